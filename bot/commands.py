@@ -1,0 +1,217 @@
+"""Reading what people type after /aigc (or after @mentioning the bot) into a command."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.models import ASPECT_RATIOS, RESOLUTIONS, TRY_ON_MODELS
+from bot.refs import BadRef, FileIdRef, Ref, UrlRef, is_url, parse_ref, unwrap_slack_link
+from bot.scenes import SCENE_TYPES, TRY_ON_MODEL_ALIASES, TaskOptions, TaskSpec
+
+OPTION_NAMES = ("ratio", "count", "resolution", "storage", "model", "negative")
+MAX_PROMPT_CHARS = 1000
+OPTION = re.compile(r"^([A-Za-z_]+)=(.*)$", re.DOTALL)
+SCENE_ALIASES = {
+    "product": "product",
+    "products": "product",
+    "product_image": "product",
+    "tryon": "tryon",
+    "try-on": "tryon",
+    "try_on": "tryon",
+    "ai_try_on": "tryon",
+    "outpaint": "outpaint",
+    "outpainting": "outpaint",
+    "extend": "outpaint",
+}
+
+
+class CommandError(ValueError):
+    """Input a person can fix; the message tells them how."""
+
+
+@dataclass(frozen=True)
+class Help:
+    pass
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    pass
+
+
+@dataclass(frozen=True)
+class Status:
+    task_id: str
+
+
+@dataclass(frozen=True)
+class History:
+    pass
+
+
+@dataclass(frozen=True)
+class Usage:
+    pass
+
+
+@dataclass
+class Generate:
+    spec: TaskSpec
+    images: list[Ref] = field(default_factory=list)
+    clothes: list[Ref] = field(default_factory=list)
+
+    @property
+    def image_count(self) -> int:
+        return len(self.images) + len(self.clothes)
+
+
+Command = Help | OpenForm | Status | History | Usage | Generate
+
+
+def _words(text: str) -> list[str]:
+    """Split on spaces, keeping "quoted phrases" (straight or curly quotes) after key= together."""
+    pattern = re.compile(r'[A-Za-z_]+=(?:"[^"]*"|“[^”]*”)|<[^>]*>|\S+')
+    return pattern.findall(text)
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] in '"“' and value[-1] in '"”':
+        return value[1:-1]
+    return value
+
+
+def parse_options(pairs: dict[str, str]) -> TaskOptions:
+    unknown = sorted(set(pairs) - set(OPTION_NAMES))
+    if unknown:
+        raise CommandError(
+            f"Unknown option {', '.join(k + '=' for k in unknown)}. Options are: "
+            + ", ".join(f"{k}=" for k in OPTION_NAMES)
+            + "."
+        )
+    options = TaskOptions()
+    if "ratio" in pairs:
+        if pairs["ratio"] not in ASPECT_RATIOS:
+            raise CommandError(f"ratio={pairs['ratio']} is not offered. Use one of: {', '.join(ASPECT_RATIOS)}.")
+        options.ratio = pairs["ratio"]
+    if "count" in pairs:
+        if not pairs["count"].isdigit() or not 1 <= int(pairs["count"]) <= 10:
+            raise CommandError(f"count={pairs['count']} is not allowed: give a whole number from 1 to 10.")
+        options.count = int(pairs["count"])
+    if "resolution" in pairs:
+        if pairs["resolution"].upper() not in RESOLUTIONS:
+            raise CommandError(f"resolution={pairs['resolution']} is not offered. Use 1K, 2K or 4K.")
+        options.resolution = pairs["resolution"].upper()
+    if "storage" in pairs:
+        if pairs["storage"].lower() not in ("temporary", "permanent"):
+            raise CommandError(f"storage={pairs['storage']} is not offered. Use temporary or permanent.")
+        options.storage = pairs["storage"].lower()
+    if "model" in pairs:
+        if pairs["model"].lower() not in TRY_ON_MODEL_ALIASES and pairs["model"] not in TRY_ON_MODELS:
+            raise CommandError(f"model={pairs['model']} is not offered. Use lite, flash or pro.")
+        options.model = pairs["model"]
+    if "negative" in pairs:
+        if not pairs["negative"].strip():
+            raise CommandError('negative= needs words, e.g. negative="people, text".')
+        options.negative = pairs["negative"]
+    return options
+
+
+def parse_generate(scene_word: str, words: list[str], attached: list[Ref]) -> Generate:
+    scene = SCENE_ALIASES.get(scene_word.lower())
+    if scene is None:
+        raise CommandError(f"`{scene_word}` is not a scene. Use product, tryon or outpaint, or type `/aigc help`.")
+    refs: list[Ref] = []
+    prompt_words: list[str] = []
+    pairs: dict[str, str] = {}
+    for word in words:
+        option = OPTION.match(word)
+        target = unwrap_slack_link(word)
+        if option and not is_url(target):
+            key = option.group(1).lower()
+            if key in pairs:
+                raise CommandError(f"{key}= is given twice; keep one.")
+            pairs[key] = _unquote(option.group(2))
+        elif is_url(target) or "://" in target or (target.isdigit() and not prompt_words):
+            # Digits count as a FileId only before the prompt starts, so "show 3 colours" stays a prompt.
+            try:
+                refs.append(parse_ref(word, allow_paths=False))
+            except BadRef as bad:
+                raise CommandError(str(bad)) from None
+        else:
+            prompt_words.append(word)
+    options = parse_options(pairs)
+    prompt = " ".join(prompt_words).strip() or None
+    if prompt and len(prompt) > MAX_PROMPT_CHARS:
+        raise CommandError(f"The prompt is {len(prompt)} characters; keep it under {MAX_PROMPT_CHARS}.")
+    images = [*attached, *refs]
+    spec = TaskSpec(scene=scene, prompt=prompt, options=options)
+    if scene == "tryon":
+        if len(images) < 2:
+            raise CommandError(
+                "tryon needs a model image and 1 to 4 clothes images: "
+                "`/aigc tryon <model-image> <clothes-image> [more clothes] [prompt]`."
+            )
+        if len(images) > 5:
+            raise CommandError(f"tryon takes 1 model image and at most 4 clothes images; got {len(images)} images.")
+        return Generate(spec=spec, images=images[:1], clothes=images[1:])
+    if not images:
+        raise CommandError(
+            f"{scene} needs at least one image: a link, a VOD FileId, or an attached image. "
+            "Type `/aigc help` for examples."
+        )
+    if scene == "outpaint" and len(images) != 1:
+        raise CommandError(f"outpaint extends exactly 1 image; got {len(images)}.")
+    if scene == "product" and len(images) > 10:
+        raise CommandError(f"product takes 1 to 10 images of one product; got {len(images)}.")
+    return Generate(spec=spec, images=images)
+
+
+def parse_command(text: str, attached: list[Ref] | None = None) -> Command:
+    words = _words(text.strip())
+    attached = attached or []
+    if not words:
+        return OpenForm() if not attached else Help()
+    head, rest = words[0].lower(), words[1:]
+    if head in ("help", "-h", "--help", "?"):
+        return Help()
+    if head == "status":
+        if len(rest) != 1:
+            raise CommandError("Give one TaskId: `/aigc status <TaskId>`.")
+        return Status(rest[0].strip("`"))
+    if head == "history":
+        return History()
+    if head == "usage":
+        return Usage()
+    return parse_generate(words[0], rest, attached)
+
+
+def refs_summary(refs: list[Ref]) -> list[str]:
+    """How each input is named in the log and in "Run again"."""
+    out = []
+    for ref in refs:
+        if isinstance(ref, FileIdRef):
+            out.append(f"fileid:{ref.file_id}")
+        elif isinstance(ref, UrlRef):
+            out.append(f"url:{ref.url}")
+        else:
+            out.append(f"slack:{getattr(ref, 'slack_file_id', '')}")
+    return out
+
+
+def refs_from_summary(items: list[str]) -> list[Ref]:
+    from bot.refs import SlackFileRef
+
+    refs: list[Ref] = []
+    for item in items:
+        kind, _, value = item.partition(":")
+        if kind == "fileid":
+            refs.append(FileIdRef(value))
+        elif kind == "url":
+            refs.append(UrlRef(value))
+        elif kind == "slack":
+            refs.append(SlackFileRef(value))
+    return refs
+
+
+SCENES = tuple(SCENE_TYPES)

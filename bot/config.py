@@ -1,0 +1,202 @@
+"""Settings read from the environment and `.env`, and the `aigc-bot check` report."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REGION_PATTERN = re.compile(r"^[a-z]{2,}-[a-z]+(-\d+)?$")
+
+
+def _is_http_url(value: str) -> bool:
+    return re.match(r"^https?://[^\s/]+", value) is not None
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot. Names are the environment variable names, case-insensitive."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False)
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    tencentcloud_secret_id: str | None = None
+    tencentcloud_secret_key: SecretStr | None = None
+    tencentcloud_region: str = "ap-guangzhou"
+    tencentcloud_vod_sub_app_id: int | None = Field(default=None, gt=0)
+    tencentcloud_vod_endpoint: str = "https://vod.tencentcloudapi.com"
+    tencentcloud_cos_endpoint: str | None = None
+
+    aigc_bot_db: Path = Path("./aigc-bot.db")
+
+    # Uploaded inputs only need to live as long as the task that reads them.
+    aigc_bot_upload_expire_days: int = Field(default=7, ge=0)
+    aigc_bot_max_image_mb: float = Field(default=10.0, gt=0)
+
+    # Following a task after submission: delays grow from first to max, for at most total seconds.
+    aigc_bot_follow_first_delay: float = Field(default=3.0, gt=0)
+    aigc_bot_follow_max_delay: float = Field(default=30.0, gt=0)
+    aigc_bot_follow_timeout: float = Field(default=1800.0, gt=0)
+    aigc_bot_follow_mode: Literal["poll", "events", "off"] = "poll"
+
+    # Access and cost control: comma-separated Slack ids; empty means everyone.
+    aigc_bot_allowed_channels: str = ""
+    aigc_bot_allowed_users: str = ""
+    aigc_bot_allowed_usergroups: str = ""
+    aigc_bot_admins: str = ""
+    aigc_bot_user_daily_cap: int = Field(default=0, ge=0)
+    aigc_bot_workspace_daily_cap: int = Field(default=0, ge=0)
+
+    @field_validator("slack_api_url", "tencentcloud_vod_endpoint")
+    @classmethod
+    def _must_be_url(cls, value: str) -> str:
+        if not _is_http_url(value):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @field_validator("tencentcloud_cos_endpoint")
+    @classmethod
+    def _optional_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        if not _is_http_url(value):
+            raise ValueError("must be an http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("tencentcloud_region")
+    @classmethod
+    def _region_shape(cls, value: str) -> str:
+        if not REGION_PATTERN.match(value):
+            raise ValueError("must look like ap-guangzhou")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+    @staticmethod
+    def id_list(raw: str) -> frozenset[str]:
+        return frozenset(part.strip() for part in raw.split(",") if part.strip())
+
+
+class ConfigError(Exception):
+    """Settings that cannot be used; the message names each offending variable."""
+
+
+@dataclass(frozen=True)
+class SettingProblem:
+    name: str
+    kind: Literal["missing", "malformed", "optional"]
+    hint: str
+
+    def line(self) -> str:
+        label = {"missing": "MISSING ", "malformed": "INVALID ", "optional": "not set "}[self.kind]
+        return f"{label} {self.name}: {self.hint}"
+
+
+HINTS: dict[str, str] = {
+    "SLACK_BOT_TOKEN": "the Bot User OAuth Token, xoxb-..., from your Slack app's OAuth & Permissions page",
+    "SLACK_SIGNING_SECRET": "the Signing Secret from your Slack app's Basic Information page",
+    "SLACK_APP_TOKEN": "an app-level token, xapp-..., with connections:write "
+    "(needed only by `aigc-bot run`, Socket Mode)",
+    "SLACK_API_URL": "an http(s) URL, default https://slack.com/api/",
+    "TENCENTCLOUD_SECRET_ID": "the API SecretId (AKID...) of a CAM user allowed to use VOD",
+    "TENCENTCLOUD_SECRET_KEY": "the API SecretKey that goes with TENCENTCLOUD_SECRET_ID",
+    "TENCENTCLOUD_REGION": "a region such as ap-guangzhou",
+    "TENCENTCLOUD_VOD_SUB_APP_ID": "the VOD application id, a positive whole number",
+    "TENCENTCLOUD_VOD_ENDPOINT": "an http(s) URL, default https://vod.tencentcloudapi.com",
+    "TENCENTCLOUD_COS_ENDPOINT": "optional http(s) base URL that replaces https://{bucket}.cos.{region}.myqcloud.com",
+    "AIGC_BOT_DB": "a file path for the SQLite log, default ./aigc-bot.db",
+}
+
+REQUIRED_FOR_BOT = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "TENCENTCLOUD_SECRET_ID",
+    "TENCENTCLOUD_SECRET_KEY",
+    "TENCENTCLOUD_VOD_SUB_APP_ID",
+)
+REQUIRED_FOR_TENCENT = ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_VOD_SUB_APP_ID")
+
+
+def _shape_problems(settings: Settings) -> list[SettingProblem]:
+    problems: list[SettingProblem] = []
+    bot_token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
+    app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
+    secret_id = settings.tencentcloud_secret_id or ""
+    if bot_token and not bot_token.startswith("xoxb-"):
+        problems.append(SettingProblem("SLACK_BOT_TOKEN", "malformed", "must start with xoxb-"))
+    if app_token and not app_token.startswith("xapp-"):
+        problems.append(SettingProblem("SLACK_APP_TOKEN", "malformed", "must start with xapp-"))
+    if secret_id and (len(secret_id) < 8 or re.search(r"\s", secret_id)):
+        problems.append(
+            SettingProblem("TENCENTCLOUD_SECRET_ID", "malformed", "must be the SecretId, AKID..., no spaces")
+        )
+    return problems
+
+
+def _present(settings: Settings, name: str) -> bool:
+    value: Any = getattr(settings, name.lower())
+    if isinstance(value, SecretStr):
+        return bool(value.get_secret_value())
+    return value not in (None, "")
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Load settings, turning pydantic's errors into one readable ConfigError."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise ConfigError("\n".join(p.line() for p in _validation_problems(error))) from None
+
+
+def _validation_problems(error: ValidationError) -> list[SettingProblem]:
+    problems = []
+    for item in error.errors(include_input=False, include_url=False):
+        name = str(item["loc"][0]).upper() if item["loc"] else "SETTINGS"
+        hint = HINTS.get(name, "")
+        problems.append(SettingProblem(name, "malformed", f"{item['msg']}; expected {hint}".rstrip("; ")))
+    return problems
+
+
+def check_report(
+    required: tuple[str, ...] = REQUIRED_FOR_BOT,
+) -> tuple[list[SettingProblem], Settings | None]:
+    """Every missing or malformed setting by name, and the settings when they load at all."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        return _validation_problems(error), None
+    problems = [SettingProblem(n, "missing", HINTS[n]) for n in required if not _present(settings, n)]
+    problems += _shape_problems(settings)
+    if not _present(settings, "SLACK_APP_TOKEN"):
+        problems.append(SettingProblem("SLACK_APP_TOKEN", "optional", HINTS["SLACK_APP_TOKEN"]))
+    return problems, settings
+
+
+def require(settings: Settings, names: tuple[str, ...]) -> None:
+    """Raise ConfigError naming every setting in `names` that is absent or malformed."""
+    problems = [SettingProblem(n, "missing", HINTS[n]) for n in names if not _present(settings, n)]
+    problems += [p for p in _shape_problems(settings) if p.name in names]
+    if problems:
+        raise ConfigError("\n".join(p.line() for p in problems))
+
+
+def secret_values(settings: Settings) -> list[str]:
+    """Every secret the process knows, so logging can mask them."""
+    values = [
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        settings.slack_app_token,
+        settings.tencentcloud_secret_key,
+    ]
+    return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]

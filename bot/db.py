@@ -1,0 +1,220 @@
+"""The SQLite log: every request, written before the paid call and updated after it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+REQUEST_COLUMNS: dict[str, type] = {
+    "id": int,
+    "created_at": str,
+    "updated_at": str,
+    "source": str,
+    "team_id": str,
+    "channel_id": str,
+    "user_id": str,
+    "thread_ts": str,
+    "parent_ts": str,
+    "scene": str,
+    "prompt": str,
+    "image_count": int,
+    "options_json": str,
+    "inputs_json": str,
+    "request_json": str,
+    "status": str,
+    "task_id": str,
+    "request_id": str,
+    "error_code": str,
+    "error_message": str,
+    "dedupe_key": str,
+    "session_id": str,
+    "progress": int,
+    "output_json": str,
+    "submitted_at": str,
+    "finished_at": str,
+    "duration_seconds": float,
+    "follow_owner": str,
+    "follow_lease_until": str,
+    "follow_next_at": str,
+    "follow_attempts": int,
+    "delivered_at": str,
+    "rerun_of": int,
+}
+
+# Statuses a request moves through; the last four are final.
+RECEIVED, UPLOADING, SUBMITTING, SUBMITTED = "received", "uploading", "submitting", "submitted"
+DONE, FAILED, INVALID, REFUSED = "done", "failed", "invalid", "refused"
+FOLLOWING_STATUSES = (SUBMITTED,)
+ACTIVE_STATUSES = (RECEIVED, UPLOADING, SUBMITTING)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file readable by its owner only, before SQLite creates it with the umask."""
+    if str(path) == ":memory:":
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(descriptor)
+    os.chmod(path, 0o600)
+
+
+class RequestLog:
+    """One connection shared by the process; a lock keeps threads from interleaving statements."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        _create_private(self.path)
+        connection = sqlite3.connect(str(self.path), check_same_thread=False, timeout=10.0)
+        self.db = sqlite_utils.Database(connection)
+        self._lock = threading.RLock()
+        with self._lock:
+            self.db.execute("PRAGMA busy_timeout = 10000")
+            if str(self.path) != ":memory:":
+                self.db.enable_wal()
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+
+    def _migrate(self) -> None:
+        requests = self.db.table("requests")
+        if not requests.exists():
+            requests.create(REQUEST_COLUMNS, pk="id", not_null={"created_at", "source", "status"})
+        else:
+            missing = {k: v for k, v in REQUEST_COLUMNS.items() if k not in requests.columns_dict}
+            for name, kind in missing.items():
+                requests.add_column(name, kind)
+        self.db.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS requests_dedupe ON requests(dedupe_key) WHERE dedupe_key IS NOT NULL"
+        )
+        self.db.execute("CREATE INDEX IF NOT EXISTS requests_task ON requests(task_id)")
+        self.db.execute("CREATE INDEX IF NOT EXISTS requests_user_time ON requests(team_id, user_id, created_at)")
+        self.db.execute("CREATE INDEX IF NOT EXISTS requests_status ON requests(status)")
+        slack_files = self.db.table("slack_files")
+        if not slack_files.exists():
+            slack_files.create(
+                {
+                    "slack_file_id": str,
+                    "file_id": str,
+                    "media_type": str,
+                    "size": int,
+                    "created_at": str,
+                    "expires_at": str,
+                },
+                pk="slack_file_id",
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.conn.close()
+
+    # -- requests ---------------------------------------------------------------------------------
+
+    def claim(self, row: dict[str, Any]) -> int | None:
+        """Insert a new request row; None when its dedupe_key was already claimed (a retry or a double click)."""
+        now = iso(utc_now())
+        record = {"created_at": now, "updated_at": now, "status": RECEIVED, **row}
+        with self._lock:
+            try:
+                table = self.db.table("requests")
+                table.insert(record)
+                return int(table.last_pk or 0)
+            except sqlite3.IntegrityError:
+                return None
+
+    def update(self, row_id: int, /, **fields: Any) -> None:
+        fields["updated_at"] = iso(utc_now())
+        with self._lock:
+            self.db.table("requests").update(row_id, fields)
+
+    def get(self, row_id: int) -> dict[str, Any] | None:
+        with self._lock:
+            rows = list(self.db.query("SELECT * FROM requests WHERE id = ?", [row_id]))
+        return rows[0] if rows else None
+
+    def by_dedupe_key(self, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            rows = list(self.db.query("SELECT * FROM requests WHERE dedupe_key = ?", [key]))
+        return rows[0] if rows else None
+
+    def by_task_id(self, task_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            rows = list(self.db.query("SELECT * FROM requests WHERE task_id = ? ORDER BY id DESC LIMIT 1", [task_id]))
+        return rows[0] if rows else None
+
+    def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.db.query(sql, params or []))
+
+    def execute(self, sql: str, params: list[Any] | None = None) -> int:
+        """Run a write statement; return how many rows it changed."""
+        with self._lock:
+            cursor = self.db.execute(sql, params or [])
+            self.db.conn.commit()
+            return int(cursor.rowcount)
+
+    def recent_same_command(
+        self, *, team_id: str, user_id: str, channel_id: str, text_key: str, within: timedelta
+    ) -> dict[str, Any] | None:
+        since = iso(utc_now() - within)
+        rows = self.query(
+            "SELECT * FROM requests WHERE team_id = ? AND user_id = ? AND channel_id = ? AND inputs_json = ?"
+            " AND created_at >= ? AND status NOT IN (?, ?) ORDER BY id DESC LIMIT 1",
+            [team_id, user_id, channel_id, text_key, since, INVALID, REFUSED],
+        )
+        return rows[0] if rows else None
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        with self._lock:
+            yield from list(self.db.table("requests").rows)
+
+    # -- Slack file -> VOD FileId -----------------------------------------------------------------
+
+    def cached_file_id(self, slack_file_id: str, *, valid_for: timedelta = timedelta(hours=12)) -> str | None:
+        """A FileId uploaded earlier for this Slack file that will not expire within `valid_for`."""
+        with self._lock:
+            rows = list(self.db.query("SELECT * FROM slack_files WHERE slack_file_id = ?", [slack_file_id]))
+        if not rows:
+            return None
+        expires = rows[0]["expires_at"]
+        if expires and parse_iso(expires) < utc_now() + valid_for:
+            return None
+        return str(rows[0]["file_id"])
+
+    def remember_file_id(
+        self, slack_file_id: str, file_id: str, *, media_type: str, size: int, expires_at: str | None
+    ) -> None:
+        with self._lock:
+            self.db.table("slack_files").upsert(
+                {
+                    "slack_file_id": slack_file_id,
+                    "file_id": file_id,
+                    "media_type": media_type,
+                    "size": size,
+                    "created_at": iso(utc_now()),
+                    "expires_at": expires_at,
+                },
+                pk="slack_file_id",
+            )
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)

@@ -1,0 +1,541 @@
+"""Plain-language advice for Tencent Cloud refusals and for the bot's own network failures.
+
+The people reading these lines in Slack are marketers, so every entry says what happened and who can
+act on it, without API jargon beyond the code and RequestId that support staff will ask for.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+Audience = Literal["user", "admin", "transient"]
+
+MESSAGE_LIMIT = 300
+
+# The settings admins are pointed at; kept as names only, never values.
+_KEYS = "TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY"
+_SUB_APP = "TENCENTCLOUD_VOD_SUB_APP_ID"
+_ENDPOINT = "TENCENTCLOUD_VOD_ENDPOINT"
+_ACTIONS = "vod:CreateSceneAigcImageTask, vod:DescribeTaskDetail, vod:ApplyUpload and vod:CommitUpload"
+_REPORT = "with the code and RequestId below"
+
+
+@dataclass(frozen=True)
+class ErrorAdvice:
+    code: str
+    summary: str
+    remedy: str
+    audience: Audience
+    retryable: bool
+
+
+def _entry(code: str, summary: str, remedy: str, audience: Audience, retryable: bool = False) -> ErrorAdvice:
+    return ErrorAdvice(code=code, summary=summary, remedy=remedy, audience=audience, retryable=retryable)
+
+
+# The error codes documented for CreateSceneAigcImageTask itself.
+API_PAGE_CODES: tuple[str, ...] = (
+    "FailedOperation",
+    "FailedOperation.InvalidVodUser",
+    "InternalError",
+    "InvalidParameter",
+    "InvalidParameterValue.FileId",
+    "InvalidParameterValue.SessionContextTooLong",
+    "InvalidParameterValue.SessionId",
+    "InvalidParameterValue.SessionIdTooLong",
+    "InvalidParameterValue.SubAppId",
+    "UnauthorizedOperation",
+)
+
+# The error codes every Tencent Cloud API 3.0 action may return.
+COMMON_CODES: tuple[str, ...] = (
+    "ActionOffline",
+    "AuthFailure.InvalidAuthorization",
+    "AuthFailure.InvalidSecretId",
+    "AuthFailure.MFAFailure",
+    "AuthFailure.SecretIdNotFound",
+    "AuthFailure.SignatureExpire",
+    "AuthFailure.SignatureFailure",
+    "AuthFailure.TokenFailure",
+    "AuthFailure.UnauthorizedOperation",
+    "DryRunOperation",
+    "FailedOperation",
+    "InternalError",
+    "InvalidAction",
+    "InvalidParameter",
+    "InvalidParameterValue",
+    "InvalidRequest",
+    "IpInBlacklist",
+    "IpNotInWhitelist",
+    "LimitExceeded",
+    "MissingParameter",
+    "NoSuchProduct",
+    "NoSuchVersion",
+    "RequestLimitExceeded",
+    "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
+    "RequestLimitExceeded.IPLimitExceeded",
+    "RequestLimitExceeded.UinLimitExceeded",
+    "RequestSizeLimitExceeded",
+    "ResourceInUse",
+    "ResourceInsufficient",
+    "ResourceNotFound",
+    "ResourceUnavailable",
+    "ResponseSizeLimitExceeded",
+    "ServiceUnavailable",
+    "UnauthorizedOperation",
+    "UnknownParameter",
+    "UnsupportedOperation",
+    "UnsupportedProtocol",
+    "UnsupportedRegion",
+)
+
+# Codes from the upload and task-lookup actions, and the ones the bot raises itself.
+OTHER_CODES: tuple[str, ...] = (
+    "InvalidParameterValue.VodSessionKey",
+    "ResourceNotFound.TaskNotExist",
+    "InvalidParameterValue.TaskId",
+    "ClientError.Timeout",
+    "ClientError.Network",
+    "ClientError.BadResponse",
+    "ClientError.NotSceneAigcImageTask",
+)
+
+_ENTRIES: tuple[ErrorAdvice, ...] = (
+    # --- CreateSceneAigcImageTask ---
+    _entry(
+        "FailedOperation",
+        "Tencent Cloud could not carry out the request.",
+        f"Try once more in a few minutes. If it fails again, ask the workspace admin to look into it {_REPORT}.",
+        "admin",
+    ),
+    _entry(
+        "FailedOperation.InvalidVodUser",
+        "The Tencent Cloud account the bot uses has not activated the Video on Demand (VOD) service.",
+        "Ask the workspace admin to activate VOD on the Tencent Cloud account that owns the key in "
+        "TENCENTCLOUD_SECRET_ID, and to check that the account is not overdue on payment.",
+        "admin",
+    ),
+    _entry(
+        "InternalError",
+        "Tencent Cloud had an internal problem while handling the request.",
+        "Nothing is wrong with your request; please try again in a few minutes.",
+        "transient",
+        retryable=True,
+    ),
+    _entry(
+        "InvalidParameter",
+        "Tencent Cloud rejected the request because one of its settings is not valid.",
+        "Check your images, prompt and options, then try again. If they look right, share the code and "
+        "RequestId below with the workspace admin.",
+        "user",
+    ),
+    _entry(
+        "InvalidParameterValue.FileId",
+        "One of the images you picked could not be found in the bot's video library.",
+        "It may have been deleted or belong to another library; upload the image again and resubmit.",
+        "user",
+    ),
+    _entry(
+        "InvalidParameterValue.SessionContextTooLong",
+        "The bot attached more tracking information to the request than Tencent Cloud allows.",
+        f"This is a fault in the bot, not in your request. Ask the workspace admin to report it {_REPORT}.",
+        "admin",
+    ),
+    _entry(
+        "InvalidParameterValue.SessionId",
+        "This request was already submitted in the last three days, so Tencent Cloud did not start a second copy.",
+        "No need to ask again: the result of the earlier submission will arrive when it is ready.",
+        # Nobody has anything to fix here, and sending it again would be refused the same way.
+        "transient",
+    ),
+    _entry(
+        "InvalidParameterValue.SessionIdTooLong",
+        "The duplicate-check id the bot attached to the request is longer than Tencent Cloud allows.",
+        f"This is a fault in the bot, not in your request. Ask the workspace admin to report it {_REPORT}.",
+        "admin",
+    ),
+    _entry(
+        "InvalidParameterValue.SubAppId",
+        "Tencent Cloud does not recognise the video library (VOD application) the bot is set up to use.",
+        f"Ask the workspace admin to check {_SUB_APP}: it must be the id of an enabled VOD application "
+        "on the same account as TENCENTCLOUD_SECRET_ID.",
+        "admin",
+    ),
+    _entry(
+        "UnauthorizedOperation",
+        "The bot's Tencent Cloud account is not allowed to do this.",
+        f"Ask the workspace admin to give the CAM user behind TENCENTCLOUD_SECRET_ID a policy allowing "
+        f"{_ACTIONS}, and to check that {_SUB_APP} belongs to that same account.",
+        "admin",
+    ),
+    # --- Common to every Tencent Cloud API 3.0 action ---
+    _entry(
+        "ActionOffline",
+        "Tencent Cloud has retired the API action the bot relies on.",
+        "Ask the workspace admin to update the bot to a version that uses Tencent Cloud's current API.",
+        "admin",
+    ),
+    # Only reached through prefix fallback, for AuthFailure codes newer than this table.
+    _entry(
+        "AuthFailure",
+        "Tencent Cloud did not accept the bot's credentials.",
+        f"Ask the workspace admin to check {_KEYS} in the bot's settings.",
+        "admin",
+    ),
+    _entry(
+        "AuthFailure.InvalidAuthorization",
+        "The sign-in information the bot sent to Tencent Cloud was malformed.",
+        f"Ask the workspace admin to check that {_KEYS} are set without extra spaces or quotes, and to "
+        f"report it {_REPORT} if they are.",
+        "admin",
+    ),
+    _entry(
+        "AuthFailure.InvalidSecretId",
+        "Tencent Cloud says the bot's key id is not a valid API key.",
+        "Ask the workspace admin to set TENCENTCLOUD_SECRET_ID to an API key id (it starts with AKID) "
+        "from the API keys page of the Tencent Cloud CAM console.",
+        "admin",
+    ),
+    _entry(
+        "AuthFailure.MFAFailure",
+        "Tencent Cloud asked for multi-factor authentication, which the bot cannot provide.",
+        f"Ask the workspace admin to put in {_KEYS} the API key of a CAM user whose API access does not require MFA.",
+        "admin",
+    ),
+    _entry(
+        "AuthFailure.SecretIdNotFound",
+        "Tencent Cloud cannot find the bot's API key; it may have been deleted or disabled.",
+        "Ask the workspace admin to check in the CAM console that the key in TENCENTCLOUD_SECRET_ID still "
+        f"exists and is enabled, or to create a new one and update {_KEYS}.",
+        "admin",
+    ),
+    _entry(
+        "AuthFailure.SignatureExpire",
+        "Tencent Cloud rejected the request because the clock on the bot's server is wrong.",
+        "Ask the workspace admin to correct the server clock (for example by turning on NTP time sync); "
+        "Tencent Cloud refuses requests stamped more than five minutes off.",
+        "admin",
+    ),
+    _entry(
+        "AuthFailure.SignatureFailure",
+        "Tencent Cloud could not verify the bot's signature, which usually means its secret key is wrong.",
+        "Ask the workspace admin to check that TENCENTCLOUD_SECRET_KEY is the full secret key that goes "
+        "with TENCENTCLOUD_SECRET_ID.",
+        "admin",
+    ),
+    _entry(
+        "AuthFailure.TokenFailure",
+        "Tencent Cloud rejected the bot's temporary security token.",
+        f"Ask the workspace admin to check {_KEYS}: the bot needs a permanent API key, and temporary "
+        "credentials stop working when they expire.",
+        "admin",
+    ),
+    _entry(
+        "AuthFailure.UnauthorizedOperation",
+        "Tencent Cloud's permission check did not let the bot's key make this request.",
+        f"Ask the workspace admin to grant the CAM user behind TENCENTCLOUD_SECRET_ID a policy allowing {_ACTIONS}.",
+        "admin",
+    ),
+    _entry(
+        "DryRunOperation",
+        "Tencent Cloud only checked the request without running it, because it was sent as a trial run.",
+        f"Nothing was created. Ask the workspace admin to report this {_REPORT}, since the bot should "
+        "never send trial runs.",
+        "admin",
+    ),
+    _entry(
+        "InvalidAction",
+        "Tencent Cloud does not recognise the API action the bot asked for.",
+        f"Ask the workspace admin to check that {_ENDPOINT} is https://vod.tencentcloudapi.com and that "
+        "the bot is up to date.",
+        "admin",
+    ),
+    _entry(
+        "InvalidParameterValue",
+        "Tencent Cloud did not accept one of the values in the request.",
+        "Check your images, prompt and options (for example text length or image size), then try again.",
+        "user",
+    ),
+    _entry(
+        "InvalidRequest",
+        "Tencent Cloud could not read the request because its format was wrong.",
+        f"This is a fault in the bot, not in your request. Ask the workspace admin to report it {_REPORT}.",
+        "admin",
+    ),
+    _entry(
+        "IpInBlacklist",
+        "Tencent Cloud blocked the request because the bot's server address is on a blocklist.",
+        "Ask the workspace admin to check the IP restrictions on the key in TENCENTCLOUD_SECRET_ID, or "
+        "to contact Tencent Cloud support about the server's public IP address.",
+        "admin",
+    ),
+    _entry(
+        "IpNotInWhitelist",
+        "Tencent Cloud blocked the request because the bot's server address is not on the allowed list.",
+        "Ask the workspace admin to add the bot server's public IP address to the allowlist of the key "
+        "in TENCENTCLOUD_SECRET_ID.",
+        "admin",
+    ),
+    _entry(
+        "LimitExceeded",
+        "The Tencent Cloud account has reached one of its usage limits.",
+        "Wait for running jobs to finish and try later. If it keeps happening, ask the workspace admin "
+        "to check the account's VOD quotas in the Tencent Cloud console.",
+        "admin",
+    ),
+    _entry(
+        "MissingParameter",
+        "The request was missing something Tencent Cloud requires.",
+        "Check that you gave every image the chosen scene needs. If you did, share the code and "
+        "RequestId below with the workspace admin.",
+        "user",
+    ),
+    _entry(
+        "NoSuchProduct",
+        "Tencent Cloud does not recognise the service the bot called.",
+        f"Ask the workspace admin to check that {_ENDPOINT} is https://vod.tencentcloudapi.com.",
+        "admin",
+    ),
+    _entry(
+        "NoSuchVersion",
+        "Tencent Cloud does not recognise the API version the bot uses.",
+        f"Ask the workspace admin to update the bot and to check that {_ENDPOINT} points at Tencent Cloud VOD.",
+        "admin",
+    ),
+    _entry(
+        "RequestLimitExceeded",
+        "Too many requests reached Tencent Cloud at once, so this one was turned away.",
+        "Nothing is wrong with your request; please wait a minute and try again.",
+        "transient",
+        retryable=True,
+    ),
+    _entry(
+        "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
+        "The bot's Tencent Cloud account sent too many requests across all regions in a short time.",
+        "Nothing is wrong with your request; please wait a minute and try again.",
+        "transient",
+        retryable=True,
+    ),
+    _entry(
+        "RequestLimitExceeded.IPLimitExceeded",
+        "The bot's server sent too many requests to Tencent Cloud from one address in a short time.",
+        "Nothing is wrong with your request; please wait a minute and try again.",
+        "transient",
+        retryable=True,
+    ),
+    _entry(
+        "RequestLimitExceeded.UinLimitExceeded",
+        "The bot's Tencent Cloud account sent too many requests in a short time.",
+        "Nothing is wrong with your request; please wait a minute and try again.",
+        "transient",
+        retryable=True,
+    ),
+    _entry(
+        "RequestSizeLimitExceeded",
+        "The request was larger than Tencent Cloud accepts.",
+        "Shorten your prompt or use fewer images, then try again.",
+        "user",
+    ),
+    _entry(
+        "ResourceInUse",
+        "Something the request needs is busy in Tencent Cloud right now.",
+        "Please wait a few minutes and try again.",
+        "transient",
+        retryable=True,
+    ),
+    _entry(
+        "ResourceInsufficient",
+        "The Tencent Cloud account does not have enough of something this request needs, such as AIGC "
+        "allowance or storage.",
+        "Ask the workspace admin to check the account's VOD resource packs, storage and balance in the "
+        "Tencent Cloud console.",
+        "admin",
+    ),
+    _entry(
+        "ResourceNotFound",
+        "Something the request refers to does not exist in Tencent Cloud.",
+        "Check that the images or task you referred to still exist, then try again.",
+        "user",
+    ),
+    _entry(
+        "ResourceUnavailable",
+        "Something the request needs is unavailable in Tencent Cloud right now.",
+        "Please wait a few minutes and try again.",
+        "transient",
+        retryable=True,
+    ),
+    _entry(
+        "ResponseSizeLimitExceeded",
+        "Tencent Cloud's answer was too large to send back.",
+        f"Ask the workspace admin to report this {_REPORT}.",
+        "admin",
+    ),
+    _entry(
+        "ServiceUnavailable",
+        "Tencent Cloud's service is temporarily unavailable.",
+        "Nothing is wrong with your request; please try again in a few minutes.",
+        "transient",
+        retryable=True,
+    ),
+    _entry(
+        "UnknownParameter",
+        "Tencent Cloud did not recognise one of the settings the bot sent.",
+        f"This is a fault in the bot, not in your request. Ask the workspace admin to update the bot or "
+        f"report it {_REPORT}.",
+        "admin",
+    ),
+    _entry(
+        "UnsupportedOperation",
+        "Tencent Cloud does not support this operation for the bot's account or video library.",
+        f"Ask the workspace admin to check that AI image features are available for the VOD application in {_SUB_APP}.",
+        "admin",
+    ),
+    _entry(
+        "UnsupportedProtocol",
+        "Tencent Cloud refused the connection method the bot used.",
+        f"Ask the workspace admin to check that {_ENDPOINT} starts with https://.",
+        "admin",
+    ),
+    _entry(
+        "UnsupportedRegion",
+        "The Tencent Cloud service is not offered in the region the bot is set to.",
+        "Ask the workspace admin to set TENCENTCLOUD_REGION to a region where VOD is offered, such as ap-guangzhou.",
+        "admin",
+    ),
+    # --- Uploads and task lookups ---
+    _entry(
+        "InvalidParameterValue.VodSessionKey",
+        "The upload of your image could not be finished because its upload session expired.",
+        "Send the image again and resubmit.",
+        "user",
+    ),
+    _entry(
+        "ResourceNotFound.TaskNotExist",
+        "Tencent Cloud has no task with that id.",
+        "Check the task id; only tasks from roughly the last three days can be looked up.",
+        "user",
+    ),
+    _entry(
+        "InvalidParameterValue.TaskId",
+        "The task id is not in a form Tencent Cloud accepts.",
+        "Check that you copied the whole task id, then try again.",
+        "user",
+    ),
+    # --- The bot's own codes, for calls that never got a usable answer ---
+    _entry(
+        "ClientError.Timeout",
+        "No answer came from Tencent Cloud in time, so the request may or may not have been submitted.",
+        "Wait a few minutes and check this channel for a result before asking again, so the same job "
+        "is not made twice.",
+        # Resending a submission blindly could create and bill a second task.
+        "transient",
+        retryable=False,
+    ),
+    _entry(
+        "ClientError.Network",
+        "The bot could not reach Tencent Cloud.",
+        "Please try again in a few minutes. If it keeps happening, ask the workspace admin to check the "
+        "bot server's internet connection.",
+        "transient",
+        retryable=True,
+    ),
+    _entry(
+        "ClientError.BadResponse",
+        "Tencent Cloud sent back an answer the bot could not read.",
+        "Wait a few minutes and check for a result before trying again. If it keeps happening, ask the "
+        f"workspace admin to check that {_ENDPOINT} is https://vod.tencentcloudapi.com.",
+        # The request did reach something, so a submission may have gone through.
+        "admin",
+    ),
+    _entry(
+        "ClientError.NotSceneAigcImageTask",
+        "That task id belongs to a different kind of Tencent Cloud job, not an AI image task.",
+        "Check that you copied the task id the bot gave you for an image request.",
+        "user",
+    ),
+)
+
+
+def _build_table(entries: tuple[ErrorAdvice, ...]) -> Mapping[str, ErrorAdvice]:
+    table: dict[str, ErrorAdvice] = {}
+    for entry in entries:
+        if entry.code in table:
+            raise ValueError(f"duplicate advice for {entry.code}")
+        table[entry.code] = entry
+    return MappingProxyType(table)
+
+
+TABLE: Mapping[str, ErrorAdvice] = _build_table(_ENTRIES)
+
+
+def _unknown(code: str) -> ErrorAdvice:
+    shown = code or "(none)"
+    return ErrorAdvice(
+        code=code,
+        summary=f"The request failed with code {shown}, which the bot has no explanation for.",
+        remedy="Ask the workspace admin to look into it, and share the code and RequestId below with them.",
+        audience="admin",
+        retryable=False,
+    )
+
+
+def lookup(code: str) -> ErrorAdvice | None:
+    """The table entry for `code`: exact, else the longest dotted prefix; None when nothing matches."""
+    parts = code.strip().split(".")
+    for end in range(len(parts), 0, -1):
+        entry = TABLE.get(".".join(parts[:end]))
+        if entry is not None:
+            return entry
+    return None
+
+
+def advise(code: str, message: str = "") -> ErrorAdvice:
+    """Advice for a refusal. The returned `code` is always the one given, whichever entry matched.
+
+    `message` is accepted so callers can pass what they have; the advice itself does not depend on it,
+    which keeps the wording predictable for the same code.
+    """
+    del message
+    entry = lookup(code)
+    if entry is None:
+        return _unknown(code)
+    return entry if entry.code == code else dataclasses.replace(entry, code=code)
+
+
+_WORD = re.compile(r"\w+")
+_FILLER = frozenset({"the", "and", "for", "from", "with", "was", "not", "are", "this", "that", "has", "had"})
+
+
+def _clean(message: str) -> str:
+    text = " ".join(message.split())
+    if len(text) > MESSAGE_LIMIT:
+        text = text[: MESSAGE_LIMIT - 1].rstrip() + "…"
+    return text
+
+
+def _adds_detail(advice: ErrorAdvice, message: str) -> bool:
+    """Whether Tencent's message says anything the summary, remedy and code do not already say."""
+    if not message or message == advice.code:
+        return False
+    known = {w.lower() for w in _WORD.findall(f"{advice.summary} {advice.remedy} {advice.code}")}
+    known |= {w.lower() for w in _WORD.findall(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", advice.code))}
+    words = {w.lower() for w in _WORD.findall(message)}
+    return bool({w for w in words if len(w) > 2 and w not in _FILLER} - known)
+
+
+def format_refusal(advice: ErrorAdvice, request_id: str | None, message: str = "") -> str:
+    """Several short plain-text lines: what happened, what to do, any extra detail, then the references."""
+    lines = [advice.summary, advice.remedy]
+    detail = _clean(message)
+    if _adds_detail(advice, detail):
+        lines.append(f"Details: {detail}")
+    reference = f"Code: {advice.code or '(none)'}"
+    if request_id:
+        reference += f" · RequestId: {request_id}"
+    lines.append(reference)
+    return "\n".join(lines)

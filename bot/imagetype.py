@@ -1,0 +1,59 @@
+"""Tell an image's real type from its first bytes, whatever its name or declared type says."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SNIFF_BYTES = 32
+
+
+@dataclass(frozen=True)
+class ImageKind:
+    media_type: str  # what VOD's ApplyUpload calls it
+    mime: str
+
+
+JPEG = ImageKind("jpg", "image/jpeg")
+PNG = ImageKind("png", "image/png")
+WEBP = ImageKind("webp", "image/webp")
+
+
+class NotAnImage(ValueError):
+    """The bytes are not a JPEG, PNG or WebP image; the message says what they look like instead."""
+
+
+def _looks_like(head: bytes) -> str:
+    if head.startswith(b"%PDF"):
+        return "a PDF document"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"hevc", b"avif"):
+        return "a HEIC/HEIF or AVIF photo (convert it to JPEG or PNG first)"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "a GIF"
+    if head.startswith(b"BM"):
+        return "a BMP bitmap"
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return "a TIFF image"
+    if head.startswith(b"PK\x03\x04"):
+        return "a ZIP or Office document"
+    if head[4:8] == b"ftyp":
+        return "a video"
+    if head.lstrip().startswith((b"<svg", b"<?xml")):
+        return "an SVG or XML file"
+    if not head:
+        return "an empty file"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "an unrecognised binary file"
+    return "text"
+
+
+def sniff(head: bytes) -> ImageKind:
+    """The image kind of a file starting with `head`; raises NotAnImage for anything else."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    raise NotAnImage(f"this is not a JPEG, PNG or WebP image: it looks like {_looks_like(head[:SNIFF_BYTES])}")

@@ -1,0 +1,76 @@
+"""Every text the bot posts in Slack. User text is escaped so it can never ping or link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.scenes import SCENE_LABELS, TaskSpec
+
+Blocks = list[dict[str, Any]]
+
+HELP_TEXT = """*Generate images with Tencent Cloud AIGC* (each request is billed)
+• `/aigc product <image> [more images…] [prompt] [ratio=1:1] [count=1-10] [negative="…"]`
+    e.g. `/aigc product https://shop.example/mug.png on a marble kitchen counter ratio=4:5 count=3`
+• `/aigc tryon <model image> <clothes image> [more clothes…] [prompt] [model=lite|flash|pro] [resolution=1K|2K|4K]`
+    e.g. `/aigc tryon 3704211000509819 https://shop.example/jacket.png open jacket, sleeves rolled up`
+• `/aigc outpaint <image> [ratio=16:9]`
+    e.g. `/aigc outpaint https://shop.example/banner.jpg ratio=21:9`
+• `/aigc` alone opens a form where you can attach images.
+• Mention me with images attached (`@aigc product red background`), or DM me images with the scene first.
+• Message shortcut *Generate from images* on any message with images.
+• `/aigc status <TaskId>` · `/aigc history` · `/aigc usage`
+An image is an http(s) link, a VOD FileId (all digits) or an attached JPEG, PNG or WebP.
+Options: `storage=temporary|permanent` (temporary results are kept by Tencent for 7 days; the bot copies them here)."""
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn escaping: <, > and & are the only control characters for mentions and links."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def describe_spec(spec: TaskSpec, image_count: int) -> str:
+    label = SCENE_LABELS.get(spec.scene, spec.scene)
+    parts = [f"*{label}* from {image_count} image{'s' if image_count != 1 else ''}"]
+    options = spec.options.to_dict()
+    if options:
+        parts.append(" · ".join(f"{k}={escape(str(v))}" for k, v in options.items()))
+    text = " · ".join(parts)
+    if spec.prompt:
+        text += f"\n> {escape(spec.prompt)}"
+    return text
+
+
+STATUS_BADGES = {
+    "working": ":hourglass_flowing_sand: working",
+    "done": ":white_check_mark: done",
+    "failed": ":x: failed",
+    "refused": ":no_entry: refused",
+}
+
+
+def parent_text(user_id: str, spec: TaskSpec, image_count: int, status: str = "working") -> str:
+    badge = STATUS_BADGES.get(status, status)
+    return f"<@{user_id}> asked for {describe_spec(spec, image_count)}\n{badge}"
+
+
+def submitted_text(task_id: str, request_id: str, spec: TaskSpec, image_count: int) -> str:
+    return (
+        f"Submitted {describe_spec(spec, image_count)}\n"
+        f"TaskId: `{task_id}` · RequestId: `{request_id}`\n"
+        "I will post the images here when they are ready."
+    )
+
+
+def error_text(headline: str, details: str) -> str:
+    return f":warning: {headline}\n{details}"
+
+
+def not_in_channel_text(channel_id: str) -> str:
+    return (
+        f"I can't post in <#{channel_id}> because I'm not a member. "
+        "Invite me with `/invite @aigc` and try again; this time I'll answer here."
+    )
+
+
+def text_block(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}

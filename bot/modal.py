@@ -1,0 +1,234 @@
+"""The /aigc form: a Slack modal built per scene, and its submission read back into a command."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.commands import CommandError, Generate, parse_options
+from bot.models import ASPECT_RATIOS
+from bot.refs import Ref, SlackFileRef
+from bot.scenes import SCENE_LABELS, TaskSpec
+
+FORM_CALLBACK = "aigc_form"
+SCENE_ACTION = "scene_select"
+IMAGE_TYPES = ["jpg", "jpeg", "png", "webp"]
+MAX_PROMPT = 1000
+
+
+@dataclass
+class FormContext:
+    """What the form must remember between opening and submission (kept in private_metadata)."""
+
+    channel_id: str
+    source: str = "modal"
+    thread_ts: str | None = None
+    response_url: str | None = None
+    preset_files: list[dict[str, str]] = field(default_factory=list)  # id and name of message images
+
+    def dump(self) -> str:
+        data = {
+            "c": self.channel_id,
+            "s": self.source,
+            "t": self.thread_ts,
+            "r": self.response_url,
+            "f": [[f["id"], f.get("name", "")[:40]] for f in self.preset_files],
+        }
+        text = json.dumps(data, separators=(",", ":"))
+        if len(text) > 3000:  # Slack's private_metadata limit; the response_url is the one part we can drop
+            data["r"] = None
+            text = json.dumps(data, separators=(",", ":"))
+        return text
+
+    @classmethod
+    def load(cls, text: str) -> FormContext:
+        data = json.loads(text or "{}")
+        return cls(
+            channel_id=data.get("c", ""),
+            source=data.get("s", "modal"),
+            thread_ts=data.get("t"),
+            response_url=data.get("r"),
+            preset_files=[{"id": i, "name": n} for i, n in data.get("f", [])],
+        )
+
+
+def _option(value: str, label: str | None = None) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": label or value}, "value": value}
+
+
+def _select(
+    block_id: str,
+    label: str,
+    options: list[dict[str, Any]],
+    initial: str | None = None,
+    optional: bool = True,
+) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": options}
+    if initial is not None:
+        element["initial_option"] = next(o for o in options if o["value"] == initial)
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+    }
+
+
+def _files(block_id: str, label: str, max_files: int, optional: bool, hint: str) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": {"type": "plain_text", "text": label},
+        "hint": {"type": "plain_text", "text": hint},
+        "element": {
+            "type": "file_input",
+            "action_id": "files",
+            "filetypes": IMAGE_TYPES,
+            "max_files": max_files,
+        },
+    }
+
+
+def _text(block_id: str, label: str, multiline: bool, max_length: int, placeholder: str) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": True,
+        "label": {"type": "plain_text", "text": label},
+        "element": {
+            "type": "plain_text_input",
+            "action_id": "value",
+            "multiline": multiline,
+            "max_length": max_length,
+            "placeholder": {"type": "plain_text", "text": placeholder},
+        },
+    }
+
+
+def form_view(scene: str, context: FormContext) -> dict[str, Any]:
+    preset = bool(context.preset_files)
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "input",
+            "block_id": "scene",
+            "dispatch_action": True,
+            "label": {"type": "plain_text", "text": "What should I make?"},
+            "element": {
+                "type": "static_select",
+                "action_id": SCENE_ACTION,
+                "options": [_option(k, v) for k, v in SCENE_LABELS.items()],
+                "initial_option": _option(scene, SCENE_LABELS[scene]),
+            },
+        }
+    ]
+    if preset:
+        names = ", ".join(f["name"] or f["id"] for f in context.preset_files)
+        how = " The first is the model photo, the rest are clothes." if scene == "tryon" else ""
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [
+                    {
+                        "type": "mrkdwn",
+                        "text": f"Using {len(context.preset_files)} image(s) from the message: "
+                        f"{names[:2000]}.{how} Images you add below come after them.",
+                    }
+                ],
+            }
+        )
+    if scene == "tryon":
+        blocks.append(_files("images", "Model photo", 1, preset, "One photo of the person wearing the clothes."))
+        blocks.append(_files("clothes", "Clothes", 4, preset, "1 to 4 pictures of the garments to put on."))
+        blocks.append(
+            _select(
+                "model",
+                "Quality",
+                [_option("lite", "Lite (fastest)"), _option("flash", "Flash"), _option("pro", "Pro (best)")],
+            )
+        )
+        blocks.append(_select("resolution", "Resolution", [_option(r) for r in ("1K", "2K", "4K")]))
+    elif scene == "product":
+        blocks.append(_files("images", "Product images", 10, preset, "1 to 10 photos of one product."))
+        blocks.append(_select("ratio", "Aspect ratio", [_option(r) for r in ASPECT_RATIOS]))
+        blocks.append(_select("count", "How many images", [_option(str(n)) for n in range(1, 11)]))
+        blocks.append(_text("negative", "Avoid", False, 500, "e.g. people, text, watermark"))
+    else:
+        blocks.append(_files("images", "Image to extend", 1, preset, "One image; I extend it to the ratio."))
+        blocks.append(_select("ratio", "Aspect ratio", [_option(r) for r in ASPECT_RATIOS]))
+    blocks.append(_text("prompt", "Prompt", True, MAX_PROMPT, "Describe the scene, background or style"))
+    return {
+        "type": "modal",
+        "callback_id": FORM_CALLBACK,
+        "private_metadata": context.dump(),
+        "title": {"type": "plain_text", "text": "AIGC images"},
+        "submit": {"type": "plain_text", "text": "Generate"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def _value(values: dict[str, Any], block: str) -> str | None:
+    element: dict[str, Any] = next(iter(values.get(block, {}).values()), {})
+    if element.get("type") == "static_select":
+        selected = element.get("selected_option")
+        return str(selected["value"]) if selected else None
+    value = element.get("value")
+    return str(value).strip() or None if value is not None else None
+
+
+def _uploaded(values: dict[str, Any], block: str) -> list[dict[str, Any]]:
+    element: dict[str, Any] = next(iter(values.get(block, {}).values()), {})
+    return list(element.get("files") or [])
+
+
+@dataclass
+class FormResult:
+    command: Generate | None
+    errors: dict[str, str]
+    files: dict[str, dict[str, Any]]
+
+
+def read_submission(values: dict[str, Any], context: FormContext) -> FormResult:
+    """The command a submitted form asks for, or per-block errors to show on the right fields."""
+    scene = _value(values, "scene") or "product"
+    images = _uploaded(values, "images")
+    clothes = _uploaded(values, "clothes")
+    files = {f["id"]: f for f in images + clothes if "id" in f}
+    preset: list[Ref] = [SlackFileRef(f["id"], f.get("name", "")) for f in context.preset_files]
+    image_refs: list[Ref] = [SlackFileRef(f["id"], f.get("name", "")) for f in images]
+    clothes_refs: list[Ref] = [SlackFileRef(f["id"], f.get("name", "")) for f in clothes]
+    errors: dict[str, str] = {}
+    if scene == "tryon":
+        if preset:
+            image_refs, clothes_refs = (image_refs or preset[:1]), preset[1:] + clothes_refs
+        if len(image_refs) != 1:
+            errors["images"] = "Attach exactly one model photo."
+        if not 1 <= len(clothes_refs) <= 4:
+            errors["clothes"] = f"Attach 1 to 4 clothes images (now {len(clothes_refs)})."
+    else:
+        image_refs = preset + image_refs
+        limit = 10 if scene == "product" else 1
+        if not 1 <= len(image_refs) <= limit:
+            errors["images"] = (
+                f"Attach 1 to 10 images of one product (now {len(image_refs)})."
+                if scene == "product"
+                else f"Attach exactly one image to extend (now {len(image_refs)})."
+            )
+    pairs = {
+        k: v for k in ("ratio", "count", "model", "resolution", "negative") if (v := _value(values, k)) is not None
+    }
+    try:
+        options = parse_options(pairs)
+    except CommandError as bad:
+        errors[next(iter(pairs))] = str(bad)
+        options = None
+    prompt = _value(values, "prompt")
+    if prompt and len(prompt) > MAX_PROMPT:
+        errors["prompt"] = f"Keep the prompt under {MAX_PROMPT} characters."
+    if errors or options is None:
+        return FormResult(None, errors, files)
+    spec = TaskSpec(scene=scene, prompt=prompt, options=options)
+    return FormResult(Generate(spec=spec, images=image_refs, clothes=clothes_refs), {}, files)

@@ -1,0 +1,106 @@
+"""/aigc status, history and usage: answers read from the log (and from VOD for live status)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from bot.db import DONE, FAILED, RequestLog, parse_iso, utc_now
+from bot.messages import escape
+from bot.scenes import SCENE_LABELS
+from bot.vod import TaskDetail, VodClient, VodError
+
+BILLED_STATUSES = ("submitted", DONE, FAILED)
+
+
+def thread_link(team_domain: str | None, channel_id: str | None, ts: str | None) -> str | None:
+    if not (team_domain and channel_id and ts):
+        return None
+    return f"https://{team_domain}.slack.com/archives/{channel_id}/p{ts.replace('.', '')}"
+
+
+def _when(text: str) -> str:
+    return parse_iso(text).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def history_text(log_db: RequestLog, *, team_id: str, user_id: str, team_domain: str | None) -> str:
+    rows = log_db.query(
+        "SELECT * FROM requests WHERE team_id = ? AND user_id = ? ORDER BY id DESC LIMIT 10",
+        [team_id, user_id],
+    )
+    if not rows:
+        return "You have no requests yet. Type `/aigc help` to start."
+    lines = ["*Your last requests*"]
+    for row in rows:
+        scene = SCENE_LABELS.get(row["scene"] or "", row["scene"] or "?")
+        task = f"`{row['task_id']}`" if row["task_id"] else "no TaskId"
+        link = thread_link(team_domain, row["channel_id"], row["thread_ts"])
+        where = f" · <{link}|thread>" if link else ""
+        lines.append(f"• {_when(row['created_at'])} · {scene} · {row['status']} · {task}{where}")
+    return "\n".join(lines)
+
+
+def usage_text(log_db: RequestLog, *, team_id: str, now: datetime | None = None) -> str:
+    moment = now or utc_now()
+    day = moment.strftime("%Y-%m-%d")
+    month = moment.strftime("%Y-%m")
+    rows = log_db.query(
+        "SELECT user_id, scene, status, substr(created_at, 1, 10) AS day FROM requests"
+        " WHERE team_id = ? AND created_at >= ? AND task_id IS NOT NULL",
+        [team_id, month],
+    )
+    parts = [f"*Submitted tasks (billed by Tencent) for {month}*"]
+    for label, keep in (("Today", lambda r: r["day"] == day), ("This month", lambda r: True)):
+        chosen = [r for r in rows if keep(r)]
+        parts.append(f"*{label}:* {len(chosen)} task(s)")
+        by_scene = Counter(r["scene"] for r in chosen)
+        by_user = Counter(r["user_id"] for r in chosen)
+        if by_scene:
+            parts.append("  by scene: " + ", ".join(f"{SCENE_LABELS.get(s, s)} {n}" for s, n in by_scene.most_common()))
+            parts.append("  by user: " + ", ".join(f"<@{u}> {n}" for u, n in by_user.most_common(20)))
+    refused = log_db.query(
+        "SELECT count(*) AS n FROM requests WHERE team_id = ? AND created_at >= ? AND status IN ('refused', 'invalid')",
+        [team_id, month],
+    )[0]["n"]
+    parts.append(f"Not submitted this month (refused or invalid, not billed): {refused}")
+    return "\n".join(parts)
+
+
+def detail_text(detail: TaskDetail, row: dict[str, Any] | None) -> str:
+    lines = [f"*Task* `{detail.task_id}` · {detail.status}"]
+    if detail.progress is not None and not detail.finished:
+        lines.append(f"Progress: {detail.progress}%")
+    if detail.finished and detail.succeeded:
+        for index, output in enumerate(detail.outputs, 1):
+            target = output.url or output.file_id or "?"
+            lines.append(f"{index}. {escape(target)}")
+    elif detail.finished:
+        lines.append(f"Failed: {escape(detail.message)} (ErrCode {detail.err_code})")
+    if row:
+        lines.append(f"Asked by <@{row['user_id']}> · {SCENE_LABELS.get(row['scene'] or '', row['scene'])}")
+    return "\n".join(lines)
+
+
+def logged_result_text(row: dict[str, Any]) -> str:
+    lines = [f"*Task* `{row['task_id']}` · {row['status']}"]
+    outputs = json.loads(row["output_json"] or "[]")
+    for index, output in enumerate(outputs, 1):
+        lines.append(f"{index}. {escape(str(output.get('url') or output.get('file_id') or '?'))}")
+    if row["status"] == FAILED:
+        lines.append(f"Failed: {escape(row['error_message'] or '')} ({row['error_code']})")
+    if row.get("duration_seconds"):
+        lines.append(f"Took {row['duration_seconds']:.0f}s")
+    return "\n".join(lines)
+
+
+async def status_text(vod: VodClient, log_db: RequestLog, task_id: str) -> str:
+    row = log_db.by_task_id(task_id)
+    if row and row["status"] in (DONE, FAILED) and row.get("finished_at"):
+        return logged_result_text(row)
+    try:
+        detail = await vod.describe_task_detail(task_id)
+    except VodError as error:
+        return f":warning: Could not read task `{escape(task_id)}`.\n{escape(error.user_text())}"
+    return detail_text(detail, row)

@@ -1,0 +1,97 @@
+"""Everything the Slack listeners need, built once from the settings and closed together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import REQUIRED_FOR_BOT, Settings, require
+from bot.db import RequestLog
+from bot.pipeline import Pipeline
+from bot.slack_files import SlackFileUploader
+from bot.vod import DEFAULT_TIMEOUT, VodClient
+
+
+def slack_client(settings: Settings) -> AsyncWebClient:
+    assert settings.slack_bot_token is not None
+    client = AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url, timeout=30
+    )
+    # Slack asks callers to wait out 429s and to retry 5xx; the SDK's own handlers do exactly that.
+    client.retry_handlers.extend(
+        [
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        ]
+    )
+    return client
+
+
+@dataclass
+class Services:
+    settings: Settings
+    http: httpx.AsyncClient
+    vod: VodClient
+    slack: AsyncWebClient
+    log_db: RequestLog
+    uploader: SlackFileUploader
+    pipeline: Pipeline
+
+    async def start(self) -> None:
+        """Start background work; called once the event loop runs."""
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+        self.log_db.close()
+
+
+def build_services(settings: Settings) -> Services:
+    require(settings, REQUIRED_FOR_BOT)
+    assert settings.tencentcloud_secret_id and settings.tencentcloud_secret_key
+    assert settings.tencentcloud_vod_sub_app_id and settings.slack_bot_token
+    http = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=httpx.Limits(max_connections=200))
+    vod = VodClient(
+        secret_id=settings.tencentcloud_secret_id,
+        secret_key=settings.tencentcloud_secret_key,
+        sub_app_id=settings.tencentcloud_vod_sub_app_id,
+        region=settings.tencentcloud_region,
+        endpoint=settings.tencentcloud_vod_endpoint,
+        http=http,
+    )
+    slack = slack_client(settings)
+    log_db = RequestLog(settings.aigc_bot_db)
+
+    async def file_info(slack_file_id: str) -> dict[str, Any]:
+        answer = await slack.files_info(file=slack_file_id)
+        return dict(answer["file"])
+
+    uploader = SlackFileUploader(
+        vod=vod,
+        log_db=log_db,
+        http=http,
+        bot_token=settings.slack_bot_token.get_secret_value(),
+        api_url=settings.slack_api_url,
+        file_info=file_info,
+        max_bytes=int(settings.aigc_bot_max_image_mb * 1_048_576),
+        cos_endpoint=settings.tencentcloud_cos_endpoint,
+        expire_days=settings.aigc_bot_upload_expire_days,
+    )
+    pipeline = Pipeline(settings=settings, vod=vod, log_db=log_db, slack=slack, uploader=uploader)
+    return Services(
+        settings=settings,
+        http=http,
+        vod=vod,
+        slack=slack,
+        log_db=log_db,
+        uploader=uploader,
+        pipeline=pipeline,
+    )

@@ -1,0 +1,163 @@
+"""Slack files as VOD FileIds: download with the bot token, check the bytes, upload once, remember."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from bot.db import RequestLog
+from bot.imagetype import SNIFF_BYTES, NotAnImage, sniff
+from bot.upload import ImageTooLarge, expire_time_after, upload_image_file
+from bot.vod import VodClient
+
+log = logging.getLogger(__name__)
+
+FileInfoLookup = Callable[[str], Awaitable[dict[str, Any]]]
+
+
+class SlackFileError(ValueError):
+    """A shared file that cannot be used; the message says why in plain words."""
+
+
+def token_may_go_to(url: str, api_url: str) -> bool:
+    """The bot token is only ever sent to Slack itself (or to the configured Slack API host)."""
+    host = (urlsplit(url).hostname or "").lower()
+    api_host = (urlsplit(api_url).hostname or "").lower()
+    return host == api_host or host == "slack.com" or host.endswith(".slack.com")
+
+
+class SlackFileUploader:
+    def __init__(
+        self,
+        *,
+        vod: VodClient,
+        log_db: RequestLog,
+        http: httpx.AsyncClient,
+        bot_token: str,
+        api_url: str,
+        file_info: FileInfoLookup,
+        max_bytes: int,
+        cos_endpoint: str | None,
+        expire_days: int,
+    ) -> None:
+        self.vod = vod
+        self.log_db = log_db
+        self.http = http
+        self._bot_token = bot_token
+        self.api_url = api_url
+        self.file_info = file_info
+        self.max_bytes = max_bytes
+        self.cos_endpoint = cos_endpoint
+        self.expire_days = expire_days
+        self._in_flight: dict[str, asyncio.Future[str]] = {}
+
+    async def file_id_for(self, slack_file_id: str, known: dict[str, Any] | None = None) -> str:
+        """The VOD FileId of a Slack file, uploading it only if no usable upload exists."""
+        cached = self.log_db.cached_file_id(slack_file_id)
+        if cached:
+            return cached
+        pending = self._in_flight.get(slack_file_id)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._in_flight[slack_file_id] = future
+        try:
+            file_id = await self._upload(slack_file_id, known)
+        except BaseException as error:
+            future.set_exception(error)
+            future.exception()  # retrieved here so an unawaited future logs nothing
+            raise
+        else:
+            future.set_result(file_id)
+            return file_id
+        finally:
+            self._in_flight.pop(slack_file_id, None)
+
+    async def _metadata(self, slack_file_id: str, known: dict[str, Any] | None) -> dict[str, Any]:
+        if known and (known.get("url_private_download") or known.get("url_private")):
+            return known
+        return await self.file_info(slack_file_id)
+
+    async def _upload(self, slack_file_id: str, known: dict[str, Any] | None) -> str:
+        meta = await self._metadata(slack_file_id, known)
+        name = str(meta.get("name") or meta.get("title") or slack_file_id)
+        size = int(meta.get("size") or 0)
+        if size > self.max_bytes:
+            raise SlackFileError(
+                f"{name} is {size / 1_048_576:.1f} MB; images can be at most {self.max_bytes / 1_048_576:.0f} MB."
+            )
+        path = await self._download(meta, name)
+        try:
+            expire_time = expire_time_after(self.expire_days)
+            try:
+                uploaded = await upload_image_file(
+                    self.vod,
+                    path,
+                    cos_endpoint=self.cos_endpoint,
+                    max_bytes=self.max_bytes,
+                    expire_time=expire_time,
+                )
+            except (NotAnImage, ImageTooLarge) as bad:
+                raise SlackFileError(f"{name}: {bad}.") from None
+        finally:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        self.log_db.remember_file_id(
+            slack_file_id,
+            uploaded.file_id,
+            media_type=uploaded.kind.media_type,
+            size=uploaded.size,
+            expires_at=expire_time,
+        )
+        return uploaded.file_id
+
+    async def _download(self, meta: dict[str, Any], name: str) -> Path:
+        url = str(meta.get("url_private_download") or meta.get("url_private") or "")
+        if not url:
+            raise SlackFileError(f"{name}: Slack gave no download link for this file.")
+        if not token_may_go_to(url, self.api_url):
+            raise SlackFileError(f"{name}: the download link does not point to Slack, so I won't fetch it.")
+        handle, raw_path = tempfile.mkstemp(prefix="aigc-slack-", suffix=".img")
+        path = Path(raw_path)
+        received = 0
+        head = b""
+        try:
+            with os.fdopen(handle, "wb") as sink:
+                headers = {"Authorization": f"Bearer {self._bot_token}"}
+                async with self.http.stream("GET", url, headers=headers, follow_redirects=False) as response:
+                    if response.status_code != 200:
+                        raise SlackFileError(
+                            f"{name}: Slack refused the download (HTTP {response.status_code}). "
+                            "The app may lack the files:read scope; ask the admin to reinstall it."
+                        )
+                    async for chunk in response.aiter_bytes(256 * 1024):
+                        received += len(chunk)
+                        if received > self.max_bytes:
+                            raise SlackFileError(
+                                f"{name} is over {self.max_bytes / 1_048_576:.0f} MB, the image size limit."
+                            )
+                        if len(head) < SNIFF_BYTES:
+                            head += chunk[: SNIFF_BYTES - len(head)]
+                        await asyncio.to_thread(sink.write, chunk)
+            if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
+                raise SlackFileError(
+                    f"{name}: Slack sent a sign-in page instead of the image; the app may lack files:read."
+                )
+            try:
+                sniff(head)
+            except NotAnImage as bad:
+                raise SlackFileError(f"{name}: {bad}.") from None
+        except BaseException:
+            with contextlib.suppress(OSError):
+                path.unlink()
+            raise
+        return path

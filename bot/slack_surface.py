@@ -1,0 +1,183 @@
+"""What each Slack surface asks of the bot, given Slack's payloads as plain dicts."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from bot import reports
+from bot.commands import CommandError, Generate, Help, parse_command
+from bot.db import INVALID, dumps
+from bot.messages import HELP_TEXT, describe_spec, error_text, escape
+from bot.modal import FormContext, FormResult, form_view, read_submission
+from bot.pipeline import Origin
+from bot.refs import Ref, SlackFileRef
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+IMAGE_FILETYPES = frozenset({"jpg", "jpeg", "png", "webp", "heic", "gif", "bmp", "tiff"})
+MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+
+
+def image_files(files: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Files that are meant as pictures; the bytes are checked again before upload."""
+    return [
+        f
+        for f in files or []
+        if str(f.get("mimetype", "")).startswith("image/") or str(f.get("filetype", "")).lower() in IMAGE_FILETYPES
+    ]
+
+
+class SlackSurface:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.pipeline = services.pipeline
+        self.log_db = services.log_db
+
+    # -- slash command --------------------------------------------------------------------------
+
+    def working_note(self, command: Generate) -> str:
+        return f":hourglass_flowing_sand: Working on {describe_spec(command.spec, command.image_count)}"
+
+    def log_invalid(self, source: str, payload: dict[str, Any], problem: str) -> None:
+        self.log_db.claim(
+            {
+                "source": source,
+                "team_id": payload.get("team_id", ""),
+                "channel_id": payload.get("channel_id", ""),
+                "user_id": payload.get("user_id", ""),
+                "status": INVALID,
+                "error_code": "InvalidInput",
+                "error_message": problem,
+                "inputs_json": dumps({"text": [payload.get("text", "")]}),
+            }
+        )
+
+    async def generate_from_command(self, command: dict[str, Any], parsed: Generate) -> None:
+        origin = Origin(
+            source="slash_command",
+            team_id=command.get("team_id", ""),
+            channel_id=command.get("channel_id", ""),
+            user_id=command.get("user_id", ""),
+            dedupe_key=f"slash:{command.get('team_id', '')}:{command.get('trigger_id', '')}",
+            response_url=command.get("response_url"),
+            repeat_key=" ".join(str(command.get("text", "")).split()),
+        )
+        await self.pipeline.generate(origin, parsed)
+
+    async def status_text(self, task_id: str) -> str:
+        return await reports.status_text(self.services.vod, self.log_db, task_id)
+
+    def history_text(self, command: dict[str, Any]) -> str:
+        return reports.history_text(
+            self.log_db,
+            team_id=command.get("team_id", ""),
+            user_id=command.get("user_id", ""),
+            team_domain=command.get("team_domain"),
+        )
+
+    def usage_text(self, command: dict[str, Any]) -> str:
+        return reports.usage_text(self.log_db, team_id=command.get("team_id", ""))
+
+    async def open_form(self, trigger_id: str, command: dict[str, Any]) -> None:
+        context = FormContext(channel_id=command.get("channel_id", ""), response_url=command.get("response_url"))
+        await self.services.slack.views_open(trigger_id=trigger_id, view=form_view("product", context))
+
+    # -- the form --------------------------------------------------------------------------------
+
+    def read_form(self, view: dict[str, Any]) -> FormResult:
+        context = FormContext.load(view.get("private_metadata", ""))
+        return read_submission(view.get("state", {}).get("values", {}), context)
+
+    async def switch_form_scene(self, body: dict[str, Any]) -> None:
+        view = body.get("view") or {}
+        action = (body.get("actions") or [{}])[0]
+        scene = (action.get("selected_option") or {}).get("value", "product")
+        context = FormContext.load(view.get("private_metadata", ""))
+        await self.services.slack.views_update(
+            view_id=view.get("id"), hash=view.get("hash"), view=form_view(scene, context)
+        )
+
+    async def generate_from_form(self, body: dict[str, Any], view: dict[str, Any], result: FormResult) -> None:
+        assert result.command is not None
+        context = FormContext.load(view.get("private_metadata", ""))
+        team_id = (body.get("team") or {}).get("id") or view.get("team_id", "")
+        user_id = (body.get("user") or {}).get("id", "")
+        origin = Origin(
+            source=context.source,
+            team_id=team_id,
+            channel_id=context.channel_id,
+            user_id=user_id,
+            # One form can be submitted once; a double click re-sends the same view id.
+            dedupe_key=f"view:{team_id}:{view.get('id', '')}",
+            thread_ts=context.thread_ts,
+            response_url=context.response_url,
+            slack_files=result.files,
+        )
+        await self.pipeline.generate(origin, result.command)
+
+    # -- message shortcut -------------------------------------------------------------------------
+
+    async def open_form_from_message(self, shortcut: dict[str, Any]) -> str | None:
+        message = shortcut.get("message") or {}
+        images = image_files(message.get("files"))
+        if not images:
+            return (
+                "That message has no images. Use the shortcut on a message with JPEG, PNG or WebP images, "
+                "or type `/aigc` to attach them."
+            )
+        context = FormContext(
+            channel_id=(shortcut.get("channel") or {}).get("id", ""),
+            source="shortcut",
+            thread_ts=message.get("thread_ts") or message.get("ts"),
+            response_url=shortcut.get("response_url"),
+            preset_files=[{"id": f["id"], "name": str(f.get("name", ""))} for f in images[:10]],
+        )
+        scene = "product"
+        await self.services.slack.views_open(trigger_id=shortcut["trigger_id"], view=form_view(scene, context))
+        return None
+
+    # -- file shares: @mention or DM with images -----------------------------------------------------
+
+    async def generate_from_message_event(self, event: dict[str, Any], body: dict[str, Any], *, source: str) -> None:
+        if event.get("bot_id") or event.get("subtype") not in (None, "file_share"):
+            return
+        channel_id = str(event.get("channel", ""))
+        message_ts = str(event.get("ts", ""))
+        thread_ts = str(event.get("thread_ts") or message_ts)
+        team_id = str(body.get("team_id") or event.get("team", ""))
+        files = image_files(event.get("files"))
+        attached: list[Ref] = [SlackFileRef(f["id"], str(f.get("name", ""))) for f in files]
+        text = MENTION.sub(" ", str(event.get("text", ""))).strip()
+        origin = Origin(
+            source=source,
+            team_id=team_id,
+            channel_id=channel_id,
+            user_id=str(event.get("user", "")),
+            # Slack retries the same event, and a DM mention may arrive as two events: key on the message.
+            dedupe_key=f"msg:{team_id}:{channel_id}:{message_ts}",
+            thread_ts=thread_ts,
+            slack_files={f["id"]: f for f in files},
+        )
+        try:
+            parsed = parse_command(text, attached)
+        except CommandError as bad:
+            await self._reply_in_thread(origin, error_text("I could not use that.", escape(str(bad))))
+            return
+        if not isinstance(parsed, Generate):
+            if event.get("files") and not files:
+                await self._reply_in_thread(origin, "Those files are not images. I work with JPEG, PNG and WebP.")
+            else:
+                await self._reply_in_thread(
+                    origin,
+                    HELP_TEXT
+                    if isinstance(parsed, Help)
+                    else "Use `/aigc status`, `/aigc history` or `/aigc usage` for that.",
+                )
+            return
+        await self.pipeline.generate(origin, parsed)
+
+    async def _reply_in_thread(self, origin: Origin, text: str) -> None:
+        await self.services.slack.chat_postMessage(channel=origin.channel_id, thread_ts=origin.thread_ts, text=text)

@@ -1,0 +1,327 @@
+"""An async Tencent Cloud VOD client: signed API 3.0 calls, the 20/s limit, and safe retries."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import SecretStr
+
+from bot import tc3
+from bot.errors import ErrorAdvice, advise, format_refusal
+from bot.models import CreateSceneAigcImageTaskRequest
+from bot.ratelimit import CREATE_TASK_LIMITER, SlidingWindowLimiter
+
+log = logging.getLogger(__name__)
+
+API_VERSION = "2018-07-17"
+SERVICE = "vod"
+CREATE_TASK = "CreateSceneAigcImageTask"
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=30.0)
+RATE_LIMITED_PREFIX = "RequestLimitExceeded"
+# Codes where Tencent may or may not have acted; only a deduplicated request may be sent again.
+MAYBE_PROCESSED = frozenset({"InternalError", "ServiceUnavailable", "ResourceUnavailable"})
+
+
+class VodError(Exception):
+    """Tencent refused, or the call's fate is unknown. `code` is Tencent's, or ClientError.* of ours."""
+
+    def __init__(self, code: str, message: str, request_id: str | None = None, action: str = "") -> None:
+        super().__init__(f"{action}: {code}: {message}" if action else f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.action = action
+
+    @property
+    def advice(self) -> ErrorAdvice:
+        return advise(self.code, self.message)
+
+    def user_text(self) -> str:
+        return format_refusal(self.advice, self.request_id, self.message)
+
+
+class AlreadySubmitted(VodError):
+    """Tencent already holds a task for this SessionId, so nothing new was submitted or billed."""
+
+    def __init__(self, message: str, request_id: str | None, session_id: str, *, on_retry: bool) -> None:
+        super().__init__("InvalidParameterValue.SessionId", message, request_id, CREATE_TASK)
+        self.session_id = session_id
+        self.on_retry = on_retry
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    task_id: str
+    request_id: str
+    session_id: str | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    url: str | None
+    file_id: str | None
+    file_type: str | None
+    storage_mode: str | None
+    expire_time: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    task_id: str
+    status: str
+    progress: int | None
+    err_code: int
+    message: str
+    outputs: list[OutputFile] = field(default_factory=list)
+    create_time: str | None = None
+    finish_time: str | None = None
+    session_id: str | None = None
+    session_context: str | None = None
+    request_id: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("FINISH", "ABORTED")
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "FINISH" and self.err_code == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "TaskId": self.task_id,
+            "Status": self.status,
+            "Progress": self.progress,
+            "ErrCode": self.err_code,
+            "Message": self.message,
+            "Outputs": [o.to_dict() for o in self.outputs],
+            "FinishTime": self.finish_time,
+            "RequestId": self.request_id,
+        }
+
+
+def parse_scene_task(task: dict[str, Any], *, outer: dict[str, Any] | None = None) -> TaskDetail:
+    """Read a SceneAigcImageTask object, from DescribeTaskDetail or from an event."""
+    outer = outer or {}
+    files = (task.get("Output") or {}).get("FileInfos") or []
+    return TaskDetail(
+        task_id=str(task.get("TaskId") or outer.get("TaskId") or ""),
+        status=str(task.get("Status") or outer.get("Status") or "PROCESSING"),
+        progress=task.get("Progress"),
+        err_code=int(task.get("ErrCode") or 0),
+        message=str(task.get("Message") or ""),
+        outputs=[
+            OutputFile(
+                url=f.get("FileUrl") or None,
+                file_id=f.get("FileId") or None,
+                file_type=f.get("FileType") or None,
+                storage_mode=f.get("StorageMode") or None,
+                expire_time=f.get("ExpireTime") or None,
+            )
+            for f in files
+        ],
+        create_time=outer.get("CreateTime") or None,
+        finish_time=outer.get("FinishTime") or None,
+        session_id=task.get("SessionId") or None,
+        session_context=task.get("SessionContext") or None,
+        request_id=outer.get("RequestId"),
+    )
+
+
+@dataclass(frozen=True)
+class UploadTicket:
+    bucket: str
+    region: str
+    session_key: str
+    media_path: str
+    temp_secret_id: str
+    temp_secret_key: SecretStr
+    temp_token: SecretStr
+    request_id: str
+
+
+class VodClient:
+    """One client per process; share its httpx.AsyncClient for keep-alive connections."""
+
+    def __init__(
+        self,
+        *,
+        secret_id: str,
+        secret_key: SecretStr,
+        sub_app_id: int,
+        region: str = "ap-guangzhou",
+        endpoint: str = "https://vod.tencentcloudapi.com",
+        http: httpx.AsyncClient | None = None,
+        create_limiter: SlidingWindowLimiter = CREATE_TASK_LIMITER,
+        max_attempts: int = 5,
+        backoff_base: float = 0.4,
+        backoff_cap: float = 8.0,
+    ) -> None:
+        self.secret_id = secret_id
+        self._secret_key = secret_key
+        self.sub_app_id = sub_app_id
+        self.region = region
+        self.url = endpoint.rstrip("/") + "/"
+        self.host = urlsplit(self.url).netloc
+        self._own_http = http is None
+        self.http = http or httpx.AsyncClient(timeout=DEFAULT_TIMEOUT)
+        self._create_limiter = create_limiter
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+
+    async def aclose(self) -> None:
+        if self._own_http:
+            await self.http.aclose()
+
+    async def __aenter__(self) -> VodClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self.backoff_cap, self.backoff_base * 2**attempt)
+        return float(ceiling / 2 + random.uniform(0, ceiling / 2))
+
+    async def _send_once(self, action: str, body: bytes) -> dict[str, Any]:
+        headers = tc3.signed_headers(
+            secret_id=self.secret_id,
+            secret_key=self._secret_key.get_secret_value(),
+            service=SERVICE,
+            host=self.host,
+            action=action,
+            version=API_VERSION,
+            region=self.region,
+            body=body,
+            timestamp=int(time.time()),
+        )
+        response = await self.http.post(self.url, content=body, headers=headers)
+        try:
+            payload = response.json()
+            answer = payload["Response"]
+            if not isinstance(answer, dict):
+                raise TypeError("Response is not an object")
+        except (ValueError, KeyError, TypeError):
+            raise VodError(
+                "ClientError.BadResponse",
+                f"HTTP {response.status_code} without a Tencent Cloud API answer",
+                action=action,
+            ) from None
+        return answer
+
+    async def call(self, action: str, params: dict[str, Any], *, dedupe_safe: bool) -> dict[str, Any]:
+        """Send one API call. `dedupe_safe` says whether sending it twice can never act twice."""
+        answer, _ = await self._call_counting(action, params, dedupe_safe=dedupe_safe)
+        return answer
+
+    async def _call_counting(
+        self, action: str, params: dict[str, Any], *, dedupe_safe: bool
+    ) -> tuple[dict[str, Any], int]:
+        body = json.dumps(params, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        attempt = 0
+        while True:
+            if action == CREATE_TASK:
+                await self._create_limiter.acquire()
+            retry_reason: str | None = None
+            try:
+                answer = await self._send_once(action, body)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+                # The request never left this machine, so sending again cannot act twice.
+                failure = VodError("ClientError.Network", f"could not reach Tencent Cloud ({error!r})", None, action)
+                retry_reason = "unreachable"
+            except httpx.TimeoutException:
+                failure = VodError("ClientError.Timeout", "no answer from Tencent Cloud in time", None, action)
+                retry_reason = "timeout" if dedupe_safe else None
+            except httpx.TransportError as error:
+                failure = VodError("ClientError.Network", f"the connection broke ({error!r})", None, action)
+                retry_reason = "broken" if dedupe_safe else None
+            else:
+                error_obj = answer.get("Error")
+                request_id = answer.get("RequestId")
+                if not error_obj:
+                    return answer, attempt + 1
+                code = str(error_obj.get("Code", "UnknownError"))
+                message = str(error_obj.get("Message", ""))
+                if code == "InvalidParameterValue.SessionId" and action == CREATE_TASK:
+                    raise AlreadySubmitted(message, request_id, str(params.get("SessionId", "")), on_retry=attempt > 0)
+                failure = VodError(code, message, request_id, action)
+                if code.startswith(RATE_LIMITED_PREFIX):
+                    retry_reason = "rate limited"
+                elif code in MAYBE_PROCESSED and dedupe_safe:
+                    retry_reason = code
+            attempt += 1
+            if retry_reason is None or attempt >= self.max_attempts:
+                log.warning("vod %s failed: %s (request %s)", action, failure.code, failure.request_id)
+                raise failure
+            delay = self._backoff(attempt - 1)
+            log.info("vod %s: %s, retry %d in %.1fs", action, retry_reason, attempt, delay)
+            await asyncio.sleep(delay)
+
+    async def create_scene_aigc_image_task(self, request: CreateSceneAigcImageTaskRequest) -> SubmitResult:
+        params = request.to_wire()
+        answer, attempts = await self._call_counting(CREATE_TASK, params, dedupe_safe=bool(request.session_id))
+        return SubmitResult(
+            task_id=str(answer["TaskId"]),
+            request_id=str(answer.get("RequestId", "")),
+            session_id=request.session_id,
+            attempts=attempts,
+        )
+
+    async def describe_task_detail(self, task_id: str) -> TaskDetail:
+        answer = await self.call(
+            "DescribeTaskDetail", {"TaskId": task_id, "SubAppId": self.sub_app_id}, dedupe_safe=True
+        )
+        task = answer.get("SceneAigcImageTask")
+        if not isinstance(task, dict):
+            kind = answer.get("TaskType") or "unknown"
+            raise VodError(
+                "ClientError.NotSceneAigcImageTask",
+                f"task {task_id} is a {kind} task, not a scene AIGC image task",
+                answer.get("RequestId"),
+                "DescribeTaskDetail",
+            )
+        return parse_scene_task(task, outer=answer)
+
+    async def apply_upload(self, media_type: str, *, expire_time: str | None = None) -> UploadTicket:
+        params: dict[str, Any] = {"SubAppId": self.sub_app_id, "MediaType": media_type}
+        if expire_time:
+            params["ExpireTime"] = expire_time
+        answer = await self.call("ApplyUpload", params, dedupe_safe=True)
+        cert = answer.get("TempCertificate") or {}
+        return UploadTicket(
+            bucket=str(answer["StorageBucket"]),
+            region=str(answer["StorageRegion"]),
+            session_key=str(answer["VodSessionKey"]),
+            media_path=str(answer["MediaStoragePath"]),
+            temp_secret_id=str(cert.get("SecretId", "")),
+            temp_secret_key=SecretStr(str(cert.get("SecretKey", ""))),
+            temp_token=SecretStr(str(cert.get("Token", ""))),
+            request_id=str(answer.get("RequestId", "")),
+        )
+
+    async def commit_upload(self, session_key: str) -> str:
+        answer = await self.call(
+            "CommitUpload", {"SubAppId": self.sub_app_id, "VodSessionKey": session_key}, dedupe_safe=False
+        )
+        return str(answer["FileId"])
+
+    async def pull_events(self) -> list[dict[str, Any]]:
+        answer = await self.call("PullEvents", {"SubAppId": self.sub_app_id}, dedupe_safe=True)
+        return list(answer.get("EventSet") or [])
+
+    async def confirm_events(self, handles: list[str]) -> None:
+        if handles:
+            await self.call("ConfirmEvents", {"SubAppId": self.sub_app_id, "EventHandles": handles}, dedupe_safe=True)

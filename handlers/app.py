@@ -1,0 +1,124 @@
+"""Wiring: the Bolt app with every listener, served over HTTP or Socket Mode."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+
+from bot.config import ConfigError, Settings, load_settings, require, secret_values
+from bot.logsafe import configure_logging
+from bot.services import Services, build_services
+from bot.slack_surface import SlackSurface
+from handlers import actions, commands, events, shortcuts, views
+from handlers.registry import Registry
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+
+
+def create_bolt_app(services: Services) -> tuple[AsyncApp, Registry]:
+    settings = services.settings
+    assert settings.slack_signing_secret is not None and settings.slack_bot_token is not None
+    app = AsyncApp(
+        token=settings.slack_bot_token.get_secret_value(),
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        client=services.slack,
+        # Ack first, work after: the response goes back to Slack as soon as a listener calls ack().
+        process_before_response=False,
+    )
+    registry = Registry(app)
+    surface = SlackSurface(services)
+    for module in (commands, shortcuts, events, views, actions):
+        module.register(registry, surface)
+    return app, registry
+
+
+def create_web_app(services: Services) -> web.Application:
+    bolt, _ = create_bolt_app(services)
+    ready = {"value": False}
+
+    async def slack_events(request: web.Request) -> web.Response:
+        response = await bolt.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    async def healthz(_: web.Request) -> web.Response:
+        return web.json_response({"ok": ready["value"]}, status=200 if ready["value"] else 503)
+
+    async def on_startup(_: web.Application) -> None:
+        await services.start()
+        ready["value"] = True
+
+    async def on_cleanup(_: web.Application) -> None:
+        ready["value"] = False
+        await services.aclose()
+
+    web_app = web.Application(client_max_size=2 * 1024 * 1024)
+    web_app.router.add_post(EVENTS_PATH, slack_events)
+    web_app.router.add_get("/healthz", healthz)
+    web_app.on_startup.append(on_startup)
+    web_app.on_cleanup.append(on_cleanup)
+    return web_app
+
+
+def _settings_or_exit(required: tuple[str, ...]) -> Settings | None:
+    try:
+        settings = load_settings()
+        require(settings, required)
+        configure_logging(extra_secrets=secret_values(settings))
+        return settings
+    except ConfigError as problems:
+        print(f"Cannot start; fix these settings (see `aigc-bot check`):\n{problems}", file=sys.stderr)
+        return None
+
+
+def run_http(host: str, port: int) -> int:
+    settings = _settings_or_exit(("SLACK_SIGNING_SECRET",))
+    if settings is None:
+        return 2
+    try:
+        services = build_services(settings)
+    except ConfigError as problems:
+        print(f"Cannot start; fix these settings (see `aigc-bot check`):\n{problems}", file=sys.stderr)
+        return 2
+    web.run_app(create_web_app(services), host=host, port=port, print=lambda line: log.info("%s", line))
+    return 0
+
+
+async def _socket_mode(services: Services) -> None:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    assert services.settings.slack_app_token is not None
+    bolt, _ = create_bolt_app(services)
+    handler = AsyncSocketModeHandler(bolt, services.settings.slack_app_token.get_secret_value())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await services.start()
+    try:
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        log.info("connected to Slack in Socket Mode")
+        await stop.wait()
+    finally:
+        await handler.close_async()  # type: ignore[no-untyped-call]
+        await services.aclose()
+
+
+def run_socket_mode() -> int:
+    settings = _settings_or_exit(("SLACK_APP_TOKEN",))
+    if settings is None:
+        return 2
+    try:
+        services = build_services(settings)
+    except ConfigError as problems:
+        print(f"Cannot start; fix these settings (see `aigc-bot check`):\n{problems}", file=sys.stderr)
+        return 2
+    asyncio.run(_socket_mode(services))
+    return 0

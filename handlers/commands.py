@@ -1,0 +1,41 @@
+"""The /aigc slash command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from bot.commands import CommandError, Generate, History, OpenForm, Status, Usage, parse_command
+from bot.messages import HELP_TEXT
+from bot.slack_surface import SlackSurface
+from handlers.registry import Registry
+
+COMMAND = "/aigc"
+
+
+def register(registry: Registry, surface: SlackSurface) -> None:
+    @registry.command(COMMAND)
+    async def aigc(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        try:
+            parsed = parse_command(command.get("text", ""))
+        except CommandError as bad:
+            await ack(response_type="ephemeral", text=f":warning: {bad}")
+            surface.log_invalid("slash_command", command, str(bad))
+            return
+        if isinstance(parsed, OpenForm):
+            await ack()
+            await surface.open_form(command["trigger_id"], command)
+        elif isinstance(parsed, Generate):
+            await ack(response_type="ephemeral", text=surface.working_note(parsed))
+            await surface.generate_from_command(command, parsed)
+        elif isinstance(parsed, Status):
+            await ack(response_type="ephemeral", text=f"Looking up `{parsed.task_id}`…")
+            await respond(response_type="ephemeral", text=await surface.status_text(parsed.task_id))
+        elif isinstance(parsed, History):
+            await ack(response_type="ephemeral", text=surface.history_text(command))
+        elif isinstance(parsed, Usage):
+            await ack(response_type="ephemeral", text=surface.usage_text(command))
+        else:
+            await ack(response_type="ephemeral", text=HELP_TEXT)

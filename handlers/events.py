@@ -1,0 +1,23 @@
+"""Events: an @mention with images in a channel, and images sent to the bot in a DM."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+
+from bot.slack_surface import SlackSurface
+from handlers.registry import Registry
+
+
+def register(registry: Registry, surface: SlackSurface) -> None:
+    @registry.event("app_mention")
+    async def mention(ack: AsyncAck, event: dict[str, Any], body: dict[str, Any]) -> None:
+        await ack()
+        await surface.generate_from_message_event(event, body, source="file_share")
+
+    @registry.event("message", manifest_name="message.im")
+    async def direct_message(ack: AsyncAck, event: dict[str, Any], body: dict[str, Any]) -> None:
+        await ack()
+        if event.get("channel_type") == "im":
+            await surface.generate_from_message_event(event, body, source="file_share")

@@ -1,0 +1,22 @@
+"""The message shortcut: generate from the images in a message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from bot.slack_surface import SlackSurface
+from handlers.registry import Registry
+
+FROM_MESSAGE = "aigc_from_message"
+
+
+def register(registry: Registry, surface: SlackSurface) -> None:
+    @registry.message_shortcut(FROM_MESSAGE)
+    async def from_message(ack: AsyncAck, shortcut: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        problem = await surface.open_form_from_message(shortcut)
+        if problem:
+            await respond(response_type="ephemeral", replace_original=False, text=problem)

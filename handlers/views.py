@@ -1,0 +1,22 @@
+"""Submission of the /aigc form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+
+from bot.modal import FORM_CALLBACK
+from bot.slack_surface import SlackSurface
+from handlers.registry import Registry
+
+
+def register(registry: Registry, surface: SlackSurface) -> None:
+    @registry.view(FORM_CALLBACK)
+    async def form_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        result = surface.read_form(view)
+        if result.errors:
+            await ack(response_action="errors", errors=result.errors)
+            return
+        await ack()
+        await surface.generate_from_form(body, view, result)

@@ -1,0 +1,101 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+ALL_VARS = [
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "TENCENTCLOUD_SECRET_ID",
+    "TENCENTCLOUD_SECRET_KEY",
+    "TENCENTCLOUD_REGION",
+    "TENCENTCLOUD_VOD_SUB_APP_ID",
+    "TENCENTCLOUD_VOD_ENDPOINT",
+    "TENCENTCLOUD_COS_ENDPOINT",
+    "AIGC_BOT_DB",
+]
+
+
+def run_check(tmp_path: Path, env_file: str, **env: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / ".env").write_text(env_file)
+    import os
+
+    clean = {k: v for k, v in os.environ.items() if k not in ALL_VARS}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "check"],
+        cwd=tmp_path,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_check_names_every_missing_setting_and_fails(tmp_path: Path) -> None:
+    result = run_check(tmp_path, "")
+    assert result.returncode == 1
+    for name in [
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "TENCENTCLOUD_SECRET_ID",
+        "TENCENTCLOUD_SECRET_KEY",
+        "TENCENTCLOUD_VOD_SUB_APP_ID",
+    ]:
+        assert f"MISSING  {name}:" in result.stdout
+    assert "5 setting(s) must be fixed" in result.stdout
+
+
+def test_check_reports_malformed_values_by_name_and_never_prints_secrets(tmp_path: Path) -> None:
+    result = run_check(
+        tmp_path,
+        "SLACK_BOT_TOKEN=xoxp-user-token-secret\nSLACK_SIGNING_SECRET=s3cr3t-signing\n"
+        "TENCENTCLOUD_SECRET_ID=AKIDexampleid\nTENCENTCLOUD_SECRET_KEY=very-secret-key\n"
+        "TENCENTCLOUD_VOD_SUB_APP_ID=12ab\nTENCENTCLOUD_VOD_ENDPOINT=vod.example\n",
+    )
+    assert result.returncode == 1
+    assert "INVALID  TENCENTCLOUD_VOD_SUB_APP_ID:" in result.stdout
+    assert "INVALID  TENCENTCLOUD_VOD_ENDPOINT: " in result.stdout
+    for secret in ("very-secret-key", "s3cr3t-signing", "xoxp-user-token-secret"):
+        assert secret not in result.stdout + result.stderr
+
+
+def test_check_passes_with_a_complete_env_file(tmp_path: Path) -> None:
+    result = run_check(
+        tmp_path,
+        "SLACK_BOT_TOKEN=xoxb-1-2-abc\nSLACK_SIGNING_SECRET=abcdef0123456789\n"
+        "TENCENTCLOUD_SECRET_ID=AKIDexampleid\nTENCENTCLOUD_SECRET_KEY=very-secret-key\n"
+        "TENCENTCLOUD_VOD_SUB_APP_ID=1500000001\n",
+    )
+    assert result.returncode == 0, result.stdout
+    assert "not set  SLACK_APP_TOKEN" in result.stdout
+    assert "very-secret-key" not in result.stdout
+
+
+def test_wrong_token_kind_is_called_out(tmp_path: Path) -> None:
+    result = run_check(
+        tmp_path,
+        "SLACK_BOT_TOKEN=xoxp-abc\nSLACK_SIGNING_SECRET=abcdef0123456789\nSLACK_APP_TOKEN=xoxb-wrong\n"
+        "TENCENTCLOUD_SECRET_ID=AKIDexampleid\nTENCENTCLOUD_SECRET_KEY=k\nTENCENTCLOUD_VOD_SUB_APP_ID=1\n",
+    )
+    assert "INVALID  SLACK_BOT_TOKEN: must start with xoxb-" in result.stdout
+    assert "INVALID  SLACK_APP_TOKEN: must start with xapp-" in result.stdout
+    assert result.returncode == 1
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ALL_VARS:
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.tencentcloud_region == "ap-guangzhou"
+    assert settings.tencentcloud_vod_endpoint == "https://vod.tencentcloudapi.com"
+    assert str(settings.aigc_bot_db) == "aigc-bot.db"
+    monkeypatch.setenv("TENCENTCLOUD_REGION", "Guangzhou")
+    with pytest.raises(ConfigError, match="TENCENTCLOUD_REGION"):
+        load_settings()

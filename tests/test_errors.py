@@ -1,0 +1,201 @@
+import pytest
+
+from bot.errors import (
+    API_PAGE_CODES,
+    COMMON_CODES,
+    MESSAGE_LIMIT,
+    OTHER_CODES,
+    TABLE,
+    ErrorAdvice,
+    advise,
+    format_refusal,
+    lookup,
+)
+
+ADMIN_SETTINGS = {
+    "FailedOperation.InvalidVodUser": "TENCENTCLOUD_SECRET_ID",
+    "InvalidParameterValue.SubAppId": "TENCENTCLOUD_VOD_SUB_APP_ID",
+    "UnauthorizedOperation": "vod:CreateSceneAigcImageTask",
+    "AuthFailure.UnauthorizedOperation": "vod:CreateSceneAigcImageTask",
+    "AuthFailure.SignatureFailure": "TENCENTCLOUD_SECRET_KEY",
+    "AuthFailure.SecretIdNotFound": "TENCENTCLOUD_SECRET_ID",
+    "AuthFailure.SignatureExpire": "clock",
+    "UnsupportedRegion": "TENCENTCLOUD_REGION",
+}
+
+
+def is_sentence(text: str) -> bool:
+    return bool(text) and text[0].isupper() and text.endswith(".")
+
+
+def test_api_page_lists_the_ten_documented_codes() -> None:
+    assert len(API_PAGE_CODES) == 10
+    assert len(set(API_PAGE_CODES)) == 10
+
+
+@pytest.mark.parametrize("code", API_PAGE_CODES)
+def test_api_page_codes_have_their_own_entry_with_a_distinct_sentence(code: str) -> None:
+    assert code in TABLE
+    advice = advise(code)
+    assert advice == TABLE[code]
+    assert is_sentence(advice.summary)
+    others = [entry.summary for other, entry in TABLE.items() if other != code]
+    assert advice.summary not in others
+
+
+@pytest.mark.parametrize("code", COMMON_CODES + OTHER_CODES)
+def test_every_listed_code_has_an_exact_entry(code: str) -> None:
+    assert TABLE[code].code == code
+    assert advise(code) is TABLE[code]
+
+
+def test_every_entry_reads_as_plain_sentences_and_summaries_are_unique() -> None:
+    for code, advice in TABLE.items():
+        assert advice.code == code
+        assert is_sentence(advice.summary), code
+        assert is_sentence(advice.remedy), code
+        assert advice.audience in ("user", "admin", "transient")
+    summaries = [advice.summary for advice in TABLE.values()]
+    assert len(summaries) == len(set(summaries))
+
+
+def test_admin_problems_tell_the_user_to_ask_the_admin() -> None:
+    for code, advice in TABLE.items():
+        if advice.audience == "admin":
+            assert "ask the workspace admin to" in advice.remedy.lower(), code
+
+
+@pytest.mark.parametrize(("code", "setting"), sorted(ADMIN_SETTINGS.items()))
+def test_admin_remedies_name_what_to_check(code: str, setting: str) -> None:
+    advice = advise(code)
+    assert advice.audience == "admin"
+    assert advice.remedy.startswith("Ask the workspace admin to")
+    assert setting in advice.remedy
+
+
+@pytest.mark.parametrize(
+    ("code", "entry"),
+    [
+        ("AuthFailure.Whatever", "AuthFailure"),
+        ("RequestLimitExceeded.Foo", "RequestLimitExceeded"),
+        ("InvalidParameterValue.Prompt", "InvalidParameterValue"),
+        ("InvalidParameterValue.SubAppId.Extra", "InvalidParameterValue.SubAppId"),
+        ("ResourceNotFound.Something", "ResourceNotFound"),
+        ("FailedOperation.NewThing", "FailedOperation"),
+    ],
+)
+def test_unknown_subcodes_fall_back_to_the_longest_known_prefix(code: str, entry: str) -> None:
+    advice = advise(code)
+    assert code not in TABLE
+    assert lookup(code) == TABLE[entry]
+    assert advice.code == code
+    assert advice.summary == TABLE[entry].summary
+    assert advice.remedy == TABLE[entry].remedy
+
+
+def test_a_prefix_must_end_at_a_dot() -> None:
+    # "AuthFailureX" is not a sub-code of AuthFailure.
+    assert lookup("AuthFailureX") is None
+
+
+@pytest.mark.parametrize("code", ["Totally.Unknown", "WeirdCode", "ClientError.Something"])
+def test_unknown_codes_are_named_and_sent_to_the_admin(code: str) -> None:
+    advice = advise(code)
+    assert advice.code == code
+    assert code in advice.summary
+    assert is_sentence(advice.summary)
+    assert "workspace admin" in advice.remedy
+    assert "RequestId" in advice.remedy
+    assert not advice.retryable
+
+
+def test_an_empty_code_still_gives_readable_advice() -> None:
+    advice = advise("")
+    assert advice.code == ""
+    assert is_sentence(advice.summary)
+
+
+def test_duplicate_session_id_means_already_submitted_not_a_user_mistake() -> None:
+    advice = advise("InvalidParameterValue.SessionId", "SessionId already exists")
+    assert advice.audience != "user"
+    assert "already submitted" in advice.summary
+    assert not advice.retryable
+
+
+def test_rate_limits_are_retryable_and_auth_failures_are_not() -> None:
+    for code, advice in TABLE.items():
+        if code.startswith("RequestLimitExceeded"):
+            assert advice.retryable, code
+            assert advice.audience == "transient", code
+        if code.startswith("AuthFailure"):
+            assert not advice.retryable, code
+            assert advice.audience == "admin", code
+    assert advise("RequestLimitExceeded.Foo").retryable
+    assert not advise("AuthFailure.Whatever").retryable
+
+
+@pytest.mark.parametrize("code", ["InternalError", "ServiceUnavailable", "ClientError.Network"])
+def test_passing_outages_are_retryable(code: str) -> None:
+    assert advise(code).retryable
+
+
+def test_a_timed_out_submission_is_reported_as_possibly_submitted() -> None:
+    advice = advise("ClientError.Timeout")
+    assert "may" in advice.summary and "submitted" in advice.summary
+    assert not advice.retryable
+
+
+def test_format_refusal_lists_summary_remedy_and_references() -> None:
+    advice = advise("AuthFailure.SignatureFailure")
+    text = format_refusal(advice, "req-123")
+    lines = text.splitlines()
+    assert lines[0] == advice.summary
+    assert lines[1] == advice.remedy
+    assert lines[-1] == "Code: AuthFailure.SignatureFailure · RequestId: req-123"
+    assert len(lines) == 3
+
+
+def test_format_refusal_omits_an_empty_or_blank_message() -> None:
+    advice = advise("InternalError")
+    for message in ["", "   ", "\n"]:
+        text = format_refusal(advice, "req-1", message)
+        assert "Details" not in text
+        assert len(text.splitlines()) == 3
+
+
+def test_format_refusal_omits_a_message_that_only_repeats_the_advice() -> None:
+    advice = advise("ClientError.Timeout")
+    text = format_refusal(advice, None, "no answer from Tencent Cloud in time")
+    assert "Details" not in text
+    assert format_refusal(advice, None, "ClientError.Timeout").count("ClientError.Timeout") == 1
+
+
+def test_format_refusal_keeps_a_message_that_adds_detail() -> None:
+    advice = advise("InvalidParameterValue.Prompt")
+    text = format_refusal(advice, "req-9", "Prompt exceeds   the maximum\nlength of 1000 characters")
+    assert "Details: Prompt exceeds the maximum length of 1000 characters" in text
+    assert text.splitlines()[-1] == "Code: InvalidParameterValue.Prompt · RequestId: req-9"
+
+
+def test_format_refusal_trims_long_messages() -> None:
+    advice = advise("FailedOperation")
+    text = format_refusal(advice, "req-2", "detail " * 200)
+    detail = next(line for line in text.splitlines() if line.startswith("Details: "))
+    assert len(detail.removeprefix("Details: ")) <= MESSAGE_LIMIT
+    assert detail.endswith("…")
+
+
+def test_format_refusal_without_request_id_still_names_the_code() -> None:
+    advice = advise("ClientError.Network")
+    text = format_refusal(advice, None, "")
+    assert text.splitlines()[-1] == "Code: ClientError.Network"
+    assert "None" not in text
+
+
+def test_advice_is_immutable() -> None:
+    advice = advise("InternalError")
+    with pytest.raises(AttributeError):
+        advice.summary = "changed"  # type: ignore[misc]
+    assert isinstance(advice, ErrorAdvice)
+    with pytest.raises(TypeError):
+        TABLE["InternalError"] = advice  # type: ignore[index]
