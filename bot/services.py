@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import REQUIRED_FOR_BOT, Settings, require
 from bot.db import RequestLog
+from bot.follow import Follower, FollowPolicy
 from bot.pipeline import Pipeline
 from bot.slack_files import SlackFileUploader
 from bot.vod import DEFAULT_TIMEOUT, VodClient
@@ -45,11 +48,24 @@ class Services:
     log_db: RequestLog
     uploader: SlackFileUploader
     pipeline: Pipeline
+    follower: Follower
+    _background: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Start background work; called once the event loop runs."""
+        """Start following tasks in the background; called once the event loop runs."""
+        mode = self.settings.aigc_bot_follow_mode
+        if mode == "poll":
+            self._background = asyncio.create_task(self.follower.run())
+        elif mode == "events":
+            self._background = asyncio.create_task(self.follower.run_events())
 
     async def aclose(self) -> None:
+        """Stop gracefully: checks in flight finish, unfinished tasks are left for the next start."""
+        await self.follower.stop()
+        if self._background is not None:
+            self._background.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._background
         await self.http.aclose()
         self.log_db.close()
 
@@ -85,7 +101,25 @@ def build_services(settings: Settings) -> Services:
         cos_endpoint=settings.tencentcloud_cos_endpoint,
         expire_days=settings.aigc_bot_upload_expire_days,
     )
-    pipeline = Pipeline(settings=settings, vod=vod, log_db=log_db, slack=slack, uploader=uploader)
+    follower = Follower(
+        vod=vod,
+        log_db=log_db,
+        slack=slack,
+        http=http,
+        policy=FollowPolicy(
+            first_delay=settings.aigc_bot_follow_first_delay,
+            max_delay=settings.aigc_bot_follow_max_delay,
+            timeout=settings.aigc_bot_follow_timeout,
+        ),
+    )
+    pipeline = Pipeline(
+        settings=settings,
+        vod=vod,
+        log_db=log_db,
+        slack=slack,
+        uploader=uploader,
+        after_submit=follower.track if settings.aigc_bot_follow_mode != "off" else None,
+    )
     return Services(
         settings=settings,
         http=http,
@@ -94,4 +128,5 @@ def build_services(settings: Settings) -> Services:
         log_db=log_db,
         uploader=uploader,
         pipeline=pipeline,
+        follower=follower,
     )

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any
 
 from bot import reports
-from bot.commands import CommandError, Generate, Help, parse_command
-from bot.db import INVALID, dumps
+from bot.commands import CommandError, Generate, Help, parse_command, refs_from_summary
+from bot.db import INVALID, SUBMITTED, dumps, iso, utc_now
 from bot.messages import HELP_TEXT, describe_spec, error_text, escape
 from bot.modal import FormContext, FormResult, form_view, read_submission
 from bot.pipeline import Origin
 from bot.refs import Ref, SlackFileRef
+from bot.scenes import TaskOptions, TaskSpec
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -181,3 +183,46 @@ class SlackSurface:
 
     async def _reply_in_thread(self, origin: Origin, text: str) -> None:
         await self.services.slack.chat_postMessage(channel=origin.channel_id, thread_ts=origin.thread_ts, text=text)
+
+    # -- buttons under a result -------------------------------------------------------------------------
+
+    async def refresh(self, body: dict[str, Any]) -> str:
+        row = self._row_of_action(body)
+        if row is None or not row.get("task_id"):
+            return "I can't find that request in my log."
+        if row["status"] == SUBMITTED:
+            # A finished task found here is delivered by the follower at once instead of at its next check.
+            self.log_db.update(int(row["id"]), follow_next_at=iso(utc_now()))
+            self.services.follower.wake()
+        return await self.status_text(str(row["task_id"]))
+
+    async def run_again(self, body: dict[str, Any]) -> str | None:
+        row = self._row_of_action(body)
+        if row is None:
+            return "I can't find that request in my log."
+        inputs = json.loads(row.get("inputs_json") or "{}")
+        options = TaskOptions(**json.loads(row.get("options_json") or "{}"))
+        command = Generate(
+            spec=TaskSpec(scene=row["scene"], prompt=row.get("prompt"), options=options),
+            images=refs_from_summary(inputs.get("images", [])),
+            clothes=refs_from_summary(inputs.get("clothes", [])),
+        )
+        action = (body.get("actions") or [{}])[0]
+        team_id = (body.get("team") or {}).get("id", row.get("team_id", ""))
+        origin = Origin(
+            source="rerun",
+            team_id=team_id,
+            channel_id=row["channel_id"],
+            user_id=(body.get("user") or {}).get("id", row["user_id"]),
+            dedupe_key=f"rerun:{team_id}:{row['id']}:{action.get('action_ts', '')}",
+            thread_ts=row.get("thread_ts"),
+            repeat_key=f"rerun:{row['id']}",
+            rerun_of=int(row["id"]),
+        )
+        await self.pipeline.generate(origin, command)
+        return None
+
+    def _row_of_action(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        action = (body.get("actions") or [{}])[0]
+        value = str(action.get("value", ""))
+        return self.log_db.get(int(value)) if value.isdigit() else None

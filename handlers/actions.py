@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from bot.follow import REFRESH_ACTION, RUN_AGAIN_ACTION
 from bot.modal import SCENE_ACTION
 from bot.slack_surface import SlackSurface
 from handlers.registry import Registry
@@ -16,3 +18,15 @@ def register(registry: Registry, surface: SlackSurface) -> None:
     async def scene_changed(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         await surface.switch_form_scene(body)
+
+    @registry.action(REFRESH_ACTION)
+    async def refresh(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        await respond(response_type="ephemeral", replace_original=False, text=await surface.refresh(body))
+
+    @registry.action(RUN_AGAIN_ACTION)
+    async def run_again(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        problem = await surface.run_again(body)
+        if problem:
+            await respond(response_type="ephemeral", replace_original=False, text=problem)

@@ -1,0 +1,401 @@
+"""Follow submitted tasks to the end and deliver the result into the request's thread.
+
+The tasks being followed are the `requests` rows with status `submitted` and a `follow_next_at`. A worker
+takes a row by writing its name and a lease into it in one UPDATE, so two workers (or two processes) never
+follow the same task, and a restarted bot picks up every row whose lease has run out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import tempfile
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.db import DONE, FAILED, SUBMITTED, RequestLog, dumps, iso, parse_iso, utc_now
+from bot.errors import advise, format_refusal
+from bot.messages import STATUS_BADGES, escape
+from bot.scenes import SCENE_LABELS
+from bot.vod import TaskDetail, VodClient, VodError, parse_scene_task
+
+log = logging.getLogger(__name__)
+
+REFRESH_ACTION = "aigc_refresh"
+RUN_AGAIN_ACTION = "aigc_run_again"
+LEASE = timedelta(seconds=120)
+MAX_OUTPUT_BYTES = 50 * 1_048_576
+
+
+@dataclass(frozen=True)
+class FollowPolicy:
+    first_delay: float = 3.0
+    max_delay: float = 30.0
+    timeout: float = 1800.0
+    growth: float = 1.6
+    tick: float = 0.5
+
+    def delay(self, attempts: int) -> float:
+        return float(min(self.max_delay, self.first_delay * self.growth**attempts))
+
+
+def result_buttons(row_id: int) -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "block_id": f"result-{row_id}",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": REFRESH_ACTION,
+                "text": {"type": "plain_text", "text": "Refresh status"},
+                "value": str(row_id),
+            },
+            {
+                "type": "button",
+                "action_id": RUN_AGAIN_ACTION,
+                "text": {"type": "plain_text", "text": "Run again"},
+                "value": str(row_id),
+                "confirm": {
+                    "title": {"type": "plain_text", "text": "Run it again?"},
+                    "text": {
+                        "type": "mrkdwn",
+                        "text": "This submits the same request once more, and Tencent Cloud bills it again.",
+                    },
+                    "confirm": {"type": "plain_text", "text": "Run again"},
+                    "deny": {"type": "plain_text", "text": "Cancel"},
+                },
+            },
+        ],
+    }
+
+
+def describe_row(row: dict[str, Any]) -> str:
+    label = SCENE_LABELS.get(row.get("scene") or "", row.get("scene") or "")
+    options = ", ".join(f"{k}={v}" for k, v in (_json(row.get("options_json")) or {}).items())
+    text = f"*{label}* · TaskId `{row.get('task_id')}`"
+    if options:
+        text += f" · {escape(options)}"
+    if row.get("prompt"):
+        text += f"\n> {escape(str(row['prompt']))}"
+    return text
+
+
+def _json(text: str | None) -> Any:
+    import json
+
+    return json.loads(text) if text else None
+
+
+class Follower:
+    def __init__(
+        self,
+        *,
+        vod: VodClient,
+        log_db: RequestLog,
+        slack: AsyncWebClient,
+        http: httpx.AsyncClient,
+        policy: FollowPolicy,
+        worker_name: str | None = None,
+    ) -> None:
+        self.vod = vod
+        self.log_db = log_db
+        self.slack = slack
+        self.http = http
+        self.policy = policy
+        self.worker = worker_name or f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._running: set[asyncio.Task[None]] = set()
+
+    # -- scheduling -------------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def track(self, row_id: int) -> None:
+        """Start following a freshly submitted request."""
+        first = utc_now() + timedelta(seconds=self.policy.first_delay)
+        self.log_db.update(row_id, follow_next_at=iso(first), follow_attempts=0)
+        self._wake.set()
+
+    def _claim_due(self) -> list[int]:
+        now = utc_now()
+        due = self.log_db.query(
+            "SELECT id FROM requests WHERE status = ? AND task_id IS NOT NULL AND follow_next_at IS NOT NULL"
+            " AND follow_next_at <= ? AND (follow_lease_until IS NULL OR follow_lease_until < ?)"
+            " ORDER BY follow_next_at",
+            [SUBMITTED, iso(now), iso(now)],
+        )
+        claimed = []
+        for row in due:
+            changed = self.log_db.execute(
+                "UPDATE requests SET follow_owner = ?, follow_lease_until = ? WHERE id = ? AND status = ?"
+                " AND (follow_lease_until IS NULL OR follow_lease_until < ?)",
+                [self.worker, iso(now + LEASE), row["id"], SUBMITTED, iso(now)],
+            )
+            if changed == 1:
+                claimed.append(int(row["id"]))
+        return claimed
+
+    def _next_wake(self) -> float:
+        rows = self.log_db.query(
+            "SELECT min(follow_next_at) AS next FROM requests WHERE status = ? AND follow_next_at IS NOT NULL",
+            [SUBMITTED],
+        )
+        if not rows or not rows[0]["next"]:
+            return 5.0
+        seconds = (parse_iso(rows[0]["next"]) - utc_now()).total_seconds()
+        return max(self.policy.tick, min(5.0, seconds))
+
+    async def run(self) -> None:
+        """Poll due tasks until stopped; each due task is checked concurrently."""
+        while not self._stopping:
+            for row_id in self._claim_due():
+                task = asyncio.create_task(self._check_guarded(row_id))
+                self._running.add(task)
+                task.add_done_callback(self._running.discard)
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._next_wake())
+
+    async def stop(self) -> None:
+        """Let checks in flight finish; leases of unfinished rows are released so a restart resumes them."""
+        self._stopping = True
+        self._wake.set()
+        if self._running:
+            await asyncio.wait(self._running, timeout=10)
+        self.log_db.execute(
+            "UPDATE requests SET follow_owner = NULL, follow_lease_until = NULL WHERE follow_owner = ?", [self.worker]
+        )
+
+    async def _check_guarded(self, row_id: int) -> None:
+        try:
+            await self.check(row_id)
+        except Exception:
+            log.exception("following request %s failed; will retry", row_id)
+            self._reschedule(row_id)
+
+    def _reschedule(self, row_id: int) -> None:
+        row = self.log_db.get(row_id) or {}
+        attempts = int(row.get("follow_attempts") or 0) + 1
+        next_at = utc_now() + timedelta(seconds=self.policy.delay(attempts))
+        self.log_db.update(
+            row_id, follow_attempts=attempts, follow_next_at=iso(next_at), follow_owner=None, follow_lease_until=None
+        )
+
+    # -- one check --------------------------------------------------------------------------------
+
+    async def check(self, row_id: int) -> None:
+        row = self.log_db.get(row_id)
+        if not row or row["status"] != SUBMITTED or not row["task_id"]:
+            return
+        try:
+            detail = await self.vod.describe_task_detail(row["task_id"])
+        except VodError as error:
+            if error.advice.retryable or error.code.startswith("ClientError."):
+                self._reschedule(row_id)
+                return
+            await self.finish_failed(row, error.code, error.message, error.request_id)
+            return
+        if detail.progress is not None:
+            self.log_db.update(row_id, progress=detail.progress)
+        if not detail.finished:
+            if self._waited(row) > self.policy.timeout:
+                await self._give_up(row)
+            else:
+                self._reschedule(row_id)
+            return
+        await self.deliver(row, detail)
+
+    def _waited(self, row: dict[str, Any]) -> float:
+        since = row.get("submitted_at") or row["created_at"]
+        return (utc_now() - parse_iso(since)).total_seconds()
+
+    async def _give_up(self, row: dict[str, Any]) -> None:
+        self.log_db.update(
+            row["id"],
+            follow_next_at=None,
+            follow_owner=None,
+            follow_lease_until=None,
+            error_message=f"still running after {self.policy.timeout:.0f}s; no longer followed",
+        )
+        await self._post(
+            row,
+            f"The task is still running after {self.policy.timeout / 60:.0f} minutes, so I stopped checking. "
+            f"Use `/aigc status {row['task_id']}` to see it later.",
+        )
+
+    # -- delivery ---------------------------------------------------------------------------------
+
+    async def deliver(self, row: dict[str, Any], detail: TaskDetail) -> None:
+        """Record the result, post it in the thread once, and mark the parent message done or failed."""
+        if not detail.succeeded:
+            code = f"TaskFailed.{detail.err_code}" if detail.err_code else "TaskAborted"
+            await self.finish_failed(row, code, detail.message or detail.status, detail.request_id)
+            return
+        finished = utc_now()
+        outputs = [o.to_dict() for o in detail.outputs]
+        self.log_db.update(
+            row["id"],
+            status=DONE,
+            output_json=dumps(outputs),
+            finished_at=iso(finished),
+            progress=100,
+            duration_seconds=(finished - parse_iso(row.get("submitted_at") or row["created_at"])).total_seconds(),
+            follow_next_at=None,
+            follow_lease_until=None,
+        )
+        await self._post_images(row, detail)
+        self.log_db.update(row["id"], delivered_at=iso(utc_now()))
+        await self._update_parent(row, "done")
+
+    async def finish_failed(self, row: dict[str, Any], code: str, message: str, request_id: str | None) -> None:
+        finished = utc_now()
+        self.log_db.update(
+            row["id"],
+            status=FAILED,
+            error_code=code,
+            error_message=message,
+            finished_at=iso(finished),
+            duration_seconds=(finished - parse_iso(row.get("submitted_at") or row["created_at"])).total_seconds(),
+            follow_next_at=None,
+            follow_lease_until=None,
+        )
+        advice = advise(code, message)
+        explanation = format_refusal(advice, request_id or row.get("request_id"), message)
+        text = f":warning: The task failed.\n{escape(explanation)}"
+        await self._post(row, text, with_buttons=True)
+        self.log_db.update(row["id"], delivered_at=iso(utc_now()))
+        await self._update_parent(row, "failed")
+
+    async def _post(self, row: dict[str, Any], text: str, *, with_buttons: bool = False) -> None:
+        blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}]
+        if with_buttons:
+            blocks.append(result_buttons(int(row["id"])))
+        try:
+            await self.slack.chat_postMessage(
+                channel=row["channel_id"], thread_ts=row.get("thread_ts"), text=text, blocks=blocks
+            )
+        except SlackApiError as error:
+            log.warning("could not post result of request %s: %s", row["id"], error.response.get("error"))
+
+    async def _update_parent(self, row: dict[str, Any], status: str) -> None:
+        parent = row.get("parent_ts")
+        if not parent:
+            return
+        current = self.log_db.get(int(row["id"])) or row
+        from bot.messages import describe_spec
+        from bot.scenes import TaskOptions, TaskSpec
+
+        spec = TaskSpec(
+            scene=current["scene"],
+            prompt=current.get("prompt"),
+            options=TaskOptions(**(_json(current.get("options_json")) or {})),
+        )
+        text = (
+            f"<@{current['user_id']}> asked for {describe_spec(spec, int(current.get('image_count') or 0))}\n"
+            f"{STATUS_BADGES.get(status, status)}"
+        )
+        try:
+            await self.slack.chat_update(channel=row["channel_id"], ts=parent, text=text)
+        except SlackApiError as error:
+            log.warning("could not update parent of request %s: %s", row["id"], error.response.get("error"))
+
+    async def _post_images(self, row: dict[str, Any], detail: TaskDetail) -> None:
+        files: list[Path] = []
+        try:
+            uploads = []
+            for index, output in enumerate(detail.outputs, 1):
+                if not output.url:
+                    continue
+                path = await self._download(output.url)
+                files.append(path)
+                extension = (output.file_type or "png").lower().lstrip(".")
+                name = f"{row['scene']}-{detail.task_id}-{index}.{extension}"
+                uploads.append({"file": str(path), "filename": name, "title": name})
+            plural = len(uploads) != 1
+            comment = f"Here {'are' if plural else 'is'} your result{'s' if plural else ''}: " + describe_row(row)
+            if uploads:
+                await self.slack.files_upload_v2(
+                    channel=row["channel_id"],
+                    thread_ts=row.get("thread_ts"),
+                    file_uploads=uploads,
+                    initial_comment=comment,
+                )
+            links = [o.file_id or "" for o in detail.outputs if not o.url]
+            note = "Done. " + describe_row(row)
+            if links:
+                note += "\nStored in VOD as FileId " + ", ".join(f"`{x}`" for x in links if x)
+            if any(o.storage_mode == "Temporary" for o in detail.outputs):
+                note += "\nTencent keeps temporary results for 7 days; the copies above stay in Slack."
+            await self._post(row, note, with_buttons=True)
+        finally:
+            for path in files:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+    async def _download(self, url: str) -> Path:
+        handle, raw = tempfile.mkstemp(prefix="aigc-result-", suffix=".img")
+        path = Path(raw)
+        size = 0
+        with os.fdopen(handle, "wb") as sink:
+            async with self.http.stream("GET", url) as response:
+                response.raise_for_status()
+                async for chunk in response.aiter_bytes(256 * 1024):
+                    size += len(chunk)
+                    if size > MAX_OUTPUT_BYTES:
+                        raise ValueError("generated image is larger than expected")
+                    await asyncio.to_thread(sink.write, chunk)
+        return path
+
+    # -- event notifications (reliable mode) --------------------------------------------------------
+
+    async def pull_events_once(self) -> int:
+        """Take SceneAigcImageCompleteEvents for our tasks; returns how many results were delivered."""
+        events = await self.vod.pull_events()
+        handled: list[str] = []
+        delivered = 0
+        for event in events:
+            if event.get("EventType") != "SceneAigcImageCompleteEvent":
+                continue
+            detail = parse_scene_task(event.get("SceneAigcImageCompleteEvent") or {}, outer={"Status": "FINISH"})
+            row = self.log_db.by_task_id(detail.task_id)
+            if row is None:
+                continue  # another consumer's task: leave the event for it
+            handled.append(str(event.get("EventHandle")))
+            if row["status"] == SUBMITTED and self._claim_for_event(int(row["id"])):
+                await self.deliver(row, detail)
+                delivered += 1
+        await self.vod.confirm_events(handled)
+        return delivered
+
+    def _claim_for_event(self, row_id: int) -> bool:
+        now = utc_now()
+        return (
+            self.log_db.execute(
+                "UPDATE requests SET follow_owner = ?, follow_lease_until = ? WHERE id = ? AND status = ?"
+                " AND (follow_lease_until IS NULL OR follow_lease_until < ? OR follow_owner = ?)",
+                [self.worker, iso(now + LEASE), row_id, SUBMITTED, iso(now), self.worker],
+            )
+            == 1
+        )
+
+    async def run_events(self, idle: float = 2.0) -> None:
+        """Event mode: results arrive through PullEvents instead of polling each task."""
+        while not self._stopping:
+            try:
+                await self.pull_events_once()
+            except VodError as error:
+                log.warning("PullEvents failed: %s", error.code)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=idle)
+            self._wake.clear()
