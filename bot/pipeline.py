@@ -180,7 +180,7 @@ class Pipeline:
             refusal = await self.guard(origin, command)
             if refusal is not None:
                 self.log_db.update(row_id, status=statuses.REFUSED, error_code="Refused", error_message=refusal)
-                await conversation.reply(f":no_entry: {refusal}")
+                await self.tell_user(origin, f":no_entry: {refusal} Nothing was submitted or billed.")
                 return
         await conversation.open(parent_text(origin.user_id, spec, command.image_count))
         self.log_db.update(

@@ -15,6 +15,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.access import AccessPolicy, guard_for
 from bot.config import REQUIRED_FOR_BOT, Settings, require
 from bot.db import RequestLog
 from bot.follow import Follower, FollowPolicy
@@ -118,6 +119,7 @@ def build_services(settings: Settings) -> Services:
         log_db=log_db,
         slack=slack,
         uploader=uploader,
+        guard=guard_for(AccessPolicy.from_settings(settings), slack, log_db),
         after_submit=follower.track if settings.aigc_bot_follow_mode != "off" else None,
     )
     return Services(

@@ -59,7 +59,8 @@ def test_every_listener_has_its_manifest_entry_and_the_reverse(tmp_path: Path) -
 def test_scopes_are_the_smallest_set_the_features_need() -> None:
     scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
     events = set(manifest()["settings"]["event_subscriptions"]["bot_events"])
-    needed = {"commands", "chat:write", "files:read", "files:write"}
+    # usergroups:read lets admins allow Slack user groups (AIGC_BOT_ALLOWED_USERGROUPS).
+    needed = {"commands", "chat:write", "files:read", "files:write", "usergroups:read"}
     needed |= {"app_mentions:read"} if "app_mention" in events else set()
     needed |= {"im:history"} if "message.im" in events else set()
     assert scopes == needed

@@ -1,0 +1,112 @@
+"""Who may spend money through the bot, where, and how much per day."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.commands import Generate
+from bot.config import Settings
+from bot.db import RequestLog, utc_now
+from bot.pipeline import Guard, Origin
+
+log = logging.getLogger(__name__)
+
+GROUP_CACHE_SECONDS = 300.0
+# Rows that reached Tencent, or may still reach it, count against the caps.
+COUNTED = "('received', 'uploading', 'submitting', 'submitted', 'done', 'failed')"
+
+
+@dataclass
+class AccessPolicy:
+    allowed_channels: frozenset[str] = frozenset()
+    allowed_users: frozenset[str] = frozenset()
+    allowed_usergroups: frozenset[str] = frozenset()
+    admins: frozenset[str] = frozenset()
+    user_daily_cap: int = 0
+    workspace_daily_cap: int = 0
+    _group_members: dict[str, tuple[float, frozenset[str]]] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AccessPolicy:
+        ids = Settings.id_list
+        return cls(
+            allowed_channels=ids(settings.aigc_bot_allowed_channels),
+            allowed_users=ids(settings.aigc_bot_allowed_users),
+            allowed_usergroups=ids(settings.aigc_bot_allowed_usergroups),
+            admins=ids(settings.aigc_bot_admins),
+            user_daily_cap=settings.aigc_bot_user_daily_cap,
+            workspace_daily_cap=settings.aigc_bot_workspace_daily_cap,
+        )
+
+    def who_to_ask(self) -> str:
+        if self.admins:
+            return "Ask " + ", ".join(f"<@{a}>" for a in sorted(self.admins)) + " if you need access."
+        return "Ask the workspace admin who installed the bot if you need access."
+
+    async def _in_allowed_group(self, slack: AsyncWebClient, user_id: str) -> bool:
+        for group in self.allowed_usergroups:
+            cached = self._group_members.get(group)
+            if cached is None or time.monotonic() - cached[0] > GROUP_CACHE_SECONDS:
+                try:
+                    answer = await slack.usergroups_users_list(usergroup=group)
+                    members = frozenset(answer.get("users") or [])
+                except SlackApiError as error:
+                    log.warning("usergroups.users.list %s failed: %s", group, error.response.get("error"))
+                    members = cached[1] if cached else frozenset()
+                self._group_members[group] = (time.monotonic(), members)
+                cached = self._group_members[group]
+            if user_id in cached[1]:
+                return True
+        return False
+
+    async def may_use(self, slack: AsyncWebClient, origin: Origin) -> str | None:
+        """None when allowed; otherwise the polite reason shown to the person."""
+        if origin.user_id in self.admins:
+            return None
+        in_dm = origin.channel_id.startswith("D")
+        if self.allowed_channels and origin.channel_id not in self.allowed_channels and not in_dm:
+            channels = ", ".join(f"<#{c}>" for c in sorted(self.allowed_channels))
+            return f"Sorry, I only generate images in {channels}. {self.who_to_ask()}"
+        if self.allowed_users or self.allowed_usergroups:
+            allowed = origin.user_id in self.allowed_users or await self._in_allowed_group(slack, origin.user_id)
+            if not allowed:
+                return f"Sorry, image generation is limited to approved people in this workspace. {self.who_to_ask()}"
+        return None
+
+    def within_caps(self, log_db: RequestLog, origin: Origin) -> str | None:
+        today = utc_now().strftime("%Y-%m-%d")
+        if self.user_daily_cap:
+            used = log_db.query(
+                f"SELECT count(*) AS n FROM requests WHERE team_id = ? AND user_id = ? AND created_at >= ?"
+                f" AND status IN {COUNTED} AND dedupe_key != ?",
+                [origin.team_id, origin.user_id, today, origin.dedupe_key],
+            )[0]["n"]
+            if used >= self.user_daily_cap:
+                return (
+                    f"You have reached today's limit of {self.user_daily_cap} requests. "
+                    f"It resets at 00:00 UTC. {self.who_to_ask()}"
+                )
+        if self.workspace_daily_cap:
+            used = log_db.query(
+                f"SELECT count(*) AS n FROM requests WHERE team_id = ? AND created_at >= ? AND status IN {COUNTED}"
+                " AND dedupe_key != ?",
+                [origin.team_id, today, origin.dedupe_key],
+            )[0]["n"]
+            if used >= self.workspace_daily_cap:
+                return (
+                    f"The workspace has reached today's limit of {self.workspace_daily_cap} requests. "
+                    f"It resets at 00:00 UTC. {self.who_to_ask()}"
+                )
+        return None
+
+
+def guard_for(policy: AccessPolicy, slack: AsyncWebClient, log_db: RequestLog) -> Guard:
+    async def guard(origin: Origin, command: Generate) -> str | None:
+        return await policy.may_use(slack, origin) or policy.within_caps(log_db, origin)
+
+    return guard
