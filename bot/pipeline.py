@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -12,14 +14,14 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import db as statuses
-from bot.commands import Generate, refs_summary
+from bot.commands import Generate, refs_from_summary, refs_summary
 from bot.config import Settings
 from bot.conversation import Conversation, SlackUnavailable
 from bot.db import RequestLog, dumps, iso, utc_now
-from bot.messages import describe_spec, error_text, escape, parent_text, submitted_text
-from bot.models import FileInfo, RequestInvalid
+from bot.messages import error_text, escape, parent_text, submitted_text
+from bot.models import CreateSceneAigcImageTaskRequest, FileInfo, RequestInvalid, build_request
 from bot.refs import FileIdRef, Ref, SlackFileRef, UrlRef
-from bot.scenes import build_task_request
+from bot.scenes import TaskOptions, TaskSpec, build_task_request
 from bot.slack_files import SlackFileError, SlackFileUploader
 from bot.vod import AlreadySubmitted, VodClient, VodError
 
@@ -72,6 +74,14 @@ class Pipeline:
         self.uploader = uploader
         self.guard = guard
         self.after_submit = after_submit
+        self._in_flight: set[asyncio.Task[Any]] = set()
+
+    async def drain(self, timeout: float) -> None:
+        """On shutdown, let requests in progress finish; what does not finish in time is resumed at start."""
+        pending = {t for t in self._in_flight if not t.done()}
+        if pending:
+            log.info("waiting for %d request(s) in progress", len(pending))
+            await asyncio.wait(pending, timeout=timeout)
 
     def conversation(self, origin: Origin) -> Conversation:
         return Conversation(self.slack, origin.channel_id, thread_ts=origin.thread_ts, response_url=origin.response_url)
@@ -126,6 +136,9 @@ class Pipeline:
             log.info("duplicate Slack delivery ignored: %s", origin.dedupe_key)
             return None
         conversation = self.conversation(origin)
+        current = asyncio.current_task()
+        if current is not None:
+            self._in_flight.add(current)
         try:
             await self._run(row_id, origin, command, conversation)
         except SlackUnavailable as slack_down:
@@ -135,21 +148,59 @@ class Pipeline:
             log.exception("request %s failed unexpectedly", row_id)
             row = self.log_db.get(row_id) or {}
             if row.get("status") in statuses.ACTIVE_STATUSES:
+                sent = row.get("status") == statuses.SUBMITTING
                 self.log_db.update(
                     row_id,
                     status=statuses.FAILED,
                     error_code="BotError",
                     error_message="unexpected internal error",
                 )
+                headline = (
+                    "Something went wrong on my side while submitting; the request may have reached Tencent."
+                    if sent
+                    else "Something went wrong on my side before anything was submitted; nothing was billed."
+                )
                 await self._safe_reply(
                     conversation,
-                    error_text(
-                        "Something went wrong on my side before anything was submitted; nothing was billed.",
-                        "Please try again. If it keeps happening, tell the workspace admin.",
-                    ),
+                    error_text(headline, "Please check `/aigc history`. If it keeps happening, tell the admin."),
                 )
                 await self._safe_status(conversation, origin, command, "failed")
+        finally:
+            if current is not None:
+                self._in_flight.discard(current)
         return row_id
+
+    async def resume_pending(self, max_age: timedelta = timedelta(days=2)) -> int:
+        """After a restart, finish requests that were cut off. Tencent's SessionId dedupe (3 days) makes
+        resending a logged body safe: a request that did reach Tencent is answered "already submitted"."""
+        since = iso(utc_now() - max_age)
+        rows = self.log_db.query(
+            "SELECT * FROM requests WHERE status IN (?, ?, ?) AND created_at >= ? ORDER BY id",
+            [*statuses.ACTIVE_STATUSES, since],
+        )
+        for row in rows:
+            origin = Origin(
+                source=row["source"],
+                team_id=row["team_id"] or "",
+                channel_id=row["channel_id"] or "",
+                user_id=row["user_id"] or "",
+                dedupe_key=row["dedupe_key"] or f"resume:{row['id']}",
+                thread_ts=row.get("thread_ts"),
+            )
+            command = command_from_row(row)
+            conversation = Conversation(
+                self.slack, origin.channel_id, thread_ts=row.get("thread_ts"), status_ts=row.get("parent_ts")
+            )
+            log.info("resuming request %s (%s)", row["id"], row["status"])
+            try:
+                if row["status"] == statuses.SUBMITTING and row.get("request_json"):
+                    request = build_request(json.loads(row["request_json"]))
+                    await self._submit(int(row["id"]), request, conversation, origin, command)
+                else:
+                    await self._run(int(row["id"]), origin, command, conversation, announced=bool(row.get("parent_ts")))
+            except Exception:
+                log.exception("could not resume request %s", row["id"])
+        return len(rows)
 
     async def tell_user(self, origin: Origin, text: str) -> None:
         """A note only the asking person needs: ephemeral where possible, never a new channel message."""
@@ -174,15 +225,18 @@ class Pipeline:
     async def _safe_status(self, conversation: Conversation, origin: Origin, command: Generate, status: str) -> None:
         await conversation.set_status(parent_text(origin.user_id, command.spec, command.image_count, status))
 
-    async def _run(self, row_id: int, origin: Origin, command: Generate, conversation: Conversation) -> None:
+    async def _run(
+        self, row_id: int, origin: Origin, command: Generate, conversation: Conversation, *, announced: bool = False
+    ) -> None:
         spec = command.spec
-        if self.guard is not None:
+        if self.guard is not None and not announced:
             refusal = await self.guard(origin, command)
             if refusal is not None:
                 self.log_db.update(row_id, status=statuses.REFUSED, error_code="Refused", error_message=refusal)
                 await self.tell_user(origin, f":no_entry: {refusal} Nothing was submitted or billed.")
                 return
-        await conversation.open(parent_text(origin.user_id, spec, command.image_count))
+        if not announced:
+            await conversation.open(parent_text(origin.user_id, spec, command.image_count))
         self.log_db.update(
             row_id,
             status=statuses.UPLOADING,
@@ -206,6 +260,17 @@ class Pipeline:
             await self._refused(row_id, upload_error, conversation, origin, command, during="uploading your images")
             return
         self.log_db.update(row_id, status=statuses.SUBMITTING, request_json=dumps(request.to_wire()))
+        await self._submit(row_id, request, conversation, origin, command)
+
+    async def _submit(
+        self,
+        row_id: int,
+        request: CreateSceneAigcImageTaskRequest,
+        conversation: Conversation,
+        origin: Origin,
+        command: Generate,
+    ) -> None:
+        spec = command.spec
         try:
             result = await self.vod.create_scene_aigc_image_task(request)
         except AlreadySubmitted as already:
@@ -257,5 +322,12 @@ class Pipeline:
         await self._safe_status(conversation, origin, command, "failed")
 
 
-def summary_line(command: Generate) -> str:
-    return describe_spec(command.spec, command.image_count)
+def command_from_row(row: dict[str, Any]) -> Generate:
+    """The request a log row describes, to run it again or to resume it after a restart."""
+    inputs = json.loads(row.get("inputs_json") or "{}")
+    options = TaskOptions(**json.loads(row.get("options_json") or "{}"))
+    return Generate(
+        spec=TaskSpec(scene=row["scene"], prompt=row.get("prompt"), options=options),
+        images=refs_from_summary(inputs.get("images", [])),
+        clothes=refs_from_summary(inputs.get("clothes", [])),
+    )

@@ -51,9 +51,12 @@ class Services:
     pipeline: Pipeline
     follower: Follower
     _background: asyncio.Task[None] | None = None
+    _resume: asyncio.Task[int] | None = None
 
     async def start(self) -> None:
         """Start following tasks in the background; called once the event loop runs."""
+        # Resuming may upload and submit; it runs beside the listeners so startup stays quick.
+        self._resume = asyncio.create_task(self.pipeline.resume_pending())
         mode = self.settings.aigc_bot_follow_mode
         if mode == "poll":
             self._background = asyncio.create_task(self.follower.run())
@@ -62,6 +65,9 @@ class Services:
 
     async def aclose(self) -> None:
         """Stop gracefully: checks in flight finish, unfinished tasks are left for the next start."""
+        await self.pipeline.drain(timeout=20.0)
+        if self._resume is not None and not self._resume.done():
+            self._resume.cancel()
         await self.follower.stop()
         if self._background is not None:
             self._background.cancel()

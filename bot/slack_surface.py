@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import Any
 
 from bot import reports
-from bot.commands import CommandError, Generate, Help, parse_command, refs_from_summary
+from bot.commands import CommandError, Generate, Help, parse_command
 from bot.db import INVALID, SUBMITTED, dumps, iso, utc_now
 from bot.messages import HELP_TEXT, describe_spec, error_text, escape
 from bot.modal import FormContext, FormResult, form_view, read_submission
-from bot.pipeline import Origin
+from bot.pipeline import Origin, command_from_row
 from bot.refs import Ref, SlackFileRef
-from bot.scenes import TaskOptions, TaskSpec
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -200,13 +198,7 @@ class SlackSurface:
         row = self._row_of_action(body)
         if row is None:
             return "I can't find that request in my log."
-        inputs = json.loads(row.get("inputs_json") or "{}")
-        options = TaskOptions(**json.loads(row.get("options_json") or "{}"))
-        command = Generate(
-            spec=TaskSpec(scene=row["scene"], prompt=row.get("prompt"), options=options),
-            images=refs_from_summary(inputs.get("images", [])),
-            clothes=refs_from_summary(inputs.get("clothes", [])),
-        )
+        command = command_from_row(row)
         action = (body.get("actions") or [{}])[0]
         team_id = (body.get("team") or {}).get("id", row.get("team_id", ""))
         origin = Origin(
