@@ -101,6 +101,7 @@ OTHER_CODES: tuple[str, ...] = (
     "InvalidParameterValue.TaskId",
     "ClientError.Timeout",
     "ClientError.Network",
+    "ClientError.ConnectionLost",
     "ClientError.BadResponse",
     "ClientError.NotSceneAigcImageTask",
 )
@@ -433,6 +434,14 @@ _ENTRIES: tuple[ErrorAdvice, ...] = (
         "Wait a few minutes and check this channel for a result before asking again, so the same job "
         "is not made twice.",
         # Resending a submission blindly could create and bill a second task.
+        "transient",
+        retryable=False,
+    ),
+    _entry(
+        "ClientError.ConnectionLost",
+        "The connection to Tencent Cloud broke before its answer arrived, so the request may have been submitted.",
+        "Wait a few minutes and check `/aigc history` or this thread before asking again, so the same job "
+        "is not made and billed twice.",
         "transient",
         retryable=False,
     ),

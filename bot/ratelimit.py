@@ -1,4 +1,9 @@
-"""A sliding-window limiter: at most `limit` starts in any `window` seconds, however many callers wait."""
+"""A sliding-window limiter: at most `limit` requests reach the server in any `window` seconds.
+
+Counting departures is not enough: a request that waits for a new connection can leave late and arrive
+together with the next window's requests. So request n may start only once request n-limit has been sent
+(its body written to the socket) and a full window has passed since then.
+"""
 
 from __future__ import annotations
 
@@ -7,46 +12,58 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
+
+PREDECESSOR_WAIT_CAP = 30.0
+
+
+@dataclass
+class Slot:
+    reserved_at: float
+    sent_at: float | None = None
+    clock: Callable[[], float] = time.monotonic
+
+    def mark_sent(self) -> None:
+        if self.sent_at is None:
+            self.sent_at = self.clock()
 
 
 class SlidingWindowLimiter:
-    """Each caller reserves the earliest start that keeps every window under the limit, then sleeps to it.
-
-    Reserving happens without awaiting, so callers are served in arrival order and the limiter is not
-    tied to one event loop (the CLI, the bot and the tests each run their own).
-    """
-
     def __init__(
         self,
         limit: int,
         window: float = 1.0,
         *,
-        margin: float = 0.03,
+        margin: float = 0.02,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        # The margin absorbs network jitter so that arrivals, not only departures, stay under the limit.
+        # The margin covers the one-way trip between our socket and the server's clock.
         self.limit = limit
         self.window = window + margin
         self._clock = clock
-        self._starts: deque[float] = deque(maxlen=limit)
+        self._recent: deque[Slot] = deque(maxlen=limit)
         self._guard = threading.Lock()
 
-    def reserve(self) -> float:
-        """Book the next start and return how many seconds to wait for it."""
+    def _reserve(self) -> tuple[Slot, Slot | None]:
         with self._guard:
-            now = self._clock()
-            start = now
-            if self._starts:
-                start = max(start, self._starts[-1])
-            if len(self._starts) == self.limit:
-                start = max(start, self._starts[0] + self.window)
-            self._starts.append(start)
-            return start - now
+            predecessor = self._recent[0] if len(self._recent) == self.limit else None
+            slot = Slot(self._clock(), clock=self._clock)
+            self._recent.append(slot)
+            return slot, predecessor
 
-    async def acquire(self) -> None:
-        delay = self.reserve()
+    async def acquire(self) -> Slot:
+        """Wait for a place; call `mark_sent()` on the returned slot once the request is on the wire."""
+        slot, predecessor = self._reserve()
+        if predecessor is None:
+            return slot
+        waited_since = self._clock()
+        while predecessor.sent_at is None and self._clock() - waited_since < PREDECESSOR_WAIT_CAP:
+            await asyncio.sleep(0.005)
+        since = predecessor.sent_at if predecessor.sent_at is not None else predecessor.reserved_at
+        delay = since + self.window - self._clock()
         if delay > 0:
             await asyncio.sleep(delay)
+        return slot
 
 
 # Tencent counts calls per account and action; one limiter per process keeps every client under it.

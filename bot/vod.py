@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from bot import tc3
 from bot.errors import ErrorAdvice, advise, format_refusal
 from bot.models import CreateSceneAigcImageTaskRequest
-from bot.ratelimit import CREATE_TASK_LIMITER, SlidingWindowLimiter
+from bot.ratelimit import CREATE_TASK_LIMITER, SlidingWindowLimiter, Slot
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ class VodClient:
         ceiling = min(self.backoff_cap, self.backoff_base * 2**attempt)
         return float(ceiling / 2 + random.uniform(0, ceiling / 2))
 
-    async def _send_once(self, action: str, body: bytes) -> dict[str, Any]:
+    async def _send_once(self, action: str, body: bytes, slot: Slot | None = None) -> dict[str, Any]:
         headers = tc3.signed_headers(
             secret_id=self.secret_id,
             secret_key=self._secret_key.get_secret_value(),
@@ -208,7 +208,19 @@ class VodClient:
             body=body,
             timestamp=int(time.time()),
         )
-        response = await self.http.post(self.url, content=body, headers=headers)
+        extensions: dict[str, Any] = {}
+        if slot is not None:
+
+            async def trace(event: str, info: dict[str, Any]) -> None:
+                if event.endswith("send_request_body.complete"):
+                    slot.mark_sent()
+
+            extensions["trace"] = trace
+        try:
+            response = await self.http.post(self.url, content=body, headers=headers, extensions=extensions)
+        finally:
+            if slot is not None:
+                slot.mark_sent()
         try:
             payload = response.json()
             answer = payload["Response"]
@@ -233,11 +245,10 @@ class VodClient:
         body = json.dumps(params, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         attempt = 0
         while True:
-            if action == CREATE_TASK:
-                await self._create_limiter.acquire()
+            slot = await self._create_limiter.acquire() if action == CREATE_TASK else None
             retry_reason: str | None = None
             try:
-                answer = await self._send_once(action, body)
+                answer = await self._send_once(action, body, slot)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
                 # The request never left this machine, so sending again cannot act twice.
                 failure = VodError("ClientError.Network", f"could not reach Tencent Cloud ({error!r})", None, action)
@@ -246,7 +257,7 @@ class VodClient:
                 failure = VodError("ClientError.Timeout", "no answer from Tencent Cloud in time", None, action)
                 retry_reason = "timeout" if dedupe_safe else None
             except httpx.TransportError as error:
-                failure = VodError("ClientError.Network", f"the connection broke ({error!r})", None, action)
+                failure = VodError("ClientError.ConnectionLost", f"the connection broke ({error!r})", None, action)
                 retry_reason = "broken" if dedupe_safe else None
             else:
                 error_obj = answer.get("Error")

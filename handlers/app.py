@@ -27,7 +27,6 @@ def create_bolt_app(services: Services) -> tuple[AsyncApp, Registry]:
     settings = services.settings
     assert settings.slack_signing_secret is not None and settings.slack_bot_token is not None
     app = AsyncApp(
-        token=settings.slack_bot_token.get_secret_value(),
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=services.slack,
         # Ack first, work after: the response goes back to Slack as soon as a listener calls ack().

@@ -1,0 +1,218 @@
+"""Fixtures: the loopback fakes, settings pointing at them, and the real bot served over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from aiohttp import web
+
+from bot.config import Settings
+from bot.services import build_services
+from handlers.app import create_web_app
+from tests.fakes import FakeCos, FakeSlack, FakeVod
+from tests.fakes.slack_signing import signed_headers
+
+SECRET_ID = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE"
+SECRET_KEY = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLEKEY"
+SUB_APP_ID = 1500000001
+BOT_TOKEN = "xoxb-1111-2222-testbottoken"
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+TEAM_ID = "T0001"
+
+PNG_1x1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db00000000049454e44ae426082"
+)
+JPEG_HEAD = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+
+
+@pytest.fixture
+def cos() -> Iterator[FakeCos]:
+    with FakeCos() as fake:
+        yield fake
+
+
+@pytest.fixture
+def vod(cos: FakeCos) -> Iterator[FakeVod]:
+    with FakeVod(SECRET_ID, SECRET_KEY, SUB_APP_ID, cos=cos) as fake:
+        yield fake
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack(BOT_TOKEN, team_id=TEAM_ID) as fake:
+        yield fake
+
+
+def make_settings(tmp_path: Path, vod: FakeVod, cos: FakeCos, slack: FakeSlack, **extra: Any) -> Settings:
+    values: dict[str, Any] = {
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": f"{slack.url}/api/",
+        "tencentcloud_secret_id": SECRET_ID,
+        "tencentcloud_secret_key": SECRET_KEY,
+        "tencentcloud_vod_sub_app_id": SUB_APP_ID,
+        "tencentcloud_vod_endpoint": vod.url,
+        "tencentcloud_cos_endpoint": cos.url,
+        "aigc_bot_db": tmp_path / "aigc-bot.db",
+        "aigc_bot_follow_first_delay": 0.2,
+        "aigc_bot_follow_max_delay": 0.5,
+        "_env_file": None,
+    }
+    values.update(extra)
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, vod: FakeVod, cos: FakeCos, slack: FakeSlack) -> Settings:
+    return make_settings(tmp_path, vod, cos, slack)
+
+
+def env_for(settings: Settings) -> dict[str, str]:
+    """The settings as the environment variables a user would set."""
+    env = {}
+    for name, value in settings.model_dump().items():
+        if value is None:
+            continue
+        raw = value.get_secret_value() if hasattr(value, "get_secret_value") else value
+        env[name.upper()] = str(raw)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class RunningBot:
+    """The real aiohttp + Bolt app in its own thread and event loop, on a loopback port."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._ready = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self.http = httpx.Client(timeout=30)
+        self.error: BaseException | None = None
+
+    def _serve(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        try:
+            loop.run_until_complete(self._main())
+        except BaseException as error:  # surfaced by start()
+            self.error = error
+            self._ready.set()
+        finally:
+            loop.close()
+
+    async def _main(self) -> None:
+        self._stop = asyncio.Event()
+        self.services = build_services(self.settings)
+        runner = web.AppRunner(create_web_app(self.services))
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", self.port).start()
+        self._ready.set()
+        await self._stop.wait()
+        await runner.cleanup()
+
+    def start(self) -> RunningBot:
+        self._thread.start()
+        self._ready.wait(15)
+        if self.error:
+            raise self.error
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.http.get(f"{self.url}/healthz").status_code == 200:
+                return self
+            time.sleep(0.05)
+        raise AssertionError("bot never became healthy")
+
+    def stop(self) -> None:
+        if self._loop is not None and self._stop is not None and self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._stop.set)
+            self._thread.join(30)
+        self.http.close()
+
+    # -- signed Slack requests --------------------------------------------------------------------
+
+    def post(
+        self, body: bytes, content_type: str, headers: dict[str, str] | None = None, sign: bool = True
+    ) -> httpx.Response:
+        all_headers = {"Content-Type": content_type, **(signed_headers(SIGNING_SECRET, body) if sign else {})}
+        all_headers.update(headers or {})
+        return self.http.post(f"{self.url}/slack/events", content=body, headers=all_headers)
+
+    def command(
+        self,
+        text: str,
+        *,
+        user_id: str = "U100",
+        channel_id: str = "C100",
+        trigger_id: str | None = None,
+        response_url: str | None = None,
+    ) -> httpx.Response:
+        fields = {
+            "token": "legacy",
+            "team_id": TEAM_ID,
+            "team_domain": "acme",
+            "channel_id": channel_id,
+            "channel_name": "marketing",
+            "user_id": user_id,
+            "user_name": "mia",
+            "command": "/aigc",
+            "text": text,
+            "api_app_id": "A0001",
+            "response_url": response_url or "",
+            "trigger_id": trigger_id or f"{time.time_ns()}.trigger",
+        }
+        return self.post(urlencode(fields).encode(), "application/x-www-form-urlencoded")
+
+    def interactive(self, payload: dict[str, Any]) -> httpx.Response:
+        body = urlencode({"payload": json.dumps(payload)}).encode()
+        return self.post(body, "application/x-www-form-urlencoded")
+
+    def event(self, event: dict[str, Any], *, event_id: str, retry_num: int | None = None) -> httpx.Response:
+        envelope = {
+            "token": "legacy",
+            "team_id": TEAM_ID,
+            "api_app_id": "A0001",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": event,
+            "authorizations": [{"team_id": TEAM_ID, "user_id": "UBOT", "is_bot": True}],
+        }
+        headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else {}
+        return self.post(json.dumps(envelope).encode(), "application/json", headers)
+
+
+@pytest.fixture
+def bot(settings: Settings) -> Iterator[RunningBot]:
+    running = RunningBot(settings).start()
+    yield running
+    running.stop()
+
+
+def wait_until(predicate: Any, timeout: float = 10.0, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")

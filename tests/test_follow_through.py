@@ -1,0 +1,201 @@
+"""After the TaskId: the result in the thread, status, history, usage, buttons, restarts and events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from bot.config import Settings
+from bot.models import build_request
+from bot.vod import VodClient
+from tests.conftest import SECRET_ID, SECRET_KEY, SUB_APP_ID, TEAM_ID, RunningBot, make_settings, wait_until
+from tests.fakes import FakeCos, FakeSlack, FakeVod
+from tests.test_slack_flows import rows, wait_status
+
+CREATE = "CreateSceneAigcImageTask"
+
+
+def completed_uploads(slack: FakeSlack) -> list[dict[str, Any]]:
+    return slack.calls_to("files.completeUploadExternal")
+
+
+def test_generated_images_arrive_in_the_thread_and_the_parent_reads_done(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    bot.command("product https://shop.example/mug.png on marble count=2")
+    row = wait_status(settings, "done")[0]
+    upload = wait_until(lambda: completed_uploads(slack), what="files uploaded")[0]
+    assert upload["channel_id"] == "C100" and upload["thread_ts"] == row["thread_ts"]
+    files = upload["files"] if isinstance(upload["files"], list) else json.loads(upload["files"])
+    titles = [f.get("title", "") for f in files]
+    assert titles == [f"product-{row['task_id']}-1.png", f"product-{row['task_id']}-2.png"]
+    assert "on marble" in upload.get("initial_comment", "")
+    assert all(data.startswith(b"\x89PNG") for data in slack.uploaded_bytes())
+    update = slack.calls_to("chat.update")[-1]
+    assert update["ts"] == row["parent_ts"] and ":white_check_mark: done" in update["text"]
+    outputs = json.loads(row["output_json"])
+    assert len(outputs) == 2 and all(o["url"].startswith(vod.url) for o in outputs)
+    assert row["finished_at"] and row["duration_seconds"] >= 0
+    buttons = [c for c in slack.calls_to("chat.postMessage") if "aigc_run_again" in json.dumps(c.get("blocks", []))]
+    assert buttons, "the result carries Refresh status and Run again buttons"
+
+
+def test_a_failed_task_is_explained_in_the_thread(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    vod.set_task_script(
+        "*",
+        [
+            {"Status": "PROCESSING", "Progress": 10},
+            {"Status": "FINISH", "ErrCode": 70000, "Message": "no person found in the image"},
+        ],
+    )
+    bot.command("outpaint https://shop.example/banner.jpg")
+    row = wait_status(settings, "failed")[0]
+    assert row["error_code"] == "TaskFailed.70000"
+    failure = wait_until(
+        lambda: [c for c in slack.calls_to("chat.postMessage") if "task failed" in c["text"].lower()],
+        what="failure message",
+    )[0]
+    assert failure["thread_ts"] == row["thread_ts"] and "no person found" in failure["text"]
+    assert ":x: failed" in slack.calls_to("chat.update")[-1]["text"]
+    assert completed_uploads(slack) == []
+
+
+def test_restart_while_processing_still_delivers_exactly_once(
+    tmp_path: Path, slack: FakeSlack, vod: FakeVod, cos: FakeCos
+) -> None:
+    settings = make_settings(tmp_path, vod, cos, slack)
+    vod.set_task_script(
+        "*", [{"Status": "PROCESSING", "Progress": p} for p in (10, 20, 30, 40, 50, 60)] + [{"Status": "FINISH"}]
+    )
+    first = RunningBot(settings).start()
+    first.command("outpaint https://shop.example/banner.jpg")
+    wait_status(settings, "submitted")
+    wait_until(lambda: len(vod.calls("DescribeTaskDetail")) >= 1, what="first poll")
+    first.stop()
+    assert completed_uploads(slack) == []
+    second = RunningBot(settings).start()
+    try:
+        wait_status(settings, "done")
+        time.sleep(1.0)
+        assert len(completed_uploads(slack)) == 1
+        assert len(vod.calls(CREATE)) == 1
+    finally:
+        second.stop()
+
+
+def test_status_history_and_usage(bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings) -> None:
+    bot.command("outpaint https://shop.example/a.jpg", user_id="U1")
+    bot.command("product https://shop.example/b.jpg", user_id="U1")
+    bot.command("product https://shop.example/c.jpg", user_id="U2")
+    done = wait_status(settings, "done", 3)
+    task_id = done[0]["task_id"]
+
+    bot.command(f"status {task_id}", response_url=slack.response_url("status"))
+    status = wait_until(lambda: [r for r in slack.responses if r["name"] == "status"], what="status")[0]
+    assert task_id in status["body"]["text"] and "· done" in status["body"]["text"]
+
+    async def outside_task() -> str:
+        async with VodClient(
+            secret_id=SECRET_ID, secret_key=SecretStr(SECRET_KEY), sub_app_id=SUB_APP_ID, endpoint=vod.url
+        ) as api:
+            data = {
+                "SubAppId": SUB_APP_ID,
+                "SceneInfo": {"Type": "outpainting"},
+                "FileInfos": [{"Type": "Url", "Url": "https://x.example/y.png"}],
+            }
+            return (await api.create_scene_aigc_image_task(build_request(data))).task_id
+
+    foreign = asyncio.run(outside_task())
+    bot.command(f"status {foreign}", response_url=slack.response_url("foreign"))
+    answer = wait_until(lambda: [r for r in slack.responses if r["name"] == "foreign"], what="foreign status")[0]
+    assert foreign in answer["body"]["text"] and "PROCESSING" in answer["body"]["text"]
+
+    history = bot.command("history", user_id="U1").json()["text"]
+    mine = [r["task_id"] for r in rows(settings) if r["user_id"] == "U1"]
+    assert history.count("\n• ") == 2 and all(t in history for t in mine)
+    assert "https://acme.slack.com/archives/C100/p" in history
+
+    usage = bot.command("usage").json()["text"]
+    assert "*Today:* 3 task(s)" in usage and "*This month:* 3 task(s)" in usage
+    assert "<@U1> 2" in usage and "<@U2> 1" in usage
+    assert "AI product image 2" in usage and "AI outpainting 1" in usage
+
+
+def result_action(row: dict[str, Any], action_id: str, slack: FakeSlack, action_ts: str) -> dict[str, Any]:
+    return {
+        "type": "block_actions",
+        "team": {"id": TEAM_ID, "domain": "acme"},
+        "user": {"id": "U100"},
+        "api_app_id": "A0001",
+        "trigger_id": f"trig-{action_ts}",
+        "channel": {"id": row["channel_id"]},
+        "container": {"type": "message", "channel_id": row["channel_id"], "message_ts": "1"},
+        "message": {"ts": "1", "text": "result"},
+        "response_url": slack.response_url(f"act-{action_ts}"),
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": f"result-{row['id']}",
+                "type": "button",
+                "value": str(row["id"]),
+                "action_ts": action_ts,
+            }
+        ],
+    }
+
+
+def test_run_again_submits_exactly_once_more_with_a_new_session_id(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    bot.command("product https://shop.example/mug.png studio count=2")
+    original = wait_status(settings, "done")[0]
+    assert bot.interactive(result_action(original, "aigc_run_again", slack, "1700000500.1")).status_code == 200
+    bot.interactive(result_action(original, "aigc_run_again", slack, "1700000500.2"))  # a double click
+    wait_until(lambda: len([r for r in rows(settings) if r["rerun_of"] == original["id"]]) == 1, what="rerun row")
+    wait_until(lambda: len(vod.calls(CREATE)) == 2, what="second submission")
+    time.sleep(0.5)
+    first, second = vod.calls(CREATE)
+    assert len(vod.calls(CREATE)) == 2
+    assert second["SessionId"] != first["SessionId"]
+    assert {k: v for k, v in second.items() if k not in ("SessionId", "SessionContext")} == {
+        k: v for k, v in first.items() if k not in ("SessionId", "SessionContext")
+    }
+    rerun = next(r for r in rows(settings) if r["rerun_of"] == original["id"])
+    assert rerun["thread_ts"] == original["thread_ts"] and rerun["source"] == "rerun"
+
+
+def test_refresh_status_answers_the_clicker(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    bot.command("outpaint https://shop.example/a.jpg")
+    row = wait_status(settings, "done")[0]
+    bot.interactive(result_action(row, "aigc_refresh", slack, "1700000600.1"))
+    answer = wait_until(lambda: [r for r in slack.responses if r["name"] == "act-1700000600.1"], what="refresh")[0]
+    assert row["task_id"] in answer["body"]["text"]
+    assert answer["body"].get("response_type") == "ephemeral"
+
+
+def test_event_mode_delivers_from_pull_events_and_confirms(
+    tmp_path: Path, slack: FakeSlack, vod: FakeVod, cos: FakeCos
+) -> None:
+    settings = make_settings(tmp_path, vod, cos, slack, aigc_bot_follow_mode="events")
+    running = RunningBot(settings).start()
+    try:
+        running.command("outpaint https://shop.example/banner.jpg")
+        row = wait_status(settings, "submitted")[0]
+        vod.finish_task(row["task_id"], success=True)
+        wait_status(settings, "done")
+        wait_until(lambda: completed_uploads(slack), what="image posted")
+        time.sleep(0.5)
+        assert len(completed_uploads(slack)) == 1
+        assert vod.calls("DescribeTaskDetail") == []
+        wait_until(lambda: vod.calls("ConfirmEvents"), what="events confirmed")
+    finally:
+        running.stop()

@@ -1,0 +1,344 @@
+"""The running bot, driven by signed Slack requests, answering through the fake Slack Web API."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+from tests.conftest import (
+    BOT_TOKEN,
+    SECRET_KEY,
+    SIGNING_SECRET,
+    TEAM_ID,
+    PNG_1x1,
+    RunningBot,
+    wait_until,
+)
+from tests.fakes import FakeCos, FakeSlack, FakeVod
+from tests.fakes.slack_signing import signed_headers
+
+CREATE = "CreateSceneAigcImageTask"
+
+
+def rows(settings: Settings) -> list[dict[str, Any]]:
+    with sqlite3.connect(settings.aigc_bot_db) as connection:
+        connection.row_factory = sqlite3.Row
+        return [dict(r) for r in connection.execute("SELECT * FROM requests ORDER BY id")]
+
+
+def wait_status(settings: Settings, status: str, count: int = 1) -> list[dict[str, Any]]:
+    return wait_until(
+        lambda: (
+            [r for r in rows(settings) if r["status"] == status][:count]
+            if len([r for r in rows(settings) if r["status"] == status]) >= count
+            else None
+        ),
+        what=f"{count} row(s) with status {status}; have {[r['status'] for r in rows(settings)]}",
+    )
+
+
+def thread_replies(slack: FakeSlack, thread_ts: str) -> list[dict[str, Any]]:
+    return [c for c in slack.calls_to("chat.postMessage") if c.get("thread_ts") == thread_ts]
+
+
+def test_slash_command_product_posts_parent_and_task_id_in_thread(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    response = bot.command("product <https://shop.example/mug.png|mug.png> on a marble counter ratio=4:5 count=2")
+    assert response.status_code == 200
+    assert "Working on" in response.json()["text"]
+    row = wait_status(settings, "submitted")[0]
+    parent = slack.calls_to("chat.postMessage")[0]
+    assert parent["channel"] == "C100" and "thread_ts" not in parent
+    assert "<@U100> asked for *AI product image*" in parent["text"]
+    replies = wait_until(lambda: thread_replies(slack, row["thread_ts"]), what="thread reply")
+    assert row["task_id"] in replies[0]["text"] and row["request_id"] in replies[0]["text"]
+    sent = vod.calls(CREATE)
+    assert len(sent) == 1
+    assert json.loads(row["request_json"]) == sent[0]
+    assert sent[0]["FileInfos"] == [{"Type": "Url", "Url": "https://shop.example/mug.png"}]
+    assert sent[0]["SceneInfo"]["ProductImageConfig"] == {"Prompt": "on a marble counter", "OutputImageCount": 2}
+    assert sent[0]["OutputConfig"] == {"AspectRatio": "4:5"}
+    assert len(sent[0]["SessionId"]) <= 50
+    assert row["source"] == "slash_command" and row["scene"] == "product" and row["user_id"] == "U100"
+    assert row["team_id"] == TEAM_ID and row["channel_id"] == "C100" and row["error_code"] is None
+
+
+def test_slash_command_tryon_and_outpaint(bot: RunningBot, vod: FakeVod, settings: Settings) -> None:
+    vod.add_file_id("3704211000509819")
+    bot.command(
+        "tryon 3704211000509819 https://shop.example/jacket.png https://shop.example/hat.png open jacket "
+        "model=flash resolution=2k"
+    )
+    bot.command("outpaint https://shop.example/banner.jpg ratio=21:9")
+    wait_status(settings, "submitted", 2)
+    by_type = {c["SceneInfo"]["Type"]: c for c in vod.calls(CREATE)}
+    try_on = by_type["ai_try_on"]
+    assert try_on["FileInfos"] == [{"Type": "File", "FileId": "3704211000509819"}]
+    assert try_on["SceneInfo"]["AiTryOnConfig"] == {
+        "Model": "WAND-tryon-1.0-flash",
+        "ClothesFileInfos": [
+            {"Type": "Url", "Url": "https://shop.example/jacket.png"},
+            {"Type": "Url", "Url": "https://shop.example/hat.png"},
+        ],
+        "Prompt": "open jacket",
+    }
+    assert try_on["OutputConfig"] == {"Resolution": "2K"}
+    assert by_type["outpainting"]["OutputConfig"] == {"AspectRatio": "21:9"}
+
+
+def test_tencent_refusal_is_mapped_in_the_thread(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    vod.fail_next(CREATE, "UnauthorizedOperation", "no permission")
+    bot.command("outpaint https://shop.example/banner.jpg")
+    row = wait_status(settings, "failed")[0]
+    assert row["error_code"] == "UnauthorizedOperation" and row["request_id"]
+    reply = wait_until(lambda: thread_replies(slack, row["thread_ts"]), what="error reply")[0]["text"]
+    assert "Code: UnauthorizedOperation" in reply and row["request_id"] in reply
+    assert "admin" in reply
+    parent_updates = slack.wait_for("chat.update")
+    assert parent_updates and ":x: failed" in parent_updates[-1]["text"]
+
+
+def test_bad_command_is_answered_at_once_and_logged(bot: RunningBot, vod: FakeVod, settings: Settings) -> None:
+    for text, expected in [
+        ("paint https://a.example/x.png", "`paint` is not a scene"),
+        ("product", "needs at least one image"),
+        ("product https://a.example/x.png ratio=7:3", "ratio=7:3 is not offered"),
+        ("product https://a.example/x.png colour=red", "Unknown option colour="),
+        ("outpaint ftp://a.example/x.png", "only http:// and https://"),
+        ("product https://a.example/x.png count=0", "count=0 is not allowed"),
+    ]:
+        response = bot.command(text)
+        assert response.status_code == 200
+        assert expected in response.json()["text"], text
+    assert vod.requests == []
+    assert [r["status"] for r in rows(settings)] == ["invalid"] * 6
+
+
+def test_help_and_form(bot: RunningBot, slack: FakeSlack) -> None:
+    assert "/aigc tryon" in bot.command("help").json()["text"]
+    bot.command("", trigger_id="trig-1")
+    view = slack.wait_for("views.open")[0]
+    assert view["trigger_id"] == "trig-1"
+    modal = view["view"] if isinstance(view["view"], dict) else json.loads(view["view"])
+    assert modal["callback_id"] == "aigc_form"
+    assert any(b.get("element", {}).get("type") == "file_input" for b in modal["blocks"])
+
+
+def form_submission(view_id: str, metadata: str, values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID, "domain": "acme"},
+        "user": {"id": "U100", "team_id": TEAM_ID},
+        "api_app_id": "A0001",
+        "trigger_id": "trig-view",
+        "view": {
+            "id": view_id,
+            "team_id": TEAM_ID,
+            "type": "modal",
+            "callback_id": "aigc_form",
+            "private_metadata": metadata,
+            "hash": "h1",
+            "state": {"values": values},
+        },
+    }
+
+
+def test_modal_submission_uploads_attached_files_and_replies(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, cos: FakeCos, settings: Settings
+) -> None:
+    bot.command("", trigger_id="trig-2")
+    modal = slack.wait_for("views.open")[0]["view"]
+    modal = modal if isinstance(modal, dict) else json.loads(modal)
+    shared = slack.add_file("F100", PNG_1x1, "mug.png", "image/png", "png")
+    values = {
+        "scene": {"scene_select": {"type": "static_select", "selected_option": {"value": "product"}}},
+        "images": {"files": {"type": "file_input", "files": [shared]}},
+        "prompt": {"value": {"type": "plain_text_input", "value": "studio light"}},
+        "count": {"value": {"type": "static_select", "selected_option": {"value": "2"}}},
+        "ratio": {"value": {"type": "static_select", "selected_option": None}},
+    }
+    payload = form_submission("V1", modal["private_metadata"], values)
+    response = bot.interactive(payload)
+    assert response.status_code == 200 and response.content in (b"", b"{}")
+    row = wait_status(settings, "submitted")[0]
+    assert row["source"] == "modal"
+    sent = vod.calls(CREATE)[0]
+    file_id = sent["FileInfos"][0]["FileId"]
+    assert (file_id == vod.calls("CommitUpload") and file_id) or file_id.isdigit()
+    assert list(cos.objects.values()) == [PNG_1x1]
+    assert sent["SceneInfo"]["ProductImageConfig"] == {"Prompt": "studio light", "OutputImageCount": 2}
+    # A double click sends the same view again: it is acknowledged and ignored.
+    bot.interactive(payload)
+    time.sleep(0.5)
+    assert len(vod.calls(CREATE)) == 1
+
+
+def test_modal_errors_are_shown_on_the_right_field(bot: RunningBot, slack: FakeSlack, vod: FakeVod) -> None:
+    bot.command("", trigger_id="trig-3")
+    modal = slack.wait_for("views.open")[0]["view"]
+    modal = modal if isinstance(modal, dict) else json.loads(modal)
+    values = {"scene": {"scene_select": {"type": "static_select", "selected_option": {"value": "tryon"}}}}
+    response = bot.interactive(form_submission("V2", modal["private_metadata"], values))
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["response_action"] == "errors"
+    assert set(answer["errors"]) == {"images", "clothes"}
+    assert vod.requests == []
+
+
+def test_message_shortcut_opens_form_with_message_images_and_answers_in_its_thread(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    files = [slack.add_file(f"F2{i}", PNG_1x1, f"shoe{i}.png", "image/png", "png") for i in range(2)]
+    shortcut = {
+        "type": "message_action",
+        "callback_id": "aigc_from_message",
+        "trigger_id": "trig-sc",
+        "team": {"id": TEAM_ID, "domain": "acme"},
+        "user": {"id": "U200"},
+        "channel": {"id": "C200"},
+        "message": {"type": "message", "ts": "1700000100.000200", "user": "U300", "text": "new shoes", "files": files},
+        "message_ts": "1700000100.000200",
+        "response_url": slack.response_url("shortcut"),
+    }
+    assert bot.interactive(shortcut).status_code == 200
+    opened = slack.wait_for("views.open")[0]
+    modal = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
+    assert "shoe0.png, shoe1.png" in json.dumps(modal)
+    values = {"scene": {"scene_select": {"type": "static_select", "selected_option": {"value": "product"}}}}
+    payload = form_submission("V3", modal["private_metadata"], values)
+    payload["user"] = {"id": "U200"}
+    bot.interactive(payload)
+    row = wait_status(settings, "submitted")[0]
+    assert row["source"] == "shortcut" and row["thread_ts"] == "1700000100.000200"
+    assert len(vod.calls(CREATE)[0]["FileInfos"]) == 2
+    replies = thread_replies(slack, "1700000100.000200")
+    assert any(row["task_id"] in r["text"] for r in replies)
+
+
+def test_mention_with_files_and_dm_with_files_reply_in_thread_and_reuse_uploads(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    image = slack.add_file("F300", PNG_1x1, "bag.png", "image/png", "png")
+    mention = {
+        "type": "app_mention",
+        "user": "U400",
+        "channel": "C400",
+        "ts": "1700000200.000100",
+        "text": "<@UBOT> product red background",
+        "files": [image],
+        "team": TEAM_ID,
+    }
+    assert bot.event(mention, event_id="Ev1").status_code == 200
+    assert bot.event(mention, event_id="Ev1", retry_num=1).status_code == 200  # Slack's retry
+    first = wait_status(settings, "submitted")[0]
+    assert first["thread_ts"] == "1700000200.000100" and first["source"] == "file_share"
+    dm = {
+        "type": "message",
+        "channel_type": "im",
+        "user": "U400",
+        "channel": "D400",
+        "ts": "1700000300.000100",
+        "text": "product on a beach",
+        "files": [image],
+        "subtype": "file_share",
+    }
+    bot.event(dm, event_id="Ev2")
+    second = wait_status(settings, "submitted", 2)[1]
+    assert second["channel_id"] == "D400" and second["thread_ts"] == "1700000300.000100"
+    assert len(vod.calls(CREATE)) == 2
+    assert len(vod.calls("ApplyUpload")) == 1  # the same Slack file is uploaded once
+    file_ids = {c["FileInfos"][0]["FileId"] for c in vod.calls(CREATE)}
+    assert len(file_ids) == 1
+    assert any(second["task_id"] in r["text"] for r in thread_replies(slack, "1700000300.000100"))
+
+
+def test_ack_is_fast_while_vod_takes_five_seconds(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    vod.delay_seconds = 5
+    started = time.monotonic()
+    response = bot.command("outpaint https://shop.example/banner.jpg")
+    acked = time.monotonic() - started
+    assert response.status_code == 200
+    assert acked < 1.0, f"ack took {acked:.2f}s"
+    assert slack.wait_for("chat.postMessage", timeout=3)  # the parent appears before Tencent answers
+    row = wait_until(lambda: [r for r in rows(settings) if r["status"] == "submitted"], timeout=15)[0]
+    assert row["task_id"]
+
+
+def test_bad_or_stale_signature_gets_401_and_does_nothing(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    body = b"team_id=T0001&user_id=U1&channel_id=C1&command=%2Faigc&text=help&trigger_id=t"
+    forged = signed_headers("not-the-secret", body)
+    stale = signed_headers(SIGNING_SECRET, body, timestamp=int(time.time()) - 600)
+    for headers in (forged, stale, {}):
+        response = bot.http.post(
+            f"{bot.url}/slack/events",
+            content=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+        )
+        assert response.status_code == 401
+    assert rows(settings) == [] and vod.requests == [] and slack.calls_to("chat.postMessage") == []
+
+
+def test_not_in_channel_answers_through_response_url(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    slack.fail_next("chat.postMessage", error="not_in_channel")
+    bot.command("outpaint https://shop.example/b.jpg", channel_id="CPRIV", response_url=slack.response_url("cmd1"))
+    wait_status(settings, "submitted")
+    texts = wait_until(
+        lambda: (
+            [r["body"].get("text", "") for r in slack.responses if r["name"] == "cmd1"]
+            if len(slack.responses) >= 2
+            else None
+        ),
+        what="response_url answers",
+    )
+    assert "/invite @aigc" in texts[0]
+    assert any("TaskId" in t for t in texts)
+
+
+def test_user_text_cannot_ping_or_link(bot: RunningBot, slack: FakeSlack, settings: Settings) -> None:
+    bot.command("product https://shop.example/a.png <!channel> hello <@U999> & <https://evil.example|click>")
+    row = wait_status(settings, "submitted")[0]
+    posted = " ".join(c["text"] for c in slack.calls_to("chat.postMessage"))
+    assert "<!channel>" not in posted and "<@U999>" not in posted and "<https://evil.example" not in posted
+    assert "&lt;!channel&gt;" in posted
+    assert row["prompt"].startswith("<!channel>")
+
+
+def test_no_secret_reaches_sqlite_or_slack(
+    bot: RunningBot, slack: FakeSlack, settings: Settings, tmp_path: Path, capfd: Any
+) -> None:
+    image = slack.add_file("F500", PNG_1x1, "x.png", "image/png", "png")
+    bot.event(
+        {
+            "type": "app_mention",
+            "user": "U1",
+            "channel": "C1",
+            "ts": "1700000400.000100",
+            "text": "<@UBOT> outpaint",
+            "files": [image],
+        },
+        event_id="Ev5",
+    )
+    wait_status(settings, "submitted")
+    bot.stop()
+    raw = b"".join(p.read_bytes() for p in Path(settings.aigc_bot_db).parent.glob("aigc-bot.db*"))
+    posted = json.dumps([c.args for c in slack.calls], default=str).encode()
+    captured = capfd.readouterr()
+    for secret in (SECRET_KEY, BOT_TOKEN, SIGNING_SECRET):
+        assert secret.encode() not in raw
+        assert secret.encode() not in posted
+        assert secret not in captured.out + captured.err
+    assert Path(settings.aigc_bot_db).stat().st_mode & 0o777 == 0o600
