@@ -28,7 +28,8 @@ def test_generated_images_arrive_in_the_thread_and_the_parent_reads_done(
     bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
 ) -> None:
     bot.command("product https://shop.example/mug.png on marble count=2")
-    row = wait_status(settings, "done")[0]
+    wait_until(lambda: [r for r in rows(settings) if r["delivered_at"]], what="delivery")
+    row = rows(settings)[0]
     upload = wait_until(lambda: completed_uploads(slack), what="files uploaded")[0]
     assert upload["channel_id"] == "C100" and upload["thread_ts"] == row["thread_ts"]
     files = upload["files"] if isinstance(upload["files"], list) else json.loads(upload["files"])
@@ -36,8 +37,10 @@ def test_generated_images_arrive_in_the_thread_and_the_parent_reads_done(
     assert titles == [f"product-{row['task_id']}-1.png", f"product-{row['task_id']}-2.png"]
     assert "on marble" in upload.get("initial_comment", "")
     assert all(data.startswith(b"\x89PNG") for data in slack.uploaded_bytes())
-    update = slack.calls_to("chat.update")[-1]
-    assert update["ts"] == row["parent_ts"] and ":white_check_mark: done" in update["text"]
+    update = wait_until(
+        lambda: [u for u in slack.calls_to("chat.update") if ":white_check_mark: done" in u["text"]], what="parent done"
+    )[-1]
+    assert update["ts"] == row["parent_ts"]
     outputs = json.loads(row["output_json"])
     assert len(outputs) == 2 and all(o["url"].startswith(vod.url) for o in outputs)
     assert row["finished_at"] and row["duration_seconds"] >= 0
@@ -63,7 +66,7 @@ def test_a_failed_task_is_explained_in_the_thread(
         what="failure message",
     )[0]
     assert failure["thread_ts"] == row["thread_ts"] and "no person found" in failure["text"]
-    assert ":x: failed" in slack.calls_to("chat.update")[-1]["text"]
+    wait_until(lambda: [u for u in slack.calls_to("chat.update") if ":x: failed" in u["text"]], what="parent failed")
     assert completed_uploads(slack) == []
 
 
