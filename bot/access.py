@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import Generate
 from bot.config import Settings
+from bot.conversation import slack_error_code
 from bot.db import RequestLog, utc_now
 from bot.pipeline import Guard, Origin
 
@@ -56,7 +57,7 @@ class AccessPolicy:
                     answer = await slack.usergroups_users_list(usergroup=group)
                     members = frozenset(answer.get("users") or [])
                 except SlackApiError as error:
-                    log.warning("usergroups.users.list %s failed: %s", group, error.response.get("error"))
+                    log.warning("usergroups.users.list %s failed: %s", group, slack_error_code(error))
                     members = cached[1] if cached else frozenset()
                 self._group_members[group] = (time.monotonic(), members)
                 cached = self._group_members[group]

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     # Uploaded inputs only need to live as long as the task that reads them.
     aigc_bot_upload_expire_days: int = Field(default=7, ge=0)
     aigc_bot_max_image_mb: float = Field(default=10.0, gt=0)
+    # How long to wait for one VOD answer before treating the call as lost.
+    aigc_bot_vod_timeout: float = Field(default=30.0, gt=0)
 
     # Following a task after submission: delays grow from first to max, for at most total seconds.
     aigc_bot_follow_first_delay: float = Field(default=3.0, gt=0)

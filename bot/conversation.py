@@ -6,7 +6,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -18,6 +19,14 @@ log = logging.getLogger(__name__)
 CANNOT_POST = frozenset(
     {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "cant_post", "access_denied"}
 )
+
+
+def slack_error_code(error: SlackApiError) -> str:
+    """Slack's error code, also when the answer was not JSON (a 5xx page from a proxy, say)."""
+    data = getattr(error.response, "data", None)
+    if isinstance(data, dict):
+        return str(data.get("error", "unknown_error"))
+    return f"http_{getattr(error.response, 'status_code', 'error')}"
 
 
 class SlackUnavailable(Exception):
@@ -44,13 +53,16 @@ class Conversation:
                 unfurl_media=False,
             )
         except SlackApiError as error:
-            code = str(error.response.get("error", ""))
+            code = slack_error_code(error)
             if code in CANNOT_POST and self.response_url:
                 self.via_response_url = True
                 await self._respond(f"{not_in_channel_text(self.channel_id)}\n\n{text}", blocks=None)
                 return None
             log.warning("chat.postMessage failed: %s", code)
             raise SlackUnavailable(code) from None
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as error:
+            log.warning("chat.postMessage failed: %s", type(error).__name__)
+            raise SlackUnavailable(type(error).__name__) from None
         ts = answer.get("ts")
         return str(ts) if ts else None
 
@@ -85,4 +97,4 @@ class Conversation:
         try:
             await self.client.chat_update(channel=self.channel_id, ts=self.status_ts, text=text)
         except SlackApiError as error:
-            log.warning("chat.update failed: %s", error.response.get("error"))
+            log.warning("chat.update failed: %s", slack_error_code(error))

@@ -22,6 +22,7 @@ import httpx
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.conversation import slack_error_code
 from bot.db import DONE, FAILED, SUBMITTED, RequestLog, dumps, iso, parse_iso, utc_now
 from bot.errors import advise, format_refusal
 from bot.messages import STATUS_BADGES, escape
@@ -286,7 +287,7 @@ class Follower:
                 channel=row["channel_id"], thread_ts=row.get("thread_ts"), text=text, blocks=blocks
             )
         except SlackApiError as error:
-            log.warning("could not post result of request %s: %s", row["id"], error.response.get("error"))
+            log.warning("could not post result of request %s: %s", row["id"], slack_error_code(error))
 
     async def _update_parent(self, row: dict[str, Any], status: str) -> None:
         parent = row.get("parent_ts")
@@ -308,7 +309,7 @@ class Follower:
         try:
             await self.slack.chat_update(channel=row["channel_id"], ts=parent, text=text)
         except SlackApiError as error:
-            log.warning("could not update parent of request %s: %s", row["id"], error.response.get("error"))
+            log.warning("could not update parent of request %s: %s", row["id"], slack_error_code(error))
 
     async def _post_images(self, row: dict[str, Any], detail: TaskDetail) -> None:
         files: list[Path] = []

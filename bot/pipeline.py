@@ -143,6 +143,21 @@ class Pipeline:
             await self._run(row_id, origin, command, conversation)
         except SlackUnavailable as slack_down:
             log.warning("request %s: Slack did not take a message (%s)", row_id, slack_down)
+            row = self.log_db.get(row_id) or {}
+            if row.get("status") in (statuses.RECEIVED, statuses.UPLOADING):
+                # Without a place to answer, spending money would leave the person in the dark: stop here.
+                self.log_db.update(
+                    row_id,
+                    status=statuses.FAILED,
+                    error_code="SlackUnavailable",
+                    error_message=f"Slack refused our messages ({slack_down}); nothing was submitted",
+                )
+                if origin.response_url:
+                    await self.tell_user(
+                        origin,
+                        ":warning: Slack would not take my messages just now, so I stopped before submitting "
+                        "anything; nothing was billed. Please try again in a minute.",
+                    )
         except Exception:
             # Never leave a row "working": record the failure, then tell the person in plain words.
             log.exception("request %s failed unexpectedly", row_id)

@@ -21,7 +21,7 @@ from bot.db import RequestLog
 from bot.follow import Follower, FollowPolicy
 from bot.pipeline import Pipeline
 from bot.slack_files import SlackFileUploader
-from bot.vod import DEFAULT_TIMEOUT, VodClient
+from bot.vod import VodClient
 
 
 def slack_client(settings: Settings) -> AsyncWebClient:
@@ -81,7 +81,8 @@ def build_services(settings: Settings) -> Services:
     require(settings, REQUIRED_FOR_BOT)
     assert settings.tencentcloud_secret_id and settings.tencentcloud_secret_key
     assert settings.tencentcloud_vod_sub_app_id and settings.slack_bot_token
-    http = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=httpx.Limits(max_connections=200))
+    timeout = httpx.Timeout(connect=5.0, read=settings.aigc_bot_vod_timeout, write=30.0, pool=30.0)
+    http = httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=200))
     vod = VodClient(
         secret_id=settings.tencentcloud_secret_id,
         secret_key=settings.tencentcloud_secret_key,

@@ -55,6 +55,7 @@ class FakeSlack(FakeServer):
         self.file_bytes: dict[str, bytes] = {}
         self.uploads: dict[str, bytes] = {}
         self.downloads: list[str] = []
+        self.usergroups: dict[str, list[str]] = {}
         self._changed = threading.Condition(self.lock)
         self._faults: dict[str, list[tuple[str, Any]]] = {}
         self._ts = 1_700_000_000_000_100
@@ -228,7 +229,7 @@ class FakeSlack(FakeServer):
             files = json.loads(files) if isinstance(files, str) else (files or [])
             return {**ok, "files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
         if name == "usergroups.users.list":
-            return {**ok, "users": []}
+            return {**ok, "users": self.usergroups.get(str(args.get("usergroup")), [])}
         if name in ("conversations.info", "users.info"):
             return {**ok}
         return {"ok": False, "error": "unknown_method"}

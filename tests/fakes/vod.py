@@ -63,6 +63,7 @@ class VodRequest:
     time: float
     signature_valid: bool
     error: str | None = None
+    answered: bool = False
 
 
 @dataclass
@@ -130,7 +131,7 @@ class FakeVod(FakeServer):
 
     def calls(self, action: str) -> list[dict[str, Any]]:
         with self.lock:
-            return [r.body for r in self.requests if r.action == action and r.error is None]
+            return [r.body for r in self.requests if r.action == action and r.answered and r.error is None]
 
     def finish_task(self, task_id: str, success: bool = True) -> None:
         with self.lock:
@@ -174,6 +175,7 @@ class FakeVod(FakeServer):
             record.error = error.code
             answer = {"Error": {"Code": error.code, "Message": error.message}}
         answer["RequestId"] = request_id
+        record.answered = True
         with self.lock:
             drop = self._drops.get(action, 0)
             if drop:
