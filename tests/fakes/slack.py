@@ -56,6 +56,8 @@ class FakeSlack(FakeServer):
         self.uploads: dict[str, bytes] = {}
         self.downloads: list[str] = []
         self.usergroups: dict[str, list[str]] = {}
+        self.app_token: str | None = None
+        self.socket_mode_url: str | None = None
         self._changed = threading.Condition(self.lock)
         self._faults: dict[str, list[tuple[str, Any]]] = {}
         self._ts = 1_700_000_000_000_100
@@ -178,8 +180,10 @@ class FakeSlack(FakeServer):
             handler.reply(500, b"upstream error", "text/plain")
             return
         token = handler.headers.get("Authorization", "").removeprefix("Bearer ") or str(args.get("token", ""))
-        if token != self.bot_token:
-            answer: dict[str, Any] = {"ok": False, "error": "invalid_auth"}
+        if name == "apps.connections.open" and self.app_token and token == self.app_token:
+            answer: dict[str, Any] = {"ok": True, "url": self.socket_mode_url}
+        elif token != self.bot_token:
+            answer = {"ok": False, "error": "invalid_auth"}
         elif fault:
             answer = {"ok": False, "error": fault[1]}
         else:
