@@ -34,8 +34,10 @@ def register(registry: Registry, surface: SlackSurface) -> None:
             await ack(response_type="ephemeral", text=f"Looking up `{parsed.task_id}`…")
             await respond(response_type="ephemeral", text=await surface.status_text(parsed.task_id))
         elif isinstance(parsed, History):
-            await ack(response_type="ephemeral", text=surface.history_text(command))
+            await ack()
+            await respond(response_type="ephemeral", text=surface.history_text(command))
         elif isinstance(parsed, Usage):
-            await ack(response_type="ephemeral", text=surface.usage_text(command))
+            await ack()
+            await respond(response_type="ephemeral", text=surface.usage_text(command))
         else:
             await ack(response_type="ephemeral", text=HELP_TEXT)

@@ -120,12 +120,16 @@ def test_status_history_and_usage(bot: RunningBot, slack: FakeSlack, vod: FakeVo
     answer = wait_until(lambda: [r for r in slack.responses if r["name"] == "foreign"], what="foreign status")[0]
     assert foreign in answer["body"]["text"] and "PROCESSING" in answer["body"]["text"]
 
-    history = bot.command("history", user_id="U1").json()["text"]
+    bot.command("history", user_id="U1", response_url=slack.response_url("history"))
+    history = wait_until(lambda: [r for r in slack.responses if r["name"] == "history"], what="history")[0]["body"][
+        "text"
+    ]
     mine = [r["task_id"] for r in rows(settings) if r["user_id"] == "U1"]
     assert history.count("\n• ") == 2 and all(t in history for t in mine)
     assert "https://acme.slack.com/archives/C100/p" in history
 
-    usage = bot.command("usage").json()["text"]
+    bot.command("usage", response_url=slack.response_url("usage"))
+    usage = wait_until(lambda: [r for r in slack.responses if r["name"] == "usage"], what="usage")[0]["body"]["text"]
     assert "*Today:* 3 task(s)" in usage and "*This month:* 3 task(s)" in usage
     assert "<@U1> 2" in usage and "<@U2> 1" in usage
     assert "AI product image 2" in usage and "AI outpainting 1" in usage

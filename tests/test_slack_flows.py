@@ -342,3 +342,41 @@ def test_no_secret_reaches_sqlite_or_slack(
         assert secret.encode() not in posted
         assert secret not in captured.out + captured.err
     assert Path(settings.aigc_bot_db).stat().st_mode & 0o777 == 0o600
+
+
+def test_choosing_another_scene_reshapes_the_form(bot: RunningBot, slack: FakeSlack) -> None:
+    bot.command("", trigger_id="trig-scene")
+    opened = slack.wait_for("views.open")[0]["view"]
+    opened = opened if isinstance(opened, dict) else json.loads(opened)
+    assert {b.get("block_id") for b in opened["blocks"]} >= {"images", "ratio", "count", "negative", "prompt"}
+    change = {
+        "type": "block_actions",
+        "team": {"id": TEAM_ID},
+        "user": {"id": "U100"},
+        "api_app_id": "A0001",
+        "trigger_id": "trig-change",
+        "container": {"type": "view", "view_id": "VFORM"},
+        "view": {
+            "id": "VFORM",
+            "hash": "h-1",
+            "type": "modal",
+            "callback_id": "aigc_form",
+            "private_metadata": opened["private_metadata"],
+            "state": {"values": {}},
+        },
+        "actions": [
+            {
+                "action_id": "scene_select",
+                "block_id": "scene",
+                "type": "static_select",
+                "selected_option": {"value": "tryon"},
+                "action_ts": "1700000700.1",
+            }
+        ],
+    }
+    assert bot.interactive(change).status_code == 200
+    updated = slack.wait_for("views.update")[0]
+    view = updated["view"] if isinstance(updated["view"], dict) else json.loads(updated["view"])
+    assert updated["view_id"] == "VFORM" and updated["hash"] == "h-1"
+    assert {b.get("block_id") for b in view["blocks"]} >= {"images", "clothes", "model", "resolution"}
+    assert "count" not in {b.get("block_id") for b in view["blocks"]}
