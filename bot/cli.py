@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from bot.config import REQUIRED_FOR_TENCENT, ConfigError, Settings, check_report, load_settings, require
+from bot.config import ConfigError, Settings, check_report, load_settings
 from bot.imagetype import NotAnImage
 from bot.models import ASPECT_RATIOS, RESOLUTIONS, FileInfo, RequestInvalid
 from bot.polling import PollPolicy, TaskStillRunning, wait_for_task
@@ -17,23 +17,10 @@ from bot.refs import BadRef, FileIdRef, PathRef, Ref, UrlRef, parse_ref
 from bot.resolve import local_resolver, resolve_all
 from bot.scenes import SCENE_TYPES, TaskOptions, TaskSpec, build_task_request
 from bot.upload import ImageTooLarge
-from bot.vod import AlreadySubmitted, VodClient, VodError
+from bot.vod import AlreadySubmitted, VodError, vod_client_from
 
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
-
-
-def vod_client(settings: Settings) -> VodClient:
-    require(settings, REQUIRED_FOR_TENCENT)
-    assert settings.tencentcloud_secret_id and settings.tencentcloud_secret_key
-    assert settings.tencentcloud_vod_sub_app_id
-    return VodClient(
-        secret_id=settings.tencentcloud_secret_id,
-        secret_key=settings.tencentcloud_secret_key,
-        sub_app_id=settings.tencentcloud_vod_sub_app_id,
-        region=settings.tencentcloud_region,
-        endpoint=settings.tencentcloud_vod_endpoint,
-    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -136,7 +123,7 @@ async def _submit(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     # Check the whole request before uploading anything, so a mistake costs no upload.
     _dry_run_body(spec, settings.tencentcloud_vod_sub_app_id, images, clothes)
-    async with vod_client(settings) as vod:
+    async with vod_client_from(settings) as vod:
         resolver = local_resolver(vod, settings)
         request = build_task_request(
             spec,
@@ -147,11 +134,7 @@ async def _submit(args: argparse.Namespace, settings: Settings) -> int:
         result = await vod.create_scene_aigc_image_task(request)
         output: dict[str, Any] = {"TaskId": result.task_id, "RequestId": result.request_id}
         if args.wait:
-            policy = PollPolicy(
-                first_delay=settings.aigc_bot_follow_first_delay,
-                max_delay=settings.aigc_bot_follow_max_delay,
-                timeout=settings.aigc_bot_follow_timeout,
-            )
+            policy = PollPolicy.from_settings(settings)
             try:
                 detail = await wait_for_task(vod, result.task_id, policy)
             except TaskStillRunning as running:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import tempfile
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,8 +25,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.conversation import slack_error_code
 from bot.db import DONE, FAILED, SUBMITTED, RequestLog, dumps, iso, parse_iso, utc_now
 from bot.errors import advise, format_refusal
-from bot.messages import STATUS_BADGES, escape
-from bot.scenes import SCENE_LABELS
+from bot.messages import STATUS_BADGES, describe_spec, escape
+from bot.polling import PollPolicy
+from bot.scenes import SCENE_LABELS, TaskOptions, TaskSpec
 from bot.vod import TaskDetail, VodClient, VodError, parse_scene_task
 
 log = logging.getLogger(__name__)
@@ -34,19 +35,8 @@ log = logging.getLogger(__name__)
 REFRESH_ACTION = "aigc_refresh"
 RUN_AGAIN_ACTION = "aigc_run_again"
 LEASE = timedelta(seconds=120)
+MIN_TICK = 0.2
 MAX_OUTPUT_BYTES = 50 * 1_048_576
-
-
-@dataclass(frozen=True)
-class FollowPolicy:
-    first_delay: float = 3.0
-    max_delay: float = 30.0
-    timeout: float = 1800.0
-    growth: float = 1.6
-    tick: float = 0.5
-
-    def delay(self, attempts: int) -> float:
-        return float(min(self.max_delay, self.first_delay * self.growth**attempts))
 
 
 def result_buttons(row_id: int) -> dict[str, Any]:
@@ -91,8 +81,6 @@ def describe_row(row: dict[str, Any]) -> str:
 
 
 def _json(text: str | None) -> Any:
-    import json
-
     return json.loads(text) if text else None
 
 
@@ -104,7 +92,7 @@ class Follower:
         log_db: RequestLog,
         slack: AsyncWebClient,
         http: httpx.AsyncClient,
-        policy: FollowPolicy,
+        policy: PollPolicy,
         worker_name: str | None = None,
     ) -> None:
         self.vod = vod
@@ -155,7 +143,7 @@ class Follower:
         if not rows or not rows[0]["next"]:
             return 5.0
         seconds = (parse_iso(rows[0]["next"]) - utc_now()).total_seconds()
-        return max(self.policy.tick, min(5.0, seconds))
+        return max(MIN_TICK, min(5.0, seconds))
 
     async def run(self) -> None:
         """Poll due tasks until stopped; each due task is checked concurrently."""
@@ -294,9 +282,6 @@ class Follower:
         if not parent:
             return
         current = self.log_db.get(int(row["id"])) or row
-        from bot.messages import describe_spec
-        from bot.scenes import TaskOptions, TaskSpec
-
         spec = TaskSpec(
             scene=current["scene"],
             prompt=current.get("prompt"),

@@ -7,21 +7,35 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
+from bot.config import Settings
 from bot.vod import TaskDetail, VodClient, VodError
 
 
 @dataclass(frozen=True)
 class PollPolicy:
+    """Delays between status checks: from `first_delay`, growing to `max_delay`, for at most `timeout`."""
+
     first_delay: float = 3.0
     max_delay: float = 30.0
     timeout: float = 1800.0
     growth: float = 1.6
 
+    def delay(self, attempts: int) -> float:
+        return float(min(self.max_delay, self.first_delay * self.growth**attempts))
+
     def delays(self) -> Iterator[float]:
-        delay = self.first_delay
+        attempts = 0
         while True:
-            yield delay
-            delay = min(self.max_delay, delay * self.growth)
+            yield self.delay(attempts)
+            attempts += 1
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PollPolicy:
+        return cls(
+            first_delay=settings.aigc_bot_follow_first_delay,
+            max_delay=settings.aigc_bot_follow_max_delay,
+            timeout=settings.aigc_bot_follow_timeout,
+        )
 
 
 class TaskStillRunning(Exception):

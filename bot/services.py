@@ -18,10 +18,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.access import AccessPolicy, guard_for
 from bot.config import REQUIRED_FOR_BOT, Settings, require
 from bot.db import RequestLog
-from bot.follow import Follower, FollowPolicy
+from bot.follow import Follower
 from bot.pipeline import Pipeline
+from bot.polling import PollPolicy
 from bot.slack_files import SlackFileUploader
-from bot.vod import VodClient
+from bot.vod import VodClient, vod_client_from
 
 
 def slack_client(settings: Settings) -> AsyncWebClient:
@@ -79,18 +80,10 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     require(settings, REQUIRED_FOR_BOT)
-    assert settings.tencentcloud_secret_id and settings.tencentcloud_secret_key
-    assert settings.tencentcloud_vod_sub_app_id and settings.slack_bot_token
+    assert settings.slack_bot_token
     timeout = httpx.Timeout(connect=5.0, read=settings.aigc_bot_vod_timeout, write=30.0, pool=30.0)
     http = httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=200))
-    vod = VodClient(
-        secret_id=settings.tencentcloud_secret_id,
-        secret_key=settings.tencentcloud_secret_key,
-        sub_app_id=settings.tencentcloud_vod_sub_app_id,
-        region=settings.tencentcloud_region,
-        endpoint=settings.tencentcloud_vod_endpoint,
-        http=http,
-    )
+    vod = vod_client_from(settings, http)
     slack = slack_client(settings)
     log_db = RequestLog(settings.aigc_bot_db)
 
@@ -114,11 +107,7 @@ def build_services(settings: Settings) -> Services:
         log_db=log_db,
         slack=slack,
         http=http,
-        policy=FollowPolicy(
-            first_delay=settings.aigc_bot_follow_first_delay,
-            max_delay=settings.aigc_bot_follow_max_delay,
-            timeout=settings.aigc_bot_follow_timeout,
-        ),
+        policy=PollPolicy.from_settings(settings),
     )
     pipeline = Pipeline(
         settings=settings,

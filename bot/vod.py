@@ -15,6 +15,7 @@ import httpx
 from pydantic import SecretStr
 
 from bot import tc3
+from bot.config import REQUIRED_FOR_TENCENT, Settings, require
 from bot.errors import ErrorAdvice, advise, format_refusal
 from bot.models import CreateSceneAigcImageTaskRequest
 from bot.ratelimit import CREATE_TASK_LIMITER, SlidingWindowLimiter, Slot
@@ -336,3 +337,18 @@ class VodClient:
     async def confirm_events(self, handles: list[str]) -> None:
         if handles:
             await self.call("ConfirmEvents", {"SubAppId": self.sub_app_id, "EventHandles": handles}, dedupe_safe=True)
+
+
+def vod_client_from(settings: Settings, http: httpx.AsyncClient | None = None) -> VodClient:
+    """The client the settings describe; raises ConfigError naming any missing Tencent setting."""
+    require(settings, REQUIRED_FOR_TENCENT)
+    assert settings.tencentcloud_secret_id and settings.tencentcloud_secret_key
+    assert settings.tencentcloud_vod_sub_app_id
+    return VodClient(
+        secret_id=settings.tencentcloud_secret_id,
+        secret_key=settings.tencentcloud_secret_key,
+        sub_app_id=settings.tencentcloud_vod_sub_app_id,
+        region=settings.tencentcloud_region,
+        endpoint=settings.tencentcloud_vod_endpoint,
+        http=http,
+    )

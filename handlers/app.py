@@ -11,7 +11,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
-from bot.config import ConfigError, Settings, load_settings, require, secret_values
+from bot.config import ConfigError, load_settings, require, secret_values
 from bot.logsafe import configure_logging
 from bot.services import Services, build_services
 from bot.slack_surface import SlackSurface
@@ -66,25 +66,21 @@ def create_web_app(services: Services) -> web.Application:
     return web_app
 
 
-def _settings_or_exit(required: tuple[str, ...]) -> Settings | None:
+def _services_or_exit(required: tuple[str, ...]) -> Services | None:
+    """Everything the bot needs, or None after naming each missing setting on stderr."""
     try:
         settings = load_settings()
         require(settings, required)
         configure_logging(extra_secrets=secret_values(settings))
-        return settings
+        return build_services(settings)
     except ConfigError as problems:
         print(f"Cannot start; fix these settings (see `aigc-bot check`):\n{problems}", file=sys.stderr)
         return None
 
 
 def run_http(host: str, port: int) -> int:
-    settings = _settings_or_exit(("SLACK_SIGNING_SECRET",))
-    if settings is None:
-        return 2
-    try:
-        services = build_services(settings)
-    except ConfigError as problems:
-        print(f"Cannot start; fix these settings (see `aigc-bot check`):\n{problems}", file=sys.stderr)
+    services = _services_or_exit(("SLACK_SIGNING_SECRET",))
+    if services is None:
         return 2
     web.run_app(create_web_app(services), host=host, port=port, print=lambda line: log.info("%s", line))
     return 0
@@ -111,13 +107,8 @@ async def _socket_mode(services: Services) -> None:
 
 
 def run_socket_mode() -> int:
-    settings = _settings_or_exit(("SLACK_APP_TOKEN",))
-    if settings is None:
-        return 2
-    try:
-        services = build_services(settings)
-    except ConfigError as problems:
-        print(f"Cannot start; fix these settings (see `aigc-bot check`):\n{problems}", file=sys.stderr)
+    services = _services_or_exit(("SLACK_APP_TOKEN",))
+    if services is None:
         return 2
     asyncio.run(_socket_mode(services))
     return 0

@@ -9,14 +9,21 @@ from pydantic import SecretStr
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.db import SUBMITTED, RequestLog, iso, utc_now
-from bot.follow import Follower, FollowPolicy
+from bot.follow import Follower
+from bot.polling import PollPolicy
 from bot.vod import VodClient
 
 
 def follower(log_db: RequestLog, name: str) -> Follower:
     vod = VodClient(secret_id="AKIDx", secret_key=SecretStr("k"), sub_app_id=1, endpoint="http://127.0.0.1:9")
-    return Follower(vod=vod, log_db=log_db, slack=AsyncWebClient(token="xoxb-x"), http=httpx.AsyncClient(),
-                    policy=FollowPolicy(), worker_name=name)
+    return Follower(
+        vod=vod,
+        log_db=log_db,
+        slack=AsyncWebClient(token="xoxb-x"),
+        http=httpx.AsyncClient(),
+        policy=PollPolicy(),
+        worker_name=name,
+    )
 
 
 def test_each_due_task_is_claimed_by_exactly_one_worker(tmp_path: Path) -> None:
