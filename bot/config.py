@@ -20,7 +20,10 @@ def _is_http_url(value: str) -> bool:
 class Settings(BaseSettings):
     """Every setting of the bot. Names are the environment variable names, case-insensitive."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False)
+    # Empty values count as unset, so a half-filled copy of .env.example reports what is missing.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False, env_ignore_empty=True
+    )
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -174,11 +177,22 @@ def check_report(
     required: tuple[str, ...] = REQUIRED_FOR_BOT,
 ) -> tuple[list[SettingProblem], Settings | None]:
     """Every missing or malformed setting by name, and the settings when they load at all."""
+    malformed: list[SettingProblem] = []
     try:
         settings = Settings()
     except ValidationError as error:
-        return _validation_problems(error), None
-    problems = [SettingProblem(n, "missing", HINTS[n]) for n in required if not _present(settings, n)]
+        # Report the malformed ones, then look at everything else as if those were unset.
+        malformed = _validation_problems(error)
+        bad = {p.name.lower() for p in malformed if p.name.lower() in Settings.model_fields}
+        try:
+            settings = Settings(**{name: Settings.model_fields[name].default for name in bad})
+        except ValidationError:
+            return malformed, None
+    problems = malformed + [
+        SettingProblem(n, "missing", HINTS[n])
+        for n in required
+        if not _present(settings, n) and n not in {p.name for p in malformed}
+    ]
     problems += _shape_problems(settings)
     if not _present(settings, "SLACK_APP_TOKEN"):
         problems.append(SettingProblem("SLACK_APP_TOKEN", "optional", HINTS["SLACK_APP_TOKEN"]))

@@ -99,3 +99,19 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("TENCENTCLOUD_REGION", "Guangzhou")
     with pytest.raises(ConfigError, match="TENCENTCLOUD_REGION"):
         load_settings()
+
+
+def test_a_fresh_copy_of_env_example_lists_what_to_fill_in(tmp_path: Path) -> None:
+    example = (Path(__file__).resolve().parents[1] / ".env.example").read_text()
+    result = run_check(tmp_path, example)
+    assert result.returncode == 1
+    assert "INVALID" not in result.stdout  # empty values are unset, not malformed
+    assert result.stdout.count("MISSING ") == 5
+
+
+def test_a_malformed_value_does_not_hide_missing_ones(tmp_path: Path) -> None:
+    result = run_check(tmp_path, "TENCENTCLOUD_VOD_SUB_APP_ID=abc\nSLACK_BOT_TOKEN=xoxb-1-2\n")
+    assert "INVALID  TENCENTCLOUD_VOD_SUB_APP_ID:" in result.stdout
+    for name in ("SLACK_SIGNING_SECRET", "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"):
+        assert f"MISSING  {name}:" in result.stdout
+    assert "MISSING  TENCENTCLOUD_VOD_SUB_APP_ID" not in result.stdout
