@@ -259,8 +259,9 @@ class Pipeline:
             parent_ts=conversation.status_ts,
         )
         try:
-            images = [await self._resolve(ref, origin) for ref in command.images]
-            clothes = [await self._resolve(ref, origin) for ref in command.clothes]
+            # Uploads run side by side; each streams from disk, so ten at once stay small in memory.
+            resolved = await asyncio.gather(*(self._resolve(ref, origin) for ref in command.images + command.clothes))
+            images, clothes = list(resolved[: len(command.images)]), list(resolved[len(command.images) :])
             spec.session_id = session_id_for(origin.dedupe_key)
             spec.session_context = f"aigc-bot request {row_id}"
             request = build_task_request(spec, sub_app_id=self.vod.sub_app_id, images=images, clothes=clothes)
