@@ -301,6 +301,7 @@ class Pipeline:
                 "This request had already reached Tencent, so it was not submitted (or billed) a second time. "
                 f"RequestId: `{already.request_id}`"
             )
+            await self._safe_status(conversation, origin, command, "already")
             return
         except VodError as refusal:
             await self._refused(row_id, refusal, conversation, origin, command, during="submitting")

@@ -153,6 +153,7 @@ def test_restart_resumes_cut_off_requests_without_paying_twice(
             status="submitting",
             request_json=json.dumps({**body, "SessionId": session}),
             thread_ts="1700000000.000100",
+            parent_ts="1700000000.000100",
         )
         if reached:
             vod.sessions.add(session)  # the crash happened after Tencent had accepted it
@@ -169,6 +170,8 @@ def test_restart_resumes_cut_off_requests_without_paying_twice(
         assert len(vod.calls(CREATE)) == 1
         texts = [c["text"] for c in slack.calls_to("chat.postMessage")]
         assert any("already reached Tencent" in t for t in texts)
+        updates = wait_until(lambda: slack.calls_to("chat.update"), what="parent updated")
+        assert any("already submitted earlier" in u["text"] for u in updates)
         wait_status(settings, "done")
     finally:
         running.stop()
