@@ -45,6 +45,7 @@ STATUS_BADGES = {
     "done": ":white_check_mark: done",
     "failed": ":x: failed",
     "refused": ":no_entry: refused",
+    "already": ":information_source: already submitted earlier; not billed again",
 }
 
 
