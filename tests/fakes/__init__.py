@@ -1,7 +1,7 @@
 """Loopback fakes of Tencent VOD, Tencent COS and the Slack Web API, speaking the real wire formats."""
 
-from tests.fakes.cos import FakeCos
-from tests.fakes.slack import FakeSlack
-from tests.fakes.vod import FakeVod
+from tests.fakes.cos import CosPut, FakeCos
+from tests.fakes.slack import FakeSlack, SlackCall
+from tests.fakes.vod import FakeTask, FakeVod, VodRequest
 
-__all__ = ["FakeCos", "FakeSlack", "FakeVod"]
+__all__ = ["CosPut", "FakeCos", "FakeSlack", "FakeTask", "FakeVod", "SlackCall", "VodRequest"]

@@ -1,42 +1,52 @@
-"""A fake Tencent COS bucket endpoint (path style) that checks the COS request signature.
+"""A fake Tencent COS bucket endpoint, path style: objects live at `{fake.url}{MediaStoragePath}`.
 
-The expected signature is computed by the official cos-python-sdk-v5 signer (qcloud_cos.CosS3Auth) from the
-request as received, so a client that signs differently from Tencent's own SDK is refused with 403.
+Requests are authenticated the way COS does it (XML API request signature, `q-sign-algorithm=sha1&q-ak=...`),
+in the Authorization header or in the query string. The signature is recomputed here from the documented
+algorithm; tests/test_fakes.py proves it agrees with the official cos-python-sdk-v5 signer (CosS3Auth), which
+cannot serve as the oracle itself because it reads the wall clock and only knows a fixed set of signable
+headers. Only temporary credentials registered with allow() are accepted, and `x-cos-security-token` must
+carry that credential's token. Refusals are HTTP 403 with a COS XML error body.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
 import time
-from dataclasses import dataclass
-from types import SimpleNamespace
-from urllib.parse import unquote, urlsplit
-
-from qcloud_cos import CosConfig, cos_auth
+import uuid
+from base64 import b64encode
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from xml.sax.saxutils import escape
 
 from tests.fakes.base import FakeServer, Handler
 
-_SIGNER_CLOCK = threading.Lock()
+
+def _encode(value: str) -> str:
+    return quote(value, safe="-_.~")
 
 
-def official_signature(
-    secret_id: str, secret_key: str, method: str, path: str, headers: dict[str, str], start: int, end: int
+def _canonical(pairs: Mapping[str, str]) -> str:
+    encoded = sorted((_encode(k).lower(), _encode(v)) for k, v in pairs.items())
+    return "&".join(f"{k}={v}" for k, v in encoded)
+
+
+def cos_signature(
+    secret_key: str,
+    *,
+    method: str,
+    path: str,
+    params: Mapping[str, str],
+    headers: Mapping[str, str],
+    sign_time: str,
+    key_time: str,
 ) -> str:
-    """q-signature as Tencent's SDK computes it for this key time and these signed headers."""
-    with _SIGNER_CLOCK:
-        real_time = cos_auth.time
-        # The SDK signs from "now - 60" to "now + expire"; pin now so its key time equals the request's.
-        cos_auth.time = SimpleNamespace(time=lambda: start + 60)
-        try:
-            config = CosConfig(Region="ap-guangzhou", SecretId=secret_id, SecretKey=secret_key)
-            signer = cos_auth.CosS3Auth(config, key=path, expire=end - start - 60)
-            request = SimpleNamespace(method=method, url=f"http://cos.invalid{path}", headers=dict(headers))
-            authorization = signer(request).headers["Authorization"]
-        finally:
-            cos_auth.time = real_time
-    return authorization.split("q-signature=")[1]
+    """q-signature over exactly these (unencoded) params and headers, per the COS request signature spec."""
+    http_string = f"{method.lower()}\n{path}\n{_canonical(params)}\n{_canonical(headers)}\n"
+    string_to_sign = f"sha1\n{sign_time}\n{hashlib.sha1(http_string.encode('utf-8')).hexdigest()}\n"
+    sign_key = hmac.new(secret_key.encode("utf-8"), key_time.encode("utf-8"), hashlib.sha1).hexdigest()
+    return hmac.new(sign_key.encode("utf-8"), string_to_sign.encode("utf-8"), hashlib.sha1).hexdigest()
 
 
 @dataclass
@@ -47,79 +57,184 @@ class CosPut:
     content_type: str
     chunked: bool
     accepted: bool
+    error: str | None = None
+    time: float = field(default_factory=time.monotonic)
 
 
-def _error(code: str, message: str) -> bytes:
-    xml = f"<?xml version='1.0' encoding='utf-8' ?><Error><Code>{code}</Code><Message>{message}</Message></Error>"
-    return xml.encode()
+@dataclass
+class TempCredential:
+    secret_key: str
+    token: str
+    expires_at: float | None
+
+
+class CosError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.message = message
 
 
 class FakeCos(FakeServer):
     def __init__(self) -> None:
         super().__init__()
-        self.credentials: dict[str, tuple[str, str]] = {}
+        self.credentials: dict[str, TempCredential] = {}
         self.objects: dict[str, bytes] = {}
+        self.object_types: dict[str, str] = {}
         self.puts: list[CosPut] = []
+        self.refused: list[tuple[str, str]] = []
 
-    def allow(self, secret_id: str, secret_key: str, token: str) -> None:
-        with self.lock:
-            self.credentials[secret_id] = (secret_key, token)
+    # -- knobs and reading -------------------------------------------------------------------------
 
-    def _check(self, handler: Handler, path: str) -> tuple[str, str] | None:
-        auth = handler.headers.get("Authorization", "")
-        fields = dict(part.split("=", 1) for part in auth.split("&") if "=" in part)
-        if fields.get("q-sign-algorithm") != "sha1" or "q-signature" not in fields:
-            return ("AccessDenied", "missing or malformed Authorization")
+    def allow(self, secret_id: str, secret_key: str, token: str, expired_time: int | None = None) -> None:
+        """Accept requests signed with this temporary credential (until `expired_time`, epoch seconds)."""
         with self.lock:
-            known = self.credentials.get(fields.get("q-ak", ""))
-        if known is None:
-            return ("InvalidAccessKeyId", "unknown temporary SecretId")
-        secret_key, token = known
-        start, _, end = fields.get("q-sign-time", "").partition(";")
-        if not (start.isdigit() and end.isdigit()) or not int(start) <= time.time() <= int(end):
-            return ("RequestTimeTooSkewed", "q-sign-time does not cover now")
-        if handler.headers.get("x-cos-security-token") != token:
-            return ("InvalidToken", "x-cos-security-token does not match the temporary credential")
-        header_names = [h for h in fields.get("q-header-list", "").split(";") if h]
-        signed = {}
-        for name in header_names:
-            value = handler.headers.get(name)
-            if value is None:
-                return ("SignatureDoesNotMatch", f"signed header {name} is absent")
-            signed[name] = value
-        if "host" not in header_names:
-            return ("SignatureDoesNotMatch", "the host header must be signed")
-        expected = official_signature(fields["q-ak"], secret_key, handler.command, path, signed, int(start), int(end))
-        if not hmac.compare_digest(expected, fields["q-signature"]):
-            return ("SignatureDoesNotMatch", "the request signature does not match")
-        return None
+            self.credentials[secret_id] = TempCredential(secret_key, token, expired_time)
+
+    def has_object(self, path: str) -> bool:
+        with self.lock:
+            return path in self.objects
+
+    def accepted_puts(self) -> list[CosPut]:
+        with self.lock:
+            return [p for p in self.puts if p.accepted]
+
+    # -- wire -------------------------------------------------------------------------------------------
 
     def handle(self, handler: Handler, method: str) -> None:
-        path = unquote(urlsplit(handler.path).path)
-        if method != "PUT":
-            handler.reply(405, _error("MethodNotAllowed", method), "application/xml")
+        split = urlsplit(handler.path)
+        path = unquote(split.path)
+        query = dict(parse_qsl(split.query, keep_blank_values=True))
+        request_id = b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if method == "PUT":
+            self._put(handler, path, query, request_id)
             return
-        chunked = handler.headers.get("Transfer-Encoding", "").lower() == "chunked"
-        body = handler.read_body()
-        problem = self._check(handler, path)
-        record = CosPut(
-            path, dict(handler.headers), len(body), handler.headers.get("Content-Type", ""), chunked, problem is None
-        )
+        if method in ("GET", "HEAD"):
+            handler.read_body()
+            try:
+                self._authenticate(handler, method, path, query)
+                with self.lock:
+                    data = self.objects.get(path)
+                    kind = self.object_types.get(path, "application/octet-stream")
+                if data is None:
+                    raise CosError(404, "NoSuchKey", "The specified key does not exist.")
+            except CosError as error:
+                self._refuse(handler, path, request_id, error)
+                return
+            etag = f'"{hashlib.md5(data).hexdigest()}"'
+            handler.reply(200, data, kind, {"ETag": etag, "x-cos-request-id": request_id})
+            return
+        handler.read_body()
+        self._refuse(handler, path, request_id, CosError(405, "MethodNotAllowed", f"{method} is not allowed here."))
+
+    def _put(self, handler: Handler, path: str, query: dict[str, str], request_id: str) -> None:
+        chunked = handler.chunked
+        content_type = handler.headers.get("Content-Type", "")
+        buffer = bytearray()
+        digest = hashlib.md5()
+        for piece in handler.iter_body():
+            buffer += piece
+            digest.update(piece)
+        body = bytes(buffer)
+        record = CosPut(path, dict(handler.headers), len(body), content_type, chunked, False)
+        try:
+            self._authenticate(handler, "PUT", path, query)
+            expected_md5 = handler.headers.get("Content-MD5")
+            if expected_md5 is not None and expected_md5 != b64encode(digest.digest()).decode():
+                raise CosError(400, "InvalidDigest", "The Content-MD5 you specified did not match what was received.")
+        except CosError as error:
+            record.error = error.code
+            with self.lock:
+                self.puts.append(record)
+            self._refuse(handler, path, request_id, error)
+            return
+        record.accepted = True
         with self.lock:
             self.puts.append(record)
-            if problem is None:
-                self.objects[path] = body
-        if problem is not None:
-            handler.reply(403, _error(*problem), "application/xml")
-            return
-        handler.reply(200, b"", "application/xml", {"ETag": f'"{hashlib.md5(body).hexdigest()}"'})
+            self.objects[path] = body
+            self.object_types[path] = content_type or "application/octet-stream"
+        handler.reply(200, b"", "application/xml", {"ETag": f'"{digest.hexdigest()}"', "x-cos-request-id": request_id})
 
-    def start(self) -> FakeCos:
-        super().start()
-        return self
+    def _refuse(self, handler: Handler, path: str, request_id: str, error: CosError) -> None:
+        with self.lock:
+            self.refused.append((path, error.code))
+        resource = escape(handler.headers.get("Host", "") + path)
+        xml = (
+            "<?xml version='1.0' encoding='utf-8' ?>\n<Error>\n"
+            f"\t<Code>{escape(error.code)}</Code>\n\t<Message>{escape(error.message)}</Message>\n"
+            f"\t<Resource>{resource}</Resource>\n\t<RequestId>{request_id}</RequestId>\n"
+            f"\t<TraceId>{uuid.uuid4().hex}</TraceId>\n</Error>"
+        )
+        handler.reply(error.status, xml.encode(), "application/xml", {"x-cos-request-id": request_id})
 
-    def __enter__(self) -> FakeCos:
-        return self.start()
+    def _authenticate(self, handler: Handler, method: str, path: str, query: dict[str, str]) -> None:
+        header = handler.headers.get("Authorization")
+        if header:
+            fields = dict(parse_qsl(header, keep_blank_values=True))
+            url_params = query
+        elif "q-signature" in query:
+            fields = {k: v for k, v in query.items() if k.startswith("q-")}
+            url_params = {k: v for k, v in query.items() if not k.startswith("q-")}
+        else:
+            raise CosError(403, "AccessDenied", "Access Denied.")
+        needed = ("q-sign-algorithm", "q-ak", "q-sign-time", "q-key-time", "q-header-list", "q-url-param-list")
+        if fields.get("q-sign-algorithm") != "sha1" or not all(k in fields for k in (*needed, "q-signature")):
+            raise CosError(403, "AccessDenied", "The Authorization field is malformed.")
+        with self.lock:
+            credential = self.credentials.get(fields["q-ak"])
+        if credential is None:
+            raise CosError(403, "InvalidAccessKeyId", "The access key Id format you provided is invalid.")
+        now = time.time()
+        for name in ("q-sign-time", "q-key-time"):
+            start, _, end = fields[name].partition(";")
+            if not (start.isdigit() and end.isdigit()) or int(start) > int(end):
+                raise CosError(403, "AccessDenied", f"{name} is malformed.")
+            if not int(start) <= now <= int(end):
+                raise CosError(403, "AccessDenied", "Request has expired")
+        if credential.expires_at is not None and now > credential.expires_at:
+            raise CosError(403, "AccessDenied", "The temporary credential has expired.")
+        token = handler.headers.get("x-cos-security-token") or query.get("x-cos-security-token")
+        if token != credential.token:
+            raise CosError(403, "AccessDenied", "The x-cos-security-token does not match the temporary credential.")
+
+        signed_headers: dict[str, str] = {}
+        for name in filter(None, fields["q-header-list"].split(";")):
+            value = handler.headers.get(unquote(name))
+            if value is None:
+                raise CosError(403, "SignatureDoesNotMatch", f"The signed header {name} is absent from the request.")
+            signed_headers[name] = value
+        signed_params: dict[str, str] = {}
+        lowered = {_encode(k).lower(): v for k, v in url_params.items()}
+        for name in filter(None, fields["q-url-param-list"].split(";")):
+            if name not in lowered:
+                raise CosError(403, "SignatureDoesNotMatch", f"The signed parameter {name} is absent from the URL.")
+            signed_params[name] = lowered[name]
+
+        candidates = [signed_headers]
+        host = signed_headers.get("host", "")
+        if ":" in host:
+            # Official SDKs sign the URL's hostname, which omits the port; real COS never runs on an explicit port,
+            # so for this loopback endpoint the port-less spelling of Host is equally valid.
+            candidates.append({**signed_headers, "host": host.rsplit(":", 1)[0]})
+        for candidate in candidates:
+            expected = cos_signature(
+                credential.secret_key,
+                method=method,
+                path=path,
+                params=signed_params,
+                headers=candidate,
+                sign_time=fields["q-sign-time"],
+                key_time=fields["q-key-time"],
+            )
+            if hmac.compare_digest(expected, fields["q-signature"]):
+                return
+        raise CosError(
+            403,
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided. "
+            "Check your key and signing method.",
+        )
 
 
-__all__ = ["FakeCos", "official_signature"]
+__all__ = ["CosPut", "FakeCos", "cos_signature"]

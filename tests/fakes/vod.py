@@ -1,26 +1,44 @@
-"""A fake Tencent Cloud VOD API 3.0 endpoint.
+"""A fake Tencent Cloud VOD endpoint speaking API 3.0 (POST "/" with a JSON body, version 2018-07-17).
 
-Every request's TC3-HMAC-SHA256 signature is recomputed with the official tencentcloud-sdk-python-common
-code (AbstractClient._get_tc3_signature) from the request exactly as received. Answers have the real shapes:
-`{"Response": {..., "RequestId": ...}}`, errors as `{"Response": {"Error": {"Code", "Message"}, "RequestId"}}`.
-Unknown TaskIds answer ResourceNotFound.TaskNotExist. PullEvents with nothing queued answers an empty EventSet.
+Authentication is the real one: every request's TC3-HMAC-SHA256 signature is recomputed with the official
+tencentcloud-sdk-python-common signer (AbstractClient._get_tc3_signature) from the request exactly as
+received and compared in constant time. Answers are HTTP 200 with `{"Response": {..., "RequestId"}}`;
+errors are `{"Response": {"Error": {"Code", "Message"}, "RequestId"}}`, each with a fresh uuid4 RequestId.
+
+Choices where Tencent's behaviour is not pinned down by its documentation:
+- An unknown TaskId in DescribeTaskDetail answers InvalidParameterValue.TaskId (the code VOD's own error
+  list gives for "task ID does not exist"; ResourceNotFound.TaskNotExist is not in that list).
+- An unsupported X-TC-Version answers NoSuchVersion (an API 3.0 common error code).
+- Every action requires SubAppId to equal the fake's sub_app_id, else InvalidParameterValue.SubAppId.
+- PullEvents is a long poll upstream (held up to 5 s). Here it waits at most `pull_wait_seconds` (default 0)
+  and, with nothing queued, answers an empty EventSet rather than an error. Unconfirmed events are offered
+  again after `event_redelivery_seconds` (default 0, i.e. on the next pull; Tencent uses 30 s).
+- Only tasks finished through finish_task() queue a SceneAigcImageCompleteEvent; a task that reaches FINISH
+  by DescribeTaskDetail walking its script does not.
+- A SignedHeaders list other than "content-type;host" answers AuthFailure.InvalidAuthorization, because the
+  official signer only covers that list.
+
+Output images are served at GET /outputs/<TaskId>/<i>.png (4x4 PNGs whose colour depends on i) once the
+task's script has reached a successful FINISH; uploaded media at GET /media<MediaStoragePath> when a FakeCos
+is linked.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
-import random
-import socket
+import secrets
+import string
 import struct
+import threading
 import time
 import uuid
 import zlib
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from types import SimpleNamespace
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from tencentcloud.common.abstract_client import AbstractClient
 from tencentcloud.common.http.request import RequestInternal
@@ -28,31 +46,74 @@ from tencentcloud.common.http.request import RequestInternal
 from tests.fakes.base import FakeServer, Handler
 from tests.fakes.cos import FakeCos
 
-SCENE_TYPES = {
-    "ai_try_on",
-    "product_image",
-    "outpainting",
-    "change_clothes",
-    "change_clothes_under",
-    "change_clothes_top_wear",
-    "change_clothes_bottom_wear",
-    "change_clothes_full_wear",
-}
+API_VERSION = "2018-07-17"
+SERVICE = "vod"
+MAX_CLOCK_SKEW = 300
 CREATE = "CreateSceneAigcImageTask"
-DEFAULT_SCRIPT: list[dict[str, Any]] = [{"Status": "PROCESSING", "Progress": 50}, {"Status": "FINISH"}]
+RATE_LIMIT_PER_SECOND = 20
+SESSION_ID_MAX = 50
+SESSION_CONTEXT_MAX = 1000
+MAX_EVENTS_PER_PULL = 16
+ACCOUNT_APPID = 1250000000
+SCENE_TYPES = frozenset(
+    {
+        "ai_try_on",
+        "product_image",
+        "outpainting",
+        "change_clothes",
+        "change_clothes_under",
+        "change_clothes_top_wear",
+        "change_clothes_bottom_wear",
+        "change_clothes_full_wear",
+    }
+)
+DEFAULT_SCRIPT: tuple[dict[str, Any], ...] = ({"Status": "PROCESSING", "Progress": 50}, {"Status": "FINISH"})
+DEFAULT_FAILURE_CODE = 70000
+PALETTE: tuple[tuple[int, int, int], ...] = (
+    (230, 57, 70),
+    (42, 157, 143),
+    (69, 123, 157),
+    (244, 162, 97),
+    (131, 56, 236),
+    (255, 209, 102),
+)
 
 
 def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A valid, solid-colour 8-bit RGB PNG."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
-    raw = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+_OUTPUT_PNGS = tuple(png(4, 4, colour) for colour in PALETTE)
+
+
+def output_png(index: int) -> bytes:
+    """The bytes served for output number `index` of any task (4x4, colour depends on the index)."""
+    return _OUTPUT_PNGS[index % len(_OUTPUT_PNGS)]
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def iso_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso(datetime.now(UTC))
+
+
+def vod_file_id() -> str:
+    """VOD FileIds are decimal digits only."""
+    return str(secrets.randbelow(9 * 10**18) + 10**18)
+
+
+def _random_text(length: int) -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(length))
 
 
 @dataclass
@@ -62,8 +123,11 @@ class VodRequest:
     headers: dict[str, str]
     time: float
     signature_valid: bool
+    raw: bytes = b""
+    request_id: str = ""
     error: str | None = None
-    answered: bool = False
+    accepted: bool = False
+    dropped: bool = False
 
 
 @dataclass
@@ -74,6 +138,33 @@ class FakeTask:
     created: str = field(default_factory=iso_now)
     step: int = 0
     finished_at: str = ""
+    output_file_ids: list[str] = field(default_factory=list)
+
+    @property
+    def state(self) -> dict[str, Any]:
+        return self.script[min(self.step, len(self.script) - 1)]
+
+    @property
+    def output_count(self) -> int:
+        config = (self.request.get("SceneInfo") or {}).get("ProductImageConfig") or {}
+        return int(config.get("OutputImageCount") or 1)
+
+    @property
+    def storage_mode(self) -> str:
+        return str((self.request.get("OutputConfig") or {}).get("StorageMode") or "Temporary")
+
+
+@dataclass
+class UploadSession:
+    key: str
+    bucket: str
+    region: str
+    path: str
+    secret_id: str
+    secret_key: str
+    token: str
+    expired_time: int
+    file_id: str | None = None
 
 
 class TencentError(Exception):
@@ -98,297 +189,434 @@ class FakeVod(FakeServer):
         self.sub_app_id = sub_app_id
         self.cos = cos
         self.output_base_url = output_base_url
-        self.requests: list[VodRequest] = []
+        self.region = "ap-guangzhou"
+        # Knobs: plain attributes, read once per request.
         self.delay_seconds = 0.0
+        self.pull_wait_seconds = 0.0
+        self.event_redelivery_seconds = 0.0
+        # What happened.
+        self.requests: list[VodRequest] = []
         self.rate_limited = 0
         self.tasks: dict[str, FakeTask] = {}
         self.sessions: set[str] = set()
         self.file_ids: set[str] = set()
-        self.upload_sessions: dict[str, dict[str, Any]] = {}
+        self.upload_sessions: dict[str, UploadSession] = {}
         self.events: dict[str, dict[str, Any]] = {}
-        self._failures: dict[str, deque[tuple[str, str]]] = {}
+        self.downloads: list[str] = []
+        self._credentials: dict[str, tuple[str, str | None]] = {secret_id: (secret_key, None)}
+        self._event_hidden_until: dict[str, float] = {}
+        self._events_changed = threading.Condition(self.lock)
+        self._failures: dict[str, list[tuple[str, str]]] = {}
         self._drops: dict[str, int] = {}
-        self._scripts: dict[str, list[dict[str, Any]]] = {}
+        self._default_script: list[dict[str, Any]] = [dict(s) for s in DEFAULT_SCRIPT]
         self._create_arrivals: deque[float] = deque()
 
-    # -- knobs ----------------------------------------------------------------------------------------
+    # -- knobs ------------------------------------------------------------------------------------------
 
-    def fail_next(self, action: str, code: str, message: str = "refused by the fake", times: int = 1) -> None:
+    def add_credential(self, secret_id: str, secret_key: str, token: str | None = None) -> None:
+        """Also accept this key pair; with `token`, X-TC-Token must equal it (temporary credentials)."""
         with self.lock:
-            self._failures.setdefault(action, deque()).extend([(code, message)] * times)
+            self._credentials[secret_id] = (secret_key, token)
+
+    def fail_next(
+        self, action: str, code: str, message: str = "The fake was told to refuse this call.", times: int = 1
+    ) -> None:
+        """The next `times` authenticated calls of `action` answer this Tencent error instead of acting."""
+        with self.lock:
+            self._failures.setdefault(action, []).extend([(code, message)] * times)
 
     def drop_next(self, action: str, times: int = 1) -> None:
+        """The next `times` calls of `action` are processed and recorded, then the socket closes unanswered."""
         with self.lock:
             self._drops[action] = self._drops.get(action, 0) + times
 
     def set_task_script(self, task_id: str, steps: list[dict[str, Any]]) -> None:
+        """States DescribeTaskDetail walks through, one per call, staying on the last.
+
+        `task_id` "*" sets the script of tasks created from now on; a known TaskId restarts that task's script.
+        """
+        if not steps:
+            raise ValueError("a task script needs at least one step")
         with self.lock:
-            self._scripts[task_id] = steps
+            if task_id == "*":
+                self._default_script = [dict(s) for s in steps]
+                return
+            task = self.tasks.get(task_id)
+            if task is None:
+                raise KeyError(f"unknown task {task_id}")
+            task.script = [dict(s) for s in steps]
+            task.step = 0
+            task.finished_at = ""
 
     def add_file_id(self, file_id: str) -> None:
         with self.lock:
             self.file_ids.add(file_id)
 
-    def calls(self, action: str) -> list[dict[str, Any]]:
-        with self.lock:
-            return [r.body for r in self.requests if r.action == action and r.answered and r.error is None]
-
-    def finish_task(self, task_id: str, success: bool = True) -> None:
+    def finish_task(
+        self,
+        task_id: str,
+        success: bool = True,
+        err_code: int = DEFAULT_FAILURE_CODE,
+        message: str = "The image could not be generated.",
+    ) -> None:
+        """Finish the task now (DescribeTaskDetail answers FINISH from here on) and queue its completion event."""
         with self.lock:
             task = self.tasks[task_id]
-            final = {"Status": "FINISH"} if success else {"Status": "FINISH", "ErrCode": 70000, "Message": "failed"}
+            final: dict[str, Any] = {"Status": "FINISH"}
+            if not success:
+                final.update(ErrCode=err_code, Message=message)
             task.script = [final]
             task.step = 0
-            self._queue_event(task)
+            task.finished_at = iso_now()
+            handle = uuid.uuid4().hex
+            self.events[handle] = {
+                "EventHandle": handle,
+                "EventType": "SceneAigcImageCompleteEvent",
+                "SceneAigcImageCompleteEvent": self._task_object(task, final),
+            }
+            self._events_changed.notify_all()
+
+    # -- reading what happened --------------------------------------------------------------------------
+
+    def calls(self, action: str) -> list[dict[str, Any]]:
+        """Bodies of the calls of `action` that were authenticated and acted on (dropped answers included)."""
+        with self.lock:
+            return [r.body for r in self.requests if r.action == action and r.accepted]
+
+    def task_ids(self) -> list[str]:
+        with self.lock:
+            return list(self.tasks)
 
     # -- wire -------------------------------------------------------------------------------------------
 
     def handle(self, handler: Handler, method: str) -> None:
-        if method == "GET" and handler.path.startswith("/outputs/"):
-            self._serve_output(handler)
+        path = urlsplit(handler.path).path
+        if method in ("GET", "HEAD") and path.startswith(("/outputs/", "/media/")):
+            handler.read_body()
+            self._serve_file(handler, path)
             return
+        arrived = time.monotonic()
         raw = handler.read_body()
         action = handler.headers.get("X-TC-Action", "")
-        headers = dict(handler.headers)
         request_id = str(uuid.uuid4())
         try:
-            body = json.loads(raw.decode("utf-8")) if raw else {}
+            parsed: Any = json.loads(raw.decode("utf-8")) if raw else None
         except (ValueError, UnicodeDecodeError):
-            body = {}
-        record = VodRequest(action, body, headers, time.monotonic(), False)
+            parsed = None
+        body = parsed if isinstance(parsed, dict) else {}
+        record = VodRequest(action, body, dict(handler.headers), arrived, False, raw, request_id)
         with self.lock:
             self.requests.append(record)
         try:
-            self._authenticate(handler, raw, body)
+            if method != "POST":
+                raise TencentError("UnsupportedOperation", "This endpoint accepts POST with a JSON body only.")
+            self._authenticate(handler, path, raw, body)
             record.signature_valid = True
-            if not isinstance(body, dict) or not raw:
-                raise TencentError("InvalidParameter", "the body must be a JSON object")
-            if handler.headers.get("X-TC-Version") != "2018-07-17":
-                raise TencentError("NoSuchVersion", "the API version does not exist")
+            if handler.headers.get("X-TC-Version") != API_VERSION:
+                raise TencentError("NoSuchVersion", "The requested API version does not exist or is not supported.")
+            if not isinstance(parsed, dict):
+                raise TencentError("InvalidParameter", "The request body is not a valid JSON object.")
             with self.lock:
                 queued = self._failures.get(action)
-                injected = queued.popleft() if queued else None
-            if injected:
+                injected = queued.pop(0) if queued else None
+            if injected is not None:
                 raise TencentError(*injected)
             answer = self._dispatch(action, body)
+            record.accepted = True
         except TencentError as error:
             record.error = error.code
             answer = {"Error": {"Code": error.code, "Message": error.message}}
         answer["RequestId"] = request_id
-        record.answered = True
         with self.lock:
-            drop = self._drops.get(action, 0)
-            if drop:
-                self._drops[action] = drop - 1
-        if drop:
-            handler.close_connection = True
-            handler.connection.shutdown(socket.SHUT_RDWR)
+            drops = self._drops.get(action, 0)
+            if drops:
+                self._drops[action] = drops - 1
+        if drops:
+            record.dropped = True
+            handler.drop()
             return
         handler.reply(200, json.dumps({"Response": answer}).encode(), "application/json")
 
-    def _authenticate(self, handler: Handler, raw: bytes, body: Any) -> None:
+    def _authenticate(self, handler: Handler, path: str, raw: bytes, params: dict[str, Any]) -> None:
         auth = handler.headers.get("Authorization", "")
         if not auth.startswith("TC3-HMAC-SHA256 "):
-            raise TencentError("AuthFailure.InvalidAuthorization", "Authorization is missing or malformed")
+            raise TencentError("AuthFailure.InvalidAuthorization", "Authorization is missing or not TC3-HMAC-SHA256.")
         try:
             parts = dict(p.strip().split("=", 1) for p in auth[len("TC3-HMAC-SHA256 ") :].split(","))
             secret_id, date, service, terminator = parts["Credential"].split("/")
+            signed_headers = parts["SignedHeaders"]
             signature = parts["Signature"]
         except (KeyError, ValueError):
-            raise TencentError("AuthFailure.InvalidAuthorization", "Authorization is malformed") from None
-        if secret_id != self.secret_id:
-            raise TencentError("AuthFailure.SecretIdNotFound", "the SecretId does not exist")
+            raise TencentError("AuthFailure.InvalidAuthorization", "The Authorization header is malformed.") from None
+        if service != SERVICE or terminator != "tc3_request":
+            raise TencentError("AuthFailure.InvalidAuthorization", "Bad credential scope.")
+        if signed_headers != "content-type;host":
+            raise TencentError("AuthFailure.InvalidAuthorization", "SignedHeaders must be content-type;host.")
+        with self.lock:
+            credential = self._credentials.get(secret_id)
+        if credential is None:
+            raise TencentError("AuthFailure.SecretIdNotFound", "The SecretId is not found, please ensure it is valid.")
+        secret_key, token = credential
         stamp = handler.headers.get("X-TC-Timestamp", "")
-        if not stamp.isdigit() or abs(time.time() - int(stamp)) > 300:
-            raise TencentError("AuthFailure.SignatureExpire", "the signature has expired")
-        if parts.get("SignedHeaders") != "content-type;host" or service != "vod" or terminator != "tc3_request":
-            raise TencentError("AuthFailure.InvalidAuthorization", "unexpected credential scope")
+        if not stamp:
+            raise TencentError("MissingParameter", "The request is missing the required header X-TC-Timestamp.")
+        if not stamp.isdigit():
+            raise TencentError("InvalidParameter", "X-TC-Timestamp must be an integer Unix timestamp.")
+        if abs(time.time() - int(stamp)) > MAX_CLOCK_SKEW:
+            raise TencentError(
+                "AuthFailure.SignatureExpire", "Signature expired: the timestamp is more than 300 s from server time."
+            )
+        if token is not None and handler.headers.get("X-TC-Token") != token:
+            raise TencentError("AuthFailure.TokenFailure", "The X-TC-Token does not belong to this SecretId.")
         request = RequestInternal(
             handler.headers.get("Host", ""),
             "POST",
-            "/",
+            path or "/",
             header={
                 "Content-Type": handler.headers.get("Content-Type", ""),
                 "Host": handler.headers.get("Host", ""),
                 "X-TC-Timestamp": stamp,
             },
-            data=raw.decode("utf-8", errors="replace"),
+            data=self._payload_for_signer(raw),
         )
-        expected = AbstractClient._get_tc3_signature(SimpleNamespace(), body, request, date, "vod", self.secret_key)
-        if not hmac.compare_digest(expected, signature):
-            raise TencentError("AuthFailure.SignatureFailure", "the request signature does not match")
+        expected = AbstractClient._get_tc3_signature(None, params, request, date, SERVICE, secret_key)
+        utc_date = datetime.fromtimestamp(int(stamp), UTC).strftime("%Y-%m-%d")
+        if date != utc_date or not hmac.compare_digest(expected, signature):
+            raise TencentError("AuthFailure.SignatureFailure", "The provided credentials could not be validated.")
+
+    @staticmethod
+    def _payload_for_signer(raw: bytes) -> str | bytes:
+        # The signer hashes str as UTF-8 and bytes as-is; bytes keep a non-UTF-8 body hashable exactly as sent.
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw
 
     def _dispatch(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
-        handlers = {
-            CREATE: self._create,
+        if action == CREATE:
+            return self._create(body)
+        actions = {
             "DescribeTaskDetail": self._describe,
             "ApplyUpload": self._apply_upload,
             "CommitUpload": self._commit_upload,
             "PullEvents": self._pull_events,
             "ConfirmEvents": self._confirm_events,
         }
-        if action not in handlers:
-            raise TencentError("InvalidAction", f"the action {action} does not exist")
-        return handlers[action](body)
+        if action not in actions:
+            raise TencentError("InvalidAction", f"The action `{action}` does not exist.")
+        self._check_sub_app(body)
+        return actions[action](body)
 
-    # -- actions -----------------------------------------------------------------------------------------
+    def _check_sub_app(self, body: dict[str, Any]) -> None:
+        if body.get("SubAppId") != self.sub_app_id:
+            raise TencentError("InvalidParameterValue.SubAppId", "Incorrect SubAppId.")
 
-    def _file_infos(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+    # -- CreateSceneAigcImageTask -------------------------------------------------------------------------
+
+    def _rate_limited(self) -> bool:
+        # Stamped under the lock rather than at socket arrival so the window sees calls in a strict order even
+        # when many handler threads race; every call counts, refused ones included, as with Tencent's limiter.
+        with self.lock:
+            now = time.monotonic()
+            arrivals = self._create_arrivals
+            arrivals.append(now)
+            while arrivals and arrivals[0] <= now - 1.0:
+                arrivals.popleft()
+            if len(arrivals) > RATE_LIMIT_PER_SECOND:
+                self.rate_limited += 1
+                return True
+            return False
+
+    @staticmethod
+    def _input_files(body: dict[str, Any]) -> list[dict[str, Any]]:
         scene = body.get("SceneInfo") or {}
-        inputs = list(body.get("FileInfos") or [])
+        inputs = [i for i in body.get("FileInfos") or [] if isinstance(i, dict)]
         for config in ("AiTryOnConfig", "ChangeClothesConfig"):
-            inputs += list((scene.get(config) or {}).get("ClothesFileInfos") or [])
+            inputs += [i for i in (scene.get(config) or {}).get("ClothesFileInfos") or [] if isinstance(i, dict)]
         return inputs
 
     def _create(self, body: dict[str, Any]) -> dict[str, Any]:
-        with self.lock:
-            now = time.monotonic()
-            while self._create_arrivals and now - self._create_arrivals[0] >= 1.0:
-                self._create_arrivals.popleft()
-            self._create_arrivals.append(now)
-            if len(self._create_arrivals) > 20:
-                self.rate_limited += 1
-                raise TencentError("RequestLimitExceeded", "more than 20 requests in one second")
-        if self.delay_seconds:
-            time.sleep(self.delay_seconds)
-        if body.get("SubAppId") != self.sub_app_id:
-            raise TencentError("InvalidParameterValue.SubAppId", "incorrect application id")
-        scene_type = (body.get("SceneInfo") or {}).get("Type")
-        if scene_type not in SCENE_TYPES:
-            raise TencentError("InvalidParameter", "SceneInfo.Type is invalid")
+        if self._rate_limited():
+            raise TencentError("RequestLimitExceeded", "Your request frequency has exceeded the limit.")
+        delay = self.delay_seconds
+        if delay > 0:
+            time.sleep(delay)
+        self._check_sub_app(body)
+        scene = body.get("SceneInfo")
+        if not isinstance(scene, dict) or scene.get("Type") not in SCENE_TYPES:
+            raise TencentError("InvalidParameter", "SceneInfo.Type is not a supported scene.")
         session = str(body.get("SessionId") or "")
-        if len(session) > 50:
-            raise TencentError("InvalidParameterValue.SessionIdTooLong", "SessionId is too long")
-        if len(str(body.get("SessionContext") or "")) > 1000:
-            raise TencentError("InvalidParameterValue.SessionContextTooLong", "SessionContext is too long")
+        if len(session) > SESSION_ID_MAX:
+            raise TencentError("InvalidParameterValue.SessionIdTooLong", "SessionId is too long.")
+        if len(str(body.get("SessionContext") or "")) > SESSION_CONTEXT_MAX:
+            raise TencentError("InvalidParameterValue.SessionContextTooLong", "SessionContext is too long.")
         with self.lock:
-            for info in self._file_infos(body):
-                if info.get("Type") == "File" and info.get("FileId") not in self.file_ids:
+            for info in self._input_files(body):
+                if info.get("Type") == "File" and str(info.get("FileId") or "") not in self.file_ids:
                     raise TencentError("InvalidParameterValue.FileId", "The FileId does not exist.")
             if session and session in self.sessions:
                 raise TencentError("InvalidParameterValue.SessionId", "The deduplication ID already exists.")
             if session:
                 self.sessions.add(session)
             task_id = f"{self.sub_app_id}-SceneAigcImageTask-{uuid.uuid4().hex}"
-            script = self._scripts.get("*", DEFAULT_SCRIPT)
-            self.tasks[task_id] = FakeTask(task_id, body, list(script))
+            self.tasks[task_id] = FakeTask(task_id, body, [dict(s) for s in self._default_script])
         return {"TaskId": task_id}
 
-    def _task_object(self, task: FakeTask, state: dict[str, Any]) -> dict[str, Any]:
-        body = task.request
-        finished = state.get("Status") == "FINISH"
-        ok = finished and not state.get("ErrCode")
-        count = int(((body.get("SceneInfo") or {}).get("ProductImageConfig") or {}).get("OutputImageCount") or 1)
-        storage = (body.get("OutputConfig") or {}).get("StorageMode", "Temporary")
+    # -- DescribeTaskDetail and events ---------------------------------------------------------------------
+
+    def _outputs(self, task: FakeTask) -> list[dict[str, Any]]:
+        permanent = task.storage_mode == "Permanent"
+        if permanent and not task.output_file_ids:
+            task.output_file_ids = [vod_file_id() for _ in range(task.output_count)]
+            self.file_ids.update(task.output_file_ids)
         base = self.output_base_url or self.url
-        outputs = (
-            [
-                {
-                    "StorageMode": storage,
-                    "FileType": "png",
-                    "FileUrl": f"{base}/outputs/{task.task_id}/{i}.png",
-                    "FileId": str(random.randint(10**18, 10**19 - 1)) if storage == "Permanent" else "",
-                    "MediaName": "",
-                    "ClassId": 0,
-                    "ExpireTime": "",
-                }
-                for i in range(count)
-            ]
-            if ok
-            else []
-        )
+        expires = "" if permanent else iso(datetime.now(UTC) + timedelta(days=7))
+        output_config = task.request.get("OutputConfig") or {}
+        return [
+            {
+                "StorageMode": task.storage_mode,
+                "MediaName": str(output_config.get("MediaName") or ""),
+                "ClassId": int(output_config.get("ClassId") or 0),
+                "ExpireTime": expires,
+                "FileType": "png",
+                "FileUrl": f"{base}/outputs/{task.task_id}/{index}.png",
+                "FileId": task.output_file_ids[index] if permanent else "",
+            }
+            for index in range(task.output_count)
+        ]
+
+    def _task_object(self, task: FakeTask, state: dict[str, Any]) -> dict[str, Any]:
+        status = str(state.get("Status", "PROCESSING"))
+        finished = status == "FINISH"
+        succeeded = finished and not state.get("ErrCode")
+        request = task.request
         return {
             "TaskId": task.task_id,
-            "Status": state.get("Status", "PROCESSING"),
-            "ErrCode": state.get("ErrCode", 0),
-            "Message": state.get("Message", ""),
-            "Progress": state.get("Progress", 100 if finished else 0),
-            "Input": {k: body[k] for k in ("SceneInfo", "FileInfos", "OutputConfig") if k in body},
-            "Output": {"FileInfos": outputs},
-            "SessionId": body.get("SessionId", ""),
-            "SessionContext": body.get("SessionContext", ""),
+            "Status": status,
+            "ErrCode": int(state.get("ErrCode", 0)),
+            "Message": str(state.get("Message", "")),
+            "Progress": int(state.get("Progress", 100 if finished else 0)),
+            "Input": {k: request[k] for k in ("SceneInfo", "FileInfos", "OutputConfig") if k in request},
+            "Output": {"FileInfos": self._outputs(task) if succeeded else []},
+            "SessionId": str(request.get("SessionId", "")),
+            "SessionContext": str(request.get("SessionContext", "")),
         }
 
     def _describe(self, body: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
-            task = self.tasks.get(str(body.get("TaskId")))
+            task = self.tasks.get(str(body.get("TaskId") or ""))
             if task is None:
-                raise TencentError("ResourceNotFound.TaskNotExist", "the task does not exist")
-            state = task.script[min(task.step, len(task.script) - 1)]
+                raise TencentError("InvalidParameterValue.TaskId", "The task does not exist.")
+            state = task.state
             task.step += 1
-            if state.get("Status") == "FINISH" and not task.finished_at:
+            status = str(state.get("Status", "PROCESSING"))
+            if status == "FINISH" and not task.finished_at:
                 task.finished_at = iso_now()
             return {
                 "TaskType": "SceneAigcImageTask",
-                "Status": state.get("Status", "PROCESSING"),
+                "Status": status,
                 "CreateTime": task.created,
-                "BeginProcessTime": task.created,
-                "FinishTime": task.finished_at,
+                "BeginProcessTime": task.created if status != "WAITING" else "",
+                "FinishTime": task.finished_at if status == "FINISH" else "",
                 "SceneAigcImageTask": self._task_object(task, state),
             }
 
-    def _queue_event(self, task: FakeTask) -> None:
-        handle = uuid.uuid4().hex
-        self.events[handle] = {
-            "EventHandle": handle,
-            "EventType": "SceneAigcImageCompleteEvent",
-            "SceneAigcImageCompleteEvent": self._task_object(task, task.script[-1]),
-        }
+    def _visible_events(self, now: float) -> list[dict[str, Any]]:
+        visible = [e for h, e in self.events.items() if self._event_hidden_until.get(h, 0.0) <= now]
+        return visible[:MAX_EVENTS_PER_PULL]
 
     def _pull_events(self, body: dict[str, Any]) -> dict[str, Any]:
-        with self.lock:
-            return {"EventSet": list(self.events.values())[:16]}
+        deadline = time.monotonic() + self.pull_wait_seconds
+        with self._events_changed:
+            while True:
+                now = time.monotonic()
+                events = self._visible_events(now)
+                if events or now >= deadline:
+                    break
+                self._events_changed.wait(deadline - now)
+            for event in events:
+                self._event_hidden_until[event["EventHandle"]] = now + self.event_redelivery_seconds
+            return {"EventSet": [json.loads(json.dumps(e)) for e in events]}
 
     def _confirm_events(self, body: dict[str, Any]) -> dict[str, Any]:
+        handles = body.get("EventHandles")
+        if not isinstance(handles, list) or not handles:
+            raise TencentError("MissingParameter", "EventHandles is required.")
+        if len(handles) > MAX_EVENTS_PER_PULL:
+            raise TencentError("InvalidParameterValue", "At most 16 EventHandles per call.")
         with self.lock:
-            for handle in body.get("EventHandles") or []:
-                self.events.pop(handle, None)
+            for handle in handles:
+                self.events.pop(str(handle), None)
+                self._event_hidden_until.pop(str(handle), None)
         return {}
+
+    # -- uploads --------------------------------------------------------------------------------------------
 
     def _apply_upload(self, body: dict[str, Any]) -> dict[str, Any]:
         media_type = str(body.get("MediaType") or "")
         if not media_type:
-            raise TencentError("MissingParameter", "MediaType is required")
-        key = uuid.uuid4().hex
-        path = f"/{self.sub_app_id}/{uuid.uuid4().hex}/{uuid.uuid4().hex}.{media_type}"
-        temp = {
-            "SecretId": f"AKIDtmp{uuid.uuid4().hex[:16]}",
-            "SecretKey": uuid.uuid4().hex,
-            "Token": uuid.uuid4().hex * 2,
-            "ExpiredTime": int(time.time()) + 3600,
-        }
+            raise TencentError("MissingParameter", "MediaType is required.")
+        session = UploadSession(
+            key=_random_text(48),
+            bucket=f"vodgzp{self.sub_app_id}-{ACCOUNT_APPID}",
+            region=self.region,
+            path=f"/{self.sub_app_id}/{uuid.uuid4().hex}/{uuid.uuid4().hex}.{media_type}",
+            secret_id="AKID" + _random_text(32),
+            secret_key=_random_text(32),
+            token=_random_text(120),
+            expired_time=int(time.time()) + 3600,
+        )
         with self.lock:
-            self.upload_sessions[key] = {"path": path, "committed": False}
+            self.upload_sessions[session.key] = session
         if self.cos is not None:
-            self.cos.allow(temp["SecretId"], temp["SecretKey"], temp["Token"])
+            self.cos.allow(session.secret_id, session.secret_key, session.token, session.expired_time)
         return {
-            "StorageBucket": f"vodbucket-{self.sub_app_id}",
-            "StorageRegion": "ap-guangzhou",
-            "VodSessionKey": key,
-            "MediaStoragePath": path,
+            "StorageBucket": session.bucket,
+            "StorageRegion": session.region,
+            "VodSessionKey": session.key,
+            "MediaStoragePath": session.path,
             "CoverStoragePath": "",
-            "TempCertificate": temp,
+            "TempCertificate": {
+                "SecretId": session.secret_id,
+                "SecretKey": session.secret_key,
+                "Token": session.token,
+                "ExpiredTime": session.expired_time,
+            },
         }
 
     def _commit_upload(self, body: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
-            session = self.upload_sessions.get(str(body.get("VodSessionKey")))
-            if session is None or session["committed"]:
-                raise TencentError("InvalidParameterValue.VodSessionKey", "the VodSessionKey is invalid")
-            if self.cos is not None and session["path"] not in self.cos.objects:
-                raise TencentError("FailedOperation", "the uploaded file was not found")
-            session["committed"] = True
-            file_id = str(random.randint(10**18, 10**19 - 1))
-            self.file_ids.add(file_id)
-        return {"FileId": file_id, "MediaUrl": f"{self.url}/media{session['path']}", "CoverUrl": ""}
+            session = self.upload_sessions.get(str(body.get("VodSessionKey") or ""))
+            if session is None or session.file_id is not None:
+                raise TencentError("InvalidParameterValue.VodSessionKey", "The VodSessionKey is invalid.")
+            if self.cos is not None and not self.cos.has_object(session.path):
+                raise TencentError("FailedOperation", "Operation failed: the uploaded media was not found.")
+            session.file_id = vod_file_id()
+            self.file_ids.add(session.file_id)
+        return {"FileId": session.file_id, "MediaUrl": f"{self.url}/media{session.path}", "CoverUrl": ""}
 
-    def _serve_output(self, handler: Handler) -> None:
-        index = sum(handler.path.encode()) % 200
-        handler.reply(200, png(4, 4, (index, 120, 255 - index)), "image/png")
+    # -- file downloads -------------------------------------------------------------------------------------
 
-    def start(self) -> FakeVod:
-        super().start()
-        return self
+    def _serve_file(self, handler: Handler, path: str) -> None:
+        data: bytes | None = None
+        if path.startswith("/outputs/"):
+            task_id, _, name = path[len("/outputs/") :].partition("/")
+            index_text = name.removesuffix(".png")
+            with self.lock:
+                task = self.tasks.get(task_id)
+                done = task is not None and task.state.get("Status") == "FINISH" and not task.state.get("ErrCode")
+                if done and task is not None and index_text.isdigit() and int(index_text) < task.output_count:
+                    data = output_png(int(index_text))
+        elif self.cos is not None:
+            with self.cos.lock:
+                data = self.cos.objects.get(path[len("/media") :])
+        with self.lock:
+            self.downloads.append(path)
+        if data is None:
+            body = b"<?xml version='1.0' encoding='utf-8' ?><Error><Code>NoSuchKey</Code></Error>"
+            handler.reply(404, body, "application/xml")
+            return
+        handler.reply(200, data, "image/png" if path.endswith(".png") else "application/octet-stream")
 
-    def __enter__(self) -> FakeVod:
-        return self.start()
+
+__all__ = ["FakeTask", "FakeVod", "TencentError", "VodRequest", "output_png", "png"]
