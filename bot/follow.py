@@ -14,6 +14,7 @@ import logging
 import os
 import tempfile
 import uuid
+from collections.abc import Coroutine
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -124,16 +125,7 @@ class Follower:
             " ORDER BY follow_next_at",
             [SUBMITTED, iso(now), iso(now)],
         )
-        claimed = []
-        for row in due:
-            changed = self.log_db.execute(
-                "UPDATE requests SET follow_owner = ?, follow_lease_until = ? WHERE id = ? AND status = ?"
-                " AND (follow_lease_until IS NULL OR follow_lease_until < ?)",
-                [self.worker, iso(now + LEASE), row["id"], SUBMITTED, iso(now)],
-            )
-            if changed == 1:
-                claimed.append(int(row["id"]))
-        return claimed
+        return [int(row["id"]) for row in due if self._take(int(row["id"]), (SUBMITTED,))]
 
     def _next_wake(self) -> float:
         rows = self.log_db.query(
@@ -148,13 +140,28 @@ class Follower:
     async def run(self) -> None:
         """Poll due tasks until stopped; each due task is checked concurrently."""
         while not self._stopping:
+            self._start_redeliveries()
             for row_id in self._claim_due():
-                task = asyncio.create_task(self._check_guarded(row_id))
-                self._running.add(task)
-                task.add_done_callback(self._running.discard)
+                self._spawn(self._check_guarded(row_id))
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._next_wake())
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    def _start_redeliveries(self) -> None:
+        for row_id in self._claim_undelivered():
+            self._spawn(self._redeliver_guarded(row_id))
+
+    async def _redeliver_guarded(self, row_id: int) -> None:
+        try:
+            await self.redeliver(row_id)
+        except Exception:
+            log.exception("redelivering request %s failed; will retry", row_id)
+            self.log_db.update(row_id, follow_owner=None, follow_lease_until=None)
 
     async def stop(self) -> None:
         """Let checks in flight finish; leases of unfinished rows are released so a restart resumes them."""
@@ -241,11 +248,14 @@ class Follower:
             progress=100,
             duration_seconds=(finished - parse_iso(row.get("submitted_at") or row["created_at"])).total_seconds(),
             follow_next_at=None,
-            follow_lease_until=None,
         )
         await self._post_images(row, detail)
-        self.log_db.update(row["id"], delivered_at=iso(utc_now()))
+        self._delivered(row)
         await self._update_parent(row, "done")
+
+    def _delivered(self, row: dict[str, Any]) -> None:
+        # The lease is held until here, so a crash before this line leaves the row for redelivery.
+        self.log_db.update(row["id"], delivered_at=iso(utc_now()), follow_owner=None, follow_lease_until=None)
 
     async def finish_failed(self, row: dict[str, Any], code: str, message: str, request_id: str | None) -> None:
         finished = utc_now()
@@ -257,14 +267,49 @@ class Follower:
             finished_at=iso(finished),
             duration_seconds=(finished - parse_iso(row.get("submitted_at") or row["created_at"])).total_seconds(),
             follow_next_at=None,
-            follow_lease_until=None,
         )
+        await self._post_failure(row, code, message, request_id)
+        self._delivered(row)
+        await self._update_parent(row, "failed")
+
+    async def _post_failure(self, row: dict[str, Any], code: str, message: str, request_id: str | None) -> None:
         advice = advise(code, message)
         explanation = format_refusal(advice, request_id or row.get("request_id"), message)
-        text = f":warning: The task failed.\n{escape(explanation)}"
-        await self._post(row, text, with_buttons=True)
-        self.log_db.update(row["id"], delivered_at=iso(utc_now()))
-        await self._update_parent(row, "failed")
+        await self._post(row, f":warning: The task failed.\n{escape(explanation)}", with_buttons=True)
+
+    def _claim_undelivered(self) -> list[int]:
+        """Finished rows whose result never reached Slack (the bot stopped mid-delivery) and nobody holds."""
+        now = iso(utc_now())
+        rows = self.log_db.query(
+            "SELECT id FROM requests WHERE status IN (?, ?) AND task_id IS NOT NULL AND delivered_at IS NULL"
+            " AND finished_at IS NOT NULL AND (follow_lease_until IS NULL OR follow_lease_until < ?)",
+            [DONE, FAILED, now],
+        )
+        return [int(r["id"]) for r in rows if self._take(int(r["id"]), (DONE, FAILED))]
+
+    def _take(self, row_id: int, statuses: tuple[str, ...], *, allow_own: bool = False) -> bool:
+        """Lease one row in a single UPDATE, so that of two workers racing for it exactly one wins."""
+        now = utc_now()
+        marks = ", ".join("?" for _ in statuses)
+        return (
+            self.log_db.execute(
+                f"UPDATE requests SET follow_owner = ?, follow_lease_until = ? WHERE id = ? AND status IN ({marks})"
+                " AND (follow_lease_until IS NULL OR follow_lease_until < ? OR (? AND follow_owner = ?))",
+                [self.worker, iso(now + LEASE), row_id, *statuses, iso(now), allow_own, self.worker],
+            )
+            == 1
+        )
+
+    async def redeliver(self, row_id: int) -> None:
+        row = self.log_db.get(row_id)
+        if not row or row.get("delivered_at"):
+            return
+        if row["status"] == DONE:
+            await self._post_images(row, await self.vod.describe_task_detail(row["task_id"]))
+        else:
+            await self._post_failure(row, row["error_code"] or "", row["error_message"] or "", row.get("request_id"))
+        self._delivered(row)
+        await self._update_parent(row, row["status"])
 
     async def _post(self, row: dict[str, Any], text: str, *, with_buttons: bool = False) -> None:
         blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}]
@@ -365,19 +410,12 @@ class Follower:
         return delivered
 
     def _claim_for_event(self, row_id: int) -> bool:
-        now = utc_now()
-        return (
-            self.log_db.execute(
-                "UPDATE requests SET follow_owner = ?, follow_lease_until = ? WHERE id = ? AND status = ?"
-                " AND (follow_lease_until IS NULL OR follow_lease_until < ? OR follow_owner = ?)",
-                [self.worker, iso(now + LEASE), row_id, SUBMITTED, iso(now), self.worker],
-            )
-            == 1
-        )
+        return self._take(row_id, (SUBMITTED,), allow_own=True)
 
     async def run_events(self, idle: float = 2.0) -> None:
         """Event mode: results arrive through PullEvents instead of polling each task."""
         while not self._stopping:
+            self._start_redeliveries()
             try:
                 await self.pull_events_once()
             except VodError as error:

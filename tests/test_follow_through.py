@@ -206,3 +206,31 @@ def test_event_mode_delivers_from_pull_events_and_confirms(
         wait_until(lambda: vod.calls("ConfirmEvents"), what="events confirmed")
     finally:
         running.stop()
+
+
+def test_a_result_cut_off_mid_delivery_is_posted_after_restart(
+    tmp_path: Path, slack: FakeSlack, vod: FakeVod, cos: FakeCos
+) -> None:
+    settings = make_settings(tmp_path, vod, cos, slack)
+    first = RunningBot(settings).start()
+    first.command("outpaint https://shop.example/banner.jpg")
+    row = wait_status(settings, "submitted")[0]
+    first.stop()
+    # As if the bot had recorded the result and then died before posting it.
+    from bot.db import RequestLog, iso, utc_now
+
+    log_db = RequestLog(settings.aigc_bot_db)
+    log_db.update(row["id"], status="done", finished_at=iso(utc_now()), follow_next_at=None)
+    log_db.close()
+    vod.set_task_script(row["task_id"], [{"Status": "FINISH"}])
+    with vod.lock:
+        vod.tasks[row["task_id"]].script = [{"Status": "FINISH"}]
+    second = RunningBot(settings).start()
+    try:
+        wait_until(lambda: completed_uploads(slack), what="redelivered images")
+        wait_until(lambda: rows(settings)[0]["delivered_at"], what="delivered mark")
+        time.sleep(0.8)
+        assert len(completed_uploads(slack)) == 1
+        assert rows(settings)[0]["follow_owner"] is None
+    finally:
+        second.stop()
