@@ -21,6 +21,8 @@ from handlers.registry import Registry
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+# On shutdown, listener work still running after its ack gets this long; requests cut off are resumed at start.
+LISTENER_DRAIN_SECONDS = 20.0
 
 
 def create_bolt_app(services: Services) -> tuple[AsyncApp, Registry]:
@@ -29,8 +31,9 @@ def create_bolt_app(services: Services) -> tuple[AsyncApp, Registry]:
     app = AsyncApp(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         client=services.slack,
-        # Ack first, work after: the response goes back to Slack as soon as a listener calls ack().
-        process_before_response=False,
+        # Bolt waits for each listener to return; the registry returns as soon as ack() is called and lets
+        # the rest of the work run on (see handlers/registry.py).
+        process_before_response=True,
     )
     registry = Registry(app)
     surface = SlackSurface(services)
@@ -40,7 +43,7 @@ def create_bolt_app(services: Services) -> tuple[AsyncApp, Registry]:
 
 
 def create_web_app(services: Services) -> web.Application:
-    bolt, _ = create_bolt_app(services)
+    bolt, registry = create_bolt_app(services)
     ready = {"value": False}
 
     async def slack_events(request: web.Request) -> web.Response:
@@ -56,6 +59,7 @@ def create_web_app(services: Services) -> web.Application:
 
     async def on_cleanup(_: web.Application) -> None:
         ready["value"] = False
+        await registry.drain(timeout=LISTENER_DRAIN_SECONDS)
         await services.aclose()
 
     web_app = web.Application(client_max_size=2 * 1024 * 1024)
@@ -90,7 +94,7 @@ async def _socket_mode(services: Services) -> None:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     assert services.settings.slack_app_token is not None
-    bolt, _ = create_bolt_app(services)
+    bolt, registry = create_bolt_app(services)
     handler = AsyncSocketModeHandler(bolt, services.settings.slack_app_token.get_secret_value())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -103,6 +107,7 @@ async def _socket_mode(services: Services) -> None:
         await stop.wait()
     finally:
         await handler.close_async()  # type: ignore[no-untyped-call]
+        await registry.drain(timeout=LISTENER_DRAIN_SECONDS)
         await services.aclose()
 
 

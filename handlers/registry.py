@@ -1,36 +1,118 @@
-"""Registers listeners with Bolt and remembers each one, so the manifest can be checked against them."""
+"""Registers listeners with Bolt and remembers each one, so the manifest can be checked against them.
+
+Every listener is registered "ack first": Bolt gets its HTTP response the moment the listener calls ack(),
+and the rest of the listener's work goes on in a task of its own. Bolt's own way (process_before_response
+off) polls for the ack every 10 ms, so under a burst each response waits for the poll and for every other
+request's post-ack work. Here the response leaves as soon as the event loop is free.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-Listener = Callable[..., Any]
+log = logging.getLogger(__name__)
+
+Listener = Callable[..., Coroutine[Any, Any, None]]
+Decorator = Callable[[Listener], Listener]
+
+
+def _resume(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+async def _after_ready_work() -> None:
+    """Resume only after everything the event loop has ready now, and the network events it finds next.
+
+    A due timer joins the loop's queue behind callbacks already scheduled and behind new I/O, where a plain
+    `sleep(0)` would resume ahead of them. Called twice after an ack, it lets this request's response, and
+    every response made ready with it, be written before the work after the ack takes the loop.
+    """
+    loop = asyncio.get_running_loop()
+    waiter: asyncio.Future[None] = loop.create_future()
+    loop.call_later(0, _resume, waiter)
+    await waiter
+
+
+class SignallingAck:
+    """Bolt's ack, which also tells the registry that the response may go."""
+
+    def __init__(self, ack: Callable[..., Awaitable[Any]]) -> None:
+        self._ack = ack
+        # True once ack() was called; False if the listener ended without calling it.
+        self.called: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            answer = await self._ack(*args, **kwargs)
+        finally:
+            if not self.called.done():
+                self.called.set_result(True)
+        await _after_ready_work()
+        await _after_ready_work()
+        return answer
 
 
 class Registry:
     def __init__(self, app: AsyncApp) -> None:
         self.app = app
         self.registered: set[tuple[str, str]] = set()
+        self._background: set[asyncio.Task[None]] = set()
 
-    def command(self, name: str) -> Callable[[Listener], Listener]:
-        self.registered.add(("command", name))
-        return self.app.command(name)  # type: ignore[return-value]
+    def _ack_first(self, listener: Listener) -> Listener:
+        name = getattr(listener, "__name__", "listener")
 
-    def message_shortcut(self, callback_id: str) -> Callable[[Listener], Listener]:
-        self.registered.add(("message_shortcut", callback_id))
-        return self.app.message_shortcut(callback_id)  # type: ignore[return-value]
+        def finished(task: asyncio.Task[None], ack: SignallingAck) -> None:
+            self._background.discard(task)
+            if not ack.called.done():
+                ack.called.set_result(False)  # ended without an ack: `run` hands the outcome to Bolt
+                return
+            if not task.cancelled() and (error := task.exception()) is not None:
+                log.error("listener %s failed after acknowledging", name, exc_info=error)
 
-    def event(self, name: str, manifest_name: str | None = None) -> Callable[[Listener], Listener]:
-        self.registered.add(("event", manifest_name or name))
-        return self.app.event(name)  # type: ignore[return-value]
+        @functools.wraps(listener)  # Bolt reads the parameter names to decide what to pass
+        async def run(**kwargs: Any) -> None:
+            ack = SignallingAck(kwargs["ack"])
+            task = asyncio.create_task(listener(**{**kwargs, "ack": ack}), name=f"slack:{name}")
+            self._background.add(task)  # the loop keeps only weak references to tasks
+            task.add_done_callback(lambda done: finished(done, ack))
+            if not await ack.called:
+                task.result()
 
-    def view(self, callback_id: str) -> Callable[[Listener], Listener]:
-        self.registered.add(("view", callback_id))
-        return self.app.view(callback_id)  # type: ignore[return-value]
+        return run
 
-    def action(self, action_id: str) -> Callable[[Listener], Listener]:
-        self.registered.add(("action", action_id))
-        return self.app.action(action_id)  # type: ignore[return-value]
+    async def drain(self, timeout: float) -> None:
+        """Wait, up to `timeout` seconds, for listener work still running after its ack."""
+        pending = {task for task in self._background if not task.done()}
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)
+
+    def _register(self, kind: str, key: str, bolt_decorator: Callable[[Listener], Any]) -> Decorator:
+        self.registered.add((kind, key))
+
+        def decorate(listener: Listener) -> Listener:
+            bolt_decorator(self._ack_first(listener))
+            return listener
+
+        return decorate
+
+    def command(self, name: str) -> Decorator:
+        return self._register("command", name, self.app.command(name))
+
+    def message_shortcut(self, callback_id: str) -> Decorator:
+        return self._register("message_shortcut", callback_id, self.app.message_shortcut(callback_id))
+
+    def event(self, name: str, manifest_name: str | None = None) -> Decorator:
+        return self._register("event", manifest_name or name, self.app.event(name))
+
+    def view(self, callback_id: str) -> Decorator:
+        return self._register("view", callback_id, self.app.view(callback_id))
+
+    def action(self, action_id: str) -> Decorator:
+        return self._register("action", action_id, self.app.action(action_id))

@@ -67,7 +67,7 @@ def test_daily_caps(guarded, slack: FakeSlack, vod: FakeVod) -> None:  # type: i
         wait_until(lambda i=index: len(rows(settings)) == i + 1, what="row")
     wait_until(lambda: answers(slack, "cap2"), what="cap refusal")
     assert "reached today's limit of 2 requests" in answers(slack, "cap2")[0]
-    assert len(vod.calls(CREATE)) == 2
+    wait_until(lambda: len(vod.calls(CREATE)) == 2, what="the two requests within the cap submitted")
     for index in range(2):
         bot.command(f"outpaint https://a.example/g{index}.png", user_id="U900")
     wait_until(lambda: len(vod.calls(CREATE)) == 4, what="four submissions in the workspace")

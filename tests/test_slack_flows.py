@@ -219,8 +219,10 @@ def test_message_shortcut_opens_form_with_message_images_and_answers_in_its_thre
     row = wait_status(settings, "submitted")[0]
     assert row["source"] == "shortcut" and row["thread_ts"] == "1700000100.000200"
     assert len(vod.calls(CREATE)[0]["FileInfos"]) == 2
-    replies = thread_replies(slack, "1700000100.000200")
-    assert any(row["task_id"] in r["text"] for r in replies)
+    wait_until(
+        lambda: any(row["task_id"] in r["text"] for r in thread_replies(slack, "1700000100.000200")),
+        what="the TaskId in the message's thread",
+    )
 
 
 def test_mention_with_files_and_dm_with_files_reply_in_thread_and_reuse_uploads(

@@ -1,0 +1,115 @@
+"""Listeners registered through the Registry answer Slack at ack(), before the work that follows it.
+
+These drive a real Bolt AsyncApp with signed request bodies; the listeners are small stand-ins written for
+the test, because what is under test is the registration, not a surface.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import pytest
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.request.async_request import AsyncBoltRequest
+
+from handlers.registry import Registry
+from tests.fakes.slack_signing import signed_headers, slash_command_body
+
+SIGNING_SECRET = "0123456789abcdef0123456789abcdef"
+
+
+def bolt_app() -> tuple[AsyncApp, Registry]:
+    async def authorize(**_: Any) -> AuthorizeResult:
+        # Stands in for Bolt's auth.test lookup, which would need a Slack API.
+        return AuthorizeResult(enterprise_id=None, team_id="T0001", bot_token="xoxb-test", bot_user_id="UBOT")
+
+    app = AsyncApp(signing_secret=SIGNING_SECRET, authorize=authorize, process_before_response=True)
+    return app, Registry(app)
+
+
+def slash(text: str) -> AsyncBoltRequest:
+    body = slash_command_body(text, command="/aigc")
+    headers = {"content-type": "application/x-www-form-urlencoded", **signed_headers(SIGNING_SECRET, body)}
+    return AsyncBoltRequest(body=body.decode(), headers=headers)
+
+
+def test_the_response_returns_at_ack_while_the_work_goes_on() -> None:
+    app, registry = bolt_app()
+    release = asyncio.Event()
+    finished: list[str] = []
+
+    @registry.command("/aigc")
+    async def listener(ack: Any, command: dict[str, Any]) -> None:
+        await ack(text=f"working on {command['text']}")
+        await release.wait()
+        finished.append(command["text"])
+
+    async def scenario() -> None:
+        response = await asyncio.wait_for(app.async_dispatch(slash("product shoes")), timeout=2)
+        assert response.status == 200 and "working on product shoes" in response.body
+        assert finished == []  # the answer went back while the work was still waiting
+        release.set()
+        await registry.drain(timeout=2)
+        assert finished == ["product shoes"]
+
+    asyncio.run(scenario())
+
+
+def test_responses_made_ready_together_all_leave_before_work_after_ack_starts() -> None:
+    app, registry = bolt_app()
+    order: list[str] = []
+
+    @registry.command("/aigc")
+    async def listener(ack: Any, command: dict[str, Any]) -> None:
+        await ack()
+        order.append(f"work {command['text']}")
+        time.sleep(0.05)  # work that holds the event loop, as a burst of SQLite writes would
+
+    async def dispatch(text: str) -> None:
+        await app.async_dispatch(slash(text))
+        order.append(f"answered {text}")
+
+    async def scenario() -> None:
+        await asyncio.gather(*(dispatch(name) for name in ("a", "b", "c")))
+        await registry.drain(timeout=2)
+
+    asyncio.run(scenario())
+    assert order[:3] == ["answered a", "answered b", "answered c"], order
+    assert sorted(order[3:]) == ["work a", "work b", "work c"]
+
+
+def test_an_error_after_the_ack_is_logged_and_slack_still_gets_its_ack(caplog: pytest.LogCaptureFixture) -> None:
+    app, registry = bolt_app()
+
+    @registry.command("/aigc")
+    async def listener(ack: Any) -> None:
+        await ack(text="on it")
+        raise RuntimeError("the work broke")
+
+    async def scenario() -> int:
+        response = await app.async_dispatch(slash("product"))
+        await registry.drain(timeout=2)
+        await asyncio.sleep(0)
+        return response.status
+
+    with caplog.at_level(logging.ERROR, logger="handlers.registry"):
+        assert asyncio.run(scenario()) == 200
+    assert any("failed after acknowledging" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+def test_an_error_before_the_ack_reaches_bolt_as_a_failed_request() -> None:
+    app, registry = bolt_app()
+
+    @registry.command("/aigc")
+    async def listener(ack: Any) -> None:
+        raise ValueError("broken before answering")
+
+    async def scenario() -> int:
+        response = await app.async_dispatch(slash("product"))
+        return response.status
+
+    assert asyncio.run(scenario()) == 500
