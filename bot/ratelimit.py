@@ -8,24 +8,51 @@ together with the next window's requests. So request n may start only once reque
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 
 PREDECESSOR_WAIT_CAP = 30.0
 
 
-@dataclass
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
 class Slot:
-    reserved_at: float
-    sent_at: float | None = None
-    clock: Callable[[], float] = time.monotonic
+    """One request's place in the window; the request after the window waits until this one is sent."""
+
+    def __init__(self, reserved_at: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.reserved_at = reserved_at
+        self.sent_at: float | None = None
+        self._clock = clock
+        self._guard = threading.Lock()
+        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
 
     def mark_sent(self) -> None:
-        if self.sent_at is None:
-            self.sent_at = self.clock()
+        with self._guard:
+            if self.sent_at is not None:
+                return
+            self.sent_at = self._clock()
+            waiters, self._waiters = self._waiters, []
+        for loop, waiter in waiters:
+            # The limiter is shared by every event loop in the process; wake each waiter in its own loop.
+            with contextlib.suppress(RuntimeError):  # that loop has closed meanwhile
+                loop.call_soon_threadsafe(_wake, waiter)
+
+    async def wait_sent(self, timeout: float) -> None:
+        """Return once mark_sent() was called, or after `timeout` seconds."""
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        with self._guard:
+            if self.sent_at is not None:
+                return
+            self._waiters.append((loop, waiter))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(waiter, timeout)
 
 
 class SlidingWindowLimiter:
@@ -56,9 +83,7 @@ class SlidingWindowLimiter:
         slot, predecessor = self._reserve()
         if predecessor is None:
             return slot
-        waited_since = self._clock()
-        while predecessor.sent_at is None and self._clock() - waited_since < PREDECESSOR_WAIT_CAP:
-            await asyncio.sleep(0.005)
+        await predecessor.wait_sent(PREDECESSOR_WAIT_CAP)
         since = predecessor.sent_at if predecessor.sent_at is not None else predecessor.reserved_at
         delay = since + self.window - self._clock()
         if delay > 0:
