@@ -56,6 +56,14 @@ FOLLOWING_STATUSES = (SUBMITTED,)
 ACTIVE_STATUSES = (RECEIVED, UPLOADING, SUBMITTING)
 
 
+def _known_columns(record: dict[str, Any]) -> list[str]:
+    """The record's keys, each checked against the schema, since they become part of an SQL statement."""
+    unknown = [name for name in record if name not in REQUEST_COLUMNS]
+    if unknown:
+        raise KeyError(f"not a column of requests: {', '.join(unknown)}")
+    return list(record)
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -132,18 +140,23 @@ class RequestLog:
         """Insert a new request row; None when its dedupe_key was already claimed (a retry or a double click)."""
         now = iso(utc_now())
         record = {"created_at": now, "updated_at": now, "status": RECEIVED, **row}
+        columns = _known_columns(record)
+        sql = f"INSERT INTO requests ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         with self._lock:
             try:
-                table = self.db.table("requests")
-                table.insert(record)
-                return int(table.last_pk or 0)
+                with self.db.conn:
+                    cursor = self.db.conn.execute(sql, [record[name] for name in columns])
             except sqlite3.IntegrityError:
                 return None
+            return int(cursor.lastrowid or 0)
 
     def update(self, row_id: int, /, **fields: Any) -> None:
+        # Plain SQL: this runs several times per request, and sqlite-utils' update re-reads the schema each time.
         fields["updated_at"] = iso(utc_now())
-        with self._lock:
-            self.db.table("requests").update(row_id, fields)
+        columns = _known_columns(fields)
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        with self._lock, self.db.conn:
+            self.db.conn.execute(f"UPDATE requests SET {assignments} WHERE id = ?", [*map(fields.get, columns), row_id])
 
     def get(self, row_id: int) -> dict[str, Any] | None:
         with self._lock:

@@ -7,6 +7,7 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import httpx
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -56,6 +57,9 @@ class Services:
 
     async def start(self) -> None:
         """Start following tasks in the background; called once the event loop runs."""
+        if self.slack.session is None:
+            # Without a session the SDK opens a new one, and a new connection, for every API call.
+            self.slack.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.slack.timeout))
         # Resuming may upload and submit; it runs beside the listeners so startup stays quick.
         self._resume = asyncio.create_task(self.pipeline.resume_pending())
         mode = self.settings.aigc_bot_follow_mode
@@ -75,6 +79,9 @@ class Services:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._background
         await self.http.aclose()
+        if self.slack.session is not None:
+            await self.slack.session.close()
+            self.slack.session = None
         self.log_db.close()
 
 
@@ -101,6 +108,7 @@ def build_services(settings: Settings) -> Services:
         max_bytes=int(settings.aigc_bot_max_image_mb * 1_048_576),
         cos_endpoint=settings.tencentcloud_cos_endpoint,
         expire_days=settings.aigc_bot_upload_expire_days,
+        max_concurrent=settings.aigc_bot_max_concurrent_uploads,
     )
     follower = Follower(
         vod=vod,
