@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     # Uploaded inputs only need to live as long as the task that reads them.
     aigc_bot_upload_expire_days: int = Field(default=7, ge=0)
     aigc_bot_max_image_mb: float = Field(default=10.0, gt=0)
+    # Images moving from Slack to VOD at once, across all requests: bounds memory and disk under a burst.
+    aigc_bot_max_concurrent_uploads: int = Field(default=8, ge=1)
     # How long to wait for one VOD answer before treating the call as lost.
     aigc_bot_vod_timeout: float = Field(default=30.0, gt=0)
 

@@ -16,7 +16,7 @@ import httpx
 
 from bot.db import RequestLog
 from bot.imagetype import SNIFF_BYTES, NotAnImage, sniff
-from bot.upload import ImageTooLarge, expire_time_after, upload_image_file
+from bot.upload import ImageTooLarge, UploadedImage, expire_time_after, upload_image_file
 from bot.vod import VodClient
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ class SlackFileUploader:
         max_bytes: int,
         cos_endpoint: str | None,
         expire_days: int,
+        max_concurrent: int = 8,
     ) -> None:
         self.vod = vod
         self.log_db = log_db
@@ -59,6 +60,8 @@ class SlackFileUploader:
         self.cos_endpoint = cos_endpoint
         self.expire_days = expire_days
         self._in_flight: dict[str, asyncio.Future[str]] = {}
+        # Each transfer holds a few buffers and a temporary file; a burst of requests queues here instead.
+        self._transfers = asyncio.Semaphore(max_concurrent)
 
     async def file_id_for(self, slack_file_id: str, known: dict[str, Any] | None = None) -> str:
         """The VOD FileId of a Slack file, uploading it only if no usable upload exists."""
@@ -95,6 +98,19 @@ class SlackFileUploader:
             raise SlackFileError(
                 f"{name} is {size / 1_048_576:.1f} MB; images can be at most {self.max_bytes / 1_048_576:.0f} MB."
             )
+        async with self._transfers:
+            uploaded, expire_time = await self._transfer(meta, name)
+        self.log_db.remember_file_id(
+            slack_file_id,
+            uploaded.file_id,
+            media_type=uploaded.kind.media_type,
+            size=uploaded.size,
+            expires_at=expire_time,
+        )
+        return uploaded.file_id
+
+    async def _transfer(self, meta: dict[str, Any], name: str) -> tuple[UploadedImage, str | None]:
+        """Download from Slack to a temporary file, then upload it to VOD."""
         path = await self._download(meta, name)
         try:
             expire_time = expire_time_after(self.expire_days)
@@ -111,14 +127,7 @@ class SlackFileUploader:
         finally:
             with contextlib.suppress(OSError):
                 path.unlink()
-        self.log_db.remember_file_id(
-            slack_file_id,
-            uploaded.file_id,
-            media_type=uploaded.kind.media_type,
-            size=uploaded.size,
-            expires_at=expire_time,
-        )
-        return uploaded.file_id
+        return uploaded, expire_time
 
     async def _download(self, meta: dict[str, Any], name: str) -> Path:
         url = str(meta.get("url_private_download") or meta.get("url_private") or "")

@@ -16,6 +16,7 @@ from tests.conftest import (
     TEAM_ID,
     PNG_1x1,
     RunningBot,
+    make_settings,
     wait_until,
 )
 from tests.fakes import FakeCos, FakeSlack, FakeVod
@@ -382,3 +383,24 @@ def test_choosing_another_scene_reshapes_the_form(bot: RunningBot, slack: FakeSl
     assert updated["view_id"] == "VFORM" and updated["hash"] == "h-1"
     assert {b.get("block_id") for b in view["blocks"]} >= {"images", "clothes", "model", "resolution"}
     assert "count" not in {b.get("block_id") for b in view["blocks"]}
+
+
+def test_images_upload_side_by_side_but_never_more_than_the_configured_number_at_once(
+    tmp_path: Path, vod: FakeVod, cos: FakeCos, slack: FakeSlack
+) -> None:
+    settings = make_settings(tmp_path, vod, cos, slack, aigc_bot_max_concurrent_uploads=3)
+    slack.download_seconds = 0.3
+    files = [slack.add_file(f"F7{i:02d}", PNG_1x1, f"look{i}.png", "image/png", "png") for i in range(8)]
+    bot = RunningBot(settings).start()
+    try:
+        for n, batch in enumerate((files[:4], files[4:])):
+            event = {"type": "app_mention", "user": "U400", "channel": "C400", "ts": f"1700000400.00010{n}"}
+            bot.event(
+                {**event, "text": "<@UBOT> product studio light", "files": batch, "team": TEAM_ID}, event_id=f"EvU{n}"
+            )
+        submitted = wait_status(settings, "submitted", 2)
+    finally:
+        bot.stop()
+    assert sorted(len(call["FileInfos"]) for call in vod.calls(CREATE)) == [4, 4]
+    assert all(row["status"] == "submitted" for row in submitted)
+    assert slack.peak_downloads == 3  # side by side, and the limit held across both requests

@@ -111,6 +111,10 @@ class FakeSlack(FakeServer):
         self.uploads: dict[str, bytes] = {}
         self.completed_uploads: list[dict[str, Any]] = []
         self.downloads: list[str] = []
+        self.peak_downloads = 0  # most file downloads in progress at once
+        self._downloading = 0
+        # Knob: how long each file download takes before its bytes are sent.
+        self.download_seconds = 0.0
         self._pending_uploads: dict[str, PendingUpload] = {}
         self._changed = threading.Condition(self.lock)
         self._faults: dict[str, list[tuple[str, Any]]] = {}
@@ -244,7 +248,16 @@ class FakeSlack(FakeServer):
         if data is None:
             handler.reply(404, b"<html><body>File not found</body></html>", "text/html")
             return
-        handler.reply(200, data, mimetype)
+        with self.lock:
+            self._downloading += 1
+            self.peak_downloads = max(self.peak_downloads, self._downloading)
+        try:
+            if self.download_seconds:
+                time.sleep(self.download_seconds)
+            handler.reply(200, data, mimetype)
+        finally:
+            with self.lock:
+                self._downloading -= 1
 
     def _api(self, handler: Handler, name: str, raw: bytes, query: str) -> None:
         try:
