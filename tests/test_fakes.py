@@ -218,6 +218,26 @@ def test_more_than_twenty_creates_in_a_second_are_rate_limited(vod: FakeVod) -> 
     assert vod.rate_limited == 5 and len(vod.calls(CREATE)) == 20
 
 
+def test_the_rate_limit_can_be_turned_off_for_overhead_measurements(vod: FakeVod) -> None:
+    vod.rate_limit_per_second = 0
+    body = json.dumps(product_task()).encode()
+    assert [error_code(raw_vod(vod, CREATE, body)) for _ in range(25)] == [""] * 25
+    assert vod.rate_limited == 0
+
+
+def test_cos_can_keep_only_sizes_and_digests(vod: FakeVod, cos: FakeCos) -> None:
+    cos.keep_bodies = False
+    ticket = sdk_call(sdk(vod), "ApplyUpload", {"SubAppId": APP, "MediaType": "png"})
+    data = output_png(1) * 40
+    answer = cos_client(cos, ticket.TempCertificate).put_object(
+        Bucket=ticket.StorageBucket, Key=ticket.MediaStoragePath, Body=data, ContentType="image/png"
+    )
+    assert answer["ETag"] == f'"{hashlib.md5(data).hexdigest()}"'
+    assert cos.puts[-1].size == len(data) and cos.objects[ticket.MediaStoragePath] == b""
+    committed = sdk_call(sdk(vod), "CommitUpload", {"SubAppId": APP, "VodSessionKey": ticket.VodSessionKey})
+    assert committed.FileId.isdigit()
+
+
 def test_fail_next_delay_and_drop_next(vod: FakeVod) -> None:
     body = json.dumps(product_task()).encode()
     vod.fail_next(CREATE, "InternalError", "boom", times=2)

@@ -192,6 +192,9 @@ class FakeVod(FakeServer):
         self.region = "ap-guangzhou"
         # Knobs: plain attributes, read once per request.
         self.delay_seconds = 0.0
+        # Tencent's per-second limit on CreateSceneAigcImageTask; 0 turns it off (used when measuring a client's
+        # own overhead, where the limit would only add waiting time).
+        self.rate_limit_per_second = RATE_LIMIT_PER_SECOND
         self.pull_wait_seconds = 0.0
         self.event_redelivery_seconds = 0.0
         # What happened.
@@ -422,7 +425,8 @@ class FakeVod(FakeServer):
             arrivals.append(now)
             while arrivals and arrivals[0] <= now - 1.0:
                 arrivals.popleft()
-            if len(arrivals) > RATE_LIMIT_PER_SECOND:
+            limit = self.rate_limit_per_second
+            if limit and len(arrivals) > limit:
                 self.rate_limited += 1
                 return True
             return False

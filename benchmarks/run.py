@@ -1,0 +1,55 @@
+"""Run the benchmarks: `python -m benchmarks.run` (all four) or `--only ack,rate,overhead,memory`.
+
+Prints the machine, then each benchmark's figures and PASS/FAIL against its target; exits 1 if any failed.
+`--quick` runs smaller samples to check the harness itself; its figures are not the published ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+
+from benchmarks import ack_latency, client_overhead, submit_rate, upload_memory
+from benchmarks.fakes_host import FakeHost
+from benchmarks.machine import describe
+from benchmarks.report import Outcome
+
+Benchmark = Callable[[FakeHost, bool], Outcome]
+
+BENCHMARKS: dict[str, Benchmark] = {
+    "ack": lambda host, quick: ack_latency.run(host, requests=30 if quick else 100),
+    "rate": lambda host, quick: submit_rate.run(host, submissions=60 if quick else 200),
+    "overhead": lambda host, quick: client_overhead.run(host, calls=100 if quick else 400, rounds=3 if quick else 7),
+    "memory": lambda host, quick: upload_memory.run(host, requests=3 if quick else 10, images=3 if quick else 10),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated: " + ", ".join(BENCHMARKS))
+    parser.add_argument("--quick", action="store_true", help="small samples, to check the harness")
+    args = parser.parse_args(argv)
+    chosen = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in BENCHMARKS]
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
+
+    print("\n".join(describe()))
+    print(f"run:     {time.strftime('%Y-%m-%d %H:%M:%S %Z')}{' (quick samples)' if args.quick else ''}\n", flush=True)
+    outcomes = []
+    with FakeHost() as host:
+        for name in chosen:
+            began = time.monotonic()
+            outcome = BENCHMARKS[name](host, args.quick)
+            outcome.notes.append(f"took {time.monotonic() - began:.1f} s")
+            outcomes.append(outcome)
+            print("\n".join(outcome.lines()) + "\n", flush=True)
+    failed = [o.name for o in outcomes if not o.passed]
+    print(f"{len(outcomes) - len(failed)}/{len(outcomes)} benchmarks met their targets")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

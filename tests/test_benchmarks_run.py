@@ -1,0 +1,48 @@
+"""The benchmark command still runs end to end and prints every figure.
+
+Only that it runs is checked here, on small samples: whether the figures meet their targets is for
+`python -m benchmarks.run` on a quiet machine, never for a timed test in CI.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_quick_benchmarks_print_the_machine_and_all_four_sets_of_figures() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    out = done.stdout
+    assert done.returncode in (0, 1), done.stderr[-3000:]
+    assert out.startswith("machine: ") and "python:  CPython" in out
+    for figure in (
+        "ack p99",
+        "then submitted to VOD    30/30",
+        "rate / 20",
+        "refused with RequestLimitExceeded",
+        "ratio ours/official, CPU",
+        "images uploaded whole to COS  9/9",
+        "growth",
+    ):
+        assert figure in out, f"{figure!r} missing from:\n{out}"
+    assert "benchmarks met their targets" in out
+
+
+def test_an_unknown_benchmark_name_is_refused_with_the_list() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--only", "speed"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "unknown benchmark(s): speed" in done.stderr
