@@ -143,7 +143,7 @@ def parse_generate(scene_word: str, words: list[str], attached: list[Ref]) -> Ge
     options = parse_options(pairs)
     prompt = " ".join(prompt_words).strip() or None
     if prompt and len(prompt) > MAX_PROMPT_CHARS:
-        raise CommandError(f"The prompt is {len(prompt)} characters; keep it under {MAX_PROMPT_CHARS}.")
+        raise CommandError(f"The prompt is {len(prompt)} characters; the most is {MAX_PROMPT_CHARS}.")
     images = [*attached, *refs]
     spec = TaskSpec(scene=scene, prompt=prompt, options=options)
     if scene == "tryon":

@@ -62,7 +62,7 @@ def parse_ref(text: str, *, allow_paths: bool) -> Ref:
         return UrlRef(word)
     if "://" in word:
         scheme = word.split("://", 1)[0]
-        raise BadRef(f"`{word}` is a {scheme}:// address; only http:// and https:// image URLs work")
+        raise BadRef(f"`{word}` uses {scheme}://; only http:// and https:// image URLs work.")
     if allow_paths:
         path = Path(word).expanduser()
         if not path.is_file():

@@ -30,6 +30,15 @@ def image_files(files: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     ]
 
 
+def not_images_note(names: list[str]) -> str:
+    """A sentence naming shared files that are not pictures, or nothing when there are none."""
+    if not names:
+        return ""
+    listed = ", ".join(names)
+    verb = "is not an image" if len(names) == 1 else "are not images"
+    return f"{listed} {verb}; I work with JPEG, PNG and WebP. "
+
+
 class SlackSurface:
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -161,14 +170,21 @@ class SlackSurface:
             thread_ts=thread_ts,
             slack_files={f["id"]: f for f in files},
         )
+        not_images = [str(f.get("name") or f.get("id") or "a file") for f in event.get("files") or [] if f not in files]
         try:
             parsed = parse_command(text, attached)
         except CommandError as bad:
-            await self._reply_in_thread(origin, error_text("I could not use that.", escape(str(bad))))
+            problem = f"{not_images_note(not_images)}{bad}"
+            self.log_invalid(
+                source,
+                {"team_id": team_id, "channel_id": channel_id, "user_id": origin.user_id, "text": text},
+                problem,
+            )
+            await self._reply_in_thread(origin, error_text("I could not use that.", escape(problem)))
             return
         if not isinstance(parsed, Generate):
-            if event.get("files") and not files:
-                await self._reply_in_thread(origin, "Those files are not images. I work with JPEG, PNG and WebP.")
+            if not_images and not files:
+                await self._reply_in_thread(origin, escape(not_images_note(not_images)))
             else:
                 await self._reply_in_thread(
                     origin,

@@ -6,10 +6,12 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Mapping
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
 
 from bot.config import ConfigError, load_settings, require, secret_values
 from bot.logsafe import configure_logging
@@ -42,13 +44,35 @@ def create_bolt_app(services: Services) -> tuple[AsyncApp, Registry]:
     return app, registry
 
 
+def _signed_by_slack(verifier: SignatureVerifier, raw: bytes, headers: Mapping[str, str]) -> bool:
+    try:
+        return verifier.is_valid(
+            raw.decode("utf-8"), headers.get("X-Slack-Request-Timestamp"), headers.get("X-Slack-Signature")
+        )
+    except ValueError:  # a timestamp that is not a number, or a body that is not UTF-8: not from Slack
+        return False
+
+
 def create_web_app(services: Services) -> web.Application:
+    settings = services.settings
+    assert settings.slack_signing_secret is not None
     bolt, registry = create_bolt_app(services)
     ready = {"value": False}
 
+    verifier = SignatureVerifier(settings.slack_signing_secret.get_secret_value())
+
     async def slack_events(request: web.Request) -> web.Response:
-        response = await bolt.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
+        # Bolt parses the body before it checks the signature, so a garbled body would end as a 500 with a
+        # traceback: check the signature first, and answer a signed but unreadable body with a plain 400.
+        raw = await request.read()
+        if not _signed_by_slack(verifier, raw, request.headers):
+            return web.Response(status=401, text="invalid request signature")
+        try:
+            bolt_request = await to_bolt_request(request)
+        except ValueError:
+            log.warning("a signed Slack request had an unreadable body (%d bytes)", len(raw))
+            return web.Response(status=400, text="the request body is not valid Slack JSON or form data")
+        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
     async def healthz(_: web.Request) -> web.Response:
         return web.json_response({"ok": ready["value"]}, status=200 if ready["value"] else 503)

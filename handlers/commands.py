@@ -21,8 +21,8 @@ def register(registry: Registry, surface: SlackSurface) -> None:
         try:
             parsed = parse_command(command.get("text", ""))
         except CommandError as bad:
+            surface.log_invalid("slash_command", command, str(bad))  # logged before the answer, so never lost
             await ack(response_type="ephemeral", text=f":warning: {bad}")
-            surface.log_invalid("slash_command", command, str(bad))
             return
         if isinstance(parsed, OpenForm):
             await ack()
