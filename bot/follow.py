@@ -356,12 +356,17 @@ class Follower:
             plural = len(uploads) != 1
             comment = f"Here {'are' if plural else 'is'} your result{'s' if plural else ''}: " + describe_row(row)
             if uploads:
-                await self.slack.files_upload_v2(
-                    channel=row["channel_id"],
-                    thread_ts=row.get("thread_ts"),
-                    file_uploads=uploads,
-                    initial_comment=comment,
-                )
+                try:
+                    await self.slack.files_upload_v2(
+                        channel=row["channel_id"],
+                        thread_ts=row.get("thread_ts"),
+                        file_uploads=uploads,
+                        initial_comment=comment,
+                    )
+                except SlackApiError as error:
+                    # Slack's own retries (429, 5xx) are spent; a refusal such as not_in_channel will not change
+                    # by trying again, and the result stays in the log for `/aigc status`.
+                    log.warning("could not post the images of request %s: %s", row["id"], slack_error_code(error))
             links = [o.file_id or "" for o in detail.outputs if not o.url]
             note = "Done. " + describe_row(row)
             if links:

@@ -234,3 +234,17 @@ def test_a_result_cut_off_mid_delivery_is_posted_after_restart(
         assert rows(settings)[0]["follow_owner"] is None
     finally:
         second.stop()
+
+
+def test_a_channel_the_bot_cannot_post_in_does_not_make_delivery_retry_forever(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    slack.fail_next("chat.postMessage", error="not_in_channel", times=50)
+    slack.fail_next("files.completeUploadExternal", error="not_in_channel", times=50)
+    bot.command("outpaint https://shop.example/b.jpg", channel_id="CPRIV", response_url=slack.response_url("priv"))
+    row = wait_until(lambda: next((r for r in rows(settings) if r["delivered_at"]), None), what="delivery recorded")
+    assert row["status"] == "done" and json.loads(row["output_json"])[0]["url"].startswith("http")
+    time.sleep(1.5)  # several follow intervals: nothing is tried again
+    assert len(slack.calls_to("files.completeUploadExternal")) == 1
+    answers = [r["body"].get("text", "") for r in slack.responses if r["name"] == "priv"]
+    assert "/invite @aigc" in answers[0] and any("TaskId" in a for a in answers)
