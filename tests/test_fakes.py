@@ -31,6 +31,7 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.vod.v20180717 import models
 from tencentcloud.vod.v20180717.vod_client import VodClient
 
+from tests.conftest import BOT_TOKEN, SECRET_ID, SECRET_KEY, SUB_APP_ID
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.fakes.cos import cos_signature
 from tests.fakes.slack_signing import (
@@ -48,32 +49,11 @@ from tests.fakes.slack_signing import (
 )
 from tests.fakes.vod import output_png
 
-SID = "AKIDfakesTestSecretId0000000000000000"
-SKEY = "fakesTestSecretKey00000000000000"
-APP = 1500009999
-TOKEN = "xoxb-fakes-test"
+SID, SKEY, APP, TOKEN = SECRET_ID, SECRET_KEY, SUB_APP_ID, BOT_TOKEN
 CREATE = "CreateSceneAigcImageTask"
 
 
-# -- fixtures and helpers ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def cos() -> Iterator[FakeCos]:
-    with FakeCos() as fake:
-        yield fake
-
-
-@pytest.fixture
-def vod(cos: FakeCos) -> Iterator[FakeVod]:
-    with FakeVod(SID, SKEY, APP, cos=cos) as fake:
-        yield fake
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack(TOKEN) as fake:
-        yield fake
+# -- helpers (the fakes' fixtures are in conftest.py) ---------------------------------------------------------
 
 
 def sdk(fake: FakeVod, secret_id: str = SID, secret_key: str = SKEY) -> VodClient:
