@@ -12,7 +12,7 @@ import json
 import time
 from typing import Any
 
-from benchmarks.bot_process import BotProcess, status_counts, wait_for_rows
+from benchmarks.bot_process import BotProcess, wait_for_rows
 from benchmarks.fakes_host import FakeHost
 from benchmarks.report import Outcome
 from benchmarks.slack_load import burst
@@ -53,7 +53,6 @@ def run(host: FakeHost, submissions: int = 200) -> Outcome:
         replies = burst(bot.port, bodies)
         counts = wait_for_rows(bot.db, {"submitted", "failed"}, submissions, timeout=30 + submissions / 10)
         took = time.monotonic() - began
-        counts = status_counts(bot.db)
     creates = [r for r in host.get("vod", "requests")[seen_before:] if r.action == CREATE]
     arrivals = sorted(r.time for r in creates)
     refused = host.get("vod", "rate_limited") - refused_before

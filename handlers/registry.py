@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -67,6 +68,8 @@ class Registry:
 
     def _ack_first(self, listener: Listener) -> Listener:
         name = getattr(listener, "__name__", "listener")
+        if "ack" not in inspect.signature(listener).parameters:
+            raise TypeError(f"listener {name} must take `ack`: Slack's answer is sent when it is called")
 
         def finished(task: asyncio.Task[None], ack: SignallingAck) -> None:
             self._background.discard(task)

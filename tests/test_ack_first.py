@@ -113,3 +113,13 @@ def test_an_error_before_the_ack_reaches_bolt_as_a_failed_request() -> None:
         return response.status
 
     assert asyncio.run(scenario()) == 500
+
+
+def test_a_listener_that_cannot_ack_is_refused_at_registration() -> None:
+    _, registry = bolt_app()
+
+    async def listener(command: dict[str, Any]) -> None:
+        return None
+
+    with pytest.raises(TypeError, match="must take `ack`"):
+        registry.command("/aigc")(listener)
