@@ -47,6 +47,12 @@ REQUEST_COLUMNS: dict[str, type] = {
     "follow_attempts": int,
     "delivered_at": str,
     "rerun_of": int,
+    # Where to answer, kept from the moment Slack's request arrives, so a restart can carry the request on.
+    "response_url": str,
+    "slack_files_json": str,
+    "announced_at": str,
+    # An answer decided but not yet seen in Slack: {"text", "private", "parent"}; cleared once it is posted.
+    "reply_pending": str,
 }
 
 # Statuses a request moves through; the last four are final.
@@ -54,6 +60,8 @@ RECEIVED, UPLOADING, SUBMITTING, SUBMITTED = "received", "uploading", "submittin
 DONE, FAILED, INVALID, REFUSED = "done", "failed", "invalid", "refused"
 FOLLOWING_STATUSES = (SUBMITTED,)
 ACTIVE_STATUSES = (RECEIVED, UPLOADING, SUBMITTING)
+# What the log keeps of input it could not use: enough to see what was sent, never megabytes per attempt.
+KEPT_INPUT_CHARS = 4096
 
 
 def _known_columns(record: dict[str, Any]) -> list[str]:
@@ -195,6 +203,16 @@ class RequestLog:
         )
         return rows[0] if rows else None
 
+    def unfinished(self, *, created_after: str, created_before: str) -> list[int]:
+        """Requests cut off before their end: still on the way to Tencent, or with an answer not yet posted."""
+        marks = ", ".join("?" for _ in ACTIVE_STATUSES)
+        rows = self.query(
+            f"SELECT id FROM requests WHERE (status IN ({marks}) OR reply_pending IS NOT NULL)"
+            " AND created_at >= ? AND created_at < ? ORDER BY id",
+            [*ACTIVE_STATUSES, created_after, created_before],
+        )
+        return [int(row["id"]) for row in rows]
+
     def rows(self) -> Iterator[dict[str, Any]]:
         with self._lock:
             yield from list(self.db.table("requests").rows)
@@ -231,3 +249,10 @@ class RequestLog:
 
 def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+
+
+def bounded(text: str, limit: int = KEPT_INPUT_CHARS) -> str:
+    """`text` as the log keeps it: whole when short, else its start and its full length."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text)} characters in all)"

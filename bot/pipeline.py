@@ -1,4 +1,9 @@
-"""One request from Slack to Tencent and back: log, announce, upload, submit, reply."""
+"""One request from Slack to Tencent and back: log, announce, upload, submit, reply.
+
+A request is written to the log before Slack is answered (`Pipeline.record`), and everything after that
+(`Pipeline.carry_on`) reads what it needs from its row. So a request cut off by a crash or a restart is
+carried on from the same row, by the same code, when the bot starts again (`Pipeline.resume_pending`).
+"""
 
 from __future__ import annotations
 
@@ -28,6 +33,12 @@ from bot.vod import AlreadySubmitted, VodClient, VodError
 log = logging.getLogger(__name__)
 
 DOUBLE_SUBMIT_WINDOW = timedelta(seconds=10)
+REPEAT_NOTE = (
+    "You sent the same request a few seconds ago, so I ignored this copy to avoid paying twice. "
+    "Send it again in 10 seconds if you really want a second run."
+)
+# What a Slack file object keeps in the log: enough to download it again after a restart.
+KEPT_FILE_FIELDS = ("id", "name", "title", "mimetype", "filetype", "size", "url_private", "url_private_download")
 
 
 @dataclass
@@ -44,6 +55,19 @@ class Origin:
     repeat_key: str | None = None  # identical command text, to catch a quick double submit
     slack_files: dict[str, dict[str, Any]] = field(default_factory=dict)
     rerun_of: int | None = None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What `Pipeline.record` made of a request: a new row to carry on, or a copy that must not run."""
+
+    row_id: int | None
+    repeat: bool = False  # the same command moments ago: the person is told, nothing runs
+
+    @property
+    def duplicate(self) -> bool:
+        """A redelivery of a request already logged (a Slack retry or a double click): nothing to do."""
+        return self.row_id is None and not self.repeat
 
 
 def session_id_for(dedupe_key: str) -> str:
@@ -74,7 +98,10 @@ class Pipeline:
         self.uploader = uploader
         self.guard = guard
         self.after_submit = after_submit
+        # Rows logged from now on are carried on by the listener that logged them, never by a resume.
+        self.started_at = iso(utc_now())
         self._in_flight: set[asyncio.Task[Any]] = set()
+        self._carrying: set[int] = set()
 
     async def drain(self, timeout: float) -> None:
         """On shutdown, let requests in progress finish; what does not finish in time is resumed at start."""
@@ -86,35 +113,27 @@ class Pipeline:
     def conversation(self, origin: Origin) -> Conversation:
         return Conversation(self.slack, origin.channel_id, thread_ts=origin.thread_ts, response_url=origin.response_url)
 
-    async def _resolve(self, ref: Ref, origin: Origin) -> FileInfo:
-        if isinstance(ref, FileIdRef):
-            return FileInfo.of_file(ref.file_id)
-        if isinstance(ref, UrlRef):
-            return FileInfo.of_url(ref.url)
-        if isinstance(ref, SlackFileRef):
-            known = origin.slack_files.get(ref.slack_file_id)
-            return FileInfo.of_file(await self.uploader.file_id_for(ref.slack_file_id, known))
-        raise SlackFileError("local files cannot be used from Slack")
+    # -- before the ack: one local insert -------------------------------------------------------------
 
-    async def generate(self, origin: Origin, command: Generate) -> int | None:
-        """Run one request end to end. Returns the log row id, or None for a duplicate Slack delivery."""
+    def record(self, origin: Origin, command: Generate) -> Recorded:
+        """Log a request with everything needed to carry it on; call it before Slack is answered.
+
+        :param origin: who asked and where; its `dedupe_key` makes a redelivered request a duplicate.
+        :param command: the parsed request.
+        :return: the new row, or why there is none (a duplicate, or a repeat within a few seconds).
+        """
         spec = command.spec
         inputs = {"images": refs_summary(command.images), "clothes": refs_summary(command.clothes)}
         if origin.repeat_key:
             inputs["text"] = [origin.repeat_key]
-        if origin.repeat_key and self.log_db.recent_same_command(
-            team_id=origin.team_id,
-            user_id=origin.user_id,
-            channel_id=origin.channel_id,
-            text_key=dumps(inputs),
-            within=DOUBLE_SUBMIT_WINDOW,
-        ):
-            await self.tell_user(
-                origin,
-                "You sent the same request a few seconds ago, so I ignored this copy to avoid paying twice. "
-                "Send it again in 10 seconds if you really want a second run.",
-            )
-            return None
+            if self.log_db.recent_same_command(
+                team_id=origin.team_id,
+                user_id=origin.user_id,
+                channel_id=origin.channel_id,
+                text_key=dumps(inputs),
+                within=DOUBLE_SUBMIT_WINDOW,
+            ):
+                return Recorded(None, repeat=True)
         row_id = self.log_db.claim(
             {
                 "source": origin.source,
@@ -122,11 +141,13 @@ class Pipeline:
                 "channel_id": origin.channel_id,
                 "user_id": origin.user_id,
                 "thread_ts": origin.thread_ts,
+                "response_url": origin.response_url,
                 "scene": spec.scene,
                 "prompt": spec.prompt,
                 "image_count": command.image_count,
                 "options_json": dumps(spec.options.to_dict()),
                 "inputs_json": dumps(inputs),
+                "slack_files_json": dumps(_kept_files(origin.slack_files)) if origin.slack_files else None,
                 "dedupe_key": origin.dedupe_key,
                 "session_id": session_id_for(origin.dedupe_key),
                 "rerun_of": origin.rerun_of,
@@ -134,88 +155,175 @@ class Pipeline:
         )
         if row_id is None:
             log.info("duplicate Slack delivery ignored: %s", origin.dedupe_key)
-            return None
-        conversation = self.conversation(origin)
+        return Recorded(row_id)
+
+    # -- after the ack: everything else, read from the row ------------------------------------------------
+
+    async def generate(self, origin: Origin, command: Generate) -> int | None:
+        """Record and carry on in one go. Returns the log row id, or None when nothing was run."""
+        recorded = self.record(origin, command)
+        if recorded.repeat:
+            await self.tell_user(origin, REPEAT_NOTE)
+        if recorded.row_id is not None:
+            await self.carry_on(recorded.row_id)
+        return recorded.row_id
+
+    async def carry_on(self, row_id: int) -> None:
+        """Take a logged request from wherever its row says it stands to its end."""
+        if row_id in self._carrying:
+            return
+        self._carrying.add(row_id)
         current = asyncio.current_task()
         if current is not None:
             self._in_flight.add(current)
         try:
-            await self._run(row_id, origin, command, conversation)
-        except SlackUnavailable as slack_down:
-            log.warning("request %s: Slack did not take a message (%s)", row_id, slack_down)
-            row = self.log_db.get(row_id) or {}
-            if row.get("status") in (statuses.RECEIVED, statuses.UPLOADING):
-                # Without a place to answer, spending money would leave the person in the dark: stop here.
-                self.log_db.update(
-                    row_id,
-                    status=statuses.FAILED,
-                    error_code="SlackUnavailable",
-                    error_message=f"Slack refused our messages ({slack_down}); nothing was submitted",
-                )
-                if origin.response_url:
-                    await self.tell_user(
-                        origin,
-                        ":warning: Slack would not take my messages just now, so I stopped before submitting "
-                        "anything; nothing was billed. Please try again in a minute.",
-                    )
-        except Exception:
-            # Never leave a row "working": record the failure, then tell the person in plain words.
-            log.exception("request %s failed unexpectedly", row_id)
-            row = self.log_db.get(row_id) or {}
-            if row.get("status") in statuses.ACTIVE_STATUSES:
-                sent = row.get("status") == statuses.SUBMITTING
-                self.log_db.update(
-                    row_id,
-                    status=statuses.FAILED,
-                    error_code="BotError",
-                    error_message="unexpected internal error",
-                )
-                headline = (
-                    "Something went wrong on my side while submitting; the request may have reached Tencent."
-                    if sent
-                    else "Something went wrong on my side before anything was submitted; nothing was billed."
-                )
-                await self._safe_reply(
-                    conversation,
-                    error_text(headline, "Please check `/aigc history`. If it keeps happening, tell the admin."),
-                )
-                await self._safe_status(conversation, origin, command, "failed")
+            await self._carry_on(row_id)
         finally:
+            self._carrying.discard(row_id)
             if current is not None:
                 self._in_flight.discard(current)
-        return row_id
 
     async def resume_pending(self, max_age: timedelta = timedelta(days=2)) -> int:
-        """After a restart, finish requests that were cut off. Tencent's SessionId dedupe (3 days) makes
-        resending a logged body safe: a request that did reach Tencent is answered "already submitted"."""
-        since = iso(utc_now() - max_age)
-        rows = self.log_db.query(
-            "SELECT * FROM requests WHERE status IN (?, ?, ?) AND created_at >= ? ORDER BY id",
-            [*statuses.ACTIVE_STATUSES, since],
+        """After a restart, carry on every request cut off by the last process, side by side.
+
+        Tencent's SessionId dedupe (3 days) makes resending a logged body safe: a request that did reach
+        Tencent is answered "already submitted" instead of being billed twice.
+        """
+        row_ids = self.log_db.unfinished(
+            created_after=iso(utc_now() - max_age), created_before=self.started_at
         )
-        for row in rows:
-            origin = Origin(
-                source=row["source"],
-                team_id=row["team_id"] or "",
-                channel_id=row["channel_id"] or "",
-                user_id=row["user_id"] or "",
-                dedupe_key=row["dedupe_key"] or f"resume:{row['id']}",
-                thread_ts=row.get("thread_ts"),
+        for row_id in row_ids:
+            log.info("resuming request %s", row_id)
+        await asyncio.gather(*(self._resume_one(row_id) for row_id in row_ids))
+        return len(row_ids)
+
+    async def _resume_one(self, row_id: int) -> None:
+        try:
+            await self.carry_on(row_id)
+        except Exception:
+            log.exception("could not resume request %s", row_id)
+
+    async def _carry_on(self, row_id: int) -> None:
+        row = self.log_db.get(row_id)
+        if row is None:
+            return
+        origin = origin_from_row(row)
+        command = command_from_row(row)
+        conversation = Conversation(
+            self.slack,
+            origin.channel_id,
+            thread_ts=row.get("thread_ts"),
+            status_ts=row.get("parent_ts"),
+            response_url=origin.response_url,
+        )
+        try:
+            if row.get("reply_pending"):
+                if _submitted_but_not_followed(row):
+                    await self._follow(row_id)
+                await self._post_pending(row_id, conversation, origin, command)
+            elif row["status"] == statuses.SUBMITTING and row.get("request_json"):
+                request = build_request(json.loads(row["request_json"]))
+                await self._submit(row_id, request, conversation, origin, command)
+            elif row["status"] in (statuses.RECEIVED, statuses.UPLOADING):
+                announced = bool(row.get("announced_at") or row.get("parent_ts"))
+                await self._run(row_id, origin, command, conversation, announced=announced)
+        except SlackUnavailable as slack_down:
+            await self._slack_unavailable(row_id, origin, slack_down)
+        except Exception:
+            await self._internal_error(row_id, conversation, origin, command)
+
+    async def _slack_unavailable(self, row_id: int, origin: Origin, slack_down: SlackUnavailable) -> None:
+        log.warning("request %s: Slack did not take a message (%s)", row_id, slack_down)
+        row = self.log_db.get(row_id) or {}
+        if row.get("status") not in (statuses.RECEIVED, statuses.UPLOADING):
+            return  # an answer already decided stays pending in the row, and is posted again at the next start
+        # Without a place to answer, spending money would leave the person in the dark: stop here.
+        self.log_db.update(
+            row_id,
+            status=statuses.FAILED,
+            error_code="SlackUnavailable",
+            error_message=f"Slack refused our messages ({slack_down}); nothing was submitted",
+            reply_pending=None,
+        )
+        if origin.response_url:
+            await self.tell_user(
+                origin,
+                ":warning: Slack would not take my messages just now, so I stopped before submitting "
+                "anything; nothing was billed. Please try again in a minute.",
             )
-            command = command_from_row(row)
-            conversation = Conversation(
-                self.slack, origin.channel_id, thread_ts=row.get("thread_ts"), status_ts=row.get("parent_ts")
-            )
-            log.info("resuming request %s (%s)", row["id"], row["status"])
-            try:
-                if row["status"] == statuses.SUBMITTING and row.get("request_json"):
-                    request = build_request(json.loads(row["request_json"]))
-                    await self._submit(int(row["id"]), request, conversation, origin, command)
-                else:
-                    await self._run(int(row["id"]), origin, command, conversation, announced=bool(row.get("parent_ts")))
-            except Exception:
-                log.exception("could not resume request %s", row["id"])
-        return len(rows)
+
+    async def _internal_error(
+        self, row_id: int, conversation: Conversation, origin: Origin, command: Generate
+    ) -> None:
+        # Never leave a row "working": record the failure, then tell the person in plain words.
+        log.exception("request %s failed unexpectedly", row_id)
+        row = self.log_db.get(row_id) or {}
+        if row.get("status") not in statuses.ACTIVE_STATUSES:
+            return
+        headline = (
+            "Something went wrong on my side while submitting; the request may have reached Tencent."
+            if row.get("status") == statuses.SUBMITTING
+            else "Something went wrong on my side before anything was submitted; nothing was billed."
+        )
+        await self._answer(
+            row_id,
+            conversation,
+            origin,
+            command,
+            error_text(headline, "Please check `/aigc history`. If it keeps happening, tell the admin."),
+            parent="failed",
+            status=statuses.FAILED,
+            error_code="BotError",
+            error_message="unexpected internal error",
+        )
+
+    # -- answers: decided in the row first, then posted ---------------------------------------------------
+
+    def _decide(self, row_id: int, text: str, *, parent: str | None, private: bool, **fields: Any) -> None:
+        """Write an outcome and the answer it calls for in one update; `_post_pending` posts the answer.
+
+        A crash between the two leaves the answer in `reply_pending`, and the next start posts it.
+        """
+        pending = {"text": text, "private": private, "parent": parent}
+        self.log_db.update(row_id, reply_pending=dumps(pending), **fields)
+
+    async def _answer(
+        self,
+        row_id: int,
+        conversation: Conversation,
+        origin: Origin,
+        command: Generate,
+        text: str,
+        *,
+        parent: str | None = None,
+        private: bool = False,
+        **fields: Any,
+    ) -> None:
+        self._decide(row_id, text, parent=parent, private=private, **fields)
+        await self._post_pending(row_id, conversation, origin, command)
+
+    async def _post_pending(
+        self, row_id: int, conversation: Conversation, origin: Origin, command: Generate
+    ) -> None:
+        row = self.log_db.get(row_id) or {}
+        if not row.get("reply_pending"):
+            return
+        pending = json.loads(row["reply_pending"])
+        try:
+            if pending.get("private"):
+                await self.tell_user(origin, str(pending["text"]))
+            else:
+                await conversation.reply(str(pending["text"]))
+        except SlackUnavailable as slack_down:
+            log.warning("request %s: the answer stays pending until Slack takes it (%s)", row_id, slack_down)
+            return
+        if pending.get("parent"):
+            await self._set_parent(conversation, origin, command, str(pending["parent"]))
+        self.log_db.update(row_id, reply_pending=None)
+
+    async def _follow(self, row_id: int) -> None:
+        if self.after_submit is not None:
+            await self.after_submit(row_id)
 
     async def tell_user(self, origin: Origin, text: str) -> None:
         """A note only the asking person needs: ephemeral where possible, never a new channel message."""
@@ -231,14 +339,10 @@ class Pipeline:
         except Exception:
             log.warning("could not send a note to %s", origin.user_id)
 
-    async def _safe_reply(self, conversation: Conversation, text: str) -> None:
-        try:
-            await conversation.reply(text)
-        except SlackUnavailable:
-            log.warning("could not tell the user about a failure")
-
-    async def _safe_status(self, conversation: Conversation, origin: Origin, command: Generate, status: str) -> None:
+    async def _set_parent(self, conversation: Conversation, origin: Origin, command: Generate, status: str) -> None:
         await conversation.set_status(parent_text(origin.user_id, command.spec, command.image_count, status))
+
+    # -- the steps ----------------------------------------------------------------------------------------
 
     async def _run(
         self, row_id: int, origin: Origin, command: Generate, conversation: Conversation, *, announced: bool = False
@@ -247,17 +351,28 @@ class Pipeline:
         if self.guard is not None and not announced:
             refusal = await self.guard(origin, command)
             if refusal is not None:
-                self.log_db.update(row_id, status=statuses.REFUSED, error_code="Refused", error_message=refusal)
-                await self.tell_user(origin, f":no_entry: {refusal} Nothing was submitted or billed.")
+                await self._answer(
+                    row_id,
+                    conversation,
+                    origin,
+                    command,
+                    f":no_entry: {refusal} Nothing was submitted or billed.",
+                    private=True,
+                    status=statuses.REFUSED,
+                    error_code="Refused",
+                    error_message=refusal,
+                )
                 return
         if not announced:
             await conversation.open(parent_text(origin.user_id, spec, command.image_count))
-        self.log_db.update(
-            row_id,
-            status=statuses.UPLOADING,
-            thread_ts=conversation.thread_ts,
-            parent_ts=conversation.status_ts,
-        )
+            # Right after the post, with nothing awaited in between: a resumed request reuses this parent.
+            self.log_db.update(
+                row_id,
+                status=statuses.UPLOADING,
+                thread_ts=conversation.thread_ts,
+                parent_ts=conversation.status_ts,
+                announced_at=iso(utc_now()),
+            )
         try:
             # Uploads run side by side; each streams from disk, so ten at once stay small in memory.
             resolved = await asyncio.gather(*(self._resolve(ref, origin) for ref in command.images + command.clothes))
@@ -266,17 +381,33 @@ class Pipeline:
             spec.session_context = f"aigc-bot request {row_id}"
             request = build_task_request(spec, sub_app_id=self.vod.sub_app_id, images=images, clothes=clothes)
         except (SlackFileError, RequestInvalid) as bad:
-            self.log_db.update(row_id, status=statuses.INVALID, error_code="InvalidInput", error_message=str(bad))
-            await conversation.reply(
-                error_text("I could not use this request; nothing was submitted or billed.", escape(str(bad)))
+            await self._answer(
+                row_id,
+                conversation,
+                origin,
+                command,
+                error_text("I could not use this request; nothing was submitted or billed.", escape(str(bad))),
+                parent="failed",
+                status=statuses.INVALID,
+                error_code="InvalidInput",
+                error_message=str(bad),
             )
-            await self._safe_status(conversation, origin, command, "failed")
             return
         except VodError as upload_error:
             await self._refused(row_id, upload_error, conversation, origin, command, during="uploading your images")
             return
         self.log_db.update(row_id, status=statuses.SUBMITTING, request_json=dumps(request.to_wire()))
         await self._submit(row_id, request, conversation, origin, command)
+
+    async def _resolve(self, ref: Ref, origin: Origin) -> FileInfo:
+        if isinstance(ref, FileIdRef):
+            return FileInfo.of_file(ref.file_id)
+        if isinstance(ref, UrlRef):
+            return FileInfo.of_url(ref.url)
+        if isinstance(ref, SlackFileRef):
+            known = origin.slack_files.get(ref.slack_file_id)
+            return FileInfo.of_file(await self.uploader.file_id_for(ref.slack_file_id, known))
+        raise SlackFileError("local files cannot be used from Slack")
 
     async def _submit(
         self,
@@ -290,33 +421,36 @@ class Pipeline:
         try:
             result = await self.vod.create_scene_aigc_image_task(request)
         except AlreadySubmitted as already:
-            self.log_db.update(
+            await self._answer(
                 row_id,
+                conversation,
+                origin,
+                command,
+                "This request had already reached Tencent, so it was not submitted (or billed) a second time. "
+                f"RequestId: `{already.request_id}`",
+                parent="already",
                 status=statuses.SUBMITTED,
                 error_code=already.code,
                 request_id=already.request_id,
                 error_message="Tencent already holds a task for this request; nothing new was billed",
             )
-            await conversation.reply(
-                "This request had already reached Tencent, so it was not submitted (or billed) a second time. "
-                f"RequestId: `{already.request_id}`"
-            )
-            await self._safe_status(conversation, origin, command, "already")
             return
         except VodError as refusal:
             await self._refused(row_id, refusal, conversation, origin, command, during="submitting")
             return
-        self.log_db.update(
+        log.info("request %s submitted as %s", row_id, result.task_id)
+        self._decide(
             row_id,
+            submitted_text(result.task_id, result.request_id, spec, command.image_count),
+            parent=None,
+            private=False,
             status=statuses.SUBMITTED,
             task_id=result.task_id,
             request_id=result.request_id,
             submitted_at=iso(utc_now()),
         )
-        log.info("request %s submitted as %s", row_id, result.task_id)
-        await conversation.reply(submitted_text(result.task_id, result.request_id, spec, command.image_count))
-        if self.after_submit is not None:
-            await self.after_submit(row_id)
+        await self._follow(row_id)
+        await self._post_pending(row_id, conversation, origin, command)
 
     async def _refused(
         self,
@@ -328,15 +462,46 @@ class Pipeline:
         *,
         during: str,
     ) -> None:
-        self.log_db.update(
+        await self._answer(
             row_id,
+            conversation,
+            origin,
+            command,
+            error_text(f"Tencent Cloud refused while {during}.", escape(error.user_text())),
+            parent="failed",
             status=statuses.FAILED,
             error_code=error.code,
             error_message=error.message,
             request_id=error.request_id,
         )
-        await conversation.reply(error_text(f"Tencent Cloud refused while {during}.", escape(error.user_text())))
-        await self._safe_status(conversation, origin, command, "failed")
+
+
+def _submitted_but_not_followed(row: dict[str, Any]) -> bool:
+    return bool(
+        row.get("status") == statuses.SUBMITTED
+        and row.get("task_id")
+        and not row.get("follow_next_at")
+        and not row.get("finished_at")
+    )
+
+
+def _kept_files(files: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {key: {k: v for k, v in meta.items() if k in KEPT_FILE_FIELDS} for key, meta in files.items()}
+
+
+def origin_from_row(row: dict[str, Any]) -> Origin:
+    """Who asked and where, as the log recorded it when the request arrived."""
+    return Origin(
+        source=row["source"],
+        team_id=row.get("team_id") or "",
+        channel_id=row.get("channel_id") or "",
+        user_id=row.get("user_id") or "",
+        dedupe_key=row.get("dedupe_key") or f"resume:{row['id']}",
+        thread_ts=row.get("thread_ts"),
+        response_url=row.get("response_url") or None,
+        slack_files=json.loads(row.get("slack_files_json") or "{}"),
+        rerun_of=row.get("rerun_of"),
+    )
 
 
 def command_from_row(row: dict[str, Any]) -> Generate:

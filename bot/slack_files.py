@@ -13,7 +13,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from slack_sdk.errors import SlackApiError
 
+from bot.conversation import slack_error_code
 from bot.db import RequestLog
 from bot.imagetype import SNIFF_BYTES, NotAnImage, sniff
 from bot.upload import ImageTooLarge, UploadedImage, expire_time_after, upload_image_file
@@ -22,10 +24,32 @@ from bot.vod import VodClient
 log = logging.getLogger(__name__)
 
 FileInfoLookup = Callable[[str], Awaitable[dict[str, Any]]]
+IMAGE_FILETYPES = frozenset({"jpg", "jpeg", "png", "webp", "heic", "gif", "bmp", "tiff"})
 
 
 class SlackFileError(ValueError):
     """A shared file that cannot be used; the message says why in plain words."""
+
+
+def is_partial(file: dict[str, Any]) -> bool:
+    """A file object Slack sent without what is needed to judge it: Slack Connect stubs, bare ids."""
+    has_type = bool(file.get("mimetype") or file.get("filetype"))
+    has_link = bool(file.get("url_private_download") or file.get("url_private"))
+    return bool(file.get("id")) and (not has_type or not has_link or file.get("file_access") == "check_file_info")
+
+
+def is_image(file: dict[str, Any]) -> bool:
+    """Whether Slack describes the file as a picture; its bytes are checked again before upload."""
+    mimetype = str(file.get("mimetype") or "")
+    return mimetype.startswith("image/") or str(file.get("filetype") or "").lower() in IMAGE_FILETYPES
+
+
+def _kind(file: dict[str, Any]) -> str:
+    described = str(file.get("pretty_type") or file.get("filetype") or "").strip()
+    mimetype = str(file.get("mimetype") or "").strip()
+    if described and mimetype:
+        return f"a {described} file ({mimetype})"
+    return f"a {described or mimetype} file"
 
 
 def token_may_go_to(url: str, api_url: str) -> bool:
@@ -86,13 +110,22 @@ class SlackFileUploader:
             self._in_flight.pop(slack_file_id, None)
 
     async def _metadata(self, slack_file_id: str, known: dict[str, Any] | None) -> dict[str, Any]:
-        if known and (known.get("url_private_download") or known.get("url_private")):
+        if known and not is_partial(known):
             return known
-        return await self.file_info(slack_file_id)
+        try:
+            return await self.file_info(slack_file_id)
+        except SlackApiError as error:
+            shown = str((known or {}).get("name") or slack_file_id)
+            raise SlackFileError(
+                f"{shown}: Slack would not let me read this file ({slack_error_code(error)}). "
+                "Share it again in this workspace, or attach it to `/aigc`."
+            ) from None
 
     async def _upload(self, slack_file_id: str, known: dict[str, Any] | None) -> str:
         meta = await self._metadata(slack_file_id, known)
         name = str(meta.get("name") or meta.get("title") or slack_file_id)
+        if (meta.get("mimetype") or meta.get("filetype")) and not is_image(meta):
+            raise SlackFileError(f"{name} is {_kind(meta)}, not an image; I work with JPEG, PNG and WebP.")
         size = int(meta.get("size") or 0)
         if size > self.max_bytes:
             raise SlackFileError(

@@ -4,30 +4,36 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
+
+from slack_sdk.errors import SlackApiError
 
 from bot import reports
 from bot.commands import CommandError, Generate, Help, parse_command
-from bot.db import INVALID, SUBMITTED, dumps, iso, utc_now
+from bot.conversation import slack_error_code
+from bot.db import INVALID, SUBMITTED, bounded, dumps, iso, utc_now
 from bot.messages import HELP_TEXT, describe_spec, error_text, escape
 from bot.modal import FormContext, FormResult, form_view, read_submission
-from bot.pipeline import Origin, command_from_row
+from bot.pipeline import REPEAT_NOTE, Origin, Recorded, command_from_row
 from bot.refs import Ref, SlackFileRef
 from bot.services import Services
+from bot.slack_files import is_image, is_partial
 
 log = logging.getLogger(__name__)
 
-IMAGE_FILETYPES = frozenset({"jpg", "jpeg", "png", "webp", "heic", "gif", "bmp", "tiff"})
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+# A problem quoted back in Slack stays readable even when the input was megabytes long.
+SHOWN_PROBLEM_CHARS = 1500
 
 
 def image_files(files: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """Files that are meant as pictures; the bytes are checked again before upload."""
-    return [
-        f
-        for f in files or []
-        if str(f.get("mimetype", "")).startswith("image/") or str(f.get("filetype", "")).lower() in IMAGE_FILETYPES
-    ]
+    """Files that are meant as pictures, or may be once looked up; the bytes are checked before upload."""
+    return [f for f in files or [] if is_partial(f) or is_image(f)]
+
+
+def shown(problem: str) -> str:
+    return problem if len(problem) <= SHOWN_PROBLEM_CHARS else problem[:SHOWN_PROBLEM_CHARS] + "…"
 
 
 def not_images_note(names: list[str]) -> str:
@@ -37,6 +43,15 @@ def not_images_note(names: list[str]) -> str:
     listed = ", ".join(names)
     verb = "is not an image" if len(names) == 1 else "are not images"
     return f"{listed} {verb}; I work with JPEG, PNG and WebP. "
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A Slack request as logged before the ack, and what is left to do once Slack has its answer."""
+
+    origin: Origin
+    recorded: Recorded | None = None
+    reply: str | None = None  # said in the request's thread after the ack
 
 
 class SlackSurface:
@@ -50,7 +65,15 @@ class SlackSurface:
     def working_note(self, command: Generate) -> str:
         return f":hourglass_flowing_sand: Working on {describe_spec(command.spec, command.image_count)}"
 
+    def acknowledgement(self, recorded: Recorded, command: Generate) -> str | None:
+        """The private text Slack shows at once for a recorded request; None for a redelivery."""
+        if recorded.repeat:
+            return REPEAT_NOTE
+        return None if recorded.duplicate else self.working_note(command)
+
     def log_invalid(self, source: str, payload: dict[str, Any], problem: str) -> None:
+        """Log input that cannot be used, keeping at most a few KB of it however much was sent."""
+        text = str(payload.get("text", ""))
         self.log_db.claim(
             {
                 "source": source,
@@ -59,22 +82,28 @@ class SlackSurface:
                 "user_id": payload.get("user_id", ""),
                 "status": INVALID,
                 "error_code": "InvalidInput",
-                "error_message": problem,
-                "inputs_json": dumps({"text": [payload.get("text", "")]}),
+                "error_message": bounded(problem),
+                "inputs_json": dumps({"text": [bounded(text)], "length": len(text)}),
             }
         )
 
-    async def generate_from_command(self, command: dict[str, Any], parsed: Generate) -> None:
+    def record_command(self, command: dict[str, Any], parsed: Generate) -> Recorded:
+        """Log a slash command request; called before the ack, so an acknowledged request is never lost."""
         origin = Origin(
             source="slash_command",
             team_id=command.get("team_id", ""),
             channel_id=command.get("channel_id", ""),
             user_id=command.get("user_id", ""),
             dedupe_key=f"slash:{command.get('team_id', '')}:{command.get('trigger_id', '')}",
-            response_url=command.get("response_url"),
+            response_url=command.get("response_url") or None,
             repeat_key=" ".join(str(command.get("text", "")).split()),
         )
-        await self.pipeline.generate(origin, parsed)
+        return self.pipeline.record(origin, parsed)
+
+    async def carry_on(self, recorded: Recorded) -> None:
+        """Everything after the ack: announce, upload, submit and answer in the thread."""
+        if recorded.row_id is not None:
+            await self.pipeline.carry_on(recorded.row_id)
 
     async def status_text(self, task_id: str) -> str:
         return await reports.status_text(self.services.vod, self.log_db, task_id)
@@ -109,7 +138,8 @@ class SlackSurface:
             view_id=view.get("id"), hash=view.get("hash"), view=form_view(scene, context)
         )
 
-    async def generate_from_form(self, body: dict[str, Any], view: dict[str, Any], result: FormResult) -> None:
+    def record_form(self, body: dict[str, Any], view: dict[str, Any], result: FormResult) -> Recorded:
+        """Log a submitted form's request; called before the ack, which closes the form."""
         assert result.command is not None
         context = FormContext.load(view.get("private_metadata", ""))
         team_id = (body.get("team") or {}).get("id") or view.get("team_id", "")
@@ -125,13 +155,13 @@ class SlackSurface:
             response_url=context.response_url,
             slack_files=result.files,
         )
-        await self.pipeline.generate(origin, result.command)
+        return self.pipeline.record(origin, result.command)
 
     # -- message shortcut -------------------------------------------------------------------------
 
     async def open_form_from_message(self, shortcut: dict[str, Any]) -> str | None:
         message = shortcut.get("message") or {}
-        images = image_files(message.get("files"))
+        images = [f for f in await self._completed(message.get("files") or []) if is_image(f)]
         if not images:
             return (
                 "That message has no images. Use the shortcut on a message with JPEG, PNG or WebP images, "
@@ -148,14 +178,32 @@ class SlackSurface:
         await self.services.slack.views_open(trigger_id=shortcut["trigger_id"], view=form_view(scene, context))
         return None
 
+    async def _completed(self, files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The files with every stub replaced by what files.info says of it; unreadable ones are left out."""
+        completed = []
+        for file in files:
+            if is_partial(file):
+                try:
+                    answer = await self.services.slack.files_info(file=file["id"])
+                except SlackApiError as error:
+                    log.warning("files.info %s failed: %s", file["id"], slack_error_code(error))
+                    continue
+                file = dict(answer["file"])
+            completed.append(file)
+        return completed
+
     # -- file shares: @mention or DM with images -----------------------------------------------------
 
-    async def generate_from_message_event(self, event: dict[str, Any], body: dict[str, Any], *, source: str) -> None:
+    def record_message_event(self, event: dict[str, Any], body: dict[str, Any], *, source: str) -> Accepted | None:
+        """Log what a message with images asks for, before the ack; None for messages that ask nothing.
+
+        Files Slack sent only as stubs count as images here; they are looked up before upload, and one that
+        turns out not to be an image is named, with its real name and type, in the answer.
+        """
         if event.get("bot_id") or event.get("subtype") not in (None, "file_share"):
-            return
+            return None
         channel_id = str(event.get("channel", ""))
         message_ts = str(event.get("ts", ""))
-        thread_ts = str(event.get("thread_ts") or message_ts)
         team_id = str(body.get("team_id") or event.get("team", ""))
         files = image_files(event.get("files"))
         attached: list[Ref] = [SlackFileRef(f["id"], str(f.get("name", ""))) for f in files]
@@ -167,7 +215,7 @@ class SlackSurface:
             user_id=str(event.get("user", "")),
             # Slack retries the same event, and a DM mention may arrive as two events: key on the message.
             dedupe_key=f"msg:{team_id}:{channel_id}:{message_ts}",
-            thread_ts=thread_ts,
+            thread_ts=str(event.get("thread_ts") or message_ts),
             slack_files={f["id"]: f for f in files},
         )
         not_images = [str(f.get("name") or f.get("id") or "a file") for f in event.get("files") or [] if f not in files]
@@ -180,23 +228,26 @@ class SlackSurface:
                 {"team_id": team_id, "channel_id": channel_id, "user_id": origin.user_id, "text": text},
                 problem,
             )
-            await self._reply_in_thread(origin, error_text("I could not use that.", escape(problem)))
-            return
-        if not isinstance(parsed, Generate):
-            if not_images and not files:
-                await self._reply_in_thread(origin, escape(not_images_note(not_images)))
-            else:
-                await self._reply_in_thread(
-                    origin,
-                    HELP_TEXT
-                    if isinstance(parsed, Help)
-                    else "Use `/aigc status`, `/aigc history` or `/aigc usage` for that.",
-                )
-            return
-        await self.pipeline.generate(origin, parsed)
+            return Accepted(origin, reply=error_text("I could not use that.", escape(shown(problem))))
+        if isinstance(parsed, Generate):
+            recorded = self.pipeline.record(origin, parsed)
+            return Accepted(origin, recorded=recorded, reply=REPEAT_NOTE if recorded.repeat else None)
+        if not_images and not files:
+            return Accepted(origin, reply=escape(not_images_note(not_images)))
+        if isinstance(parsed, Help):
+            return Accepted(origin, reply=HELP_TEXT)
+        return Accepted(origin, reply="Use `/aigc status`, `/aigc history` or `/aigc usage` for that.")
 
-    async def _reply_in_thread(self, origin: Origin, text: str) -> None:
-        await self.services.slack.chat_postMessage(channel=origin.channel_id, thread_ts=origin.thread_ts, text=text)
+    async def answer(self, accepted: Accepted | None) -> None:
+        """After the ack: say what needs saying in the thread, then carry the logged request on."""
+        if accepted is None:
+            return
+        if accepted.reply:
+            await self.services.slack.chat_postMessage(
+                channel=accepted.origin.channel_id, thread_ts=accepted.origin.thread_ts, text=accepted.reply
+            )
+        if accepted.recorded is not None:
+            await self.carry_on(accepted.recorded)
 
     # -- buttons under a result -------------------------------------------------------------------------
 
@@ -210,7 +261,8 @@ class SlackSurface:
             self.services.follower.wake()
         return await self.status_text(str(row["task_id"]))
 
-    async def run_again(self, body: dict[str, Any]) -> str | None:
+    def record_run_again(self, body: dict[str, Any]) -> Accepted | str:
+        """Log a second run of a logged request, before the ack; a string says why there is none."""
         row = self._row_of_action(body)
         if row is None:
             return "I can't find that request in my log."
@@ -227,8 +279,8 @@ class SlackSurface:
             repeat_key=f"rerun:{row['id']}",
             rerun_of=int(row["id"]),
         )
-        await self.pipeline.generate(origin, command)
-        return None
+        recorded = self.pipeline.record(origin, command)
+        return Accepted(origin, recorded=recorded, reply=REPEAT_NOTE if recorded.repeat else None)
 
     def _row_of_action(self, body: dict[str, Any]) -> dict[str, Any] | None:
         action = (body.get("actions") or [{}])[0]

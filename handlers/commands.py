@@ -9,7 +9,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.commands import CommandError, Generate, History, OpenForm, Status, Usage, parse_command
 from bot.messages import HELP_TEXT
-from bot.slack_surface import SlackSurface
+from bot.slack_surface import SlackSurface, shown
 from handlers.registry import Registry
 
 COMMAND = "/aigc"
@@ -22,14 +22,16 @@ def register(registry: Registry, surface: SlackSurface) -> None:
             parsed = parse_command(command.get("text", ""))
         except CommandError as bad:
             surface.log_invalid("slash_command", command, str(bad))  # logged before the answer, so never lost
-            await ack(response_type="ephemeral", text=f":warning: {bad}")
+            await ack(response_type="ephemeral", text=f":warning: {shown(str(bad))}")
             return
         if isinstance(parsed, OpenForm):
             await ack()
             await surface.open_form(command["trigger_id"], command)
         elif isinstance(parsed, Generate):
-            await ack(response_type="ephemeral", text=surface.working_note(parsed))
-            await surface.generate_from_command(command, parsed)
+            recorded = surface.record_command(command, parsed)  # in the log before Slack hears back
+            note = surface.acknowledgement(recorded, parsed)
+            await (ack(response_type="ephemeral", text=note) if note else ack())
+            await surface.carry_on(recorded)
         elif isinstance(parsed, Status):
             await ack(response_type="ephemeral", text=f"Looking up `{parsed.task_id}`…")
             await respond(response_type="ephemeral", text=await surface.status_text(parsed.task_id))

@@ -13,11 +13,15 @@ from handlers.registry import Registry
 def register(registry: Registry, surface: SlackSurface) -> None:
     @registry.event("app_mention")
     async def mention(ack: AsyncAck, event: dict[str, Any], body: dict[str, Any]) -> None:
+        accepted = surface.record_message_event(event, body, source="file_share")  # logged before the ack
         await ack()
-        await surface.generate_from_message_event(event, body, source="file_share")
+        await surface.answer(accepted)
 
     @registry.event("message", manifest_name="message.im")
     async def direct_message(ack: AsyncAck, event: dict[str, Any], body: dict[str, Any]) -> None:
+        if event.get("channel_type") != "im":
+            await ack()
+            return
+        accepted = surface.record_message_event(event, body, source="file_share")  # logged before the ack
         await ack()
-        if event.get("channel_type") == "im":
-            await surface.generate_from_message_event(event, body, source="file_share")
+        await surface.answer(accepted)
