@@ -1,0 +1,284 @@
+"""The Slack listeners, called as plain functions with a recording `ack`, over the loopback fakes.
+
+What a person relies on: by the time Slack shows "Working on…" (the ack), the request is in the log with
+everything needed to finish it, so a crash right after the ack loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from bot.config import Settings
+from bot.modal import FORM_CALLBACK, FormContext
+from bot.services import Services, build_services
+from bot.slack_surface import SlackSurface
+from handlers import actions, commands, events, shortcuts, views
+from tests.conftest import TEAM_ID, PNG_1x1
+from tests.fakes import FakeSlack, FakeVod
+from tests.fakes.slack_signing import (
+    app_mention_event,
+    channel_message,
+    im_message_event,
+    message_action_payload,
+    slash_command_fields,
+    view_submission_payload,
+)
+
+Listener = Callable[..., Any]
+
+
+class Listeners:
+    """Stands in for the registry: keeps each listener function exactly as the handler module wrote it."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[str, str], Listener] = {}
+
+    def _keep(self, kind: str, key: str) -> Callable[[Listener], Listener]:
+        def decorate(listener: Listener) -> Listener:
+            self.by_key[(kind, key)] = listener
+            return listener
+
+        return decorate
+
+    def command(self, name: str) -> Callable[[Listener], Listener]:
+        return self._keep("command", name)
+
+    def message_shortcut(self, callback_id: str) -> Callable[[Listener], Listener]:
+        return self._keep("message_shortcut", callback_id)
+
+    def event(self, name: str, manifest_name: str | None = None) -> Callable[[Listener], Listener]:
+        return self._keep("event", manifest_name or name)
+
+    def view(self, callback_id: str) -> Callable[[Listener], Listener]:
+        return self._keep("view", callback_id)
+
+    def action(self, action_id: str) -> Callable[[Listener], Listener]:
+        return self._keep("action", action_id)
+
+
+class RecordingAck:
+    """An ack that notes what it was called with and what the log held at that moment."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.calls: list[dict[str, Any]] = []
+        self.rows_at_ack: list[dict[str, Any]] = []
+
+    async def __call__(self, **kwargs: Any) -> None:
+        self.calls.append(kwargs)
+        self.rows_at_ack = self.services.log_db.query("SELECT * FROM requests ORDER BY id")
+
+
+class RecordingRespond:
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    async def __call__(self, **kwargs: Any) -> None:
+        self.texts.append(str(kwargs.get("text", "")))
+
+
+@pytest.fixture
+def loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """One event loop for the whole test, as in the running bot: its HTTP connections live on it."""
+    running = asyncio.new_event_loop()
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def services(settings: Settings, loop: asyncio.AbstractEventLoop) -> Iterator[Services]:
+    built = build_services(settings)
+    yield built
+    loop.run_until_complete(built.aclose())
+
+
+@pytest.fixture
+def listeners(services: Services) -> Listeners:
+    kept = Listeners()
+    surface = SlackSurface(services)
+    for module in (commands, shortcuts, events, views, actions):
+        module.register(kept, surface)  # type: ignore[arg-type]
+    return kept
+
+
+def rows(services: Services) -> list[dict[str, Any]]:
+    return services.log_db.query("SELECT * FROM requests ORDER BY id")
+
+
+def slack_connect_stub(file_id: str) -> dict[str, Any]:
+    """How Slack sends a file shared from another organisation: an id and a hint to call files.info."""
+    return {"id": file_id, "mode": "file_access", "file_access": "check_file_info", "created": 0, "user": "U300"}
+
+
+def test_a_slash_command_is_logged_with_where_to_answer_before_the_ack(
+    loop: asyncio.AbstractEventLoop, services: Services, listeners: Listeners, slack: FakeSlack, vod: FakeVod
+) -> None:
+    ack = RecordingAck(services)
+    payload = slash_command_fields(
+        "outpaint https://shop.example/banner.png ratio=16:9", response_url=slack.response_url("cmd")
+    )
+    loop.run_until_complete(
+        listeners.by_key[("command", "/aigc")](ack=ack, command=payload, respond=RecordingRespond())
+    )
+
+    assert "Working on" in ack.calls[0]["text"]
+    [row] = ack.rows_at_ack
+    assert row["status"] == "received" and row["scene"] == "outpaint"
+    assert (row["channel_id"], row["user_id"], row["response_url"]) == (
+        payload["channel_id"],
+        payload["user_id"],
+        slack.response_url("cmd"),
+    )
+    assert json.loads(row["inputs_json"])["images"] == ["url:https://shop.example/banner.png"]
+    assert json.loads(row["options_json"]) == {"ratio": "16:9"}
+    # After the ack the same listener carried the row on to Tencent.
+    assert rows(services)[0]["status"] == "submitted" and len(vod.calls("CreateSceneAigcImageTask")) == 1
+
+
+def test_the_same_command_twice_in_a_row_is_answered_at_the_ack_and_logged_once(
+    loop: asyncio.AbstractEventLoop, services: Services, listeners: Listeners, vod: FakeVod
+) -> None:
+    aigc = listeners.by_key[("command", "/aigc")]
+    first, second = RecordingAck(services), RecordingAck(services)
+    text = "outpaint https://shop.example/banner.png"
+    loop.run_until_complete(aigc(ack=first, command=slash_command_fields(text), respond=RecordingRespond()))
+    loop.run_until_complete(aigc(ack=second, command=slash_command_fields(text), respond=RecordingRespond()))
+    assert "same request a few seconds ago" in second.calls[0]["text"]
+    assert len(rows(services)) == 1 and len(vod.calls("CreateSceneAigcImageTask")) == 1
+
+
+def test_a_form_submission_is_logged_with_its_files_before_the_form_closes(
+    loop: asyncio.AbstractEventLoop, services: Services, listeners: Listeners, slack: FakeSlack, vod: FakeVod
+) -> None:
+    shared = slack.add_file("F700", PNG_1x1, "mug.png", "image/png", "png")
+    payload = view_submission_payload(
+        callback_id=FORM_CALLBACK,
+        values={
+            "scene": {"scene_select": {"type": "static_select", "selected_option": {"value": "outpaint"}}},
+            "images": {"files": {"type": "file_input", "files": [shared]}},
+        },
+        private_metadata=FormContext(channel_id="C700").dump(),
+    )
+    ack = RecordingAck(services)
+    loop.run_until_complete(listeners.by_key[("view", FORM_CALLBACK)](ack=ack, body=payload, view=payload["view"]))
+
+    [row] = ack.rows_at_ack
+    assert (row["status"], row["source"], row["channel_id"]) == ("received", "modal", "C700")
+    kept = json.loads(row["slack_files_json"])["F700"]
+    assert kept["url_private_download"] == shared["url_private_download"] and "name" in kept
+    assert rows(services)[0]["status"] == "submitted"
+
+
+@pytest.mark.parametrize("where", ["mention", "dm"])
+def test_a_slack_connect_file_is_looked_up_then_used(
+    loop: asyncio.AbstractEventLoop,
+    where: str,
+    services: Services,
+    listeners: Listeners,
+    slack: FakeSlack,
+    vod: FakeVod,
+) -> None:
+    slack.add_file("F710", PNG_1x1, "partner-bag.png", "image/png", "png")
+    if where == "mention":
+        event = app_mention_event("product on marble", channel="C710", files=[slack_connect_stub("F710")])
+        listener = listeners.by_key[("event", "app_mention")]
+    else:
+        event = im_message_event("product on marble", channel="D710", files=[slack_connect_stub("F710")])
+        listener = listeners.by_key[("event", "message.im")]
+    ack = RecordingAck(services)
+    loop.run_until_complete(listener(ack=ack, event=event, body={"team_id": TEAM_ID, "event": event}))
+
+    [row] = ack.rows_at_ack
+    assert row["status"] == "received" and json.loads(row["inputs_json"])["images"] == ["slack:F710"]
+    assert [c["file"] for c in slack.calls_to("files.info")] == ["F710"]
+    done = rows(services)[0]
+    assert done["status"] == "submitted", done["error_message"]
+    assert "F710" in "".join(slack.downloads)
+
+
+def test_a_slack_connect_file_that_is_not_an_image_is_named_with_its_real_name_and_type(
+    loop: asyncio.AbstractEventLoop, services: Services, listeners: Listeners, slack: FakeSlack, vod: FakeVod
+) -> None:
+    pdf = slack.add_file("F720", b"%PDF-1.7\n", "price-list.pdf", "application/pdf", "pdf")
+    event = app_mention_event("product on marble", channel="C720", files=[slack_connect_stub("F720")])
+    loop.run_until_complete(
+        listeners.by_key[("event", "app_mention")](
+            ack=RecordingAck(services), event=event, body={"team_id": TEAM_ID, "event": event}
+        )
+    )
+    row = rows(services)[0]
+    expected = f"price-list.pdf is a {pdf['pretty_type']} file (application/pdf), not an image"
+    assert row["status"] == "invalid" and row["error_message"].startswith(expected)
+    replies = [c["text"] for c in slack.calls_to("chat.postMessage") if c.get("thread_ts") == event["ts"]]
+    assert any(expected in reply for reply in replies)
+    assert vod.calls("CreateSceneAigcImageTask") == [] and "F720" not in "".join(slack.downloads)
+
+
+def test_the_message_shortcut_looks_up_slack_connect_files_before_saying_there_are_no_images(
+    loop: asyncio.AbstractEventLoop, services: Services, listeners: Listeners, slack: FakeSlack
+) -> None:
+    slack.add_file("F730", PNG_1x1, "partner-shoe.png", "image/png", "png")
+    message = channel_message("new shoe", files=[slack_connect_stub("F730")])
+    payload = message_action_payload(callback_id="aigc_from_message", message=message)
+    respond = RecordingRespond()
+    loop.run_until_complete(
+        listeners.by_key[("message_shortcut", "aigc_from_message")](
+            ack=RecordingAck(services), shortcut=payload, respond=respond
+        )
+    )
+    assert respond.texts == []
+    [opened] = slack.calls_to("views.open")
+    assert "partner-shoe.png" in json.dumps(opened["view"])
+
+
+def test_run_again_is_logged_before_the_ack(
+    loop: asyncio.AbstractEventLoop, services: Services, listeners: Listeners, vod: FakeVod
+) -> None:
+    loop.run_until_complete(
+        listeners.by_key[("command", "/aigc")](
+            ack=RecordingAck(services),
+            command=slash_command_fields("outpaint https://shop.example/banner.png"),
+            respond=RecordingRespond(),
+        )
+    )
+    first = rows(services)[0]
+    ack = RecordingAck(services)
+    body = {
+        "type": "block_actions",
+        "team": {"id": TEAM_ID},
+        "user": {"id": "U100"},
+        "actions": [{"action_id": "aigc_run_again", "value": str(first["id"]), "action_ts": "1700000900.1"}],
+    }
+    loop.run_until_complete(
+        listeners.by_key[("action", "aigc_run_again")](ack=ack, body=body, respond=RecordingRespond())
+    )
+    assert [(r["source"], r["rerun_of"], r["status"]) for r in ack.rows_at_ack[1:]] == [
+        ("rerun", first["id"], "received")
+    ]
+    assert len(vod.calls("CreateSceneAigcImageTask")) == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["product https://shop.example/a.png " + "very " * 400_000, "x" * 2_000_000 + " https://shop.example/a.png"],
+    ids=["2 MB prompt", "2 MB scene word"],
+)
+def test_megabytes_of_unusable_input_are_logged_and_answered_in_a_few_kilobytes(
+    loop: asyncio.AbstractEventLoop, text: str, services: Services, listeners: Listeners, vod: FakeVod
+) -> None:
+    ack = RecordingAck(services)
+    loop.run_until_complete(
+        listeners.by_key[("command", "/aigc")](ack=ack, command=slash_command_fields(text), respond=RecordingRespond())
+    )
+    [row] = rows(services)
+    assert row["status"] == "invalid"
+    stored = len(row["inputs_json"]) + len(row["error_message"])
+    assert stored < 12_000, stored
+    assert json.loads(row["inputs_json"])["length"] == len(text)
+    assert len(ack.calls[0]["text"]) < 2_000
+    assert vod.calls("CreateSceneAigcImageTask") == []
