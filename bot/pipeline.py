@@ -18,7 +18,7 @@ from bot.commands import Generate, refs_from_summary, refs_summary
 from bot.config import Settings
 from bot.conversation import Conversation, SlackUnavailable
 from bot.db import RequestLog, dumps, iso, utc_now
-from bot.messages import error_text, escape, parent_text, submitted_text
+from bot.messages import already_submitted_text, error_text, escape, parent_text, submitted_text
 from bot.models import CreateSceneAigcImageTaskRequest, FileInfo, RequestInvalid, build_request
 from bot.refs import FileIdRef, Ref, SlackFileRef, UrlRef
 from bot.scenes import TaskOptions, TaskSpec, build_task_request
@@ -297,11 +297,14 @@ class Pipeline:
                 request_id=already.request_id,
                 error_message="Tencent already holds a task for this request; nothing new was billed",
             )
+            following = self.after_submit is not None
             await conversation.reply(
-                "This request had already reached Tencent, so it was not submitted (or billed) a second time. "
-                f"RequestId: `{already.request_id}`"
+                already_submitted_text(already.code, already.request_id, already.session_id, looking_up=following)
             )
             await self._safe_status(conversation, origin, command, "already")
+            if self.after_submit is not None:
+                # Tencent billed a task whose TaskId never reached us: the follower finds it by SessionId.
+                await self.after_submit(row_id)
             return
         except VodError as refusal:
             await self._refused(row_id, refusal, conversation, origin, command, during="submitting")
