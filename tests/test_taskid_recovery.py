@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.commands import Status, parse_command
 from bot.config import Settings
-from bot.db import RequestLog
+from bot.db import RequestLog, iso, utc_now
 from bot.pipeline import session_id_for
 from bot.recovery import session_context_for
 from tests.conftest import SUB_APP_ID, RunningBot, make_settings, wait_until
@@ -171,6 +171,28 @@ def test_a_restart_after_tencent_took_the_request_finds_the_task_and_delivers(
         upload = wait_until(lambda: slack.calls_to("files.completeUploadExternal"), what="image posted")[0]
         assert upload["thread_ts"] == "1700000000.000100"
         wait_until(lambda: parent_updates(slack, ":white_check_mark: done"), what="parent done")
+    finally:
+        running.stop()
+
+
+def test_a_lost_task_notice_cut_off_by_a_restart_is_posted_after_it(
+    tmp_path: Path, slack: FakeSlack, vod: FakeVod, cos: FakeCos
+) -> None:
+    settings = make_settings(tmp_path, vod, cos, slack)
+    session = session_id_for("slash:T0001:never-found")
+    log_db = RequestLog(settings.aigc_bot_db)
+    row_id = log_db.claim({"source": "slash_command", "channel_id": "C100", "scene": "outpaint", "session_id": session})
+    assert row_id is not None
+    # As if the bot had given up the look-up and died before telling the thread.
+    log_db.update(
+        row_id, status="failed", error_code="TaskIdUnknown", finished_at=iso(utc_now()), thread_ts="1700000000.000200"
+    )
+    log_db.close()
+    running = RunningBot(settings).start()
+    try:
+        notice = wait_until(lambda: thread_replies(slack, "1700000000.000200"), what="notice")[0]["text"]
+        assert session in notice and "billed it once" in notice
+        wait_until(lambda: rows(settings)[0]["delivered_at"], what="delivered mark")
     finally:
         running.stop()
 
