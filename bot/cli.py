@@ -153,7 +153,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
     except AlreadySubmitted as already:
         return _fail(
             f"Already submitted: a task with SessionId {already.session_id!r} exists, "
-            f"so nothing new was sent or billed. (RequestId: {already.request_id})",
+            f"so nothing new was sent or billed. (Code: {already.code} · RequestId: {already.request_id})",
             EXIT_REFUSED,
         )
     except VodError as refusal:

@@ -12,6 +12,8 @@ from bot.scenes import SCENE_TYPES, TRY_ON_MODEL_ALIASES, TaskOptions, TaskSpec
 OPTION_NAMES = ("ratio", "count", "resolution", "storage", "model", "negative")
 MAX_PROMPT_CHARS = 1000
 OPTION = re.compile(r"^([A-Za-z_]+)=(.*)$", re.DOTALL)
+# The SessionId the bot sends with every request ("aigc-" and 40 hex digits), which names it at Tencent too.
+SESSION_ID = re.compile(r"aigc-[0-9a-f]{40}")
 SCENE_ALIASES = {
     "product": "product",
     "products": "product",
@@ -40,9 +42,19 @@ class OpenForm:
     pass
 
 
+def is_session_id(text: str) -> bool:
+    return SESSION_ID.fullmatch(text) is not None
+
+
 @dataclass(frozen=True)
 class Status:
+    """`task_id` holds what was typed: a TaskId, or the SessionId of a request whose TaskId is unknown."""
+
     task_id: str
+
+    @property
+    def is_session_id(self) -> bool:
+        return is_session_id(self.task_id)
 
 
 @dataclass(frozen=True)
@@ -177,7 +189,7 @@ def parse_command(text: str, attached: list[Ref] | None = None) -> Command:
         return Help()
     if head == "status":
         if len(rest) != 1:
-            raise CommandError("Give one TaskId: `/aigc status <TaskId>`.")
+            raise CommandError("Give one TaskId or SessionId: `/aigc status <TaskId or SessionId>`.")
         return Status(rest[0].strip("`"))
     if head == "history":
         return History()

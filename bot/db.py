@@ -204,12 +204,14 @@ class RequestLog:
         return rows[0] if rows else None
 
     def unfinished(self, *, created_after: str, created_before: str) -> list[int]:
-        """Requests cut off before their end: still on the way to Tencent, or with an answer not yet posted."""
+        """Requests cut off before their end: still on the way to Tencent, with an answer not yet posted, or
+        held by Tencent under a TaskId the bot never learnt and is not yet looking for."""
         marks = ", ".join("?" for _ in ACTIVE_STATUSES)
         rows = self.query(
-            f"SELECT id FROM requests WHERE (status IN ({marks}) OR reply_pending IS NOT NULL)"
+            f"SELECT id FROM requests WHERE (status IN ({marks}) OR reply_pending IS NOT NULL"
+            "  OR (status = ? AND task_id IS NULL AND follow_next_at IS NULL AND finished_at IS NULL))"
             " AND created_at >= ? AND created_at < ? ORDER BY id",
-            [*ACTIVE_STATUSES, created_after, created_before],
+            [*ACTIVE_STATUSES, SUBMITTED, created_after, created_before],
         )
         return [int(row["id"]) for row in rows]
 

@@ -3,6 +3,10 @@
 The tasks being followed are the `requests` rows with status `submitted` and a `follow_next_at`. A worker
 takes a row by writing its name and a lease into it in one UPDATE, so two workers (or two processes) never
 follow the same task, and a restarted bot picks up every row whose lease has run out.
+
+A `submitted` row without a TaskId is one Tencent holds whose answer was lost: its task is looked up by
+SessionId (DescribeTasks when polling, completion events otherwise) on the same schedule, until the follow
+timeout, and then followed like any other.
 """
 
 from __future__ import annotations
@@ -26,8 +30,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.conversation import slack_error_code
 from bot.db import DONE, FAILED, SUBMITTED, RequestLog, dumps, iso, parse_iso, utc_now
 from bot.errors import advise, format_refusal
-from bot.messages import STATUS_BADGES, describe_spec, escape
+from bot.messages import STATUS_BADGES, describe_spec, escape, task_id_unknown_text
 from bot.polling import PollPolicy
+from bot.recovery import TASK_ID_UNKNOWN, belongs_to, find_task
 from bot.scenes import SCENE_LABELS, TaskOptions, TaskSpec
 from bot.vod import TaskDetail, VodClient, VodError, parse_scene_task
 
@@ -112,9 +117,17 @@ class Follower:
         self._wake.set()
 
     async def track(self, row_id: int) -> None:
-        """Start following a freshly submitted request."""
-        first = utc_now() + timedelta(seconds=self.policy.first_delay)
-        self.log_db.update(row_id, follow_next_at=iso(first), follow_attempts=0)
+        """Start following a freshly submitted request, or looking up the task of one whose TaskId was lost."""
+        now = utc_now()
+        fields: dict[str, Any] = {
+            "follow_next_at": iso(now + timedelta(seconds=self.policy.first_delay)),
+            "follow_attempts": 0,
+        }
+        row = self.log_db.get(row_id) or {}
+        if not row.get("task_id") and not row.get("submitted_at"):
+            # The follow timeout of the look-up counts from the moment Tencent said it holds the task.
+            fields["submitted_at"] = iso(now)
+        self.log_db.update(row_id, **fields)
         self._wake.set()
 
     def _claim_due(self) -> list[int]:
@@ -124,6 +137,17 @@ class Follower:
             " AND follow_next_at <= ? AND (follow_lease_until IS NULL OR follow_lease_until < ?)"
             " ORDER BY follow_next_at",
             [SUBMITTED, iso(now), iso(now)],
+        )
+        return [int(row["id"]) for row in due if self._take(int(row["id"]), (SUBMITTED,))]
+
+    def _claim_lookups_due(self) -> list[int]:
+        """Rows Tencent holds whose TaskId is unknown and whose next look-up is due."""
+        now = iso(utc_now())
+        due = self.log_db.query(
+            "SELECT id FROM requests WHERE status = ? AND task_id IS NULL AND session_id IS NOT NULL"
+            " AND follow_next_at IS NOT NULL AND follow_next_at <= ?"
+            " AND (follow_lease_until IS NULL OR follow_lease_until < ?) ORDER BY follow_next_at",
+            [SUBMITTED, now, now],
         )
         return [int(row["id"]) for row in due if self._take(int(row["id"]), (SUBMITTED,))]
 
@@ -143,6 +167,8 @@ class Follower:
             self._start_redeliveries()
             for row_id in self._claim_due():
                 self._spawn(self._check_guarded(row_id))
+            for row_id in self._claim_lookups_due():
+                self._spawn(self._look_up_guarded(row_id))
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._next_wake())
@@ -230,6 +256,92 @@ class Follower:
             f"Use `/aigc status {row['task_id']}` to see it later.",
         )
 
+    # -- a task whose TaskId was lost -------------------------------------------------------------
+
+    async def _look_up_guarded(self, row_id: int) -> None:
+        try:
+            await self.look_up(row_id)
+        except Exception:
+            log.exception("looking up the task of request %s failed; will retry", row_id)
+            self._reschedule(row_id)
+
+    async def look_up(self, row_id: int) -> None:
+        """Find the task of a row Tencent holds without its TaskId in the log, then follow it as usual."""
+        row = self.log_db.get(row_id)
+        if not row or row["status"] != SUBMITTED or row["task_id"] or not row.get("session_id"):
+            return
+        try:
+            found = await find_task(self.vod, row)
+        except VodError as error:
+            # Tencent does not promise to list scene tasks, so every refusal is treated as "not found yet".
+            log.warning("DescribeTasks for request %s failed: %s (request %s)", row_id, error.code, error.request_id)
+            found = None
+        if found is None:
+            if self._waited(row) > self.policy.timeout:
+                await self.give_up_look_up(row)
+            else:
+                self._reschedule(row_id)
+            return
+        self._record_task_id(row, found.task_id, found.create_time)
+        await self.check(row_id)
+        current = self.log_db.get(row_id) or {}
+        if current.get("status") == SUBMITTED:
+            await self._update_parent(current, "working")
+
+    def _record_task_id(self, row: dict[str, Any], task_id: str, create_time: str | None) -> dict[str, Any]:
+        """Log the TaskId found again; the duplicate-SessionId code goes, as the row now reads normally."""
+        fields: dict[str, Any] = {"task_id": task_id, "error_code": None, "error_message": None, "follow_attempts": 0}
+        if create_time:
+            with contextlib.suppress(ValueError):
+                fields["submitted_at"] = iso(parse_iso(create_time))
+        self.log_db.update(int(row["id"]), **fields)
+        log.info("request %s: task %s found again by its SessionId", row["id"], task_id)
+        return self.log_db.get(int(row["id"])) or {**row, **fields}
+
+    async def give_up_look_up(self, row: dict[str, Any]) -> None:
+        """The task was billed but never found: fail the row and tell the thread where to look."""
+        finished = utc_now()
+        waited = self._waited(row)
+        self.log_db.update(
+            row["id"],
+            status=FAILED,
+            error_code=TASK_ID_UNKNOWN,
+            error_message=f"Tencent holds a task for SessionId {row['session_id']} (billed once); "
+            f"its TaskId was not found within {waited:.0f}s",
+            finished_at=iso(finished),
+            follow_next_at=None,
+        )
+        await self._post(row, task_id_unknown_text(str(row["session_id"]), waited))
+        self._delivered(row)
+        await self._update_parent(row, "failed")
+
+    async def _give_up_look_up_guarded(self, row: dict[str, Any]) -> None:
+        try:
+            await self.give_up_look_up(row)
+        except Exception:
+            log.exception("reporting the lost task of request %s failed; will retry", row["id"])
+            self.log_db.update(row["id"], follow_owner=None, follow_lease_until=None)
+
+    def _expired_look_ups(self) -> list[dict[str, Any]]:
+        """Rows whose task was looked up for longer than the follow timeout, taken by this worker."""
+        now = iso(utc_now())
+        rows = self.log_db.query(
+            "SELECT * FROM requests WHERE status = ? AND task_id IS NULL AND session_id IS NOT NULL"
+            " AND follow_next_at IS NOT NULL AND (follow_lease_until IS NULL OR follow_lease_until < ?)",
+            [SUBMITTED, now],
+        )
+        expired = [r for r in rows if self._waited(r) > self.policy.timeout]
+        return [r for r in expired if self._take(int(r["id"]), (SUBMITTED,))]
+
+    def _awaiting_task_id(self, detail: TaskDetail) -> dict[str, Any] | None:
+        """The row, Tencent holding it without its TaskId in the log, that this event's task belongs to."""
+        rows = self.log_db.query(
+            "SELECT * FROM requests WHERE status = ? AND task_id IS NULL AND session_id IS NOT NULL"
+            " AND (session_id = ? OR 'aigc-bot request ' || id = ?) ORDER BY id DESC",
+            [SUBMITTED, detail.session_id or "", detail.session_context or ""],
+        )
+        return next((r for r in rows if belongs_to(r, detail.session_id, detail.session_context)), None)
+
     # -- delivery ---------------------------------------------------------------------------------
 
     async def deliver(self, row: dict[str, Any], detail: TaskDetail) -> None:
@@ -281,9 +393,10 @@ class Follower:
         """Finished rows whose result never reached Slack (the bot stopped mid-delivery) and nobody holds."""
         now = iso(utc_now())
         rows = self.log_db.query(
-            "SELECT id FROM requests WHERE status IN (?, ?) AND task_id IS NOT NULL AND delivered_at IS NULL"
-            " AND finished_at IS NOT NULL AND (follow_lease_until IS NULL OR follow_lease_until < ?)",
-            [DONE, FAILED, now],
+            "SELECT id FROM requests WHERE status IN (?, ?) AND (task_id IS NOT NULL OR error_code = ?)"
+            " AND delivered_at IS NULL AND finished_at IS NOT NULL"
+            " AND (follow_lease_until IS NULL OR follow_lease_until < ?)",
+            [DONE, FAILED, TASK_ID_UNKNOWN, now],
         )
         return [int(r["id"]) for r in rows if self._take(int(r["id"]), (DONE, FAILED))]
 
@@ -306,6 +419,8 @@ class Follower:
             return
         if row["status"] == DONE:
             await self._post_images(row, await self.vod.describe_task_detail(row["task_id"]))
+        elif row["error_code"] == TASK_ID_UNKNOWN:
+            await self._post(row, task_id_unknown_text(str(row["session_id"]), self.policy.timeout))
         else:
             await self._post_failure(row, row["error_code"] or "", row["error_message"] or "", row.get("request_id"))
         self._delivered(row)
@@ -406,7 +521,10 @@ class Follower:
             detail = parse_scene_task(event.get("SceneAigcImageCompleteEvent") or {}, outer={"Status": "FINISH"})
             row = self.log_db.by_task_id(detail.task_id)
             if row is None:
-                continue  # another consumer's task: leave the event for it
+                waiting = self._awaiting_task_id(detail)
+                if waiting is None:
+                    continue  # another consumer's task: leave the event for it
+                row = self._record_task_id(waiting, detail.task_id, None)
             handled.append(str(event.get("EventHandle")))
             if row["status"] == SUBMITTED and self._claim_for_event(int(row["id"])):
                 await self.deliver(row, detail)
@@ -421,6 +539,8 @@ class Follower:
         """Event mode: results arrive through PullEvents instead of polling each task."""
         while not self._stopping:
             self._start_redeliveries()
+            for row in self._expired_look_ups():
+                self._spawn(self._give_up_look_up_guarded(row))
             try:
                 await self.pull_events_once()
             except VodError as error:

@@ -18,7 +18,7 @@ HELP_TEXT = """*Generate images with Tencent Cloud AIGC* (each request is billed
 • `/aigc` alone opens a form where you can attach images.
 • Mention me with images attached (`@aigc product red background`), or DM me images with the scene first.
 • Message shortcut *Generate from images* on any message with images.
-• `/aigc status <TaskId>` · `/aigc history` · `/aigc usage`
+• `/aigc status <TaskId or SessionId>` · `/aigc history` · `/aigc usage`
 An image is an http(s) link, a VOD FileId (all digits) or an attached JPEG, PNG or WebP.
 Options: `storage=temporary|permanent` (temporary results are kept by Tencent for 7 days; the bot copies them here)."""
 
@@ -59,6 +59,48 @@ def submitted_text(task_id: str, request_id: str, spec: TaskSpec, image_count: i
         f"Submitted {describe_spec(spec, image_count)}\n"
         f"TaskId: `{task_id}` · RequestId: `{request_id}`\n"
         "I will post the images here when they are ready."
+    )
+
+
+def duration_words(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} seconds"
+    return f"{seconds / 60:.0f} minutes"
+
+
+def already_submitted_text(code: str, request_id: str | None, session_id: str, *, looking_up: bool) -> str:
+    """The answer to a resend Tencent refused as a duplicate: the first attempt reached it and was billed."""
+    text = (
+        "This request had already reached Tencent, so it was not submitted (or billed) a second time.\n"
+        f"Code: `{code}` · RequestId: `{request_id or 'none'}` · SessionId: `{session_id}`\n"
+    )
+    if looking_up:
+        return text + "Its TaskId did not reach me, so I am looking the task up; the result will follow in this thread."
+    return text + f"Results are not followed on this bot; `/aigc status {session_id}` shows what I know."
+
+
+def task_id_unknown_text(session_id: str, waited_seconds: float) -> str:
+    """Posted when a billed task could not be found again: say so, and say where to look."""
+    return (
+        ":warning: I could not find the result of this request. Tencent received it and billed it once, "
+        f"but its TaskId never reached me and I could not find the task within {duration_words(waited_seconds)}.\n"
+        f"Look for it in the VOD console's task list under SessionId `{session_id}`.\n"
+        f"`/aigc status {session_id}` explains this again."
+    )
+
+
+def task_lookup_status_text(session_id: str, status: str, *, still_looking: bool) -> str:
+    """/aigc status for a request Tencent holds whose TaskId the log lacks."""
+    head = f"*Request* SessionId `{session_id}` · {status}"
+    if still_looking:
+        return (
+            f"{head}\nTencent received this request and billed it once, but its TaskId never reached me. "
+            "I am looking the task up; the result will be posted in the request's thread."
+        )
+    return (
+        f"{head} · `TaskIdUnknown`\nTencent received this request and billed it once, but its TaskId never reached "
+        f"me and I could not find the task in time. Look for it in the VOD console's task list under SessionId "
+        f"`{session_id}`."
     )
 
 

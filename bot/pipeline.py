@@ -23,7 +23,7 @@ from bot.commands import Generate, refs_from_summary, refs_summary
 from bot.config import Settings
 from bot.conversation import Conversation, SlackUnavailable
 from bot.db import RequestLog, dumps, iso, utc_now
-from bot.messages import error_text, escape, parent_text, submitted_text
+from bot.messages import already_submitted_text, error_text, escape, parent_text, submitted_text
 from bot.models import CreateSceneAigcImageTaskRequest, FileInfo, RequestInvalid, build_request
 from bot.refs import FileIdRef, Ref, SlackFileRef, UrlRef
 from bot.scenes import TaskOptions, TaskSpec, build_task_request
@@ -227,6 +227,8 @@ class Pipeline:
             elif row["status"] in (statuses.RECEIVED, statuses.UPLOADING):
                 announced = bool(row.get("announced_at") or row.get("parent_ts"))
                 await self._run(row_id, origin, command, conversation, announced=announced)
+            elif _submitted_but_not_followed(row):
+                await self._follow(row_id)
         except SlackUnavailable as slack_down:
             await self._slack_unavailable(row_id, origin, slack_down)
         except Exception:
@@ -421,19 +423,21 @@ class Pipeline:
         try:
             result = await self.vod.create_scene_aigc_image_task(request)
         except AlreadySubmitted as already:
-            await self._answer(
+            self._decide(
                 row_id,
-                conversation,
-                origin,
-                command,
-                "This request had already reached Tencent, so it was not submitted (or billed) a second time. "
-                f"RequestId: `{already.request_id}`",
+                already_submitted_text(
+                    already.code, already.request_id, already.session_id, looking_up=self.after_submit is not None
+                ),
                 parent="already",
+                private=False,
                 status=statuses.SUBMITTED,
                 error_code=already.code,
                 request_id=already.request_id,
                 error_message="Tencent already holds a task for this request; nothing new was billed",
             )
+            # Tencent billed a task whose TaskId never reached us: the follower finds it by SessionId.
+            await self._follow(row_id)
+            await self._post_pending(row_id, conversation, origin, command)
             return
         except VodError as refusal:
             await self._refused(row_id, refusal, conversation, origin, command, during="submitting")
@@ -479,7 +483,6 @@ class Pipeline:
 def _submitted_but_not_followed(row: dict[str, Any]) -> bool:
     return bool(
         row.get("status") == statuses.SUBMITTED
-        and row.get("task_id")
         and not row.get("follow_next_at")
         and not row.get("finished_at")
     )

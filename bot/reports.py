@@ -7,12 +7,16 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from bot.db import DONE, FAILED, RequestLog, parse_iso, utc_now
-from bot.messages import escape
+from bot.commands import is_session_id
+from bot.db import DONE, FAILED, SUBMITTED, RequestLog, parse_iso, utc_now
+from bot.messages import escape, task_lookup_status_text
+from bot.recovery import TASK_ID_UNKNOWN
 from bot.scenes import SCENE_LABELS
 from bot.vod import TaskDetail, VodClient, VodError
 
 BILLED_STATUSES = ("submitted", DONE, FAILED)
+# A request Tencent holds without its TaskId in the log (the answer was lost) was billed all the same.
+BILLED_WITHOUT_TASK_ID = ("InvalidParameterValue.SessionId", TASK_ID_UNKNOWN)
 
 
 def thread_link(team_domain: str | None, channel_id: str | None, ts: str | None) -> str | None:
@@ -48,8 +52,8 @@ def usage_text(log_db: RequestLog, *, team_id: str, now: datetime | None = None)
     month = moment.strftime("%Y-%m")
     rows = log_db.query(
         "SELECT user_id, scene, status, substr(created_at, 1, 10) AS day FROM requests"
-        " WHERE team_id = ? AND created_at >= ? AND task_id IS NOT NULL",
-        [team_id, month],
+        " WHERE team_id = ? AND created_at >= ? AND (task_id IS NOT NULL OR error_code IN (?, ?))",
+        [team_id, month, *BILLED_WITHOUT_TASK_ID],
     )
     parts = [f"*Submitted tasks (billed by Tencent) for {month}*"]
     for label, keep in (("Today", lambda r: r["day"] == day), ("This month", lambda r: True)):
@@ -96,6 +100,30 @@ def logged_result_text(row: dict[str, Any]) -> str:
 
 
 async def status_text(vod: VodClient, log_db: RequestLog, task_id: str) -> str:
+    """/aigc status: `task_id` is a TaskId, or the SessionId of a request (its TaskId may be unknown)."""
+    if is_session_id(task_id):
+        return await session_status_text(vod, log_db, task_id)
+    return await _task_status_text(vod, log_db, task_id)
+
+
+async def session_status_text(vod: VodClient, log_db: RequestLog, session_id: str) -> str:
+    rows = log_db.query("SELECT * FROM requests WHERE session_id = ? ORDER BY id DESC LIMIT 1", [session_id])
+    if not rows:
+        return f"I have no request with SessionId `{escape(session_id)}` in my log."
+    row = rows[0]
+    if row["task_id"]:
+        return await _task_status_text(vod, log_db, str(row["task_id"]))
+    if row["error_code"] == TASK_ID_UNKNOWN:
+        return task_lookup_status_text(session_id, row["status"], still_looking=False)
+    if row["status"] == SUBMITTED:
+        return task_lookup_status_text(session_id, row["status"], still_looking=True)
+    text = f"*Request* SessionId `{session_id}` · {row['status']} · no TaskId"
+    if row["error_code"]:
+        text += f"\n{escape(row['error_message'] or '')} ({escape(row['error_code'])})"
+    return text
+
+
+async def _task_status_text(vod: VodClient, log_db: RequestLog, task_id: str) -> str:
     row = log_db.by_task_id(task_id)
     if row and row["status"] in (DONE, FAILED) and row.get("finished_at"):
         return logged_result_text(row)

@@ -8,6 +8,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -138,6 +139,47 @@ def parse_scene_task(task: dict[str, Any], *, outer: dict[str, Any] | None = Non
         session_id=task.get("SessionId") or None,
         session_context=task.get("SessionContext") or None,
         request_id=outer.get("RequestId"),
+    )
+
+
+@dataclass(frozen=True)
+class TaskSummary:
+    """One TaskSimpleInfo from DescribeTasks: enough to recognise a task, not its result."""
+
+    task_id: str
+    task_type: str
+    status: str
+    create_time: str | None
+    begin_process_time: str | None
+    finish_time: str | None
+    session_id: str | None
+    session_context: str | None
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    """One page of DescribeTasks; `scroll_token` is set while more pages remain."""
+
+    tasks: list[TaskSummary]
+    scroll_token: str | None
+    request_id: str
+
+
+def tencent_time(moment: datetime) -> str:
+    """VOD's ISO 8601 form: UTC, whole seconds, a Z suffix."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_task_summary(item: dict[str, Any]) -> TaskSummary:
+    return TaskSummary(
+        task_id=str(item.get("TaskId") or ""),
+        task_type=str(item.get("TaskType") or ""),
+        status=str(item.get("Status") or ""),
+        create_time=item.get("CreateTime") or None,
+        begin_process_time=item.get("BeginProcessTime") or None,
+        finish_time=item.get("FinishTime") or None,
+        session_id=item.get("SessionId") or None,
+        session_context=item.get("SessionContext") or None,
     )
 
 
@@ -306,6 +348,30 @@ class VodClient:
                 "DescribeTaskDetail",
             )
         return parse_scene_task(task, outer=answer)
+
+    async def describe_tasks(
+        self,
+        *,
+        created_after: datetime,
+        created_before: datetime,
+        limit: int = 100,
+        scroll_token: str | None = None,
+    ) -> TaskPage:
+        """One page of the tasks created in [created_after, created_before), oldest first."""
+        params: dict[str, Any] = {
+            "SubAppId": self.sub_app_id,
+            "CreateTime": {"After": tencent_time(created_after), "Before": tencent_time(created_before)},
+            "Sort": {"Field": "CreateTime", "Order": "Asc"},
+            "Limit": limit,
+        }
+        if scroll_token:
+            params["ScrollToken"] = scroll_token
+        answer = await self.call("DescribeTasks", params, dedupe_safe=True)
+        return TaskPage(
+            tasks=[parse_task_summary(item) for item in answer.get("TaskSet") or [] if isinstance(item, dict)],
+            scroll_token=answer.get("ScrollToken") or None,
+            request_id=str(answer.get("RequestId", "")),
+        )
 
     async def apply_upload(self, media_type: str, *, expire_time: str | None = None) -> UploadTicket:
         params: dict[str, Any] = {"SubAppId": self.sub_app_id, "MediaType": media_type}

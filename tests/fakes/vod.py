@@ -17,6 +17,18 @@ Choices where Tencent's behaviour is not pinned down by its documentation:
   by DescribeTaskDetail walking its script does not.
 - A SignedHeaders list other than "content-type;host" answers AuthFailure.InvalidAuthorization, because the
   official signer only covers that list.
+- DescribeTasks answers TaskSet entries shaped exactly as the SDK's TaskSimpleInfo (TaskId, Status, FileId,
+  TaskType, CreateTime, BeginProcessTime, FinishTime, SessionId, SessionContext); the installed SDK's model
+  has no SubTaskTypes, so none is sent. Scene AIGC tasks are listed with TaskType "SceneAigcImageTask" and an
+  empty FileId; Tencent's documented TaskType list does not name them, so `list_scene_tasks = False` leaves
+  them out to model a Tencent that does not list them. Filters: Status, FileId, CreateTime and FinishTime
+  (TimeRange: After inclusive, Before exclusive; a value that is not ISO 8601 answers InvalidParameterValue),
+  and only tasks of the last 72 hours, as documented. Order: Sort.Field CreateTime or FinishTime, Asc or Desc;
+  without Sort, newest first (the documentation does not say). Limit defaults to 10; below 1 or not an integer
+  answers InvalidParameterValue.Limit, above 100 InvalidParameterValue.LimitTooLarge. `tasks_page_size`, when
+  set, caps a page below the Limit asked for. A ScrollToken is an opaque string naming the next record of the
+  query that issued it; a token the fake never issued, or one sent with different filters, answers
+  InvalidParameterValue (the error list has no ScrollToken code).
 
 Output images are served at GET /outputs/<TaskId>/<i>.png (4x4 PNGs whose colour depends on i) once the
 task's script has reached a successful FINISH; uploaded media at GET /media<MediaStoragePath> when a FakeCos
@@ -54,6 +66,10 @@ RATE_LIMIT_PER_SECOND = 20
 SESSION_ID_MAX = 50
 SESSION_CONTEXT_MAX = 1000
 MAX_EVENTS_PER_PULL = 16
+TASKS_DEFAULT_LIMIT = 10
+TASKS_MAX_LIMIT = 100
+TASKS_LISTED_FOR = timedelta(hours=72)
+TASK_STATUS_FILTERS = frozenset({"WAITING", "PROCESSING", "FINISH"})
 ACCOUNT_APPID = 1250000000
 SCENE_TYPES = frozenset(
     {
@@ -104,6 +120,42 @@ def iso(moment: datetime) -> str:
 
 def iso_now() -> str:
     return iso(datetime.now(UTC))
+
+
+def _parse_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise TencentError("InvalidParameterValue", f"{text!r} is not an ISO 8601 time.") from None
+    if moment.tzinfo is None:
+        raise TencentError("InvalidParameterValue", f"{text!r} has no time zone.")
+    return moment
+
+
+def _in_range(moment: datetime, time_range: Any) -> bool:
+    """TimeRange: After is inclusive, Before exclusive; either may be left out."""
+    if time_range is None:
+        return True
+    if not isinstance(time_range, dict):
+        raise TencentError("InvalidParameterValue", "A time range must be an object with After and Before.")
+    after, before = (_parse_time(str(v)) if v else None for v in (time_range.get("After"), time_range.get("Before")))
+    return (after is None or moment >= after) and (before is None or moment < before)
+
+
+def _check_task_filters(body: dict[str, Any]) -> None:
+    """DescribeTasks refuses a malformed filter even when no task would match it."""
+    status = body.get("Status")
+    if status is not None and status not in TASK_STATUS_FILTERS:
+        raise TencentError("InvalidParameterValue", "Status must be WAITING, PROCESSING or FINISH.")
+    for name in ("CreateTime", "FinishTime"):
+        _in_range(datetime.now(UTC), body.get(name))
+    sort = body.get("Sort")
+    if sort is None:
+        return
+    if not isinstance(sort, dict) or sort.get("Field") not in ("CreateTime", "FinishTime"):
+        raise TencentError("InvalidParameterValue", "Sort.Field must be CreateTime or FinishTime.")
+    if sort.get("Order", "Asc") not in ("Asc", "Desc"):
+        raise TencentError("InvalidParameterValue", "Sort.Order must be Asc or Desc.")
 
 
 def vod_file_id() -> str:
@@ -197,6 +249,9 @@ class FakeVod(FakeServer):
         self.rate_limit_per_second = RATE_LIMIT_PER_SECOND
         self.pull_wait_seconds = 0.0
         self.event_redelivery_seconds = 0.0
+        # DescribeTasks: False leaves scene AIGC tasks out of TaskSet; a number caps every page at that size.
+        self.list_scene_tasks = True
+        self.tasks_page_size: int | None = None
         # What happened.
         self.requests: list[VodRequest] = []
         self.rate_limited = 0
@@ -213,6 +268,7 @@ class FakeVod(FakeServer):
         self._drops: dict[str, int] = {}
         self._default_script: list[dict[str, Any]] = [dict(s) for s in DEFAULT_SCRIPT]
         self._create_arrivals: deque[float] = deque()
+        self._scroll_tokens: dict[str, tuple[str, int]] = {}
 
     # -- knobs ------------------------------------------------------------------------------------------
 
@@ -400,6 +456,7 @@ class FakeVod(FakeServer):
             return self._create(body)
         actions = {
             "DescribeTaskDetail": self._describe,
+            "DescribeTasks": self._describe_tasks,
             "ApplyUpload": self._apply_upload,
             "CommitUpload": self._commit_upload,
             "PullEvents": self._pull_events,
@@ -524,6 +581,86 @@ class FakeVod(FakeServer):
                 "FinishTime": task.finished_at if status == "FINISH" else "",
                 "SceneAigcImageTask": self._task_object(task, state),
             }
+
+    # -- DescribeTasks -----------------------------------------------------------------------------------
+
+    def _describe_tasks(self, body: dict[str, Any]) -> dict[str, Any]:
+        limit = self._tasks_limit(body.get("Limit"))
+        _check_task_filters(body)
+        query = json.dumps({k: v for k, v in body.items() if k not in ("Limit", "ScrollToken")}, sort_keys=True)
+        with self.lock:
+            start = self._scroll_start(body.get("ScrollToken"), query)
+            matching = self._sorted_tasks(body.get("Sort"), [t for t in self.tasks.values() if self._listed(t, body)])
+            page = matching[start : start + limit]
+            answer: dict[str, Any] = {"TaskSet": [self._task_simple_info(t) for t in page]}
+            if start + limit < len(matching):
+                token = uuid.uuid4().hex
+                self._scroll_tokens[token] = (query, start + limit)
+                answer["ScrollToken"] = token
+        return answer
+
+    def _tasks_limit(self, value: Any) -> int:
+        if value is None:
+            limit = TASKS_DEFAULT_LIMIT
+        elif not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise TencentError("InvalidParameterValue.Limit", "Limit must be an integer from 1 to 100.")
+        elif value > TASKS_MAX_LIMIT:
+            raise TencentError("InvalidParameterValue.LimitTooLarge", "Limit is larger than 100.")
+        else:
+            limit = value
+        return min(limit, self.tasks_page_size or limit)
+
+    def _scroll_start(self, token: Any, query: str) -> int:
+        if token is None or token == "":
+            return 0
+        issued = self._scroll_tokens.get(str(token))
+        if issued is None or issued[0] != query:
+            raise TencentError("InvalidParameterValue", "The ScrollToken is invalid.")
+        return issued[1]
+
+    def _listed(self, task: FakeTask, body: dict[str, Any]) -> bool:
+        if not self.list_scene_tasks:
+            return False
+        created = _parse_time(task.created)
+        if created < datetime.now(UTC) - TASKS_LISTED_FOR:
+            return False
+        status = body.get("Status")
+        if status is not None and self._simple_status(task) != status:
+            return False
+        if body.get("FileId"):
+            return False  # a scene task has no single FileId to match
+        if not _in_range(created, body.get("CreateTime")):
+            return False
+        if body.get("FinishTime") is not None:
+            return bool(task.finished_at) and _in_range(_parse_time(task.finished_at), body.get("FinishTime"))
+        return True
+
+    @staticmethod
+    def _sorted_tasks(sort: Any, tasks: list[FakeTask]) -> list[FakeTask]:
+        field_name = "finished_at" if sort and sort["Field"] == "FinishTime" else "created"
+        # Times have whole seconds; the stable sort keeps creation order within one, and Desc is its exact reverse.
+        ascending = sorted(tasks, key=lambda t: str(getattr(t, field_name)))
+        descending = sort is None or sort.get("Order") == "Desc"
+        return ascending[::-1] if descending else ascending
+
+    @staticmethod
+    def _simple_status(task: FakeTask) -> str:
+        status = str(task.state.get("Status", "PROCESSING"))
+        return "FINISH" if task.finished_at and status == "FINISH" else status
+
+    def _task_simple_info(self, task: FakeTask) -> dict[str, Any]:
+        status = self._simple_status(task)
+        return {
+            "TaskId": task.task_id,
+            "Status": status,
+            "FileId": "",
+            "TaskType": "SceneAigcImageTask",
+            "CreateTime": task.created,
+            "BeginProcessTime": task.created if status != "WAITING" else "",
+            "FinishTime": task.finished_at if status == "FINISH" else "",
+            "SessionId": str(task.request.get("SessionId", "")),
+            "SessionContext": str(task.request.get("SessionContext", "")),
+        }
 
     def _visible_events(self, now: float) -> list[dict[str, Any]]:
         visible = [e for h, e in self.events.items() if self._event_hidden_until.get(h, 0.0) <= now]
