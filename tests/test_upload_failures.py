@@ -18,7 +18,9 @@ from pydantic import SecretStr
 
 from bot import cos as cos_upload
 from bot.cos import CosUploadError
+from bot.db import RequestLog
 from bot.errors import AigcBotError, advise
+from bot.slack_files import SlackDownloadFailed, SlackFileUploader
 from bot.upload import upload_image_file
 from bot.vod import UploadTicket, VodClient
 from tests.conftest import SECRET_ID, SECRET_KEY, SUB_APP_ID, PNG_1x1, RunningBot, wait_until
@@ -39,11 +41,14 @@ def api(vod: FakeVod) -> VodClient:
     return VodClient(secret_id=SECRET_ID, secret_key=SecretStr(SECRET_KEY), sub_app_id=SUB_APP_ID, endpoint=vod.url)
 
 
-def upload(vod: FakeVod, cos: FakeCos, image: Path, **kwargs: Any) -> str:
+def upload(vod: FakeVod, cos: FakeCos | str, image: Path, **kwargs: Any) -> str:
+    """Upload `image` through VOD to the fake COS (or to the storage address given as text)."""
+    endpoint = cos if isinstance(cos, str) else cos.url
+
     async def go() -> str:
         async with api(vod) as client:
             uploaded = await upload_image_file(
-                client, image, cos_endpoint=cos.url, max_bytes=10_000_000, expire_time=None, **kwargs
+                client, image, cos_endpoint=endpoint, max_bytes=10_000_000, expire_time=None, **kwargs
             )
             return uploaded.file_id
 
@@ -141,20 +146,9 @@ def test_an_unreachable_storage_endpoint_is_a_network_error(vod: FakeVod, image:
     endpoint = closed.url
     closed.stop()
     with pytest.raises(CosUploadError) as caught:
-        _upload_to(vod, endpoint, image)
+        upload(vod, endpoint, image, put_backoff=0.01)
     assert caught.value.code == "Cos.Network"
     assert caught.value.retryable
-
-
-def _upload_to(vod: FakeVod, endpoint: str, image: Path) -> str:
-    async def go() -> str:
-        async with api(vod) as client:
-            uploaded = await upload_image_file(
-                client, image, cos_endpoint=endpoint, max_bytes=10_000_000, expire_time=None, put_backoff=0.01
-            )
-            return uploaded.file_id
-
-    return asyncio.run(go())
 
 
 async def _ticket(vod: FakeVod) -> UploadTicket:
@@ -213,3 +207,36 @@ def test_slack_access_denied_is_explained_in_the_thread_and_nothing_is_submitted
     assert slack.calls_to("chat.update")[-1]["text"].endswith(":x: failed")
     assert vod.calls(CREATE) == []
     assert len(cos.puts) == 1
+
+
+def test_a_slack_download_that_cannot_connect_is_a_download_failure_not_a_bad_file(
+    vod: FakeVod, cos: FakeCos, tmp_path: Path
+) -> None:
+    gone = FakeCos().start()  # any loopback server, stopped so its port refuses connections
+    api_url = f"{gone.url}/api/"
+    gone.stop()
+
+    async def no_lookup(slack_file_id: str) -> dict[str, Any]:
+        raise AssertionError("the file's details were given")
+
+    async def go() -> str:
+        async with api(vod) as client, httpx.AsyncClient() as http:
+            uploader = SlackFileUploader(
+                vod=client,
+                log_db=RequestLog(tmp_path / "log.db"),
+                http=http,
+                bot_token="xoxb-test",
+                api_url=api_url,
+                file_info=no_lookup,
+                max_bytes=10_000_000,
+                cos_endpoint=cos.url,
+                expire_days=0,
+            )
+            known = {"name": "mug.png", "size": 100, "url_private_download": f"{api_url}files/F9"}
+            return await uploader.file_id_for("F9", known)
+
+    with pytest.raises(SlackDownloadFailed) as caught:
+        asyncio.run(go())
+    assert caught.value.code == "Slack.DownloadFailed" and caught.value.retryable
+    assert not isinstance(caught.value, ValueError)  # not the user's fault, so not reported as bad input
+    assert vod.calls("ApplyUpload") == []
