@@ -28,7 +28,7 @@ FileInfoLookup = Callable[[str], Awaitable[dict[str, Any]]]
 
 
 SLACK_HOST = "slack.com"
-_HOST_CHARACTERS = re.compile(r"^[a-z0-9.-]+$")
+_HOST_CHARACTERS = re.compile(r"^[a-z0-9.:-]+$")  # letters, digits, dots, hyphens; colons only in IPv6
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
