@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.config import ConfigError, Settings, check_report, load_settings
+from bot.errors import AigcBotError
 from bot.imagetype import NotAnImage
 from bot.models import ASPECT_RATIOS, RESOLUTIONS, FileInfo, RequestInvalid
 from bot.polling import PollPolicy, TaskStillRunning, wait_for_task
@@ -158,6 +159,9 @@ def cmd_submit(args: argparse.Namespace) -> int:
         )
     except VodError as refusal:
         return _fail(refusal.user_text(), EXIT_REFUSED)
+    except AigcBotError as failure:
+        # Upload and network failures: the same plain words and code a Slack user would see.
+        return _fail(failure.user_text(), EXIT_REFUSED)
     except (ConfigError, RequestInvalid, BadRef, NotAnImage, ImageTooLarge) as bad:
         return _fail(f"Cannot submit: {bad}", EXIT_BAD_INPUT)
 

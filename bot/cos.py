@@ -1,21 +1,55 @@
-"""PUT one object to Tencent COS with temporary credentials, signed with the COS request signature."""
+"""PUT one object to Tencent COS with temporary credentials, signed with the COS request signature.
+
+An upload is not billed, so a PUT that failed for a passing reason (COS 5xx or SlowDown, a timeout, a
+dropped or refused connection) is simply sent again, body and all, after a short backoff.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import logging
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from urllib.parse import quote
 
 import httpx
 
+from bot.errors import AigcBotError
 
-class CosUploadError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(f"COS refused the upload: HTTP {status} {code} {message}".strip())
+log = logging.getLogger(__name__)
+
+DEFAULT_ATTEMPTS = 3
+DEFAULT_BACKOFF = 0.2
+# COS codes that say "not now" rather than "not this": trying the same PUT again may well succeed.
+_PASSING_CODES = frozenset({"SlowDown", "RequestTimeout", "InternalError", "ServiceUnavailable"})
+# The bot's own codes for a PUT that got no usable answer at all.
+TIMEOUT = "Timeout"
+CONNECTION_LOST = "ConnectionLost"
+NETWORK = "Network"
+_NETWORK_CODES = frozenset({TIMEOUT, CONNECTION_LOST, NETWORK})
+
+
+class CosUploadError(AigcBotError):
+    """The upload to COS failed. `code` is `Cos.<COS code>`; `cos_code` is COS's own spelling, `status` the
+    HTTP status (0 when no answer came back)."""
+
+    def __init__(self, status: int, code: str, message: str, request_id: str | None = None) -> None:
         self.status = status
-        self.code = code
+        self.cos_code = code
+        prefixed = f"Cos.{code}" if code else "Cos.HttpError"
+        answer = f"HTTP {status} " if status else ""
+        log_text = f"COS refused the upload: {answer}{code} {message}".strip()
+        super().__init__(prefixed, message, request_id, log_text=log_text)
+
+    @property
+    def passing(self) -> bool:
+        """Whether sending the same PUT again soon is likely to work."""
+        return self.status >= 500 or self.status == 429 or self.cos_code in _PASSING_CODES | _NETWORK_CODES
+
+
+BodyOpener = Callable[[], AsyncIterator[bytes]]
 
 
 def _encode(value: str) -> str:
@@ -61,15 +95,54 @@ async def put_object(
     *,
     base_url: str,
     path: str,
-    chunks: AsyncIterator[bytes],
+    open_body: BodyOpener,
+    size: int,
+    content_type: str,
+    secret_id: str,
+    secret_key: str,
+    token: str,
+    attempts: int = DEFAULT_ATTEMPTS,
+    backoff: float = DEFAULT_BACKOFF,
+) -> str:
+    """Stream `size` bytes to `base_url + path`; return the ETag. The body is never held whole in memory.
+
+    `open_body` is called once per attempt, so a retried PUT sends the whole body again from its start.
+    Passing failures are tried up to `attempts` times, waiting `backoff`, then twice that, and so on.
+    """
+    url = base_url + quote(path, safe="/-_.~")
+    for attempt in range(1, max(attempts, 1) + 1):
+        try:
+            return await _put_once(
+                http,
+                url=url,
+                path=path,
+                body=open_body(),
+                size=size,
+                content_type=content_type,
+                secret_id=secret_id,
+                secret_key=secret_key,
+                token=token,
+            )
+        except CosUploadError as failure:
+            if not failure.passing or attempt >= attempts:
+                raise
+            log.warning("upload attempt %d of %d failed (%s); trying again", attempt, attempts, failure.code)
+        await asyncio.sleep(backoff * 2 ** (attempt - 1))
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+async def _put_once(
+    http: httpx.AsyncClient,
+    *,
+    url: str,
+    path: str,
+    body: AsyncIterator[bytes],
     size: int,
     content_type: str,
     secret_id: str,
     secret_key: str,
     token: str,
 ) -> str:
-    """Stream `size` bytes to `base_url + path`; return the ETag. The body is never held whole in memory."""
-    url = base_url + quote(path, safe="/-_.~")
     host = httpx.URL(url).netloc.decode("ascii")
     signed = {"Content-Length": str(size), "Content-Type": content_type, "Host": host}
     auth = authorization(
@@ -81,16 +154,32 @@ async def put_object(
         start=int(time.time()) - 60,
     )
     headers = {**signed, "Authorization": auth, "x-cos-security-token": token}
-    response = await http.put(url, content=chunks, headers=headers)
+    try:
+        response = await http.put(url, content=body, headers=headers)
+    except httpx.TimeoutException as error:
+        raise CosUploadError(0, TIMEOUT, f"no answer from COS in time ({type(error).__name__})") from None
+    except httpx.ConnectError as error:
+        raise CosUploadError(0, NETWORK, f"could not reach COS ({type(error).__name__})") from None
+    except httpx.TransportError as error:
+        raise CosUploadError(0, CONNECTION_LOST, f"the connection broke ({type(error).__name__})") from None
+    finally:
+        # A broken transfer leaves the body half read; close it now rather than whenever it is collected.
+        closer = getattr(body, "aclose", None)
+        if closer is not None:
+            await closer()
     if response.status_code // 100 != 2:
-        code, message = _error_fields(response.text)
-        raise CosUploadError(response.status_code, code, message)
+        code, message, request_id = _error_fields(response.text)
+        raise CosUploadError(
+            response.status_code, code, message, request_id or response.headers.get("x-cos-request-id")
+        )
     return str(response.headers.get("ETag", "")).strip('"')
 
 
-def _error_fields(xml_text: str) -> tuple[str, str]:
+def _error_fields(xml_text: str) -> tuple[str, str, str | None]:
+    """Code, Message and RequestId of a COS XML error body; an empty code when COS sent none."""
+
     def between(tag: str) -> str:
         start, end = xml_text.find(f"<{tag}>"), xml_text.find(f"</{tag}>")
-        return xml_text[start + len(tag) + 2 : end] if 0 <= start < end else ""
+        return xml_text[start + len(tag) + 2 : end].strip() if 0 <= start < end else ""
 
-    return between("Code") or "Unknown", between("Message")
+    return between("Code"), between("Message"), between("RequestId") or None

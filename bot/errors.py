@@ -1,7 +1,26 @@
-"""Plain-language advice for Tencent Cloud refusals and for the bot's own network failures.
+"""The bot's own errors, and plain-language advice for every refusal on the way to Tencent Cloud.
 
 The people reading these lines in Slack are marketers, so every entry says what happened and who can
 act on it, without API jargon beyond the code and RequestId that support staff will ask for.
+
+Every failure the bot can explain is an `AigcBotError`. Each one carries a code (looked up in the advice
+table below), a technical message for the log, the RequestId of the refusing service where there is one,
+and whether trying again can help. `user_text()` gives the lines to show a person. The tree:
+
+    AigcBotError                      (bot.errors)
+    ├── VodError                      (bot.vod) a Tencent Cloud API refusal; codes as Tencent sends them,
+    │   │                             or ClientError.* when no usable answer came back
+    │   └── AlreadySubmitted          a task with this SessionId already exists; nothing new was billed
+    ├── CosUploadError                (bot.cos) the image upload to Tencent Cloud storage (COS) failed;
+    │                                 codes Cos.<COS error code>, Cos.HttpError when COS sent no code,
+    │                                 Cos.Timeout, Cos.ConnectionLost and Cos.Network for network failures
+    ├── SlackFileError                (bot.slack_files) a shared file cannot be used; also a ValueError,
+    │                                 code Slack.FileUnusable; the message itself is the user sentence
+    └── SlackDownloadFailed           (bot.slack_files) Slack did not hand over a file in time or at all;
+                                      code Slack.DownloadFailed
+
+Codes from COS carry the `Cos.` prefix so that, for example, COS's InternalError (`Cos.InternalError`)
+never borrows the advice written for the Tencent Cloud API's InternalError.
 """
 
 from __future__ import annotations
@@ -105,6 +124,36 @@ OTHER_CODES: tuple[str, ...] = (
     "ClientError.BadResponse",
     "ClientError.NotSceneAigcImageTask",
 )
+
+# Codes from Tencent Cloud storage (COS), which receives the image uploads, prefixed so they never
+# collide with API codes of the same name; and the bot's own codes for uploads that got no usable answer.
+COS_CODES: tuple[str, ...] = (
+    "Cos",
+    "Cos.AccessDenied",
+    "Cos.SignatureDoesNotMatch",
+    "Cos.RequestTimeTooSkewed",
+    "Cos.EntityTooLarge",
+    "Cos.SlowDown",
+    "Cos.InternalError",
+    "Cos.ServiceUnavailable",
+    "Cos.InvalidAccessKeyId",
+    "Cos.ExpiredToken",
+    "Cos.InvalidToken",
+    "Cos.NoSuchBucket",
+    "Cos.RequestTimeout",
+    "Cos.HttpError",
+    "Cos.Timeout",
+    "Cos.ConnectionLost",
+    "Cos.Network",
+)
+
+# The bot's own codes for files shared in Slack.
+SLACK_CODES: tuple[str, ...] = (
+    "Slack.FileUnusable",
+    "Slack.DownloadFailed",
+)
+
+_UPLOAD_RETRY = "Nothing was submitted or billed; please send the request again in a few minutes."
 
 _ENTRIES: tuple[ErrorAdvice, ...] = (
     # --- CreateSceneAigcImageTask ---
@@ -467,6 +516,142 @@ _ENTRIES: tuple[ErrorAdvice, ...] = (
         "Check that you copied the task id the bot gave you for an image request.",
         "user",
     ),
+    # --- Tencent Cloud storage (COS), where uploaded images go before a request is submitted ---
+    # Only reached through prefix fallback, for COS codes newer than this table.
+    _entry(
+        "Cos",
+        "Tencent Cloud storage refused the upload of your image.",
+        f"Nothing was submitted or billed. Ask the workspace admin to look into it {_REPORT}.",
+        "admin",
+    ),
+    _entry(
+        "Cos.AccessDenied",
+        "Tencent Cloud storage did not allow the bot to upload your image.",
+        "Nothing was submitted or billed. Ask the workspace admin to check that the VOD application in "
+        f"{_SUB_APP} can still store files (the account is not overdue and storage is not disabled), "
+        f"and to report it {_REPORT} if it can.",
+        "admin",
+    ),
+    _entry(
+        "Cos.SignatureDoesNotMatch",
+        "Tencent Cloud storage could not verify the signature on the bot's upload.",
+        "Nothing was submitted or billed. This is a fault in the bot, not in your image. Ask the workspace "
+        f"admin to report it {_REPORT}.",
+        "admin",
+    ),
+    _entry(
+        "Cos.RequestTimeTooSkewed",
+        "Tencent Cloud storage refused the upload because the clock on the bot's server is wrong.",
+        "Nothing was submitted or billed. Ask the workspace admin to correct the server clock (for example "
+        "by turning on NTP time sync).",
+        "admin",
+    ),
+    _entry(
+        "Cos.EntityTooLarge",
+        "Your image is larger than Tencent Cloud storage accepts.",
+        "Nothing was submitted or billed. Use a smaller image (a lower resolution or a JPEG) and send the "
+        "request again.",
+        "user",
+    ),
+    _entry(
+        "Cos.SlowDown",
+        "Tencent Cloud storage is receiving too many uploads right now and asked the bot to slow down.",
+        _UPLOAD_RETRY,
+        "transient",
+        retryable=True,
+    ),
+    _entry(
+        "Cos.InternalError",
+        "Tencent Cloud storage had an internal problem while receiving your image.",
+        _UPLOAD_RETRY,
+        "transient",
+        retryable=True,
+    ),
+    _entry(
+        "Cos.ServiceUnavailable",
+        "Tencent Cloud storage is temporarily unavailable, so your image could not be uploaded.",
+        _UPLOAD_RETRY,
+        "transient",
+        retryable=True,
+    ),
+    _entry(
+        "Cos.InvalidAccessKeyId",
+        "Tencent Cloud storage did not recognise the upload permission the bot was given for your image.",
+        "Nothing was submitted or billed. Send the request again; if it fails the same way, ask the "
+        f"workspace admin to report it {_REPORT}.",
+        "admin",
+    ),
+    _entry(
+        "Cos.ExpiredToken",
+        "The upload permission the bot was given for your image expired before the upload finished.",
+        "Nothing was submitted or billed; send the request again, and the bot will ask for a fresh permission.",
+        "transient",
+        retryable=True,
+    ),
+    _entry(
+        "Cos.InvalidToken",
+        "Tencent Cloud storage did not accept the upload permission the bot was given for your image.",
+        "Nothing was submitted or billed. Send the request again; if it fails the same way, ask the "
+        f"workspace admin to report it {_REPORT}.",
+        "admin",
+    ),
+    _entry(
+        "Cos.NoSuchBucket",
+        "The storage place Tencent Cloud assigned for your image does not exist.",
+        "Nothing was submitted or billed. Ask the workspace admin to check TENCENTCLOUD_COS_ENDPOINT (leave "
+        f"it empty to use Tencent Cloud's own address) and that the VOD application in {_SUB_APP} is enabled.",
+        "admin",
+    ),
+    _entry(
+        "Cos.RequestTimeout",
+        "Tencent Cloud storage gave up waiting for your image to arrive.",
+        _UPLOAD_RETRY,
+        "transient",
+        retryable=True,
+    ),
+    _entry(
+        "Cos.HttpError",
+        "Tencent Cloud storage answered the upload with an error the bot could not read.",
+        "Nothing was submitted or billed. Try again in a few minutes. If it keeps happening, ask the "
+        "workspace admin to check TENCENTCLOUD_COS_ENDPOINT (leave it empty to use Tencent Cloud's own address).",
+        "admin",
+    ),
+    _entry(
+        "Cos.Timeout",
+        "Uploading your image to Tencent Cloud storage took too long, so the bot gave up.",
+        _UPLOAD_RETRY,
+        "transient",
+        retryable=True,
+    ),
+    _entry(
+        "Cos.ConnectionLost",
+        "The connection to Tencent Cloud storage broke while your image was being uploaded.",
+        _UPLOAD_RETRY,
+        "transient",
+        retryable=True,
+    ),
+    _entry(
+        "Cos.Network",
+        "The bot could not reach Tencent Cloud storage to upload your image.",
+        "Nothing was submitted or billed. Please try again in a few minutes. If it keeps happening, ask the "
+        "workspace admin to check the bot server's internet connection.",
+        "transient",
+        retryable=True,
+    ),
+    # --- Files shared in Slack ---
+    _entry(
+        "Slack.FileUnusable",
+        "A file you shared cannot be used as an image.",
+        "Share a JPEG, PNG or WebP image within the size limit and send the request again.",
+        "user",
+    ),
+    _entry(
+        "Slack.DownloadFailed",
+        "Slack did not hand over the image you shared.",
+        "Nothing was submitted or billed. Please try again in a few minutes.",
+        "transient",
+        retryable=True,
+    ),
 )
 
 
@@ -548,3 +733,35 @@ def format_refusal(advice: ErrorAdvice, request_id: str | None, message: str = "
         reference += f" · RequestId: {request_id}"
     lines.append(reference)
     return "\n".join(lines)
+
+
+class AigcBotError(Exception):
+    """A failure the bot can explain: a code from the advice table, a technical message for the log, the
+    refusing service's RequestId where one exists, and whether trying again can help.
+
+    `str()` of the error is meant for logs; people are shown `user_text()`.
+    """
+
+    def __init__(self, code: str, message: str, request_id: str | None = None, *, log_text: str | None = None) -> None:
+        super().__init__(log_text if log_text is not None else f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+
+    @property
+    def advice(self) -> ErrorAdvice:
+        return advise(self.code, self.message)
+
+    @property
+    def retryable(self) -> bool:
+        """Whether the same request, sent again later, could succeed."""
+        return self.advice.retryable
+
+    @property
+    def user_sentence(self) -> str:
+        """What happened, in one plain sentence."""
+        return self.advice.summary
+
+    def user_text(self) -> str:
+        """What happened, what to do, and the references support will ask for."""
+        return format_refusal(self.advice, self.request_id, self.message)

@@ -23,6 +23,7 @@ from bot.commands import Generate, refs_from_summary, refs_summary
 from bot.config import Settings
 from bot.conversation import Conversation, SlackUnavailable
 from bot.db import RequestLog, dumps, iso, utc_now
+from bot.errors import AigcBotError
 from bot.messages import already_submitted_text, error_text, escape, parent_text, submitted_text
 from bot.models import CreateSceneAigcImageTaskRequest, FileInfo, RequestInvalid, build_request
 from bot.refs import FileIdRef, Ref, SlackFileRef, UrlRef
@@ -395,8 +396,10 @@ class Pipeline:
                 error_message=str(bad),
             )
             return
-        except VodError as upload_error:
-            await self._refused(row_id, upload_error, conversation, origin, command, during="uploading your images")
+        except AigcBotError as upload_error:
+            # Nothing reached CreateSceneAigcImageTask, so say plainly that nothing was billed.
+            headline = "Your images could not be uploaded, so nothing was submitted or billed."
+            await self._refused(row_id, upload_error, conversation, origin, command, headline=headline)
             return
         self.log_db.update(row_id, status=statuses.SUBMITTING, request_json=dumps(request.to_wire()))
         await self._submit(row_id, request, conversation, origin, command)
@@ -459,19 +462,20 @@ class Pipeline:
     async def _refused(
         self,
         row_id: int,
-        error: VodError,
+        error: AigcBotError,
         conversation: Conversation,
         origin: Origin,
         command: Generate,
         *,
-        during: str,
+        during: str = "",
+        headline: str = "",
     ) -> None:
         await self._answer(
             row_id,
             conversation,
             origin,
             command,
-            error_text(f"Tencent Cloud refused while {during}.", escape(error.user_text())),
+            error_text(headline or f"Tencent Cloud refused while {during}.", escape(error.user_text())),
             parent="failed",
             status=statuses.FAILED,
             error_code=error.code,

@@ -1,10 +1,18 @@
-"""Image references as people type them: a VOD FileId, an http(s) URL, or (on the command line) a path."""
+"""Image references as people type them: a VOD FileId, an http(s) URL, or (on the command line) a path.
+
+Tencent Cloud downloads image links itself, from the internet. A link to this computer, a private network
+or any other address the internet cannot reach is refused here, before anything is billed. Only the text
+of the link is judged: no name is looked up, so parsing never touches the network.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 SLACK_LINK = re.compile(r"^<([^>|]+)(?:\|[^>]*)?>$")
 
@@ -39,6 +47,15 @@ class BadRef(ValueError):
     pass
 
 
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+WEB_SCHEMES = ("http", "https")
+_NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
+_NOT_REACHABLE = (
+    "Tencent Cloud fetches image links from the internet, so a link to this computer, a private network "
+    "or a reserved address cannot be used. Put the image on a public web address, or attach it instead."
+)
+
+
 def unwrap_slack_link(text: str) -> str:
     """Slack sends links as <https://x> or <https://x|label>; give back the address."""
     match = SLACK_LINK.match(text.strip())
@@ -54,14 +71,58 @@ def looks_like_ref(text: str) -> bool:
     return word.isdigit() or is_url(word) or "://" in word
 
 
+def _literal_address(host: str) -> IpAddress | None:
+    """The IP address `host` spells, counting the short, decimal, octal and hex IPv4 forms that browsers
+    and downloaders also accept (127.1, 2130706433, 0x7f.0.0.1); None for a host name. A host that ends
+    in a number but is no valid address raises ValueError."""
+    try:
+        address: IpAddress = ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return address
+    if not _NUMERIC_LABEL.match(host.rsplit(".", 1)[-1]):
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        raise ValueError(f"{host} is neither a host name nor an IP address") from None
+
+
+def _reachable_from_internet(address: IpAddress) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_global and not (address.is_multicast or address.is_reserved or address.is_unspecified)
+
+
+def check_image_url(url: str) -> str:
+    """`url` if Tencent Cloud could fetch it from the internet; otherwise BadRef saying why in plain words."""
+    if not is_url(url):
+        raise BadRef(f"`{url}` is not a complete web address; an image link looks like https://shop.example/a.png.")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading it is what checks the port
+        host = (parts.hostname or "").rstrip(".")
+        address = _literal_address(host) if host else None
+    except ValueError:
+        raise BadRef(f"`{url}` does not have a valid host name and port.") from None
+    if not host:
+        raise BadRef(f"`{url}` has no host name; an image link looks like https://shop.example/a.png.")
+    if host == "localhost" or host.endswith(".localhost"):
+        raise BadRef(f"`{url}` points to this computer. {_NOT_REACHABLE}")
+    if address is not None and not _reachable_from_internet(address):
+        raise BadRef(f"`{url}` points to a private or reserved address. {_NOT_REACHABLE}")
+    return url
+
+
 def parse_ref(text: str, *, allow_paths: bool) -> Ref:
     word = unwrap_slack_link(text)
     if word.isdigit():
         return FileIdRef(word)
-    if is_url(word):
-        return UrlRef(word)
     if "://" in word:
         scheme = word.split("://", 1)[0]
+        if scheme.lower() in WEB_SCHEMES:
+            return UrlRef(check_image_url(word))
         raise BadRef(f"`{word}` uses {scheme}://; only http:// and https:// image URLs work.")
     if allow_paths:
         path = Path(word).expanduser()

@@ -6,17 +6,20 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 import httpx
 from slack_sdk.errors import SlackApiError
 
 from bot.conversation import slack_error_code
+from bot.cos import DEFAULT_ATTEMPTS, DEFAULT_BACKOFF
 from bot.db import RequestLog
+from bot.errors import AigcBotError
 from bot.imagetype import SNIFF_BYTES, NotAnImage, sniff
 from bot.upload import ImageTooLarge, UploadedImage, expire_time_after, upload_image_file
 from bot.vod import VodClient
@@ -27,8 +30,44 @@ FileInfoLookup = Callable[[str], Awaitable[dict[str, Any]]]
 IMAGE_FILETYPES = frozenset({"jpg", "jpeg", "png", "webp", "heic", "gif", "bmp", "tiff"})
 
 
-class SlackFileError(ValueError):
+SLACK_HOST = "slack.com"
+_HOST_CHARACTERS = re.compile(r"^[a-z0-9.:-]+$")  # letters, digits, dots, hyphens; colons only in IPv6
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
+class SlackFileError(AigcBotError, ValueError):
     """A shared file that cannot be used; the message says why in plain words."""
+
+    def __init__(self, message: str, code: str = "Slack.FileUnusable") -> None:
+        super().__init__(code, message, log_text=message)
+
+    @property
+    def user_sentence(self) -> str:
+        return self.message
+
+    def user_text(self) -> str:
+        return f"{self.message}\nCode: {self.code}"
+
+
+class SlackDownloadFailed(AigcBotError):
+    """Slack did not hand over a shared file (its servers failed, or the connection did)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("Slack.DownloadFailed", message)
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """Scheme, host and port a request to `url` would really go to; None for anything unclear."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if scheme not in _DEFAULT_PORTS or not _HOST_CHARACTERS.match(host):
+        return None
+    return scheme, host, port if port is not None else _DEFAULT_PORTS[scheme]
 
 
 def is_partial(file: dict[str, Any]) -> bool:
@@ -53,10 +92,16 @@ def _kind(file: dict[str, Any]) -> str:
 
 
 def token_may_go_to(url: str, api_url: str) -> bool:
-    """The bot token is only ever sent to Slack itself (or to the configured Slack API host)."""
-    host = (urlsplit(url).hostname or "").lower()
-    api_host = (urlsplit(api_url).hostname or "").lower()
-    return host == api_host or host == "slack.com" or host.endswith(".slack.com")
+    """The bot token only goes to Slack itself over https on the standard port, or to exactly the scheme,
+    host and port of the configured Slack API address (SLACK_API_URL)."""
+    target = _origin(url)
+    if target is None:
+        return False
+    if target == _origin(api_url):
+        return True
+    scheme, host, port = target
+    is_slack = host == SLACK_HOST or host.endswith("." + SLACK_HOST)
+    return scheme == "https" and port == _DEFAULT_PORTS["https"] and is_slack
 
 
 class SlackFileUploader:
@@ -73,6 +118,8 @@ class SlackFileUploader:
         cos_endpoint: str | None,
         expire_days: int,
         max_concurrent: int = 8,
+        put_attempts: int = DEFAULT_ATTEMPTS,
+        put_backoff: float = DEFAULT_BACKOFF,
     ) -> None:
         self.vod = vod
         self.log_db = log_db
@@ -83,6 +130,8 @@ class SlackFileUploader:
         self.max_bytes = max_bytes
         self.cos_endpoint = cos_endpoint
         self.expire_days = expire_days
+        self.put_attempts = put_attempts
+        self.put_backoff = put_backoff
         self._in_flight: dict[str, asyncio.Future[str]] = {}
         # Each transfer holds a few buffers and a temporary file; a burst of requests queues here instead.
         self._transfers = asyncio.Semaphore(max_concurrent)
@@ -154,6 +203,8 @@ class SlackFileUploader:
                     cos_endpoint=self.cos_endpoint,
                     max_bytes=self.max_bytes,
                     expire_time=expire_time,
+                    put_attempts=self.put_attempts,
+                    put_backoff=self.put_backoff,
                 )
             except (NotAnImage, ImageTooLarge) as bad:
                 raise SlackFileError(f"{name}: {bad}.") from None
@@ -170,26 +221,14 @@ class SlackFileUploader:
             raise SlackFileError(f"{name}: the download link does not point to Slack, so I won't fetch it.")
         handle, raw_path = tempfile.mkstemp(prefix="aigc-slack-", suffix=".img")
         path = Path(raw_path)
-        received = 0
-        head = b""
         try:
             with os.fdopen(handle, "wb") as sink:
-                headers = {"Authorization": f"Bearer {self._bot_token}"}
-                async with self.http.stream("GET", url, headers=headers, follow_redirects=False) as response:
-                    if response.status_code != 200:
-                        raise SlackFileError(
-                            f"{name}: Slack refused the download (HTTP {response.status_code}). "
-                            "The app may lack the files:read scope; ask the admin to reinstall it."
-                        )
-                    async for chunk in response.aiter_bytes(256 * 1024):
-                        received += len(chunk)
-                        if received > self.max_bytes:
-                            raise SlackFileError(
-                                f"{name} is over {self.max_bytes / 1_048_576:.0f} MB, the image size limit."
-                            )
-                        if len(head) < SNIFF_BYTES:
-                            head += chunk[: SNIFF_BYTES - len(head)]
-                        await asyncio.to_thread(sink.write, chunk)
+                try:
+                    head = await self._receive(url, name, sink)
+                except httpx.TransportError as error:
+                    raise SlackDownloadFailed(
+                        f"{name}: the download from Slack failed ({type(error).__name__})"
+                    ) from None
             if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
                 raise SlackFileError(
                     f"{name}: Slack sent a sign-in page instead of the image; the app may lack files:read."
@@ -203,3 +242,25 @@ class SlackFileUploader:
                 path.unlink()
             raise
         return path
+
+    async def _receive(self, url: str, name: str, sink: BinaryIO) -> bytes:
+        """Stream the file into `sink`, enforcing the size limit; return its first bytes for sniffing."""
+        received = 0
+        head = b""
+        headers = {"Authorization": f"Bearer {self._bot_token}"}
+        async with self.http.stream("GET", url, headers=headers, follow_redirects=False) as response:
+            if response.status_code >= 500 or response.status_code == 429:
+                raise SlackDownloadFailed(f"{name}: Slack answered the download with HTTP {response.status_code}")
+            if response.status_code != 200:
+                raise SlackFileError(
+                    f"{name}: Slack refused the download (HTTP {response.status_code}). "
+                    "The app may lack the files:read scope; ask the admin to reinstall it."
+                )
+            async for chunk in response.aiter_bytes(256 * 1024):
+                received += len(chunk)
+                if received > self.max_bytes:
+                    raise SlackFileError(f"{name} is over {self.max_bytes / 1_048_576:.0f} MB, the image size limit.")
+                if len(head) < SNIFF_BYTES:
+                    head += chunk[: SNIFF_BYTES - len(head)]
+                await asyncio.to_thread(sink.write, chunk)
+        return head

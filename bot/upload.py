@@ -60,19 +60,24 @@ async def upload_image_file(
     cos_endpoint: str | None,
     max_bytes: int,
     expire_time: str | None,
+    put_attempts: int = cos.DEFAULT_ATTEMPTS,
+    put_backoff: float = cos.DEFAULT_BACKOFF,
 ) -> UploadedImage:
+    """Raises VodError when VOD refuses, CosUploadError when the PUT to storage fails for good."""
     kind, size = check_image_file(path, max_bytes)
     ticket = await vod.apply_upload(kind.media_type, expire_time=expire_time)
     await cos.put_object(
         vod.http,
         base_url=cos.bucket_base_url(ticket.bucket, ticket.region, cos_endpoint),
         path=ticket.media_path,
-        chunks=_file_chunks(path, CHUNK_SIZE),
+        open_body=lambda: _file_chunks(path, CHUNK_SIZE),
         size=size,
         content_type=kind.mime,
         secret_id=ticket.temp_secret_id,
         secret_key=ticket.temp_secret_key.get_secret_value(),
         token=ticket.temp_token.get_secret_value(),
+        attempts=put_attempts,
+        backoff=put_backoff,
     )
     file_id = await vod.commit_upload(ticket.session_key)
     return UploadedImage(file_id=file_id, kind=kind, size=size)

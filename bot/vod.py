@@ -17,7 +17,7 @@ from pydantic import SecretStr
 
 from bot import tc3
 from bot.config import REQUIRED_FOR_TENCENT, Settings, require
-from bot.errors import ErrorAdvice, advise, format_refusal
+from bot.errors import AigcBotError, ErrorAdvice, advise, format_refusal
 from bot.models import CreateSceneAigcImageTaskRequest
 from bot.ratelimit import CREATE_TASK_LIMITER, SlidingWindowLimiter, Slot
 
@@ -32,14 +32,12 @@ RATE_LIMITED_PREFIX = "RequestLimitExceeded"
 MAYBE_PROCESSED = frozenset({"InternalError", "ServiceUnavailable", "ResourceUnavailable"})
 
 
-class VodError(Exception):
+class VodError(AigcBotError):
     """Tencent refused, or the call's fate is unknown. `code` is Tencent's, or ClientError.* of ours."""
 
     def __init__(self, code: str, message: str, request_id: str | None = None, action: str = "") -> None:
-        super().__init__(f"{action}: {code}: {message}" if action else f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.request_id = request_id
+        log_text = f"{action}: {code}: {message}" if action else f"{code}: {message}"
+        super().__init__(code, message, request_id, log_text=log_text)
         self.action = action
 
     @property

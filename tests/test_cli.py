@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings
+from bot.errors import advise
 from tests.conftest import SECRET_KEY, PNG_1x1, env_for
 from tests.fakes import FakeCos, FakeVod
 
@@ -134,9 +135,43 @@ def test_bad_input_exits_2_before_any_call(settings: Settings, vod: FakeVod, tmp
         (["--scene", "product", "--image", "ftp://a/x.png"], "only http:// and https://"),
         (["--scene", "product", "--image", str(text_file)], "not a JPEG, PNG or WebP image"),
         (["--scene", "product", "--image", "https://a/x.png", "--count", "11"], "OutputImageCount"),
+        (
+            ["--scene", "outpaint", "--image", "http://127.0.0.1/x.png"],
+            "Tencent Cloud fetches image links from the internet",
+        ),
+        (["--scene", "outpaint", "--image", "http://[::ffff:10.0.0.1]/x.png"], "cannot be used"),
+        (["--scene", "outpaint", "--image", "http://shop.example:99999/x.png"], "valid host name and port"),
     ]:
         result = aigc_bot(["submit", *args], env_for(settings), tmp_path)
         assert result.returncode == 2, (args, result.stderr)
         assert expected in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr
     assert vod.requests == []
+
+
+def test_a_storage_refusal_prints_the_mapped_text_and_code_and_exits_1(
+    settings: Settings, vod: FakeVod, cos: FakeCos, tmp_path: Path
+) -> None:
+    image = tmp_path / "mug.png"
+    image.write_bytes(PNG_1x1)
+    cos.fail_puts(403, "SignatureDoesNotMatch", "The request signature we calculated does not match.")
+    result = aigc_bot(["submit", "--scene", "outpaint", "--image", str(image)], env_for(settings), tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert advise("Cos.SignatureDoesNotMatch").summary in result.stderr
+    assert "Nothing was submitted or billed" in result.stderr
+    assert "Code: Cos.SignatureDoesNotMatch · RequestId: " in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    assert vod.calls("CreateSceneAigcImageTask") == []
+
+
+def test_a_passing_storage_failure_is_retried_by_the_command_line_too(
+    settings: Settings, vod: FakeVod, cos: FakeCos, tmp_path: Path
+) -> None:
+    image = tmp_path / "mug.png"
+    image.write_bytes(PNG_1x1)
+    cos.drop_puts()
+    result = aigc_bot(["submit", "--scene", "outpaint", "--image", str(image)], env_for(settings), tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [put.error for put in cos.puts] == ["ConnectionReset", None]
+    assert len(vod.calls("CreateSceneAigcImageTask")) == 1

@@ -3,9 +3,12 @@ import pytest
 from bot.errors import (
     API_PAGE_CODES,
     COMMON_CODES,
+    COS_CODES,
     MESSAGE_LIMIT,
     OTHER_CODES,
+    SLACK_CODES,
     TABLE,
+    AigcBotError,
     ErrorAdvice,
     advise,
     format_refusal,
@@ -199,3 +202,68 @@ def test_advice_is_immutable() -> None:
     assert isinstance(advice, ErrorAdvice)
     with pytest.raises(TypeError):
         TABLE["InternalError"] = advice  # type: ignore[index]
+
+
+# -- storage (COS) and Slack codes, and the one error tree ---------------------------------------------
+
+
+@pytest.mark.parametrize("code", COS_CODES + SLACK_CODES)
+def test_storage_and_slack_codes_have_their_own_plain_entry(code: str) -> None:
+    advice = TABLE[code]
+    assert advice.code == code
+    assert is_sentence(advice.summary) and is_sentence(advice.remedy)
+
+
+@pytest.mark.parametrize("code", ["InternalError", "ServiceUnavailable", "AccessDenied", "SignatureDoesNotMatch"])
+def test_cos_codes_never_borrow_the_advice_for_api_codes_of_the_same_name(code: str) -> None:
+    cos = advise(f"Cos.{code}")
+    assert cos.code == f"Cos.{code}"
+    assert "storage" in cos.summary
+    if code in TABLE:
+        assert cos.summary != TABLE[code].summary
+
+
+def test_storage_failures_that_pass_are_retryable_and_say_nothing_was_billed() -> None:
+    for code in ("Cos.SlowDown", "Cos.InternalError", "Cos.ServiceUnavailable", "Cos.Timeout", "Cos.ConnectionLost"):
+        advice = advise(code)
+        assert advice.retryable and advice.audience == "transient", code
+        assert "Nothing was submitted or billed" in advice.remedy, code
+    for code in ("Cos.AccessDenied", "Cos.SignatureDoesNotMatch", "Cos.RequestTimeTooSkewed", "Cos.NoSuchBucket"):
+        assert not advise(code).retryable, code
+        assert advise(code).audience == "admin", code
+    assert advise("Cos.EntityTooLarge").audience == "user"
+    assert "clock" in advise("Cos.RequestTimeTooSkewed").remedy
+
+
+def test_an_unknown_cos_code_falls_back_to_the_storage_entry() -> None:
+    advice = advise("Cos.SomethingNew")
+    assert advice.code == "Cos.SomethingNew"
+    assert advice.summary == TABLE["Cos"].summary
+
+
+def test_the_codes_that_existed_before_keep_their_advice() -> None:
+    assert advise("InternalError").summary == "Tencent Cloud had an internal problem while handling the request."
+    assert advise("ClientError.Network").summary == "The bot could not reach Tencent Cloud."
+    assert len(API_PAGE_CODES + COMMON_CODES + OTHER_CODES) == 56
+
+
+def test_every_failure_the_bot_explains_shares_one_base_class() -> None:
+    from bot.cos import CosUploadError
+    from bot.slack_files import SlackDownloadFailed, SlackFileError
+    from bot.vod import AlreadySubmitted, VodError
+
+    refusal = VodError("UnauthorizedOperation", "no", "req-1", "CreateSceneAigcImageTask")
+    storage = CosUploadError(403, "AccessDenied", "Access Denied.", "cos-req-9")
+    unusable = SlackFileError("notes.png: this is not a JPEG, PNG or WebP image.")
+    download = SlackDownloadFailed("mug.png: Slack answered the download with HTTP 503")
+    already = AlreadySubmitted("exists", "req-2", "aigc-1", on_retry=False)
+    for error in (refusal, storage, unusable, download, already):
+        assert isinstance(error, AigcBotError)
+        assert f"Code: {error.code}" in error.user_text()
+    assert isinstance(unusable, ValueError)
+    assert str(unusable) == unusable.user_sentence == "notes.png: this is not a JPEG, PNG or WebP image."
+    assert str(refusal) == "CreateSceneAigcImageTask: UnauthorizedOperation: no"
+    assert storage.code == "Cos.AccessDenied" and storage.cos_code == "AccessDenied" and storage.status == 403
+    assert storage.user_text().endswith("Code: Cos.AccessDenied · RequestId: cos-req-9")
+    assert storage.user_sentence == advise("Cos.AccessDenied").summary
+    assert download.retryable and not storage.retryable

@@ -6,12 +6,18 @@ algorithm; tests/test_fakes.py proves it agrees with the official cos-python-sdk
 cannot serve as the oracle itself because it reads the wall clock and only knows a fixed set of signable
 headers. Only temporary credentials registered with allow() are accepted, and `x-cos-security-token` must
 carry that credential's token. Refusals are HTTP 403 with a COS XML error body.
+
+Knobs for the next PUTs, taken in order, one per PUT: fail_puts() answers a given HTTP status and COS error
+code, drop_puts() resets the connection without an answer, slow_puts() waits before answering normally.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import socket
+import struct
 import time
 import uuid
 from base64 import b64encode
@@ -61,6 +67,18 @@ class CosPut:
     time: float = field(default_factory=time.monotonic)
 
 
+@dataclass(frozen=True)
+class PutFault:
+    """What to do to one PUT instead of (or before) answering it normally."""
+
+    status: int = 0  # answer this HTTP status with `code`; 0 means no error answer
+    code: str = ""
+    message: str = ""
+    drop: bool = False  # reset the connection instead of answering
+    after_bytes: int | None = None  # when dropping, how much of the body to read first (None: all of it)
+    delay: float = 0.0  # seconds to wait before answering
+
+
 @dataclass
 class TempCredential:
     secret_key: str
@@ -86,6 +104,7 @@ class FakeCos(FakeServer):
         self.refused: list[tuple[str, str]] = []
         # Knob: False keeps only each object's size and digest, so a load test's uploads do not pile up here.
         self.keep_bodies = True
+        self.put_faults: list[PutFault] = []
 
     # -- knobs and reading -------------------------------------------------------------------------
 
@@ -93,6 +112,26 @@ class FakeCos(FakeServer):
         """Accept requests signed with this temporary credential (until `expired_time`, epoch seconds)."""
         with self.lock:
             self.credentials[secret_id] = TempCredential(secret_key, token, expired_time)
+
+    def fail_puts(self, status: int, code: str, message: str = "", times: int = 1) -> None:
+        """Answer the next `times` PUTs with HTTP `status` and COS error `code` (after reading their body)."""
+        self._add_faults(PutFault(status=status, code=code, message=message or f"{code} (injected)"), times)
+
+    def drop_puts(self, times: int = 1, after_bytes: int | None = None) -> None:
+        """Reset the connection of the next `times` PUTs after reading `after_bytes` of the body (or all of it)."""
+        self._add_faults(PutFault(drop=True, after_bytes=after_bytes), times)
+
+    def slow_puts(self, seconds: float, times: int = 1) -> None:
+        """Wait `seconds` before answering each of the next `times` PUTs."""
+        self._add_faults(PutFault(delay=seconds), times)
+
+    def _add_faults(self, fault: PutFault, times: int) -> None:
+        with self.lock:
+            self.put_faults.extend([fault] * times)
+
+    def _next_fault(self) -> PutFault | None:
+        with self.lock:
+            return self.put_faults.pop(0) if self.put_faults else None
 
     def has_object(self, path: str) -> bool:
         with self.lock:
@@ -134,6 +173,8 @@ class FakeCos(FakeServer):
         chunked = handler.chunked
         content_type = handler.headers.get("Content-Type", "")
         keep = self.keep_bodies
+        fault = self._next_fault()
+        limit = fault.after_bytes if fault is not None and fault.drop else None
         buffer = bytearray()
         digest = hashlib.md5()
         size = 0
@@ -142,8 +183,12 @@ class FakeCos(FakeServer):
             if keep:
                 buffer += piece
             digest.update(piece)
+            if limit is not None and size >= limit:
+                break
         body = bytes(buffer)
         record = CosPut(path, dict(handler.headers), size, content_type, chunked, False)
+        if fault is not None and self._apply_fault(handler, path, request_id, record, fault):
+            return
         try:
             self._authenticate(handler, "PUT", path, query)
             expected_md5 = handler.headers.get("Content-MD5")
@@ -161,6 +206,24 @@ class FakeCos(FakeServer):
             self.objects[path] = body
             self.object_types[path] = content_type or "application/octet-stream"
         handler.reply(200, b"", "application/xml", {"ETag": f'"{digest.hexdigest()}"', "x-cos-request-id": request_id})
+
+    def _apply_fault(self, handler: Handler, path: str, request_id: str, record: CosPut, fault: PutFault) -> bool:
+        """Carry out an injected fault; True when it took the place of the normal answer."""
+        if fault.delay:
+            time.sleep(fault.delay)
+        if fault.drop:
+            record.error = "ConnectionReset"
+            with self.lock:
+                self.puts.append(record)
+            _reset(handler)
+            return True
+        if fault.status:
+            record.error = fault.code
+            with self.lock:
+                self.puts.append(record)
+            self._refuse(handler, path, request_id, CosError(fault.status, fault.code, fault.message))
+            return True
+        return False
 
     def _refuse(self, handler: Handler, path: str, request_id: str, error: CosError) -> None:
         with self.lock:
@@ -243,4 +306,12 @@ class FakeCos(FakeServer):
         )
 
 
-__all__ = ["CosPut", "FakeCos", "cos_signature"]
+def _reset(handler: Handler) -> None:
+    """Close the connection with a TCP reset (SO_LINGER 0), the way a crashed server or middlebox drops it."""
+    handler.close_connection = True
+    with contextlib.suppress(OSError):
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        handler.connection.close()
+
+
+__all__ = ["CosPut", "FakeCos", "PutFault", "cos_signature"]
