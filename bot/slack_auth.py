@@ -153,7 +153,10 @@ async def check_bot_token(settings: Settings, stopping: Stopping) -> dict[str, A
     assert settings.slack_bot_token is not None
     # A client of its own, without the SDK's retry handlers: the pauses between attempts are chosen here.
     client = AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url, timeout=ATTEMPT_SECONDS
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url,
+        timeout=ATTEMPT_SECONDS,
+        retry_handlers=[],
     )
 
     async def attempt() -> dict[str, Any]:

@@ -45,7 +45,7 @@ class SocketModeLink(SocketModeClient):
 
     def __init__(self, app_token: str, api_url: str, stopping: Stopping) -> None:
         # apps.connections.open goes through a client without the SDK's retry handlers: pauses are chosen here.
-        web_client = AsyncWebClient(base_url=api_url, timeout=ATTEMPT_SECONDS)
+        web_client = AsyncWebClient(base_url=api_url, timeout=ATTEMPT_SECONDS, retry_handlers=[])
         super().__init__(app_token=app_token, web_client=web_client, logger=log, ping_interval=PING_SECONDS)
         self._stopping = stopping
 
@@ -119,6 +119,11 @@ class SocketModeLink(SocketModeClient):
                 old.cancel()
         self.current_session_monitor = asyncio.ensure_future(self.monitor_current_session())
         self.message_receiver = asyncio.ensure_future(self.receive_messages())
+
+    async def disconnect(self) -> None:
+        # The SDK's version logs a line even when no connection was ever made.
+        if self.current_session is not None and not self.current_session.closed:
+            await self.current_session.close()
 
     async def close_within(self, seconds: float) -> None:
         """Close the link without letting a slow peer hold up the shutdown."""
