@@ -61,7 +61,10 @@ class SocketModeLink(SocketModeClient):
 
     async def issue_new_wss_url(self) -> str:
         answer: Any = await call_slack(self.web_client.apps_connections_open(app_token=self.app_token), APP_TOKEN)
-        return str(answer["url"])
+        url = answer.get("url")
+        if not isinstance(url, str) or not url:
+            raise SlackUnreachable("apps.connections.open answered without a connection URL")
+        return url
 
     async def connect_to_new_endpoint(self, force: bool = False) -> None:
         # The SDK's monitor and receiver both call this when the link breaks; one reconnection at a time is enough.

@@ -154,6 +154,15 @@ def run_http(host: str, port: int) -> int:
     return asyncio.run(_serve_http(services, host, port))
 
 
+def _stop_if_failed(connecting: asyncio.Task[None], stopping: Stopping) -> None:
+    # Expected failures are retried inside the task; anything else is a bug, and a bot that silently stays
+    # disconnected is worse than one that stops and says why.
+    if connecting.cancelled() or (error := connecting.exception()) is None:
+        return
+    log.error("the Socket Mode connection failed unexpectedly", exc_info=error)
+    stopping.request("Socket Mode failed", exit_code=1)
+
+
 async def _socket_mode(services: Services) -> int:
     from bot.socket_mode import SocketModeLink
 
@@ -168,6 +177,7 @@ async def _socket_mode(services: Services) -> int:
         )
         link.serve(bolt)
         connecting = asyncio.create_task(link.connect_to_new_endpoint(force=True))
+        connecting.add_done_callback(lambda task: _stop_if_failed(task, stopping))
         try:
             await stopping.wait()
         finally:

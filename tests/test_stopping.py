@@ -264,3 +264,34 @@ def test_sigterm_while_a_request_is_stuck_at_tencent_exits_in_time_and_the_reque
     wait_until(lambda: vod.calls("CreateSceneAigcImageTask"), timeout=15, what="the resumed submission")
     again.stop(signal.SIGTERM)
     assert again.process.returncode == 0, again.output
+
+
+def test_pauses_between_attempts_double_up_to_about_a_minute() -> None:
+    from bot.lifecycle import Backoff
+
+    lowest = Backoff(jitter=lambda: 0.0)
+    highest = Backoff(jitter=lambda: 1.0)
+    low = [lowest.next_delay() for _ in range(10)]
+    high = [highest.next_delay() for _ in range(10)]
+    assert low[:4] == pytest.approx([0.8, 1.6, 3.2, 6.4])
+    assert high[:3] == pytest.approx([1.2, 2.4, 4.8])
+    assert max(high) == 60.0 and low[-1] == pytest.approx(48.0)
+
+
+def test_a_process_stuck_while_stopping_still_leaves_with_its_exit_code(tmp_path: Path) -> None:
+    # Something blocking the event loop (a stuck call in a thread, a socket that never closes) must not keep
+    # the process alive past the hard limit.
+    script = (
+        "import asyncio, time\n"
+        "from bot.lifecycle import Stopping\n"
+        "async def main():\n"
+        "    stopping = Stopping(budget=0.1, hard_exit_after=0.5)\n"
+        "    stopping.request('test', exit_code=3)\n"
+        "    time.sleep(30)\n"
+        "asyncio.run(main())\n"
+    )
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=20)
+    assert result.returncode == 3, result.stderr
+    assert "leaving now" in result.stderr
+    assert time.monotonic() - started < 10
