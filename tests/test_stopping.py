@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -123,6 +124,26 @@ def test_run_stops_at_once_on_sigterm_while_socket_mode_cannot_connect(
     assert took < IDLE_STOP_SECONDS
     assert_quiet_failures(bot, SOCKET_FAILURE)
     assert APP_TOKEN not in bot.output
+
+
+def test_run_stops_at_once_on_sigterm_during_a_connection_attempt_that_hangs(
+    settings: Settings, slack: FakeSlack, tmp_path: Path, processes: list[BotProcess]
+) -> None:
+    with socket.socket() as silent:  # takes the connection, never answers the WebSocket handshake
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        silent.settimeout(15)
+        slack.app_token = APP_TOKEN
+        slack.socket_mode_url = f"ws://127.0.0.1:{silent.getsockname()[1]}/link"
+        bot = BotProcess("run", {**env_for(settings), "SLACK_APP_TOKEN": APP_TOKEN}, tmp_path)
+        processes.append(bot)
+        connection, _ = silent.accept()
+        with connection:
+            took = bot.stop(signal.SIGTERM)
+
+    assert bot.process.returncode == 0, bot.output
+    assert took < IDLE_STOP_SECONDS
+    assert "Traceback" not in bot.output
 
 
 @pytest.mark.parametrize(("mode", "signum"), [("run", signal.SIGINT), ("serve", signal.SIGTERM)])
