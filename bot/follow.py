@@ -189,12 +189,12 @@ class Follower:
             log.exception("redelivering request %s failed; will retry", row_id)
             self.log_db.update(row_id, follow_owner=None, follow_lease_until=None)
 
-    async def stop(self) -> None:
+    async def stop(self, timeout: float = 10.0) -> None:
         """Let checks in flight finish; leases of unfinished rows are released so a restart resumes them."""
         self._stopping = True
         self._wake.set()
         if self._running:
-            await asyncio.wait(self._running, timeout=10)
+            await asyncio.wait(self._running, timeout=timeout)
         self.log_db.execute(
             "UPDATE requests SET follow_owner = NULL, follow_lease_until = NULL WHERE follow_owner = ?", [self.worker]
         )

@@ -20,6 +20,7 @@ from bot.access import AccessPolicy, guard_for
 from bot.config import REQUIRED_FOR_BOT, Settings, require
 from bot.db import RequestLog
 from bot.follow import Follower
+from bot.lifecycle import SHUTDOWN_SECONDS, deadline_in, seconds_until
 from bot.pipeline import Pipeline
 from bot.polling import PollPolicy
 from bot.slack_files import SlackFileUploader
@@ -68,12 +69,18 @@ class Services:
         elif mode == "events":
             self._background = asyncio.create_task(self.follower.run_events())
 
-    async def aclose(self) -> None:
-        """Stop gracefully: checks in flight finish, unfinished tasks are left for the next start."""
-        await self.pipeline.drain(timeout=20.0)
+    async def aclose(self, deadline: float | None = None) -> None:
+        """Stop gracefully: checks in flight finish, unfinished tasks are left for the next start.
+
+        Every wait shares one `deadline` (event-loop time; SHUTDOWN_SECONDS from now when not given), so a
+        stop never takes longer than that, however many kinds of work are still running.
+        """
+        if deadline is None:
+            deadline = deadline_in(SHUTDOWN_SECONDS)
+        await self.pipeline.drain(timeout=seconds_until(deadline))
         if self._resume is not None and not self._resume.done():
             self._resume.cancel()
-        await self.follower.stop()
+        await self.follower.stop(timeout=seconds_until(deadline))
         if self._background is not None:
             self._background.cancel()
             with contextlib.suppress(asyncio.CancelledError):

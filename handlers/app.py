@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import sys
 from collections.abc import Mapping
 
@@ -14,8 +13,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 
 from bot.config import ConfigError, load_settings, require, secret_values
+from bot.lifecycle import SHUTDOWN_SECONDS, Stopping, deadline_in, seconds_until
 from bot.logsafe import configure_logging
 from bot.services import Services, build_services
+from bot.slack_auth import EXIT_TOKEN_REJECTED, TokenRejected, check_bot_token
 from bot.slack_surface import SlackSurface
 from handlers import actions, commands, events, shortcuts, views
 from handlers.registry import Registry
@@ -23,8 +24,12 @@ from handlers.registry import Registry
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-# On shutdown, listener work still running after its ack gets this long; requests cut off are resumed at start.
-LISTENER_DRAIN_SECONDS = 20.0
+# On shutdown, listener work still running after its ack gets at most this long, out of one budget shared with
+# everything else still running; requests cut off are resumed at start.
+LISTENER_DRAIN_SECONDS = SHUTDOWN_SECONDS
+# Every HTTP request here is answered within Slack's 3 s, so a stop waits no longer than that for open requests.
+HTTP_SHUTDOWN_SECONDS = 3.0
+SOCKET_CLOSE_SECONDS = 2.0
 
 
 def create_bolt_app(services: Services) -> tuple[AsyncApp, Registry]:
@@ -53,7 +58,16 @@ def _signed_by_slack(verifier: SignatureVerifier, raw: bytes, headers: Mapping[s
         return False
 
 
-def create_web_app(services: Services) -> web.Application:
+async def shut_down(registry: Registry, services: Services, deadline: float) -> None:
+    """Drain listener work, requests and follow-up checks, all against one deadline, then close everything."""
+    await registry.drain(timeout=seconds_until(deadline))
+    cut_off = await registry.cut_off()
+    if cut_off:
+        log.warning("%d request(s) still running at the deadline were stopped; they resume at next start", cut_off)
+    await services.aclose(deadline=deadline)
+
+
+def create_web_app(services: Services, stopping: Stopping | None = None) -> web.Application:
     settings = services.settings
     assert settings.slack_signing_secret is not None
     bolt, registry = create_bolt_app(services)
@@ -83,8 +97,8 @@ def create_web_app(services: Services) -> web.Application:
 
     async def on_cleanup(_: web.Application) -> None:
         ready["value"] = False
-        await registry.drain(timeout=LISTENER_DRAIN_SECONDS)
-        await services.aclose()
+        deadline = stopping.deadline if stopping is not None else None
+        await shut_down(registry, services, deadline if deadline is not None else deadline_in(LISTENER_DRAIN_SECONDS))
 
     web_app = web.Application(client_max_size=2 * 1024 * 1024)
     web_app.router.add_post(EVENTS_PATH, slack_events)
@@ -106,38 +120,75 @@ def _services_or_exit(required: tuple[str, ...]) -> Services | None:
         return None
 
 
+async def _bot_token_works(services: Services, stopping: Stopping) -> bool:
+    """auth.test once at start: False when the token is refused (the stop is then requested) or a stop came."""
+    try:
+        return await check_bot_token(services.settings, stopping) is not None
+    except TokenRejected as rejected:
+        log.error("%s", rejected.sentence())
+        stopping.request(f"{rejected.token.setting} refused", exit_code=EXIT_TOKEN_REJECTED)
+        return False
+
+
+async def _serve_http(services: Services, host: str, port: int) -> int:
+    stopping = Stopping()
+    stopping.install_signal_handlers()
+    if not await _bot_token_works(services, stopping):
+        await services.aclose(deadline=deadline_in(stopping.seconds_left()))
+        return stopping.exit_code
+    runner = web.AppRunner(create_web_app(services, stopping), shutdown_timeout=HTTP_SHUTDOWN_SECONDS)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+        log.info("serving Slack requests at http://%s:%d%s", host, port, EVENTS_PATH)
+        await stopping.wait()
+    finally:
+        await runner.cleanup()
+    return stopping.exit_code
+
+
 def run_http(host: str, port: int) -> int:
     services = _services_or_exit(("SLACK_SIGNING_SECRET",))
     if services is None:
         return 2
-    web.run_app(create_web_app(services), host=host, port=port, print=lambda line: log.info("%s", line))
-    return 0
+    return asyncio.run(_serve_http(services, host, port))
 
 
-async def _socket_mode(services: Services) -> None:
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+def _stop_if_failed(connecting: asyncio.Task[None], stopping: Stopping) -> None:
+    # Expected failures are retried inside the task; anything else is a bug, and a bot that silently stays
+    # disconnected is worse than one that stops and says why.
+    if connecting.cancelled() or (error := connecting.exception()) is None:
+        return
+    log.error("the Socket Mode connection failed unexpectedly", exc_info=error)
+    stopping.request("Socket Mode failed", exit_code=1)
+
+
+async def _socket_mode(services: Services) -> int:
+    from bot.socket_mode import SocketModeLink
 
     assert services.settings.slack_app_token is not None
     bolt, registry = create_bolt_app(services)
-    handler = AsyncSocketModeHandler(bolt, services.settings.slack_app_token.get_secret_value())
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    await services.start()
-    try:
-        await handler.connect_async()  # type: ignore[no-untyped-call]
-        log.info("connected to Slack in Socket Mode")
-        await stop.wait()
-    finally:
-        await handler.close_async()  # type: ignore[no-untyped-call]
-        await registry.drain(timeout=LISTENER_DRAIN_SECONDS)
-        await services.aclose()
+    stopping = Stopping()
+    stopping.install_signal_handlers()
+    if await _bot_token_works(services, stopping):
+        await services.start()
+        link = SocketModeLink(
+            services.settings.slack_app_token.get_secret_value(), services.settings.slack_api_url, stopping
+        )
+        link.serve(bolt)
+        connecting = asyncio.create_task(link.connect_to_new_endpoint(force=True))
+        connecting.add_done_callback(lambda task: _stop_if_failed(task, stopping))
+        try:
+            await stopping.wait()
+        finally:
+            connecting.cancel()
+            await link.close_within(min(SOCKET_CLOSE_SECONDS, stopping.seconds_left()))
+    await shut_down(registry, services, deadline_in(stopping.seconds_left()))
+    return stopping.exit_code
 
 
 def run_socket_mode() -> int:
     services = _services_or_exit(("SLACK_APP_TOKEN",))
     if services is None:
         return 2
-    asyncio.run(_socket_mode(services))
-    return 0
+    return asyncio.run(_socket_mode(services))

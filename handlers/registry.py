@@ -96,6 +96,19 @@ class Registry:
         if pending:
             await asyncio.wait(pending, timeout=timeout)
 
+    async def cut_off(self) -> int:
+        """Cancel listener work still running after a drain; returns how many were cut off.
+
+        A request cut off keeps its logged state and is resumed at the next start, which is better than letting
+        it run on against clients that are about to close and then recording it as failed.
+        """
+        pending = [task for task in self._background if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=1.0)
+        return len(pending)
+
     def _register(self, kind: str, key: str, bolt_decorator: Callable[[Listener], Any]) -> Decorator:
         self.registered.add((kind, key))
 

@@ -15,6 +15,7 @@ class FakeSocketMode:
     def __init__(self) -> None:
         self.acks: list[dict[str, Any]] = []
         self.connected = threading.Event()
+        self.connections = 0  # connections the app opened so far
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sockets: list[web.WebSocketResponse] = []
         self._ready = threading.Event()
@@ -47,6 +48,7 @@ class FakeSocketMode:
         socket = web.WebSocketResponse()
         await socket.prepare(request)
         self._sockets.append(socket)
+        self.connections += 1
         await socket.send_str(json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}}))
         self.connected.set()
         async for message in socket:
@@ -61,6 +63,16 @@ class FakeSocketMode:
         assert self._loop is not None
         asyncio.run_coroutine_threadsafe(self._sockets[-1].send_str(json.dumps(envelope)), self._loop).result(5)
         return envelope_id
+
+    def drop_connections(self) -> None:
+        """Close every open connection from Slack's side, as Slack does when it moves an app to another host."""
+        assert self._loop is not None
+
+        async def close_all() -> None:
+            for socket in list(self._sockets):
+                await socket.close()
+
+        asyncio.run_coroutine_threadsafe(close_all(), self._loop).result(5)
 
     def start(self) -> FakeSocketMode:
         self._thread.start()
