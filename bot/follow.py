@@ -263,7 +263,12 @@ class Follower:
             await self.look_up(row_id)
         except Exception:
             log.exception("looking up the task of request %s failed; will retry", row_id)
-            self._reschedule(row_id)
+            row = self.log_db.get(row_id)
+            if row and row["status"] == SUBMITTED and not row["task_id"] and self._waited(row) > self.policy.timeout:
+                # However the look-up fails, the person hears by the follow timeout where their billed task is.
+                await self._give_up_look_up_guarded(row)
+            else:
+                self._reschedule(row_id)
 
     async def look_up(self, row_id: int) -> None:
         """Find the task of a row Tencent holds without its TaskId in the log, then follow it as usual."""

@@ -193,7 +193,7 @@ class SlackFileUploader:
 
     async def _transfer(self, meta: dict[str, Any], name: str) -> tuple[UploadedImage, str | None]:
         """Download from Slack to a temporary file, then upload it to VOD."""
-        path = await self._download(meta, name)
+        path = await self._download_patiently(meta, name)
         try:
             expire_time = expire_time_after(self.expire_days)
             try:
@@ -212,6 +212,18 @@ class SlackFileUploader:
             with contextlib.suppress(OSError):
                 path.unlink()
         return uploaded, expire_time
+
+    async def _download_patiently(self, meta: dict[str, Any], name: str) -> Path:
+        """Download, trying again after a passing failure: fetching a file from Slack is never billed."""
+        for attempt in range(1, self.put_attempts + 1):
+            try:
+                return await self._download(meta, name)
+            except SlackDownloadFailed as failure:
+                if attempt >= self.put_attempts:
+                    raise
+                log.info("%s; retry %d of %d", failure.message, attempt, self.put_attempts - 1)
+                await asyncio.sleep(self.put_backoff * 2 ** (attempt - 1))
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _download(self, meta: dict[str, Any], name: str) -> Path:
         url = str(meta.get("url_private_download") or meta.get("url_private") or "")

@@ -240,3 +240,34 @@ def test_a_slack_download_that_cannot_connect_is_a_download_failure_not_a_bad_fi
     assert caught.value.code == "Slack.DownloadFailed" and caught.value.retryable
     assert not isinstance(caught.value, ValueError)  # not the user's fault, so not reported as bad input
     assert vod.calls("ApplyUpload") == []
+
+
+def test_slack_a_file_download_that_fails_once_is_retried_and_the_request_is_submitted(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, cos: FakeCos
+) -> None:
+    slack.fail_downloads(503)
+    _mention_with_image(bot, slack, "1700000900.000100")
+    db = bot.settings.aigc_bot_db
+    row = wait_until(lambda: next((r for r in rows(db) if r["status"] == "submitted"), None), what="submitted row")
+    assert row["task_id"] and len(vod.calls(CREATE)) == 1
+    assert slack.downloads == ["FUP1", "FUP1"]
+
+
+def test_slack_a_file_download_that_keeps_failing_is_explained_and_nothing_is_submitted(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, cos: FakeCos
+) -> None:
+    slack.fail_downloads(503, times=3)
+    _mention_with_image(bot, slack, "1700001000.000100")
+    db = bot.settings.aigc_bot_db
+    row = wait_until(lambda: next((r for r in rows(db) if r["status"] == "failed"), None), what="failed row")
+    assert row["error_code"] == "Slack.DownloadFailed"
+    replies = wait_until(
+        lambda: [
+            c["text"]
+            for c in slack.calls_to("chat.postMessage")
+            if c.get("thread_ts") == "1700001000.000100" and c["text"].startswith(":warning:")
+        ],
+        what="the explanation in the thread",
+    )
+    assert "nothing was submitted or billed" in replies[0] and "Code: Slack.DownloadFailed" in replies[0]
+    assert slack.downloads == ["FUP1"] * 3 and vod.calls(CREATE) == [] and cos.puts == []

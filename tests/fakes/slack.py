@@ -118,6 +118,7 @@ class FakeSlack(FakeServer):
         self._pending_uploads: dict[str, PendingUpload] = {}
         self._changed = threading.Condition(self.lock)
         self._faults: dict[str, list[tuple[str, Any]]] = {}
+        self._download_faults: list[int] = []
         self._ts = 1_700_000_000_000_100
 
     # -- knobs ------------------------------------------------------------------------------------------
@@ -136,6 +137,11 @@ class FakeSlack(FakeServer):
         """The next `times` calls of `method` answer HTTP 500 with a non-JSON body."""
         with self.lock:
             self._faults.setdefault(method, []).extend([("5xx", None)] * times)
+
+    def fail_downloads(self, status: int = 503, times: int = 1) -> None:
+        """The next `times` authorised file downloads answer HTTP `status` with an HTML error page."""
+        with self.lock:
+            self._download_faults.extend([status] * times)
 
     def add_file(self, file_id: str, data: bytes, name: str, mimetype: str, filetype: str) -> dict[str, Any]:
         """Register a file the bot may look up (files.info) and download with its token."""
@@ -245,6 +251,10 @@ class FakeSlack(FakeServer):
             data = self.file_bytes.get(file_id) if team == self.team_id else None
             mimetype = str(self.files.get(file_id, {}).get("mimetype", "application/octet-stream"))
             self.downloads.append(file_id)
+            fault = self._download_faults.pop(0) if self._download_faults else None
+        if fault is not None:
+            handler.reply(fault, b"<html><body>Service Unavailable</body></html>", "text/html")
+            return
         if data is None:
             handler.reply(404, b"<html><body>File not found</body></html>", "text/html")
             return
