@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import tempfile
-import uuid
 from collections.abc import Coroutine
 from datetime import timedelta
 from pathlib import Path
@@ -27,6 +26,7 @@ import httpx
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import leases
 from bot.conversation import slack_error_code
 from bot.db import DONE, FAILED, SUBMITTED, RequestLog, dumps, iso, parse_iso, utc_now
 from bot.errors import advise, format_refusal
@@ -106,7 +106,7 @@ class Follower:
         self.slack = slack
         self.http = http
         self.policy = policy
-        self.worker = worker_name or f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.worker = worker_name or leases.worker_name()
         self._wake = asyncio.Event()
         self._stopping = False
         self._running: set[asyncio.Task[None]] = set()
@@ -163,6 +163,7 @@ class Follower:
 
     async def run(self) -> None:
         """Poll due tasks until stopped; each due task is checked concurrently."""
+        leases.release_abandoned(self.log_db, self.worker)
         while not self._stopping:
             self._start_redeliveries()
             for row_id in self._claim_due():
@@ -542,6 +543,7 @@ class Follower:
 
     async def run_events(self, idle: float = 2.0) -> None:
         """Event mode: results arrive through PullEvents instead of polling each task."""
+        leases.release_abandoned(self.log_db, self.worker)
         while not self._stopping:
             self._start_redeliveries()
             for row in self._expired_look_ups():

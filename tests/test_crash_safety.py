@@ -34,9 +34,10 @@ from tests.conftest import SIGNING_SECRET, TEAM_ID, env_for, free_port, make_set
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.fakes.slack_signing import signed_headers
 
-TRIALS = 5
+# More trials, or other kill moments, without editing: AIGC_TEST_CRASH_TRIALS=50 AIGC_TEST_CRASH_SEED=7 pytest ...
+TRIALS = int(os.environ.get("AIGC_TEST_CRASH_TRIALS", "5"))
 COMMANDS_PER_TRIAL = 8
-SEED = 20261125
+SEED = int(os.environ.get("AIGC_TEST_CRASH_SEED", "20261125"))
 UNRECORDED_WINDOW = 0.05
 FINAL = ("done", "failed", "invalid", "refused")
 

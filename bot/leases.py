@@ -1,0 +1,55 @@
+"""Who holds a follow-up lease, and taking back the leases of a process that died on this machine.
+
+A worker's name is `host:pid-random`. When the bot is killed and started again, the old process's leases
+would keep its tasks unchecked until they run out (minutes); a new process on the same host can tell the old
+one is gone (no such pid, or the pid is its own) and release them at once. Workers on other hosts are never
+judged: their leases simply run out.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+
+from bot.db import RequestLog, iso, utc_now
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _pid_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, under another user
+    return False
+
+
+def _abandoned(owner: str, me: str) -> bool:
+    host, _, rest = owner.rpartition(":")
+    pid_text = rest.split("-", 1)[0]
+    if owner == me or host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    # Our own pid under another name was an earlier process (a restarted container is often pid 1 again).
+    return pid == os.getpid() or _pid_gone(pid)
+
+
+def release_abandoned(log_db: RequestLog, me: str) -> int:
+    """Free every unexpired lease held by a dead process on this host; returns how many rows were freed."""
+    owners = log_db.query(
+        "SELECT DISTINCT follow_owner AS owner FROM requests"
+        " WHERE follow_owner IS NOT NULL AND follow_lease_until >= ?",
+        [iso(utc_now())],
+    )
+    freed = 0
+    for owner in (str(row["owner"]) for row in owners):
+        if _abandoned(owner, me):
+            freed += log_db.execute(
+                "UPDATE requests SET follow_owner = NULL, follow_lease_until = NULL WHERE follow_owner = ?", [owner]
+            )
+    return freed
