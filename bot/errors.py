@@ -40,7 +40,9 @@ MESSAGE_LIMIT = 300
 _KEYS = "TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY"
 _SUB_APP = "TENCENTCLOUD_VOD_SUB_APP_ID"
 _ENDPOINT = "TENCENTCLOUD_VOD_ENDPOINT"
-_ACTIONS = "vod:CreateSceneAigcImageTask, vod:DescribeTaskDetail, vod:ApplyUpload and vod:CommitUpload"
+_ACTIONS = (
+    "vod:CreateSceneAigcImageTask, vod:DescribeTaskDetail, vod:DescribeTasks, vod:ApplyUpload and vod:CommitUpload"
+)
 _REPORT = "with the code and RequestId below"
 
 
