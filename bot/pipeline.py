@@ -160,15 +160,6 @@ class Pipeline:
 
     # -- after the ack: everything else, read from the row ------------------------------------------------
 
-    async def generate(self, origin: Origin, command: Generate) -> int | None:
-        """Record and carry on in one go. Returns the log row id, or None when nothing was run."""
-        recorded = self.record(origin, command)
-        if recorded.repeat:
-            await self.tell_user(origin, REPEAT_NOTE)
-        if recorded.row_id is not None:
-            await self.carry_on(recorded.row_id)
-        return recorded.row_id
-
     async def carry_on(self, row_id: int) -> None:
         """Take a logged request from wherever its row says it stands to its end."""
         if row_id in self._carrying:
@@ -190,9 +181,7 @@ class Pipeline:
         Tencent's SessionId dedupe (3 days) makes resending a logged body safe: a request that did reach
         Tencent is answered "already submitted" instead of being billed twice.
         """
-        row_ids = self.log_db.unfinished(
-            created_after=iso(utc_now() - max_age), created_before=self.started_at
-        )
+        row_ids = self.log_db.unfinished(created_after=iso(utc_now() - max_age), created_before=self.started_at)
         for row_id in row_ids:
             log.info("resuming request %s", row_id)
         await asyncio.gather(*(self._resume_one(row_id) for row_id in row_ids))
@@ -255,9 +244,7 @@ class Pipeline:
                 "anything; nothing was billed. Please try again in a minute.",
             )
 
-    async def _internal_error(
-        self, row_id: int, conversation: Conversation, origin: Origin, command: Generate
-    ) -> None:
+    async def _internal_error(self, row_id: int, conversation: Conversation, origin: Origin, command: Generate) -> None:
         # Never leave a row "working": record the failure, then tell the person in plain words.
         log.exception("request %s failed unexpectedly", row_id)
         row = self.log_db.get(row_id) or {}
@@ -305,9 +292,7 @@ class Pipeline:
         self._decide(row_id, text, parent=parent, private=private, **fields)
         await self._post_pending(row_id, conversation, origin, command)
 
-    async def _post_pending(
-        self, row_id: int, conversation: Conversation, origin: Origin, command: Generate
-    ) -> None:
+    async def _post_pending(self, row_id: int, conversation: Conversation, origin: Origin, command: Generate) -> None:
         row = self.log_db.get(row_id) or {}
         if not row.get("reply_pending"):
             return
@@ -486,9 +471,7 @@ class Pipeline:
 
 def _submitted_but_not_followed(row: dict[str, Any]) -> bool:
     return bool(
-        row.get("status") == statuses.SUBMITTED
-        and not row.get("follow_next_at")
-        and not row.get("finished_at")
+        row.get("status") == statuses.SUBMITTED and not row.get("follow_next_at") and not row.get("finished_at")
     )
 
 

@@ -17,6 +17,7 @@ import pytest
 from aiohttp import web
 
 from bot.config import Settings
+from bot.db import RequestLog
 from bot.services import build_services
 from handlers.app import create_web_app
 from tests.fakes import FakeCos, FakeSlack, FakeVod
@@ -206,6 +207,51 @@ def bot(settings: Settings) -> Iterator[RunningBot]:
     running = RunningBot(settings).start()
     yield running
     running.stop()
+
+
+def log_cut_off_submission(settings: Settings, dedupe_key: str) -> tuple[int, dict[str, Any]]:
+    """Log an outpaint request as a process killed mid-submission leaves it: body logged, no answer yet.
+
+    Returns the row id and the exact body the bot will resend under the request's SessionId.
+    """
+    from bot.pipeline import session_id_for
+
+    session = session_id_for(dedupe_key)
+    log_db = RequestLog(settings.aigc_bot_db)
+    try:
+        row_id = log_db.claim(
+            {
+                "source": "slash_command",
+                "team_id": TEAM_ID,
+                "channel_id": "C100",
+                "user_id": "U100",
+                "scene": "outpaint",
+                "dedupe_key": dedupe_key,
+                "session_id": session,
+                "image_count": 1,
+                "options_json": "{}",
+                "inputs_json": json.dumps({"images": ["url:https://a.example/x.png"], "clothes": []}),
+            }
+        )
+        assert row_id is not None
+        body = {
+            "SubAppId": SUB_APP_ID,
+            "SceneInfo": {"Type": "outpainting"},
+            "FileInfos": [{"Type": "Url", "Url": "https://a.example/x.png"}],
+            "SessionId": session,
+            "SessionContext": f"aigc-bot request {row_id}",
+        }
+        log_db.update(
+            row_id,
+            status="submitting",
+            request_json=json.dumps(body),
+            thread_ts="1700000000.000100",
+            parent_ts="1700000000.000100",
+            announced_at="2023-11-14T22:13:20.000Z",
+        )
+    finally:
+        log_db.close()
+    return row_id, body
 
 
 def wait_until(predicate: Any, timeout: float = 10.0, what: str = "condition") -> Any:

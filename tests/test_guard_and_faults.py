@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
 import pytest
 
-from bot.db import RequestLog
 from bot.logsafe import RedactingFilter
-from bot.pipeline import session_id_for
-from tests.conftest import BOT_TOKEN, SECRET_KEY, SUB_APP_ID, RunningBot, make_settings, wait_until
+from tests.conftest import BOT_TOKEN, SECRET_KEY, RunningBot, log_cut_off_submission, make_settings, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.test_slack_flows import rows, wait_status
 
@@ -124,41 +121,10 @@ def test_restart_resumes_cut_off_requests_without_paying_twice(
     tmp_path: Path, vod: FakeVod, cos: FakeCos, slack: FakeSlack
 ) -> None:
     settings = make_settings(tmp_path, vod, cos, slack)
-    body = {
-        "SubAppId": SUB_APP_ID,
-        "SceneInfo": {"Type": "outpainting"},
-        "FileInfos": [{"Type": "Url", "Url": "https://a.example/x.png"}],
-    }
-    log_db = RequestLog(settings.aigc_bot_db)
-    rows_before = []
     for key, reached in (("slash:T0001:reached", True), ("slash:T0001:notsent", False)):
-        session = session_id_for(key)
-        row_id = log_db.claim(
-            {
-                "source": "slash_command",
-                "team_id": "T0001",
-                "channel_id": "C100",
-                "user_id": "U100",
-                "scene": "outpaint",
-                "dedupe_key": key,
-                "session_id": session,
-                "image_count": 1,
-                "options_json": "{}",
-                "inputs_json": json.dumps({"images": ["url:https://a.example/x.png"], "clothes": []}),
-            }
-        )
-        assert row_id is not None
-        log_db.update(
-            row_id,
-            status="submitting",
-            request_json=json.dumps({**body, "SessionId": session}),
-            thread_ts="1700000000.000100",
-            parent_ts="1700000000.000100",
-        )
+        _, body = log_cut_off_submission(settings, key)
         if reached:
-            vod.sessions.add(session)  # the crash happened after Tencent had accepted it
-        rows_before.append(row_id)
-    log_db.close()
+            vod.sessions.add(body["SessionId"])  # the crash happened after Tencent had accepted it
 
     running = RunningBot(settings).start()
     try:

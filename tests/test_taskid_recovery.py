@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +9,7 @@ from bot.commands import Status, parse_command
 from bot.config import Settings
 from bot.db import RequestLog, iso, utc_now
 from bot.pipeline import session_id_for
-from bot.recovery import session_context_for
-from tests.conftest import SUB_APP_ID, RunningBot, make_settings, wait_until
+from tests.conftest import RunningBot, log_cut_off_submission, make_settings, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.test_fakes import sdk, sdk_call
 from tests.test_slack_flows import rows, thread_replies, wait_status
@@ -129,38 +127,8 @@ def test_a_restart_after_tencent_took_the_request_finds_the_task_and_delivers(
     tmp_path: Path, slack: FakeSlack, vod: FakeVod, cos: FakeCos
 ) -> None:
     settings = make_settings(tmp_path, vod, cos, slack)
-    session = session_id_for("slash:T0001:cut-off")
-    log_db = RequestLog(settings.aigc_bot_db)
-    row_id = log_db.claim(
-        {
-            "source": "slash_command",
-            "team_id": "T0001",
-            "channel_id": "C100",
-            "user_id": "U100",
-            "scene": "outpaint",
-            "dedupe_key": "slash:T0001:cut-off",
-            "session_id": session,
-            "image_count": 1,
-            "options_json": "{}",
-            "inputs_json": json.dumps({"images": ["url:https://a.example/x.png"], "clothes": []}),
-        }
-    )
-    assert row_id is not None
-    body = {
-        "SubAppId": SUB_APP_ID,
-        "SceneInfo": {"Type": "outpainting"},
-        "FileInfos": [{"Type": "Url", "Url": "https://a.example/x.png"}],
-        "SessionId": session,
-        "SessionContext": session_context_for(row_id),
-    }
-    log_db.update(
-        row_id,
-        status="submitting",
-        request_json=json.dumps(body),
-        thread_ts="1700000000.000100",
-        parent_ts="1700000000.000100",
-    )
-    log_db.close()
+    _, body = log_cut_off_submission(settings, "slash:T0001:cut-off")
+    session = body["SessionId"]
     # The process died after Tencent took the request and before its answer was logged.
     task_id = sdk_call(sdk(vod), CREATE, body).TaskId
 
