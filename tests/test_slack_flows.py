@@ -404,3 +404,26 @@ def test_images_upload_side_by_side_but_never_more_than_the_configured_number_at
     assert sorted(len(call["FileInfos"]) for call in vod.calls(CREATE)) == [4, 4]
     assert all(row["status"] == "submitted" for row in submitted)
     assert slack.peak_downloads == 3  # side by side, and the limit held across both requests
+
+
+def test_a_file_shared_from_another_organisation_is_looked_up_and_used(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    slack.add_file("F900", PNG_1x1, "partner-bag.png", "image/png", "png")
+    # Slack Connect sends only this stub; the real details come from files.info.
+    stub = {"id": "F900", "mode": "file_access", "file_access": "check_file_info", "created": 0, "user": "U900"}
+    mention = {
+        "type": "app_mention",
+        "user": "U400",
+        "channel": "C900",
+        "ts": "1700000900.000100",
+        "text": "<@UBOT> product on marble",
+        "files": [stub],
+        "team": TEAM_ID,
+    }
+    assert bot.event(mention, event_id="EvConnect").status_code == 200
+    row = wait_status(settings, "submitted")[0]
+    assert row["thread_ts"] == "1700000900.000100"
+    assert [c["file"] for c in slack.calls_to("files.info")] == ["F900"]
+    assert len(vod.calls(CREATE)) == 1 and len(vod.calls("ApplyUpload")) == 1
+    wait_until(lambda: any(row["task_id"] in r["text"] for r in thread_replies(slack, row["thread_ts"])), what="TaskId")
