@@ -83,9 +83,11 @@ def test_metrics_count_tencent_refusals_and_slack_errors(
     wait_until(lambda: slack.calls_to("chat.update"), what="the parent update")
 
     found = wait_until(
-        lambda: (s := samples(bot))
-        and value(s, "aigc_slack_errors_total", method="chat.update", error="message_not_found") == 1
-        and s,
+        lambda: (
+            (s := samples(bot))
+            and value(s, "aigc_slack_errors_total", method="chat.update", error="message_not_found") == 1
+            and s
+        ),
         what="the Slack error counted",
     )
     assert value(found, "aigc_vod_calls_total", action=CREATE, outcome="error") == 1
@@ -131,7 +133,7 @@ def test_each_bot_counts_only_its_own_work(
 def test_healthz_is_liveness_and_readyz_names_each_check(quick_checks: RunningBot) -> None:
     assert quick_checks.http.get(f"{quick_checks.url}/healthz").status_code == 200
     wait_until(lambda: readiness(quick_checks)[0] == 200, what="ready")
-    status, body = readiness(quick_checks)
+    _, body = readiness(quick_checks)
     assert body == {"ready": True, "checks": {"slack_auth": "ok", "database": "ok"}, "not_ready": []}
 
 
@@ -141,7 +143,7 @@ def test_readiness_flips_to_503_when_auth_test_refuses_the_token_and_back(
     wait_until(lambda: readiness(quick_checks)[0] == 200, what="ready")
     slack.bot_token = "xoxb-9999-8888-anothertoken"  # the token the bot holds is no longer Slack's
     wait_until(lambda: readiness(quick_checks)[0] == 503, what="not ready")
-    status, body = readiness(quick_checks)
+    _, body = readiness(quick_checks)
     assert body["ready"] is False and body["not_ready"] == ["slack_auth"]
     assert "invalid_auth" in body["checks"]["slack_auth"] and body["checks"]["database"] == "ok"
     assert BOT_TOKEN not in str(body)
@@ -163,4 +165,3 @@ def test_readiness_names_a_database_that_cannot_take_writes(quick_checks: Runnin
         blocker.execute("ROLLBACK")
         blocker.close()
     assert readiness(quick_checks)[0] == 200
-
