@@ -74,10 +74,10 @@ async def check_token_once(settings: Settings, readiness: Readiness) -> None:
 
 
 async def watch_token(settings: Settings, readiness: Readiness, interval: float) -> None:
-    """Check the token now (unless a check already passed) and then every `interval` seconds, so a token
-    revoked while the bot runs shows in /readyz."""
-    if readiness.token_problem is not None:
-        await check_token_once(settings, readiness)
+    """Check the token every `interval` seconds, so a token revoked while the bot runs shows in /readyz.
+
+    The first check is the one made at start (see handlers/app.py), before anything else talks to Slack.
+    """
     while True:
         await asyncio.sleep(interval)
         await check_token_once(settings, readiness)
