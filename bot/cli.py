@@ -1,4 +1,4 @@
-"""The `aigc-bot` command: check settings, submit from a terminal, run the Slack bot."""
+"""The `aigc-bot` command: check settings, submit from a terminal, run the Slack bot, look after its log."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from bot import log_commands
 from bot.config import ConfigError, Settings, check_report, load_settings
 from bot.errors import AigcBotError
 from bot.imagetype import NotAnImage
@@ -49,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the Slack bot over HTTP at POST /slack/events")
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=3000)
+    log_commands.add_parsers(commands)
     return parser
 
 
@@ -172,6 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_check()
     if args.command == "submit":
         return cmd_submit(args)
+    if args.command in log_commands.COMMANDS:
+        return log_commands.run(args)
     from handlers.app import run_http, run_socket_mode
 
     if args.command == "run":

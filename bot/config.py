@@ -10,6 +10,8 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.pricing import FORMAT_HINT, parse_unit_prices
+
 REGION_PATTERN = re.compile(r"^[a-z]{2,}-[a-z]+(-\d+)?$")
 
 
@@ -61,6 +63,14 @@ class Settings(BaseSettings):
     aigc_bot_user_daily_cap: int = Field(default=0, ge=0)
     aigc_bot_workspace_daily_cap: int = Field(default=0, ge=0)
 
+    # Running it as a service: health and metrics, log format, retention, cost estimates.
+    aigc_bot_health_port: int | None = Field(default=None, ge=1, le=65535)
+    aigc_bot_health_host: str = "0.0.0.0"
+    aigc_bot_auth_check_seconds: float = Field(default=300.0, gt=0)
+    aigc_bot_log_format: Literal["text", "json"] = "text"
+    aigc_bot_retention_days: int = Field(default=0, ge=0)
+    aigc_bot_unit_prices: str = ""
+
     @field_validator("slack_api_url", "tencentcloud_vod_endpoint")
     @classmethod
     def _must_be_url(cls, value: str) -> str:
@@ -77,6 +87,17 @@ class Settings(BaseSettings):
         if not _is_http_url(value):
             raise ValueError("must be an http(s) URL")
         return value.rstrip("/")
+
+    @field_validator("aigc_bot_unit_prices")
+    @classmethod
+    def _prices_shape(cls, value: str) -> str:
+        parse_unit_prices(value)
+        return value
+
+    @field_validator("aigc_bot_log_format", mode="before")
+    @classmethod
+    def _format_any_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("tencentcloud_region")
     @classmethod
@@ -123,6 +144,11 @@ HINTS: dict[str, str] = {
     "TENCENTCLOUD_VOD_ENDPOINT": "an http(s) URL, default https://vod.tencentcloudapi.com",
     "TENCENTCLOUD_COS_ENDPOINT": "optional http(s) base URL that replaces https://{bucket}.cos.{region}.myqcloud.com",
     "AIGC_BOT_DB": "a file path for the SQLite log, default ./aigc-bot.db",
+    "AIGC_BOT_HEALTH_PORT": "a TCP port (1-65535) for /healthz, /readyz and /metrics in `aigc-bot run`; unset = off",
+    "AIGC_BOT_AUTH_CHECK_SECONDS": "seconds between auth.test checks of SLACK_BOT_TOKEN for /readyz, default 300",
+    "AIGC_BOT_LOG_FORMAT": "text (default) or json, one JSON object per line",
+    "AIGC_BOT_RETENTION_DAYS": "days after which a request's prompt and inputs are purged, 0 (default) = keep all",
+    "AIGC_BOT_UNIT_PRICES": FORMAT_HINT,
 }
 
 REQUIRED_FOR_BOT = (

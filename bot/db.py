@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -62,6 +63,9 @@ FOLLOWING_STATUSES = (SUBMITTED,)
 ACTIVE_STATUSES = (RECEIVED, UPLOADING, SUBMITTING)
 # What the log keeps of input it could not use: enough to see what was sent, never megabytes per attempt.
 KEPT_INPUT_CHARS = 4096
+# The busy_timeout set when the connection opens, and the shorter one a health probe waits.
+BUSY_MS = 10_000
+PROBE_BUSY_MS = 1_000
 
 
 def _known_columns(record: dict[str, Any]) -> list[str]:
@@ -218,6 +222,34 @@ class RequestLog:
     def rows(self) -> Iterator[dict[str, Any]]:
         with self._lock:
             yield from list(self.db.table("requests").rows)
+
+    def iter_query(self, sql: str, params: list[Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Rows one by one, for reading a large log without holding it all in memory."""
+        with self._lock:
+            yield from self.db.query(sql, params or [])
+
+    def write_problem(self) -> str | None:
+        """None when a small write commits; otherwise why the database cannot take writes now.
+
+        Waits at most a second for a lock, so a health probe answers promptly even when another process holds
+        the database.
+        """
+        with self._lock:
+            try:
+                self.db.conn.execute(f"PRAGMA busy_timeout = {PROBE_BUSY_MS}")
+                self.db.conn.execute(
+                    "CREATE TABLE IF NOT EXISTS write_probe (id INTEGER PRIMARY KEY, written_at TEXT NOT NULL)"
+                )
+                with self.db.conn:
+                    self.db.conn.execute(
+                        "INSERT OR REPLACE INTO write_probe (id, written_at) VALUES (1, ?)", [iso(utc_now())]
+                    )
+            except sqlite3.Error as error:
+                return f"the database at {self.path} cannot be written ({error})"
+            finally:
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+        return None
 
     # -- Slack file -> VOD FileId -----------------------------------------------------------------
 

@@ -30,7 +30,9 @@ from bot import leases
 from bot.conversation import slack_error_code
 from bot.db import DONE, FAILED, SUBMITTED, RequestLog, dumps, iso, parse_iso, utc_now
 from bot.errors import advise, format_refusal
+from bot.logsafe import about_request
 from bot.messages import STATUS_BADGES, describe_spec, escape, task_id_unknown_text
+from bot.metrics import result_in_thread
 from bot.polling import PollPolicy
 from bot.recovery import TASK_ID_UNKNOWN, belongs_to, find_task
 from bot.scenes import SCENE_LABELS, TaskOptions, TaskSpec
@@ -201,6 +203,7 @@ class Follower:
         )
 
     async def _check_guarded(self, row_id: int) -> None:
+        about_request(row_id)
         try:
             await self.check(row_id)
         except Exception:
@@ -484,6 +487,7 @@ class Follower:
                         file_uploads=uploads,
                         initial_comment=comment,
                     )
+                    result_in_thread(detail.finish_time)
                 except SlackApiError as error:
                     # Slack's own retries (429, 5xx) are spent; a refusal such as not_in_channel will not change
                     # by trying again, and the result stays in the log for `/aigc status`.

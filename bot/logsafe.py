@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
 
 # Shapes of Slack tokens, TC3/COS signatures and bearer headers, masked even when their value is unknown.
 SECRET_SHAPES = re.compile(
@@ -35,12 +39,48 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: int = logging.INFO, extra_secrets: list[str] | None = None) -> RedactingFilter:
-    """Log to stderr through a filter that knows every configured secret."""
+# The log row id of the request the current task works on, so each log line can name it.
+_request_id: ContextVar[int | None] = ContextVar("aigc_bot_request_id", default=None)
+
+
+def about_request(row_id: int | None) -> None:
+    """Mark the rest of the current task (and tasks it starts) as work on request `row_id`."""
+    _request_id.set(row_id)
+
+
+class JsonLinesFormatter(logging.Formatter):
+    """One JSON object per line, for log collectors; the message was already redacted by RedactingFilter."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = getattr(record, "request_id", None) or _request_id.get()
+        if request_id is not None:
+            line["request_id"] = request_id
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def configure_logging(
+    level: int = logging.INFO, extra_secrets: list[str] | None = None, log_format: str = "text"
+) -> RedactingFilter:
+    """Log to stderr, as plain text or JSON lines, through a filter that knows every configured secret."""
     secrets = [os.environ.get(name, "") for name in SECRET_ENV] + (extra_secrets or [])
     redactor = RedactingFilter(secrets)
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if log_format == "json":
+        handler.setFormatter(JsonLinesFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(redactor)
     root = logging.getLogger()
     root.handlers = [handler]

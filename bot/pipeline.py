@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.conversation import Conversation, SlackUnavailable
 from bot.db import RequestLog, dumps, iso, utc_now
 from bot.errors import AigcBotError
+from bot.logsafe import about_request
 from bot.messages import already_submitted_text, error_text, escape, parent_text, submitted_text
 from bot.models import CreateSceneAigcImageTaskRequest, FileInfo, RequestInvalid, build_request
 from bot.refs import FileIdRef, Ref, SlackFileRef, UrlRef
@@ -164,6 +165,7 @@ class Pipeline:
         """Take a logged request from wherever its row says it stands to its end."""
         if row_id in self._carrying:
             return
+        about_request(row_id)
         self._carrying.add(row_id)
         current = asyncio.current_task()
         if current is not None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -16,21 +17,29 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import metrics
 from bot.access import AccessPolicy, guard_for
 from bot.config import REQUIRED_FOR_BOT, Settings, require
 from bot.db import RequestLog
 from bot.follow import Follower
+from bot.health import Readiness, watch_token
 from bot.lifecycle import SHUTDOWN_SECONDS, deadline_in, seconds_until
+from bot.metrics import BotMetrics
 from bot.pipeline import Pipeline
 from bot.polling import PollPolicy
+from bot.retention import keep_retention
 from bot.slack_files import SlackFileUploader
+from bot.slack_watch import WatchedSlackClient
 from bot.vod import VodClient, vod_client_from
 
 
-def slack_client(settings: Settings) -> AsyncWebClient:
+def slack_client(settings: Settings, on_token_refused: Callable[[str], None] | None = None) -> AsyncWebClient:
     assert settings.slack_bot_token is not None
-    client = AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url, timeout=30
+    client = WatchedSlackClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url,
+        timeout=30,
+        on_token_refused=on_token_refused,
     )
     # Slack asks callers to wait out 429s and to retry 5xx; the SDK's own handlers do exactly that.
     client.retry_handlers.extend(
@@ -53,8 +62,12 @@ class Services:
     uploader: SlackFileUploader
     pipeline: Pipeline
     follower: Follower
+    metrics: BotMetrics
+    readiness: Readiness
     _background: asyncio.Task[None] | None = None
     _resume: asyncio.Task[int] | None = None
+    # Upkeep beside the real work: re-checking the bot token, applying the retention period.
+    _upkeep: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(self) -> None:
         """Start following tasks in the background; called once the event loop runs."""
@@ -68,6 +81,10 @@ class Services:
             self._background = asyncio.create_task(self.follower.run())
         elif mode == "events":
             self._background = asyncio.create_task(self.follower.run_events())
+        interval = self.settings.aigc_bot_auth_check_seconds
+        self._upkeep.append(asyncio.create_task(watch_token(self.settings, self.readiness, interval)))
+        if self.settings.aigc_bot_retention_days > 0:
+            self._upkeep.append(asyncio.create_task(keep_retention(self.log_db, self.settings.aigc_bot_retention_days)))
 
     async def aclose(self, deadline: float | None = None) -> None:
         """Stop gracefully: checks in flight finish, unfinished tasks are left for the next start.
@@ -85,6 +102,9 @@ class Services:
             self._background.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._background
+        for task in self._upkeep:
+            task.cancel()
+        await asyncio.gather(*self._upkeep, return_exceptions=True)
         await self.http.aclose()
         if self.slack.session is not None:
             await self.slack.session.close()
@@ -98,8 +118,12 @@ def build_services(settings: Settings) -> Services:
     timeout = httpx.Timeout(connect=5.0, read=settings.aigc_bot_vod_timeout, write=30.0, pool=30.0)
     http = httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=200))
     vod = vod_client_from(settings, http)
-    slack = slack_client(settings)
     log_db = RequestLog(settings.aigc_bot_db)
+    readiness = Readiness(log_db)
+    bot_metrics = BotMetrics(log_db)
+    # Everything this bot runs descends from here, so its work is counted in its own metrics.
+    metrics.activate(bot_metrics)
+    slack = slack_client(settings, on_token_refused=readiness.token_refused)
 
     async def file_info(slack_file_id: str) -> dict[str, Any]:
         answer = await slack.files_info(file=slack_file_id)
@@ -142,4 +166,6 @@ def build_services(settings: Settings) -> Services:
         uploader=uploader,
         pipeline=pipeline,
         follower=follower,
+        metrics=bot_metrics,
+        readiness=readiness,
     )

@@ -21,6 +21,7 @@ from bot.cos import DEFAULT_ATTEMPTS, DEFAULT_BACKOFF
 from bot.db import RequestLog
 from bot.errors import AigcBotError
 from bot.imagetype import SNIFF_BYTES, NotAnImage, sniff
+from bot.metrics import counts_upload
 from bot.upload import ImageTooLarge, UploadedImage, expire_time_after, upload_image_file
 from bot.vod import VodClient
 
@@ -191,6 +192,7 @@ class SlackFileUploader:
         )
         return uploaded.file_id
 
+    @counts_upload
     async def _transfer(self, meta: dict[str, Any], name: str) -> tuple[UploadedImage, str | None]:
         """Download from Slack to a temporary file, then upload it to VOD."""
         path = await self._download_patiently(meta, name)

@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from bot import tc3
 from bot.config import REQUIRED_FOR_TENCENT, Settings, require
 from bot.errors import AigcBotError, ErrorAdvice, advise, format_refusal
+from bot.metrics import timed_vod_send
 from bot.models import CreateSceneAigcImageTaskRequest
 from bot.ratelimit import CREATE_TASK_LIMITER, SlidingWindowLimiter, Slot
 
@@ -237,6 +238,7 @@ class VodClient:
         ceiling = min(self.backoff_cap, self.backoff_base * 2**attempt)
         return float(ceiling / 2 + random.uniform(0, ceiling / 2))
 
+    @timed_vod_send
     async def _send_once(self, action: str, body: bytes, slot: Slot | None = None) -> dict[str, Any]:
         headers = tc3.signed_headers(
             secret_id=self.secret_id,

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -19,7 +20,11 @@ from bot.services import Services, build_services
 from bot.slack_auth import EXIT_TOKEN_REJECTED, TokenRejected, check_bot_token
 from bot.slack_surface import SlackSurface
 from handlers import actions, commands, events, shortcuts, views
+from handlers.ops import add_ops_routes, start_ops_server
 from handlers.registry import Registry
+
+if TYPE_CHECKING:
+    from bot.socket_mode import SocketModeLink
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +76,6 @@ def create_web_app(services: Services, stopping: Stopping | None = None) -> web.
     settings = services.settings
     assert settings.slack_signing_secret is not None
     bolt, registry = create_bolt_app(services)
-    ready = {"value": False}
 
     verifier = SignatureVerifier(settings.slack_signing_secret.get_secret_value())
 
@@ -88,21 +92,16 @@ def create_web_app(services: Services, stopping: Stopping | None = None) -> web.
             return web.Response(status=400, text="the request body is not valid Slack JSON or form data")
         return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
-    async def healthz(_: web.Request) -> web.Response:
-        return web.json_response({"ok": ready["value"]}, status=200 if ready["value"] else 503)
-
     async def on_startup(_: web.Application) -> None:
         await services.start()
-        ready["value"] = True
 
     async def on_cleanup(_: web.Application) -> None:
-        ready["value"] = False
         deadline = stopping.deadline if stopping is not None else None
         await shut_down(registry, services, deadline if deadline is not None else deadline_in(LISTENER_DRAIN_SECONDS))
 
     web_app = web.Application(client_max_size=2 * 1024 * 1024)
     web_app.router.add_post(EVENTS_PATH, slack_events)
-    web_app.router.add_get("/healthz", healthz)
+    add_ops_routes(web_app, services)
     web_app.on_startup.append(on_startup)
     web_app.on_cleanup.append(on_cleanup)
     return web_app
@@ -113,7 +112,7 @@ def _services_or_exit(required: tuple[str, ...]) -> Services | None:
     try:
         settings = load_settings()
         require(settings, required)
-        configure_logging(extra_secrets=secret_values(settings))
+        configure_logging(extra_secrets=secret_values(settings), log_format=settings.aigc_bot_log_format)
         return build_services(settings)
     except ConfigError as problems:
         print(f"Cannot start; fix these settings (see `aigc-bot check`):\n{problems}", file=sys.stderr)
@@ -136,6 +135,7 @@ async def _serve_http(services: Services, host: str, port: int) -> int:
     if not await _bot_token_works(services, stopping):
         await services.aclose(deadline=deadline_in(stopping.seconds_left()))
         return stopping.exit_code
+    services.readiness.token_passed()
     runner = web.AppRunner(create_web_app(services, stopping), shutdown_timeout=HTTP_SHUTDOWN_SECONDS)
     await runner.setup()
     try:
@@ -163,6 +163,18 @@ def _stop_if_failed(connecting: asyncio.Task[None], stopping: Stopping) -> None:
     stopping.request("Socket Mode failed", exit_code=1)
 
 
+async def _ops_server_if_asked(services: Services) -> web.AppRunner | None:
+    port = services.settings.aigc_bot_health_port
+    if port is None:
+        return None
+    return await start_ops_server(services, services.settings.aigc_bot_health_host, port)
+
+
+def _link_open(link: SocketModeLink) -> bool:
+    session = link.current_session
+    return session is not None and not session.closed
+
+
 async def _socket_mode(services: Services) -> int:
     from bot.socket_mode import SocketModeLink
 
@@ -170,11 +182,20 @@ async def _socket_mode(services: Services) -> int:
     bolt, registry = create_bolt_app(services)
     stopping = Stopping()
     stopping.install_signal_handlers()
+    services.readiness.socket_connected = lambda: False
+    try:
+        ops = await _ops_server_if_asked(services)
+    except OSError as error:
+        print(f"Cannot start: {error.strerror or error} (AIGC_BOT_HEALTH_PORT).", file=sys.stderr)
+        await services.aclose(deadline=deadline_in(stopping.seconds_left()))
+        return 2
     if await _bot_token_works(services, stopping):
+        services.readiness.token_passed()
         await services.start()
         link = SocketModeLink(
             services.settings.slack_app_token.get_secret_value(), services.settings.slack_api_url, stopping
         )
+        services.readiness.socket_connected = lambda: _link_open(link)
         link.serve(bolt)
         connecting = asyncio.create_task(link.connect_to_new_endpoint(force=True))
         connecting.add_done_callback(lambda task: _stop_if_failed(task, stopping))
@@ -183,6 +204,8 @@ async def _socket_mode(services: Services) -> int:
         finally:
             connecting.cancel()
             await link.close_within(min(SOCKET_CLOSE_SECONDS, stopping.seconds_left()))
+    if ops is not None:
+        await ops.cleanup()
     await shut_down(registry, services, deadline_in(stopping.seconds_left()))
     return stopping.exit_code
 

@@ -1,0 +1,119 @@
+"""`aigc-bot export`: one line per logged request, for finance and audits."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any, Literal, TextIO
+
+from bot.db import RequestLog, iso
+
+FIELDS = (
+    "created_at",
+    "source",
+    "team",
+    "channel",
+    "user",
+    "scene",
+    "status",
+    "task_id",
+    "error_code",
+    "output_images",
+    "duration_seconds",
+    "estimated_cost",
+)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """An export bound: a UTC instant, or a whole UTC day given as YYYY-MM-DD."""
+
+    moment: datetime
+    whole_day: bool
+
+    @classmethod
+    def parse(cls, text: str) -> Bound:
+        """YYYY-MM-DD or an ISO 8601 time (without a zone it is taken as UTC); ValueError otherwise."""
+        text = text.strip()
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            return cls(datetime.combine(day, time(), tzinfo=UTC), whole_day=True)
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{text!r} is not a date (YYYY-MM-DD) or an ISO 8601 time") from None
+        return cls(moment if moment.tzinfo else moment.replace(tzinfo=UTC), whole_day=False)
+
+    def as_since(self) -> str:
+        return iso(self.moment)
+
+    def as_until(self) -> str:
+        # --until 2026-01-31 means up to the end of that day.
+        return iso(self.moment + timedelta(days=1) if self.whole_day else self.moment)
+
+
+def output_images(row: dict[str, Any]) -> int:
+    try:
+        outputs = json.loads(row.get("output_json") or "[]")
+    except ValueError:
+        return 0
+    return len(outputs) if isinstance(outputs, list) else 0
+
+
+def export_line(row: dict[str, Any], prices: dict[str, Decimal]) -> dict[str, Any]:
+    images = output_images(row)
+    price = prices.get(str(row.get("scene") or ""))
+    duration = row.get("duration_seconds")
+    return {
+        "created_at": row["created_at"],
+        "source": row["source"],
+        "team": row.get("team_id"),
+        "channel": row.get("channel_id"),
+        "user": row.get("user_id"),
+        "scene": row.get("scene"),
+        "status": row["status"],
+        "task_id": row.get("task_id"),
+        "error_code": row.get("error_code"),
+        "output_images": images,
+        "duration_seconds": round(float(duration), 3) if duration is not None else None,
+        "estimated_cost": str(price * images) if price is not None else None,
+    }
+
+
+def export_rows(
+    log_db: RequestLog, *, since: Bound | None, until: Bound | None, prices: dict[str, Decimal]
+) -> Iterator[dict[str, Any]]:
+    """Requests created in [since, until), oldest first, as export lines."""
+    where, params = [], []
+    if since is not None:
+        where.append("created_at >= ?")
+        params.append(since.as_since())
+    if until is not None:
+        where.append("created_at < ?")
+        params.append(until.as_until())
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    for row in log_db.iter_query(f"SELECT * FROM requests{clause} ORDER BY id", params):
+        yield export_line(row, prices)
+
+
+def write_export(lines: Iterator[dict[str, Any]], sink: TextIO, form: Literal["csv", "json"]) -> int:
+    """Write CSV with a header, or one JSON object per line; how many requests were written."""
+    count = 0
+    if form == "csv":
+        writer = csv.DictWriter(sink, fieldnames=FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for line in lines:
+            writer.writerow({k: "" if v is None else v for k, v in line.items()})
+            count += 1
+    else:
+        for line in lines:
+            sink.write(json.dumps(line, ensure_ascii=False) + "\n")
+            count += 1
+    return count

@@ -1,0 +1,144 @@
+"""`aigc-bot backup`, `export` and `purge`: the SQLite log as data, while the bot keeps running."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from bot.backup import BackupRefused, back_up
+from bot.config import ConfigError, Settings, load_settings
+from bot.db import RequestLog
+from bot.export import Bound, export_rows, write_export
+from bot.pricing import parse_unit_prices
+from bot.retention import purge_older_than
+
+EXIT_BAD_INPUT = 2
+
+
+class BadInput(Exception):
+    """Input the command cannot use; the message is one sentence for the person who typed it."""
+
+
+def bound(text: str) -> Bound:
+    """argparse type for --since and --until."""
+    try:
+        return Bound.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def whole_days(text: str) -> int:
+    """argparse type for --older-than: a whole number of days, at least 1."""
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from None
+    if days < 1:
+        raise argparse.ArgumentTypeError("must be at least 1 day")
+    return days
+
+
+def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    backup = commands.add_parser("backup", help="copy the live database consistently (SQLite backup API)")
+    backup.add_argument("path", type=Path, help="the file to write, created with mode 0600")
+    backup.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+
+    export = commands.add_parser("export", help="one line per request, as CSV or JSON lines")
+    export.add_argument("--since", type=bound, metavar="DATE", help="from this UTC day or ISO time on")
+    export.add_argument("--until", type=bound, metavar="DATE", help="up to the end of this UTC day, or this time")
+    export.add_argument("--format", choices=("csv", "json"), default="csv", type=str.lower)
+    export.add_argument("--output", type=Path, metavar="PATH", help="write here instead of to stdout")
+
+    purge = commands.add_parser("purge", help="purge prompts and inputs of requests older than DAYS")
+    purge.add_argument("--older-than", type=whole_days, required=True, metavar="DAYS")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as problems:
+        raise BadInput(f"Fix these settings first (see `aigc-bot check`):\n{problems}") from None
+
+
+def _existing_log(settings: Settings) -> RequestLog:
+    path = settings.aigc_bot_db
+    if not path.is_file():
+        raise BadInput(f"There is no database at {path} (AIGC_BOT_DB).")
+    return RequestLog(path)
+
+
+@contextlib.contextmanager
+def _sink(path: Path | None) -> Iterator[TextIO]:
+    if path is None:
+        yield sys.stdout
+        return
+    if path.is_dir():
+        raise BadInput(f"{path} is a folder; give a file name for --output.")
+    if not path.parent.is_dir():
+        raise BadInput(f"The folder {path.parent} does not exist.")
+    # The export names people and channels: readable by its owner only, like the database.
+    with open(path, "w", encoding="utf-8", newline="", opener=_private_open) as sink:
+        yield sink
+
+
+def _private_open(name: str, flags: int) -> int:
+    return os.open(name, flags, 0o600)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    settings = _settings()
+    try:
+        result = back_up(settings.aigc_bot_db, args.path, force=args.force)
+    except BackupRefused as refused:
+        raise BadInput(str(refused)) from None
+    print(f"Backed up {result.requests} request(s) to {result.path} ({result.bytes} bytes).")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    settings = _settings()
+    prices = parse_unit_prices(settings.aigc_bot_unit_prices)
+    if args.since and args.until and args.since.as_since() >= args.until.as_until():
+        raise BadInput("--since must be before --until.")
+    log_db = _existing_log(settings)
+    try:
+        with _sink(args.output) as sink:
+            count = write_export(
+                export_rows(log_db, since=args.since, until=args.until, prices=prices), sink, args.format
+            )
+    finally:
+        log_db.close()
+    if args.output is not None:
+        print(f"Exported {count} request(s) to {args.output}.", file=sys.stderr)
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    settings = _settings()
+    log_db = _existing_log(settings)
+    try:
+        changed = purge_older_than(log_db, args.older_than)
+    finally:
+        log_db.close()
+    print(f"Purged the prompts and inputs of {changed} request(s) older than {args.older_than} day(s).")
+    return 0
+
+
+COMMANDS = {"backup": cmd_backup, "export": cmd_export, "purge": cmd_purge}
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run one of these commands; bad input ends with one sentence on stderr and exit code 2."""
+    try:
+        return COMMANDS[args.command](args)
+    except BadInput as bad:
+        print(f"Cannot {args.command}: {bad}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as error:
+        print(f"Cannot {args.command}: {error.strerror or error} ({error.filename or 'file'}).", file=sys.stderr)
+        return EXIT_BAD_INPUT

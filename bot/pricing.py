@@ -1,0 +1,30 @@
+"""AIGC_BOT_UNIT_PRICES: what one output image of each scene costs, for cost estimates in exports."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from bot.scenes import SCENE_TYPES
+
+FORMAT_HINT = "scene=price pairs separated by commas, per output image, e.g. product=0.10,tryon=0.25,outpaint=0.08"
+
+
+def parse_unit_prices(text: str) -> dict[str, Decimal]:
+    """The prices in `text`; ValueError naming the first part that is not a known scene with a price >= 0."""
+    prices: dict[str, Decimal] = {}
+    for part in (piece.strip() for piece in text.split(",")):
+        if not part:
+            continue
+        scene, separator, amount = (item.strip() for item in part.partition("="))
+        if not separator or scene not in SCENE_TYPES:
+            raise ValueError(f"{part!r} is not scene=price for a scene among {', '.join(sorted(SCENE_TYPES))}")
+        try:
+            price = Decimal(amount)
+        except InvalidOperation:
+            raise ValueError(f"{amount!r} is not a number (in {part!r})") from None
+        if not price.is_finite() or price < 0:
+            raise ValueError(f"{amount!r} is not a price of zero or more (in {part!r})")
+        if scene in prices:
+            raise ValueError(f"{scene} is priced twice")
+        prices[scene] = price
+    return prices

@@ -1,0 +1,96 @@
+"""Forgetting what people typed and sent, once a request is old enough, while keeping it countable.
+
+A purged row keeps who, where, when, scene, status, TaskId, error codes, image and output counts, durations and
+so its cost; it loses the prompt, the inputs, the request body, the Slack file list and the free-text options
+(negative prompt, output name). Each is replaced by its length, so the row still shows that something was there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from bot.db import DONE, FAILED, INVALID, REFUSED, RequestLog, iso, utc_now
+from bot.recovery import TASK_ID_UNKNOWN
+
+log = logging.getLogger(__name__)
+
+PURGED_TEXT_PREFIX = "[purged: "
+PURGED_JSON_PREFIX = '{"purged_characters":'
+# Options a person typed in their own words; the others (ratio, count, model...) are kept.
+FREE_TEXT_OPTIONS = ("$.negative", "$.media_name")
+SETTLED = (DONE, FAILED, INVALID, REFUSED)
+RETENTION_EVERY = timedelta(days=1)
+
+
+def _text_column(name: str) -> str:
+    return (
+        f"{name} = CASE WHEN {name} IS NULL OR {name} LIKE '{PURGED_TEXT_PREFIX}%' THEN {name}"
+        f" ELSE '{PURGED_TEXT_PREFIX}' || length({name}) || ' characters]' END"
+    )
+
+
+def _json_column(name: str) -> str:
+    return (
+        f"{name} = CASE WHEN {name} IS NULL OR {name} LIKE '{PURGED_JSON_PREFIX}%' THEN {name}"
+        f" ELSE '{PURGED_JSON_PREFIX}' || length({name}) || '}}' END"
+    )
+
+
+def _still_holds_input(name: str, prefix: str) -> str:
+    return f"({name} IS NOT NULL AND {name} NOT LIKE '{prefix}%')"
+
+
+_FREE_TEXT_PATHS = ", ".join(f"'{path}'" for path in FREE_TEXT_OPTIONS)
+_OPTIONS_HOLD_TEXT = " OR ".join(f"json_extract(options_json, '{path}') IS NOT NULL" for path in FREE_TEXT_OPTIONS)
+
+PURGE_SQL = (
+    "UPDATE requests SET "
+    + ", ".join(
+        [
+            _text_column("prompt"),
+            _json_column("inputs_json"),
+            _json_column("request_json"),
+            _json_column("slack_files_json"),
+            f"options_json = CASE WHEN json_valid(options_json) THEN json_remove(options_json, {_FREE_TEXT_PATHS})"
+            " ELSE options_json END",
+            "updated_at = ?",
+        ]
+    )
+    + " WHERE created_at < ?"
+    # Only requests that are over: nothing in progress, followed, waiting to be posted or to be redelivered,
+    # since all of those read their inputs again.
+    + f" AND status IN ({', '.join('?' for _ in SETTLED)})"
+    + " AND reply_pending IS NULL"
+    + " AND (follow_lease_until IS NULL OR follow_lease_until < ?)"
+    + " AND NOT (status IN (?, ?) AND (task_id IS NOT NULL OR error_code = ?)"
+    + " AND finished_at IS NOT NULL AND delivered_at IS NULL)"
+    + " AND ("
+    + " OR ".join(
+        [
+            _still_holds_input("prompt", PURGED_TEXT_PREFIX),
+            _still_holds_input("inputs_json", PURGED_JSON_PREFIX),
+            _still_holds_input("request_json", PURGED_JSON_PREFIX),
+            _still_holds_input("slack_files_json", PURGED_JSON_PREFIX),
+            f"(json_valid(options_json) AND ({_OPTIONS_HOLD_TEXT}))",
+        ]
+    )
+    + ")"
+)
+
+
+def purge_older_than(log_db: RequestLog, days: float) -> int:
+    """Purge the inputs of settled requests created more than `days` ago; how many rows changed."""
+    now = utc_now()
+    cutoff = iso(now - timedelta(days=days))
+    return log_db.execute(PURGE_SQL, [iso(now), cutoff, *SETTLED, iso(now), DONE, FAILED, TASK_ID_UNKNOWN])
+
+
+async def keep_retention(log_db: RequestLog, days: int, every: timedelta = RETENTION_EVERY) -> None:
+    """Apply AIGC_BOT_RETENTION_DAYS now and then once per `every`, for as long as the bot runs."""
+    while True:
+        changed = purge_older_than(log_db, days)
+        if changed:
+            log.info("retention: purged the inputs of %d request(s) older than %d day(s)", changed, days)
+        await asyncio.sleep(every.total_seconds())
