@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 REFRESH_ACTION = "aigc_refresh"
 RUN_AGAIN_ACTION = "aigc_run_again"
 LEASE = timedelta(seconds=120)
-MIN_TICK = 0.2
+MIN_TICK = 0.1
 MAX_OUTPUT_BYTES = 50 * 1_048_576
 # Slack allows about one chat.update per message every few seconds; progress never asks for more.
 PROGRESS_UPDATE_SECONDS = 5.0

@@ -11,9 +11,9 @@ import math
 import random
 from dataclasses import dataclass
 
+from benchmarks.report import percentile
 from bot.polling import PollPolicy
 from bot.schedule import FinishWindow, Observation, estimate_window, first_delay, next_delay, window_from_history
-from benchmarks.report import percentile
 from tests.fakes.vod import FakeTask, Timing
 
 LAG_TARGET = 3.0
@@ -95,7 +95,9 @@ def test_history_makes_the_early_checks_sparse_without_losing_the_finish() -> No
 
 
 def test_a_queued_task_is_checked_often_enough_to_catch_a_quick_finish() -> None:
-    runs = [follow(Timing(d, waiting=w)) for d, w in zip(durations(100, 5, 30), durations(100, 1, 40, seed=3))]
+    runs = [
+        follow(Timing(d, waiting=w)) for d, w in zip(durations(100, 5, 30), durations(100, 1, 40, seed=3), strict=True)
+    ]
     lags = [r.lag + POSTING_ALLOWANCE for r in runs]
     assert percentile(lags, 0.95) <= LAG_TARGET
 
