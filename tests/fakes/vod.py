@@ -383,6 +383,11 @@ class FakeVod(FakeServer):
             self.tasks[task_id] = FakeTask(task_id, body, [dict(s) for s in self._default_script], timing=timing)
         return task_id
 
+    def timed_lengths(self) -> dict[str, float]:
+        """Seconds from creation to finish of each timed task (queue time included)."""
+        with self.lock:
+            return {t.task_id: t.timing.waiting + t.timing.duration for t in self.tasks.values() if t.timing}
+
     def finish_times(self) -> dict[str, float]:
         """time.monotonic() at which each timed task finishes (or finished)."""
         with self.lock:
