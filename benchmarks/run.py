@@ -24,7 +24,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "overhead": lambda host, quick: client_overhead.run(host, calls=100 if quick else 400, rounds=3 if quick else 7),
     "memory": lambda host, quick: upload_memory.run(host, requests=3 if quick else 10, images=3 if quick else 10),
     "lag": lambda host, quick: (
-        result_lag.run(host, tasks=6, shortest=2.0, longest=6.0) if quick else result_lag.run(host)
+        result_lag.run(host, tasks=4, shortest=1.0, longest=4.0) if quick else result_lag.run(host)
     ),
 }
 
