@@ -125,6 +125,42 @@ class BotProcess:
         return {"Content-Type": content_type, **signed_headers(SIGNING_SECRET, body)}
 
 
+class PeerProcess:
+    """Another Slack app to compare with, `python -m <module> <port> <slack api url>`, on a free loopback port."""
+
+    def __init__(self, module: str, urls: dict[str, str]) -> None:
+        self.module = module
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._api_url = f"{urls['slack']}/api/"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> PeerProcess:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", self.module, str(self.port), self._api_url],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"{self.module} exited at start")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"{self.module} never listened")
+
+    def __exit__(self, *exc: object) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(30)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+
+
 def status_counts(db: Path) -> dict[str, int]:
     """How many rows of the bot's `requests` log are in each status (read-only, beside the running bot)."""
     import sqlite3

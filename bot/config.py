@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     aigc_bot_follow_max_delay: float = Field(default=30.0, gt=0)
     aigc_bot_follow_timeout: float = Field(default=1800.0, gt=0)
     aigc_bot_follow_mode: Literal["poll", "events", "off"] = "poll"
+    # DescribeTaskDetail calls per second, shared by every followed task (and status look-ups) in the process.
+    aigc_bot_describe_rate: float = Field(default=10.0, gt=0)
 
     # Access and cost control: comma-separated Slack ids; empty means everyone.
     aigc_bot_allowed_channels: str = ""

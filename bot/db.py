@@ -54,6 +54,8 @@ REQUEST_COLUMNS: dict[str, type] = {
     "announced_at": str,
     # An answer decided but not yet seen in Slack: {"text", "private", "parent"}; cleared once it is posted.
     "reply_pending": str,
+    # When Tencent began processing the task (our clock), so a restart keeps estimating its finish from it.
+    "processing_started_at": str,
 }
 
 # Statuses a request moves through; the last four are final.

@@ -7,6 +7,10 @@ follow the same task, and a restarted bot picks up every row whose lease has run
 A `submitted` row without a TaskId is one Tencent holds whose answer was lost: its task is looked up by
 SessionId (DescribeTasks when polling, completion events otherwise) on the same schedule, until the follow
 timeout, and then followed like any other.
+
+When to check each task is bot/schedule.py's choice; every DescribeTaskDetail passes the client's one
+process-wide limiter, and rows are claimed no faster than that budget serves them, so with more tasks than
+budget the most overdue checks go first. While a task runs, the parent message shows its progress.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import os
 import tempfile
+import time
 from collections.abc import Coroutine
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +37,12 @@ from bot.conversation import slack_error_code
 from bot.db import DONE, FAILED, SUBMITTED, RequestLog, dumps, iso, parse_iso, utc_now
 from bot.errors import advise, format_refusal
 from bot.logsafe import about_request
-from bot.messages import STATUS_BADGES, describe_spec, escape, task_id_unknown_text
+from bot.messages import STATUS_BADGES, describe_spec, escape, progress_text, task_id_unknown_text
 from bot.metrics import result_in_thread
 from bot.polling import PollPolicy
 from bot.recovery import TASK_ID_UNKNOWN, belongs_to, find_task
 from bot.scenes import SCENE_LABELS, TaskOptions, TaskSpec
+from bot.schedule import DurationHistory, Observation, estimate_window, first_delay, next_delay
 from bot.vod import TaskDetail, VodClient, VodError, parse_scene_task
 
 log = logging.getLogger(__name__)
@@ -43,8 +50,12 @@ log = logging.getLogger(__name__)
 REFRESH_ACTION = "aigc_refresh"
 RUN_AGAIN_ACTION = "aigc_run_again"
 LEASE = timedelta(seconds=120)
-MIN_TICK = 0.2
+MIN_TICK = 0.1
 MAX_OUTPUT_BYTES = 50 * 1_048_576
+# Slack allows about one chat.update per message every few seconds; progress never asks for more.
+PROGRESS_UPDATE_SECONDS = 5.0
+# A progress update still on its way when the result is ready gets this long before the final state replaces it.
+PROGRESS_SETTLE_SECONDS = 5.0
 
 
 def result_buttons(row_id: int) -> dict[str, Any]:
@@ -112,6 +123,11 @@ class Follower:
         self._wake = asyncio.Event()
         self._stopping = False
         self._running: set[asyncio.Task[None]] = set()
+        self.history = DurationHistory(log_db.query)
+        self._checks_in_flight = 0
+        # Per row: when its parent last changed (monotonic) and the (waiting, progress) it showed then.
+        self._shown: dict[int, tuple[float, tuple[bool, int | None] | None]] = {}
+        self._progress_posts: dict[int, asyncio.Task[None]] = {}
 
     # -- scheduling -------------------------------------------------------------------------------
 
@@ -121,11 +137,14 @@ class Follower:
     async def track(self, row_id: int) -> None:
         """Start following a freshly submitted request, or looking up the task of one whose TaskId was lost."""
         now = utc_now()
+        row = self.log_db.get(row_id) or {}
+        history = self.history.window(row.get("scene"), _json(row.get("options_json")) or {})
         fields: dict[str, Any] = {
-            "follow_next_at": iso(now + timedelta(seconds=self.policy.first_delay)),
+            "follow_next_at": iso(now + timedelta(seconds=first_delay(self.policy, history))),
             "follow_attempts": 0,
         }
-        row = self.log_db.get(row_id) or {}
+        # The parent reads "working" from about now on; the first progress line waits its turn after that.
+        self._shown[row_id] = (time.monotonic(), None)
         if not row.get("task_id") and not row.get("submitted_at"):
             # The follow timeout of the look-up counts from the moment Tencent said it holds the task.
             fields["submitted_at"] = iso(now)
@@ -133,12 +152,20 @@ class Follower:
         self._wake.set()
 
     def _claim_due(self) -> list[int]:
+        """Due rows, most overdue first, no more than the DescribeTaskDetail budget serves in about a second.
+
+        The rest stay unclaimed in the log, so each pass picks the most overdue again instead of queueing
+        every due check behind the limiter in the order it happened to be claimed.
+        """
+        room = math.ceil(self.policy.describe_rate) - self._checks_in_flight
+        if room <= 0:
+            return []
         now = utc_now()
         due = self.log_db.query(
             "SELECT id FROM requests WHERE status = ? AND task_id IS NOT NULL AND follow_next_at IS NOT NULL"
             " AND follow_next_at <= ? AND (follow_lease_until IS NULL OR follow_lease_until < ?)"
-            " ORDER BY follow_next_at",
-            [SUBMITTED, iso(now), iso(now)],
+            " ORDER BY follow_next_at LIMIT ?",
+            [SUBMITTED, iso(now), iso(now), room],
         )
         return [int(row["id"]) for row in due if self._take(int(row["id"]), (SUBMITTED,))]
 
@@ -204,11 +231,15 @@ class Follower:
 
     async def _check_guarded(self, row_id: int) -> None:
         about_request(row_id)
+        self._checks_in_flight += 1
         try:
             await self.check(row_id)
         except Exception:
             log.exception("following request %s failed; will retry", row_id)
             self._reschedule(row_id)
+        finally:
+            self._checks_in_flight -= 1
+            self._wake.set()  # room for the next due check
 
     def _reschedule(self, row_id: int) -> None:
         row = self.log_db.get(row_id) or {}
@@ -232,15 +263,83 @@ class Follower:
                 return
             await self.finish_failed(row, error.code, error.message, error.request_id)
             return
+        if detail.finished:
+            await self.deliver(row, detail)
+            return
         if detail.progress is not None:
             self.log_db.update(row_id, progress=detail.progress)
-        if not detail.finished:
-            if self._waited(row) > self.policy.timeout:
-                await self._give_up(row)
-            else:
-                self._reschedule(row_id)
+        if self._waited(row) > self.policy.timeout:
+            await self._give_up(row)
             return
-        await self.deliver(row, detail)
+        self._plan_next_check(row, detail)
+        self._show_progress(row, detail)
+
+    def _plan_next_check(self, row: dict[str, Any], detail: TaskDetail) -> None:
+        """Write when to look next, from where this answer puts the task's finish."""
+        now = utc_now()
+        submitted = self._submitted_at(row)
+        started = self._processing_started(row, detail, now)
+        seen = Observation(
+            elapsed=(now - submitted).total_seconds(),
+            waiting=detail.waiting,
+            progress=detail.progress,
+            started=(started - submitted).total_seconds() if started else None,
+        )
+        history = self.history.window(row.get("scene"), _json(row.get("options_json")) or {})
+        delay = next_delay(seen.elapsed, estimate_window(seen, self.policy, history), self.policy)
+        self.log_db.update(
+            int(row["id"]),
+            follow_attempts=int(row.get("follow_attempts") or 0) + 1,
+            follow_next_at=iso(now + timedelta(seconds=delay)),
+            follow_owner=None,
+            follow_lease_until=None,
+            processing_started_at=iso(started) if started else None,
+        )
+
+    def _submitted_at(self, row: dict[str, Any]) -> datetime:
+        return parse_iso(row.get("submitted_at") or row["created_at"])
+
+    def _processing_started(self, row: dict[str, Any], detail: TaskDetail, now: datetime) -> datetime | None:
+        """When Tencent began processing, on our clock; kept in the row so a restart estimates from it too."""
+        if row.get("processing_started_at"):
+            return parse_iso(row["processing_started_at"])
+        if detail.waiting:
+            return None
+        submitted = self._submitted_at(row)
+        if detail.begin_process_time and detail.create_time:
+            # Both times are Tencent's, so their difference holds whatever our clocks disagree by.
+            with contextlib.suppress(ValueError):
+                queued = parse_iso(detail.begin_process_time) - parse_iso(detail.create_time)
+                return min(now, max(submitted, submitted + queued))
+        # It began at some point before this answer; taking now errs towards checking early, never late.
+        return now
+
+    # -- progress in the parent message ------------------------------------------------------------
+
+    def _show_progress(self, row: dict[str, Any], detail: TaskDetail) -> None:
+        """Show a new status or Progress in the parent, at most once per PROGRESS_UPDATE_SECONDS per message."""
+        row_id = int(row["id"])
+        if not row.get("parent_ts"):
+            return
+        shown = (detail.waiting, None if detail.waiting else detail.progress)
+        changed_at, last = self._shown.get(row_id, (-math.inf, None))
+        now = time.monotonic()
+        if shown == last or now - changed_at < PROGRESS_UPDATE_SECONDS or row_id in self._progress_posts:
+            return
+        self._shown[row_id] = (now, shown)
+        line = progress_text(shown[1], self._waited(row), waiting=detail.waiting)
+        post = asyncio.create_task(self._update_parent(row, line, progress=True))
+        self._progress_posts[row_id] = post
+        self._running.add(post)
+        post.add_done_callback(self._running.discard)
+        post.add_done_callback(lambda _: self._progress_posts.pop(row_id, None))
+
+    async def _settle_progress(self, row_id: int) -> None:
+        """Let a progress update on its way land first, so it can never overwrite the final state."""
+        self._shown.pop(row_id, None)
+        post = self._progress_posts.get(row_id)
+        if post is not None and not post.done():
+            await asyncio.wait({post}, timeout=PROGRESS_SETTLE_SECONDS)
 
     def _waited(self, row: dict[str, Any]) -> float:
         since = row.get("submitted_at") or row["created_at"]
@@ -446,10 +545,12 @@ class Follower:
         except SlackApiError as error:
             log.warning("could not post result of request %s: %s", row["id"], slack_error_code(error))
 
-    async def _update_parent(self, row: dict[str, Any], status: str) -> None:
+    async def _update_parent(self, row: dict[str, Any], status: str, *, progress: bool = False) -> None:
         parent = row.get("parent_ts")
         if not parent:
             return
+        if not progress:
+            await self._settle_progress(int(row["id"]))
         current = self.log_db.get(int(row["id"])) or row
         spec = TaskSpec(
             scene=current["scene"],

@@ -49,6 +49,29 @@ STATUS_BADGES = {
 }
 
 
+PROGRESS_CELLS = 10
+
+
+def clock_text(seconds: float) -> str:
+    """Elapsed time as m:ss (or h:mm:ss past an hour)."""
+    whole = max(0, int(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def progress_text(progress: int | None, elapsed: float, *, waiting: bool = False) -> str:
+    """The parent message's status line while Tencent works: a bar with the percentage, or a queue hint."""
+    if waiting:
+        return f":hourglass: queued at Tencent Cloud, not started yet · {clock_text(elapsed)}"
+    if progress is None:
+        return f":hourglass_flowing_sand: working · {clock_text(elapsed)}"
+    share = max(0, min(100, progress))
+    filled = share * PROGRESS_CELLS // 100
+    bar = "▓" * filled + "░" * (PROGRESS_CELLS - filled)
+    return f":hourglass: {share}% {bar} {clock_text(elapsed)}"
+
+
 def parent_text(user_id: str, spec: TaskSpec, image_count: int, status: str = "working") -> str:
     badge = STATUS_BADGES.get(status, status)
     return f"<@{user_id}> asked for {describe_spec(spec, image_count)}\n{badge}"

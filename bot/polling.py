@@ -1,4 +1,4 @@
-"""Wait for a task to finish by asking DescribeTaskDetail, with growing, bounded delays."""
+"""Wait for a task to finish by asking DescribeTaskDetail: the knobs of the schedule, and a waiter for one task."""
 
 from __future__ import annotations
 
@@ -8,17 +8,28 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.schedule import Observation, estimate_window, first_delay, next_delay
 from bot.vod import TaskDetail, VodClient, VodError
 
 
 @dataclass(frozen=True)
 class PollPolicy:
-    """Delays between status checks: from `first_delay`, growing to `max_delay`, for at most `timeout`."""
+    """When to check a task (see bot/schedule.py), for at most `timeout`; errors back off from `first_delay`.
+
+    `dense_delay` is the gap near the expected finish: it bounds the lag in noticing a result, leaving room
+    within a 3 s target for posting it. `blind_delay` is the gap with nothing to estimate from, chosen so a
+    60 s task costs about 25 checks. Tasks usually take `expected_earliest` to `expected_latest` seconds.
+    """
 
     first_delay: float = 3.0
     max_delay: float = 30.0
     timeout: float = 1800.0
     growth: float = 1.6
+    dense_delay: float = 2.0
+    blind_delay: float = 2.4
+    expected_earliest: float = 5.0
+    expected_latest: float = 120.0
+    describe_rate: float = 10.0
 
     def delay(self, attempts: int) -> float:
         return float(min(self.max_delay, self.first_delay * self.growth**attempts))
@@ -35,6 +46,7 @@ class PollPolicy:
             first_delay=settings.aigc_bot_follow_first_delay,
             max_delay=settings.aigc_bot_follow_max_delay,
             timeout=settings.aigc_bot_follow_timeout,
+            describe_rate=settings.aigc_bot_describe_rate,
         )
 
 
@@ -56,19 +68,28 @@ async def wait_for_task(
     """The finished task, or TaskStillRunning once `policy.timeout` has passed. Transient errors are waited out."""
     started = time.monotonic()
     last: TaskDetail | None = None
-    for delay in policy.delays():
+    processing_since: float | None = None
+    failures = 0
+    await sleep(first_delay(policy, None))
+    while True:
+        waited = time.monotonic() - started
         try:
             last = await vod.describe_task_detail(task_id)
         except VodError as error:
             if not error.advice.retryable and not error.code.startswith("ClientError."):
                 raise
+            delay = policy.delay(failures)
+            failures += 1
         else:
             if last.finished:
                 return last
             if on_progress is not None:
                 await on_progress(last)
+            if processing_since is None and not last.waiting:
+                processing_since = waited
+            seen = Observation(waited, last.waiting, last.progress, processing_since)
+            delay = next_delay(waited, estimate_window(seen, policy), policy)
         waited = time.monotonic() - started
         if waited + delay > policy.timeout:
             raise TaskStillRunning(last, waited)
         await sleep(delay)
-    raise AssertionError("delays() never ends")

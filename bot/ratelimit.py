@@ -93,3 +93,29 @@ class SlidingWindowLimiter:
 
 # Tencent counts calls per account and action; one limiter per process keeps every client under it.
 CREATE_TASK_LIMITER = SlidingWindowLimiter(20, 1.0)
+
+_RATE_LIMITERS: dict[float, SlidingWindowLimiter] = {}
+_RATE_LIMITERS_GUARD = threading.Lock()
+
+
+def limiter_for_rate(calls_per_second: float) -> SlidingWindowLimiter:
+    """A sliding-window limiter allowing at most `calls_per_second` calls in any second.
+
+    A whole rate becomes that many calls per one-second window; a rate below one, one call per 1/rate
+    seconds. A fractional part above one is dropped, since a shorter window could let a burst exceed the
+    rate inside some second.
+    """
+    if calls_per_second <= 0:
+        raise ValueError("a rate must be positive")
+    if calls_per_second >= 1:
+        return SlidingWindowLimiter(int(calls_per_second), 1.0)
+    return SlidingWindowLimiter(1, 1.0 / calls_per_second)
+
+
+def describe_limiter(calls_per_second: float) -> SlidingWindowLimiter:
+    """The process-wide DescribeTaskDetail limiter for this rate: every client and every followed task shares it."""
+    with _RATE_LIMITERS_GUARD:
+        limiter = _RATE_LIMITERS.get(calls_per_second)
+        if limiter is None:
+            limiter = _RATE_LIMITERS[calls_per_second] = limiter_for_rate(calls_per_second)
+        return limiter

@@ -20,13 +20,14 @@ from bot.config import REQUIRED_FOR_TENCENT, Settings, require
 from bot.errors import AigcBotError, ErrorAdvice, advise, format_refusal
 from bot.metrics import timed_vod_send
 from bot.models import CreateSceneAigcImageTaskRequest
-from bot.ratelimit import CREATE_TASK_LIMITER, SlidingWindowLimiter, Slot
+from bot.ratelimit import CREATE_TASK_LIMITER, SlidingWindowLimiter, Slot, describe_limiter
 
 log = logging.getLogger(__name__)
 
 API_VERSION = "2018-07-17"
 SERVICE = "vod"
 CREATE_TASK = "CreateSceneAigcImageTask"
+DESCRIBE_TASK = "DescribeTaskDetail"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=30.0)
 RATE_LIMITED_PREFIX = "RequestLimitExceeded"
 # Codes where Tencent may or may not have acted; only a deduplicated request may be sent again.
@@ -91,6 +92,7 @@ class TaskDetail:
     session_id: str | None = None
     session_context: str | None = None
     request_id: str | None = None
+    begin_process_time: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -99,6 +101,10 @@ class TaskDetail:
     @property
     def succeeded(self) -> bool:
         return self.status == "FINISH" and self.err_code == 0
+
+    @property
+    def waiting(self) -> bool:
+        return self.status == "WAITING"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -117,9 +123,11 @@ def parse_scene_task(task: dict[str, Any], *, outer: dict[str, Any] | None = Non
     """Read a SceneAigcImageTask object, from DescribeTaskDetail or from an event."""
     outer = outer or {}
     files = (task.get("Output") or {}).get("FileInfos") or []
+    # The scene task's own Status knows only PROCESSING and FINISH; a queued task shows as WAITING outside it.
+    status = "WAITING" if outer.get("Status") == "WAITING" else task.get("Status") or outer.get("Status")
     return TaskDetail(
         task_id=str(task.get("TaskId") or outer.get("TaskId") or ""),
-        status=str(task.get("Status") or outer.get("Status") or "PROCESSING"),
+        status=str(status or "PROCESSING"),
         progress=task.get("Progress"),
         err_code=int(task.get("ErrCode") or 0),
         message=str(task.get("Message") or ""),
@@ -138,6 +146,7 @@ def parse_scene_task(task: dict[str, Any], *, outer: dict[str, Any] | None = Non
         session_id=task.get("SessionId") or None,
         session_context=task.get("SessionContext") or None,
         request_id=outer.get("RequestId"),
+        begin_process_time=outer.get("BeginProcessTime") or None,
     )
 
 
@@ -207,6 +216,7 @@ class VodClient:
         endpoint: str = "https://vod.tencentcloudapi.com",
         http: httpx.AsyncClient | None = None,
         create_limiter: SlidingWindowLimiter = CREATE_TASK_LIMITER,
+        describe_limiter: SlidingWindowLimiter | None = None,
         max_attempts: int = 5,
         backoff_base: float = 0.4,
         backoff_cap: float = 8.0,
@@ -219,7 +229,9 @@ class VodClient:
         self.host = urlsplit(self.url).netloc
         self._own_http = http is None
         self.http = http or httpx.AsyncClient(timeout=DEFAULT_TIMEOUT)
-        self._create_limiter = create_limiter
+        self._limiters = {CREATE_TASK: create_limiter}
+        if describe_limiter is not None:
+            self._limiters[DESCRIBE_TASK] = describe_limiter
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -288,7 +300,8 @@ class VodClient:
         body = json.dumps(params, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         attempt = 0
         while True:
-            slot = await self._create_limiter.acquire() if action == CREATE_TASK else None
+            limiter = self._limiters.get(action)
+            slot = await limiter.acquire() if limiter is not None else None
             retry_reason: str | None = None
             try:
                 answer = await self._send_once(action, body, slot)
@@ -335,9 +348,7 @@ class VodClient:
         )
 
     async def describe_task_detail(self, task_id: str) -> TaskDetail:
-        answer = await self.call(
-            "DescribeTaskDetail", {"TaskId": task_id, "SubAppId": self.sub_app_id}, dedupe_safe=True
-        )
+        answer = await self.call(DESCRIBE_TASK, {"TaskId": task_id, "SubAppId": self.sub_app_id}, dedupe_safe=True)
         task = answer.get("SceneAigcImageTask")
         if not isinstance(task, dict):
             kind = answer.get("TaskType") or "unknown"
@@ -345,7 +356,7 @@ class VodClient:
                 "ClientError.NotSceneAigcImageTask",
                 f"task {task_id} is a {kind} task, not a scene AIGC image task",
                 answer.get("RequestId"),
-                "DescribeTaskDetail",
+                DESCRIBE_TASK,
             )
         return parse_scene_task(task, outer=answer)
 
@@ -417,4 +428,5 @@ def vod_client_from(settings: Settings, http: httpx.AsyncClient | None = None) -
         region=settings.tencentcloud_region,
         endpoint=settings.tencentcloud_vod_endpoint,
         http=http,
+        describe_limiter=describe_limiter(settings.aigc_bot_describe_rate),
     )

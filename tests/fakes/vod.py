@@ -13,8 +13,15 @@ Choices where Tencent's behaviour is not pinned down by its documentation:
 - PullEvents is a long poll upstream (held up to 5 s). Here it waits at most `pull_wait_seconds` (default 0)
   and, with nothing queued, answers an empty EventSet rather than an error. Unconfirmed events are offered
   again after `event_redelivery_seconds` (default 0, i.e. on the next pull; Tencent uses 30 s).
-- Only tasks finished through finish_task() queue a SceneAigcImageCompleteEvent; a task that reaches FINISH
-  by DescribeTaskDetail walking its script does not.
+- Only tasks finished through finish_task(), or timed tasks whose time is up, queue a
+  SceneAigcImageCompleteEvent; a task that reaches FINISH by DescribeTaskDetail walking its script does not.
+- A timed task (set_task_durations, set_task_duration) follows the wall clock instead of a script: WAITING for
+  its queue time, then PROCESSING with Progress rising evenly from 0 to 99, then FINISH once its duration has
+  passed. The scene task's own Status says PROCESSING while the task is queued (the SDK lists only PROCESSING
+  and FINISH there); the outer Status says WAITING. BeginProcessTime and FinishTime are the moments the task
+  began and ended, in whole seconds as Tencent writes them.
+- DescribeTaskDetail has no call limit unless `describe_rate_limit_per_second` is set; then calls beyond it in
+  any second answer RequestLimitExceeded and count in `describe_rate_limited`.
 - A SignedHeaders list other than "content-type;host" answers AuthFailure.InvalidAuthorization, because the
   official signer only covers that list.
 - DescribeTasks answers TaskSet entries shaped exactly as the SDK's TaskSimpleInfo (TaskId, Status, FileId,
@@ -182,6 +189,15 @@ class VodRequest:
     dropped: bool = False
 
 
+@dataclass(frozen=True)
+class Timing:
+    """A timed task's life on the wall clock: queued, then processing for `duration` seconds."""
+
+    duration: float
+    waiting: float = 0.0
+    report_progress: bool = True
+
+
 @dataclass
 class FakeTask:
     task_id: str
@@ -191,10 +207,37 @@ class FakeTask:
     step: int = 0
     finished_at: str = ""
     output_file_ids: list[str] = field(default_factory=list)
+    timing: Timing | None = None
+    started_mono: float = field(default_factory=time.monotonic)
+    started_wall: float = field(default_factory=time.time)
+    event_queued: bool = False
 
     @property
     def state(self) -> dict[str, Any]:
+        if self.timing is not None:
+            return self.timed_state(time.monotonic())
         return self.script[min(self.step, len(self.script) - 1)]
+
+    def timed_state(self, now: float) -> dict[str, Any]:
+        timing = self.timing
+        assert timing is not None
+        running = now - self.started_mono - timing.waiting
+        if running < 0:
+            return {"Status": "WAITING", "Progress": 0}
+        if running < timing.duration:
+            progress = min(99, int(100 * running / timing.duration)) if timing.report_progress else 0
+            return {"Status": "PROCESSING", "Progress": progress}
+        return {"Status": "FINISH"}
+
+    @property
+    def finishes_at(self) -> float | None:
+        """time.monotonic() at which a timed task finishes (system-wide on Linux, so other processes can compare)."""
+        if self.timing is None:
+            return None
+        return self.started_mono + self.timing.waiting + self.timing.duration
+
+    def wall_time(self, offset: float) -> str:
+        return iso(datetime.fromtimestamp(self.started_wall + offset, UTC))
 
     @property
     def output_count(self) -> int:
@@ -247,6 +290,7 @@ class FakeVod(FakeServer):
         # Tencent's per-second limit on CreateSceneAigcImageTask; 0 turns it off (used when measuring a client's
         # own overhead, where the limit would only add waiting time).
         self.rate_limit_per_second = RATE_LIMIT_PER_SECOND
+        self.describe_rate_limit_per_second = 0
         self.pull_wait_seconds = 0.0
         self.event_redelivery_seconds = 0.0
         # DescribeTasks: False leaves scene AIGC tasks out of TaskSet; a number caps every page at that size.
@@ -255,6 +299,7 @@ class FakeVod(FakeServer):
         # What happened.
         self.requests: list[VodRequest] = []
         self.rate_limited = 0
+        self.describe_rate_limited = 0
         self.tasks: dict[str, FakeTask] = {}
         self.sessions: set[str] = set()
         self.file_ids: set[str] = set()
@@ -268,6 +313,8 @@ class FakeVod(FakeServer):
         self._drops: dict[str, int] = {}
         self._default_script: list[dict[str, Any]] = [dict(s) for s in DEFAULT_SCRIPT]
         self._create_arrivals: deque[float] = deque()
+        self._describe_arrivals: deque[float] = deque()
+        self._timings: deque[Timing] = deque()
         self._scroll_tokens: dict[str, tuple[str, int]] = {}
 
     # -- knobs ------------------------------------------------------------------------------------------
@@ -306,6 +353,45 @@ class FakeVod(FakeServer):
             task.script = [dict(s) for s in steps]
             task.step = 0
             task.finished_at = ""
+            task.timing = None
+
+    def set_task_durations(
+        self, durations: list[float], *, waiting_seconds: float = 0.0, report_progress: bool = True
+    ) -> None:
+        """Tasks created from now on run on the wall clock, one duration each in turn (see Timing).
+
+        Once every duration is used, new tasks follow the script again. `report_progress=False` keeps Progress
+        at 0 until the end, as a service that reports no progress would.
+        """
+        with self.lock:
+            self._timings = deque(Timing(float(d), waiting_seconds, report_progress) for d in durations)
+
+    def set_task_duration(self, task_id: str, seconds: float, *, waiting_seconds: float = 0.0) -> None:
+        """Restart a known task on the wall clock: it finishes `waiting_seconds + seconds` from now."""
+        with self.lock:
+            task = self.tasks[task_id]
+            task.timing = Timing(seconds, waiting_seconds)
+            task.started_mono, task.started_wall = time.monotonic(), time.time()
+            task.finished_at = ""
+
+    def add_task(self, scene: str = "outpainting", *, duration: float | None = None) -> str:
+        """A task as if CreateSceneAigcImageTask had just made it (no limit, no call recorded)."""
+        body = {"SubAppId": self.sub_app_id, "SceneInfo": {"Type": scene}, "FileInfos": []}
+        timing = Timing(duration) if duration is not None else None
+        with self.lock:
+            task_id = f"{self.sub_app_id}-SceneAigcImageTask-{uuid.uuid4().hex}"
+            self.tasks[task_id] = FakeTask(task_id, body, [dict(s) for s in self._default_script], timing=timing)
+        return task_id
+
+    def timed_lengths(self) -> dict[str, float]:
+        """Seconds from creation to finish of each timed task (queue time included)."""
+        with self.lock:
+            return {t.task_id: t.timing.waiting + t.timing.duration for t in self.tasks.values() if t.timing}
+
+    def finish_times(self) -> dict[str, float]:
+        """time.monotonic() at which each timed task finishes (or finished)."""
+        with self.lock:
+            return {t.task_id: at for t in self.tasks.values() if (at := t.finishes_at) is not None}
 
     def add_file_id(self, file_id: str) -> None:
         with self.lock:
@@ -326,7 +412,9 @@ class FakeVod(FakeServer):
                 final.update(ErrCode=err_code, Message=message)
             task.script = [final]
             task.step = 0
+            task.timing = None
             task.finished_at = iso_now()
+            task.event_queued = True
             handle = uuid.uuid4().hex
             self.events[handle] = {
                 "EventHandle": handle,
@@ -474,19 +562,19 @@ class FakeVod(FakeServer):
     # -- CreateSceneAigcImageTask -------------------------------------------------------------------------
 
     def _rate_limited(self) -> bool:
+        with self.lock:
+            refused = self._over_limit(self._create_arrivals, self.rate_limit_per_second)
+            self.rate_limited += refused
+            return refused
+
+    def _over_limit(self, arrivals: deque[float], limit: int) -> bool:
         # Stamped under the lock rather than at socket arrival so the window sees calls in a strict order even
         # when many handler threads race; every call counts, refused ones included, as with Tencent's limiter.
-        with self.lock:
-            now = time.monotonic()
-            arrivals = self._create_arrivals
-            arrivals.append(now)
-            while arrivals and arrivals[0] <= now - 1.0:
-                arrivals.popleft()
-            limit = self.rate_limit_per_second
-            if limit and len(arrivals) > limit:
-                self.rate_limited += 1
-                return True
-            return False
+        now = time.monotonic()
+        arrivals.append(now)
+        while arrivals and arrivals[0] <= now - 1.0:
+            arrivals.popleft()
+        return bool(limit) and len(arrivals) > limit
 
     @staticmethod
     def _input_files(body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -520,7 +608,8 @@ class FakeVod(FakeServer):
             if session:
                 self.sessions.add(session)
             task_id = f"{self.sub_app_id}-SceneAigcImageTask-{uuid.uuid4().hex}"
-            self.tasks[task_id] = FakeTask(task_id, body, [dict(s) for s in self._default_script])
+            timing = self._timings.popleft() if self._timings else None
+            self.tasks[task_id] = FakeTask(task_id, body, [dict(s) for s in self._default_script], timing=timing)
         return {"TaskId": task_id}
 
     # -- DescribeTaskDetail and events ---------------------------------------------------------------------
@@ -553,7 +642,7 @@ class FakeVod(FakeServer):
         request = task.request
         return {
             "TaskId": task.task_id,
-            "Status": status,
+            "Status": "PROCESSING" if status == "WAITING" else status,
             "ErrCode": int(state.get("ErrCode", 0)),
             "Message": str(state.get("Message", "")),
             "Progress": int(state.get("Progress", 100 if finished else 0)),
@@ -565,6 +654,9 @@ class FakeVod(FakeServer):
 
     def _describe(self, body: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
+            if self._over_limit(self._describe_arrivals, self.describe_rate_limit_per_second):
+                self.describe_rate_limited += 1
+                raise TencentError("RequestLimitExceeded", "Your request frequency has exceeded the limit.")
             task = self.tasks.get(str(body.get("TaskId") or ""))
             if task is None:
                 raise TencentError("InvalidParameterValue.TaskId", "The task does not exist.")
@@ -572,15 +664,25 @@ class FakeVod(FakeServer):
             task.step += 1
             status = str(state.get("Status", "PROCESSING"))
             if status == "FINISH" and not task.finished_at:
-                task.finished_at = iso_now()
+                task.finished_at = self._finish_time(task)
             return {
                 "TaskType": "SceneAigcImageTask",
                 "Status": status,
                 "CreateTime": task.created,
-                "BeginProcessTime": task.created if status != "WAITING" else "",
+                "BeginProcessTime": self._begin_time(task) if status != "WAITING" else "",
                 "FinishTime": task.finished_at if status == "FINISH" else "",
                 "SceneAigcImageTask": self._task_object(task, state),
             }
+
+    @staticmethod
+    def _begin_time(task: FakeTask) -> str:
+        return task.wall_time(task.timing.waiting) if task.timing is not None else task.created
+
+    @staticmethod
+    def _finish_time(task: FakeTask) -> str:
+        if task.timing is not None:
+            return task.wall_time(task.timing.waiting + task.timing.duration)
+        return iso_now()
 
     # -- DescribeTasks -----------------------------------------------------------------------------------
 
@@ -646,6 +748,8 @@ class FakeVod(FakeServer):
     @staticmethod
     def _simple_status(task: FakeTask) -> str:
         status = str(task.state.get("Status", "PROCESSING"))
+        if task.timing is not None and status == "FINISH":
+            task.finished_at = task.finished_at or FakeVod._finish_time(task)
         return "FINISH" if task.finished_at and status == "FINISH" else status
 
     def _task_simple_info(self, task: FakeTask) -> dict[str, Any]:
@@ -656,13 +760,28 @@ class FakeVod(FakeServer):
             "FileId": "",
             "TaskType": "SceneAigcImageTask",
             "CreateTime": task.created,
-            "BeginProcessTime": task.created if status != "WAITING" else "",
+            "BeginProcessTime": self._begin_time(task) if status != "WAITING" else "",
             "FinishTime": task.finished_at if status == "FINISH" else "",
             "SessionId": str(task.request.get("SessionId", "")),
             "SessionContext": str(task.request.get("SessionContext", "")),
         }
 
+    def _queue_timed_events(self) -> None:
+        """A timed task's completion event appears once its time is up, as Tencent's would."""
+        for task in self.tasks.values():
+            if task.timing is None or task.event_queued or task.state.get("Status") != "FINISH":
+                continue
+            task.event_queued = True
+            task.finished_at = task.finished_at or self._finish_time(task)
+            handle = uuid.uuid4().hex
+            self.events[handle] = {
+                "EventHandle": handle,
+                "EventType": "SceneAigcImageCompleteEvent",
+                "SceneAigcImageCompleteEvent": self._task_object(task, task.state),
+            }
+
     def _visible_events(self, now: float) -> list[dict[str, Any]]:
+        self._queue_timed_events()
         visible = [e for h, e in self.events.items() if self._event_hidden_until.get(h, 0.0) <= now]
         return visible[:MAX_EVENTS_PER_PULL]
 
@@ -760,4 +879,4 @@ class FakeVod(FakeServer):
         handler.reply(200, data, "image/png" if path.endswith(".png") else "application/octet-stream")
 
 
-__all__ = ["FakeTask", "FakeVod", "TencentError", "VodRequest", "output_png", "png"]
+__all__ = ["FakeTask", "FakeVod", "TencentError", "Timing", "VodRequest", "output_png", "png"]
