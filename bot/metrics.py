@@ -167,6 +167,10 @@ def _outcome_of(error: BaseException) -> tuple[str, str]:
     return "bad_response", str(getattr(error, "code", None) or "ClientError.BadResponse")
 
 
+# The histogram is about the paid call's 20/s limit; DescribeTaskDetail has a pace of its own.
+SUBMIT_ACTION = "CreateSceneAigcImageTask"
+
+
 def timed_vod_send(
     send: Callable[P, Awaitable[dict[str, Any]]],
 ) -> Callable[P, Awaitable[dict[str, Any]]]:
@@ -181,7 +185,7 @@ def timed_vod_send(
         action = str(args[1] if len(args) > 1 else kwargs.get("action", ""))
         slot = args[3] if len(args) > 3 else kwargs.get("slot")
         reserved_at = getattr(slot, "reserved_at", None)
-        if isinstance(reserved_at, float):
+        if action == SUBMIT_ACTION and isinstance(reserved_at, float):
             sink.rate_limit_wait.observe(max(0.0, time.monotonic() - reserved_at))
         started = time.perf_counter()
         try:
