@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     aigc_bot_max_concurrent_uploads: int = Field(default=8, ge=1)
     # How long to wait for one VOD answer before treating the call as lost.
     aigc_bot_vod_timeout: float = Field(default=30.0, gt=0)
+    # On SIGTERM/SIGINT, how long work in progress may take before the rest is left for the next start. At most
+    # 20, so that with the 4 s hard limit after it the process is always gone within 25 s.
+    aigc_bot_shutdown_seconds: float = Field(default=20.0, gt=0, le=20.0)
 
     # Following a task after submission: delays grow from first to max, for at most total seconds.
     aigc_bot_follow_first_delay: float = Field(default=3.0, gt=0)

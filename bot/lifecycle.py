@@ -19,9 +19,11 @@ T = TypeVar("T")
 
 # Everything still running when a stop is asked for (listeners, requests, follow-up checks) shares this budget.
 SHUTDOWN_SECONDS = 20.0
-# Past this, the process leaves even if something is stuck (a DNS lookup in a thread, a socket that never closes):
-# whoever stops the bot (systemd, Docker, Kubernetes) may kill it at 25 s or so, and losing the log lines is worse.
-HARD_EXIT_SECONDS = 24.0
+# Past the budget by this much, the process leaves even if something is stuck (a DNS lookup in a thread, a socket
+# that never closes): whoever stops the bot (systemd, Docker, Kubernetes) may kill it at 25 s or so, and losing
+# the log lines is worse.
+HARD_EXIT_MARGIN = 4.0
+HARD_EXIT_SECONDS = SHUTDOWN_SECONDS + HARD_EXIT_MARGIN
 
 
 class Backoff:
@@ -42,9 +44,9 @@ class Backoff:
 class Stopping:
     """One stop request, from a signal or from a fatal answer, with one deadline for all the draining after it."""
 
-    def __init__(self, budget: float = SHUTDOWN_SECONDS, hard_exit_after: float = HARD_EXIT_SECONDS) -> None:
+    def __init__(self, budget: float = SHUTDOWN_SECONDS, hard_exit_after: float | None = None) -> None:
         self.budget = budget
-        self.hard_exit_after = hard_exit_after
+        self.hard_exit_after = budget + HARD_EXIT_MARGIN if hard_exit_after is None else hard_exit_after
         self.exit_code = 0
         self.deadline: float | None = None
         self._requested = asyncio.Event()

@@ -23,7 +23,7 @@ from bot.config import REQUIRED_FOR_BOT, Settings, require
 from bot.db import RequestLog
 from bot.follow import Follower
 from bot.health import Readiness, watch_token
-from bot.lifecycle import SHUTDOWN_SECONDS, deadline_in, seconds_until
+from bot.lifecycle import deadline_in, seconds_until
 from bot.metrics import BotMetrics
 from bot.pipeline import Pipeline
 from bot.polling import PollPolicy
@@ -89,11 +89,11 @@ class Services:
     async def aclose(self, deadline: float | None = None) -> None:
         """Stop gracefully: checks in flight finish, unfinished tasks are left for the next start.
 
-        Every wait shares one `deadline` (event-loop time; SHUTDOWN_SECONDS from now when not given), so a
-        stop never takes longer than that, however many kinds of work are still running.
+        Every wait shares one `deadline` (event-loop time; AIGC_BOT_SHUTDOWN_SECONDS from now when not given),
+        so a stop never takes longer than that, however many kinds of work are still running.
         """
         if deadline is None:
-            deadline = deadline_in(SHUTDOWN_SECONDS)
+            deadline = deadline_in(self.settings.aigc_bot_shutdown_seconds)
         await self.pipeline.drain(timeout=seconds_until(deadline))
         if self._resume is not None and not self._resume.done():
             self._resume.cancel()

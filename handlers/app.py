@@ -14,7 +14,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 
 from bot.config import ConfigError, load_settings, require, secret_values
-from bot.lifecycle import SHUTDOWN_SECONDS, Stopping, deadline_in, seconds_until
+from bot.lifecycle import Stopping, deadline_in, seconds_until
 from bot.logsafe import configure_logging
 from bot.services import Services, build_services
 from bot.slack_auth import EXIT_TOKEN_REJECTED, TokenRejected, check_bot_token
@@ -29,9 +29,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-# On shutdown, listener work still running after its ack gets at most this long, out of one budget shared with
-# everything else still running; requests cut off are resumed at start.
-LISTENER_DRAIN_SECONDS = SHUTDOWN_SECONDS
 # Every HTTP request here is answered within Slack's 3 s, so a stop waits no longer than that for open requests.
 HTTP_SHUTDOWN_SECONDS = 3.0
 SOCKET_CLOSE_SECONDS = 2.0
@@ -97,7 +94,9 @@ def create_web_app(services: Services, stopping: Stopping | None = None) -> web.
 
     async def on_cleanup(_: web.Application) -> None:
         deadline = stopping.deadline if stopping is not None else None
-        await shut_down(registry, services, deadline if deadline is not None else deadline_in(LISTENER_DRAIN_SECONDS))
+        if deadline is None:
+            deadline = deadline_in(settings.aigc_bot_shutdown_seconds)
+        await shut_down(registry, services, deadline)
 
     web_app = web.Application(client_max_size=2 * 1024 * 1024)
     web_app.router.add_post(EVENTS_PATH, slack_events)
@@ -130,7 +129,7 @@ async def _bot_token_works(services: Services, stopping: Stopping) -> bool:
 
 
 async def _serve_http(services: Services, host: str, port: int) -> int:
-    stopping = Stopping()
+    stopping = Stopping(budget=services.settings.aigc_bot_shutdown_seconds)
     stopping.install_signal_handlers()
     if not await _bot_token_works(services, stopping):
         await services.aclose(deadline=deadline_in(stopping.seconds_left()))
@@ -180,7 +179,7 @@ async def _socket_mode(services: Services) -> int:
 
     assert services.settings.slack_app_token is not None
     bolt, registry = create_bolt_app(services)
-    stopping = Stopping()
+    stopping = Stopping(budget=services.settings.aigc_bot_shutdown_seconds)
     stopping.install_signal_handlers()
     services.readiness.socket_connected = lambda: False
     try:

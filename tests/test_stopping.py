@@ -20,7 +20,8 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings, load_settings
+from bot.lifecycle import HARD_EXIT_MARGIN, SHUTDOWN_SECONDS, Stopping
 from tests.conftest import SIGNING_SECRET, TEAM_ID, env_for, free_port, wait_until
 from tests.fakes import FakeSlack, FakeVod
 from tests.fakes.slack_signing import signed_headers
@@ -266,6 +267,8 @@ def test_sigterm_while_a_request_is_stuck_at_tencent_exits_in_time_and_the_reque
 ) -> None:
     vod.delay_seconds = 60  # longer than any shutdown may wait
     port = free_port()
+    # A short budget keeps the test quick; the default (20 s, at most 20) plus the hard limit stays under 25 s.
+    settings = settings.model_copy(update={"aigc_bot_shutdown_seconds": 3.0})
     bot = BotProcess("serve", env_for(settings), tmp_path, port=port)
     processes.append(bot)
     bot.wait_for_lines("serving Slack requests")
@@ -275,7 +278,7 @@ def test_sigterm_while_a_request_is_stuck_at_tencent_exits_in_time_and_the_reque
     took = bot.stop(signal.SIGTERM)
 
     assert bot.process.returncode == 0, bot.output
-    assert took < STOP_CONTRACT_SECONDS
+    assert 3.0 <= took < 3.0 + HARD_EXIT_MARGIN, "the request in flight gets the budget, and no more"
     assert "Traceback" not in bot.output
     assert _statuses(settings.aigc_bot_db) == ["submitting"], "a cut-off request must stay resumable"
 
@@ -285,6 +288,13 @@ def test_sigterm_while_a_request_is_stuck_at_tencent_exits_in_time_and_the_reque
     wait_until(lambda: vod.calls("CreateSceneAigcImageTask"), timeout=15, what="the resumed submission")
     again.stop(signal.SIGTERM)
     assert again.process.returncode == 0, again.output
+
+
+def test_no_shutdown_budget_can_keep_the_process_past_25_seconds() -> None:
+    assert SHUTDOWN_SECONDS + HARD_EXIT_MARGIN < STOP_CONTRACT_SECONDS
+    assert Stopping(budget=SHUTDOWN_SECONDS).hard_exit_after < STOP_CONTRACT_SECONDS
+    with pytest.raises(ConfigError, match="AIGC_BOT_SHUTDOWN_SECONDS"):
+        load_settings(aigc_bot_shutdown_seconds=21, _env_file=None)
 
 
 def test_pauses_between_attempts_double_up_to_about_a_minute() -> None:
