@@ -200,14 +200,17 @@ class RequestLog:
 
     def recent_same_command(
         self, *, team_id: str, user_id: str, channel_id: str, text_key: str, within: timedelta
-    ) -> dict[str, Any] | None:
+    ) -> bool:
+        """Whether the same person sent the same command in this channel within `within` (not counting input
+        that was refused or unusable). Plain SQL: this runs before every slash command's ack."""
         since = iso(utc_now() - within)
-        rows = self.query(
-            "SELECT * FROM requests WHERE team_id = ? AND user_id = ? AND channel_id = ? AND inputs_json = ?"
-            " AND created_at >= ? AND status NOT IN (?, ?) ORDER BY id DESC LIMIT 1",
-            [team_id, user_id, channel_id, text_key, since, INVALID, REFUSED],
-        )
-        return rows[0] if rows else None
+        with self._lock:
+            found = self.db.conn.execute(
+                "SELECT 1 FROM requests WHERE team_id = ? AND user_id = ? AND channel_id = ? AND inputs_json = ?"
+                " AND created_at >= ? AND status NOT IN (?, ?) LIMIT 1",
+                [team_id, user_id, channel_id, text_key, since, INVALID, REFUSED],
+            ).fetchone()
+        return found is not None
 
     def unfinished(self, *, created_after: str, created_before: str) -> list[int]:
         """Requests cut off before their end: still on the way to Tencent, with an answer not yet posted, or

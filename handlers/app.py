@@ -43,6 +43,8 @@ def create_bolt_app(services: Services) -> tuple[AsyncApp, Registry]:
         # Bolt waits for each listener to return; the registry returns as soon as ack() is called and lets
         # the rest of the work run on (see handlers/registry.py).
         process_before_response=True,
+        # Over HTTP the signature is checked before Bolt sees the body (see slack_events); Socket Mode needs none.
+        request_verification_enabled=False,
     )
     registry = Registry(app)
     surface = SlackSurface(services)
@@ -77,6 +79,10 @@ def create_web_app(services: Services, stopping: Stopping | None = None) -> web.
     verifier = SignatureVerifier(settings.slack_signing_secret.get_secret_value())
 
     async def slack_events(request: web.Request) -> web.Response:
+        with registry.backlog.answering():
+            return await _answer_slack(request)
+
+    async def _answer_slack(request: web.Request) -> web.Response:
         # Bolt parses the body before it checks the signature, so a garbled body would end as a 500 with a
         # traceback: check the signature first, and answer a signed but unreadable body with a plain 400.
         raw = await request.read()
@@ -135,7 +141,7 @@ async def _serve_http(services: Services, host: str, port: int) -> int:
         await services.aclose(deadline=deadline_in(stopping.seconds_left()))
         return stopping.exit_code
     services.readiness.token_passed()
-    runner = web.AppRunner(create_web_app(services, stopping), shutdown_timeout=HTTP_SHUTDOWN_SECONDS)
+    runner = web.AppRunner(create_web_app(services, stopping), shutdown_timeout=HTTP_SHUTDOWN_SECONDS, access_log=None)
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()

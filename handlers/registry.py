@@ -9,10 +9,11 @@ request's post-ack work. Here the response leaves as soon as the event loop is f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -41,11 +42,45 @@ async def _after_ready_work() -> None:
     await waiter
 
 
+class Backlog:
+    """Slack requests read but not yet answered.
+
+    Work after an ack (posting, uploading, submitting) costs far more CPU than an ack. Under a burst it waits
+    until every request already read has its answer, so no one's ack queues behind someone else's upload;
+    never longer than `MAX_DEFER_SECONDS`, so a steady stream of requests cannot starve the work.
+    """
+
+    MAX_DEFER_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        self._open = 0
+        self._empty = asyncio.Event()
+        self._empty.set()
+
+    @contextlib.contextmanager
+    def answering(self) -> Iterator[None]:
+        """Around the handling of one request, from reading it to having its response."""
+        self._open += 1
+        self._empty.clear()
+        try:
+            yield
+        finally:
+            self._open -= 1
+            if not self._open:
+                self._empty.set()
+
+    async def drained(self) -> None:
+        if self._open:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._empty.wait(), self.MAX_DEFER_SECONDS)
+
+
 class SignallingAck:
     """Bolt's ack, which also tells the registry that the response may go."""
 
-    def __init__(self, ack: Callable[..., Awaitable[Any]]) -> None:
+    def __init__(self, ack: Callable[..., Awaitable[Any]], backlog: Backlog) -> None:
         self._ack = ack
+        self._backlog = backlog
         # True once ack() was called; False if the listener ended without calling it.
         self.called: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
 
@@ -57,6 +92,7 @@ class SignallingAck:
                 self.called.set_result(True)
         await _after_ready_work()
         await _after_ready_work()
+        await self._backlog.drained()
         return answer
 
 
@@ -64,6 +100,7 @@ class Registry:
     def __init__(self, app: AsyncApp) -> None:
         self.app = app
         self.registered: set[tuple[str, str]] = set()
+        self.backlog = Backlog()
         self._background: set[asyncio.Task[None]] = set()
 
     def _ack_first(self, listener: Listener) -> Listener:
@@ -81,7 +118,7 @@ class Registry:
 
         @functools.wraps(listener)  # Bolt reads the parameter names to decide what to pass
         async def run(**kwargs: Any) -> None:
-            ack = SignallingAck(kwargs["ack"])
+            ack = SignallingAck(kwargs["ack"], self.backlog)
             task = asyncio.create_task(listener(**{**kwargs, "ack": ack}), name=f"slack:{name}")
             self._background.add(task)  # the loop keeps only weak references to tasks
             task.add_done_callback(lambda done: finished(done, ack))
