@@ -16,7 +16,7 @@ import time
 from benchmarks.bot_process import BotProcess, PeerProcess, wait_for_rows
 from benchmarks.fakes_host import FakeHost
 from benchmarks.report import Outcome, percentile
-from benchmarks.slack_load import Reply, burst
+from benchmarks.slack_load import burst
 from tests.fakes.slack_signing import slash_command_body
 
 TARGET_P99_MS = 100.0
@@ -38,53 +38,69 @@ def commands(requests: int, tag: str) -> list[tuple[bytes, str]]:
     ]
 
 
-def peer_replies(host: FakeHost, requests: int) -> list[Reply]:
-    """The bare Bolt app's acks for the same burst, after one warm-up command of its own."""
-    with PeerProcess(PEER, host.urls) as peer:
-        burst(peer.port, commands(1, "PW"))
-        return burst(peer.port, commands(requests, "P"))
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def run(host: FakeHost, requests: int = 100) -> Outcome:
+def run(host: FakeHost, requests: int = 100, rounds: int = 3) -> Outcome:
+    """`rounds` alternating bursts to each app; each app's p99 is the median of its rounds' p99s.
+
+    The machine is shared and noisy, and one burst's p99 is nearly its slowest reply, so one burst each would
+    compare noise. Our bot finishes every submission of a round before the bare app's burst begins, so the
+    bare app never shares the CPU with our background work.
+    """
     host.set("vod", "delay_seconds", VOD_DELAY_SECONDS)
+    ours: list[list[float]] = []
+    bare: list[list[float]] = []
+    acked = submitted = peer_acked = 0
+    finished = 0.0
     try:
-        with BotProcess(host.urls, AIGC_BOT_FOLLOW_MODE="off") as bot:
-            # One command first, so start-up costs (Slack's auth.test, first SQLite write) are not in the sample.
+        with BotProcess(host.urls, AIGC_BOT_FOLLOW_MODE="off") as bot, PeerProcess(PEER, host.urls) as peer:
+            # One command each first, so start-up costs (Slack's auth.test, first SQLite write) are not sampled.
             burst(bot.port, [(slash_command_body("outpaint https://shop.example/warmup.jpg"), FORM)])
             wait_for_rows(bot.db, {"submitted"}, 1, timeout=30)
-            bodies = commands(requests, "")
-            began = time.monotonic()
-            replies = burst(bot.port, bodies)
-            counts = wait_for_rows(bot.db, {"submitted"}, requests + 1, timeout=60 + requests / 10)
-            finished = time.monotonic() - began
+            burst(peer.port, commands(1, "PW"))
+            for round_number in range(rounds):
+                began = time.monotonic()
+                replies = burst(bot.port, commands(requests, f"R{round_number}"))
+                expected = 1 + requests * (round_number + 1)
+                counts = wait_for_rows(bot.db, {"submitted"}, expected, timeout=60 + requests / 10)
+                finished = max(finished, time.monotonic() - began)
+                ours.append([reply.latency * 1000 for reply in replies])
+                acked += sum(1 for reply in replies if reply.status == 200 and b"Working on" in reply.body)
+                submitted = counts.get("submitted", 0) - 1
+                peer_replies = burst(peer.port, commands(requests, f"P{round_number}"))
+                bare.append([reply.latency * 1000 for reply in peer_replies])
+                peer_acked += sum(1 for reply in peer_replies if reply.status == 200 and b"Working on" in reply.body)
     finally:
         host.set("vod", "delay_seconds", 0.0)
-    latencies_ms = [reply.latency * 1000 for reply in replies]
-    acked = sum(1 for reply in replies if reply.status == 200 and b"Working on" in reply.body)
-    p50, p99 = percentile(latencies_ms, 0.50), percentile(latencies_ms, 0.99)
-    submitted = counts.get("submitted", 0) - 1
-    peer = peer_replies(host, requests)
-    peer_ms = [reply.latency * 1000 for reply in peer]
-    peer_acked = sum(1 for reply in peer if reply.status == 200 and b"Working on" in reply.body)
-    peer_p50, peer_p99 = percentile(peer_ms, 0.50), percentile(peer_ms, 0.99)
+    every = [latency for sample in ours for latency in sample]
+    p50 = median([percentile(sample, 0.50) for sample in ours])
+    p99 = median([percentile(sample, 0.99) for sample in ours])
+    peer_p50 = median([percentile(sample, 0.50) for sample in bare])
+    peer_p99 = median([percentile(sample, 0.99) for sample in bare])
     ratio = p99 / peer_p99
+    total = requests * rounds
     return Outcome(
-        name=f"Ack latency: {requests} concurrent /aigc commands, VOD answering in {VOD_DELAY_SECONDS:.0f} s",
+        name=f"Ack latency: {requests} concurrent /aigc commands, VOD answering in {VOD_DELAY_SECONDS:.0f} s "
+        f"({rounds} rounds, alternating with a bare slack-bolt AsyncApp)",
         target=f"p99 under {TARGET_P99_MS:.0f} ms (Slack allows 3000 ms) and at most {TARGET_PEER_RATIO:.1f}x a bare "
         "slack-bolt AsyncApp's p99; every request acked and then submitted",
         passed=p99 < TARGET_P99_MS
         and ratio <= TARGET_PEER_RATIO
-        and acked == requests
-        and submitted == requests
-        and peer_acked == requests,
+        and acked == total
+        and submitted == total
+        and peer_acked == total,
         figures=[
             ("ack p50", f"{p50:.1f} ms"),
             ("ack p99", f"{p99:.1f} ms"),
-            ("ack max", f"{max(latencies_ms):.1f} ms"),
-            ("acked with 'Working on'", f"{acked}/{requests}"),
-            ("then submitted to VOD", f"{submitted}/{requests} in {finished:.1f} s (20/s limit, 2 s per call)"),
+            ("ack max", f"{max(every):.1f} ms"),
+            ("acked with 'Working on'", f"{acked}/{total}"),
+            ("then submitted to VOD", f"{submitted}/{total}; a round's {requests} in {finished:.1f} s at most"),
             ("bare slack-bolt AsyncApp p50", f"{peer_p50:.1f} ms"),
-            ("bare slack-bolt AsyncApp p99", f"{peer_p99:.1f} ms ({peer_acked}/{requests} acked)"),
+            ("bare slack-bolt AsyncApp p99", f"{peer_p99:.1f} ms ({peer_acked}/{total} acked)"),
             ("ratio ours/bare Bolt, p99", f"{ratio:.2f}"),
         ],
     )

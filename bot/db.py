@@ -152,17 +152,28 @@ class RequestLog:
 
     def claim(self, row: dict[str, Any]) -> int | None:
         """Insert a new request row; None when its dedupe_key was already claimed (a retry or a double click)."""
+        return self.claim_many([row])[0]
+
+    def claim_many(self, rows: list[dict[str, Any]]) -> list[int | None]:
+        """Insert several new rows in one transaction, so one commit serves them all.
+
+        :param rows: column values; `created_at`, `updated_at` and `status` (`received`) are filled in.
+        :return: each row's id, or None where its dedupe_key was already claimed.
+        """
         now = iso(utc_now())
-        record = {"created_at": now, "updated_at": now, "status": RECEIVED, **row}
-        columns = _known_columns(record)
-        sql = f"INSERT INTO requests ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-        with self._lock:
-            try:
-                with self.db.conn:
+        ids: list[int | None] = []
+        with self._lock, self.db.conn:
+            for row in rows:
+                record = {"created_at": now, "updated_at": now, "status": RECEIVED, **row}
+                columns = _known_columns(record)
+                sql = f"INSERT INTO requests ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+                try:
                     cursor = self.db.conn.execute(sql, [record[name] for name in columns])
-            except sqlite3.IntegrityError:
-                return None
-            return int(cursor.lastrowid or 0)
+                except sqlite3.IntegrityError:
+                    ids.append(None)  # only this statement is undone; the others stay in the transaction
+                else:
+                    ids.append(int(cursor.lastrowid or 0))
+        return ids
 
     def update(self, row_id: int, /, **fields: Any) -> None:
         # Plain SQL: this runs several times per request, and sqlite-utils' update re-reads the schema each time.

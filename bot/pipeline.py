@@ -19,6 +19,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import db as statuses
+from bot.claims import ClaimBatch
 from bot.commands import Generate, refs_from_summary, refs_summary
 from bot.config import Settings
 from bot.conversation import Conversation, SlackUnavailable
@@ -104,6 +105,7 @@ class Pipeline:
         self.started_at = iso(utc_now())
         self._in_flight: set[asyncio.Task[Any]] = set()
         self._carrying: set[int] = set()
+        self._claims = ClaimBatch(log_db)
 
     async def drain(self, timeout: float) -> None:
         """On shutdown, let requests in progress finish; what does not finish in time is resumed at start."""
@@ -117,26 +119,20 @@ class Pipeline:
 
     # -- before the ack: one local insert -------------------------------------------------------------
 
-    def record(self, origin: Origin, command: Generate) -> Recorded:
-        """Log a request with everything needed to carry it on; call it before Slack is answered.
+    async def record(self, origin: Origin, command: Generate) -> Recorded:
+        """Log a request with everything needed to carry it on; await it before Slack is answered.
 
         :param origin: who asked and where; its `dedupe_key` makes a redelivered request a duplicate.
         :param command: the parsed request.
-        :return: the new row, or why there is none (a duplicate, or a repeat within a few seconds).
+        :return: the new row once committed, or why there is none (a duplicate, or a repeat within seconds).
         """
         spec = command.spec
         inputs = {"images": refs_summary(command.images), "clothes": refs_summary(command.clothes)}
         if origin.repeat_key:
             inputs["text"] = [origin.repeat_key]
-            if self.log_db.recent_same_command(
-                team_id=origin.team_id,
-                user_id=origin.user_id,
-                channel_id=origin.channel_id,
-                text_key=dumps(inputs),
-                within=DOUBLE_SUBMIT_WINDOW,
-            ):
+            if self._repeats_recent(origin, dumps(inputs)):
                 return Recorded(None, repeat=True)
-        row_id = self.log_db.claim(
+        row_id = await self._claims.claim(
             {
                 "source": origin.source,
                 "team_id": origin.team_id,
@@ -158,6 +154,22 @@ class Pipeline:
         if row_id is None:
             log.info("duplicate Slack delivery ignored: %s", origin.dedupe_key)
         return Recorded(row_id)
+
+    def _repeats_recent(self, origin: Origin, inputs_json: str) -> bool:
+        """The same command from the same person in the same channel moments ago, logged or about to be."""
+        same = (origin.team_id, origin.user_id, origin.channel_id, inputs_json)
+        if any(
+            (row["team_id"], row["user_id"], row["channel_id"], row["inputs_json"]) == same
+            for row in self._claims.pending()
+        ):
+            return True
+        return self.log_db.recent_same_command(
+            team_id=origin.team_id,
+            user_id=origin.user_id,
+            channel_id=origin.channel_id,
+            text_key=inputs_json,
+            within=DOUBLE_SUBMIT_WINDOW,
+        )
 
     # -- after the ack: everything else, read from the row ------------------------------------------------
 

@@ -87,7 +87,7 @@ class SlackSurface:
             }
         )
 
-    def record_command(self, command: dict[str, Any], parsed: Generate) -> Recorded:
+    async def record_command(self, command: dict[str, Any], parsed: Generate) -> Recorded:
         """Log a slash command request; called before the ack, so an acknowledged request is never lost."""
         origin = Origin(
             source="slash_command",
@@ -98,7 +98,7 @@ class SlackSurface:
             response_url=command.get("response_url") or None,
             repeat_key=" ".join(str(command.get("text", "")).split()),
         )
-        return self.pipeline.record(origin, parsed)
+        return await self.pipeline.record(origin, parsed)
 
     async def carry_on(self, recorded: Recorded) -> None:
         """Everything after the ack: announce, upload, submit and answer in the thread."""
@@ -138,7 +138,7 @@ class SlackSurface:
             view_id=view.get("id"), hash=view.get("hash"), view=form_view(scene, context)
         )
 
-    def record_form(self, body: dict[str, Any], view: dict[str, Any], result: FormResult) -> Recorded:
+    async def record_form(self, body: dict[str, Any], view: dict[str, Any], result: FormResult) -> Recorded:
         """Log a submitted form's request; called before the ack, which closes the form."""
         assert result.command is not None
         context = FormContext.load(view.get("private_metadata", ""))
@@ -155,7 +155,7 @@ class SlackSurface:
             response_url=context.response_url,
             slack_files=result.files,
         )
-        return self.pipeline.record(origin, result.command)
+        return await self.pipeline.record(origin, result.command)
 
     # -- message shortcut -------------------------------------------------------------------------
 
@@ -194,7 +194,9 @@ class SlackSurface:
 
     # -- file shares: @mention or DM with images -----------------------------------------------------
 
-    def record_message_event(self, event: dict[str, Any], body: dict[str, Any], *, source: str) -> Accepted | None:
+    async def record_message_event(
+        self, event: dict[str, Any], body: dict[str, Any], *, source: str
+    ) -> Accepted | None:
         """Log what a message with images asks for, before the ack; None for messages that ask nothing.
 
         Files Slack sent only as stubs count as images here; they are looked up before upload, and one that
@@ -230,7 +232,7 @@ class SlackSurface:
             )
             return Accepted(origin, reply=error_text("I could not use that.", escape(shown(problem))))
         if isinstance(parsed, Generate):
-            recorded = self.pipeline.record(origin, parsed)
+            recorded = await self.pipeline.record(origin, parsed)
             return Accepted(origin, recorded=recorded, reply=REPEAT_NOTE if recorded.repeat else None)
         if not_images and not files:
             return Accepted(origin, reply=escape(not_images_note(not_images)))
@@ -261,7 +263,7 @@ class SlackSurface:
             self.services.follower.wake()
         return await self.status_text(str(row["task_id"]))
 
-    def record_run_again(self, body: dict[str, Any]) -> Accepted | str:
+    async def record_run_again(self, body: dict[str, Any]) -> Accepted | str:
         """Log a second run of a logged request, before the ack; a string says why there is none."""
         row = self._row_of_action(body)
         if row is None:
@@ -279,7 +281,7 @@ class SlackSurface:
             repeat_key=f"rerun:{row['id']}",
             rerun_of=int(row["id"]),
         )
-        recorded = self.pipeline.record(origin, command)
+        recorded = await self.pipeline.record(origin, command)
         return Accepted(origin, recorded=recorded, reply=REPEAT_NOTE if recorded.repeat else None)
 
     def _row_of_action(self, body: dict[str, Any]) -> dict[str, Any] | None:

@@ -26,7 +26,7 @@ def register(registry: Registry, surface: SlackSurface) -> None:
 
     @registry.action(RUN_AGAIN_ACTION)
     async def run_again(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        accepted = surface.record_run_again(body)  # in the log before Slack hears back
+        accepted = await surface.record_run_again(body)  # in the log before Slack hears back
         await ack()
         if isinstance(accepted, str):
             await respond(response_type="ephemeral", replace_original=False, text=accepted)

@@ -28,7 +28,7 @@ def register(registry: Registry, surface: SlackSurface) -> None:
             await ack()
             await surface.open_form(command["trigger_id"], command)
         elif isinstance(parsed, Generate):
-            recorded = surface.record_command(command, parsed)  # in the log before Slack hears back
+            recorded = await surface.record_command(command, parsed)  # in the log before Slack hears back
             note = surface.acknowledgement(recorded, parsed)
             await (ack(response_type="ephemeral", text=note) if note else ack())
             await surface.carry_on(recorded)

@@ -13,7 +13,7 @@ from handlers.registry import Registry
 def register(registry: Registry, surface: SlackSurface) -> None:
     @registry.event("app_mention")
     async def mention(ack: AsyncAck, event: dict[str, Any], body: dict[str, Any]) -> None:
-        accepted = surface.record_message_event(event, body, source="file_share")  # logged before the ack
+        accepted = await surface.record_message_event(event, body, source="file_share")  # logged before the ack
         await ack()
         await surface.answer(accepted)
 
@@ -22,6 +22,6 @@ def register(registry: Registry, surface: SlackSurface) -> None:
         if event.get("channel_type") != "im":
             await ack()
             return
-        accepted = surface.record_message_event(event, body, source="file_share")  # logged before the ack
+        accepted = await surface.record_message_event(event, body, source="file_share")  # logged before the ack
         await ack()
         await surface.answer(accepted)

@@ -18,6 +18,6 @@ def register(registry: Registry, surface: SlackSurface) -> None:
         if result.errors:
             await ack(response_action="errors", errors=result.errors)
             return
-        recorded = surface.record_form(body, view, result)  # in the log before the form closes
+        recorded = await surface.record_form(body, view, result)  # in the log before the form closes
         await ack()
         await surface.carry_on(recorded)

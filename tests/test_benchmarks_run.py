@@ -26,7 +26,7 @@ def test_quick_benchmarks_print_the_machine_and_all_five_sets_of_figures() -> No
     assert out.startswith("machine: ") and "python:  CPython" in out
     for figure in (
         "ack p99",
-        "then submitted to VOD    30/30",
+        "then submitted to VOD    30/30;",
         "rate / 20",
         "refused with RequestLimitExceeded",
         "ratio ours/official, CPU",

@@ -282,3 +282,21 @@ def test_megabytes_of_unusable_input_are_logged_and_answered_in_a_few_kilobytes(
     assert json.loads(row["inputs_json"])["length"] == len(text)
     assert len(ack.calls[0]["text"]) < 2_000
     assert vod.calls("CreateSceneAigcImageTask") == []
+
+
+def test_the_same_command_twice_at_the_same_moment_is_still_logged_once(
+    loop: asyncio.AbstractEventLoop, services: Services, listeners: Listeners, vod: FakeVod
+) -> None:
+    aigc = listeners.by_key[("command", "/aigc")]
+    acks = [RecordingAck(services), RecordingAck(services)]
+    text = "outpaint https://shop.example/banner.png"
+
+    async def both() -> None:
+        await asyncio.gather(
+            *(aigc(ack=ack, command=slash_command_fields(text), respond=RecordingRespond()) for ack in acks)
+        )
+
+    loop.run_until_complete(both())
+    notes = sorted(str(ack.calls[0]["text"]) for ack in acks)
+    assert "Working on" in notes[0] and "same request a few seconds ago" in notes[1]
+    assert len(rows(services)) == 1 and len(vod.calls("CreateSceneAigcImageTask")) == 1
