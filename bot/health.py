@@ -7,11 +7,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.config import Settings
 from bot.db import RequestLog
-from bot.slack_auth import ATTEMPT_SECONDS, BOT_TOKEN, SlackUnreachable, TokenRejected, call_slack
+from bot.slack_auth import ATTEMPT_SECONDS, BOT_TOKEN, SlackUnreachable, TokenRejected, bot_token_client, call_slack
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +50,7 @@ class Readiness:
 async def check_token_once(settings: Settings, readiness: Readiness) -> None:
     """One auth.test: a refusal makes the bot not ready, an answer makes it ready again; Slack out of reach
     changes nothing, since that says nothing about the token and passes by itself."""
-    assert settings.slack_bot_token is not None
-    client = AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(),
-        base_url=settings.slack_api_url,
-        timeout=ATTEMPT_SECONDS,
-        retry_handlers=[],
-    )
+    client = bot_token_client(settings)
     try:
         async with asyncio.timeout(ATTEMPT_SECONDS):
             await call_slack(client.auth_test(), BOT_TOKEN)

@@ -145,19 +145,23 @@ async def keep_trying(attempt: Callable[[], Awaitable[T]], stopping: Stopping, w
     return None
 
 
-async def check_bot_token(settings: Settings, stopping: Stopping) -> dict[str, Any] | None:
-    """Ask Slack who the bot token belongs to, retrying while Slack is out of reach.
-
-    The auth.test answer, or None when a stop came first; raises TokenRejected for a wrong token.
-    """
+def bot_token_client(settings: Settings) -> AsyncWebClient:
+    """A client for checking the bot token, without the SDK's retry handlers: callers choose their own pauses."""
     assert settings.slack_bot_token is not None
-    # A client of its own, without the SDK's retry handlers: the pauses between attempts are chosen here.
-    client = AsyncWebClient(
+    return AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
         timeout=ATTEMPT_SECONDS,
         retry_handlers=[],
     )
+
+
+async def check_bot_token(settings: Settings, stopping: Stopping) -> dict[str, Any] | None:
+    """Ask Slack who the bot token belongs to, retrying while Slack is out of reach.
+
+    The auth.test answer, or None when a stop came first; raises TokenRejected for a wrong token.
+    """
+    client = bot_token_client(settings)
 
     async def attempt() -> dict[str, Any]:
         answer = await call_slack(client.auth_test(), BOT_TOKEN)

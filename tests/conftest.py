@@ -254,6 +254,18 @@ def log_cut_off_submission(settings: Settings, dedupe_key: str) -> tuple[int, di
     return row_id, body
 
 
+def wait_until_healthy(base_url: str, timeout: float = 20.0, what: str = "healthz") -> None:
+    """Wait for a bot process at `base_url` to answer /healthz with 200."""
+
+    def healthy() -> bool:
+        try:
+            return httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    wait_until(healthy, timeout=timeout, what=what)
+
+
 def wait_until(predicate: Any, timeout: float = 10.0, what: str = "condition") -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

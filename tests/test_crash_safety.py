@@ -30,7 +30,7 @@ import pytest
 
 from bot.config import Settings
 from bot.db import RequestLog
-from tests.conftest import SIGNING_SECRET, TEAM_ID, env_for, free_port, make_settings, wait_until
+from tests.conftest import SIGNING_SECRET, TEAM_ID, env_for, free_port, make_settings, wait_until, wait_until_healthy
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.fakes.slack_signing import signed_headers
 
@@ -61,14 +61,8 @@ def _serving(settings: Settings, workdir: Path) -> Iterator[tuple[subprocess.Pop
     )
     url = f"http://127.0.0.1:{port}"
 
-    def healthy() -> bool:
-        try:
-            return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
-
     try:
-        wait_until(healthy, timeout=30, what="the bot to start")
+        wait_until_healthy(url, timeout=30, what="the bot to start")
         yield process, url
     finally:
         if process.poll() is None:

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import httpx
 
 from bot.config import Settings
-from tests.conftest import SIGNING_SECRET, TEAM_ID, env_for, free_port, wait_until
+from tests.conftest import SIGNING_SECRET, TEAM_ID, env_for, free_port, wait_until, wait_until_healthy
 from tests.fakes import FakeSlack, FakeVod
 from tests.fakes.slack_signing import signed_headers
 
@@ -37,14 +37,7 @@ def test_serve_answers_healthz_and_signed_commands_and_stops_cleanly(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-
-        def healthy() -> bool:
-            try:
-                return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        wait_until(healthy, timeout=20, what="healthz")
+        wait_until_healthy(url)
         body = urlencode(
             {
                 "team_id": TEAM_ID,

@@ -22,7 +22,7 @@ import pytest
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.lifecycle import HARD_EXIT_MARGIN, SHUTDOWN_SECONDS, Stopping
-from tests.conftest import SIGNING_SECRET, TEAM_ID, env_for, free_port, wait_until
+from tests.conftest import SIGNING_SECRET, TEAM_ID, env_for, free_port, wait_until, wait_until_healthy
 from tests.fakes import FakeSlack, FakeVod
 from tests.fakes.slack_signing import signed_headers
 from tests.fakes.socket_mode import FakeSocketMode
@@ -202,13 +202,7 @@ def test_serve_waits_out_slack_errors_at_start_and_then_serves(
     bot = BotProcess("serve", env_for(settings), tmp_path, port=port)
     processes.append(bot)
 
-    def healthy() -> bool:
-        try:
-            return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    wait_until(healthy, timeout=20, what="healthz after two failed auth.test calls")
+    wait_until_healthy(f"http://127.0.0.1:{port}", what="healthz after two failed auth.test calls")
     assert len(bot.lines_with(AUTH_FAILURE)) == 2
     assert bot.stop(signal.SIGTERM) < IDLE_STOP_SECONDS
     assert bot.process.returncode == 0, bot.output
