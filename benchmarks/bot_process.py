@@ -106,12 +106,8 @@ class BotProcess:
         raise RuntimeError(f"the bot never became healthy:\n{self.log_text()}")
 
     def __exit__(self, *exc: object) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(30)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
+        if self._process is not None:
+            _end(self._process)
         if self._log is not None:
             self._log.close()
         self._dir.cleanup()
@@ -153,12 +149,18 @@ class PeerProcess:
         raise RuntimeError(f"{self.module} never listened")
 
     def __exit__(self, *exc: object) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(30)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
+        if self._process is not None:
+            _end(self._process)
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    """Ask the process to stop, as an admin would; kill it if it is still there after 30 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def status_counts(db: Path) -> dict[str, int]:

@@ -15,16 +15,15 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlencode
 
 import httpx
 import pytest
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.lifecycle import HARD_EXIT_MARGIN, SHUTDOWN_SECONDS, Stopping
-from tests.conftest import SIGNING_SECRET, TEAM_ID, env_for, free_port, wait_until, wait_until_healthy
+from tests.conftest import SIGNING_SECRET, env_for, free_port, wait_until, wait_until_healthy
 from tests.fakes import FakeSlack, FakeVod
-from tests.fakes.slack_signing import signed_headers
+from tests.fakes.slack_signing import signed_headers, slash_command_body
 from tests.fakes.socket_mode import FakeSocketMode
 from tests.test_process import clean_env
 
@@ -236,17 +235,7 @@ def test_run_reconnects_when_slack_drops_the_socket_and_stops_while_reconnecting
 
 
 def _command(port: int, trigger: str) -> int:
-    body = urlencode(
-        {
-            "team_id": TEAM_ID,
-            "channel_id": "C100",
-            "user_id": "U100",
-            "command": "/aigc",
-            "text": "outpaint https://shop.example/banner.jpg",
-            "trigger_id": trigger,
-            "response_url": "",
-        }
-    ).encode()
+    body = slash_command_body("outpaint https://shop.example/banner.jpg", trigger_id=trigger)
     headers = {"Content-Type": "application/x-www-form-urlencoded", **signed_headers(SIGNING_SECRET, body)}
     return httpx.post(f"http://127.0.0.1:{port}/slack/events", content=body, headers=headers, timeout=10).status_code
 
