@@ -87,7 +87,7 @@ class BotProcess:
     def __enter__(self) -> BotProcess:
         self._log = (self._workdir / "bot.log").open("wb")
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [sys.executable, "-m", "handlers.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
             env=self._env,
             cwd=self._workdir,
             stdout=self._log,

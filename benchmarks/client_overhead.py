@@ -25,9 +25,9 @@ from tencentcloud.vod.v20180717.vod_client_async import VodClient as SdkVodClien
 
 from benchmarks.fakes_host import SECRET_ID, SECRET_KEY, SUB_APP_ID, FakeHost
 from benchmarks.report import Outcome
-from bot.models import CreateSceneAigcImageTaskRequest
-from bot.ratelimit import SlidingWindowLimiter
-from bot.vod import VodClient
+from bot.tencent.models import CreateSceneAigcImageTaskRequest
+from bot.tencent.ratelimit import SlidingWindowLimiter
+from bot.tencent.vod import VodClient
 
 TARGET_RATIO = 1.0
 WARMUP_CALLS = 20

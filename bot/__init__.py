@@ -1,0 +1,13 @@
+"""aigc-bot: Slack requests turned into Tencent Cloud VOD CreateSceneAigcImageTask calls, and results back.
+
+The core lives here and ties the layers below it together:
+
+    tencent/   the VOD client, its TC3 signer, COS uploads, rate limits, the request models and scene rules
+    store/     the SQLite log of every request, behind named methods
+    slack/     every Slack-facing sentence and Block Kit structure, threads, files and command text
+    follow/    following submitted tasks to their results: schedule, leases, delivery, Tencent's events
+
+Core modules: config (settings), pipeline (record, upload, submit, answer), access (who may ask, caps),
+slack_surface (what the listeners call), services (wiring), health and metrics (running it as a service),
+and the leaves errors, lifecycle, logsafe and observe, which import nothing of the project.
+"""

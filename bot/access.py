@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands import Generate
 from bot.config import Settings
-from bot.conversation import slack_error_code
-from bot.db import RequestLog, utc_now
 from bot.pipeline import Guard, Origin
+from bot.slack.command_text import Generate
+from bot.slack.conversation import slack_error_code
+from bot.store.db import RequestLog, utc_now
 
 log = logging.getLogger(__name__)
 

@@ -8,15 +8,15 @@ table below), a technical message for the log, the RequestId of the refusing ser
 and whether trying again can help. `user_text()` gives the lines to show a person. The tree:
 
     AigcBotError                      (bot.errors)
-    ├── VodError                      (bot.vod) a Tencent Cloud API refusal; codes as Tencent sends them,
+    ├── VodError                      (bot.tencent.vod) a Tencent Cloud API refusal; codes as Tencent sends them,
     │   │                             or ClientError.* when no usable answer came back
     │   └── AlreadySubmitted          a task with this SessionId already exists; nothing new was billed
-    ├── CosUploadError                (bot.cos) the image upload to Tencent Cloud storage (COS) failed;
+    ├── CosUploadError                (bot.tencent.cos) the image upload to Tencent Cloud storage (COS) failed;
     │                                 codes Cos.<COS error code>, Cos.HttpError when COS sent no code,
     │                                 Cos.Timeout, Cos.ConnectionLost and Cos.Network for network failures
-    ├── SlackFileError                (bot.slack_files) a shared file cannot be used; also a ValueError,
+    ├── SlackFileError                (bot.slack.files) a shared file cannot be used; also a ValueError,
     │                                 code Slack.FileUnusable; the message itself is the user sentence
-    └── SlackDownloadFailed           (bot.slack_files) Slack did not hand over a file in time or at all;
+    └── SlackDownloadFailed           (bot.slack.files) Slack did not hand over a file in time or at all;
                                       code Slack.DownloadFailed
 
 Codes from COS carry the `Cos.` prefix so that, for example, COS's InternalError (`Cos.InternalError`)

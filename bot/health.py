@@ -7,9 +7,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from slack_sdk.web.async_client import AsyncWebClient
+
 from bot.config import Settings
-from bot.db import RequestLog
-from bot.slack_auth import ATTEMPT_SECONDS, BOT_TOKEN, SlackUnreachable, TokenRejected, bot_token_client, call_slack
+from bot.slack.auth import ATTEMPT_SECONDS, BOT_TOKEN, SlackUnreachable, TokenRejected, bot_token_client, call_slack
+from bot.store.db import RequestLog
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +49,16 @@ class Readiness:
         return not not_ready, {"ready": not not_ready, "checks": checks, "not_ready": sorted(not_ready)}
 
 
+def token_check_client(settings: Settings) -> AsyncWebClient:
+    """The client that asks Slack's auth.test about SLACK_BOT_TOKEN, at start and while running."""
+    assert settings.slack_bot_token is not None
+    return bot_token_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+
+
 async def check_token_once(settings: Settings, readiness: Readiness) -> None:
     """One auth.test: a refusal makes the bot not ready, an answer makes it ready again; Slack out of reach
     changes nothing, since that says nothing about the token and passes by itself."""
-    client = bot_token_client(settings)
+    client = token_check_client(settings)
     try:
         async with asyncio.timeout(ATTEMPT_SECONDS):
             await call_slack(client.auth_test(), BOT_TOKEN)

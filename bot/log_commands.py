@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from bot.backup import BackupRefused, back_up
 from bot.config import ConfigError, Settings, load_settings
-from bot.db import RequestLog
-from bot.export import Bound, export_rows, write_export
 from bot.pricing import parse_unit_prices
-from bot.retention import purge_older_than
+from bot.store.backup import BackupRefused, back_up
+from bot.store.db import RequestLog
+from bot.store.export import Bound, export_rows, write_export
+from bot.store.retention import purge_older_than
 
 EXIT_BAD_INPUT = 2
 

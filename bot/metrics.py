@@ -7,23 +7,16 @@ the tests) never count each other's work, and code run outside a bot (the `submi
 
 from __future__ import annotations
 
-import functools
-import time
-from collections.abc import Awaitable, Callable, Iterable
-from contextvars import ContextVar
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, ParamSpec, TypeVar
 
-import httpx
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from bot.db import FOLLOWING_STATUSES, RequestLog, parse_iso, utc_now
-from bot.scenes import SCENE_TYPES
-
-P = ParamSpec("P")
-T = TypeVar("T")
+from bot.observe import active
+from bot.store.db import FOLLOWING_STATUSES, RequestLog, parse_iso, utc_now
+from bot.tencent.scenes import SCENE_TYPES
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # Waits for the 20/s window are milliseconds when calm and whole seconds under a burst.
@@ -134,6 +127,12 @@ class BotMetrics:
     def render(self) -> bytes:
         return generate_latest(self.registry)
 
+    def rate_limit_waited(self, seconds: float) -> None:
+        self.rate_limit_wait.observe(seconds)
+
+    def slack_error(self, method: str, error: str) -> None:
+        self.slack_errors.labels(method=method, error=error).inc()
+
     def vod_call(self, action: str, outcome: str, seconds: float, code: str | None = None) -> None:
         self.vod_calls.labels(action=action, outcome=outcome).inc()
         self.vod_call_seconds.labels(action=action).observe(seconds)
@@ -141,90 +140,10 @@ class BotMetrics:
             self.vod_errors.labels(code=code).inc()
 
 
-_active: ContextVar[BotMetrics | None] = ContextVar("aigc_bot_metrics", default=None)
-
-
-def activate(metrics: BotMetrics) -> None:
-    """Make `metrics` the sink for everything run from the current context from now on."""
-    _active.set(metrics)
-
-
-def active() -> BotMetrics | None:
-    return _active.get()
-
-
-# -- recording, called from the modules doing the work ----------------------------------------------------
-
-
-def _outcome_of(error: BaseException) -> tuple[str, str]:
-    """The outcome label and error code of a VOD call that raised, named as bot/vod.py names them."""
-    if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
-        return "unreachable", "ClientError.Network"
-    if isinstance(error, httpx.TimeoutException):
-        return "timeout", "ClientError.Timeout"
-    if isinstance(error, httpx.TransportError):
-        return "connection_lost", "ClientError.ConnectionLost"
-    return "bad_response", str(getattr(error, "code", None) or "ClientError.BadResponse")
-
-
-# The histogram is about the paid call's 20/s limit; DescribeTaskDetail has a pace of its own.
-SUBMIT_ACTION = "CreateSceneAigcImageTask"
-
-
-def timed_vod_send(
-    send: Callable[P, Awaitable[dict[str, Any]]],
-) -> Callable[P, Awaitable[dict[str, Any]]]:
-    """Decorates `VodClient._send_once(self, action, body, slot)`: one HTTP call to VOD, its time and outcome,
-    and for a rate-limited action the time since its slot was reserved, which is its wait for the limit."""
-
-    @functools.wraps(send)
-    async def measured(*args: P.args, **kwargs: P.kwargs) -> dict[str, Any]:
-        sink = _active.get()
-        if sink is None:
-            return await send(*args, **kwargs)
-        action = str(args[1] if len(args) > 1 else kwargs.get("action", ""))
-        slot = args[3] if len(args) > 3 else kwargs.get("slot")
-        reserved_at = getattr(slot, "reserved_at", None)
-        if action == SUBMIT_ACTION and isinstance(reserved_at, float):
-            sink.rate_limit_wait.observe(max(0.0, time.monotonic() - reserved_at))
-        started = time.perf_counter()
-        try:
-            answer = await send(*args, **kwargs)
-        except Exception as error:
-            outcome, code = _outcome_of(error)
-            sink.vod_call(action, outcome, time.perf_counter() - started, code)
-            raise
-        error_obj = answer.get("Error")
-        if isinstance(error_obj, dict):
-            sink.vod_call(action, "error", time.perf_counter() - started, str(error_obj.get("Code") or "UnknownError"))
-        else:
-            sink.vod_call(action, "ok", time.perf_counter() - started)
-        return answer
-
-    return measured
-
-
-def counts_upload(transfer: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
-    """Decorates the move of one image from Slack to VOD, so aigc_uploads_in_flight counts it while it runs."""
-
-    @functools.wraps(transfer)
-    async def counted(*args: P.args, **kwargs: P.kwargs) -> T:
-        sink = _active.get()
-        if sink is None:
-            return await transfer(*args, **kwargs)
-        sink.uploads_in_flight.inc()
-        try:
-            return await transfer(*args, **kwargs)
-        finally:
-            sink.uploads_in_flight.dec()
-
-    return counted
-
-
 def result_in_thread(tencent_finish_time: str | None, now: datetime | None = None) -> None:
     """A task's images were just posted in its thread; `tencent_finish_time` is VOD's FinishTime."""
-    sink = _active.get()
-    if sink is None or not tencent_finish_time:
+    sink = active()
+    if not isinstance(sink, BotMetrics) or not tencent_finish_time:
         return
     try:
         finished = parse_iso(tencent_finish_time)
@@ -233,9 +152,3 @@ def result_in_thread(tencent_finish_time: str | None, now: datetime | None = Non
     if finished.tzinfo is None:
         return
     sink.result_lag.observe(max(0.0, ((now or utc_now()) - finished).total_seconds()))
-
-
-def slack_error(method: str, error: str) -> None:
-    sink = _active.get()
-    if sink is not None:
-        sink.slack_errors.labels(method=method, error=error).inc()

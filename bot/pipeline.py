@@ -18,20 +18,20 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import db as statuses
-from bot.claims import ClaimBatch
-from bot.commands import Generate, refs_from_summary, refs_summary
 from bot.config import Settings
-from bot.conversation import Conversation, SlackUnavailable
-from bot.db import RequestLog, dumps, iso, utc_now
 from bot.errors import AigcBotError
 from bot.logsafe import about_request
-from bot.messages import already_submitted_text, error_text, escape, parent_text, submitted_text
-from bot.models import CreateSceneAigcImageTaskRequest, FileInfo, RequestInvalid, build_request
-from bot.refs import FileIdRef, Ref, SlackFileRef, UrlRef
-from bot.scenes import TaskOptions, TaskSpec, build_task_request
-from bot.slack_files import SlackFileError, SlackFileUploader
-from bot.vod import AlreadySubmitted, VodClient, VodError
+from bot.slack.command_text import Generate, refs_from_summary, refs_summary
+from bot.slack.conversation import Conversation, SlackUnavailable
+from bot.slack.files import SlackFileError, SlackFileUploader
+from bot.slack.messages import already_submitted_text, error_text, escape, parent_text, submitted_text
+from bot.slack.refs import FileIdRef, Ref, SlackFileRef, UrlRef
+from bot.store import db as statuses
+from bot.store.claims import ClaimBatch
+from bot.store.db import RequestLog, dumps, iso, utc_now
+from bot.tencent.models import CreateSceneAigcImageTaskRequest, FileInfo, RequestInvalid, build_request
+from bot.tencent.scenes import TaskOptions, TaskSpec, build_task_request
+from bot.tencent.vod import AlreadySubmitted, VodClient, VodError
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from bot.scenes import SCENE_TYPES
+from bot.tencent.scenes import SCENE_TYPES
 
 FORMAT_HINT = "scene=price pairs separated by commas, per output image, e.g. product=0.10,tryon=0.25,outpaint=0.08"
 

@@ -7,10 +7,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.config import Settings
-from bot.models import FileInfo
-from bot.refs import FileIdRef, PathRef, Ref, SlackFileRef, UrlRef
-from bot.upload import expire_time_after, upload_image_file
-from bot.vod import VodClient
+from bot.slack.refs import FileIdRef, PathRef, Ref, SlackFileRef, UrlRef
+from bot.tencent.models import FileInfo
+from bot.tencent.upload import expire_time_after, upload_image_file
+from bot.tencent.vod import VodClient
 
 Resolver = Callable[[Ref], Awaitable[FileInfo]]
 

@@ -17,20 +17,21 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import metrics
+from bot import observe
 from bot.access import AccessPolicy, guard_for
-from bot.config import REQUIRED_FOR_BOT, Settings, require
-from bot.db import RequestLog
-from bot.follow import Follower
+from bot.config import REQUIRED_FOR_BOT, REQUIRED_FOR_TENCENT, Settings, require
+from bot.follow.follower import Follower
+from bot.follow.polling import PollPolicy
 from bot.health import Readiness, watch_token
 from bot.lifecycle import deadline_in, seconds_until
 from bot.metrics import BotMetrics
 from bot.pipeline import Pipeline
-from bot.polling import PollPolicy
-from bot.retention import keep_retention
-from bot.slack_files import SlackFileUploader
-from bot.slack_watch import WatchedSlackClient
-from bot.vod import VodClient, vod_client_from
+from bot.slack.files import SlackFileUploader
+from bot.slack.watch import WatchedSlackClient
+from bot.store.db import RequestLog
+from bot.store.retention import keep_retention
+from bot.tencent.ratelimit import describe_limiter
+from bot.tencent.vod import VodClient
 
 
 def slack_client(settings: Settings, on_token_refused: Callable[[str], None] | None = None) -> AsyncWebClient:
@@ -122,7 +123,7 @@ def build_services(settings: Settings) -> Services:
     readiness = Readiness(log_db)
     bot_metrics = BotMetrics(log_db)
     # Everything this bot runs descends from here, so its work is counted in its own metrics.
-    metrics.activate(bot_metrics)
+    observe.activate(bot_metrics)
     slack = slack_client(settings, on_token_refused=readiness.token_refused)
 
     async def file_info(slack_file_id: str) -> dict[str, Any]:
@@ -168,4 +169,20 @@ def build_services(settings: Settings) -> Services:
         follower=follower,
         metrics=bot_metrics,
         readiness=readiness,
+    )
+
+
+def vod_client_from(settings: Settings, http: httpx.AsyncClient | None = None) -> VodClient:
+    """The client the settings describe; raises ConfigError naming any missing Tencent setting."""
+    require(settings, REQUIRED_FOR_TENCENT)
+    assert settings.tencentcloud_secret_id and settings.tencentcloud_secret_key
+    assert settings.tencentcloud_vod_sub_app_id
+    return VodClient(
+        secret_id=settings.tencentcloud_secret_id,
+        secret_key=settings.tencentcloud_secret_key,
+        sub_app_id=settings.tencentcloud_vod_sub_app_id,
+        region=settings.tencentcloud_region,
+        endpoint=settings.tencentcloud_vod_endpoint,
+        http=http,
+        describe_limiter=describe_limiter(settings.aigc_bot_describe_rate),
     )

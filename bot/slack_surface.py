@@ -9,16 +9,16 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot import reports
-from bot.commands import CommandError, Generate, Help, parse_command
-from bot.conversation import slack_error_code
-from bot.db import INVALID, SUBMITTED, bounded, dumps, iso, utc_now
-from bot.messages import HELP_TEXT, describe_spec, error_text, escape
-from bot.modal import FormContext, FormResult, form_view, read_submission
 from bot.pipeline import REPEAT_NOTE, Origin, Recorded, command_from_row
-from bot.refs import Ref, SlackFileRef
 from bot.services import Services
-from bot.slack_files import is_image, is_partial
+from bot.slack import reports
+from bot.slack.command_text import CommandError, Generate, Help, parse_command
+from bot.slack.conversation import slack_error_code
+from bot.slack.files import is_image, is_partial
+from bot.slack.messages import HELP_TEXT, describe_spec, error_text, escape
+from bot.slack.modal import FormContext, FormResult, form_view, read_submission
+from bot.slack.refs import Ref, SlackFileRef
+from bot.store.db import INVALID, SUBMITTED, bounded, dumps, iso, utc_now
 
 log = logging.getLogger(__name__)
 

@@ -14,17 +14,18 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 
 from bot.config import ConfigError, load_settings, require, secret_values
+from bot.health import token_check_client
 from bot.lifecycle import Stopping, deadline_in, seconds_until
 from bot.logsafe import configure_logging
 from bot.services import Services, build_services
-from bot.slack_auth import EXIT_TOKEN_REJECTED, TokenRejected, check_bot_token
+from bot.slack.auth import EXIT_TOKEN_REJECTED, TokenRejected, check_bot_token
 from bot.slack_surface import SlackSurface
 from handlers import actions, commands, events, shortcuts, views
 from handlers.ops import add_ops_routes, start_ops_server
 from handlers.registry import Registry
 
 if TYPE_CHECKING:
-    from bot.socket_mode import SocketModeLink
+    from handlers.socket_mode import SocketModeLink
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,7 @@ def _services_or_exit(required: tuple[str, ...]) -> Services | None:
 async def _bot_token_works(services: Services, stopping: Stopping) -> bool:
     """auth.test once at start: False when the token is refused (the stop is then requested) or a stop came."""
     try:
-        return await check_bot_token(services.settings, stopping) is not None
+        return await check_bot_token(token_check_client(services.settings), stopping) is not None
     except TokenRejected as rejected:
         log.error("%s", rejected.sentence())
         stopping.request(f"{rejected.token.setting} refused", exit_code=EXIT_TOKEN_REJECTED)
@@ -181,7 +182,7 @@ def _link_open(link: SocketModeLink) -> bool:
 
 
 async def _socket_mode(services: Services) -> int:
-    from bot.socket_mode import SocketModeLink
+    from handlers.socket_mode import SocketModeLink
 
     assert services.settings.slack_app_token is not None
     bolt, registry = create_bolt_app(services)

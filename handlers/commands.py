@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.commands import CommandError, Generate, History, OpenForm, Status, Usage, parse_command
-from bot.messages import HELP_TEXT
+from bot.slack.command_text import CommandError, Generate, History, OpenForm, Status, Usage, parse_command
+from bot.slack.messages import HELP_TEXT
 from bot.slack_surface import SlackSurface, shown
 from handlers.registry import Registry
 

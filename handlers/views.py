@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from bot.modal import FORM_CALLBACK
+from bot.slack.modal import FORM_CALLBACK
 from bot.slack_surface import SlackSurface
 from handlers.registry import Registry
 

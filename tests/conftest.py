@@ -17,8 +17,8 @@ import pytest
 from aiohttp import web
 
 from bot.config import Settings
-from bot.db import RequestLog
 from bot.services import build_services
+from bot.store.db import RequestLog
 from handlers.app import create_web_app
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.fakes.slack_signing import signed_headers

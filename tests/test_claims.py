@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.claims import ClaimBatch
-from bot.db import RequestLog
+from bot.store.claims import ClaimBatch
+from bot.store.db import RequestLog
 
 
 def test_rows_claimed_together_share_one_commit_and_a_repeated_dedupe_key_is_refused(tmp_path: Path) -> None:

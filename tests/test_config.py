@@ -27,7 +27,7 @@ def run_check(tmp_path: Path, env_file: str, **env: str) -> subprocess.Completed
 
     clean = {k: v for k, v in os.environ.items() if k not in ALL_VARS}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "check"],
+        [sys.executable, "-m", "handlers.cli", "check"],
         cwd=tmp_path,
         env={**clean, **env},
         capture_output=True,

@@ -29,7 +29,7 @@ import httpx
 import pytest
 
 from bot.config import Settings
-from bot.db import RequestLog
+from bot.store.db import RequestLog
 from tests.conftest import SIGNING_SECRET, TEAM_ID, env_for, free_port, make_settings, wait_until, wait_until_healthy
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.fakes.slack_signing import signed_headers
@@ -52,7 +52,7 @@ def _serving(settings: Settings, workdir: Path) -> Iterator[tuple[subprocess.Pop
     port = free_port()
     log_file = (workdir / "bot.log").open("a")
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "handlers.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=_env(settings),
         cwd=workdir,
         stdout=log_file,

@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from bot.refs import BadRef, UrlRef, check_image_url, parse_ref
-from bot.slack_files import token_may_go_to
+from bot.slack.files import token_may_go_to
+from bot.slack.refs import BadRef, UrlRef, check_image_url, parse_ref
 from tests.conftest import RunningBot
 from tests.fakes import FakeSlack, FakeVod
 

@@ -248,9 +248,9 @@ def test_the_codes_that_existed_before_keep_their_advice() -> None:
 
 
 def test_every_failure_the_bot_explains_shares_one_base_class() -> None:
-    from bot.cos import CosUploadError
-    from bot.slack_files import SlackDownloadFailed, SlackFileError
-    from bot.vod import AlreadySubmitted, VodError
+    from bot.slack.files import SlackDownloadFailed, SlackFileError
+    from bot.tencent.cos import CosUploadError
+    from bot.tencent.vod import AlreadySubmitted, VodError
 
     refusal = VodError("UnauthorizedOperation", "no", "req-1", "CreateSceneAigcImageTask")
     storage = CosUploadError(403, "AccessDenied", "Access Denied.", "cos-req-9")

@@ -22,11 +22,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from benchmarks.report import percentile
 from benchmarks.submit_rate import busiest_second
-from bot.db import DONE, SUBMITTED, RequestLog, iso, utc_now
-from bot.follow import Follower
-from bot.polling import PollPolicy
-from bot.ratelimit import describe_limiter
-from bot.vod import VodClient
+from bot.follow.follower import Follower
+from bot.follow.polling import PollPolicy
+from bot.store.db import DONE, SUBMITTED, RequestLog, iso, utc_now
+from bot.tencent.ratelimit import describe_limiter
+from bot.tencent.vod import VodClient
 from tests.conftest import BOT_TOKEN, SECRET_ID, SECRET_KEY, SUB_APP_ID, RunningBot, make_settings, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.test_slack_flows import rows, wait_status
@@ -230,6 +230,6 @@ def test_a_restart_keeps_each_task_s_planned_check_and_learns_from_the_logged_du
 
 
 def datetime_of(text: str) -> Any:
-    from bot.db import parse_iso
+    from bot.store.db import parse_iso
 
     return parse_iso(text)

@@ -11,8 +11,8 @@ from typing import Any
 from pydantic import SecretStr
 
 from bot.config import Settings
-from bot.models import build_request
-from bot.vod import VodClient
+from bot.tencent.models import build_request
+from bot.tencent.vod import VodClient
 from tests.conftest import SECRET_ID, SECRET_KEY, SUB_APP_ID, TEAM_ID, RunningBot, make_settings, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.test_slack_flows import rows, wait_status
@@ -217,7 +217,7 @@ def test_a_result_cut_off_mid_delivery_is_posted_after_restart(
     row = wait_status(settings, "submitted")[0]
     first.stop()
     # As if the bot had recorded the result and then died before posting it.
-    from bot.db import RequestLog, iso, utc_now
+    from bot.store.db import RequestLog, iso, utc_now
 
     log_db = RequestLog(settings.aigc_bot_db)
     log_db.update(row["id"], status="done", finished_at=iso(utc_now()), follow_next_at=None)

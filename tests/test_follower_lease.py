@@ -8,10 +8,10 @@ import httpx
 from pydantic import SecretStr
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.db import SUBMITTED, RequestLog, iso, utc_now
-from bot.follow import Follower
-from bot.polling import PollPolicy
-from bot.vod import VodClient
+from bot.follow.follower import Follower
+from bot.follow.polling import PollPolicy
+from bot.store.db import SUBMITTED, RequestLog, iso, utc_now
+from bot.tencent.vod import VodClient
 
 
 def follower(log_db: RequestLog, name: str) -> Follower:

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.imagetype import JPEG, PNG, WEBP, NotAnImage, sniff
-from bot.refs import BadRef, FileIdRef, PathRef, UrlRef, parse_ref, unwrap_slack_link
-from bot.upload import ImageTooLarge, check_image_file, expire_time_after
+from bot.slack.refs import BadRef, FileIdRef, PathRef, UrlRef, parse_ref, unwrap_slack_link
+from bot.tencent.imagetype import JPEG, PNG, WEBP, NotAnImage, sniff
+from bot.tencent.upload import ImageTooLarge, check_image_file, expire_time_after
 
 PNG_HEAD = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
 

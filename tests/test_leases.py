@@ -9,8 +9,8 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from bot import leases
-from bot.db import RequestLog, iso, utc_now
+from bot.store import leases
+from bot.store.db import RequestLog, iso, utc_now
 
 
 def _dead_pid() -> int:

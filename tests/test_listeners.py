@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.modal import FORM_CALLBACK, FormContext
 from bot.services import Services, build_services
+from bot.slack.modal import FORM_CALLBACK, FormContext
 from bot.slack_surface import SlackSurface
 from handlers import actions, commands, events, shortcuts, views
 from tests.conftest import TEAM_ID, PNG_1x1

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bot.db import RequestLog, dumps, iso, utc_now
+from bot.store.db import RequestLog, dumps, iso, utc_now
 from tests.conftest import RunningBot, make_settings, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.test_cli import aigc_bot

@@ -1,7 +1,7 @@
 import pytest
 
-from bot.models import ASPECT_RATIOS, FileInfo, RequestInvalid, build_request
-from bot.scenes import TaskOptions, TaskSpec, build_task_request
+from bot.tencent.models import ASPECT_RATIOS, FileInfo, RequestInvalid, build_request
+from bot.tencent.scenes import TaskOptions, TaskSpec, build_task_request
 
 F1 = {"Type": "File", "FileId": "3704211000509819"}
 F2 = {"Type": "File", "FileId": "3704211000509820"}

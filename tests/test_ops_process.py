@@ -44,7 +44,7 @@ def test_run_serves_health_and_metrics_and_logs_json_without_secrets(
         "AIGC_BOT_LOG_FORMAT": "json",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run"],
+        [sys.executable, "-m", "handlers.cli", "run"],
         env=clean_env(env),
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -99,7 +99,7 @@ def test_run_says_plainly_when_the_health_port_is_taken(settings: Settings, tmp_
     with socket_taken() as port:
         env = {**env_for(settings), "SLACK_APP_TOKEN": APP_TOKEN, "AIGC_BOT_HEALTH_PORT": str(port)}
         result = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "run"],
+            [sys.executable, "-m", "handlers.cli", "run"],
             env=clean_env(env),
             cwd=tmp_path,
             capture_output=True,

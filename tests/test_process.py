@@ -28,7 +28,7 @@ def test_serve_answers_healthz_and_signed_commands_and_stops_cleanly(
 ) -> None:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "handlers.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=clean_env(env_for(settings)),
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -67,7 +67,7 @@ def test_run_without_app_token_says_what_is_missing(settings: Settings, tmp_path
     env = {k: v for k, v in env_for(settings).items() if k != "SLACK_APP_TOKEN"}
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run"],
+        [sys.executable, "-m", "handlers.cli", "run"],
         env=clean_env(env),
         cwd=tmp_path,
         capture_output=True,
@@ -89,7 +89,7 @@ def test_run_connects_in_socket_mode_and_acks_a_command(
     slack.socket_mode_url = socket_mode.url
     env = {**env_for(settings), "SLACK_APP_TOKEN": slack.app_token}
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run"],
+        [sys.executable, "-m", "handlers.cli", "run"],
         env=clean_env(env),
         cwd=tmp_path,
         stdout=subprocess.PIPE,

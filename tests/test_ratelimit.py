@@ -6,7 +6,7 @@ import asyncio
 import threading
 import time
 
-from bot.ratelimit import SlidingWindowLimiter
+from bot.tencent.ratelimit import SlidingWindowLimiter
 
 
 def test_a_request_waits_for_the_one_a_window_earlier_to_be_sent_then_a_full_window() -> None:

@@ -12,8 +12,8 @@ import random
 from dataclasses import dataclass
 
 from benchmarks.report import percentile
-from bot.polling import PollPolicy
-from bot.schedule import FinishWindow, Observation, estimate_window, first_delay, next_delay, window_from_history
+from bot.follow.polling import PollPolicy
+from bot.follow.schedule import FinishWindow, Observation, estimate_window, first_delay, next_delay, window_from_history
 from tests.fakes.vod import FakeTask, Timing
 
 LAG_TARGET = 3.0

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot import cos, tc3
+from bot.tencent import cos, tc3
 
 tencent_common = pytest.importorskip("tencentcloud.common.abstract_client")
 RequestInternal = pytest.importorskip("tencentcloud.common.http.request").RequestInternal

@@ -40,7 +40,7 @@ class BotProcess:
     """`python -m bot.cli run|serve` with its output collected line by line while it runs."""
 
     def __init__(self, mode: str, env: dict[str, str], cwd: Path, port: int | None = None) -> None:
-        args = [sys.executable, "-m", "bot.cli", mode]
+        args = [sys.executable, "-m", "handlers.cli", mode]
         if mode == "serve":
             args += ["--host", "127.0.0.1", "--port", str(port or free_port())]
         self.process = subprocess.Popen(

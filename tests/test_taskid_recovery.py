@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.commands import Status, parse_command
 from bot.config import Settings
-from bot.db import RequestLog, iso, utc_now
 from bot.pipeline import session_id_for
+from bot.slack.command_text import Status, parse_command
+from bot.store.db import RequestLog, iso, utc_now
 from tests.conftest import RunningBot, log_cut_off_submission, make_settings, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.test_fakes import sdk, sdk_call

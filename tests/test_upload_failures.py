@@ -16,13 +16,13 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from bot import cos as cos_upload
-from bot.cos import CosUploadError
-from bot.db import RequestLog
 from bot.errors import AigcBotError, advise
-from bot.slack_files import SlackDownloadFailed, SlackFileUploader
-from bot.upload import upload_image_file
-from bot.vod import UploadTicket, VodClient
+from bot.slack.files import SlackDownloadFailed, SlackFileUploader
+from bot.store.db import RequestLog
+from bot.tencent import cos as cos_upload
+from bot.tencent.cos import CosUploadError
+from bot.tencent.upload import upload_image_file
+from bot.tencent.vod import UploadTicket, VodClient
 from tests.conftest import SECRET_ID, SECRET_KEY, SUB_APP_ID, PNG_1x1, RunningBot, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.fakes.slack_signing import app_mention_event

@@ -11,8 +11,8 @@ import pytest
 from pydantic import SecretStr
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
-from bot.recovery import find_task
-from bot.vod import VodClient, tencent_time
+from bot.follow.recovery import find_task
+from bot.tencent.vod import VodClient, tencent_time
 from tests.conftest import SECRET_ID, SECRET_KEY, SUB_APP_ID
 from tests.fakes import FakeVod
 from tests.test_fakes import product_task, sdk, sdk_call

@@ -11,10 +11,10 @@ import pytest
 from pydantic import SecretStr
 
 from bot.errors import API_PAGE_CODES, advise
-from bot.models import build_request
-from bot.ratelimit import SlidingWindowLimiter
-from bot.upload import upload_image_file
-from bot.vod import AlreadySubmitted, VodClient, VodError
+from bot.tencent.models import build_request
+from bot.tencent.ratelimit import SlidingWindowLimiter
+from bot.tencent.upload import upload_image_file
+from bot.tencent.vod import AlreadySubmitted, VodClient, VodError
 from tests.conftest import SECRET_ID, SECRET_KEY, SUB_APP_ID, PNG_1x1
 from tests.fakes import FakeCos, FakeVod
 

@@ -6,10 +6,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.commands import CommandError, Generate, parse_options
-from bot.models import ASPECT_RATIOS
-from bot.refs import Ref, SlackFileRef
-from bot.scenes import SCENE_LABELS, TaskSpec
+from bot.slack.command_text import CommandError, Generate, parse_options
+from bot.slack.refs import Ref, SlackFileRef
+from bot.tencent.models import ASPECT_RATIOS
+from bot.tencent.scenes import SCENE_LABELS, TaskSpec
 
 FORM_CALLBACK = "aigc_form"
 SCENE_ACTION = "scene_select"

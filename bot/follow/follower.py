@@ -32,18 +32,18 @@ import httpx
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import leases
-from bot.conversation import slack_error_code
-from bot.db import DONE, FAILED, SUBMITTED, RequestLog, dumps, iso, parse_iso, utc_now
 from bot.errors import advise, format_refusal
+from bot.follow.polling import PollPolicy
+from bot.follow.recovery import belongs_to, find_task
+from bot.follow.schedule import DurationHistory, Observation, estimate_window, first_delay, next_delay
 from bot.logsafe import about_request
-from bot.messages import STATUS_BADGES, describe_spec, escape, progress_text, task_id_unknown_text
 from bot.metrics import result_in_thread
-from bot.polling import PollPolicy
-from bot.recovery import TASK_ID_UNKNOWN, belongs_to, find_task
-from bot.scenes import SCENE_LABELS, TaskOptions, TaskSpec
-from bot.schedule import DurationHistory, Observation, estimate_window, first_delay, next_delay
-from bot.vod import TaskDetail, VodClient, VodError, parse_scene_task
+from bot.slack.conversation import slack_error_code
+from bot.slack.messages import STATUS_BADGES, describe_spec, escape, progress_text, task_id_unknown_text
+from bot.store import leases
+from bot.store.db import DONE, FAILED, SUBMITTED, TASK_ID_UNKNOWN, RequestLog, dumps, iso, parse_iso, utc_now
+from bot.tencent.scenes import SCENE_LABELS, TaskOptions, TaskSpec
+from bot.tencent.vod import TaskDetail, VodClient, VodError, parse_scene_task
 
 log = logging.getLogger(__name__)
 

@@ -15,12 +15,11 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
-from bot import tc3
-from bot.config import REQUIRED_FOR_TENCENT, Settings, require
 from bot.errors import AigcBotError, ErrorAdvice, advise, format_refusal
-from bot.metrics import timed_vod_send
-from bot.models import CreateSceneAigcImageTaskRequest
-from bot.ratelimit import CREATE_TASK_LIMITER, SlidingWindowLimiter, Slot, describe_limiter
+from bot.observe import timed_vod_send
+from bot.tencent import tc3
+from bot.tencent.models import CreateSceneAigcImageTaskRequest
+from bot.tencent.ratelimit import CREATE_TASK_LIMITER, SlidingWindowLimiter, Slot
 
 log = logging.getLogger(__name__)
 
@@ -414,19 +413,3 @@ class VodClient:
     async def confirm_events(self, handles: list[str]) -> None:
         if handles:
             await self.call("ConfirmEvents", {"SubAppId": self.sub_app_id, "EventHandles": handles}, dedupe_safe=True)
-
-
-def vod_client_from(settings: Settings, http: httpx.AsyncClient | None = None) -> VodClient:
-    """The client the settings describe; raises ConfigError naming any missing Tencent setting."""
-    require(settings, REQUIRED_FOR_TENCENT)
-    assert settings.tencentcloud_secret_id and settings.tencentcloud_secret_key
-    assert settings.tencentcloud_vod_sub_app_id
-    return VodClient(
-        secret_id=settings.tencentcloud_secret_id,
-        secret_key=settings.tencentcloud_secret_key,
-        sub_app_id=settings.tencentcloud_vod_sub_app_id,
-        region=settings.tencentcloud_region,
-        endpoint=settings.tencentcloud_vod_endpoint,
-        http=http,
-        describe_limiter=describe_limiter(settings.aigc_bot_describe_rate),
-    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.scenes import SCENE_LABELS, TaskSpec
+from bot.tencent.scenes import SCENE_LABELS, TaskSpec
 
 Blocks = list[dict[str, Any]]
 

@@ -11,8 +11,7 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from bot.db import DONE, FAILED, INVALID, REFUSED, RequestLog, iso, utc_now
-from bot.recovery import TASK_ID_UNKNOWN
+from bot.store.db import DONE, FAILED, INVALID, REFUSED, TASK_ID_UNKNOWN, RequestLog, iso, utc_now
 
 log = logging.getLogger(__name__)
 

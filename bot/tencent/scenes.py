@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.models import CreateSceneAigcImageTaskRequest, FileInfo, RequestInvalid, build_request
+from bot.tencent.models import CreateSceneAigcImageTaskRequest, FileInfo, RequestInvalid, build_request
 
 SCENE_TYPES = {"product": "product_image", "tryon": "ai_try_on", "outpaint": "outpainting"}
 SCENE_LABELS = {"product": "AI product image", "tryon": "AI try-on", "outpaint": "AI outpainting"}

@@ -12,14 +12,15 @@ from typing import Any
 from bot import log_commands
 from bot.config import ConfigError, Settings, check_report, load_settings
 from bot.errors import AigcBotError
-from bot.imagetype import NotAnImage
-from bot.models import ASPECT_RATIOS, RESOLUTIONS, FileInfo, RequestInvalid
-from bot.polling import PollPolicy, TaskStillRunning, wait_for_task
-from bot.refs import BadRef, FileIdRef, PathRef, Ref, UrlRef, parse_ref
+from bot.follow.polling import PollPolicy, TaskStillRunning, wait_for_task
 from bot.resolve import local_resolver, resolve_all
-from bot.scenes import SCENE_TYPES, TaskOptions, TaskSpec, build_task_request
-from bot.upload import ImageTooLarge
-from bot.vod import AlreadySubmitted, VodError, vod_client_from
+from bot.services import vod_client_from
+from bot.slack.refs import BadRef, FileIdRef, PathRef, Ref, UrlRef, parse_ref
+from bot.tencent.imagetype import NotAnImage
+from bot.tencent.models import ASPECT_RATIOS, RESOLUTIONS, FileInfo, RequestInvalid
+from bot.tencent.scenes import SCENE_TYPES, TaskOptions, TaskSpec, build_task_request
+from bot.tencent.upload import ImageTooLarge
+from bot.tencent.vod import AlreadySubmitted, VodError
 
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot import metrics
+from bot import observe
 
 CONNECTION_FAILED = "connection_failed"
 # Answers that mean the bot token itself no longer works, as opposed to a scope or a channel problem.
@@ -30,10 +30,10 @@ class WatchedSlackClient(AsyncWebClient):
         except SlackApiError as error:
             answer = error.response.get("error") if isinstance(error.response.data, dict) else None
             code = str(answer or f"http_{error.response.status_code}")
-            metrics.slack_error(api_method, code)
+            observe.slack_error(api_method, code)
             if code in TOKEN_GONE and self.on_token_refused is not None:
                 self.on_token_refused(code)
             raise
         except (aiohttp.ClientError, OSError, TimeoutError):
-            metrics.slack_error(api_method, CONNECTION_FAILED)
+            observe.slack_error(api_method, CONNECTION_FAILED)
             raise

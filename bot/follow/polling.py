@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
 from bot.config import Settings
-from bot.schedule import Observation, estimate_window, first_delay, next_delay
-from bot.vod import TaskDetail, VodClient, VodError
+from bot.follow.schedule import Observation, estimate_window, first_delay, next_delay
+from bot.tencent.vod import TaskDetail, VodClient, VodError
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import Settings
 from bot.lifecycle import Backoff, Stopping
 
 log = logging.getLogger(__name__)
@@ -145,23 +144,21 @@ async def keep_trying(attempt: Callable[[], Awaitable[T]], stopping: Stopping, w
     return None
 
 
-def bot_token_client(settings: Settings) -> AsyncWebClient:
+def bot_token_client(token: str, api_url: str) -> AsyncWebClient:
     """A client for checking the bot token, without the SDK's retry handlers: callers choose their own pauses."""
-    assert settings.slack_bot_token is not None
     return AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(),
-        base_url=settings.slack_api_url,
+        token=token,
+        base_url=api_url,
         timeout=ATTEMPT_SECONDS,
         retry_handlers=[],
     )
 
 
-async def check_bot_token(settings: Settings, stopping: Stopping) -> dict[str, Any] | None:
+async def check_bot_token(client: AsyncWebClient, stopping: Stopping) -> dict[str, Any] | None:
     """Ask Slack who the bot token belongs to, retrying while Slack is out of reach.
 
     The auth.test answer, or None when a stop came first; raises TokenRejected for a wrong token.
     """
-    client = bot_token_client(settings)
 
     async def attempt() -> dict[str, Any]:
         answer = await call_slack(client.auth_test(), BOT_TOKEN)

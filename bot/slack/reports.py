@@ -7,12 +7,11 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from bot.commands import is_session_id
-from bot.db import DONE, FAILED, SUBMITTED, RequestLog, parse_iso, utc_now
-from bot.messages import escape, task_lookup_status_text
-from bot.recovery import TASK_ID_UNKNOWN
-from bot.scenes import SCENE_LABELS
-from bot.vod import TaskDetail, VodClient, VodError
+from bot.slack.command_text import is_session_id
+from bot.slack.messages import escape, task_lookup_status_text
+from bot.store.db import DONE, FAILED, SUBMITTED, TASK_ID_UNKNOWN, RequestLog, parse_iso, utc_now
+from bot.tencent.scenes import SCENE_LABELS
+from bot.tencent.vod import TaskDetail, VodClient, VodError
 
 BILLED_STATUSES = ("submitted", DONE, FAILED)
 # A request Tencent holds without its TaskId in the log (the answer was lost) was billed all the same.

@@ -16,14 +16,14 @@ from urllib.parse import urlsplit
 import httpx
 from slack_sdk.errors import SlackApiError
 
-from bot.conversation import slack_error_code
-from bot.cos import DEFAULT_ATTEMPTS, DEFAULT_BACKOFF
-from bot.db import RequestLog
 from bot.errors import AigcBotError
-from bot.imagetype import SNIFF_BYTES, NotAnImage, sniff
-from bot.metrics import counts_upload
-from bot.upload import ImageTooLarge, UploadedImage, expire_time_after, upload_image_file
-from bot.vod import VodClient
+from bot.observe import counts_upload
+from bot.slack.conversation import slack_error_code
+from bot.store.db import RequestLog
+from bot.tencent.cos import DEFAULT_ATTEMPTS, DEFAULT_BACKOFF
+from bot.tencent.imagetype import SNIFF_BYTES, NotAnImage, sniff
+from bot.tencent.upload import ImageTooLarge, UploadedImage, expire_time_after, upload_image_file
+from bot.tencent.vod import VodClient
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.lifecycle import Stopping
-from bot.slack_auth import (
+from bot.slack.auth import (
     APP_TOKEN,
     ATTEMPT_SECONDS,
     EXIT_TOKEN_REJECTED,

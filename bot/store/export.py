@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Literal, TextIO
 
-from bot.db import RequestLog, iso
+from bot.store.db import RequestLog, iso
 
 FIELDS = (
     "created_at",

@@ -62,6 +62,8 @@ REQUEST_COLUMNS: dict[str, type] = {
 RECEIVED, UPLOADING, SUBMITTING, SUBMITTED = "received", "uploading", "submitting", "submitted"
 DONE, FAILED, INVALID, REFUSED = "done", "failed", "invalid", "refused"
 FOLLOWING_STATUSES = (SUBMITTED,)
+# The error code of a request that was billed but whose TaskId Tencent never told us and could not be found.
+TASK_ID_UNKNOWN = "TaskIdUnknown"
 ACTIVE_STATUSES = (RECEIVED, UPLOADING, SUBMITTING)
 # What the log keeps of input it could not use: enough to see what was sent, never megabytes per attempt.
 KEPT_INPUT_CHARS = 4096

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot import cos
-from bot.imagetype import SNIFF_BYTES, ImageKind, sniff
-from bot.vod import VodClient
+from bot.tencent import cos
+from bot.tencent.imagetype import SNIFF_BYTES, ImageKind, sniff
+from bot.tencent.vod import VodClient
 
 CHUNK_SIZE = 256 * 1024
 

@@ -12,7 +12,7 @@ import os
 import socket
 import uuid
 
-from bot.db import RequestLog, iso, utc_now
+from bot.store.db import RequestLog, iso, utc_now
 
 
 def worker_name() -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.models import ASPECT_RATIOS, RESOLUTIONS, TRY_ON_MODELS
-from bot.refs import BadRef, FileIdRef, Ref, UrlRef, is_url, parse_ref, unwrap_slack_link
-from bot.scenes import SCENE_TYPES, TRY_ON_MODEL_ALIASES, TaskOptions, TaskSpec
+from bot.slack.refs import BadRef, FileIdRef, Ref, UrlRef, is_url, parse_ref, unwrap_slack_link
+from bot.tencent.models import ASPECT_RATIOS, RESOLUTIONS, TRY_ON_MODELS
+from bot.tencent.scenes import SCENE_TYPES, TRY_ON_MODEL_ALIASES, TaskOptions, TaskSpec
 
 OPTION_NAMES = ("ratio", "count", "resolution", "storage", "model", "negative")
 MAX_PROMPT_CHARS = 1000
@@ -212,7 +212,7 @@ def refs_summary(refs: list[Ref]) -> list[str]:
 
 
 def refs_from_summary(items: list[str]) -> list[Ref]:
-    from bot.refs import SlackFileRef
+    from bot.slack.refs import SlackFileRef
 
     refs: list[Ref] = []
     for item in items:

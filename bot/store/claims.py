@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from bot.db import RequestLog
+from bot.store.db import RequestLog
 
 
 class ClaimBatch:

@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.db import parse_iso, utc_now
-from bot.vod import TaskSummary, VodClient
+from bot.store.db import parse_iso, utc_now
+from bot.tencent.vod import TaskSummary, VodClient
 
-TASK_ID_UNKNOWN = "TaskIdUnknown"
 # Tencent's clock and ours may disagree; the window around the logged submit is widened by this much each way.
 CLOCK_SKEW = timedelta(minutes=5)
 PAGE_SIZE = 100
