@@ -508,12 +508,17 @@ def origin_from_row(row: dict[str, Any]) -> Origin:
     )
 
 
+def spec_from_row(row: dict[str, Any]) -> TaskSpec:
+    """The scene, prompt and options a log row asked for."""
+    options = TaskOptions(**json.loads(row.get("options_json") or "{}"))
+    return TaskSpec(scene=row["scene"], prompt=row.get("prompt"), options=options)
+
+
 def command_from_row(row: dict[str, Any]) -> Generate:
     """The request a log row describes, to run it again or to resume it after a restart."""
     inputs = json.loads(row.get("inputs_json") or "{}")
-    options = TaskOptions(**json.loads(row.get("options_json") or "{}"))
     return Generate(
-        spec=TaskSpec(scene=row["scene"], prompt=row.get("prompt"), options=options),
+        spec=spec_from_row(row),
         images=refs_from_summary(inputs.get("images", [])),
         clothes=refs_from_summary(inputs.get("clothes", [])),
     )

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.follow.follower import REFRESH_ACTION, RUN_AGAIN_ACTION
+from bot.follow.delivery import REFRESH_ACTION, RUN_AGAIN_ACTION
 from bot.slack.modal import SCENE_ACTION
 from bot.slack_surface import SlackSurface
 from handlers.registry import Registry

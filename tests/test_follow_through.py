@@ -248,3 +248,19 @@ def test_a_channel_the_bot_cannot_post_in_does_not_make_delivery_retry_forever(
     assert len(slack.calls_to("files.completeUploadExternal")) == 1
     answers = [r["body"].get("text", "") for r in slack.responses if r["name"] == "priv"]
     assert "/invite @aigc" in answers[0] and any("TaskId" in a for a in answers)
+
+
+def test_a_passing_slack_failure_while_posting_the_result_is_tried_again_and_the_result_arrives_once(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    slack.fail_next("files.completeUploadExternal", error="internal_error")
+    bot.command("outpaint https://shop.example/b.jpg")
+    row = wait_until(lambda: next((r for r in rows(settings) if r["delivered_at"]), None), what="delivery recorded")
+    assert len(slack.calls_to("files.completeUploadExternal")) == 2, "the refused upload was tried again"
+    shared = [u for u in slack.completed_uploads if u["thread_ts"] == row["thread_ts"]]
+    assert len(shared) == 1
+    notes = [c for c in slack.calls_to("chat.postMessage") if str(c.get("text", "")).startswith("Done.")]
+    assert len(notes) == 1 and notes[0]["thread_ts"] == row["thread_ts"]
+    wait_until(
+        lambda: [u for u in slack.calls_to("chat.update") if ":white_check_mark: done" in u["text"]], what="parent done"
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.config import Settings
@@ -33,12 +33,6 @@ class PollPolicy:
 
     def delay(self, attempts: int) -> float:
         return float(min(self.max_delay, self.first_delay * self.growth**attempts))
-
-    def delays(self) -> Iterator[float]:
-        attempts = 0
-        while True:
-            yield self.delay(attempts)
-            attempts += 1
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PollPolicy:

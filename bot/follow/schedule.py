@@ -22,7 +22,10 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
+
+from bot.store.db import parse_iso, utc_now
 
 # Progress does not have to rise evenly: keep this share of the time left in reserve on either side.
 PROGRESS_SLACK = 0.35
@@ -152,11 +155,12 @@ class DurationHistory:
 
     def __init__(
         self,
-        query: Callable[[str, list[Any]], list[dict[str, Any]]],
+        recent: Callable[[str, int], list[tuple[str | None, float]]],
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._query = query
+        """:param recent: (options JSON, seconds) of a scene's latest finished tasks, newest first, at most n."""
+        self._read_recent = recent
         self._clock = clock
         self._cache: dict[str, tuple[float, list[tuple[tuple[str, ...], float]]]] = {}
 
@@ -169,20 +173,14 @@ class DurationHistory:
         same_options = [d for k, d in recent if k == key][:HISTORY_SIZE]
         return window_from_history(same_options) or window_from_history([d for _, d in recent][:HISTORY_SIZE])
 
-    def forget(self) -> None:
-        self._cache.clear()
-
     def _recent(self, scene: str) -> list[tuple[tuple[str, ...], float]]:
         now = self._clock()
         cached = self._cache.get(scene)
         if cached is not None and now - cached[0] < HISTORY_CACHE_SECONDS:
             return cached[1]
-        rows = self._query(
-            "SELECT options_json, duration_seconds FROM requests WHERE status = 'done' AND scene = ?"
-            " AND duration_seconds IS NOT NULL ORDER BY id DESC LIMIT ?",
-            [scene, HISTORY_SCAN],
-        )
-        recent = [(duration_key(_options(r.get("options_json"))), float(r["duration_seconds"])) for r in rows]
+        recent = [
+            (duration_key(_options(options)), seconds) for options, seconds in self._read_recent(scene, HISTORY_SCAN)
+        ]
         self._cache[scene] = (now, recent)
         return recent
 
@@ -193,3 +191,13 @@ def _options(text: str | None) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def submitted_at(row: dict[str, Any]) -> datetime:
+    """When Tencent took the row's task (or, before it is known, when the row was logged): the follow clock's start."""
+    return parse_iso(row.get("submitted_at") or row["created_at"])
+
+
+def seconds_waited(row: dict[str, Any], now: datetime | None = None) -> float:
+    """Seconds since `submitted_at`, which the follow timeout is measured against."""
+    return ((now or utc_now()) - submitted_at(row)).total_seconds()

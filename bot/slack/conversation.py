@@ -32,6 +32,22 @@ def slack_error_code(error: SlackApiError) -> str:
 class SlackUnavailable(Exception):
     """Slack would not take a message even after retries; the work itself may have succeeded."""
 
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+    @property
+    def lasting(self) -> bool:
+        """Whether trying again cannot help: the bot may not write in this conversation at all."""
+        return self.code in CANNOT_POST
+
+
+def _unavailable(method: str, error: SlackClientError | aiohttp.ClientError | TimeoutError) -> SlackUnavailable:
+    """What a failed call becomes, once the client's own retries (429, 5xx, connection) are spent."""
+    code = slack_error_code(error) if isinstance(error, SlackApiError) else type(error).__name__
+    log.warning("%s failed: %s", method, code)
+    return SlackUnavailable(code)
+
 
 @dataclass
 class Conversation:
@@ -53,16 +69,13 @@ class Conversation:
                 unfurl_media=False,
             )
         except SlackApiError as error:
-            code = slack_error_code(error)
-            if code in CANNOT_POST and self.response_url:
+            if slack_error_code(error) in CANNOT_POST and self.response_url:
                 self.via_response_url = True
                 await self._respond(f"{not_in_channel_text(self.channel_id)}\n\n{text}", blocks=None)
                 return None
-            log.warning("chat.postMessage failed: %s", code)
-            raise SlackUnavailable(code) from None
+            raise _unavailable("chat.postMessage", error) from None
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as error:
-            log.warning("chat.postMessage failed: %s", type(error).__name__)
-            raise SlackUnavailable(type(error).__name__) from None
+            raise _unavailable("chat.postMessage", error) from None
         ts = answer.get("ts")
         return str(ts) if ts else None
 
@@ -91,10 +104,25 @@ class Conversation:
             return None
         return await self._post(text, blocks, self.thread_ts)
 
+    async def upload(self, files: list[dict[str, str]], comment: str) -> None:
+        """Upload files into the thread with a comment, under the same failure rules as `reply`.
+
+        :param files: one dict per file with `file` (a local path), `filename` and `title`.
+        :param comment: the message the files are posted with.
+        :raises SlackUnavailable: when Slack would not take them.
+        """
+        try:
+            await self.client.files_upload_v2(
+                channel=self.channel_id, thread_ts=self.thread_ts, file_uploads=files, initial_comment=comment
+            )
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as error:
+            raise _unavailable("files.uploadV2", error) from None
+
     async def set_status(self, text: str) -> None:
+        """Rewrite the parent's status line; a failure is logged, since the status line is never the only news."""
         if self.via_response_url or not self.status_ts:
             return
         try:
             await self.client.chat_update(channel=self.channel_id, ts=self.status_ts, text=text)
-        except SlackApiError as error:
-            log.warning("chat.update failed: %s", slack_error_code(error))
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as error:
+            _unavailable("chat.update", error)

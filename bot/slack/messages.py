@@ -73,8 +73,21 @@ def progress_text(progress: int | None, elapsed: float, *, waiting: bool = False
 
 
 def parent_text(user_id: str, spec: TaskSpec, image_count: int, status: str = "working") -> str:
+    """The request's parent message: who asked for what, and a status (a STATUS_BADGES key or a progress line)."""
     badge = STATUS_BADGES.get(status, status)
     return f"<@{user_id}> asked for {describe_spec(spec, image_count)}\n{badge}"
+
+
+def result_summary(spec: TaskSpec, task_id: str | None) -> str:
+    """What a result in the thread is: the scene, its TaskId, the options and the prompt."""
+    label = SCENE_LABELS.get(spec.scene, spec.scene)
+    options = ", ".join(f"{k}={v}" for k, v in spec.options.to_dict().items())
+    text = f"*{label}* · TaskId `{task_id}`"
+    if options:
+        text += f" · {escape(options)}"
+    if spec.prompt:
+        text += f"\n> {escape(spec.prompt)}"
+    return text
 
 
 def submitted_text(task_id: str, request_id: str, spec: TaskSpec, image_count: int) -> str:

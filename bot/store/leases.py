@@ -12,7 +12,8 @@ import os
 import socket
 import uuid
 
-from bot.store.db import RequestLog, iso, utc_now
+from bot.store import following
+from bot.store.db import RequestLog, utc_now
 
 
 def worker_name() -> str:
@@ -41,15 +42,8 @@ def _abandoned(owner: str, me: str) -> bool:
 
 def release_abandoned(log_db: RequestLog, me: str) -> int:
     """Free every unexpired lease held by a dead process on this host; returns how many rows were freed."""
-    owners = log_db.query(
-        "SELECT DISTINCT follow_owner AS owner FROM requests"
-        " WHERE follow_owner IS NOT NULL AND follow_lease_until >= ?",
-        [iso(utc_now())],
-    )
     freed = 0
-    for owner in (str(row["owner"]) for row in owners):
+    for owner in following.lease_holders(log_db, now=utc_now()):
         if _abandoned(owner, me):
-            freed += log_db.execute(
-                "UPDATE requests SET follow_owner = NULL, follow_lease_until = NULL WHERE follow_owner = ?", [owner]
-            )
+            freed += following.release_leases_of(log_db, owner)
     return freed

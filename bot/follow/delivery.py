@@ -1,0 +1,299 @@
+"""Bringing a finished task into its thread: images, a note with buttons, or what went wrong; then the parent.
+
+Every post goes through the pipeline's Conversation, and one rule decides what a refusal means here: Slack
+refusing for good (the bot is not in the channel, the channel is archived...) is logged once and the result
+counts as delivered, since trying again cannot help and the log keeps it for `/aigc status`; anything passing
+(Slack's own retries spent, a dropped connection) puts the delivery off, and it is tried again from the start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import tempfile
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import httpx
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import advise, format_refusal
+from bot.follow.polling import PollPolicy
+from bot.follow.progress import ParentStatus
+from bot.follow.schedule import seconds_waited, submitted_at
+from bot.follow.worker import Worker
+from bot.metrics import result_in_thread
+from bot.pipeline import spec_from_row
+from bot.slack.conversation import Conversation, SlackUnavailable
+from bot.slack.messages import escape, result_summary, task_id_unknown_text, text_block
+from bot.store import following
+from bot.store.db import DONE, FAILED, TASK_ID_UNKNOWN, dumps, iso, utc_now
+from bot.tencent.vod import TaskDetail, VodClient
+
+log = logging.getLogger(__name__)
+
+REFRESH_ACTION = "aigc_refresh"
+RUN_AGAIN_ACTION = "aigc_run_again"
+MAX_OUTPUT_BYTES = 50 * 1_048_576
+
+Send = Callable[[Conversation], Awaitable[None]]
+
+
+def result_buttons(row_id: int) -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "block_id": f"result-{row_id}",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": REFRESH_ACTION,
+                "text": {"type": "plain_text", "text": "Refresh status"},
+                "value": str(row_id),
+            },
+            {
+                "type": "button",
+                "action_id": RUN_AGAIN_ACTION,
+                "text": {"type": "plain_text", "text": "Run again"},
+                "value": str(row_id),
+                "confirm": {
+                    "title": {"type": "plain_text", "text": "Run it again?"},
+                    "text": {
+                        "type": "mrkdwn",
+                        "text": "This submits the same request once more, and Tencent Cloud bills it again.",
+                    },
+                    "confirm": {"type": "plain_text", "text": "Run again"},
+                    "deny": {"type": "plain_text", "text": "Cancel"},
+                },
+            },
+        ],
+    }
+
+
+class Delivery:
+    def __init__(
+        self,
+        *,
+        worker: Worker,
+        vod: VodClient,
+        slack: AsyncWebClient,
+        http: httpx.AsyncClient,
+        policy: PollPolicy,
+        parent: ParentStatus,
+    ) -> None:
+        self.worker = worker
+        self.log_db = worker.log_db
+        self.vod = vod
+        self.slack = slack
+        self.http = http
+        self.policy = policy
+        self.parent = parent
+
+    # -- outcomes ---------------------------------------------------------------------------------------
+
+    async def deliver(self, row: dict[str, Any], detail: TaskDetail) -> None:
+        """Record the result, post it in the thread once, and mark the parent message done or failed."""
+        if not detail.succeeded:
+            code = f"TaskFailed.{detail.err_code}" if detail.err_code else "TaskAborted"
+            await self.finish_failed(row, code, detail.message or detail.status, detail.request_id)
+            return
+        finished = utc_now()
+        self.log_db.update(
+            row["id"],
+            status=DONE,
+            output_json=dumps([o.to_dict() for o in detail.outputs]),
+            finished_at=iso(finished),
+            progress=100,
+            duration_seconds=(finished - submitted_at(row)).total_seconds(),
+            follow_next_at=None,
+            follow_attempts=0,
+        )
+        await self._hand_over(row, partial(self._post_images, row=row, detail=detail), parent=DONE)
+
+    async def finish_failed(self, row: dict[str, Any], code: str, message: str, request_id: str | None) -> None:
+        """Record that the task failed and explain why in the thread."""
+        finished = utc_now()
+        self.log_db.update(
+            row["id"],
+            status=FAILED,
+            error_code=code,
+            error_message=message,
+            finished_at=iso(finished),
+            duration_seconds=(finished - submitted_at(row)).total_seconds(),
+            follow_next_at=None,
+            follow_attempts=0,
+        )
+        await self._hand_over(row, partial(_post_failure, row=row, code=code, message=message, request_id=request_id))
+
+    async def task_not_found(self, row: dict[str, Any]) -> None:
+        """The task was billed but never found: fail the row and tell the thread where to look."""
+        waited = seconds_waited(row)
+        self.log_db.update(
+            row["id"],
+            status=FAILED,
+            error_code=TASK_ID_UNKNOWN,
+            error_message=f"Tencent holds a task for SessionId {row['session_id']} (billed once); "
+            f"its TaskId was not found within {waited:.0f}s",
+            finished_at=iso(utc_now()),
+            follow_next_at=None,
+            follow_attempts=0,
+        )
+        text = task_id_unknown_text(str(row["session_id"]), waited)
+        await self._hand_over(row, partial(_post_note, row=row, text=text))
+
+    async def still_running(self, row: dict[str, Any]) -> None:
+        """Stop following a task past the follow timeout, and say where to see it later."""
+        text = (
+            f"The task is still running after {self.policy.timeout / 60:.0f} minutes, so I stopped checking. "
+            f"Use `/aigc status {row['task_id']}` to see it later."
+        )
+        try:
+            await _post_note(self._conversation(row), row=row, text=text)
+        except SlackUnavailable as refused:
+            if not refused.lasting:
+                self._put_off(row, refused)  # the next check gives up again, and posts again
+                return
+            _log_refusal(row, refused)
+        self.log_db.update(
+            row["id"],
+            follow_next_at=None,
+            follow_owner=None,
+            follow_lease_until=None,
+            error_message=f"still running after {self.policy.timeout:.0f}s; no longer followed",
+        )
+
+    # -- results cut off by a stop or a passing failure ----------------------------------------------------
+
+    def start_redeliveries(self) -> None:
+        """Deliver again, in the background, every finished row whose result never reached Slack and is due."""
+        for row_id in following.undelivered(self.log_db, now=utc_now()):
+            if self.worker.take(row_id, (DONE, FAILED)):
+                self.worker.spawn(self._redeliver_guarded(row_id))
+
+    async def redeliver(self, row_id: int) -> None:
+        row = self.log_db.get(row_id)
+        if not row or row.get("delivered_at"):
+            return
+        send: Send
+        if row["status"] == DONE:
+            detail = await self.vod.describe_task_detail(row["task_id"])
+            send = partial(self._post_images, row=row, detail=detail)
+        elif row["error_code"] == TASK_ID_UNKNOWN:
+            text = task_id_unknown_text(str(row["session_id"]), self.policy.timeout)
+            send = partial(_post_note, row=row, text=text)
+        else:
+            code, message = row["error_code"] or "", row["error_message"] or ""
+            send = partial(_post_failure, row=row, code=code, message=message, request_id=row.get("request_id"))
+        await self._hand_over(row, send, parent=row["status"])
+
+    async def _redeliver_guarded(self, row_id: int) -> None:
+        try:
+            await self.redeliver(row_id)
+        except Exception:
+            log.exception("redelivering request %s failed; will retry", row_id)
+            self._put_off(self.log_db.get(row_id) or {"id": row_id})
+
+    # -- the one way a result reaches Slack ------------------------------------------------------------------
+
+    async def _hand_over(self, row: dict[str, Any], send: Send, *, parent: str = FAILED) -> None:
+        """Post with `send`; then record the row delivered and show `parent`, unless a passing failure put it off."""
+        try:
+            await send(self._conversation(row))
+        except SlackUnavailable as refused:
+            if not refused.lasting:
+                self._put_off(row, refused)
+                return
+            _log_refusal(row, refused)
+        # The lease is held until here, so a crash before this line leaves the row for redelivery.
+        following.mark_delivered(self.log_db, int(row["id"]), at=utc_now())
+        await self.parent.show(row, parent)
+
+    def _put_off(self, row: dict[str, Any], refused: SlackUnavailable | None = None) -> None:
+        """Try again later, backing off like a failed check; the row is free for any worker by then."""
+        attempts = int(row.get("follow_attempts") or 0)
+        delay = self.policy.delay(attempts)
+        if refused is not None:
+            log.warning(
+                "request %s: Slack did not take the result (%s); trying again in %.0fs", row["id"], refused, delay
+            )
+        at = utc_now() + timedelta(seconds=delay)
+        following.schedule_follow(self.log_db, int(row["id"]), at=at, attempts=attempts + 1)
+
+    def _conversation(self, row: dict[str, Any]) -> Conversation:
+        # No response_url: it lasts half an hour and five answers, and the pipeline already used it to say
+        # where the bot could not post.
+        return Conversation(self.slack, row["channel_id"], thread_ts=row.get("thread_ts"))
+
+    async def _post_images(self, conversation: Conversation, *, row: dict[str, Any], detail: TaskDetail) -> None:
+        summary = result_summary(spec_from_row(row), row.get("task_id"))
+        files: list[Path] = []
+        try:
+            uploads = []
+            for index, output in enumerate(detail.outputs, 1):
+                if not output.url:
+                    continue
+                path = await self._download(output.url)
+                files.append(path)
+                extension = (output.file_type or "png").lower().lstrip(".")
+                name = f"{row['scene']}-{detail.task_id}-{index}.{extension}"
+                uploads.append({"file": str(path), "filename": name, "title": name})
+            if uploads:
+                plural = len(uploads) != 1
+                await conversation.upload(
+                    uploads, f"Here {'are' if plural else 'is'} your result{'s' if plural else ''}: {summary}"
+                )
+                result_in_thread(detail.finish_time)
+            links = [o.file_id or "" for o in detail.outputs if not o.url]
+            note = "Done. " + summary
+            if links:
+                note += "\nStored in VOD as FileId " + ", ".join(f"`{x}`" for x in links if x)
+            if any(o.storage_mode == "Temporary" for o in detail.outputs):
+                note += "\nTencent keeps temporary results for 7 days; the copies above stay in Slack."
+            await _post_note(conversation, row=row, text=note, with_buttons=True)
+        finally:
+            for path in files:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+    async def _download(self, url: str) -> Path:
+        handle, raw = tempfile.mkstemp(prefix="aigc-result-", suffix=".img")
+        path = Path(raw)
+        size = 0
+        with os.fdopen(handle, "wb") as sink:
+            async with self.http.stream("GET", url) as response:
+                response.raise_for_status()
+                async for chunk in response.aiter_bytes(256 * 1024):
+                    size += len(chunk)
+                    if size > MAX_OUTPUT_BYTES:
+                        raise ValueError("generated image is larger than expected")
+                    await asyncio.to_thread(sink.write, chunk)
+        return path
+
+
+async def _post_note(conversation: Conversation, *, row: dict[str, Any], text: str, with_buttons: bool = False) -> None:
+    blocks = [text_block(text)]
+    if with_buttons:
+        blocks.append(result_buttons(int(row["id"])))
+    await conversation.reply(text, blocks)
+
+
+async def _post_failure(
+    conversation: Conversation, *, row: dict[str, Any], code: str, message: str, request_id: str | None
+) -> None:
+    explanation = format_refusal(advise(code, message), request_id or row.get("request_id"), message)
+    await _post_note(
+        conversation, row=row, text=f":warning: The task failed.\n{escape(explanation)}", with_buttons=True
+    )
+
+
+def _log_refusal(row: dict[str, Any], refused: SlackUnavailable) -> None:
+    log.warning(
+        "request %s: Slack will not take its result in %s (%s); it stays in the log for /aigc status",
+        row["id"],
+        row.get("channel_id"),
+        refused.code,
+    )

@@ -1,0 +1,72 @@
+"""The status line of a request's parent message: progress while Tencent works, then the final state."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.follow.schedule import seconds_waited
+from bot.follow.worker import Worker
+from bot.pipeline import spec_from_row
+from bot.slack.conversation import Conversation
+from bot.slack.messages import parent_text, progress_text
+from bot.tencent.vod import TaskDetail
+
+# Slack allows about one chat.update per message every few seconds; progress never asks for more.
+PROGRESS_UPDATE_SECONDS = 5.0
+# A progress update still on its way when the result is ready gets this long before the final state replaces it.
+PROGRESS_SETTLE_SECONDS = 5.0
+
+
+class ParentStatus:
+    def __init__(self, *, worker: Worker, slack: AsyncWebClient) -> None:
+        self.worker = worker
+        self.log_db = worker.log_db
+        self.slack = slack
+        # Per row: when its parent last changed (monotonic) and the (waiting, progress) it showed then.
+        self._shown: dict[int, tuple[float, tuple[bool, int | None] | None]] = {}
+        self._progress_posts: dict[int, asyncio.Task[None]] = {}
+
+    def working(self, row_id: int) -> None:
+        """The parent reads "working" from about now on; the first progress line waits its turn after that."""
+        self._shown[row_id] = (time.monotonic(), None)
+
+    def show_progress(self, row: dict[str, Any], detail: TaskDetail) -> None:
+        """Show a new status or Progress in the parent, at most once per PROGRESS_UPDATE_SECONDS per message."""
+        row_id = int(row["id"])
+        if not row.get("parent_ts"):
+            return
+        shown = (detail.waiting, None if detail.waiting else detail.progress)
+        changed_at, last = self._shown.get(row_id, (-math.inf, None))
+        now = time.monotonic()
+        if shown == last or now - changed_at < PROGRESS_UPDATE_SECONDS or row_id in self._progress_posts:
+            return
+        self._shown[row_id] = (now, shown)
+        line = progress_text(shown[1], seconds_waited(row), waiting=detail.waiting)
+        post = self.worker.spawn(self._write(row, line))
+        self._progress_posts[row_id] = post
+        post.add_done_callback(lambda _: self._progress_posts.pop(row_id, None))
+
+    async def show(self, row: dict[str, Any], status: str) -> None:
+        """Show a state that replaces any progress: working (again), done or failed."""
+        if not row.get("parent_ts"):
+            return
+        await self._settle(int(row["id"]))
+        await self._write(row, status)
+
+    async def _settle(self, row_id: int) -> None:
+        """Let a progress update on its way land first, so it can never overwrite the final state."""
+        self._shown.pop(row_id, None)
+        post = self._progress_posts.get(row_id)
+        if post is not None and not post.done():
+            await asyncio.wait({post}, timeout=PROGRESS_SETTLE_SECONDS)
+
+    async def _write(self, row: dict[str, Any], status: str) -> None:
+        current = self.log_db.get(int(row["id"])) or row
+        conversation = Conversation(self.slack, row["channel_id"], status_ts=row["parent_ts"])
+        text = parent_text(current["user_id"], spec_from_row(current), int(current.get("image_count") or 0), status)
+        await conversation.set_status(text)
