@@ -142,6 +142,8 @@ def test_run_again_uses_the_options_applied_the_first_time(
     said(bot, 'preset save banner ratio=16:9 prompt="clean studio light"')
     said(bot, f"product {IMAGE} preset=banner mug")
     original = wait_status(settings, "done")[0]
+    finished = wait_until(lambda: [c for c in slack.calls_to("chat.update") if ":white_check_mark: done" in c["text"]])
+    assert "preset `banner` · ratio=16:9" in finished[-1]["text"]  # the parent keeps naming the preset
     said(bot, "preset save banner ratio=4:5", user_id="U100")  # changed after the first run
     bot.interactive(result_action(original, "aigc_run_again", slack, "1700000600.1"))
     wait_until(lambda: len(vod.calls(CREATE)) == 2, what="second submission")
