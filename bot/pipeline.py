@@ -144,6 +144,7 @@ class Pipeline:
                 "prompt": spec.prompt,
                 "image_count": command.image_count,
                 "options_json": dumps(spec.options.to_dict()),
+                "preset": command.preset,
                 "inputs_json": dumps(inputs),
                 "slack_files_json": dumps(_kept_files(origin.slack_files)) if origin.slack_files else None,
                 "dedupe_key": origin.dedupe_key,
@@ -342,7 +343,9 @@ class Pipeline:
             log.warning("could not send a note to %s", origin.user_id)
 
     async def _set_parent(self, conversation: Conversation, origin: Origin, command: Generate, status: str) -> None:
-        await conversation.set_status(parent_text(origin.user_id, command.spec, command.image_count, status))
+        await conversation.set_status(
+            parent_text(origin.user_id, command.spec, command.image_count, status, preset=command.preset)
+        )
 
     # -- the steps ----------------------------------------------------------------------------------------
 
@@ -366,7 +369,7 @@ class Pipeline:
                 )
                 return
         if not announced:
-            await conversation.open(parent_text(origin.user_id, spec, command.image_count))
+            await conversation.open(parent_text(origin.user_id, spec, command.image_count, preset=command.preset))
             # Right after the post, with nothing awaited in between: a resumed request reuses this parent.
             self.log_db.update(
                 row_id,
@@ -521,4 +524,5 @@ def command_from_row(row: dict[str, Any]) -> Generate:
         spec=spec_from_row(row),
         images=refs_from_summary(inputs.get("images", [])),
         clothes=refs_from_summary(inputs.get("clothes", [])),
+        preset=row.get("preset"),
     )

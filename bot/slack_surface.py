@@ -9,16 +9,20 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot.config import Settings
 from bot.pipeline import REPEAT_NOTE, Origin, Recorded, command_from_row
+from bot.presets import Workflows
 from bot.services import Services
 from bot.slack import reports
-from bot.slack.command_text import CommandError, Generate, Help, parse_command
+from bot.slack.command_text import Command, CommandError, Generate, Help, parse_command
 from bot.slack.conversation import slack_error_code
 from bot.slack.files import is_image, is_partial
 from bot.slack.messages import HELP_TEXT, describe_spec, error_text, escape
 from bot.slack.modal import FormContext, FormResult, form_view, read_submission
+from bot.slack.presets_text import WorkflowCommand, parse_workflow_command
 from bot.slack.refs import Ref, SlackFileRef
 from bot.store.db import INVALID, SUBMITTED, bounded, dumps, iso, utc_now
+from bot.store.presets import PresetStore
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +63,40 @@ class SlackSurface:
         self.services = services
         self.pipeline = services.pipeline
         self.log_db = services.log_db
+        self.workflows = Workflows(PresetStore(self.log_db), Settings.id_list(services.settings.aigc_bot_admins))
 
     # -- slash command --------------------------------------------------------------------------
 
     def working_note(self, command: Generate) -> str:
-        return f":hourglass_flowing_sand: Working on {describe_spec(command.spec, command.image_count)}"
+        return f":hourglass_flowing_sand: Working on {describe_spec(command.spec, command.image_count, command.preset)}"
+
+    def parse_slash(self, command: dict[str, Any]) -> Command | WorkflowCommand:
+        """What a slash command asks for; a request comes with its preset and the channel's defaults applied.
+
+        Raises CommandError with the sentence to show for input the person can fix.
+        """
+        text = str(command.get("text", ""))
+        workflow = parse_workflow_command(text)
+        if workflow is not None:
+            return workflow
+        parsed = parse_command(text)
+        if isinstance(parsed, Generate):
+            return self.workflows.apply(
+                parsed, team_id=command.get("team_id", ""), channel_id=command.get("channel_id", "")
+            )
+        return parsed
+
+    def workflow_text(self, command: dict[str, Any], parsed: WorkflowCommand) -> str:
+        """The answer to `/aigc preset …` or `/aigc defaults …`."""
+        try:
+            return self.workflows.answer(
+                parsed,
+                team_id=command.get("team_id", ""),
+                channel_id=command.get("channel_id", ""),
+                user_id=command.get("user_id", ""),
+            )
+        except CommandError as bad:
+            return f":warning: {shown(str(bad))}"
 
     def acknowledgement(self, recorded: Recorded, command: Generate) -> str | None:
         """The private text Slack shows at once for a recorded request; None for a redelivery."""
@@ -121,21 +154,32 @@ class SlackSurface:
 
     async def open_form(self, trigger_id: str, command: dict[str, Any]) -> None:
         context = FormContext(channel_id=command.get("channel_id", ""), response_url=command.get("response_url"))
-        await self.services.slack.views_open(trigger_id=trigger_id, view=form_view("product", context))
+        presets = self.workflows.preset_names(command.get("team_id", ""))
+        await self.services.slack.views_open(trigger_id=trigger_id, view=form_view("product", context, presets))
 
     # -- the form --------------------------------------------------------------------------------
 
     def read_form(self, view: dict[str, Any]) -> FormResult:
         context = FormContext.load(view.get("private_metadata", ""))
-        return read_submission(view.get("state", {}).get("values", {}), context)
+        result = read_submission(view.get("state", {}).get("values", {}), context)
+        if result.command is None:
+            return result
+        try:
+            applied = self.workflows.apply(
+                result.command, team_id=str(view.get("team_id", "")), channel_id=context.channel_id
+            )
+        except CommandError as bad:
+            return FormResult(None, {"preset": str(bad)}, result.files)
+        return FormResult(applied, {}, result.files)
 
     async def switch_form_scene(self, body: dict[str, Any]) -> None:
         view = body.get("view") or {}
         action = (body.get("actions") or [{}])[0]
         scene = (action.get("selected_option") or {}).get("value", "product")
         context = FormContext.load(view.get("private_metadata", ""))
+        presets = self.workflows.preset_names(str((body.get("team") or {}).get("id") or view.get("team_id", "")))
         await self.services.slack.views_update(
-            view_id=view.get("id"), hash=view.get("hash"), view=form_view(scene, context)
+            view_id=view.get("id"), hash=view.get("hash"), view=form_view(scene, context, presets)
         )
 
     async def record_form(self, body: dict[str, Any], view: dict[str, Any], result: FormResult) -> Recorded:
@@ -174,8 +218,9 @@ class SlackSurface:
             response_url=shortcut.get("response_url"),
             preset_files=[{"id": f["id"], "name": str(f.get("name", ""))} for f in images[:10]],
         )
-        scene = "product"
-        await self.services.slack.views_open(trigger_id=shortcut["trigger_id"], view=form_view(scene, context))
+        presets = self.workflows.preset_names(str((shortcut.get("team") or {}).get("id", "")))
+        view = form_view("product", context, presets)
+        await self.services.slack.views_open(trigger_id=shortcut["trigger_id"], view=view)
         return None
 
     async def _completed(self, files: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -223,6 +268,8 @@ class SlackSurface:
         not_images = [str(f.get("name") or f.get("id") or "a file") for f in event.get("files") or [] if f not in files]
         try:
             parsed = parse_command(text, attached)
+            if isinstance(parsed, Generate):
+                parsed = self.workflows.apply(parsed, team_id=team_id, channel_id=channel_id)
         except CommandError as bad:
             problem = f"{not_images_note(not_images)}{bad}"
             self.log_invalid(

@@ -7,8 +7,9 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.slack.command_text import CommandError, Generate, History, OpenForm, Status, Usage, parse_command
+from bot.slack.command_text import CommandError, Generate, History, OpenForm, Status, Usage
 from bot.slack.messages import HELP_TEXT
+from bot.slack.presets_text import WorkflowCommand
 from bot.slack_surface import SlackSurface, shown
 from handlers.registry import Registry
 
@@ -19,7 +20,7 @@ def register(registry: Registry, surface: SlackSurface) -> None:
     @registry.command(COMMAND)
     async def aigc(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         try:
-            parsed = parse_command(command.get("text", ""))
+            parsed = surface.parse_slash(command)  # a request comes with its preset and channel defaults applied
         except CommandError as bad:
             surface.log_invalid("slash_command", command, str(bad))  # logged before the answer, so never lost
             await ack(response_type="ephemeral", text=f":warning: {shown(str(bad))}")
@@ -38,6 +39,8 @@ def register(registry: Registry, surface: SlackSurface) -> None:
         elif isinstance(parsed, History):
             await ack()
             await respond(response_type="ephemeral", text=surface.history_text(command))
+        elif isinstance(parsed, WorkflowCommand):
+            await ack(response_type="ephemeral", text=surface.workflow_text(command, parsed))
         elif isinstance(parsed, Usage):
             await ack()
             await respond(response_type="ephemeral", text=surface.usage_text(command))

@@ -68,5 +68,6 @@ class ParentStatus:
     async def _write(self, row: dict[str, Any], status: str) -> None:
         current = self.log_db.get(int(row["id"])) or row
         conversation = Conversation(self.slack, row["channel_id"], status_ts=row["parent_ts"])
-        text = parent_text(current["user_id"], spec_from_row(current), int(current.get("image_count") or 0), status)
+        image_count = int(current.get("image_count") or 0)
+        text = parent_text(current["user_id"], spec_from_row(current), image_count, status, current.get("preset"))
         await conversation.set_status(text)

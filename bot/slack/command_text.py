@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.slack.refs import BadRef, FileIdRef, Ref, UrlRef, is_url, parse_ref, unwrap_slack_link
+from bot.store.presets import preset_name_problem
 from bot.tencent.models import ASPECT_RATIOS, RESOLUTIONS, TRY_ON_MODELS
 from bot.tencent.scenes import SCENE_TYPES, TRY_ON_MODEL_ALIASES, TaskOptions, TaskSpec
 
@@ -72,6 +73,7 @@ class Generate:
     spec: TaskSpec
     images: list[Ref] = field(default_factory=list)
     clothes: list[Ref] = field(default_factory=list)
+    preset: str | None = None  # the named preset asked for; applied with the channel's defaults when recorded
 
     @property
     def image_count(self) -> int:
@@ -152,6 +154,9 @@ def parse_generate(scene_word: str, words: list[str], attached: list[Ref]) -> Ge
                 raise CommandError(str(bad)) from None
         else:
             prompt_words.append(word)
+    preset = pairs.pop("preset", None)
+    if preset is not None and (problem := preset_name_problem(preset)):
+        raise CommandError(problem)
     options = parse_options(pairs)
     prompt = " ".join(prompt_words).strip() or None
     if prompt and len(prompt) > MAX_PROMPT_CHARS:
@@ -166,7 +171,7 @@ def parse_generate(scene_word: str, words: list[str], attached: list[Ref]) -> Ge
             )
         if len(images) > 5:
             raise CommandError(f"tryon takes 1 model image and at most 4 clothes images; got {len(images)} images.")
-        return Generate(spec=spec, images=images[:1], clothes=images[1:])
+        return Generate(spec=spec, images=images[:1], clothes=images[1:], preset=preset)
     if not images:
         raise CommandError(
             f"{scene} needs at least one image: a link, a VOD FileId, or an attached image. "
@@ -176,7 +181,7 @@ def parse_generate(scene_word: str, words: list[str], attached: list[Ref]) -> Ge
         raise CommandError(f"outpaint extends exactly 1 image; got {len(images)}.")
     if scene == "product" and len(images) > 10:
         raise CommandError(f"product takes 1 to 10 images of one product; got {len(images)}.")
-    return Generate(spec=spec, images=images)
+    return Generate(spec=spec, images=images, preset=preset)
 
 
 def parse_command(text: str, attached: list[Ref] | None = None) -> Command:

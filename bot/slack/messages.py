@@ -19,6 +19,10 @@ HELP_TEXT = """*Generate images with Tencent Cloud AIGC* (each request is billed
 • Mention me with images attached (`@aigc product red background`), or DM me images with the scene first.
 • Message shortcut *Generate from images* on any message with images.
 • `/aigc status <TaskId or SessionId>` · `/aigc history` · `/aigc usage`
+• Presets: `/aigc preset save banner ratio=16:9 prompt="clean studio light"`, then `/aigc product <image> preset=banner`
+    `/aigc preset list` · `/aigc preset show NAME` · `/aigc preset delete NAME` (by whoever saved it, or an admin)
+• Channel defaults: `/aigc defaults ratio=4:5 count=2` · `/aigc defaults` shows them · `/aigc defaults clear`.
+    Options you type win over the preset, the preset over the channel's defaults.
 An image is an http(s) link, a VOD FileId (all digits) or an attached JPEG, PNG or WebP.
 Options: `storage=temporary|permanent` (temporary results are kept by Tencent for 7 days; the bot copies them here)."""
 
@@ -28,9 +32,12 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def describe_spec(spec: TaskSpec, image_count: int) -> str:
+def describe_spec(spec: TaskSpec, image_count: int, preset: str | None = None) -> str:
+    """The scene, image count and the options the request runs with, naming the preset that supplied some."""
     label = SCENE_LABELS.get(spec.scene, spec.scene)
     parts = [f"*{label}* from {image_count} image{'s' if image_count != 1 else ''}"]
+    if preset:
+        parts.append(f"preset `{escape(preset)}`")
     options = spec.options.to_dict()
     if options:
         parts.append(" · ".join(f"{k}={escape(str(v))}" for k, v in options.items()))
@@ -72,10 +79,13 @@ def progress_text(progress: int | None, elapsed: float, *, waiting: bool = False
     return f":hourglass: {share}% {bar} {clock_text(elapsed)}"
 
 
-def parent_text(user_id: str, spec: TaskSpec, image_count: int, status: str = "working") -> str:
-    """The request's parent message: who asked for what, and a status (a STATUS_BADGES key or a progress line)."""
+def parent_text(
+    user_id: str, spec: TaskSpec, image_count: int, status: str = "working", preset: str | None = None
+) -> str:
+    """The request's parent message: who asked for what (and with which preset), and a status (a STATUS_BADGES key
+    or a progress line)."""
     badge = STATUS_BADGES.get(status, status)
-    return f"<@{user_id}> asked for {describe_spec(spec, image_count)}\n{badge}"
+    return f"<@{user_id}> asked for {describe_spec(spec, image_count, preset)}\n{badge}"
 
 
 def result_summary(spec: TaskSpec, task_id: str | None) -> str:

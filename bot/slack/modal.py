@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,8 @@ FORM_CALLBACK = "aigc_form"
 SCENE_ACTION = "scene_select"
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp"]
 MAX_PROMPT = 1000
+# Slack shows at most 100 options in a static select.
+MAX_PRESET_OPTIONS = 100
 
 
 @dataclass
@@ -108,7 +111,8 @@ def _text(block_id: str, label: str, multiline: bool, max_length: int, placehold
     }
 
 
-def form_view(scene: str, context: FormContext) -> dict[str, Any]:
+def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> dict[str, Any]:
+    """The form for `scene`; `presets` are the workspace's preset names, offered in a select when there are any."""
     preset = bool(context.preset_files)
     blocks: list[dict[str, Any]] = [
         {
@@ -158,6 +162,9 @@ def form_view(scene: str, context: FormContext) -> dict[str, Any]:
     else:
         blocks.append(_files("images", "Image to extend", 1, preset, "One image; I extend it to the ratio."))
         blocks.append(_select("ratio", "Aspect ratio", [_option(r) for r in ASPECT_RATIOS]))
+    if presets:
+        choices = [_option(name) for name in presets[:MAX_PRESET_OPTIONS]]
+        blocks.append(_select("preset", "Preset", choices))
     blocks.append(_text("prompt", "Prompt", True, MAX_PROMPT, "Describe the scene, background or style"))
     return {
         "type": "modal",
@@ -231,4 +238,5 @@ def read_submission(values: dict[str, Any], context: FormContext) -> FormResult:
     if errors or options is None:
         return FormResult(None, errors, files)
     spec = TaskSpec(scene=scene, prompt=prompt, options=options)
-    return FormResult(Generate(spec=spec, images=image_refs, clothes=clothes_refs), {}, files)
+    command = Generate(spec=spec, images=image_refs, clothes=clothes_refs, preset=_value(values, "preset"))
+    return FormResult(command, {}, files)

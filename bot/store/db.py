@@ -56,6 +56,8 @@ REQUEST_COLUMNS: dict[str, type] = {
     "reply_pending": str,
     # When Tencent began processing the task (our clock), so a restart keeps estimating its finish from it.
     "processing_started_at": str,
+    # The preset a request named; its options and prompt are already part of options_json and prompt.
+    "preset": str,
 }
 
 # Statuses a request moves through; the last four are final.

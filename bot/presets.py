@@ -1,0 +1,132 @@
+"""Which options a request runs with: explicit option > preset > channel defaults > built-in (Tencent's own).
+
+`apply_workflow` is the one place that turns a parsed request into the one that is recorded and run; every
+surface that records requests calls it, so a restart or "Run again" reads the options that were applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from bot.slack import presets_text as text
+from bot.slack.command_text import MAX_PROMPT_CHARS, CommandError, Generate
+from bot.slack.presets_text import OPTIONS_BY_SCENE
+from bot.store.presets import Preset, PresetStore
+from bot.tencent.scenes import TaskOptions, TaskSpec
+
+
+def effective_options(
+    scene: str, explicit: TaskOptions, preset: dict[str, Any] | None = None, defaults: dict[str, Any] | None = None
+) -> TaskOptions:
+    """Options typed win, then the preset's, then the channel's; a preset or default the scene does not take
+    is left out, so a channel default such as count= never breaks a try-on."""
+    merged = explicit.to_dict()
+    fits = OPTIONS_BY_SCENE.get(scene, frozenset())
+    for layer in (preset or {}, defaults or {}):
+        for key, value in layer.items():
+            if key in fits and key not in merged:
+                merged[key] = value
+    return TaskOptions(**merged)
+
+
+def prompt_with_preset(preset_prompt: str | None, prompt: str | None) -> str | None:
+    """The preset's prompt goes first, so the person's own words read as the specifics."""
+    if not preset_prompt:
+        return prompt
+    if not prompt:
+        return preset_prompt
+    joiner = " " if preset_prompt.rstrip()[-1:] in ".,;:!?" else ", "
+    return preset_prompt.rstrip() + joiner + prompt
+
+
+def apply_workflow(store: PresetStore, *, team_id: str, channel_id: str, command: Generate) -> Generate:
+    """The request as it will run: its preset (by name) and the channel's defaults filled in.
+
+    Raises CommandError, with a sentence for the person, for an unknown preset, a preset made for another
+    scene, or a combined prompt that is too long.
+    """
+    preset: Preset | None = None
+    if command.preset:
+        preset = store.preset(team_id, command.preset)
+        if preset is None:
+            raise CommandError(text.unknown_preset_text(command.preset))
+        if preset.scene and preset.scene != command.spec.scene:
+            raise CommandError(text.preset_scene_mismatch_text(preset, command.spec.scene))
+    defaults = store.channel_defaults(team_id, channel_id) if channel_id else None
+    spec = command.spec
+    options = effective_options(
+        spec.scene, spec.options, preset.options if preset else None, defaults.options if defaults else None
+    )
+    prompt = prompt_with_preset(preset.prompt if preset else None, spec.prompt)
+    if prompt and len(prompt) > MAX_PROMPT_CHARS:
+        raise CommandError(
+            f"With preset `{command.preset}` the prompt is {len(prompt)} characters; the most is {MAX_PROMPT_CHARS}."
+        )
+    applied = TaskSpec(
+        scene=spec.scene,
+        prompt=prompt,
+        options=options,
+        session_id=spec.session_id,
+        session_context=spec.session_context,
+    )
+    return replace(command, spec=applied)
+
+
+class Workflows:
+    """Answers `/aigc preset …` and `/aigc defaults …`, deciding who may change what."""
+
+    def __init__(self, store: PresetStore, admins: frozenset[str]) -> None:
+        self.store = store
+        self.admins = admins
+
+    def apply(self, command: Generate, *, team_id: str, channel_id: str) -> Generate:
+        return apply_workflow(self.store, team_id=team_id, channel_id=channel_id, command=command)
+
+    def preset_names(self, team_id: str) -> list[str]:
+        return [preset.name for preset in self.store.presets(team_id)]
+
+    def answer(self, command: text.WorkflowCommand, *, team_id: str, channel_id: str, user_id: str) -> str:
+        """The reply to a preset or defaults command; raises CommandError for input the person can fix."""
+        if isinstance(command, text.PresetList):
+            return text.preset_list_text(self.store.presets(team_id))
+        if isinstance(command, text.PresetShow):
+            return text.preset_show_text(self._existing(team_id, command.name))
+        if isinstance(command, text.PresetDelete):
+            preset = self._existing(team_id, command.name)
+            if not self._may_change(preset, user_id):
+                return text.preset_not_yours_text(preset, "delete")
+            self.store.delete_preset(team_id, command.name)
+            return text.preset_deleted_text(command.name)
+        if isinstance(command, text.PresetSave):
+            return self._save(command, team_id=team_id, user_id=user_id)
+        if isinstance(command, text.DefaultsShow):
+            return text.defaults_text(self.store.channel_defaults(team_id, channel_id))
+        if self.admins and user_id not in self.admins:
+            return text.defaults_admins_only_text(self.admins)
+        if isinstance(command, text.DefaultsClear):
+            return text.defaults_cleared_text(self.store.clear_channel_defaults(team_id, channel_id))
+        options = text.defaults_contents(command.pairs)
+        self.store.set_channel_defaults(team_id=team_id, channel_id=channel_id, options=options, set_by=user_id)
+        return text.defaults_set_text(options)
+
+    def _save(self, command: text.PresetSave, *, team_id: str, user_id: str) -> str:
+        options, prompt, scene = text.preset_contents(command.pairs)
+        existing = self.store.preset(team_id, command.name)
+        if existing is not None and not self._may_change(existing, user_id):
+            return text.preset_not_yours_text(existing, "change")
+        self.store.save_preset(
+            team_id=team_id, name=command.name, creator=user_id, options=options, prompt=prompt, scene=scene
+        )
+        saved = self.store.preset(team_id, command.name)
+        assert saved is not None
+        return text.preset_saved_text(saved, replaced=existing is not None)
+
+    def _existing(self, team_id: str, name: str) -> Preset:
+        preset = self.store.preset(team_id, name)
+        if preset is None:
+            raise CommandError(text.unknown_preset_text(name))
+        return preset
+
+    def _may_change(self, preset: Preset, user_id: str) -> bool:
+        return user_id == preset.creator or user_id in self.admins

@@ -1,0 +1,240 @@
+"""`/aigc preset …` and `/aigc defaults …`: reading them, checking their options, and the answers shown."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.slack.command_text import MAX_PROMPT_CHARS, OPTION_NAMES, SCENE_ALIASES, CommandError, parse_options
+from bot.slack.messages import escape
+from bot.store.presets import ChannelDefaults, Preset, preset_name_problem
+
+# Which options each scene takes: a preset or channel default that does not fit the scene is left out.
+OPTIONS_BY_SCENE: dict[str, frozenset[str]] = {
+    "product": frozenset({"ratio", "count", "negative", "storage"}),
+    "tryon": frozenset({"model", "resolution", "storage"}),
+    "outpaint": frozenset({"ratio", "storage"}),
+}
+PRESET_KEYS = (*OPTION_NAMES, "scene", "prompt")
+PRESET_USAGE = (
+    "Use `/aigc preset save NAME key=value …`, `/aigc preset list`, `/aigc preset show NAME` "
+    "or `/aigc preset delete NAME`."
+)
+_PAIR = re.compile(r'^([A-Za-z_]+)=(?:"([^"]*)"|“([^”]*)”|(.*))$', re.DOTALL)
+_WORD = re.compile(r'[A-Za-z_]+=(?:"[^"]*"|“[^”]*”)|\S+')
+
+
+@dataclass(frozen=True)
+class PresetSave:
+    name: str
+    pairs: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PresetList:
+    pass
+
+
+@dataclass(frozen=True)
+class PresetShow:
+    name: str
+
+
+@dataclass(frozen=True)
+class PresetDelete:
+    name: str
+
+
+@dataclass(frozen=True)
+class DefaultsShow:
+    pass
+
+
+@dataclass(frozen=True)
+class DefaultsSet:
+    pairs: dict[str, str]
+
+
+@dataclass(frozen=True)
+class DefaultsClear:
+    pass
+
+
+WorkflowCommand = PresetSave | PresetList | PresetShow | PresetDelete | DefaultsShow | DefaultsSet | DefaultsClear
+
+
+def _pairs(words: list[str]) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for word in words:
+        match = _PAIR.match(word)
+        if match is None:
+            raise CommandError(f'`{word[:40]}` is not key=value; put words in quotes, e.g. prompt="studio light".')
+        key = match.group(1).lower()
+        if key in pairs:
+            raise CommandError(f"{key}= is given twice; keep one.")
+        pairs[key] = next(part for part in match.groups()[1:] if part is not None)
+    return pairs
+
+
+def _name(words: list[str], action: str) -> str:
+    if not words:
+        raise CommandError(f"Name the preset: `/aigc preset {action} NAME`.")
+    problem = preset_name_problem(words[0])
+    if problem:
+        raise CommandError(problem)
+    return words[0]
+
+
+def parse_workflow_command(text: str) -> WorkflowCommand | None:
+    """The preset or defaults command `text` asks for; None when it asks for something else."""
+    words = _WORD.findall(text.strip())
+    if not words or words[0].lower() not in ("preset", "presets", "defaults"):
+        return None
+    head, rest = words[0].lower(), words[1:]
+    if head == "defaults":
+        if not rest:
+            return DefaultsShow()
+        if [w.lower() for w in rest] == ["clear"]:
+            return DefaultsClear()
+        return DefaultsSet(_pairs(rest))
+    action = rest[0].lower() if rest else "list"
+    if action == "list" and len(rest) <= 1:
+        return PresetList()
+    if action == "save":
+        name = _name(rest[1:], action)
+        return PresetSave(name, _pairs(rest[2:]))
+    if action in ("show", "delete"):
+        name = _name(rest[1:], action)
+        if len(rest) > 2:
+            raise CommandError(f"`/aigc preset {action}` takes one name. {PRESET_USAGE}")
+        return PresetShow(name) if action == "show" else PresetDelete(name)
+    raise CommandError(PRESET_USAGE)
+
+
+def _stored(pairs: dict[str, str]) -> dict[str, Any]:
+    return parse_options(pairs).to_dict()
+
+
+def preset_contents(pairs: dict[str, str]) -> tuple[dict[str, Any], str | None, str | None]:
+    """A preset's options, prompt and scene, checked with the rules of the command options."""
+    unknown = sorted(set(pairs) - set(PRESET_KEYS))
+    if unknown:
+        raise CommandError(
+            f"Unknown key {', '.join(k + '=' for k in unknown)}. A preset takes: "
+            + ", ".join(f"{k}=" for k in PRESET_KEYS)
+            + "."
+        )
+    scene = None
+    if "scene" in pairs:
+        scene = SCENE_ALIASES.get(pairs["scene"].lower())
+        if scene is None:
+            raise CommandError(f"scene={pairs['scene']} is not a scene. Use product, tryon or outpaint.")
+    prompt = pairs.get("prompt", "").strip() or None
+    if prompt and len(prompt) > MAX_PROMPT_CHARS:
+        raise CommandError(f"The prompt is {len(prompt)} characters; the most is {MAX_PROMPT_CHARS}.")
+    options = _stored({k: v for k, v in pairs.items() if k in OPTION_NAMES})
+    if scene is not None:
+        misplaced = sorted(set(options) - OPTIONS_BY_SCENE[scene])
+        if misplaced:
+            raise CommandError(f"{', '.join(k + '=' for k in misplaced)} does not apply to the {scene} scene.")
+    if not options and prompt is None and scene is None:
+        raise CommandError("A preset needs at least one key=value, e.g. `/aigc preset save banner ratio=16:9`.")
+    return options, prompt, scene
+
+
+def defaults_contents(pairs: dict[str, str]) -> dict[str, Any]:
+    """A channel's default options, checked with the rules of the command options."""
+    unknown = sorted(set(pairs) - set(OPTION_NAMES))
+    if unknown:
+        raise CommandError(
+            f"Unknown key {', '.join(k + '=' for k in unknown)}. Channel defaults take: "
+            + ", ".join(f"{k}=" for k in OPTION_NAMES)
+            + " (scene= and prompt= belong in a preset)."
+        )
+    return _stored(pairs)
+
+
+# -- answers ------------------------------------------------------------------------------------------
+
+
+def options_text(options: dict[str, Any]) -> str:
+    return " · ".join(f"{k}={escape(str(v))}" for k, v in options.items()) or "no options"
+
+
+def _preset_line(preset: Preset) -> str:
+    parts = [f"`{preset.name}`"]
+    if preset.scene:
+        parts.append(f"({preset.scene})")
+    parts.append(options_text(preset.options))
+    if preset.prompt:
+        parts.append(f"· prompt “{escape(preset.prompt[:80])}”")
+    return " ".join(parts)
+
+
+def preset_saved_text(preset: Preset, *, replaced: bool) -> str:
+    verb = "Updated" if replaced else "Saved"
+    scene = preset.scene or "product"
+    return (
+        f":white_check_mark: {verb} preset {_preset_line(preset)}.\n"
+        f"Use it with `/aigc {scene} <image> preset={preset.name} …` or pick it in the `/aigc` form."
+    )
+
+
+def preset_list_text(presets: list[Preset]) -> str:
+    if not presets:
+        return 'No presets yet. Save one with `/aigc preset save banner ratio=16:9 prompt="clean studio light"`.'
+    lines = [f"• {_preset_line(p)} — by <@{p.creator}>" for p in presets]
+    return "*Presets in this workspace*\n" + "\n".join(lines)
+
+
+def preset_show_text(preset: Preset) -> str:
+    lines = [
+        f"*Preset `{preset.name}`*",
+        f"Scene: {preset.scene or 'any'}",
+        f"Options: {options_text(preset.options)}",
+        f"Prompt before yours: {('“' + escape(preset.prompt) + '”') if preset.prompt else 'none'}",
+        f"Saved by <@{preset.creator}> · updated {preset.updated_at}",
+    ]
+    return "\n".join(lines)
+
+
+def unknown_preset_text(name: str) -> str:
+    return f"There is no preset `{name}` in this workspace. `/aigc preset list` shows the saved ones."
+
+
+def preset_scene_mismatch_text(preset: Preset, scene: str) -> str:
+    return (
+        f"Preset `{preset.name}` is for {preset.scene}, not {scene}: use `/aigc {preset.scene} … preset={preset.name}`."
+    )
+
+
+def preset_deleted_text(name: str) -> str:
+    return f":wastebasket: Deleted preset `{name}`."
+
+
+def preset_not_yours_text(preset: Preset, verb: str) -> str:
+    return f"Only <@{preset.creator}> (who saved it) or an admin can {verb} preset `{preset.name}`."
+
+
+def defaults_text(defaults: ChannelDefaults | None) -> str:
+    if defaults is None or not defaults.options:
+        return "This channel has no defaults. Set them with `/aigc defaults ratio=16:9 count=2`."
+    return (
+        f"*Defaults for this channel:* {options_text(defaults.options)}\n"
+        f"Set by <@{defaults.set_by}> at {defaults.set_at}. Options you type and presets come first; "
+        "`/aigc defaults clear` removes them."
+    )
+
+
+def defaults_set_text(options: dict[str, Any]) -> str:
+    return f":white_check_mark: Defaults for this channel are now {options_text(options)}."
+
+
+def defaults_cleared_text(had_any: bool) -> str:
+    return ":wastebasket: Removed this channel's defaults." if had_any else "This channel had no defaults."
+
+
+def defaults_admins_only_text(admins: frozenset[str]) -> str:
+    names = ", ".join(f"<@{a}>" for a in sorted(admins))
+    return f"Only an admin ({names}) can change this channel's defaults."
