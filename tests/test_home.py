@@ -288,12 +288,13 @@ def test_presets_are_read_only_once_their_table_exists(tmp_path: Path) -> None:
     try:
         assert presets_for(log_db, team_id="T1", user_id="U1") is None
         assert "No presets yet" in shown_text(home_view(_content([], presets=None)))
-        log_db.execute("CREATE TABLE presets (team_id TEXT, user_id TEXT, name TEXT, scene TEXT)")
-        log_db.execute("INSERT INTO presets VALUES ('T1', 'U1', 'Marble mugs', 'product'), ('T1', 'U2', 'x', 'tryon')")
-        mine = presets_for(log_db, team_id="T1", user_id="U1")
-        assert mine is not None and [p["name"] for p in mine] == ["Marble mugs"]
-        text = shown_text(home_view(_content([], presets=mine)))
-        assert "Marble mugs" in text and "AI product image" in text and "No presets yet" not in text
+        # Presets are the workspace's, named by whoever saved them.
+        log_db.execute("CREATE TABLE presets (team_id TEXT, name TEXT, creator TEXT, scene TEXT)")
+        log_db.execute("INSERT INTO presets VALUES ('T1', 'mugs', 'U2', 'product'), ('T2', 'other', 'U1', 'tryon')")
+        shared = presets_for(log_db, team_id="T1", user_id="U1")
+        assert shared is not None and [p["name"] for p in shared] == ["mugs"]
+        text = shown_text(home_view(_content([], presets=shared)))
+        assert "*mugs* · AI product image · by <@U2>" in text and "No presets yet" not in text
     finally:
         log_db.close()
 

@@ -188,16 +188,18 @@ def admin_blocks(usage: AdminUsage, now: datetime) -> list[dict[str, Any]]:
     return blocks
 
 
-# -- presets: the presets table and its commands come with bot/store/presets.py; until then "No presets yet" --
+# -- presets: the workspace's presets table and its commands come with bot/store/presets.py; until that table
+# exists the Home says "No presets yet" --
 def preset_blocks(presets: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    blocks = [{"type": "divider"}, _header("Your presets")]
+    blocks = [{"type": "divider"}, _header("Presets")]
     if not presets:
         return [*blocks, _text("No presets yet.")]
     lines = []
     for preset in presets:
         name = escape(str(preset.get("name") or "?"))
         scene = SCENE_LABELS.get(str(preset.get("scene") or ""), "")
-        lines.append(f"• *{name}*" + (f" · {scene}" if scene else ""))
+        creator = str(preset.get("creator") or "")
+        lines.append(f"• *{name}*" + (f" · {scene}" if scene else "") + (f" · by <@{creator}>" if creator else ""))
     return [*blocks, _text("\n".join(lines))]
 
 

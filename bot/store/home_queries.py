@@ -54,7 +54,8 @@ def usage_rows(log_db: RequestLog, *, team_id: str, since: str) -> list[dict[str
 
 
 def presets_for(log_db: RequestLog, *, team_id: str, user_id: str) -> list[dict[str, Any]] | None:
-    """The person's presets; None while the log has no presets table (a log from before presets existed)."""
+    """The presets the person may use (the workspace's, or theirs where the table keeps them per person); None
+    while the log has no presets table."""
     columns = {row["name"] for row in log_db.query(f"SELECT name FROM pragma_table_info('{PRESETS_TABLE}')")}
     if not columns:
         return None
