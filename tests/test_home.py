@@ -22,7 +22,7 @@ from bot.slack.reports import amount_text
 from bot.store.costs import estimate_cost
 from bot.store.db import RequestLog, iso
 from bot.store.home_queries import CAP_COUNTED_STATUSES, presets_for
-from tests.conftest import RunningBot, make_settings, wait_until
+from tests.conftest import TEAM_ID, RunningBot, make_settings, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.test_slack_flows import rows, wait_status
 
@@ -122,6 +122,22 @@ def test_opening_the_home_shows_my_requests_with_status_thumbnail_thread_and_tod
     assert len(thumbnails) == 2 and all(i["image_url"].startswith(vod.url) and i["alt_text"] for i in thumbnails)
     assert "No presets yet" in text
     assert "Team usage" not in text and "EUR" not in text, "usage and cost are for admins only"
+
+
+def test_a_saved_preset_shows_on_the_home(admin_bot: RunningBot, slack: FakeSlack) -> None:
+    admin_bot.command("preset save banner scene=product ratio=16:9", user_id="U1")
+    wait_until(lambda: presets_in_log(admin_bot.settings), what="the preset saved")
+    open_home(admin_bot, "U2")
+    text = shown_text(homes(slack, "U2")[0])
+    assert "*banner* · AI product image · by <@U1>" in text and "No presets yet" not in text
+
+
+def presets_in_log(settings: Settings) -> list[dict[str, Any]]:
+    log_db = RequestLog(settings.aigc_bot_db)
+    try:
+        return presets_for(log_db, team_id=TEAM_ID, user_id="U1") or []
+    finally:
+        log_db.close()
 
 
 def test_an_admin_sees_usage_per_user_and_scene_failures_and_cost_and_usage_shows_it_too(
