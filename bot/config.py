@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.pricing import FORMAT_HINT, parse_unit_prices
 
 REGION_PATTERN = re.compile(r"^[a-z]{2,}-[a-z]+(-\d+)?$")
+CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
 
 
 def _is_http_url(value: str) -> bool:
@@ -75,6 +76,7 @@ class Settings(BaseSettings):
     aigc_bot_log_format: Literal["text", "json"] = "text"
     aigc_bot_retention_days: int = Field(default=0, ge=0)
     aigc_bot_unit_prices: str = ""
+    aigc_bot_currency: str = "CNY"
 
     @field_validator("slack_api_url", "tencentcloud_vod_endpoint")
     @classmethod
@@ -98,6 +100,14 @@ class Settings(BaseSettings):
     def _prices_shape(cls, value: str) -> str:
         parse_unit_prices(value)
         return value
+
+    @field_validator("aigc_bot_currency")
+    @classmethod
+    def _currency_code(cls, value: str) -> str:
+        code = value.strip().upper()
+        if not CURRENCY_PATTERN.match(code):
+            raise ValueError("must be a three-letter currency code such as CNY or USD")
+        return code
 
     @field_validator("aigc_bot_log_format", mode="before")
     @classmethod
@@ -154,6 +164,7 @@ HINTS: dict[str, str] = {
     "AIGC_BOT_LOG_FORMAT": "text (default) or json, one JSON object per line",
     "AIGC_BOT_RETENTION_DAYS": "days after which a request's prompt and inputs are purged, 0 (default) = keep all",
     "AIGC_BOT_UNIT_PRICES": FORMAT_HINT,
+    "AIGC_BOT_CURRENCY": "the ISO 4217 code cost estimates are shown in, default CNY",
 }
 
 REQUIRED_FOR_BOT = (

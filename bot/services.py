@@ -23,6 +23,7 @@ from bot.config import REQUIRED_FOR_BOT, REQUIRED_FOR_TENCENT, Settings, require
 from bot.follow.follower import Follower
 from bot.follow.polling import PollPolicy
 from bot.health import Readiness, watch_token
+from bot.home import HomePublisher
 from bot.lifecycle import deadline_in, seconds_until
 from bot.metrics import BotMetrics
 from bot.pipeline import Pipeline
@@ -65,9 +66,10 @@ class Services:
     follower: Follower
     metrics: BotMetrics
     readiness: Readiness
+    home: HomePublisher
     _background: asyncio.Task[None] | None = None
     _resume: asyncio.Task[int] | None = None
-    # Upkeep beside the real work: re-checking the bot token, applying the retention period.
+    # Upkeep beside the real work: re-checking the bot token, keeping App Homes current, applying retention.
     _upkeep: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -84,6 +86,7 @@ class Services:
             self._background = asyncio.create_task(self.follower.run_events())
         interval = self.settings.aigc_bot_auth_check_seconds
         self._upkeep.append(asyncio.create_task(watch_token(self.settings, self.readiness, interval)))
+        self._upkeep.append(asyncio.create_task(self.home.watch()))
         if self.settings.aigc_bot_retention_days > 0:
             self._upkeep.append(asyncio.create_task(keep_retention(self.log_db, self.settings.aigc_bot_retention_days)))
 
@@ -149,13 +152,14 @@ def build_services(settings: Settings) -> Services:
         http=http,
         policy=PollPolicy.from_settings(settings),
     )
+    policy = AccessPolicy.from_settings(settings)
     pipeline = Pipeline(
         settings=settings,
         vod=vod,
         log_db=log_db,
         slack=slack,
         uploader=uploader,
-        guard=guard_for(AccessPolicy.from_settings(settings), slack, log_db),
+        guard=guard_for(policy, slack, log_db),
         after_submit=follower.track if settings.aigc_bot_follow_mode != "off" else None,
     )
     return Services(
@@ -169,6 +173,7 @@ def build_services(settings: Settings) -> Services:
         follower=follower,
         metrics=bot_metrics,
         readiness=readiness,
+        home=HomePublisher.from_settings(settings, slack, log_db, policy),
     )
 
 

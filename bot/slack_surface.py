@@ -150,7 +150,12 @@ class SlackSurface:
         )
 
     def usage_text(self, command: dict[str, Any]) -> str:
-        return reports.usage_text(self.log_db, team_id=command.get("team_id", ""))
+        return reports.usage_text(
+            self.log_db,
+            team_id=command.get("team_id", ""),
+            prices=self.services.home.prices,
+            currency=self.services.settings.aigc_bot_currency,
+        )
 
     async def open_form(self, trigger_id: str, command: dict[str, Any]) -> None:
         context = FormContext(channel_id=command.get("channel_id", ""), response_url=command.get("response_url"))

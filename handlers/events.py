@@ -1,4 +1,4 @@
-"""Events: an @mention with images in a channel, and images sent to the bot in a DM."""
+"""Events: an @mention with images in a channel, images sent to the bot in a DM, and the App Home opened."""
 
 from __future__ import annotations
 
@@ -25,3 +25,10 @@ def register(registry: Registry, surface: SlackSurface) -> None:
         accepted = await surface.record_message_event(event, body, source="file_share")  # logged before the ack
         await ack()
         await surface.answer(accepted)
+
+    @registry.event("app_home_opened")
+    async def home_opened(ack: AsyncAck, event: dict[str, Any], body: dict[str, Any]) -> None:
+        await ack()
+        # The event also fires for the Messages tab, which the bot does not draw.
+        if event.get("tab") == "home" and event.get("user"):
+            await surface.services.home.opened(str(body.get("team_id") or ""), str(event["user"]))

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from bot.slack.command_text import is_session_id
 from bot.slack.messages import escape, task_lookup_status_text
+from bot.store.costs import CostEstimate, estimate_cost
 from bot.store.db import DONE, FAILED, SUBMITTED, TASK_ID_UNKNOWN, RequestLog, parse_iso, utc_now
+from bot.store.home_queries import usage_rows
 from bot.tencent.scenes import SCENE_LABELS
 from bot.tencent.vod import TaskDetail, VodClient, VodError
 
@@ -45,7 +49,28 @@ def history_text(log_db: RequestLog, *, team_id: str, user_id: str, team_domain:
     return "\n".join(lines)
 
 
-def usage_text(log_db: RequestLog, *, team_id: str, now: datetime | None = None) -> str:
+def amount_text(amount: Decimal, currency: str) -> str:
+    """An amount in cents, or in full when a unit price is finer than that (0.005 stays 0.005)."""
+    cents = amount.quantize(Decimal("0.01"))
+    return f"{cents if cents == amount else amount.normalize()} {currency}"
+
+
+def cost_text(estimate: CostEstimate, currency: str) -> str:
+    text = f"{amount_text(estimate.amount, currency)} ({estimate.images} output image(s) of finished requests)"
+    if estimate.unpriced_scenes:
+        names = ", ".join(SCENE_LABELS.get(s, s) for s in sorted(estimate.unpriced_scenes))
+        text += f"; not counted, no unit price: {names}"
+    return text
+
+
+def usage_text(
+    log_db: RequestLog,
+    *,
+    team_id: str,
+    now: datetime | None = None,
+    prices: Mapping[str, Decimal] | None = None,
+    currency: str = "CNY",
+) -> str:
     moment = now or utc_now()
     day = moment.strftime("%Y-%m-%d")
     month = moment.strftime("%Y-%m")
@@ -68,6 +93,11 @@ def usage_text(log_db: RequestLog, *, team_id: str, now: datetime | None = None)
         [team_id, month],
     )[0]["n"]
     parts.append(f"Not submitted this month (refused or invalid, not billed): {refused}")
+    if prices:
+        costed = usage_rows(log_db, team_id=team_id, since=month)
+        today = estimate_cost((r for r in costed if r["day"] == day), prices)
+        parts.append(f"*Estimated cost today:* {cost_text(today, currency)}")
+        parts.append(f"*Estimated cost this month:* {cost_text(estimate_cost(costed, prices), currency)}")
     return "\n".join(parts)
 
 

@@ -15,7 +15,7 @@ import mimetypes
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -85,6 +85,28 @@ def _maybe_json(value: Any) -> Any:
     return value
 
 
+# Slack's limit on the blocks of a Home tab view.
+HOME_MAX_BLOCKS = 100
+
+
+def _elements(value: Any) -> Iterator[dict[str, Any]]:
+    """Every block and element in a view, at any depth."""
+    if isinstance(value, dict):
+        yield value
+        for item in value.values():
+            yield from _elements(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _elements(item)
+
+
+def _bad_image(element: dict[str, Any]) -> bool:
+    """An image block or element Slack would refuse: it needs an image_url (or slack_file) and alt_text."""
+    if element.get("type") != "image":
+        return False
+    return not (element.get("image_url") or element.get("slack_file")) or not element.get("alt_text")
+
+
 class FakeSlack(FakeServer):
     def __init__(self, bot_token: str, team_id: str = "T0001", bot_user_id: str = "UBOT") -> None:
         super().__init__()
@@ -106,6 +128,8 @@ class FakeSlack(FakeServer):
         self.responses: list[dict[str, Any]] = []
         self.messages: list[dict[str, Any]] = []
         self.views: dict[str, dict[str, Any]] = {}
+        # views.publish: every Home view published, per user, oldest first.
+        self.home_views: dict[str, list[dict[str, Any]]] = {}
         self.files: dict[str, dict[str, Any]] = {}
         self.file_bytes: dict[str, bytes] = {}
         self.uploads: dict[str, bytes] = {}
@@ -355,6 +379,7 @@ class FakeSlack(FakeServer):
             "views.open": self._view_open,
             "views.push": self._view_open,
             "views.update": self._view_update,
+            "views.publish": self._view_publish,
             "conversations.info": self._conversation_info,
             "users.info": self._user_info,
             "usergroups.users.list": self._usergroup_users,
@@ -484,6 +509,20 @@ class FakeSlack(FakeServer):
             return {"ok": False, "error": "hash_conflict"}
         obj = self._view_object(view_id, view, previous)
         self.views[view_id] = obj
+        return {"ok": True, "view": obj}
+
+    def _view_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = str(args.get("user_id") or "")
+        view = _maybe_json(args.get("view"))
+        if not user:
+            return {"ok": False, "error": "invalid_arguments"}
+        if not isinstance(view, dict) or view.get("type") != "home" or not isinstance(view.get("blocks"), list):
+            return {"ok": False, "error": "invalid_arguments"}
+        if len(view["blocks"]) > HOME_MAX_BLOCKS or any(_bad_image(element) for element in _elements(view)):
+            return {"ok": False, "error": "invalid_blocks"}
+        view_id = f"V{uuid.uuid4().hex[:10].upper()}"
+        obj = self._view_object(view_id, view, None)
+        self.home_views.setdefault(user, []).append(obj)
         return {"ok": True, "view": obj}
 
     def _conversation_info(self, args: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,179 @@
+"""The App Home: gathered from the log, published with views.publish when a person opens it, and published
+again when one of their requests changes state.
+
+Refreshes come from watching the log rather than from callbacks in the pipeline and the follower: every
+state change is a write to the shared SQLite log, so one watcher sees the changes of every process that
+shares the database (another process may follow the task), and the code that writes statuses stays as it is.
+Only people who opened their Home since this process started are watched, one indexed query each per tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.access import AccessPolicy
+from bot.config import Settings
+from bot.pricing import parse_unit_prices
+from bot.slack.conversation import slack_error_code
+from bot.slack.home import AdminUsage, DailyCount, HomeContent, home_view
+from bot.store import home_queries
+from bot.store.db import RequestLog, utc_now
+
+log = logging.getLogger(__name__)
+
+# At most one publish per person in this many seconds; a change inside the window is shown when it ends.
+THROTTLE_SECONDS = 10.0
+WATCH_INTERVAL_SECONDS = 1.0
+# A person who has not opened their Home for this long is no longer watched.
+WATCH_HOURS = 12
+
+Person = tuple[str, str]  # (team_id, user_id)
+
+
+@dataclass
+class Throttle:
+    """Per person: whether a publish may go now, given when the last one went."""
+
+    seconds: float = THROTTLE_SECONDS
+    clock: Callable[[], float] = time.monotonic
+    _last: dict[Person, float] = field(default_factory=dict)
+
+    def ready(self, person: Person) -> bool:
+        last = self._last.get(person)
+        return last is None or self.clock() - last >= self.seconds
+
+    def sent(self, person: Person) -> None:
+        self._last[person] = self.clock()
+
+
+@dataclass
+class _Watched:
+    opened_at: float
+    states: tuple[tuple[int, str], ...]
+    # A change seen but not yet published, waiting for the throttle window to end.
+    stale: bool = False
+
+
+class HomePublisher:
+    def __init__(
+        self,
+        *,
+        slack: AsyncWebClient,
+        log_db: RequestLog,
+        policy: AccessPolicy,
+        prices: dict[str, Decimal],
+        currency: str,
+        throttle: Throttle | None = None,
+    ) -> None:
+        self.slack = slack
+        self.log_db = log_db
+        self.policy = policy
+        self.prices = prices
+        self.currency = currency
+        self.throttle = throttle or Throttle()
+        self._watched: dict[Person, _Watched] = {}
+        self._team_domains: dict[str, str | None] = {}
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, slack: AsyncWebClient, log_db: RequestLog, policy: AccessPolicy
+    ) -> HomePublisher:
+        return cls(
+            slack=slack,
+            log_db=log_db,
+            policy=policy,
+            prices=parse_unit_prices(settings.aigc_bot_unit_prices),
+            currency=settings.aigc_bot_currency,
+        )
+
+    async def _team_domain(self, team_id: str) -> str | None:
+        """The workspace's subdomain for thread links, from auth.test once per process."""
+        if team_id not in self._team_domains:
+            try:
+                answer = await self.slack.auth_test()
+                url = str(answer.get("url") or "")
+                domain = url.removeprefix("https://").split(".slack.com")[0] if ".slack.com" in url else None
+            except SlackApiError as error:
+                log.warning("auth.test for the Home's thread links failed: %s", slack_error_code(error))
+                return None
+            self._team_domains[team_id] = domain or None
+        return self._team_domains[team_id]
+
+    async def content(self, team_id: str, user_id: str) -> HomeContent:
+        now = utc_now()
+        today = now.strftime("%Y-%m-%d")
+        admin = None
+        if user_id in self.policy.admins:
+            month_rows = home_queries.usage_rows(self.log_db, team_id=team_id, since=now.strftime("%Y-%m"))
+            admin = AdminUsage(month_rows=month_rows, prices=self.prices, currency=self.currency)
+        return HomeContent(
+            user_id=user_id,
+            requests=home_queries.last_requests(self.log_db, team_id=team_id, user_id=user_id),
+            user_today=DailyCount(
+                home_queries.counted_since(self.log_db, team_id=team_id, user_id=user_id, since=today),
+                self.policy.user_daily_cap,
+            ),
+            workspace_today=DailyCount(
+                home_queries.counted_since(self.log_db, team_id=team_id, since=today),
+                self.policy.workspace_daily_cap,
+            ),
+            presets=home_queries.presets_for(self.log_db, team_id=team_id, user_id=user_id),
+            team_domain=await self._team_domain(team_id),
+            now=now,
+            admin=admin,
+        )
+
+    async def publish(self, team_id: str, user_id: str) -> bool:
+        """Publish the person's Home now; False when Slack refused it (logged, never raised)."""
+        person = (team_id, user_id)
+        view = home_view(await self.content(team_id, user_id))
+        self.throttle.sent(person)
+        try:
+            await self.slack.views_publish(user_id=user_id, view=view)
+        except SlackApiError as error:
+            log.warning("views.publish for %s failed: %s", user_id, slack_error_code(error))
+            return False
+        return True
+
+    async def opened(self, team_id: str, user_id: str) -> None:
+        """The person opened their Home: publish it at once and keep it current from now on."""
+        person = (team_id, user_id)
+        states = home_queries.request_states(self.log_db, team_id=team_id, user_id=user_id)
+        self._watched[person] = _Watched(opened_at=time.monotonic(), states=states)
+        await self.publish(team_id, user_id)
+
+    async def refresh_changed(self) -> int:
+        """Publish again the Homes whose requests changed state, each at most once per throttle window.
+
+        :return: how many were published.
+        """
+        published = 0
+        forget_before = time.monotonic() - WATCH_HOURS * 3600
+        for person, watched in list(self._watched.items()):
+            if watched.opened_at < forget_before:
+                del self._watched[person]
+                continue
+            states = home_queries.request_states(self.log_db, team_id=person[0], user_id=person[1])
+            if states != watched.states:
+                watched.states, watched.stale = states, True
+            if watched.stale and self.throttle.ready(person):
+                watched.stale = False
+                published += await self.publish(*person)
+        return published
+
+    async def watch(self, interval: float = WATCH_INTERVAL_SECONDS) -> None:
+        """Run until cancelled: look for changed requests every `interval` seconds."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.refresh_changed()
+            except Exception:  # one bad round must not end the refreshes for good
+                log.exception("refreshing App Homes failed; trying again")

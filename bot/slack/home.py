@@ -1,0 +1,226 @@
+"""The App Home tab as Block Kit: a person's last requests, today's count against the caps, presets, and for
+admins the team's usage and estimated cost."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from bot.slack.messages import escape
+from bot.slack.reports import cost_text, thread_link
+from bot.store.costs import estimate_cost
+from bot.store.db import (
+    DONE,
+    FAILED,
+    INVALID,
+    RECEIVED,
+    REFUSED,
+    SUBMITTED,
+    SUBMITTING,
+    UPLOADING,
+    parse_iso,
+)
+from bot.store.home_queries import CAP_COUNTED_STATUSES
+from bot.tencent.scenes import SCENE_LABELS
+
+# Slack refuses a Home view of more than 100 blocks.
+MAX_BLOCKS = 100
+# Slack refuses section text over 3000 characters; lists of people and codes stop well before that.
+SHOWN_PER_LIST = 15
+SHOWN_PROMPT_CHARS = 150
+STATUS_BADGES = {
+    RECEIVED: ":hourglass_flowing_sand: working",
+    UPLOADING: ":hourglass_flowing_sand: uploading",
+    SUBMITTING: ":hourglass_flowing_sand: submitting",
+    SUBMITTED: ":hourglass: at Tencent",
+    DONE: ":white_check_mark: done",
+    FAILED: ":x: failed",
+    INVALID: ":warning: not usable",
+    REFUSED: ":no_entry: refused",
+}
+
+
+@dataclass(frozen=True)
+class DailyCount:
+    used: int
+    cap: int  # 0 means no cap
+
+    def text(self, whose: str) -> str:
+        if not self.cap:
+            return f"{whose} {self.used} (no daily cap)"
+        return f"{whose} {self.used} of {self.cap}"
+
+
+@dataclass(frozen=True)
+class AdminUsage:
+    """The team's requests this month (usage_rows), what they cost per output image, and in what currency."""
+
+    month_rows: list[dict[str, Any]]
+    prices: Mapping[str, Decimal]
+    currency: str
+
+
+@dataclass(frozen=True)
+class HomeContent:
+    user_id: str
+    requests: list[dict[str, Any]]
+    user_today: DailyCount
+    workspace_today: DailyCount
+    # None when the log has no presets table yet.
+    presets: list[dict[str, Any]] | None
+    team_domain: str | None
+    now: datetime
+    admin: AdminUsage | None = None
+
+
+def _text(markdown: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": markdown[:3000]}}
+
+
+def _header(title: str) -> dict[str, Any]:
+    return {"type": "header", "text": {"type": "plain_text", "text": title[:150], "emoji": True}}
+
+
+def _context(markdown: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": markdown[:3000]}]}
+
+
+def _outputs(row: Mapping[str, Any]) -> list[dict[str, Any]]:
+    try:
+        outputs = json.loads(row.get("output_json") or "[]")
+    except ValueError:
+        return []
+    return [o for o in outputs if isinstance(o, dict)] if isinstance(outputs, list) else []
+
+
+def thumbnail_url(row: Mapping[str, Any], now: datetime) -> str | None:
+    """The first output's URL while Tencent still serves it; None once it has expired (the thread keeps a copy)."""
+    for output in _outputs(row):
+        url = output.get("url")
+        if not url:
+            continue
+        expires = output.get("expire_time")
+        if expires:
+            try:
+                if parse_iso(str(expires)) <= now:
+                    continue
+            except ValueError:
+                continue
+        return str(url)
+    return None
+
+
+def _status_text(row: Mapping[str, Any]) -> str:
+    status = str(row.get("status") or "")
+    badge = STATUS_BADGES.get(status, status)
+    if status == SUBMITTED and row.get("progress"):
+        badge += f" {row['progress']}%"
+    if status in (FAILED, INVALID, REFUSED) and row.get("error_code"):
+        badge += f" (`{escape(str(row['error_code']))}`)"
+    return badge
+
+
+def request_blocks(row: Mapping[str, Any], *, team_domain: str | None, now: datetime) -> list[dict[str, Any]]:
+    scene = SCENE_LABELS.get(str(row.get("scene") or ""), str(row.get("scene") or "request"))
+    when = parse_iso(str(row["created_at"])).strftime("%Y-%m-%d %H:%M UTC")
+    line = f"*{escape(scene)}* · {_status_text(row)} · {when}"
+    link = thread_link(team_domain, row.get("channel_id"), row.get("thread_ts") or row.get("parent_ts"))
+    if link:
+        line += f" · <{link}|thread>"
+    prompt = str(row.get("prompt") or "")
+    if prompt:
+        shown = prompt if len(prompt) <= SHOWN_PROMPT_CHARS else prompt[:SHOWN_PROMPT_CHARS] + "…"
+        line += f"\n> {escape(shown)}"
+    outputs = len(_outputs(row))
+    section = _text(line)
+    if row.get("status") == DONE:
+        url = thumbnail_url(row, now)
+        if url:
+            section["accessory"] = {"type": "image", "image_url": url, "alt_text": f"{scene} result"}
+        elif outputs:
+            line += f"\n_{outputs} image(s); Tencent's copy has expired, the thread keeps them._"
+            section = _text(line)
+    return [section]
+
+
+def _counted(rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    return [r for r in rows if r.get("status") in CAP_COUNTED_STATUSES]
+
+
+def _listing(counts: Counter[str], label: Mapping[str, str] | None = None, *, mention: bool = False) -> str:
+    shown = counts.most_common(SHOWN_PER_LIST)
+    parts = [f"<@{key}> {n}" if mention else f"{(label or {}).get(key, key) or '?'} {n}" for key, n in shown]
+    if len(counts) > SHOWN_PER_LIST:
+        parts.append(f"and {len(counts) - SHOWN_PER_LIST} more")
+    return ", ".join(parts) or "none"
+
+
+def _usage_period(title: str, rows: list[dict[str, Any]], usage: AdminUsage) -> str:
+    counted = _counted(rows)
+    lines = [
+        f"*{title}:* {len(counted)} request(s)",
+        "by user: " + _listing(Counter(str(r["user_id"]) for r in counted), mention=True),
+        "by scene: " + _listing(Counter(str(r["scene"] or "") for r in counted), SCENE_LABELS),
+        "failures by error code: "
+        + _listing(Counter(str(r["error_code"] or "unknown") for r in rows if r["status"] == FAILED)),
+    ]
+    if usage.prices:
+        lines.append("estimated cost: " + cost_text(estimate_cost(rows, usage.prices), usage.currency))
+    return "\n".join(lines)
+
+
+def admin_blocks(usage: AdminUsage, now: datetime) -> list[dict[str, Any]]:
+    day = now.strftime("%Y-%m-%d")
+    today = [r for r in usage.month_rows if r["day"] == day]
+    blocks = [
+        {"type": "divider"},
+        _header("Team usage (admins only)"),
+        _text(_usage_period("Today", today, usage)),
+        _text(_usage_period(f"This month ({now.strftime('%Y-%m')})", usage.month_rows, usage)),
+    ]
+    if not usage.prices:
+        blocks.append(_context("Set `AIGC_BOT_UNIT_PRICES` to see estimated costs."))
+    return blocks
+
+
+# -- presets: the workspace's presets table and its commands come with bot/store/presets.py; until that table
+# exists the Home says "No presets yet" --
+def preset_blocks(presets: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    blocks = [{"type": "divider"}, _header("Presets")]
+    if not presets:
+        return [*blocks, _text("No presets yet.")]
+    lines = []
+    for preset in presets:
+        name = escape(str(preset.get("name") or "?"))
+        scene = SCENE_LABELS.get(str(preset.get("scene") or ""), "")
+        creator = str(preset.get("creator") or "")
+        lines.append(f"• *{name}*" + (f" · {scene}" if scene else "") + (f" · by <@{creator}>" if creator else ""))
+    return [*blocks, _text("\n".join(lines))]
+
+
+# -- end of presets --
+
+
+def home_view(content: HomeContent) -> dict[str, Any]:
+    counts = f"{content.user_today.text('You:')} · {content.workspace_today.text('workspace:')}"
+    blocks: list[dict[str, Any]] = [
+        _header("AIGC Images"),
+        _text(f"*Requests today* (UTC) · {counts}"),
+        {"type": "divider"},
+        _header("Your last requests"),
+    ]
+    if not content.requests:
+        blocks.append(_text("You have no requests yet. Type `/aigc help` to start."))
+    for row in content.requests:
+        blocks.extend(request_blocks(row, team_domain=content.team_domain, now=content.now))
+    blocks.extend(preset_blocks(content.presets))
+    if content.admin is not None:
+        blocks.extend(admin_blocks(content.admin, content.now))
+    if len(blocks) > MAX_BLOCKS:
+        blocks = [*blocks[: MAX_BLOCKS - 1], _context("More in `/aigc history` and `/aigc usage`.")]
+    return {"type": "home", "blocks": blocks}
