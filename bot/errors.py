@@ -48,15 +48,34 @@ _REPORT = "with the code and RequestId below"
 
 @dataclass(frozen=True)
 class ErrorAdvice:
+    """`retryable`: the same request, sent again later, could succeed. `outcome_unknown`: the service may
+    have acted before the failure, so sending the call again is only safe when a second copy cannot act twice."""
+
     code: str
     summary: str
     remedy: str
     audience: Audience
     retryable: bool
+    outcome_unknown: bool = False
 
 
-def _entry(code: str, summary: str, remedy: str, audience: Audience, retryable: bool = False) -> ErrorAdvice:
-    return ErrorAdvice(code=code, summary=summary, remedy=remedy, audience=audience, retryable=retryable)
+def _entry(
+    code: str,
+    summary: str,
+    remedy: str,
+    audience: Audience,
+    retryable: bool = False,
+    *,
+    outcome_unknown: bool = False,
+) -> ErrorAdvice:
+    return ErrorAdvice(
+        code=code,
+        summary=summary,
+        remedy=remedy,
+        audience=audience,
+        retryable=retryable,
+        outcome_unknown=outcome_unknown,
+    )
 
 
 # The error codes documented for CreateSceneAigcImageTask itself.
@@ -178,6 +197,7 @@ _ENTRIES: tuple[ErrorAdvice, ...] = (
         "Nothing is wrong with your request; please try again in a few minutes.",
         "transient",
         retryable=True,
+        outcome_unknown=True,
     ),
     _entry(
         "InvalidParameter",
@@ -420,6 +440,7 @@ _ENTRIES: tuple[ErrorAdvice, ...] = (
         "Please wait a few minutes and try again.",
         "transient",
         retryable=True,
+        outcome_unknown=True,
     ),
     _entry(
         "ResponseSizeLimitExceeded",
@@ -433,6 +454,7 @@ _ENTRIES: tuple[ErrorAdvice, ...] = (
         "Nothing is wrong with your request; please try again in a few minutes.",
         "transient",
         retryable=True,
+        outcome_unknown=True,
     ),
     _entry(
         "UnknownParameter",
@@ -487,6 +509,7 @@ _ENTRIES: tuple[ErrorAdvice, ...] = (
         # Resending a submission blindly could create and bill a second task.
         "transient",
         retryable=False,
+        outcome_unknown=True,
     ),
     _entry(
         "ClientError.ConnectionLost",
@@ -495,6 +518,7 @@ _ENTRIES: tuple[ErrorAdvice, ...] = (
         "is not made and billed twice.",
         "transient",
         retryable=False,
+        outcome_unknown=True,
     ),
     _entry(
         "ClientError.Network",
@@ -511,6 +535,7 @@ _ENTRIES: tuple[ErrorAdvice, ...] = (
         f"workspace admin to check that {_ENDPOINT} is https://vod.tencentcloudapi.com.",
         # The request did reach something, so a submission may have gone through.
         "admin",
+        outcome_unknown=True,
     ),
     _entry(
         "ClientError.NotSceneAigcImageTask",
@@ -701,6 +726,19 @@ def advise(code: str, message: str = "") -> ErrorAdvice:
     if entry is None:
         return _unknown(code)
     return entry if entry.code == code else dataclasses.replace(entry, code=code)
+
+
+def worth_retrying(code: str, *, repeat_safe: bool) -> bool:
+    """Whether to send a call again after it failed with `code`: the one place that decides.
+
+    `repeat_safe` says a second copy of the call cannot act twice (a lookup, or a submission carrying a
+    SessionId Tencent dedupes on). A failure whose outcome is unknown is worth another try exactly then;
+    any other failure when the advice table calls it passing.
+    """
+    advice = advise(code)
+    if advice.outcome_unknown:
+        return repeat_safe
+    return advice.retryable
 
 
 _WORD = re.compile(r"\w+")

@@ -13,6 +13,7 @@ from bot.errors import (
     advise,
     format_refusal,
     lookup,
+    worth_retrying,
 )
 
 ADMIN_SETTINGS = {
@@ -267,3 +268,40 @@ def test_every_failure_the_bot_explains_shares_one_base_class() -> None:
     assert storage.user_text().endswith("Code: Cos.AccessDenied · RequestId: cos-req-9")
     assert storage.user_sentence == advise("Cos.AccessDenied").summary
     assert download.retryable and not storage.retryable
+
+
+# -- whether to send a failed call again --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "ClientError.Timeout",
+        "ClientError.ConnectionLost",
+        "ClientError.BadResponse",
+        "InternalError",
+        "ServiceUnavailable",
+    ],
+)
+def test_a_call_whose_outcome_is_unknown_is_sent_again_only_when_a_second_copy_cannot_act_twice(code: str) -> None:
+    assert worth_retrying(code, repeat_safe=True)
+    assert not worth_retrying(code, repeat_safe=False)
+
+
+@pytest.mark.parametrize("code", ["RequestLimitExceeded", "RequestLimitExceeded.SomethingNew", "ClientError.Network"])
+def test_a_call_turned_away_before_anything_happened_is_always_sent_again(code: str) -> None:
+    assert worth_retrying(code, repeat_safe=False) and worth_retrying(code, repeat_safe=True)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "AuthFailure.SignatureFailure",
+        "InvalidParameter",
+        "InvalidParameterValue.SessionId",
+        "ClientError.NotSceneAigcImageTask",
+        "Totally.Unknown",
+    ],
+)
+def test_a_refusal_that_would_repeat_is_never_sent_again(code: str) -> None:
+    assert not worth_retrying(code, repeat_safe=True)
