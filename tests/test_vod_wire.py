@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from pydantic import SecretStr
 
 from bot.errors import API_PAGE_CODES, advise
 from bot.follow.polling import PollPolicy, wait_for_task
+from bot.slack.files import DownloadTooLarge, download_to_temp_file
 from bot.tencent.models import build_request
 from bot.tencent.ratelimit import SlidingWindowLimiter
 from bot.tencent.upload import upload_image_file
@@ -214,3 +217,30 @@ def test_waiting_for_a_task_rides_out_passing_failures_and_stops_at_a_refusal(vo
     assert detail.succeeded
     assert isinstance(refusal, VodError) and refusal.code == "ResourceNotFound.TaskNotExist"
     assert len(vod.calls(DESCRIBE)) == 2  # answered: the first task's progress and result; the refusal ended it
+
+
+def test_a_result_downloads_to_a_temporary_file_and_a_refused_one_leaves_nothing(
+    vod: FakeVod, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    async def go() -> tuple[bytes, list[type[BaseException]]]:
+        async with client(vod) as api:
+            result = await api.create_scene_aigc_image_task(build_request(body("outpainting")))
+            while not (detail := await api.describe_task_detail(result.task_id)).finished:
+                pass
+            url = str(detail.outputs[0].url)
+            path = await download_to_temp_file(api.http, url, max_bytes=10_000_000, prefix="aigc-result-")
+            whole = path.read_bytes()
+            path.unlink()
+            refused: list[type[BaseException]] = []
+            for too_small, target in ((len(whole) - 1, url), (len(whole), url + "-missing")):
+                with pytest.raises((DownloadTooLarge, httpx.HTTPStatusError)) as caught:
+                    await download_to_temp_file(api.http, target, max_bytes=too_small, prefix="aigc-result-")
+                refused.append(caught.type)
+            return whole, refused
+
+    whole, refused = run(go())
+    assert len(whole) > 0
+    assert refused == [DownloadTooLarge, httpx.HTTPStatusError]
+    assert list(tmp_path.iterdir()) == []
