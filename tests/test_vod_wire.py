@@ -12,7 +12,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from bot.errors import API_PAGE_CODES, advise
+from bot.errors import advise
 from bot.follow.polling import PollPolicy, wait_for_task
 from bot.slack.files import DownloadTooLarge, download_to_temp_file
 from bot.tencent.models import build_request
@@ -21,6 +21,7 @@ from bot.tencent.upload import upload_image_file
 from bot.tencent.vod import AlreadySubmitted, VodClient, VodError
 from tests.conftest import SECRET_ID, SECRET_KEY, SUB_APP_ID, PNG_1x1
 from tests.fakes import FakeCos, FakeVod
+from tests.test_errors import API_PAGE_CODES
 
 CREATE = "CreateSceneAigcImageTask"
 DESCRIBE = "DescribeTaskDetail"

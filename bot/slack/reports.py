@@ -13,7 +13,6 @@ from bot.store.db import DONE, FAILED, SUBMITTED, TASK_ID_UNKNOWN, RequestLog, p
 from bot.tencent.scenes import SCENE_LABELS
 from bot.tencent.vod import TaskDetail, VodClient, VodError
 
-BILLED_STATUSES = ("submitted", DONE, FAILED)
 # A request Tencent holds without its TaskId in the log (the answer was lost) was billed all the same.
 BILLED_WITHOUT_TASK_ID = ("InvalidParameterValue.SessionId", TASK_ID_UNKNOWN)
 
