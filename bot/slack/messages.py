@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.tencent.models import OUTPUT_IMAGE_COUNT, RESOLUTIONS
 from bot.tencent.scenes import SCENE_LABELS, STORAGE_MODES, TRY_ON_MODEL_ALIASES, TaskSpec
 
@@ -159,3 +161,7 @@ def not_in_channel_text(channel_id: str) -> str:
         f"I can't post in <#{channel_id}> because I'm not a member. "
         "Invite me with `/invite @aigc` and try again; this time I'll answer here."
     )
+
+
+def text_block(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
