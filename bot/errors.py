@@ -48,112 +48,35 @@ _REPORT = "with the code and RequestId below"
 
 @dataclass(frozen=True)
 class ErrorAdvice:
+    """`retryable`: the same request, sent again later, could succeed. `outcome_unknown`: the service may
+    have acted before the failure, so sending the call again is only safe when a second copy cannot act twice."""
+
     code: str
     summary: str
     remedy: str
     audience: Audience
     retryable: bool
+    outcome_unknown: bool = False
 
 
-def _entry(code: str, summary: str, remedy: str, audience: Audience, retryable: bool = False) -> ErrorAdvice:
-    return ErrorAdvice(code=code, summary=summary, remedy=remedy, audience=audience, retryable=retryable)
+def _entry(
+    code: str,
+    summary: str,
+    remedy: str,
+    audience: Audience,
+    retryable: bool = False,
+    *,
+    outcome_unknown: bool = False,
+) -> ErrorAdvice:
+    return ErrorAdvice(
+        code=code,
+        summary=summary,
+        remedy=remedy,
+        audience=audience,
+        retryable=retryable,
+        outcome_unknown=outcome_unknown,
+    )
 
-
-# The error codes documented for CreateSceneAigcImageTask itself.
-API_PAGE_CODES: tuple[str, ...] = (
-    "FailedOperation",
-    "FailedOperation.InvalidVodUser",
-    "InternalError",
-    "InvalidParameter",
-    "InvalidParameterValue.FileId",
-    "InvalidParameterValue.SessionContextTooLong",
-    "InvalidParameterValue.SessionId",
-    "InvalidParameterValue.SessionIdTooLong",
-    "InvalidParameterValue.SubAppId",
-    "UnauthorizedOperation",
-)
-
-# The error codes every Tencent Cloud API 3.0 action may return.
-COMMON_CODES: tuple[str, ...] = (
-    "ActionOffline",
-    "AuthFailure.InvalidAuthorization",
-    "AuthFailure.InvalidSecretId",
-    "AuthFailure.MFAFailure",
-    "AuthFailure.SecretIdNotFound",
-    "AuthFailure.SignatureExpire",
-    "AuthFailure.SignatureFailure",
-    "AuthFailure.TokenFailure",
-    "AuthFailure.UnauthorizedOperation",
-    "DryRunOperation",
-    "FailedOperation",
-    "InternalError",
-    "InvalidAction",
-    "InvalidParameter",
-    "InvalidParameterValue",
-    "InvalidRequest",
-    "IpInBlacklist",
-    "IpNotInWhitelist",
-    "LimitExceeded",
-    "MissingParameter",
-    "NoSuchProduct",
-    "NoSuchVersion",
-    "RequestLimitExceeded",
-    "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
-    "RequestLimitExceeded.IPLimitExceeded",
-    "RequestLimitExceeded.UinLimitExceeded",
-    "RequestSizeLimitExceeded",
-    "ResourceInUse",
-    "ResourceInsufficient",
-    "ResourceNotFound",
-    "ResourceUnavailable",
-    "ResponseSizeLimitExceeded",
-    "ServiceUnavailable",
-    "UnauthorizedOperation",
-    "UnknownParameter",
-    "UnsupportedOperation",
-    "UnsupportedProtocol",
-    "UnsupportedRegion",
-)
-
-# Codes from the upload and task-lookup actions, and the ones the bot raises itself.
-OTHER_CODES: tuple[str, ...] = (
-    "InvalidParameterValue.VodSessionKey",
-    "ResourceNotFound.TaskNotExist",
-    "InvalidParameterValue.TaskId",
-    "ClientError.Timeout",
-    "ClientError.Network",
-    "ClientError.ConnectionLost",
-    "ClientError.BadResponse",
-    "ClientError.NotSceneAigcImageTask",
-)
-
-# Codes from Tencent Cloud storage (COS), which receives the image uploads, prefixed so they never
-# collide with API codes of the same name; and the bot's own codes for uploads that got no usable answer.
-COS_CODES: tuple[str, ...] = (
-    "Cos",
-    "Cos.AccessDenied",
-    "Cos.SignatureDoesNotMatch",
-    "Cos.RequestTimeTooSkewed",
-    "Cos.EntityTooLarge",
-    "Cos.SlowDown",
-    "Cos.InternalError",
-    "Cos.ServiceUnavailable",
-    "Cos.InvalidAccessKeyId",
-    "Cos.ExpiredToken",
-    "Cos.InvalidToken",
-    "Cos.NoSuchBucket",
-    "Cos.RequestTimeout",
-    "Cos.HttpError",
-    "Cos.Timeout",
-    "Cos.ConnectionLost",
-    "Cos.Network",
-)
-
-# The bot's own codes for files shared in Slack.
-SLACK_CODES: tuple[str, ...] = (
-    "Slack.FileUnusable",
-    "Slack.DownloadFailed",
-)
 
 _UPLOAD_RETRY = "Nothing was submitted or billed; please send the request again in a few minutes."
 
@@ -178,6 +101,7 @@ _ENTRIES: tuple[ErrorAdvice, ...] = (
         "Nothing is wrong with your request; please try again in a few minutes.",
         "transient",
         retryable=True,
+        outcome_unknown=True,
     ),
     _entry(
         "InvalidParameter",
@@ -420,6 +344,7 @@ _ENTRIES: tuple[ErrorAdvice, ...] = (
         "Please wait a few minutes and try again.",
         "transient",
         retryable=True,
+        outcome_unknown=True,
     ),
     _entry(
         "ResponseSizeLimitExceeded",
@@ -433,6 +358,7 @@ _ENTRIES: tuple[ErrorAdvice, ...] = (
         "Nothing is wrong with your request; please try again in a few minutes.",
         "transient",
         retryable=True,
+        outcome_unknown=True,
     ),
     _entry(
         "UnknownParameter",
@@ -487,6 +413,7 @@ _ENTRIES: tuple[ErrorAdvice, ...] = (
         # Resending a submission blindly could create and bill a second task.
         "transient",
         retryable=False,
+        outcome_unknown=True,
     ),
     _entry(
         "ClientError.ConnectionLost",
@@ -495,6 +422,7 @@ _ENTRIES: tuple[ErrorAdvice, ...] = (
         "is not made and billed twice.",
         "transient",
         retryable=False,
+        outcome_unknown=True,
     ),
     _entry(
         "ClientError.Network",
@@ -511,6 +439,7 @@ _ENTRIES: tuple[ErrorAdvice, ...] = (
         f"workspace admin to check that {_ENDPOINT} is https://vod.tencentcloudapi.com.",
         # The request did reach something, so a submission may have gone through.
         "admin",
+        outcome_unknown=True,
     ),
     _entry(
         "ClientError.NotSceneAigcImageTask",
@@ -701,6 +630,19 @@ def advise(code: str, message: str = "") -> ErrorAdvice:
     if entry is None:
         return _unknown(code)
     return entry if entry.code == code else dataclasses.replace(entry, code=code)
+
+
+def worth_retrying(code: str, *, repeat_safe: bool) -> bool:
+    """Whether to send a call again after it failed with `code`: the one place that decides.
+
+    `repeat_safe` says a second copy of the call cannot act twice (a lookup, or a submission carrying a
+    SessionId Tencent dedupes on). A failure whose outcome is unknown is worth another try exactly then;
+    any other failure when the advice table calls it passing.
+    """
+    advice = advise(code)
+    if advice.outcome_unknown:
+        return repeat_safe
+    return advice.retryable
 
 
 _WORD = re.compile(r"\w+")

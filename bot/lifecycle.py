@@ -23,7 +23,6 @@ SHUTDOWN_SECONDS = 20.0
 # that never closes): whoever stops the bot (systemd, Docker, Kubernetes) may kill it at 25 s or so, and losing
 # the log lines is worse.
 HARD_EXIT_MARGIN = 4.0
-HARD_EXIT_SECONDS = SHUTDOWN_SECONDS + HARD_EXIT_MARGIN
 
 
 class Backoff:

@@ -10,9 +10,10 @@ from dataclasses import replace
 from typing import Any
 
 from bot.slack import presets_text as text
-from bot.slack.command_text import MAX_PROMPT_CHARS, CommandError, Generate
+from bot.slack.command_text import CommandError, Generate
 from bot.slack.presets_text import OPTIONS_BY_SCENE
 from bot.store.presets import Preset, PresetStore
+from bot.tencent.models import MAX_PROMPT_CHARS
 from bot.tencent.scenes import TaskOptions, TaskSpec
 
 

@@ -17,8 +17,15 @@ from bot.resolve import local_resolver, resolve_all
 from bot.services import vod_client_from
 from bot.slack.refs import BadRef, FileIdRef, PathRef, Ref, UrlRef, parse_ref
 from bot.tencent.imagetype import NotAnImage
-from bot.tencent.models import ASPECT_RATIOS, RESOLUTIONS, FileInfo, RequestInvalid
-from bot.tencent.scenes import SCENE_TYPES, TaskOptions, TaskSpec, build_task_request
+from bot.tencent.models import ASPECT_RATIOS, OUTPUT_IMAGE_COUNT, RESOLUTIONS, FileInfo, RequestInvalid
+from bot.tencent.scenes import (
+    SCENE_TYPES,
+    STORAGE_MODES,
+    TRY_ON_MODEL_ALIASES,
+    TaskOptions,
+    TaskSpec,
+    build_task_request,
+)
 from bot.tencent.upload import ImageTooLarge
 from bot.tencent.vod import AlreadySubmitted, VodError
 
@@ -38,10 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     submit.add_argument("--prompt")
     submit.add_argument("--negative", help="what the product image must not show")
     submit.add_argument("--ratio", choices=ASPECT_RATIOS, metavar="W:H")
-    submit.add_argument("--count", type=int, metavar="N", help="product images to generate, 1-10")
+    submit.add_argument(
+        "--count", type=int, metavar="N", help="product images to generate, {}-{}".format(*OUTPUT_IMAGE_COUNT)
+    )
     submit.add_argument("--resolution", choices=RESOLUTIONS, type=str.upper)
-    submit.add_argument("--storage", choices=("temporary", "permanent"), type=str.lower)
-    submit.add_argument("--model", help="try-on model: lite, flash, pro or a full model name")
+    submit.add_argument("--storage", choices=tuple(STORAGE_MODES), type=str.lower)
+    submit.add_argument("--model", help=f"try-on model: {', '.join(TRY_ON_MODEL_ALIASES)} or a full model name")
     submit.add_argument("--media-name", help="output file name, at most 64 characters")
     submit.add_argument("--session-id", help="dedupe id: Tencent refuses a second task with it for 3 days")
     submit.add_argument("--dry-run", action="store_true", help="print the request body and send nothing")

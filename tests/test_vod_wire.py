@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from pydantic import SecretStr
 
-from bot.errors import API_PAGE_CODES, advise
+from bot.errors import advise
+from bot.follow.polling import PollPolicy, wait_for_task
+from bot.slack.files import DownloadTooLarge, download_to_temp_file
 from bot.tencent.models import build_request
 from bot.tencent.ratelimit import SlidingWindowLimiter
 from bot.tencent.upload import upload_image_file
 from bot.tencent.vod import AlreadySubmitted, VodClient, VodError
 from tests.conftest import SECRET_ID, SECRET_KEY, SUB_APP_ID, PNG_1x1
 from tests.fakes import FakeCos, FakeVod
+from tests.test_errors import API_PAGE_CODES
 
 CREATE = "CreateSceneAigcImageTask"
+DESCRIBE = "DescribeTaskDetail"
 
 
 def client(vod: FakeVod, *, key: str = SECRET_KEY, limiter: SlidingWindowLimiter | None = None) -> VodClient:
@@ -188,3 +194,54 @@ def test_task_detail_reports_progress_then_outputs(vod: FakeVod) -> None:
     assert second.succeeded
     assert len(second.outputs) == 2
     assert all(o.url and o.url.startswith("http://127.0.0.1") for o in second.outputs)
+
+
+def test_waiting_for_a_task_rides_out_passing_failures_and_stops_at_a_refusal(vod: FakeVod) -> None:
+    async def no_sleep(_: float) -> None:
+        return None
+
+    async def go() -> tuple[Any, BaseException | None]:
+        async with client(vod) as api:
+            first = await api.create_scene_aigc_image_task(build_request(body("outpainting")))
+            # More rate limits than the client's own attempts: the waiter must keep asking.
+            vod.fail_next(DESCRIBE, "RequestLimitExceeded", times=api.max_attempts + 1)
+            detail = await wait_for_task(api, first.task_id, PollPolicy(), sleep=no_sleep)
+            second = await api.create_scene_aigc_image_task(build_request(body("outpainting")))
+            vod.fail_next(DESCRIBE, "ResourceNotFound.TaskNotExist")
+            try:
+                await wait_for_task(api, second.task_id, PollPolicy(), sleep=no_sleep)
+            except VodError as refusal:
+                return detail, refusal
+            return detail, None
+
+    detail, refusal = run(go())
+    assert detail.succeeded
+    assert isinstance(refusal, VodError) and refusal.code == "ResourceNotFound.TaskNotExist"
+    assert len(vod.calls(DESCRIBE)) == 2  # answered: the first task's progress and result; the refusal ended it
+
+
+def test_a_result_downloads_to_a_temporary_file_and_a_refused_one_leaves_nothing(
+    vod: FakeVod, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    async def go() -> tuple[bytes, list[type[BaseException]]]:
+        async with client(vod) as api:
+            result = await api.create_scene_aigc_image_task(build_request(body("outpainting")))
+            while not (detail := await api.describe_task_detail(result.task_id)).finished:
+                pass
+            url = str(detail.outputs[0].url)
+            path = await download_to_temp_file(api.http, url, max_bytes=10_000_000, prefix="aigc-result-")
+            whole = path.read_bytes()
+            path.unlink()
+            refused: list[type[BaseException]] = []
+            for too_small, target in ((len(whole) - 1, url), (len(whole), url + "-missing")):
+                with pytest.raises((DownloadTooLarge, httpx.HTTPStatusError)) as caught:
+                    await download_to_temp_file(api.http, target, max_bytes=too_small, prefix="aigc-result-")
+                refused.append(caught.type)
+            return whole, refused
+
+    whole, refused = run(go())
+    assert len(whole) > 0
+    assert refused == [DownloadTooLarge, httpx.HTTPStatusError]
+    assert list(tmp_path.iterdir()) == []

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.errors import worth_retrying
 from bot.follow.schedule import Observation, estimate_window, first_delay, next_delay
 from bot.tencent.vod import TaskDetail, VodClient, VodError
 
@@ -70,7 +71,7 @@ async def wait_for_task(
         try:
             last = await vod.describe_task_detail(task_id)
         except VodError as error:
-            if not error.advice.retryable and not error.code.startswith("ClientError."):
+            if not worth_retrying(error.code, repeat_safe=True):  # a lookup never acts twice
                 raise
             delay = policy.delay(failures)
             failures += 1

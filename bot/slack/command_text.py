@@ -7,11 +7,17 @@ from dataclasses import dataclass, field
 
 from bot.slack.refs import BadRef, FileIdRef, Ref, UrlRef, is_url, parse_ref, unwrap_slack_link
 from bot.store.presets import preset_name_problem
-from bot.tencent.models import ASPECT_RATIOS, RESOLUTIONS, TRY_ON_MODELS
-from bot.tencent.scenes import SCENE_TYPES, TRY_ON_MODEL_ALIASES, TaskOptions, TaskSpec
+from bot.tencent.models import (
+    ASPECT_RATIOS,
+    CLOTHES_COUNT,
+    MAX_PROMPT_CHARS,
+    OUTPUT_IMAGE_COUNT,
+    RESOLUTIONS,
+    TRY_ON_MODELS,
+)
+from bot.tencent.scenes import SCENE_IMAGE_COUNTS, STORAGE_MODES, TRY_ON_MODEL_ALIASES, TaskOptions, TaskSpec
 
 OPTION_NAMES = ("ratio", "count", "resolution", "storage", "model", "negative")
-MAX_PROMPT_CHARS = 1000
 OPTION = re.compile(r"^([A-Za-z_]+)=(.*)$", re.DOTALL)
 # The SessionId the bot sends with every request ("aigc-" and 40 hex digits), which names it at Tencent too.
 SESSION_ID = re.compile(r"aigc-[0-9a-f]{40}")
@@ -95,6 +101,11 @@ def _unquote(value: str) -> str:
     return value
 
 
+def _either(words: tuple[str, ...] | list[str]) -> str:
+    """ "a, b or c": the values a person may choose from, as a sentence."""
+    return f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else "".join(words)
+
+
 def parse_options(pairs: dict[str, str]) -> TaskOptions:
     unknown = sorted(set(pairs) - set(OPTION_NAMES))
     if unknown:
@@ -109,20 +120,21 @@ def parse_options(pairs: dict[str, str]) -> TaskOptions:
             raise CommandError(f"ratio={pairs['ratio']} is not offered. Use one of: {', '.join(ASPECT_RATIOS)}.")
         options.ratio = pairs["ratio"]
     if "count" in pairs:
-        if not pairs["count"].isdigit() or not 1 <= int(pairs["count"]) <= 10:
-            raise CommandError(f"count={pairs['count']} is not allowed: give a whole number from 1 to 10.")
+        fewest, most = OUTPUT_IMAGE_COUNT
+        if not pairs["count"].isdigit() or not fewest <= int(pairs["count"]) <= most:
+            raise CommandError(f"count={pairs['count']} is not allowed: give a whole number from {fewest} to {most}.")
         options.count = int(pairs["count"])
     if "resolution" in pairs:
         if pairs["resolution"].upper() not in RESOLUTIONS:
-            raise CommandError(f"resolution={pairs['resolution']} is not offered. Use 1K, 2K or 4K.")
+            raise CommandError(f"resolution={pairs['resolution']} is not offered. Use {_either(RESOLUTIONS)}.")
         options.resolution = pairs["resolution"].upper()
     if "storage" in pairs:
-        if pairs["storage"].lower() not in ("temporary", "permanent"):
-            raise CommandError(f"storage={pairs['storage']} is not offered. Use temporary or permanent.")
+        if pairs["storage"].lower() not in STORAGE_MODES:
+            raise CommandError(f"storage={pairs['storage']} is not offered. Use {_either(list(STORAGE_MODES))}.")
         options.storage = pairs["storage"].lower()
     if "model" in pairs:
         if pairs["model"].lower() not in TRY_ON_MODEL_ALIASES and pairs["model"] not in TRY_ON_MODELS:
-            raise CommandError(f"model={pairs['model']} is not offered. Use lite, flash or pro.")
+            raise CommandError(f"model={pairs['model']} is not offered. Use {_either(list(TRY_ON_MODEL_ALIASES))}.")
         options.model = pairs["model"]
     if "negative" in pairs:
         if not pairs["negative"].strip():
@@ -163,24 +175,28 @@ def parse_generate(scene_word: str, words: list[str], attached: list[Ref]) -> Ge
         raise CommandError(f"The prompt is {len(prompt)} characters; the most is {MAX_PROMPT_CHARS}.")
     images = [*attached, *refs]
     spec = TaskSpec(scene=scene, prompt=prompt, options=options)
+    fewest, most = SCENE_IMAGE_COUNTS[scene]
     if scene == "tryon":
-        if len(images) < 2:
+        fewest_clothes, most_clothes = CLOTHES_COUNT
+        if len(images) < most + fewest_clothes:
             raise CommandError(
-                "tryon needs a model image and 1 to 4 clothes images: "
+                f"tryon needs a model image and {fewest_clothes} to {most_clothes} clothes images: "
                 "`/aigc tryon <model-image> <clothes-image> [more clothes] [prompt]`."
             )
-        if len(images) > 5:
-            raise CommandError(f"tryon takes 1 model image and at most 4 clothes images; got {len(images)} images.")
-        return Generate(spec=spec, images=images[:1], clothes=images[1:], preset=preset)
+        if len(images) > most + most_clothes:
+            raise CommandError(
+                f"tryon takes {most} model image and at most {most_clothes} clothes images; got {len(images)} images."
+            )
+        return Generate(spec=spec, images=images[:most], clothes=images[most:], preset=preset)
     if not images:
         raise CommandError(
             f"{scene} needs at least one image: a link, a VOD FileId, or an attached image. "
             "Type `/aigc help` for examples."
         )
-    if scene == "outpaint" and len(images) != 1:
-        raise CommandError(f"outpaint extends exactly 1 image; got {len(images)}.")
-    if scene == "product" and len(images) > 10:
-        raise CommandError(f"product takes 1 to 10 images of one product; got {len(images)}.")
+    if scene == "outpaint" and len(images) != most:
+        raise CommandError(f"outpaint extends exactly {most} image; got {len(images)}.")
+    if scene == "product" and len(images) > most:
+        raise CommandError(f"product takes {fewest} to {most} images of one product; got {len(images)}.")
     return Generate(spec=spec, images=images, preset=preset)
 
 
@@ -229,6 +245,3 @@ def refs_from_summary(items: list[str]) -> list[Ref]:
         elif kind == "slack":
             refs.append(SlackFileRef(value))
     return refs
-
-
-SCENES = tuple(SCENE_TYPES)

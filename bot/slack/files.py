@@ -8,9 +8,10 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -36,6 +37,61 @@ _HOST_CHARACTERS = re.compile(r"^[a-z0-9.:-]+$")  # letters, digits, dots, hyphe
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
+_CHUNK_BYTES = 256 * 1024
+
+
+class DownloadTooLarge(ValueError):
+    """A download grew past its size limit; nothing of it was kept."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the download is larger than {limit} bytes")
+        self.limit = limit
+
+
+def _require_success(response: httpx.Response) -> None:
+    response.raise_for_status()
+
+
+async def download_to_temp_file(
+    http: httpx.AsyncClient,
+    url: str,
+    *,
+    max_bytes: int,
+    prefix: str,
+    headers: Mapping[str, str] | None = None,
+    check_response: Callable[[httpx.Response], None] = _require_success,
+) -> Path:
+    """Stream a GET of `url` into a new temporary file and return its path; the caller deletes the file.
+
+    `check_response` sees the status and headers before the body is read, and raises to refuse the answer
+    (by default any status other than 2xx). Redirects are not followed, so a credential in `headers` goes
+    to `url` alone. Past `max_bytes` the download stops with DownloadTooLarge. Whatever goes wrong, the
+    partial file is removed before the error propagates.
+    """
+    handle, raw_path = tempfile.mkstemp(prefix=prefix, suffix=".img")
+    path = Path(raw_path)
+    try:
+        with os.fdopen(handle, "wb") as sink:
+            async with http.stream("GET", url, headers=headers, follow_redirects=False) as response:
+                check_response(response)
+                received = 0
+                async for chunk in response.aiter_bytes(_CHUNK_BYTES):
+                    received += len(chunk)
+                    if received > max_bytes:
+                        raise DownloadTooLarge(max_bytes)
+                    await asyncio.to_thread(sink.write, chunk)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
+    return path
+
+
+def _read_head(path: Path) -> bytes:
+    with path.open("rb") as source:
+        return source.read(SNIFF_BYTES)
+
+
 class SlackFileError(AigcBotError, ValueError):
     """A shared file that cannot be used; the message says why in plain words."""
 
@@ -55,6 +111,16 @@ class SlackDownloadFailed(AigcBotError):
 
     def __init__(self, message: str) -> None:
         super().__init__("Slack.DownloadFailed", message)
+
+
+def _check_slack_answer(name: str, response: httpx.Response) -> None:
+    if response.status_code >= 500 or response.status_code == 429:
+        raise SlackDownloadFailed(f"{name}: Slack answered the download with HTTP {response.status_code}")
+    if response.status_code != 200:
+        raise SlackFileError(
+            f"{name}: Slack refused the download (HTTP {response.status_code}). "
+            "The app may lack the files:read scope; ask the admin to reinstall it."
+        )
 
 
 def _origin(url: str) -> tuple[str, str, int] | None:
@@ -233,16 +299,21 @@ class SlackFileUploader:
             raise SlackFileError(f"{name}: Slack gave no download link for this file.")
         if not token_may_go_to(url, self.api_url):
             raise SlackFileError(f"{name}: the download link does not point to Slack, so I won't fetch it.")
-        handle, raw_path = tempfile.mkstemp(prefix="aigc-slack-", suffix=".img")
-        path = Path(raw_path)
         try:
-            with os.fdopen(handle, "wb") as sink:
-                try:
-                    head = await self._receive(url, name, sink)
-                except httpx.TransportError as error:
-                    raise SlackDownloadFailed(
-                        f"{name}: the download from Slack failed ({type(error).__name__})"
-                    ) from None
+            path = await download_to_temp_file(
+                self.http,
+                url,
+                max_bytes=self.max_bytes,
+                prefix="aigc-slack-",
+                headers={"Authorization": f"Bearer {self._bot_token}"},
+                check_response=partial(_check_slack_answer, name),
+            )
+        except DownloadTooLarge:
+            raise SlackFileError(f"{name} is over {self.max_bytes / 1_048_576:.0f} MB, the image size limit.") from None
+        except httpx.TransportError as error:
+            raise SlackDownloadFailed(f"{name}: the download from Slack failed ({type(error).__name__})") from None
+        try:
+            head = await asyncio.to_thread(_read_head, path)
             if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
                 raise SlackFileError(
                     f"{name}: Slack sent a sign-in page instead of the image; the app may lack files:read."
@@ -256,25 +327,3 @@ class SlackFileUploader:
                 path.unlink()
             raise
         return path
-
-    async def _receive(self, url: str, name: str, sink: BinaryIO) -> bytes:
-        """Stream the file into `sink`, enforcing the size limit; return its first bytes for sniffing."""
-        received = 0
-        head = b""
-        headers = {"Authorization": f"Bearer {self._bot_token}"}
-        async with self.http.stream("GET", url, headers=headers, follow_redirects=False) as response:
-            if response.status_code >= 500 or response.status_code == 429:
-                raise SlackDownloadFailed(f"{name}: Slack answered the download with HTTP {response.status_code}")
-            if response.status_code != 200:
-                raise SlackFileError(
-                    f"{name}: Slack refused the download (HTTP {response.status_code}). "
-                    "The app may lack the files:read scope; ask the admin to reinstall it."
-                )
-            async for chunk in response.aiter_bytes(256 * 1024):
-                received += len(chunk)
-                if received > self.max_bytes:
-                    raise SlackFileError(f"{name} is over {self.max_bytes / 1_048_576:.0f} MB, the image size limit.")
-                if len(head) < SNIFF_BYTES:
-                    head += chunk[: SNIFF_BYTES - len(head)]
-                await asyncio.to_thread(sink.write, chunk)
-        return head

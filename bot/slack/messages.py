@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.tencent.scenes import SCENE_LABELS, TaskSpec
+from bot.tencent.models import OUTPUT_IMAGE_COUNT, RESOLUTIONS
+from bot.tencent.scenes import SCENE_LABELS, STORAGE_MODES, TRY_ON_MODEL_ALIASES, TaskSpec
 
-Blocks = list[dict[str, Any]]
-
-HELP_TEXT = """*Generate images with Tencent Cloud AIGC* (each request is billed)
-• `/aigc product <image> [more images…] [prompt] [ratio=1:1] [count=1-10] [negative="…"]`
+HELP_TEXT = f"""*Generate images with Tencent Cloud AIGC* (each request is billed)
+• `/aigc product <image> [more images…] [prompt] [ratio=1:1] [count={OUTPUT_IMAGE_COUNT[0]}-{OUTPUT_IMAGE_COUNT[1]}] \
+[negative="…"]`
     e.g. `/aigc product https://shop.example/mug.png on a marble kitchen counter ratio=4:5 count=3`
-• `/aigc tryon <model image> <clothes image> [more clothes…] [prompt] [model=lite|flash|pro] [resolution=1K|2K|4K]`
+• `/aigc tryon <model image> <clothes image> [more clothes…] [prompt] [model={"|".join(TRY_ON_MODEL_ALIASES)}] \
+[resolution={"|".join(RESOLUTIONS)}]`
     e.g. `/aigc tryon 3704211000509819 https://shop.example/jacket.png open jacket, sleeves rolled up`
 • `/aigc outpaint <image> [ratio=16:9]`
     e.g. `/aigc outpaint https://shop.example/banner.jpg ratio=21:9`
@@ -24,7 +25,8 @@ HELP_TEXT = """*Generate images with Tencent Cloud AIGC* (each request is billed
 • Channel defaults: `/aigc defaults ratio=4:5 count=2` · `/aigc defaults` shows them · `/aigc defaults clear`.
     Options you type win over the preset, the preset over the channel's defaults.
 An image is an http(s) link, a VOD FileId (all digits) or an attached JPEG, PNG or WebP.
-Options: `storage=temporary|permanent` (temporary results are kept by Tencent for 7 days; the bot copies them here)."""
+Options: `storage={"|".join(STORAGE_MODES)}` (temporary results are kept by Tencent for 7 days; \
+the bot copies them here)."""
 
 
 def escape(text: str) -> str:

@@ -9,15 +9,16 @@ from typing import Any
 
 from bot.slack.command_text import CommandError, Generate, parse_options
 from bot.slack.refs import Ref, SlackFileRef
-from bot.tencent.models import ASPECT_RATIOS
-from bot.tencent.scenes import SCENE_LABELS, TaskSpec
+from bot.tencent.models import ASPECT_RATIOS, CLOTHES_COUNT, MAX_PROMPT_CHARS, OUTPUT_IMAGE_COUNT, RESOLUTIONS
+from bot.tencent.scenes import SCENE_IMAGE_COUNTS, SCENE_LABELS, TRY_ON_MODEL_ALIASES, TaskSpec
 
 FORM_CALLBACK = "aigc_form"
 SCENE_ACTION = "scene_select"
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp"]
-MAX_PROMPT = 1000
 # Slack shows at most 100 options in a static select.
 MAX_PRESET_OPTIONS = 100
+# How the form names each try-on model; a model missing here is shown by its short name.
+_MODEL_LABELS = {"lite": "Lite (fastest)", "flash": "Flash", "pro": "Pro (best)"}
 
 
 @dataclass
@@ -111,6 +112,23 @@ def _text(block_id: str, label: str, multiline: bool, max_length: int, placehold
     }
 
 
+def _model_options() -> list[dict[str, Any]]:
+    return [_option(alias, _MODEL_LABELS.get(alias, alias.title())) for alias in TRY_ON_MODEL_ALIASES]
+
+
+def _resolution_options() -> list[dict[str, Any]]:
+    return [_option(r) for r in RESOLUTIONS]
+
+
+def _ratio_options() -> list[dict[str, Any]]:
+    return [_option(r) for r in ASPECT_RATIOS]
+
+
+def _count_options() -> list[dict[str, Any]]:
+    fewest, most = OUTPUT_IMAGE_COUNT
+    return [_option(str(n)) for n in range(fewest, most + 1)]
+
+
 def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> dict[str, Any]:
     """The form for `scene`; `presets` are the workspace's preset names, offered in a select when there are any."""
     preset = bool(context.preset_files)
@@ -143,29 +161,33 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
                 ],
             }
         )
+    fewest, most = SCENE_IMAGE_COUNTS[scene]
     if scene == "tryon":
-        blocks.append(_files("images", "Model photo", 1, preset, "One photo of the person wearing the clothes."))
-        blocks.append(_files("clothes", "Clothes", 4, preset, "1 to 4 pictures of the garments to put on."))
+        fewest_clothes, most_clothes = CLOTHES_COUNT
+        blocks.append(_files("images", "Model photo", most, preset, "One photo of the person wearing the clothes."))
         blocks.append(
-            _select(
-                "model",
-                "Quality",
-                [_option("lite", "Lite (fastest)"), _option("flash", "Flash"), _option("pro", "Pro (best)")],
+            _files(
+                "clothes",
+                "Clothes",
+                most_clothes,
+                preset,
+                f"{fewest_clothes} to {most_clothes} pictures of the garments to put on.",
             )
         )
-        blocks.append(_select("resolution", "Resolution", [_option(r) for r in ("1K", "2K", "4K")]))
+        blocks.append(_select("model", "Quality", _model_options()))
+        blocks.append(_select("resolution", "Resolution", _resolution_options()))
     elif scene == "product":
-        blocks.append(_files("images", "Product images", 10, preset, "1 to 10 photos of one product."))
-        blocks.append(_select("ratio", "Aspect ratio", [_option(r) for r in ASPECT_RATIOS]))
-        blocks.append(_select("count", "How many images", [_option(str(n)) for n in range(1, 11)]))
+        blocks.append(_files("images", "Product images", most, preset, f"{fewest} to {most} photos of one product."))
+        blocks.append(_select("ratio", "Aspect ratio", _ratio_options()))
+        blocks.append(_select("count", "How many images", _count_options()))
         blocks.append(_text("negative", "Avoid", False, 500, "e.g. people, text, watermark"))
     else:
-        blocks.append(_files("images", "Image to extend", 1, preset, "One image; I extend it to the ratio."))
-        blocks.append(_select("ratio", "Aspect ratio", [_option(r) for r in ASPECT_RATIOS]))
+        blocks.append(_files("images", "Image to extend", most, preset, "One image; I extend it to the ratio."))
+        blocks.append(_select("ratio", "Aspect ratio", _ratio_options()))
     if presets:
         choices = [_option(name) for name in presets[:MAX_PRESET_OPTIONS]]
         blocks.append(_select("preset", "Preset", choices))
-    blocks.append(_text("prompt", "Prompt", True, MAX_PROMPT, "Describe the scene, background or style"))
+    blocks.append(_text("prompt", "Prompt", True, MAX_PROMPT_CHARS, "Describe the scene, background or style"))
     return {
         "type": "modal",
         "callback_id": FORM_CALLBACK,
@@ -208,19 +230,20 @@ def read_submission(values: dict[str, Any], context: FormContext) -> FormResult:
     image_refs: list[Ref] = [SlackFileRef(f["id"], f.get("name", "")) for f in images]
     clothes_refs: list[Ref] = [SlackFileRef(f["id"], f.get("name", "")) for f in clothes]
     errors: dict[str, str] = {}
+    fewest, most = SCENE_IMAGE_COUNTS.get(scene, SCENE_IMAGE_COUNTS["outpaint"])
     if scene == "tryon":
+        fewest_clothes, most_clothes = CLOTHES_COUNT
         if preset:
-            image_refs, clothes_refs = (image_refs or preset[:1]), preset[1:] + clothes_refs
-        if len(image_refs) != 1:
+            image_refs, clothes_refs = (image_refs or preset[:most]), preset[most:] + clothes_refs
+        if len(image_refs) != most:
             errors["images"] = "Attach exactly one model photo."
-        if not 1 <= len(clothes_refs) <= 4:
-            errors["clothes"] = f"Attach 1 to 4 clothes images (now {len(clothes_refs)})."
+        if not fewest_clothes <= len(clothes_refs) <= most_clothes:
+            errors["clothes"] = f"Attach {fewest_clothes} to {most_clothes} clothes images (now {len(clothes_refs)})."
     else:
         image_refs = preset + image_refs
-        limit = 10 if scene == "product" else 1
-        if not 1 <= len(image_refs) <= limit:
+        if not fewest <= len(image_refs) <= most:
             errors["images"] = (
-                f"Attach 1 to 10 images of one product (now {len(image_refs)})."
+                f"Attach {fewest} to {most} images of one product (now {len(image_refs)})."
                 if scene == "product"
                 else f"Attach exactly one image to extend (now {len(image_refs)})."
             )
@@ -233,8 +256,8 @@ def read_submission(values: dict[str, Any], context: FormContext) -> FormResult:
         errors[next(iter(pairs))] = str(bad)
         options = None
     prompt = _value(values, "prompt")
-    if prompt and len(prompt) > MAX_PROMPT:
-        errors["prompt"] = f"Keep the prompt under {MAX_PROMPT} characters."
+    if prompt and len(prompt) > MAX_PROMPT_CHARS:
+        errors["prompt"] = f"Keep the prompt under {MAX_PROMPT_CHARS} characters."
     if errors or options is None:
         return FormResult(None, errors, files)
     spec = TaskSpec(scene=scene, prompt=prompt, options=options)

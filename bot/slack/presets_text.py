@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.slack.command_text import MAX_PROMPT_CHARS, OPTION_NAMES, SCENE_ALIASES, CommandError, parse_options
+from bot.slack.command_text import OPTION_NAMES, SCENE_ALIASES, CommandError, parse_options
 from bot.slack.messages import escape
 from bot.store.presets import ChannelDefaults, Preset, preset_name_problem
+from bot.tencent.models import MAX_PROMPT_CHARS
 
 # Which options each scene takes: a preset or channel default that does not fit the scene is left out.
 OPTIONS_BY_SCENE: dict[str, frozenset[str]] = {

@@ -66,11 +66,6 @@ def is_url(text: str) -> bool:
     return re.match(r"^https?://\S+$", text, re.IGNORECASE) is not None
 
 
-def looks_like_ref(text: str) -> bool:
-    word = unwrap_slack_link(text)
-    return word.isdigit() or is_url(word) or "://" in word
-
-
 def _literal_address(host: str) -> IpAddress | None:
     """The IP address `host` spells, counting the short, decimal, octal and hex IPv4 forms that browsers
     and downloaders also accept (127.1, 2130706433, 0x7f.0.0.1); None for a host name. A host that ends

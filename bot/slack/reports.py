@@ -17,7 +17,6 @@ from bot.store.home_queries import usage_rows
 from bot.tencent.scenes import SCENE_LABELS
 from bot.tencent.vod import TaskDetail, VodClient, VodError
 
-BILLED_STATUSES = ("submitted", DONE, FAILED)
 # A request Tencent holds without its TaskId in the log (the answer was lost) was billed all the same.
 BILLED_WITHOUT_TASK_ID = ("InvalidParameterValue.SessionId", TASK_ID_UNKNOWN)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_pascal
@@ -27,15 +27,24 @@ CHANGE_CLOTHES_TYPES = frozenset(
         "change_clothes_full_wear",
     }
 )
-TRY_ON_MODELS = ("WAND-tryon-1.0-lite", "WAND-tryon-1.0-flash", "WAND-tryon-1.0-pro")
+# The rules of the API, each written once; the slash command, the form, the help text and the CLI read them here.
+TryOnModel = Literal["WAND-tryon-1.0-lite", "WAND-tryon-1.0-flash", "WAND-tryon-1.0-pro"]
+TRY_ON_MODELS: tuple[str, ...] = get_args(TryOnModel)
+Resolution = Literal["1K", "2K", "4K"]
+RESOLUTIONS: tuple[str, ...] = get_args(Resolution)
+StorageMode = Literal["Temporary", "Permanent"]
+STORAGE_MODES: tuple[str, ...] = get_args(StorageMode)
 ASPECT_RATIOS = ("1:1", "3:2", "2:3", "3:4", "4:3", "4:5", "5:4", "16:9", "9:16", "21:9")
-RESOLUTIONS = ("1K", "2K", "4K")
+MAX_PROMPT_CHARS = 1000
+# (fewest, most) images in FileInfos per scene, clothes images in ClothesFileInfos, and product images made.
 SCENE_IMAGE_COUNTS: dict[str, tuple[int, int]] = {
     "ai_try_on": (1, 1),
     "product_image": (1, 10),
     "outpainting": (1, 1),
     **{t: (1, 1) for t in CHANGE_CLOTHES_TYPES},
 }
+CLOTHES_COUNT = (1, 4)
+OUTPUT_IMAGE_COUNT = (1, 10)
 
 
 class ApiModel(BaseModel):
@@ -76,22 +85,22 @@ class FileInfo(ApiModel):
 
 
 class AiTryOnConfig(ApiModel):
-    model: Literal["WAND-tryon-1.0-lite", "WAND-tryon-1.0-flash", "WAND-tryon-1.0-pro"] | None = None
-    clothes_file_infos: list[FileInfo] = Field(min_length=1, max_length=4)
-    prompt: str | None = Field(default=None, max_length=1000)
+    model: TryOnModel | None = None
+    clothes_file_infos: list[FileInfo] = Field(min_length=CLOTHES_COUNT[0], max_length=CLOTHES_COUNT[1])
+    prompt: str | None = Field(default=None, max_length=MAX_PROMPT_CHARS)
 
 
 class ProductImageConfig(ApiModel):
-    prompt: str | None = Field(default=None, max_length=1000)
-    negative_prompt: str | None = Field(default=None, max_length=1000)
-    product_desc: str | None = Field(default=None, max_length=1000)
-    more_requirement: str | None = Field(default=None, max_length=1000)
-    output_image_count: int | None = Field(default=None, ge=1, le=10)
+    prompt: str | None = Field(default=None, max_length=MAX_PROMPT_CHARS)
+    negative_prompt: str | None = Field(default=None, max_length=MAX_PROMPT_CHARS)
+    product_desc: str | None = Field(default=None, max_length=MAX_PROMPT_CHARS)
+    more_requirement: str | None = Field(default=None, max_length=MAX_PROMPT_CHARS)
+    output_image_count: int | None = Field(default=None, ge=OUTPUT_IMAGE_COUNT[0], le=OUTPUT_IMAGE_COUNT[1])
 
 
 class ChangeClothesConfig(ApiModel):
-    clothes_file_infos: list[FileInfo] = Field(min_length=1, max_length=4)
-    prompt: str | None = Field(default=None, max_length=1000)
+    clothes_file_infos: list[FileInfo] = Field(min_length=CLOTHES_COUNT[0], max_length=CLOTHES_COUNT[1])
+    prompt: str | None = Field(default=None, max_length=MAX_PROMPT_CHARS)
 
 
 class SceneInfo(ApiModel):
@@ -125,7 +134,7 @@ class EncodeConfig(ApiModel):
 
 
 class OutputConfig(ApiModel):
-    storage_mode: Literal["Temporary", "Permanent"] | None = None
+    storage_mode: StorageMode | None = None
     media_name: str | None = Field(default=None, max_length=64)
     class_id: int | None = Field(default=None, ge=0)
     expire_time: str | None = None
@@ -133,7 +142,7 @@ class OutputConfig(ApiModel):
     encode_config: EncodeConfig | None = None
     image_width: int | None = Field(default=None, gt=0)
     image_height: int | None = Field(default=None, gt=0)
-    resolution: Literal["1K", "2K", "4K"] | None = None
+    resolution: Resolution | None = None
 
     @field_validator("aspect_ratio")
     @classmethod

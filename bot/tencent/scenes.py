@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.tencent import models
 from bot.tencent.models import CreateSceneAigcImageTaskRequest, FileInfo, RequestInvalid, build_request
 
 SCENE_TYPES = {"product": "product_image", "tryon": "ai_try_on", "outpaint": "outpainting"}
 SCENE_LABELS = {"product": "AI product image", "tryon": "AI try-on", "outpaint": "AI outpainting"}
-STORAGE_MODES = {"temporary": "Temporary", "permanent": "Permanent"}
-TRY_ON_MODEL_ALIASES = {
-    "lite": "WAND-tryon-1.0-lite",
-    "flash": "WAND-tryon-1.0-flash",
-    "pro": "WAND-tryon-1.0-pro",
-}
+# The words people type for the API's values: storage=temporary, model=lite (the last part of the model name).
+STORAGE_MODES = {mode.lower(): mode for mode in models.STORAGE_MODES}
+TRY_ON_MODEL_ALIASES = {name.rsplit("-", 1)[-1]: name for name in models.TRY_ON_MODELS}
+# (fewest, most) images per scene: the images it works on, and for tryon the clothes besides the model image.
+SCENE_IMAGE_COUNTS = {scene: models.SCENE_IMAGE_COUNTS[api_type] for scene, api_type in SCENE_TYPES.items()}
 
 
 @dataclass

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
-from bot.errors import AigcBotError, ErrorAdvice, advise, format_refusal
+from bot.errors import AigcBotError, ErrorAdvice, advise, format_refusal, worth_retrying
 from bot.observe import timed_vod_send
 from bot.tencent import tc3
 from bot.tencent.models import CreateSceneAigcImageTaskRequest
@@ -28,9 +28,6 @@ SERVICE = "vod"
 CREATE_TASK = "CreateSceneAigcImageTask"
 DESCRIBE_TASK = "DescribeTaskDetail"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=30.0)
-RATE_LIMITED_PREFIX = "RequestLimitExceeded"
-# Codes where Tencent may or may not have acted; only a deduplicated request may be sent again.
-MAYBE_PROCESSED = frozenset({"InternalError", "ServiceUnavailable", "ResourceUnavailable"})
 
 
 class VodError(AigcBotError):
@@ -301,19 +298,17 @@ class VodClient:
         while True:
             limiter = self._limiters.get(action)
             slot = await limiter.acquire() if limiter is not None else None
-            retry_reason: str | None = None
             try:
                 answer = await self._send_once(action, body, slot)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
                 # The request never left this machine, so sending again cannot act twice.
                 failure = VodError("ClientError.Network", f"could not reach Tencent Cloud ({error!r})", None, action)
-                retry_reason = "unreachable"
             except httpx.TimeoutException:
                 failure = VodError("ClientError.Timeout", "no answer from Tencent Cloud in time", None, action)
-                retry_reason = "timeout" if dedupe_safe else None
             except httpx.TransportError as error:
                 failure = VodError("ClientError.ConnectionLost", f"the connection broke ({error!r})", None, action)
-                retry_reason = "broken" if dedupe_safe else None
+            except VodError as unreadable:
+                failure = unreadable
             else:
                 error_obj = answer.get("Error")
                 request_id = answer.get("RequestId")
@@ -324,16 +319,12 @@ class VodClient:
                 if code == "InvalidParameterValue.SessionId" and action == CREATE_TASK:
                     raise AlreadySubmitted(message, request_id, str(params.get("SessionId", "")), on_retry=attempt > 0)
                 failure = VodError(code, message, request_id, action)
-                if code.startswith(RATE_LIMITED_PREFIX):
-                    retry_reason = "rate limited"
-                elif code in MAYBE_PROCESSED and dedupe_safe:
-                    retry_reason = code
             attempt += 1
-            if retry_reason is None or attempt >= self.max_attempts:
+            if not worth_retrying(failure.code, repeat_safe=dedupe_safe) or attempt >= self.max_attempts:
                 log.warning("vod %s failed: %s (request %s)", action, failure.code, failure.request_id)
                 raise failure
             delay = self._backoff(attempt - 1)
-            log.info("vod %s: %s, retry %d in %.1fs", action, retry_reason, attempt, delay)
+            log.info("vod %s: %s, retry %d in %.1fs", action, failure.code, attempt, delay)
             await asyncio.sleep(delay)
 
     async def create_scene_aigc_image_task(self, request: CreateSceneAigcImageTaskRequest) -> SubmitResult:

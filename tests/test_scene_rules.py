@@ -1,0 +1,111 @@
+"""The scene rules are written once, in bot/tencent/models.py and scenes.py; every surface offers exactly them."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+from typing import Any
+
+import pytest
+
+from bot.slack.command_text import CommandError, Generate, parse_command, parse_options
+from bot.slack.modal import FormContext, form_view
+from bot.tencent.models import (
+    ASPECT_RATIOS,
+    CLOTHES_COUNT,
+    MAX_PROMPT_CHARS,
+    OUTPUT_IMAGE_COUNT,
+    RESOLUTIONS,
+    STORAGE_MODES,
+    TRY_ON_MODELS,
+    FileInfo,
+)
+from bot.tencent.scenes import (
+    SCENE_IMAGE_COUNTS,
+    SCENE_TYPES,
+    TRY_ON_MODEL_ALIASES,
+    TaskOptions,
+    TaskSpec,
+    build_task_request,
+)
+from bot.tencent.scenes import STORAGE_MODES as STORAGE_WORDS
+from handlers.cli import _parser
+
+COUNTS = [str(n) for n in range(OUTPUT_IMAGE_COUNT[0], OUTPUT_IMAGE_COUNT[1] + 1)]
+
+
+def _form_blocks(scene: str) -> dict[str, dict[str, Any]]:
+    view = form_view(scene, FormContext(channel_id="C1"))
+    return {block["block_id"]: block for block in view["blocks"] if "block_id" in block}
+
+
+def _choices(block: dict[str, Any]) -> list[str]:
+    return [option["value"] for option in block["element"]["options"]]
+
+
+def _submit_choices() -> dict[str, Any]:
+    commands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return {action.dest: action.choices for action in commands.choices["submit"]._actions}
+
+
+def test_the_form_offers_exactly_the_defined_choices() -> None:
+    tryon, product, outpaint = _form_blocks("tryon"), _form_blocks("product"), _form_blocks("outpaint")
+    assert _choices(_form_blocks("product")["scene"]) == list(SCENE_TYPES)
+    assert _choices(tryon["model"]) == list(TRY_ON_MODEL_ALIASES)
+    assert _choices(tryon["resolution"]) == list(RESOLUTIONS)
+    assert _choices(product["ratio"]) == _choices(outpaint["ratio"]) == list(ASPECT_RATIOS)
+    assert _choices(product["count"]) == COUNTS
+    assert tryon["clothes"]["element"]["max_files"] == CLOTHES_COUNT[1]
+    for scene, blocks in (("tryon", tryon), ("product", product), ("outpaint", outpaint)):
+        assert blocks["images"]["element"]["max_files"] == SCENE_IMAGE_COUNTS[scene][1]
+        assert blocks["prompt"]["element"]["max_length"] == MAX_PROMPT_CHARS
+
+
+def test_the_command_line_offers_exactly_the_defined_choices() -> None:
+    choices = _submit_choices()
+    assert sorted(choices["scene"]) == sorted(SCENE_TYPES)
+    assert list(choices["ratio"]) == list(ASPECT_RATIOS)
+    assert list(choices["resolution"]) == list(RESOLUTIONS)
+    assert list(choices["storage"]) == list(STORAGE_WORDS)
+
+
+def test_the_slash_command_takes_every_defined_value_and_nothing_past_them() -> None:
+    for ratio in ASPECT_RATIOS:
+        assert parse_options({"ratio": ratio}).ratio == ratio
+    for count in COUNTS:
+        assert parse_options({"count": count}).count == int(count)
+    for resolution in RESOLUTIONS:
+        assert parse_options({"resolution": resolution.lower()}).resolution == resolution
+    for word in [*TRY_ON_MODEL_ALIASES, *TRY_ON_MODELS]:
+        assert parse_options({"model": word}).model == word
+    for word in STORAGE_WORDS:
+        assert parse_options({"storage": word.upper()}).storage == word
+    for key, beyond in (("count", str(OUTPUT_IMAGE_COUNT[1] + 1)), ("resolution", "8K"), ("model", "max")):
+        with pytest.raises(CommandError, match="not"):
+            parse_options({key: beyond})
+
+
+def test_the_slash_command_counts_images_by_the_defined_limits() -> None:
+    most_clothes = CLOTHES_COUNT[1]
+    links = [f"https://shop.example/{n}.png" for n in range(1 + most_clothes + 1)]
+    command = parse_command("tryon " + " ".join(links[: 1 + most_clothes]))
+    assert isinstance(command, Generate) and len(command.clothes) == most_clothes
+    with pytest.raises(CommandError, match=f"at most {most_clothes} clothes images"):
+        parse_command("tryon " + " ".join(links))
+    most_products = SCENE_IMAGE_COUNTS["product"][1]
+    many = [f"https://shop.example/{n}.png" for n in range(most_products + 1)]
+    assert isinstance(parse_command("product " + " ".join(many[:most_products])), Generate)
+    with pytest.raises(CommandError, match=f"1 to {most_products} images"):
+        parse_command("product " + " ".join(many))
+    with pytest.raises(CommandError, match=f"the most is {MAX_PROMPT_CHARS}"):
+        parse_command("outpaint https://shop.example/a.png " + "x" * (MAX_PROMPT_CHARS + 1))
+
+
+def test_every_word_people_may_type_builds_a_valid_request() -> None:
+    image = [FileInfo.of_url("https://shop.example/a.png")]
+    for alias, resolution, storage in itertools.product(TRY_ON_MODEL_ALIASES, RESOLUTIONS, STORAGE_WORDS):
+        spec = TaskSpec("tryon", options=TaskOptions(model=alias, resolution=resolution, storage=storage))
+        request = build_task_request(spec, sub_app_id=1, images=image, clothes=image).to_wire()
+        assert request["SceneInfo"]["AiTryOnConfig"]["Model"] == TRY_ON_MODEL_ALIASES[alias]
+        assert request["OutputConfig"]["StorageMode"] == STORAGE_WORDS[storage] in STORAGE_MODES
+        assert request["OutputConfig"]["Resolution"] == resolution
