@@ -154,11 +154,10 @@ def _refs(texts: list[str], settings: Settings) -> list[Ref]:
     return refs
 
 
-def _checked_command(args: argparse.Namespace, settings: Settings) -> Generate:
-    """The request, once it passes every check a submit runs; raises with a sentence otherwise."""
+def _checked(args: argparse.Namespace, settings: Settings) -> tuple[Generate, dict[str, Any]]:
+    """The request and its body, once it passes every check a submit runs; raises with a sentence otherwise."""
     command = Generate(spec=_spec(args), images=_refs(args.image, settings), clothes=_refs(args.clothes, settings))
-    asyncio.run(_dry_run_body(command, settings.tencentcloud_vod_sub_app_id))  # the scene rules
-    return command
+    return command, asyncio.run(_dry_run_body(command, settings.tencentcloud_vod_sub_app_id))
 
 
 async def _dry_run_body(command: Generate, sub_app_id: int | None) -> dict[str, Any]:
@@ -276,9 +275,9 @@ def _outcome(row: dict[str, Any], answers: list[str]) -> int:
 def cmd_submit(args: argparse.Namespace) -> int:
     try:
         settings = load_settings()
-        command = _checked_command(args, settings)
+        command, body = _checked(args, settings)
         if args.dry_run:
-            _print_json(asyncio.run(_dry_run_body(command, settings.tencentcloud_vod_sub_app_id)))
+            _print_json(body)
             return 0
         return asyncio.run(_submit(args, settings, command))
     except AigcBotError as failure:
