@@ -111,3 +111,13 @@ def guard_for(policy: AccessPolicy, slack: AsyncWebClient, log_db: RequestLog) -
         return await policy.may_use(slack, origin) or policy.within_caps(log_db, origin)
 
     return guard
+
+
+def caps_guard(policy: AccessPolicy, log_db: RequestLog) -> Guard:
+    """For the command line: channel and people lists name Slack ids, which an OS user has none of; the daily
+    caps still count every request, and the person's cap counts the requests of their OS user name."""
+
+    async def guard(origin: Origin, command: Generate) -> str | None:
+        return policy.within_caps(log_db, origin)
+
+    return guard

@@ -14,6 +14,32 @@ from bot.pricing import FORMAT_HINT, parse_unit_prices
 
 REGION_PATTERN = re.compile(r"^[a-z]{2,}-[a-z]+(-\d+)?$")
 CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
+# Where the project lives when installed from a checkout (pip install -e .): its .env is the fallback.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+ENV_FILE_NAME = ".env"
+
+_chosen_env_file: Path | None = None
+
+
+def use_env_file(path: Path | None) -> None:
+    """Read settings from `path` (the command line's --env-file) instead of looking for a .env."""
+    global _chosen_env_file
+    if path is not None and not path.is_file():
+        raise ConfigError(f"--env-file {path}: no such file")
+    _chosen_env_file = path
+
+
+def env_file() -> Path | None:
+    """The .env to read: the one chosen with --env-file, else ./.env, else the one beside pyproject.toml."""
+    if _chosen_env_file is not None:
+        return _chosen_env_file
+    here = Path.cwd() / ENV_FILE_NAME
+    if here.is_file():
+        return here
+    beside_project = PROJECT_ROOT / ENV_FILE_NAME
+    if (PROJECT_ROOT / "pyproject.toml").is_file() and beside_project.is_file():
+        return beside_project
+    return None
 
 
 def _is_http_url(value: str) -> bool:
@@ -188,7 +214,11 @@ def _shape_problems(settings: Settings) -> list[SettingProblem]:
         problems.append(SettingProblem("SLACK_APP_TOKEN", "malformed", "must start with xapp-"))
     if secret_id and (len(secret_id) < 8 or re.search(r"\s", secret_id)):
         problems.append(
-            SettingProblem("TENCENTCLOUD_SECRET_ID", "malformed", "must be the SecretId, AKID..., no spaces")
+            SettingProblem(
+                "TENCENTCLOUD_SECRET_ID",
+                "malformed",
+                "must be at least 8 characters with no spaces (the SecretId, AKID...)",
+            )
         )
     return problems
 
@@ -203,7 +233,7 @@ def _present(settings: Settings, name: str) -> bool:
 def load_settings(**overrides: Any) -> Settings:
     """Load settings, turning pydantic's errors into one readable ConfigError."""
     try:
-        return Settings(**overrides)
+        return Settings(**{"_env_file": env_file(), **overrides})
     except ValidationError as error:
         raise ConfigError("\n".join(p.line() for p in _validation_problems(error))) from None
 
@@ -213,7 +243,8 @@ def _validation_problems(error: ValidationError) -> list[SettingProblem]:
     for item in error.errors(include_input=False, include_url=False):
         name = str(item["loc"][0]).upper() if item["loc"] else "SETTINGS"
         hint = HINTS.get(name, "")
-        problems.append(SettingProblem(name, "malformed", f"{item['msg']}; expected {hint}".rstrip("; ")))
+        message = str(item["msg"])
+        problems.append(SettingProblem(name, "malformed", f"{message}; expected {hint}" if hint else message))
     return problems
 
 
@@ -222,14 +253,15 @@ def check_report(
 ) -> tuple[list[SettingProblem], Settings | None]:
     """Every missing or malformed setting by name, and the settings when they load at all."""
     malformed: list[SettingProblem] = []
+    dotenv = env_file()
     try:
-        settings = Settings()
+        settings = Settings(_env_file=dotenv)
     except ValidationError as error:
         # Report the malformed ones, then look at everything else as if those were unset.
         malformed = _validation_problems(error)
         bad = {p.name.lower() for p in malformed if p.name.lower() in Settings.model_fields}
         try:
-            settings = Settings(**{name: Settings.model_fields[name].default for name in bad})
+            settings = Settings(_env_file=dotenv, **{name: Settings.model_fields[name].default for name in bad})
         except ValidationError:
             return malformed, None
     problems = malformed + [
@@ -238,7 +270,7 @@ def check_report(
         if not _present(settings, n) and n not in {p.name for p in malformed}
     ]
     problems += _shape_problems(settings)
-    if not _present(settings, "SLACK_APP_TOKEN"):
+    if not _present(settings, "SLACK_APP_TOKEN") and "SLACK_APP_TOKEN" not in required:
         problems.append(SettingProblem("SLACK_APP_TOKEN", "optional", HINTS["SLACK_APP_TOKEN"]))
     return problems, settings
 

@@ -14,18 +14,19 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.errors import AigcBotError
 from bot.logsafe import about_request
+from bot.resolve import LocalFiles, file_info_for
 from bot.slack.command_text import Generate, refs_from_summary, refs_summary
 from bot.slack.conversation import Conversation, SlackUnavailable
 from bot.slack.files import SlackFileError, SlackFileUploader
 from bot.slack.messages import already_submitted_text, error_text, escape, parent_text, submitted_text
-from bot.slack.refs import FileIdRef, Ref, SlackFileRef, UrlRef
+from bot.slack.refs import BadRef, Ref, SlackFileRef
 from bot.store import db as statuses
 from bot.store.claims import ClaimBatch
 from bot.store.db import RequestLog, dumps, iso, utc_now
@@ -48,7 +49,7 @@ KEPT_FILE_FIELDS = ("id", "name", "title", "mimetype", "filetype", "size", "url_
 class Origin:
     """Who asked, where, and which Slack ids make the request unique."""
 
-    source: str  # slash_command, modal, shortcut, file_share, rerun
+    source: str  # slash_command, modal, shortcut, file_share, rerun, cli
     team_id: str
     channel_id: str
     user_id: str
@@ -58,6 +59,41 @@ class Origin:
     repeat_key: str | None = None  # identical command text, to catch a quick double submit
     slack_files: dict[str, dict[str, Any]] = field(default_factory=dict)
     rerun_of: int | None = None
+    session_id: str | None = None  # chosen by the person (the command line's --session-id); else from dedupe_key
+
+
+class Answers(Protocol):
+    """Where the answers to one request go: a Slack conversation, or kept for a caller without Slack."""
+
+    thread_ts: str | None
+    status_ts: str | None
+    via_response_url: bool
+
+    async def open(self, text: str) -> None: ...
+
+    async def reply(self, text: str, blocks: list[dict[str, Any]] | None = None) -> str | None: ...
+
+    async def set_status(self, text: str) -> None: ...
+
+
+@dataclass
+class KeptAnswers:
+    """The answers to a request that did not come from Slack (the command line), kept for the caller to show."""
+
+    texts: list[str] = field(default_factory=list)
+    thread_ts: str | None = None
+    status_ts: str | None = None
+    via_response_url: bool = False
+
+    async def open(self, text: str) -> None:
+        return None  # the "working" parent only makes sense in a Slack channel
+
+    async def reply(self, text: str, blocks: list[dict[str, Any]] | None = None) -> str | None:
+        self.texts.append(text)
+        return None
+
+    async def set_status(self, text: str) -> None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -83,16 +119,22 @@ AfterSubmit = Callable[[int], Awaitable[None]]
 
 
 class Pipeline:
+    """Carries requests from Slack, or, built with `slack=None` and `local_files`, from the command line.
+
+    Without Slack every answer is kept in `kept` for the caller to show, and nothing is posted anywhere.
+    """
+
     def __init__(
         self,
         *,
         settings: Settings,
         vod: VodClient,
         log_db: RequestLog,
-        slack: AsyncWebClient,
-        uploader: SlackFileUploader,
+        slack: AsyncWebClient | None,
+        uploader: SlackFileUploader | None,
         guard: Guard | None = None,
         after_submit: AfterSubmit | None = None,
+        local_files: LocalFiles | None = None,
     ) -> None:
         self.settings = settings
         self.vod = vod
@@ -101,6 +143,8 @@ class Pipeline:
         self.uploader = uploader
         self.guard = guard
         self.after_submit = after_submit
+        self.local_files = local_files
+        self.kept = KeptAnswers()
         # Rows logged from now on are carried on by the listener that logged them, never by a resume.
         self.started_at = iso(utc_now())
         self._in_flight: set[asyncio.Task[Any]] = set()
@@ -115,7 +159,19 @@ class Pipeline:
             await asyncio.wait(pending, timeout=timeout)
 
     def conversation(self, origin: Origin) -> Conversation:
+        assert self.slack is not None, "a pipeline without Slack has no conversations"
         return Conversation(self.slack, origin.channel_id, thread_ts=origin.thread_ts, response_url=origin.response_url)
+
+    def _answers_for(self, origin: Origin, row: dict[str, Any]) -> Answers:
+        if self.slack is None:
+            return self.kept
+        return Conversation(
+            self.slack,
+            origin.channel_id,
+            thread_ts=row.get("thread_ts"),
+            status_ts=row.get("parent_ts"),
+            response_url=origin.response_url,
+        )
 
     # -- before the ack: one local insert -------------------------------------------------------------
 
@@ -148,7 +204,7 @@ class Pipeline:
                 "inputs_json": dumps(inputs),
                 "slack_files_json": dumps(_kept_files(origin.slack_files)) if origin.slack_files else None,
                 "dedupe_key": origin.dedupe_key,
-                "session_id": session_id_for(origin.dedupe_key),
+                "session_id": origin.session_id or session_id_for(origin.dedupe_key),
                 "rerun_of": origin.rerun_of,
             }
         )
@@ -197,6 +253,9 @@ class Pipeline:
         Tencent is answered "already submitted" instead of being billed twice.
         """
         row_ids = self.log_db.unfinished(created_after=iso(utc_now() - max_age), created_before=self.started_at)
+        if self.slack is not None:
+            # The terminal that asked is gone, and the bot may not read the files it named.
+            row_ids = [row_id for row_id in row_ids if (self.log_db.get(row_id) or {}).get("source") != "cli"]
         for row_id in row_ids:
             log.info("resuming request %s", row_id)
         await asyncio.gather(*(self._resume_one(row_id) for row_id in row_ids))
@@ -214,13 +273,7 @@ class Pipeline:
             return
         origin = origin_from_row(row)
         command = command_from_row(row)
-        conversation = Conversation(
-            self.slack,
-            origin.channel_id,
-            thread_ts=row.get("thread_ts"),
-            status_ts=row.get("parent_ts"),
-            response_url=origin.response_url,
-        )
+        conversation = self._answers_for(origin, row)
         try:
             if row.get("reply_pending"):
                 if _submitted_but_not_followed(row):
@@ -259,7 +312,7 @@ class Pipeline:
                 "anything; nothing was billed. Please try again in a minute.",
             )
 
-    async def _internal_error(self, row_id: int, conversation: Conversation, origin: Origin, command: Generate) -> None:
+    async def _internal_error(self, row_id: int, conversation: Answers, origin: Origin, command: Generate) -> None:
         # Never leave a row "working": record the failure, then tell the person in plain words.
         log.exception("request %s failed unexpectedly", row_id)
         row = self.log_db.get(row_id) or {}
@@ -295,7 +348,7 @@ class Pipeline:
     async def _answer(
         self,
         row_id: int,
-        conversation: Conversation,
+        conversation: Answers,
         origin: Origin,
         command: Generate,
         text: str,
@@ -307,7 +360,7 @@ class Pipeline:
         self._decide(row_id, text, parent=parent, private=private, **fields)
         await self._post_pending(row_id, conversation, origin, command)
 
-    async def _post_pending(self, row_id: int, conversation: Conversation, origin: Origin, command: Generate) -> None:
+    async def _post_pending(self, row_id: int, conversation: Answers, origin: Origin, command: Generate) -> None:
         row = self.log_db.get(row_id) or {}
         if not row.get("reply_pending"):
             return
@@ -330,6 +383,9 @@ class Pipeline:
 
     async def tell_user(self, origin: Origin, text: str) -> None:
         """A note only the asking person needs: ephemeral where possible, never a new channel message."""
+        if self.slack is None:
+            await self.kept.reply(text)
+            return
         conversation = self.conversation(origin)
         try:
             if origin.response_url:
@@ -342,7 +398,7 @@ class Pipeline:
         except Exception:
             log.warning("could not send a note to %s", origin.user_id)
 
-    async def _set_parent(self, conversation: Conversation, origin: Origin, command: Generate, status: str) -> None:
+    async def _set_parent(self, conversation: Answers, origin: Origin, command: Generate, status: str) -> None:
         await conversation.set_status(
             parent_text(origin.user_id, command.spec, command.image_count, status, preset=command.preset)
         )
@@ -350,7 +406,7 @@ class Pipeline:
     # -- the steps ----------------------------------------------------------------------------------------
 
     async def _run(
-        self, row_id: int, origin: Origin, command: Generate, conversation: Conversation, *, announced: bool = False
+        self, row_id: int, origin: Origin, command: Generate, conversation: Answers, *, announced: bool = False
     ) -> None:
         spec = command.spec
         if self.guard is not None and not announced:
@@ -382,10 +438,10 @@ class Pipeline:
             # Uploads run side by side; each streams from disk, so ten at once stay small in memory.
             resolved = await asyncio.gather(*(self._resolve(ref, origin) for ref in command.images + command.clothes))
             images, clothes = list(resolved[: len(command.images)]), list(resolved[len(command.images) :])
-            spec.session_id = session_id_for(origin.dedupe_key)
+            spec.session_id = origin.session_id or session_id_for(origin.dedupe_key)
             spec.session_context = f"aigc-bot request {row_id}"
             request = build_task_request(spec, sub_app_id=self.vod.sub_app_id, images=images, clothes=clothes)
-        except (SlackFileError, RequestInvalid) as bad:
+        except (SlackFileError, BadRef, RequestInvalid) as bad:
             await self._answer(
                 row_id,
                 conversation,
@@ -407,20 +463,19 @@ class Pipeline:
         await self._submit(row_id, request, conversation, origin, command)
 
     async def _resolve(self, ref: Ref, origin: Origin) -> FileInfo:
-        if isinstance(ref, FileIdRef):
-            return FileInfo.of_file(ref.file_id)
-        if isinstance(ref, UrlRef):
-            return FileInfo.of_url(ref.url)
-        if isinstance(ref, SlackFileRef):
-            known = origin.slack_files.get(ref.slack_file_id)
-            return FileInfo.of_file(await self.uploader.file_id_for(ref.slack_file_id, known))
-        raise SlackFileError("local files cannot be used from Slack")
+        async def from_slack(slack_ref: SlackFileRef) -> FileInfo:
+            if self.uploader is None:
+                raise SlackFileError("a file shared in Slack can only be used from Slack")
+            known = origin.slack_files.get(slack_ref.slack_file_id)
+            return FileInfo.of_file(await self.uploader.file_id_for(slack_ref.slack_file_id, known))
+
+        return await file_info_for(ref, local=self.local_files, slack=from_slack)
 
     async def _submit(
         self,
         row_id: int,
         request: CreateSceneAigcImageTaskRequest,
-        conversation: Conversation,
+        conversation: Answers,
         origin: Origin,
         command: Generate,
     ) -> None:
@@ -465,7 +520,7 @@ class Pipeline:
         self,
         row_id: int,
         error: AigcBotError,
-        conversation: Conversation,
+        conversation: Answers,
         origin: Origin,
         command: Generate,
         *,
@@ -508,6 +563,7 @@ def origin_from_row(row: dict[str, Any]) -> Origin:
         response_url=row.get("response_url") or None,
         slack_files=json.loads(row.get("slack_files_json") or "{}"),
         rerun_of=row.get("rerun_of"),
+        session_id=row.get("session_id"),
     )
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -13,7 +15,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 
-from bot.config import ConfigError, load_settings, require, secret_values
+from bot.config import REQUIRED_FOR_BOT, ConfigError, SettingProblem, check_report, secret_values
 from bot.health import token_check_client
 from bot.lifecycle import Stopping, deadline_in, seconds_until
 from bot.logsafe import configure_logging
@@ -35,11 +37,35 @@ HTTP_SHUTDOWN_SECONDS = 3.0
 SOCKET_CLOSE_SECONDS = 2.0
 
 
+@contextlib.contextmanager
+def _environment_without(name: str) -> Iterator[None]:
+    saved = os.environ.pop(name, None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ[name] = saved
+
+
 def create_bolt_app(services: Services) -> tuple[AsyncApp, Registry]:
     settings = services.settings
     assert settings.slack_signing_secret is not None and settings.slack_bot_token is not None
-    app = AsyncApp(
-        signing_secret=settings.slack_signing_secret.get_secret_value(),
+    # The watched client carries the bot token. Given no token, Bolt reads SLACK_BOT_TOKEN from the environment
+    # by itself and then warns at every start that it will be unused: hide it while Bolt looks, so Bolt gets the
+    # client alone.
+    with _environment_without("SLACK_BOT_TOKEN"):
+        app = _bolt_app(services)
+    registry = Registry(app)
+    surface = SlackSurface(services)
+    for module in (commands, shortcuts, events, views, actions):
+        module.register(registry, surface)
+    return app, registry
+
+
+def _bolt_app(services: Services) -> AsyncApp:
+    assert services.settings.slack_signing_secret is not None
+    return AsyncApp(
+        signing_secret=services.settings.slack_signing_secret.get_secret_value(),
         client=services.slack,
         # Bolt waits for each listener to return; the registry returns as soon as ack() is called and lets
         # the rest of the work run on (see handlers/registry.py).
@@ -47,11 +73,6 @@ def create_bolt_app(services: Services) -> tuple[AsyncApp, Registry]:
         # Over HTTP the signature is checked before Bolt sees the body (see slack_events); Socket Mode needs none.
         request_verification_enabled=False,
     )
-    registry = Registry(app)
-    surface = SlackSurface(services)
-    for module in (commands, shortcuts, events, views, actions):
-        module.register(registry, surface)
-    return app, registry
 
 
 def _signed_by_slack(verifier: SignatureVerifier, raw: bytes, headers: Mapping[str, str]) -> bool:
@@ -113,15 +134,23 @@ def create_web_app(services: Services, stopping: Stopping | None = None) -> web.
     return web_app
 
 
+def _blocking(problems: list[SettingProblem], required: tuple[str, ...]) -> list[SettingProblem]:
+    """What stops this way of running: every missing or invalid setting, but SLACK_APP_TOKEN only where needed."""
+    return [p for p in problems if p.kind != "optional" and (p.name != "SLACK_APP_TOKEN" or p.name in required)]
+
+
 def _services_or_exit(required: tuple[str, ...]) -> Services | None:
-    """Everything the bot needs, or None after naming each missing setting on stderr."""
+    """Everything the bot needs, or None after naming every missing or invalid setting at once on stderr."""
+    needed = tuple(dict.fromkeys(REQUIRED_FOR_BOT + required))
+    problems, settings = check_report(needed)
+    blocking = _blocking(problems, needed)
     try:
-        settings = load_settings()
-        require(settings, required)
+        if blocking or settings is None:
+            raise ConfigError("\n".join(p.line() for p in blocking))
         configure_logging(extra_secrets=secret_values(settings), log_format=settings.aigc_bot_log_format)
         return build_services(settings)
-    except ConfigError as problems:
-        print(f"Cannot start; fix these settings (see `aigc-bot check`):\n{problems}", file=sys.stderr)
+    except ConfigError as problems_found:
+        print(f"Cannot start; fix these settings (see `aigc-bot check`):\n{problems_found}", file=sys.stderr)
         return None
 
 

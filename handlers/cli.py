@@ -1,23 +1,49 @@
-"""The `aigc-bot` command: check settings, submit from a terminal, run the Slack bot, look after its log."""
+"""The `aigc-bot` command: check settings, submit from a terminal, run the Slack bot, look after its log.
+
+`aigc-bot submit` takes the bot's own path: the request is logged in the `requests` table (source `cli`, the
+OS user name as user), the daily caps apply, it is uploaded and submitted by the same pipeline and followed by
+the same follower, with a SessionId. Answers are printed here; nothing is posted to Slack. `--dry-run` runs
+every check and prints the body, and logs, uploads and sends nothing.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
+import html
 import json
+import re
 import sys
+import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from slack_sdk.web.async_client import AsyncWebClient
+
 from bot import log_commands
-from bot.config import ConfigError, Settings, check_report, load_settings
-from bot.errors import AigcBotError
-from bot.follow.polling import PollPolicy, TaskStillRunning, wait_for_task
-from bot.resolve import local_resolver, resolve_all
+from bot.access import AccessPolicy, caps_guard
+from bot.config import ConfigError, Settings, check_report, load_settings, use_env_file
+from bot.errors import AigcBotError, advise, format_refusal
+from bot.follow.follower import Follower
+from bot.follow.polling import PollPolicy
+from bot.pipeline import Origin, Pipeline
+from bot.resolve import check_local_image, file_info_for, local_uploader
 from bot.services import vod_client_from
-from bot.slack.refs import BadRef, FileIdRef, PathRef, Ref, UrlRef, parse_ref
+from bot.slack.command_text import Generate
+from bot.slack.refs import BadRef, PathRef, Ref, parse_ref
+from bot.store import db as statuses
+from bot.store.db import RequestLog, parse_iso, utc_now
 from bot.tencent.imagetype import NotAnImage
-from bot.tencent.models import ASPECT_RATIOS, OUTPUT_IMAGE_COUNT, RESOLUTIONS, FileInfo, RequestInvalid
+from bot.tencent.models import (
+    ASPECT_RATIOS,
+    MAX_PROMPT_CHARS,
+    OUTPUT_IMAGE_COUNT,
+    RESOLUTIONS,
+    FileInfo,
+    RequestInvalid,
+)
 from bot.tencent.scenes import (
     SCENE_TYPES,
     STORAGE_MODES,
@@ -27,14 +53,22 @@ from bot.tencent.scenes import (
     build_task_request,
 )
 from bot.tencent.upload import ImageTooLarge
-from bot.tencent.vod import AlreadySubmitted, VodError
+from bot.tencent.vod import VodClient
 
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
+SOURCE = "cli"
+# A stand-in FileId for a local image in a dry run; the printed body names the file instead.
+_NOT_YET_UPLOADED = "0"
+_EMOJI = re.compile(r"^:[a-z_]+: ")
+
+
+class BadInput(ValueError):
+    """Input a person can fix, said in one sentence."""
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="aigc-bot", description=__doc__)
+    parser = argparse.ArgumentParser(prog="aigc-bot", description=__doc__.split("\n", 1)[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help="list every missing or malformed setting")
 
@@ -42,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     submit.add_argument("--scene", required=True, choices=sorted(SCENE_TYPES))
     submit.add_argument("--image", action="append", default=[], metavar="REF", help="path, URL or FileId")
     submit.add_argument("--clothes", action="append", default=[], metavar="REF", help="try-on clothes image")
-    submit.add_argument("--prompt")
+    submit.add_argument("--prompt", help="for product and tryon; a blank prompt counts as none")
     submit.add_argument("--negative", help="what the product image must not show")
     submit.add_argument("--ratio", choices=ASPECT_RATIOS, metavar="W:H")
     submit.add_argument(
@@ -53,7 +87,9 @@ def _parser() -> argparse.ArgumentParser:
     submit.add_argument("--model", help=f"try-on model: {', '.join(TRY_ON_MODEL_ALIASES)} or a full model name")
     submit.add_argument("--media-name", help="output file name, at most 64 characters")
     submit.add_argument("--session-id", help="dedupe id: Tencent refuses a second task with it for 3 days")
-    submit.add_argument("--dry-run", action="store_true", help="print the request body and send nothing")
+    submit.add_argument(
+        "--dry-run", action="store_true", help="run every check and print the request body; log and send nothing"
+    )
     submit.add_argument("--wait", action="store_true", help="wait for the task and print its result")
 
     commands.add_parser("run", help="run the Slack bot in Socket Mode (needs SLACK_APP_TOKEN)")
@@ -61,6 +97,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=3000)
     log_commands.add_parsers(commands)
+    for command in commands.choices.values():
+        command.add_argument(
+            "--env-file",
+            type=Path,
+            metavar="PATH",
+            help="read settings from this file instead of ./.env (or the .env beside the installed project)",
+        )
     return parser
 
 
@@ -71,6 +114,11 @@ def _print_json(data: dict[str, Any]) -> None:
 def _fail(message: str, code: int) -> int:
     print(message, file=sys.stderr)
     return code
+
+
+def _plain(text: str) -> str:
+    """A Slack answer as terminal text: no leading emoji code, no Slack escaping."""
+    return html.unescape(_EMOJI.sub("", text.strip()))
 
 
 def cmd_check() -> int:
@@ -85,7 +133,20 @@ def cmd_check() -> int:
     return 0
 
 
+# -- what to submit: every check, before anything is logged, uploaded or sent --------------------------------
+
+
+def _optional_text(value: str | None) -> str | None:
+    """Blank counts as not given, as in Slack."""
+    return value.strip() if value is not None and value.strip() else None
+
+
 def _spec(args: argparse.Namespace) -> TaskSpec:
+    prompt = _optional_text(args.prompt)
+    if prompt is not None and len(prompt) > MAX_PROMPT_CHARS:
+        raise BadInput(f"The prompt is {len(prompt)} characters; the most is {MAX_PROMPT_CHARS}.")
+    if args.negative is not None and not args.negative.strip():
+        raise BadInput('--negative needs words, e.g. --negative "people, text".')
     options = TaskOptions(
         ratio=args.ratio,
         count=args.count,
@@ -93,93 +154,161 @@ def _spec(args: argparse.Namespace) -> TaskSpec:
         storage=args.storage,
         model=args.model,
         negative=args.negative,
-        media_name=args.media_name,
+        media_name=_optional_text(args.media_name),
     )
-    return TaskSpec(scene=args.scene, prompt=args.prompt, options=options, session_id=args.session_id)
+    return TaskSpec(scene=args.scene, prompt=prompt, options=options, session_id=_optional_text(args.session_id))
 
 
-def _placeholder(ref: Ref) -> FileInfo:
-    if isinstance(ref, FileIdRef):
-        return FileInfo.of_file(ref.file_id)
-    if isinstance(ref, UrlRef):
-        return FileInfo.of_url(ref.url)
-    return FileInfo.of_file("0")
+def _refs(texts: list[str], settings: Settings) -> list[Ref]:
+    refs = [parse_ref(text, allow_paths=True) for text in texts]
+    for ref in refs:
+        if isinstance(ref, PathRef):
+            try:
+                check_local_image(settings, ref.path)
+            except NotAnImage as not_image:
+                raise BadInput(f"{ref.path}: {not_image}") from None
+    return refs
 
 
-def _dry_run_body(spec: TaskSpec, sub_app_id: int | None, images: list[Ref], clothes: list[Ref]) -> dict[str, Any]:
-    request = build_task_request(
-        spec,
-        sub_app_id=sub_app_id or 1,
-        images=[_placeholder(r) for r in images],
-        clothes=[_placeholder(r) for r in clothes],
-    )
-    body = request.to_wire()
+def _checked(args: argparse.Namespace, settings: Settings) -> tuple[Generate, dict[str, Any]]:
+    """The request and its body, once it passes every check a submit runs; raises with a sentence otherwise."""
+    command = Generate(spec=_spec(args), images=_refs(args.image, settings), clothes=_refs(args.clothes, settings))
+    return command, asyncio.run(_dry_run_body(command, settings.tencentcloud_vod_sub_app_id))
+
+
+async def _dry_run_body(command: Generate, sub_app_id: int | None) -> dict[str, Any]:
+    """The exact CreateSceneAigcImageTask body, with local images named where their FileIds will go."""
+
+    async def not_uploaded(path: Path) -> FileInfo:
+        return FileInfo.of_file(_NOT_YET_UPLOADED)
+
+    images = [await file_info_for(ref, local=not_uploaded) for ref in command.images]
+    clothes = [await file_info_for(ref, local=not_uploaded) for ref in command.clothes]
+    body = build_task_request(command.spec, sub_app_id=sub_app_id or 1, images=images, clothes=clothes).to_wire()
     if sub_app_id is None:
         body["SubAppId"] = "<TENCENTCLOUD_VOD_SUB_APP_ID>"
-    upload_note = {"Type": "File", "FileId": "<to be uploaded>"}
-    for index, ref in enumerate(images):
-        if isinstance(ref, PathRef):
-            body["FileInfos"][index] = {**upload_note, "FileId": f"<to be uploaded: {ref.path}>"}
     try_on = body["SceneInfo"].get("AiTryOnConfig") or {}
-    for index, ref in enumerate(clothes):
-        if isinstance(ref, PathRef):
-            try_on["ClothesFileInfos"][index] = {**upload_note, "FileId": f"<to be uploaded: {ref.path}>"}
+    _name_local_files(command.images, body.get("FileInfos") or [])
+    _name_local_files(command.clothes, try_on.get("ClothesFileInfos") or [])
     return body
 
 
-async def _submit(args: argparse.Namespace, settings: Settings) -> int:
-    images = [parse_ref(r, allow_paths=True) for r in args.image]
-    clothes = [parse_ref(r, allow_paths=True) for r in args.clothes]
-    spec = _spec(args)
-    if args.dry_run:
-        _print_json(_dry_run_body(spec, settings.tencentcloud_vod_sub_app_id, images, clothes))
-        return 0
-    # Check the whole request before uploading anything, so a mistake costs no upload.
-    _dry_run_body(spec, settings.tencentcloud_vod_sub_app_id, images, clothes)
-    async with vod_client_from(settings) as vod:
-        resolver = local_resolver(vod, settings)
-        request = build_task_request(
-            spec,
-            sub_app_id=vod.sub_app_id,
-            images=await resolve_all(images, resolver),
-            clothes=await resolve_all(clothes, resolver),
+def _name_local_files(refs: list[Ref], infos: list[dict[str, Any]]) -> None:
+    for index, ref in enumerate(refs):
+        if isinstance(ref, PathRef):
+            infos[index] = {"Type": "File", "FileId": f"<to be uploaded: {ref.path}>"}
+
+
+# -- submitting: the bot's pipeline and follower, with the answers printed here ----------------------------
+
+
+def _origin(args: argparse.Namespace) -> Origin:
+    # Each run is a new request; a repeated --session-id is refused by Tencent, not by the log.
+    return Origin(
+        source=SOURCE,
+        team_id="",
+        channel_id="",
+        user_id=getpass.getuser(),
+        dedupe_key=f"cli:{uuid.uuid4().hex}",
+        session_id=_optional_text(args.session_id),
+    )
+
+
+def _follower(vod: VodClient, log_db: RequestLog, settings: Settings) -> Follower:
+    # A command-line row has no channel, so the follower keeps its result in the log and never calls Slack.
+    return Follower(
+        vod=vod, log_db=log_db, slack=AsyncWebClient(), http=vod.http, policy=PollPolicy.from_settings(settings)
+    )
+
+
+async def _follow_to_end(follower: Follower, log_db: RequestLog, row_id: int) -> None:
+    """Check the task on the follower's own schedule until it ends or the follower stops following it."""
+    while True:
+        row = log_db.get(row_id) or {}
+        if row.get("status") != statuses.SUBMITTED or not row.get("task_id") or not row.get("follow_next_at"):
+            return
+        await asyncio.sleep(max(0.0, (parse_iso(row["follow_next_at"]) - utc_now()).total_seconds()))
+        await follower.check(row_id)
+
+
+async def _submit(args: argparse.Namespace, settings: Settings, command: Generate) -> int:
+    log_db = RequestLog(settings.aigc_bot_db)
+    try:
+        async with vod_client_from(settings) as vod:
+            follower = _follower(vod, log_db, settings)
+            pipeline = Pipeline(
+                settings=settings,
+                vod=vod,
+                log_db=log_db,
+                slack=None,
+                uploader=None,
+                guard=caps_guard(AccessPolicy.from_settings(settings), log_db),
+                after_submit=follower.track,
+                local_files=local_uploader(vod, settings),
+            )
+            recorded = await pipeline.record(_origin(args), command)
+            assert recorded.row_id is not None, "a fresh dedupe key is never a duplicate"
+            await pipeline.carry_on(recorded.row_id)
+            if args.wait:
+                await _follow_to_end(follower, log_db, recorded.row_id)
+            return _outcome(log_db.get(recorded.row_id) or {}, pipeline.kept.texts)
+    finally:
+        log_db.close()
+
+
+def _outcome(row: dict[str, Any], answers: list[str]) -> int:
+    """Print what became of the request, as the log has it, and give the exit code."""
+    said = "\n".join(_plain(text) for text in answers)
+    status = row.get("status")
+    if status == statuses.INVALID:
+        return _fail(f"Cannot submit: {row.get('error_message')}", EXIT_BAD_INPUT)
+    if status in (statuses.REFUSED, statuses.FAILED) and not row.get("task_id"):
+        return _fail(said or str(row.get("error_message")), EXIT_REFUSED)
+    if not row.get("task_id"):
+        return _fail(
+            f"Already submitted: a task with SessionId {row.get('session_id')!r} exists, so nothing new was sent "
+            f"or billed. (Code: {row.get('error_code')} · RequestId: {row.get('request_id')})",
+            EXIT_REFUSED,
         )
-        result = await vod.create_scene_aigc_image_task(request)
-        output: dict[str, Any] = {"TaskId": result.task_id, "RequestId": result.request_id}
-        if args.wait:
-            policy = PollPolicy.from_settings(settings)
-            try:
-                detail = await wait_for_task(vod, result.task_id, policy)
-            except TaskStillRunning as running:
-                output["Status"] = "PROCESSING"
-                output["Note"] = f"still running after {running.waited:.0f}s; check it later"
-            else:
-                output["Result"] = detail.to_dict()
-        _print_json(output)
-        return 0
+    output: dict[str, Any] = {
+        "TaskId": row["task_id"],
+        "RequestId": row.get("request_id"),
+        "SessionId": row.get("session_id"),
+    }
+    if status == statuses.DONE:
+        output["Result"] = {"Status": "FINISH", "Outputs": json.loads(row.get("output_json") or "[]")}
+    elif status == statuses.FAILED:
+        code, message = str(row.get("error_code") or ""), str(row.get("error_message") or "")
+        _print_json({**output, "Result": {"Status": "FAIL", "ErrCode": code, "Message": message}})
+        return _fail(format_refusal(advise(code, message), row.get("request_id"), message), EXIT_REFUSED)
+    elif row.get("error_message"):
+        output["Status"] = "PROCESSING"
+        output["Note"] = f"{row['error_message']}; check it later with its TaskId"
+    _print_json(output)
+    return 0
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
     try:
         settings = load_settings()
-        return asyncio.run(_submit(args, settings))
-    except AlreadySubmitted as already:
-        return _fail(
-            f"Already submitted: a task with SessionId {already.session_id!r} exists, "
-            f"so nothing new was sent or billed. (Code: {already.code} · RequestId: {already.request_id})",
-            EXIT_REFUSED,
-        )
-    except VodError as refusal:
-        return _fail(refusal.user_text(), EXIT_REFUSED)
+        command, body = _checked(args, settings)
+        if args.dry_run:
+            _print_json(body)
+            return 0
+        return asyncio.run(_submit(args, settings, command))
     except AigcBotError as failure:
-        # Upload and network failures: the same plain words and code a Slack user would see.
+        # Network failures outside the pipeline: the same plain words and code a Slack user would see.
         return _fail(failure.user_text(), EXIT_REFUSED)
-    except (ConfigError, RequestInvalid, BadRef, NotAnImage, ImageTooLarge) as bad:
+    except (ConfigError, RequestInvalid, BadRef, BadInput, NotAnImage, ImageTooLarge) as bad:
         return _fail(f"Cannot submit: {bad}", EXIT_BAD_INPUT)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        use_env_file(args.env_file)
+    except ConfigError as missing:
+        return _fail(str(missing), EXIT_BAD_INPUT)
     if args.command == "check":
         return cmd_check()
     if args.command == "submit":

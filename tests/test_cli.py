@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from bot.config import Settings
 from bot.errors import advise
-from tests.conftest import SECRET_KEY, PNG_1x1, env_for
+from bot.store.db import RequestLog
+from tests.conftest import SECRET_KEY, SUB_APP_ID, PNG_1x1, env_for, free_port, wait_until_healthy
 from tests.fakes import FakeCos, FakeVod
 
 
@@ -24,6 +28,16 @@ def aigc_bot(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Comp
         text=True,
         timeout=60,
     )
+
+
+def logged_rows(settings: Settings) -> list[dict[str, Any]]:
+    if not Path(settings.aigc_bot_db).exists():
+        return []
+    log_db = RequestLog(settings.aigc_bot_db)
+    try:
+        return log_db.query("SELECT * FROM requests ORDER BY id")
+    finally:
+        log_db.close()
 
 
 def test_submit_uploads_local_images_and_prints_task_id(
@@ -52,8 +66,12 @@ def test_submit_uploads_local_images_and_prints_task_id(
     )
     assert result.returncode == 0, result.stderr
     printed = json.loads(result.stdout)
-    assert set(printed) == {"TaskId", "RequestId"}
+    assert set(printed) == {"TaskId", "RequestId", "SessionId"}
     sent = vod.calls("CreateSceneAigcImageTask")[0]
+    assert sent["SessionId"] == printed["SessionId"]
+    [row] = logged_rows(settings)
+    assert (row["source"], row["user_id"], row["status"]) == ("cli", getpass.getuser(), "submitted")
+    assert (row["task_id"], row["session_id"], row["scene"]) == (printed["TaskId"], printed["SessionId"], "product")
     file_id = vod.calls("CommitUpload") and sent["FileInfos"][0]["FileId"]
     assert file_id.isdigit()
     assert sent["FileInfos"][1] == {"Type": "Url", "Url": "https://shop.example/b.png"}
@@ -71,6 +89,9 @@ def test_submit_wait_prints_the_finished_result(settings: Settings, vod: FakeVod
     printed = json.loads(result.stdout)
     assert printed["Result"]["Status"] == "FINISH"
     assert printed["Result"]["Outputs"][0]["url"].startswith("http://127.0.0.1")
+    [row] = logged_rows(settings)
+    assert (row["source"], row["status"], row["task_id"]) == ("cli", "done", printed["TaskId"])
+    assert vod.calls("DescribeTaskDetail"), "followed by the bot's follower, which asks DescribeTaskDetail"
 
 
 def test_dry_run_prints_the_exact_body_and_needs_no_credentials(tmp_path: Path) -> None:
@@ -133,6 +154,24 @@ def test_bad_input_exits_2_before_any_call(settings: Settings, vod: FakeVod, tmp
         ),
         (["--scene", "tryon", "--image", "https://a/x.png"], "ClothesFileInfos"),
         (["--scene", "product", "--image", "ftp://a/x.png"], "only http:// and https://"),
+        (
+            ["--scene", "product", "--image", "https://exa mple.com/a.png"],
+            "Cannot submit: `https://exa mple.com/a.png` has a space in it; a web address has none "
+            "(a link writes a space as %20).",
+        ),
+        (
+            ["--scene", "product", "--image", "http://"],
+            "Cannot submit: `http://` is not a complete web address; an image link looks like "
+            "https://shop.example/a.png.",
+        ),
+        (
+            ["--scene", "outpaint", "--image", "https://a/x.png", "--prompt", "wider"],
+            "Cannot submit: a prompt does not apply to the outpaint scene: outpainting extends the image without one",
+        ),
+        (
+            ["--scene", "product", "--image", "https://a/x.png", "--negative", "  "],
+            'Cannot submit: --negative needs words, e.g. --negative "people, text".',
+        ),
         (["--scene", "product", "--image", str(text_file)], "not a JPEG, PNG or WebP image"),
         (["--scene", "product", "--image", "https://a/x.png", "--count", "11"], "OutputImageCount"),
         (
@@ -175,3 +214,138 @@ def test_a_passing_storage_failure_is_retried_by_the_command_line_too(
     assert result.returncode == 0, result.stderr
     assert [put.error for put in cos.puts] == ["ConnectionReset", None]
     assert len(vod.calls("CreateSceneAigcImageTask")) == 1
+
+
+def test_a_capped_user_is_refused_with_the_cap_sentence_and_the_refusal_is_logged(
+    settings: Settings, vod: FakeVod, tmp_path: Path
+) -> None:
+    env = {**env_for(settings), "AIGC_BOT_USER_DAILY_CAP": "1"}
+    args = ["submit", "--scene", "outpaint", "--image", "https://shop.example/a.jpg"]
+    assert aigc_bot(args, env, tmp_path).returncode == 0
+    second = aigc_bot(args, env, tmp_path)
+    assert second.returncode == 1
+    assert "You have reached today's limit of 1 requests. It resets at 00:00 UTC." in second.stderr
+    assert "Nothing was submitted or billed." in second.stderr
+    assert second.stdout == ""
+    assert len(vod.calls("CreateSceneAigcImageTask")) == 1
+    assert [(r["source"], r["status"]) for r in logged_rows(settings)] == [("cli", "submitted"), ("cli", "refused")]
+
+
+def test_session_id_given_on_the_command_line_is_the_one_sent_and_logged(
+    settings: Settings, vod: FakeVod, tmp_path: Path
+) -> None:
+    args = ["submit", "--scene", "outpaint", "--image", "https://shop.example/a.jpg", "--session-id", "batch-7"]
+    result = aigc_bot(args, env_for(settings), tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["SessionId"] == "batch-7"
+    assert vod.calls("CreateSceneAigcImageTask")[0]["SessionId"] == "batch-7"
+    assert logged_rows(settings)[0]["session_id"] == "batch-7"
+
+
+def test_dry_run_refuses_a_text_file_named_png_and_logs_nothing(
+    settings: Settings, vod: FakeVod, tmp_path: Path
+) -> None:
+    text_file = tmp_path / "notes.png"
+    text_file.write_text("not an image")
+    args = ["submit", "--scene", "product", "--image", str(text_file), "--dry-run"]
+    result = aigc_bot(args, env_for(settings), tmp_path)
+    assert result.returncode == 2
+    assert f"Cannot submit: {text_file}: this is not a JPEG, PNG or WebP image: it looks like text" in result.stderr
+    assert result.stdout == ""
+    assert vod.requests == [] and logged_rows(settings) == []
+
+
+def test_dry_run_checks_the_size_limit_and_the_scene_rules(tmp_path: Path) -> None:
+    image = tmp_path / "big.png"
+    image.write_bytes(PNG_1x1 + b"\x00" * 2_000_000)
+    too_big = aigc_bot(
+        ["submit", "--scene", "outpaint", "--image", str(image), "--dry-run"], {"AIGC_BOT_MAX_IMAGE_MB": "1"}, tmp_path
+    )
+    assert too_big.returncode == 2
+    assert "Cannot submit: big.png is 1.9 MB; the limit is 1 MB" in too_big.stderr
+    prompt = aigc_bot(
+        ["submit", "--scene", "outpaint", "--image", "https://shop.example/a.jpg", "--prompt", "x", "--dry-run"],
+        {},
+        tmp_path,
+    )
+    assert prompt.returncode == 2
+    assert "a prompt does not apply to the outpaint scene" in prompt.stderr
+
+
+def test_a_blank_prompt_is_left_out_as_in_slack(tmp_path: Path) -> None:
+    result = aigc_bot(
+        ["submit", "--scene", "product", "--image", "https://shop.example/a.jpg", "--prompt", "  ", "--dry-run"],
+        {},
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["SceneInfo"] == {"Type": "product_image", "ProductImageConfig": {}}
+
+
+def test_settings_come_from_env_file_or_the_current_directory(tmp_path: Path) -> None:
+    args = ["submit", "--scene", "outpaint", "--image", "https://shop.example/a.jpg", "--dry-run"]
+    elsewhere = tmp_path / "conf" / "bot.env"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text(f"TENCENTCLOUD_VOD_SUB_APP_ID={SUB_APP_ID}\n")
+    chosen = aigc_bot([*args, "--env-file", str(elsewhere)], {}, tmp_path)
+    assert chosen.returncode == 0, chosen.stderr
+    assert json.loads(chosen.stdout)["SubAppId"] == SUB_APP_ID
+    (tmp_path / ".env").write_text("TENCENTCLOUD_VOD_SUB_APP_ID=42\n")
+    assert json.loads(aigc_bot(args, {}, tmp_path).stdout)["SubAppId"] == 42
+    check = aigc_bot(["check", "--env-file", str(elsewhere)], {}, tmp_path)
+    assert "TENCENTCLOUD_VOD_SUB_APP_ID" not in check.stdout
+    missing = aigc_bot(["export", "--env-file", str(tmp_path / "nope.env")], {}, tmp_path)
+    assert missing.returncode == 2
+    assert f"--env-file {tmp_path / 'nope.env'}: no such file" in missing.stderr
+
+
+def test_run_lists_every_missing_setting_at_once_and_exits_2(settings: Settings, tmp_path: Path) -> None:
+    env = env_for(settings)
+    del env["SLACK_SIGNING_SECRET"]
+    env["TENCENTCLOUD_SECRET_ID"] = "AKID 1"
+    result = aigc_bot(["run"], env, tmp_path)
+    assert result.returncode == 2
+    assert "MISSING  SLACK_SIGNING_SECRET:" in result.stderr
+    assert "MISSING  SLACK_APP_TOKEN:" in result.stderr
+    assert (
+        "INVALID  TENCENTCLOUD_SECRET_ID: must be at least 8 characters with no spaces (the SecretId, AKID...)"
+        in result.stderr
+    )
+    serve = aigc_bot(["serve"], env, tmp_path)
+    assert serve.returncode == 2
+    assert "SLACK_SIGNING_SECRET" in serve.stderr and "TENCENTCLOUD_SECRET_ID" in serve.stderr
+    assert "SLACK_APP_TOKEN" not in serve.stderr
+
+
+def test_the_bot_starts_without_warning_that_its_token_is_unused(settings: Settings, tmp_path: Path) -> None:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("TENCENTCLOUD_", "SLACK_", "AIGC_BOT_"))}
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "handlers.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env={**base, **env_for(settings)},
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_until_healthy(f"http://127.0.0.1:{port}")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert "serving Slack requests" in output
+    assert "will be unused" not in output
+
+
+def test_check_says_the_real_rule_and_never_ends_in_an_empty_hint(tmp_path: Path) -> None:
+    env = {"TENCENTCLOUD_SECRET_ID": "AKID 1", "AIGC_BOT_MAX_IMAGE_MB": "lots"}
+    result = aigc_bot(["check"], env, tmp_path)
+    assert result.returncode == 1
+    assert (
+        "INVALID  TENCENTCLOUD_SECRET_ID: must be at least 8 characters with no spaces (the SecretId, AKID...)"
+        in result.stdout
+    )
+    assert "INVALID  AIGC_BOT_MAX_IMAGE_MB: Input should be a valid number, unable to parse string as a number\n" in (
+        result.stdout
+    )
+    assert "expected\n" not in result.stdout

@@ -152,7 +152,8 @@ class Delivery:
             f"Use `/aigc status {row['task_id']}` to see it later."
         )
         try:
-            await _post_note(self._conversation(row), row=row, text=text)
+            if _has_channel(row):
+                await _post_note(self._conversation(row), row=row, text=text)
         except SlackUnavailable as refused:
             if not refused.lasting:
                 self._put_off(row, refused)  # the next check gives up again, and posts again
@@ -202,7 +203,8 @@ class Delivery:
     async def _hand_over(self, row: dict[str, Any], send: Send, *, parent: str = FAILED) -> None:
         """Post with `send`; then record the row delivered and show `parent`, unless a passing failure put it off."""
         try:
-            await send(self._conversation(row))
+            if _has_channel(row):
+                await send(self._conversation(row))
         except SlackUnavailable as refused:
             if not refused.lasting:
                 self._put_off(row, refused)
@@ -288,6 +290,11 @@ async def _post_failure(
     await _post_note(
         conversation, row=row, text=f":warning: The task failed.\n{escape(explanation)}", with_buttons=True
     )
+
+
+def _has_channel(row: dict[str, Any]) -> bool:
+    """False for a request from the command line: its result stays in the log, and nothing goes to Slack."""
+    return bool(row.get("channel_id"))
 
 
 def _log_refusal(row: dict[str, Any], refused: SlackUnavailable) -> None:

@@ -41,6 +41,7 @@ class Follower:
         parent = ParentStatus(worker=self.worker, slack=slack)
         self.delivery = Delivery(worker=self.worker, vod=vod, slack=slack, http=http, policy=policy, parent=parent)
         checker = Checker(log_db=log_db, vod=vod, policy=policy, history=history, delivery=self.delivery, parent=parent)
+        self._checker = checker
         lookups = LookUps(
             worker=self.worker, vod=vod, policy=policy, checker=checker, delivery=self.delivery, parent=parent
         )
@@ -56,6 +57,11 @@ class Follower:
     async def track(self, row_id: int) -> None:
         """Start following a freshly submitted request, or looking up the task of one whose TaskId was lost."""
         self.scheduler.track(row_id)
+
+    async def check(self, row_id: int) -> None:
+        """One check of a followed task now, with whatever follows from it (the next check planned in the log,
+        the result delivered); for a caller that waits on one task itself, such as `aigc-bot submit --wait`."""
+        await self._checker.check(row_id)
 
     def claim_due(self) -> list[int]:
         """Take the checks due now, as the poll loop does; see Scheduler.claim_due."""

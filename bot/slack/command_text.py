@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from bot.slack.refs import BadRef, FileIdRef, Ref, UrlRef, is_url, parse_ref, unwrap_slack_link
+from bot.slack.refs import BadRef, FileIdRef, PathRef, Ref, UrlRef, is_url, parse_ref, unwrap_slack_link
 from bot.store.presets import preset_name_problem
 from bot.tencent.models import (
     ASPECT_RATIOS,
@@ -227,6 +228,8 @@ def refs_summary(refs: list[Ref]) -> list[str]:
             out.append(f"fileid:{ref.file_id}")
         elif isinstance(ref, UrlRef):
             out.append(f"url:{ref.url}")
+        elif isinstance(ref, PathRef):
+            out.append(f"path:{ref.path}")
         else:
             out.append(f"slack:{getattr(ref, 'slack_file_id', '')}")
     return out
@@ -242,6 +245,8 @@ def refs_from_summary(items: list[str]) -> list[Ref]:
             refs.append(FileIdRef(value))
         elif kind == "url":
             refs.append(UrlRef(value))
+        elif kind == "path":
+            refs.append(PathRef(Path(value)))
         elif kind == "slack":
             refs.append(SlackFileRef(value))
     return refs

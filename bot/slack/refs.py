@@ -49,6 +49,7 @@ class BadRef(ValueError):
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 WEB_SCHEMES = ("http", "https")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*$")
 _NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
 _NOT_REACHABLE = (
     "Tencent Cloud fetches image links from the internet, so a link to this computer, a private network "
@@ -116,8 +117,14 @@ def parse_ref(text: str, *, allow_paths: bool) -> Ref:
         return FileIdRef(word)
     if "://" in word:
         scheme = word.split("://", 1)[0]
+        if re.search(r"\s", word):
+            raise BadRef(f"`{word}` has a space in it; a web address has none (a link writes a space as %20).")
         if scheme.lower() in WEB_SCHEMES:
             return UrlRef(check_image_url(word))
+        if not _SCHEME.match(scheme):
+            raise BadRef(
+                f"`{word}` is not a complete web address; an image link looks like https://shop.example/a.png."
+            )
         raise BadRef(f"`{word}` uses {scheme}://; only http:// and https:// image URLs work.")
     if allow_paths:
         path = Path(word).expanduser()

@@ -90,6 +90,8 @@ def build_task_request(
         )
         if given and spec.scene != where
     ]
+    if spec.prompt is not None and spec.scene == "outpaint":
+        misplaced.append("a prompt does not apply to the outpaint scene: outpainting extends the image without one")
     if misplaced:
         raise RequestInvalid(misplaced)
     return build_request(data)
