@@ -7,6 +7,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.errors import worth_retrying
 from bot.follow.delivery import Delivery
 from bot.follow.polling import PollPolicy
 from bot.follow.progress import ParentStatus
@@ -49,7 +50,7 @@ class Checker:
         try:
             detail = await self.vod.describe_task_detail(row["task_id"])
         except VodError as error:
-            if error.advice.retryable or error.code.startswith("ClientError."):
+            if worth_retrying(error.code, repeat_safe=True):
                 self.retry_later(row_id)
                 return
             await self.delivery.finish_failed(row, error.code, error.message, error.request_id)

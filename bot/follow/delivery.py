@@ -8,11 +8,8 @@ counts as delivered, since trying again cannot help and the log keeps it for `/a
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import os
-import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
@@ -30,6 +27,7 @@ from bot.follow.worker import Worker
 from bot.metrics import result_in_thread
 from bot.pipeline import spec_from_row
 from bot.slack.conversation import Conversation, SlackUnavailable
+from bot.slack.files import download_to_temp_file
 from bot.slack.messages import escape, result_summary, task_id_unknown_text, text_block
 from bot.store import following
 from bot.store.db import DONE, FAILED, TASK_ID_UNKNOWN, dumps, iso, utc_now
@@ -238,7 +236,9 @@ class Delivery:
             for index, output in enumerate(detail.outputs, 1):
                 if not output.url:
                     continue
-                path = await self._download(output.url)
+                path = await download_to_temp_file(
+                    self.http, output.url, max_bytes=MAX_OUTPUT_BYTES, prefix="aigc-result-"
+                )
                 files.append(path)
                 extension = (output.file_type or "png").lower().lstrip(".")
                 name = f"{row['scene']}-{detail.task_id}-{index}.{extension}"
@@ -260,20 +260,6 @@ class Delivery:
             for path in files:
                 with contextlib.suppress(OSError):
                     path.unlink()
-
-    async def _download(self, url: str) -> Path:
-        handle, raw = tempfile.mkstemp(prefix="aigc-result-", suffix=".img")
-        path = Path(raw)
-        size = 0
-        with os.fdopen(handle, "wb") as sink:
-            async with self.http.stream("GET", url) as response:
-                response.raise_for_status()
-                async for chunk in response.aiter_bytes(256 * 1024):
-                    size += len(chunk)
-                    if size > MAX_OUTPUT_BYTES:
-                        raise ValueError("generated image is larger than expected")
-                    await asyncio.to_thread(sink.write, chunk)
-        return path
 
 
 async def _post_note(conversation: Conversation, *, row: dict[str, Any], text: str, with_buttons: bool = False) -> None:
