@@ -247,13 +247,18 @@ class RequestLog:
             )
 
     def close(self) -> None:
+        """Close the connection; the log cannot be used afterwards."""
         with self._lock:
             self.db.conn.close()
 
     # -- requests ---------------------------------------------------------------------------------
 
     def claim(self, row: dict[str, Any]) -> int | None:
-        """Insert a new request row; None when its dedupe_key was already claimed (a retry or a double click)."""
+        """Insert a new request row; its id, or None when its dedupe_key was already claimed (a retry or a double
+        click).
+
+        :param row: column values; `created_at`, `updated_at` and `status` (`received`) are filled in.
+        """
         return self.claim_many([row])[0]
 
     def claim_many(self, rows: list[dict[str, Any]]) -> list[int | None]:
