@@ -306,13 +306,11 @@ def test_remembering_a_file_again_replaces_its_file_id(log_db: RequestLog) -> No
 # -- one house ---------------------------------------------------------------------------------------------
 
 SQL_ON_THE_LOG = re.compile(r"\b(FROM|UPDATE|INTO|JOIN)\s+(requests|slack_files)\b|\.(query|execute|iter_query)\(")
-# The follow package's statements are on their way into bot/store as well; it leaves this list once they are.
-NOT_YET_MOVED = ("bot/follow/",)
 
 
 def test_no_statement_on_the_log_lives_outside_bot_store() -> None:
     sources = [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("handlers").rglob("*.py")]
-    outside = [path for path in sources if not str(path.relative_to(ROOT)).startswith(("bot/store/", *NOT_YET_MOVED))]
+    outside = [path for path in sources if not str(path.relative_to(ROOT)).startswith("bot/store/")]
     found = [
         f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
         for path in outside
