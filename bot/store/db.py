@@ -103,6 +103,7 @@ class RequestRow(TypedDict, total=False):
     announced_at: str | None
     reply_pending: str | None
     processing_started_at: str | None
+    preset: str | None
 
 
 class SlackFileRow(TypedDict):
