@@ -18,8 +18,6 @@ from bot.store.db import RequestLog, utc_now
 log = logging.getLogger(__name__)
 
 GROUP_CACHE_SECONDS = 300.0
-# Rows that reached Tencent, or may still reach it, count against the caps.
-COUNTED = "('received', 'uploading', 'submitting', 'submitted', 'done', 'failed')"
 
 
 @dataclass
@@ -82,22 +80,16 @@ class AccessPolicy:
     def within_caps(self, log_db: RequestLog, origin: Origin) -> str | None:
         today = utc_now().strftime("%Y-%m-%d")
         if self.user_daily_cap:
-            used = log_db.query(
-                f"SELECT count(*) AS n FROM requests WHERE team_id = ? AND user_id = ? AND created_at >= ?"
-                f" AND status IN {COUNTED} AND dedupe_key != ?",
-                [origin.team_id, origin.user_id, today, origin.dedupe_key],
-            )[0]["n"]
+            used = log_db.daily_count(
+                team_id=origin.team_id, user_id=origin.user_id, day=today, excluding_dedupe_key=origin.dedupe_key
+            )
             if used >= self.user_daily_cap:
                 return (
                     f"You have reached today's limit of {self.user_daily_cap} requests. "
                     f"It resets at 00:00 UTC. {self.who_to_ask()}"
                 )
         if self.workspace_daily_cap:
-            used = log_db.query(
-                f"SELECT count(*) AS n FROM requests WHERE team_id = ? AND created_at >= ? AND status IN {COUNTED}"
-                " AND dedupe_key != ?",
-                [origin.team_id, today, origin.dedupe_key],
-            )[0]["n"]
+            used = log_db.daily_count(team_id=origin.team_id, day=today, excluding_dedupe_key=origin.dedupe_key)
             if used >= self.workspace_daily_cap:
                 return (
                     f"The workspace has reached today's limit of {self.workspace_daily_cap} requests. "

@@ -15,7 +15,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from bot.observe import active
-from bot.store.db import FOLLOWING_STATUSES, RequestLog, parse_iso, utc_now
+from bot.store.db import RequestLog, parse_iso, utc_now
 from bot.tencent.scenes import SCENE_TYPES
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -53,22 +53,16 @@ class RequestLogCollector(Collector):
             labels=["source", "scene", "status"],
         )
         totals: dict[tuple[str, str, str], int] = {}
-        for row in self.log_db.query(
-            "SELECT source, scene, status, COUNT(*) AS n FROM requests GROUP BY source, scene, status"
-        ):
-            key = (str(row["source"]), _scene_label(row["scene"]), str(row["status"]))
-            totals[key] = totals.get(key, 0) + int(row["n"])
+        for counted in self.log_db.status_counts():
+            key = (counted.source, _scene_label(counted.scene), counted.status)
+            totals[key] = totals.get(key, 0) + counted.total
         for labels, count in sorted(totals.items()):
             by_status.add_metric(list(labels), count)
         yield by_status
-        marks = ", ".join("?" for _ in FOLLOWING_STATUSES)
-        followed = self.log_db.query(
-            f"SELECT COUNT(*) AS n FROM requests WHERE status IN ({marks})", list(FOLLOWING_STATUSES)
-        )
         yield GaugeMetricFamily(
             "aigc_tasks_followed",
             "Tasks submitted to Tencent whose result the bot is still waiting for",
-            value=int(followed[0]["n"]),
+            value=self.log_db.followed_count(),
         )
 
 

@@ -13,15 +13,14 @@ from typing import Any
 
 import pytest
 
-from bot.access import COUNTED
 from bot.config import Settings
 from bot.home import Throttle
 from bot.pricing import parse_unit_prices
 from bot.slack.home import MAX_BLOCKS, AdminUsage, DailyCount, HomeContent, home_view
 from bot.slack.reports import amount_text
 from bot.store.costs import estimate_cost
-from bot.store.db import RequestLog, iso
-from bot.store.home_queries import CAP_COUNTED_STATUSES, presets_for
+from bot.store.db import RequestLog, Status, iso
+from bot.store.home_queries import counted_since, presets_for
 from tests.conftest import TEAM_ID, RunningBot, make_settings, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.test_slack_flows import rows, wait_status
@@ -237,8 +236,16 @@ def test_currency_setting_is_a_three_letter_code(tmp_path: Path) -> None:
         Settings(_env_file=None, aigc_bot_currency="yuan")  # type: ignore[call-arg]
 
 
-def test_the_home_counts_what_the_caps_count() -> None:
-    assert set(CAP_COUNTED_STATUSES) == {s.strip(" '") for s in COUNTED.strip("()").split(",")}
+def test_the_home_counts_what_the_caps_count(tmp_path: Path) -> None:
+    day = iso(datetime.now(UTC))[:10]
+    log_db = RequestLog(tmp_path / "log.db")
+    try:
+        for status in Status:
+            log_db.claim({"source": "slash_command", "team_id": "T1", "dedupe_key": status, "status": status})
+        capped = log_db.daily_count(team_id="T1", day=day, excluding_dedupe_key="")
+        assert counted_since(log_db, team_id="T1", since=day) == capped == 6
+    finally:
+        log_db.close()
 
 
 def _row(index: int, **extra: Any) -> dict[str, Any]:

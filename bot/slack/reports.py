@@ -12,7 +12,7 @@ from typing import Any
 from bot.slack.command_text import is_session_id
 from bot.slack.messages import escape, task_lookup_status_text
 from bot.store.costs import CostEstimate, estimate_cost
-from bot.store.db import DONE, FAILED, SUBMITTED, TASK_ID_UNKNOWN, RequestLog, parse_iso, utc_now
+from bot.store.db import TASK_ID_UNKNOWN, RequestLog, Status, parse_iso, utc_now
 from bot.store.home_queries import usage_rows
 from bot.tencent.scenes import SCENE_LABELS
 from bot.tencent.vod import TaskDetail, VodClient, VodError
@@ -32,10 +32,7 @@ def _when(text: str) -> str:
 
 
 def history_text(log_db: RequestLog, *, team_id: str, user_id: str, team_domain: str | None) -> str:
-    rows = log_db.query(
-        "SELECT * FROM requests WHERE team_id = ? AND user_id = ? ORDER BY id DESC LIMIT 10",
-        [team_id, user_id],
-    )
+    rows = log_db.recent_for_user(team_id=team_id, user_id=user_id, limit=10)
     if not rows:
         return "You have no requests yet. Type `/aigc help` to start."
     lines = ["*Your last requests*"]
@@ -73,24 +70,17 @@ def usage_text(
     moment = now or utc_now()
     day = moment.strftime("%Y-%m-%d")
     month = moment.strftime("%Y-%m")
-    rows = log_db.query(
-        "SELECT user_id, scene, status, substr(created_at, 1, 10) AS day FROM requests"
-        " WHERE team_id = ? AND created_at >= ? AND (task_id IS NOT NULL OR error_code IN (?, ?))",
-        [team_id, month, *BILLED_WITHOUT_TASK_ID],
-    )
+    billed = log_db.billed_since(team_id=team_id, since=month, billed_error_codes=BILLED_WITHOUT_TASK_ID)
     parts = [f"*Submitted tasks (billed by Tencent) for {month}*"]
-    for label, keep in (("Today", lambda r: r["day"] == day), ("This month", lambda r: True)):
-        chosen = [r for r in rows if keep(r)]
+    for label, chosen in (("Today", [t for t in billed if t.day == day]), ("This month", billed)):
         parts.append(f"*{label}:* {len(chosen)} task(s)")
-        by_scene = Counter(r["scene"] for r in chosen)
-        by_user = Counter(r["user_id"] for r in chosen)
+        by_scene = Counter(t.scene for t in chosen)
+        by_user = Counter(t.user_id for t in chosen)
         if by_scene:
-            parts.append("  by scene: " + ", ".join(f"{SCENE_LABELS.get(s, s)} {n}" for s, n in by_scene.most_common()))
+            scenes = ", ".join(f"{SCENE_LABELS.get(s or '', s)} {n}" for s, n in by_scene.most_common())
+            parts.append("  by scene: " + scenes)
             parts.append("  by user: " + ", ".join(f"<@{u}> {n}" for u, n in by_user.most_common(20)))
-    refused = log_db.query(
-        "SELECT count(*) AS n FROM requests WHERE team_id = ? AND created_at >= ? AND status IN ('refused', 'invalid')",
-        [team_id, month],
-    )[0]["n"]
+    refused = log_db.not_submitted_count(team_id=team_id, since=month)
     parts.append(f"Not submitted this month (refused or invalid, not billed): {refused}")
     if prices:
         costed = usage_rows(log_db, team_id=team_id, since=month)
@@ -120,7 +110,7 @@ def logged_result_text(row: dict[str, Any]) -> str:
     outputs = json.loads(row["output_json"] or "[]")
     for index, output in enumerate(outputs, 1):
         lines.append(f"{index}. {escape(str(output.get('url') or output.get('file_id') or '?'))}")
-    if row["status"] == FAILED:
+    if row["status"] == Status.FAILED:
         lines.append(f"Failed: {escape(row['error_message'] or '')} ({row['error_code']})")
     if row.get("duration_seconds"):
         lines.append(f"Took {row['duration_seconds']:.0f}s")
@@ -135,15 +125,14 @@ async def status_text(vod: VodClient, log_db: RequestLog, task_id: str) -> str:
 
 
 async def session_status_text(vod: VodClient, log_db: RequestLog, session_id: str) -> str:
-    rows = log_db.query("SELECT * FROM requests WHERE session_id = ? ORDER BY id DESC LIMIT 1", [session_id])
-    if not rows:
+    row = log_db.latest_for_session(session_id)
+    if row is None:
         return f"I have no request with SessionId `{escape(session_id)}` in my log."
-    row = rows[0]
     if row["task_id"]:
         return await _task_status_text(vod, log_db, str(row["task_id"]))
     if row["error_code"] == TASK_ID_UNKNOWN:
         return task_lookup_status_text(session_id, row["status"], still_looking=False)
-    if row["status"] == SUBMITTED:
+    if row["status"] == Status.SUBMITTED:
         return task_lookup_status_text(session_id, row["status"], still_looking=True)
     text = f"*Request* SessionId `{session_id}` · {row['status']} · no TaskId"
     if row["error_code"]:
@@ -153,7 +142,7 @@ async def session_status_text(vod: VodClient, log_db: RequestLog, session_id: st
 
 async def _task_status_text(vod: VodClient, log_db: RequestLog, task_id: str) -> str:
     row = log_db.by_task_id(task_id)
-    if row and row["status"] in (DONE, FAILED) and row.get("finished_at"):
+    if row and row["status"] in (Status.DONE, Status.FAILED) and row.get("finished_at"):
         return logged_result_text(row)
     try:
         detail = await vod.describe_task_detail(task_id)

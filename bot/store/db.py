@@ -7,10 +7,11 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypedDict, cast
 
 import sqlite_utils
 
@@ -60,18 +61,116 @@ REQUEST_COLUMNS: dict[str, type] = {
     "preset": str,
 }
 
-# Statuses a request moves through; the last four are final.
-RECEIVED, UPLOADING, SUBMITTING, SUBMITTED = "received", "uploading", "submitting", "submitted"
-DONE, FAILED, INVALID, REFUSED = "done", "failed", "invalid", "refused"
-FOLLOWING_STATUSES = (SUBMITTED,)
+
+class RequestRow(TypedDict, total=False):
+    """One row of `requests` as the log gives it back; a column never written is None."""
+
+    id: int
+    created_at: str
+    updated_at: str | None
+    source: str
+    team_id: str | None
+    channel_id: str | None
+    user_id: str | None
+    thread_ts: str | None
+    parent_ts: str | None
+    scene: str | None
+    prompt: str | None
+    image_count: int | None
+    options_json: str | None
+    inputs_json: str | None
+    request_json: str | None
+    status: str
+    task_id: str | None
+    request_id: str | None
+    error_code: str | None
+    error_message: str | None
+    dedupe_key: str | None
+    session_id: str | None
+    progress: int | None
+    output_json: str | None
+    submitted_at: str | None
+    finished_at: str | None
+    duration_seconds: float | None
+    follow_owner: str | None
+    follow_lease_until: str | None
+    follow_next_at: str | None
+    follow_attempts: int | None
+    delivered_at: str | None
+    rerun_of: int | None
+    response_url: str | None
+    slack_files_json: str | None
+    announced_at: str | None
+    reply_pending: str | None
+    processing_started_at: str | None
+    preset: str | None
+
+
+class SlackFileRow(TypedDict):
+    """One row of `slack_files`: a Slack file already uploaded to VOD, and the FileId it got there."""
+
+    slack_file_id: str
+    file_id: str
+    media_type: str | None
+    size: int | None
+    created_at: str | None
+    expires_at: str | None
+
+
+class Status(StrEnum):
+    """Where a request stands; the last four are final."""
+
+    RECEIVED = "received"
+    UPLOADING = "uploading"
+    SUBMITTING = "submitting"
+    SUBMITTED = "submitted"
+    DONE = "done"
+    FAILED = "failed"
+    INVALID = "invalid"
+    REFUSED = "refused"
+
+
+# The names in use before Status: the same values, typed as the plain text they always were, so a dict keyed
+# by them still takes any status read from the log.
+RECEIVED: str = Status.RECEIVED
+UPLOADING: str = Status.UPLOADING
+SUBMITTING: str = Status.SUBMITTING
+SUBMITTED: str = Status.SUBMITTED
+DONE: str = Status.DONE
+FAILED: str = Status.FAILED
+INVALID: str = Status.INVALID
+REFUSED: str = Status.REFUSED
+FOLLOWING_STATUSES: tuple[str, ...] = (Status.SUBMITTED,)
+ACTIVE_STATUSES: tuple[str, ...] = (Status.RECEIVED, Status.UPLOADING, Status.SUBMITTING)
+# Requests that reached Tencent, or may still reach it: the ones the daily caps count.
+CAPPED_STATUSES = (*ACTIVE_STATUSES, Status.SUBMITTED, Status.DONE, Status.FAILED)
+# Requests turned away before Tencent saw them, so never billed.
+NOT_SUBMITTED_STATUSES = (Status.REFUSED, Status.INVALID)
 # The error code of a request that was billed but whose TaskId Tencent never told us and could not be found.
 TASK_ID_UNKNOWN = "TaskIdUnknown"
-ACTIVE_STATUSES = (RECEIVED, UPLOADING, SUBMITTING)
 # What the log keeps of input it could not use: enough to see what was sent, never megabytes per attempt.
 KEPT_INPUT_CHARS = 4096
 # The busy_timeout set when the connection opens, and the shorter one a health probe waits.
 BUSY_MS = 10_000
 PROBE_BUSY_MS = 1_000
+
+
+class StatusCount(NamedTuple):
+    """How many requests from one source, in one scene, are in one status now."""
+
+    source: str
+    scene: str | None
+    status: str
+    total: int
+
+
+class BilledTask(NamedTuple):
+    """A request Tencent billed: who asked, for which scene, on which UTC day (YYYY-MM-DD)."""
+
+    user_id: str | None
+    scene: str | None
+    status: str
+    day: str
 
 
 def _known_columns(record: dict[str, Any]) -> list[str]:
@@ -114,7 +213,7 @@ class RequestLog:
         self.db = sqlite_utils.Database(connection)
         self._lock = threading.RLock()
         with self._lock:
-            self.db.execute("PRAGMA busy_timeout = 10000")
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
             if str(self.path) != ":memory:":
                 self.db.enable_wal()
             self.db.execute("PRAGMA synchronous = NORMAL")
@@ -149,13 +248,18 @@ class RequestLog:
             )
 
     def close(self) -> None:
+        """Close the connection; the log cannot be used afterwards."""
         with self._lock:
             self.db.conn.close()
 
     # -- requests ---------------------------------------------------------------------------------
 
     def claim(self, row: dict[str, Any]) -> int | None:
-        """Insert a new request row; None when its dedupe_key was already claimed (a retry or a double click)."""
+        """Insert a new request row; its id, or None when its dedupe_key was already claimed (a retry or a double
+        click).
+
+        :param row: column values; `created_at`, `updated_at` and `status` (`received`) are filled in.
+        """
         return self.claim_many([row])[0]
 
     def claim_many(self, rows: list[dict[str, Any]]) -> list[int | None]:
@@ -180,6 +284,11 @@ class RequestLog:
         return ids
 
     def update(self, row_id: int, /, **fields: Any) -> None:
+        """Set some columns of one request; `updated_at` is set to now.
+
+        :param row_id: the row's id, as `claim` returned it.
+        :param fields: column names (each checked against the schema) and their new values.
+        """
         # Plain SQL: this runs several times per request, and sqlite-utils' update re-reads the schema each time.
         fields["updated_at"] = iso(utc_now())
         columns = _known_columns(fields)
@@ -188,36 +297,134 @@ class RequestLog:
             self.db.conn.execute(f"UPDATE requests SET {assignments} WHERE id = ?", [*map(fields.get, columns), row_id])
 
     def get(self, row_id: int) -> dict[str, Any] | None:
-        with self._lock:
-            rows = list(self.db.query("SELECT * FROM requests WHERE id = ?", [row_id]))
-        return rows[0] if rows else None
+        """The request logged under `row_id`, or None when there is none.
 
-    def by_dedupe_key(self, key: str) -> dict[str, Any] | None:
-        with self._lock:
-            rows = list(self.db.query("SELECT * FROM requests WHERE dedupe_key = ?", [key]))
-        return rows[0] if rows else None
+        :param row_id: the row's id, as `claim` returned it.
+        """
+        found = self._dicts("SELECT * FROM requests WHERE id = ?", [row_id])
+        return found[0] if found else None
 
     def by_task_id(self, task_id: str) -> dict[str, Any] | None:
-        with self._lock:
-            rows = list(self.db.query("SELECT * FROM requests WHERE task_id = ? ORDER BY id DESC LIMIT 1", [task_id]))
-        return rows[0] if rows else None
+        """The latest request Tencent accepted under `task_id`, or None when the log has none.
 
-    def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        with self._lock:
-            return list(self.db.query(sql, params or []))
+        :param task_id: the TaskId CreateSceneAigcImageTask answered.
+        """
+        found = self._dicts("SELECT * FROM requests WHERE task_id = ? ORDER BY id DESC LIMIT 1", [task_id])
+        return found[0] if found else None
 
-    def execute(self, sql: str, params: list[Any] | None = None) -> int:
-        """Run a write statement; return how many rows it changed."""
+    def latest_for_session(self, session_id: str) -> RequestRow | None:
+        """The latest request sent to Tencent under `session_id`, or None when the log has none.
+
+        :param session_id: the SessionId the bot gave the request (`aigc-...`), known even when its TaskId is not.
+        """
+        return self._first("SELECT * FROM requests WHERE session_id = ? ORDER BY id DESC LIMIT 1", [session_id])
+
+    def recent_for_user(self, *, team_id: str, user_id: str, limit: int = 10) -> list[RequestRow]:
+        """One person's latest requests in one workspace, newest first.
+
+        :param team_id: the workspace.
+        :param user_id: the person who asked.
+        :param limit: how many requests at most.
+        """
+        return self._requests(
+            "SELECT * FROM requests WHERE team_id = ? AND user_id = ? ORDER BY id DESC LIMIT ?",
+            [team_id, user_id, limit],
+        )
+
+    def created_between(self, *, since: str | None = None, until: str | None = None) -> Iterator[RequestRow]:
+        """Requests created in [since, until), oldest first, read one by one so a large log is never held in memory.
+
+        :param since: an ISO 8601 UTC time; None starts at the first request.
+        :param until: an ISO 8601 UTC time, itself excluded; None runs to the last request.
+        """
+        where, params = [], []
+        if since is not None:
+            where.append("created_at >= ?")
+            params.append(since)
+        if until is not None:
+            where.append("created_at < ?")
+            params.append(until)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
         with self._lock:
-            cursor = self.db.execute(sql, params or [])
-            self.db.conn.commit()
-            return int(cursor.rowcount)
+            yield from cast(Iterator[RequestRow], self.db.query(f"SELECT * FROM requests{clause} ORDER BY id", params))
+
+    def rows(self) -> Iterator[RequestRow]:
+        """Every request in the log."""
+        with self._lock:
+            yield from cast(list[RequestRow], list(self.db.table("requests").rows))
+
+    def daily_count(self, *, team_id: str, day: str, excluding_dedupe_key: str, user_id: str | None = None) -> int:
+        """How many requests of one workspace, or of one person in it, count against the daily caps on `day`:
+        those that reached Tencent or may still reach it (`CAPPED_STATUSES`), created from the start of `day` on.
+
+        :param team_id: the workspace.
+        :param day: the UTC day, YYYY-MM-DD.
+        :param excluding_dedupe_key: the request being checked, logged already, which must not count itself; rows
+            without a dedupe_key never count.
+        :param user_id: count only this person's requests; None counts the whole workspace.
+        """
+        person = " AND user_id = ?" if user_id is not None else ""
+        return self._count(
+            f"SELECT count(*) FROM requests WHERE team_id = ?{person} AND created_at >= ?"
+            f" AND status IN ({_marks(CAPPED_STATUSES)}) AND dedupe_key != ?",
+            [team_id, *([user_id] if user_id is not None else []), day, *CAPPED_STATUSES, excluding_dedupe_key],
+        )
+
+    def status_counts(self) -> list[StatusCount]:
+        """How many requests there are per source, scene and status, over the whole log."""
+        with self._lock:
+            found = self.db.conn.execute(
+                "SELECT source, scene, status, COUNT(*) FROM requests GROUP BY source, scene, status"
+            ).fetchall()
+        return [StatusCount(source, scene, status, int(count)) for source, scene, status, count in found]
+
+    def followed_count(self) -> int:
+        """How many tasks Tencent holds whose result the bot is still waiting for (`FOLLOWING_STATUSES`)."""
+        return self._count(
+            f"SELECT COUNT(*) FROM requests WHERE status IN ({_marks(FOLLOWING_STATUSES)})", [*FOLLOWING_STATUSES]
+        )
+
+    def billed_since(self, *, team_id: str, since: str, billed_error_codes: Sequence[str]) -> list[BilledTask]:
+        """Requests of one workspace created from `since` on that Tencent billed: those it gave a TaskId, and
+        those that failed with one of `billed_error_codes` (Tencent kept the task but its TaskId was lost).
+
+        :param team_id: the workspace.
+        :param since: an ISO 8601 UTC time, or the start of one written shorter (`2026-01` for a month).
+        :param billed_error_codes: error codes that mean the task was billed all the same.
+        """
+        with self._lock:
+            found = self.db.conn.execute(
+                "SELECT user_id, scene, status, substr(created_at, 1, 10) FROM requests WHERE team_id = ?"
+                f" AND created_at >= ? AND (task_id IS NOT NULL OR error_code IN ({_marks(billed_error_codes)}))",
+                [team_id, since, *billed_error_codes],
+            ).fetchall()
+        return [BilledTask(*row) for row in found]
+
+    def not_submitted_count(self, *, team_id: str, since: str) -> int:
+        """How many requests of one workspace created from `since` on were refused or could not be used, and so
+        never reached Tencent (`NOT_SUBMITTED_STATUSES`).
+
+        :param team_id: the workspace.
+        :param since: an ISO 8601 UTC time, or the start of one written shorter (`2026-01` for a month).
+        """
+        return self._count(
+            "SELECT count(*) FROM requests WHERE team_id = ? AND created_at >= ?"
+            f" AND status IN ({_marks(NOT_SUBMITTED_STATUSES)})",
+            [team_id, since, *NOT_SUBMITTED_STATUSES],
+        )
 
     def recent_same_command(
         self, *, team_id: str, user_id: str, channel_id: str, text_key: str, within: timedelta
     ) -> bool:
         """Whether the same person sent the same command in this channel within `within` (not counting input
-        that was refused or unusable). Plain SQL: this runs before every slash command's ack."""
+        that was refused or unusable). Plain SQL: this runs before every slash command's ack.
+
+        :param team_id: the workspace.
+        :param user_id: the person who typed the command.
+        :param channel_id: where it was typed.
+        :param text_key: the command as logged in `inputs_json`.
+        :param within: how far back to look.
+        """
         since = iso(utc_now() - within)
         with self._lock:
             found = self.db.conn.execute(
@@ -229,24 +436,58 @@ class RequestLog:
 
     def unfinished(self, *, created_after: str, created_before: str) -> list[int]:
         """Requests cut off before their end: still on the way to Tencent, with an answer not yet posted, or
-        held by Tencent under a TaskId the bot never learnt and is not yet looking for."""
-        marks = ", ".join("?" for _ in ACTIVE_STATUSES)
-        rows = self.query(
-            f"SELECT id FROM requests WHERE (status IN ({marks}) OR reply_pending IS NOT NULL"
-            "  OR (status = ? AND task_id IS NULL AND follow_next_at IS NULL AND finished_at IS NULL))"
-            " AND created_at >= ? AND created_at < ? ORDER BY id",
-            [*ACTIVE_STATUSES, SUBMITTED, created_after, created_before],
-        )
-        return [int(row["id"]) for row in rows]
+        held by Tencent under a TaskId the bot never learnt and is not yet looking for.
 
-    def rows(self) -> Iterator[dict[str, Any]]:
+        :param created_after: an ISO 8601 UTC time; older requests are left alone.
+        :param created_before: an ISO 8601 UTC time, itself excluded: the start of this process, so requests it
+            is carrying itself are not taken for cut off.
+        :return: their ids, oldest first.
+        """
         with self._lock:
-            yield from list(self.db.table("requests").rows)
+            found = self.db.conn.execute(
+                f"SELECT id FROM requests WHERE (status IN ({_marks(ACTIVE_STATUSES)}) OR reply_pending IS NOT NULL"
+                "  OR (status = ? AND task_id IS NULL AND follow_next_at IS NULL AND finished_at IS NULL))"
+                " AND created_at >= ? AND created_at < ? ORDER BY id",
+                [*ACTIVE_STATUSES, SUBMITTED, created_after, created_before],
+            ).fetchall()
+        return [int(row_id) for (row_id,) in found]
 
-    def iter_query(self, sql: str, params: list[Any] | None = None) -> Iterator[dict[str, Any]]:
-        """Rows one by one, for reading a large log without holding it all in memory."""
+    # -- any statement, for the store's own modules: code outside bot/store calls a named method ---------
+
+    def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """The rows a read statement answers.
+
+        :param sql: one SELECT, with `?` (or `:name`) placeholders.
+        :param params: the placeholders' values.
+        """
         with self._lock:
-            yield from self.db.query(sql, params or [])
+            return list(self.db.query(sql, params or []))
+
+    def execute(self, sql: str, params: list[Any] | None = None) -> int:
+        """Run a write statement and commit it; return how many rows it changed.
+
+        :param sql: one INSERT, UPDATE or DELETE, with `?` placeholders.
+        :param params: the placeholders' values.
+        """
+        with self._lock:
+            cursor = self.db.execute(sql, params or [])
+            self.db.conn.commit()
+            return int(cursor.rowcount)
+
+    def _first(self, sql: str, params: list[Any]) -> RequestRow | None:
+        found = self._requests(sql, params)
+        return found[0] if found else None
+
+    def _requests(self, sql: str, params: list[Any]) -> list[RequestRow]:
+        return cast(list[RequestRow], self._dicts(sql, params))
+
+    def _dicts(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.db.query(sql, params))
+
+    def _count(self, sql: str, params: list[Any]) -> int:
+        with self._lock:
+            return int(self.db.conn.execute(sql, params).fetchone()[0])
 
     def write_problem(self) -> str | None:
         """None when a small write commits; otherwise why the database cannot take writes now.
@@ -274,9 +515,16 @@ class RequestLog:
     # -- Slack file -> VOD FileId -----------------------------------------------------------------
 
     def cached_file_id(self, slack_file_id: str, *, valid_for: timedelta = timedelta(hours=12)) -> str | None:
-        """A FileId uploaded earlier for this Slack file that will not expire within `valid_for`."""
+        """A FileId uploaded earlier for this Slack file that will not expire within `valid_for`, else None.
+
+        :param slack_file_id: the Slack file's id (`F...`).
+        :param valid_for: how long the FileId must still be usable.
+        """
         with self._lock:
-            rows = list(self.db.query("SELECT * FROM slack_files WHERE slack_file_id = ?", [slack_file_id]))
+            rows = cast(
+                list[SlackFileRow],
+                list(self.db.query("SELECT * FROM slack_files WHERE slack_file_id = ?", [slack_file_id])),
+            )
         if not rows:
             return None
         expires = rows[0]["expires_at"]
@@ -287,6 +535,14 @@ class RequestLog:
     def remember_file_id(
         self, slack_file_id: str, file_id: str, *, media_type: str, size: int, expires_at: str | None
     ) -> None:
+        """Keep the FileId VOD gave a Slack file, so the next request using that file skips the upload.
+
+        :param slack_file_id: the Slack file's id (`F...`); a FileId remembered for it before is replaced.
+        :param file_id: the FileId VOD answered.
+        :param media_type: the file's MIME type.
+        :param size: the file's size in bytes.
+        :param expires_at: when VOD deletes the file (ISO 8601 UTC), or None when it keeps it.
+        """
         with self._lock:
             self.db.table("slack_files").upsert(
                 {
@@ -299,6 +555,11 @@ class RequestLog:
                 },
                 pk="slack_file_id",
             )
+
+
+def _marks(values: Sequence[object]) -> str:
+    """One `?` per value, for an `IN (...)` list."""
+    return ", ".join("?" for _ in values)
 
 
 def dumps(data: Any) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Literal, TextIO
 
-from bot.store.db import RequestLog, iso
+from bot.store.db import RequestLog, RequestRow, iso
 
 FIELDS = (
     "created_at",
@@ -59,7 +59,7 @@ class Bound:
         return iso(self.moment + timedelta(days=1) if self.whole_day else self.moment)
 
 
-def output_images(row: dict[str, Any]) -> int:
+def output_images(row: Mapping[str, Any]) -> int:
     try:
         outputs = json.loads(row.get("output_json") or "[]")
     except ValueError:
@@ -67,7 +67,7 @@ def output_images(row: dict[str, Any]) -> int:
     return len(outputs) if isinstance(outputs, list) else 0
 
 
-def export_line(row: dict[str, Any], prices: dict[str, Decimal]) -> dict[str, Any]:
+def export_line(row: RequestRow, prices: dict[str, Decimal]) -> dict[str, Any]:
     images = output_images(row)
     price = prices.get(str(row.get("scene") or ""))
     duration = row.get("duration_seconds")
@@ -91,15 +91,10 @@ def export_rows(
     log_db: RequestLog, *, since: Bound | None, until: Bound | None, prices: dict[str, Decimal]
 ) -> Iterator[dict[str, Any]]:
     """Requests created in [since, until), oldest first, as export lines."""
-    where, params = [], []
-    if since is not None:
-        where.append("created_at >= ?")
-        params.append(since.as_since())
-    if until is not None:
-        where.append("created_at < ?")
-        params.append(until.as_until())
-    clause = f" WHERE {' AND '.join(where)}" if where else ""
-    for row in log_db.iter_query(f"SELECT * FROM requests{clause} ORDER BY id", params):
+    rows = log_db.created_between(
+        since=since.as_since() if since is not None else None, until=until.as_until() if until is not None else None
+    )
+    for row in rows:
         yield export_line(row, prices)
 
 

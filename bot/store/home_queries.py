@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.store.db import DONE, FAILED, RECEIVED, SUBMITTED, SUBMITTING, UPLOADING, RequestLog
+from bot.store.db import CAPPED_STATUSES, RequestLog
 
-# The statuses the daily caps count (bot/access.py): rows that reached, or may still reach, Tencent.
-CAP_COUNTED_STATUSES = (RECEIVED, UPLOADING, SUBMITTING, SUBMITTED, DONE, FAILED)
+# The statuses the daily caps count (RequestLog.daily_count): rows that reached, or may still reach, Tencent.
+CAP_COUNTED_STATUSES = CAPPED_STATUSES
 HOME_REQUESTS = 10
 PRESETS_TABLE = "presets"
 SHOWN_PRESETS = 20

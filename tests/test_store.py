@@ -1,0 +1,320 @@
+"""The request log's named methods, one by one: what each is asked and what it answers.
+
+Each test opens a small log in its own folder, writes rows through the public API (`claim`, `update`,
+`remember_file_id`) and reads them back through the method it describes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.store.db import (
+    DONE,
+    REQUEST_COLUMNS,
+    SUBMITTED,
+    TASK_ID_UNKNOWN,
+    BilledTask,
+    RequestLog,
+    RequestRow,
+    Status,
+    StatusCount,
+    iso,
+    utc_now,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+DAY = "2026-03-02"
+MORNING = f"{DAY}T08:00:00.000Z"
+EVENING = f"{DAY}T20:00:00.000Z"
+DAY_BEFORE = "2026-03-01T23:59:59.999Z"
+_KEYS = itertools.count(1)
+
+
+@pytest.fixture
+def log_db(tmp_path: Path) -> Iterator[RequestLog]:
+    opened = RequestLog(tmp_path / "log.db")
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def claim(log_db: RequestLog, **fields: Any) -> int:
+    """Log one request from team T1 in channel C1, with a dedupe_key of its own unless `fields` gives one."""
+    row: dict[str, Any] = {
+        "source": "slash_command",
+        "team_id": "T1",
+        "channel_id": "C1",
+        "user_id": "U1",
+        "scene": "outpaint",
+    }
+    row.update(fields)
+    row.setdefault("dedupe_key", f"key-{next(_KEYS)}")
+    row_id = log_db.claim(row)
+    assert row_id is not None
+    return row_id
+
+
+# -- the schema -------------------------------------------------------------------------------------------
+
+
+def test_a_request_row_names_every_column_of_requests_and_a_read_row_has_exactly_those(log_db: RequestLog) -> None:
+    assert set(RequestRow.__annotations__) == set(REQUEST_COLUMNS)
+    row = log_db.get(claim(log_db))
+    assert row is not None and set(row) == set(REQUEST_COLUMNS)
+
+
+def test_statuses_are_stored_as_their_plain_names(log_db: RequestLog) -> None:
+    assert [str(status) for status in Status] == [
+        "received",
+        "uploading",
+        "submitting",
+        "submitted",
+        "done",
+        "failed",
+        "invalid",
+        "refused",
+    ]
+    row_id = claim(log_db)
+    log_db.update(row_id, status=Status.DONE)
+    row = log_db.get(row_id)
+    assert row is not None and row["status"] == "done" and type(row["status"]) is str
+    assert DONE is Status.DONE and SUBMITTED is Status.SUBMITTED
+
+
+# -- writing ----------------------------------------------------------------------------------------------
+
+
+def test_claim_logs_a_new_request_as_received_and_refuses_a_repeated_dedupe_key(log_db: RequestLog) -> None:
+    first = log_db.claim({"source": "modal", "dedupe_key": "view:T1:V1", "scene": "product"})
+    again = log_db.claim({"source": "modal", "dedupe_key": "view:T1:V1", "scene": "product"})
+    assert first is not None and again is None
+    row = log_db.get(first)
+    assert row is not None
+    assert (row["status"], row["source"], row["scene"]) == (Status.RECEIVED, "modal", "product")
+    assert row["created_at"] == row["updated_at"]
+
+
+def test_claim_many_gives_each_row_its_id_or_none_for_a_repeat(log_db: RequestLog) -> None:
+    rows = [{"source": "slash_command", "dedupe_key": key} for key in ("a", "b", "a", "c")]
+    assert log_db.claim_many(rows) == [1, 2, None, 3]
+
+
+def test_update_sets_the_given_columns_and_refuses_a_name_that_is_not_a_column(log_db: RequestLog) -> None:
+    row_id = claim(log_db, created_at=MORNING, updated_at=MORNING)
+    log_db.update(row_id, status=Status.SUBMITTED, task_id="task-1")
+    row = log_db.get(row_id)
+    assert row is not None
+    assert (row["status"], row["task_id"]) == ("submitted", "task-1")
+    assert row["updated_at"] > MORNING
+    with pytest.raises(KeyError, match="not a column of requests: api_key"):
+        log_db.update(row_id, api_key="secret")
+
+
+# -- finding one request ----------------------------------------------------------------------------------
+
+
+def test_get_answers_none_for_an_id_never_logged(log_db: RequestLog) -> None:
+    assert log_db.get(claim(log_db) + 1) is None
+
+
+def test_by_task_id_answers_the_latest_request_under_that_task_id(log_db: RequestLog) -> None:
+    claim(log_db, task_id="task-1", user_id="U1")
+    latest = claim(log_db, task_id="task-1", user_id="U2")
+    claim(log_db, task_id="task-2")
+    row = log_db.by_task_id("task-1")
+    assert row is not None and row["id"] == latest
+    assert log_db.by_task_id("task-9") is None
+
+
+def test_latest_for_session_answers_the_latest_request_sent_under_that_session_id(log_db: RequestLog) -> None:
+    claim(log_db, session_id="aigc-1")
+    latest = claim(log_db, session_id="aigc-1", status=Status.SUBMITTED)
+    row = log_db.latest_for_session("aigc-1")
+    assert row is not None and (row["id"], row["status"], row["task_id"]) == (latest, "submitted", None)
+    assert log_db.latest_for_session("aigc-2") is None
+
+
+# -- lists of requests ------------------------------------------------------------------------------------
+
+
+def test_recent_for_user_answers_one_persons_latest_requests_in_one_workspace_newest_first(
+    log_db: RequestLog,
+) -> None:
+    mine = [claim(log_db, user_id="U1") for _ in range(4)]
+    claim(log_db, user_id="U2")
+    claim(log_db, user_id="U1", team_id="T2")
+    rows = log_db.recent_for_user(team_id="T1", user_id="U1", limit=3)
+    assert [row["id"] for row in rows] == mine[::-1][:3]
+
+
+def test_created_between_answers_the_requests_of_a_half_open_span_oldest_first(log_db: RequestLog) -> None:
+    before = claim(log_db, created_at=DAY_BEFORE)
+    morning = claim(log_db, created_at=MORNING)
+    evening = claim(log_db, created_at=EVENING)
+    assert [r["id"] for r in log_db.created_between(since=MORNING, until=EVENING)] == [morning]
+    assert [r["id"] for r in log_db.created_between(since=MORNING)] == [morning, evening]
+    assert [r["id"] for r in log_db.created_between(until=MORNING)] == [before]
+    assert [r["id"] for r in log_db.created_between()] == [before, morning, evening]
+
+
+def test_rows_answers_every_request(log_db: RequestLog) -> None:
+    ids = [claim(log_db) for _ in range(3)]
+    assert sorted(row["id"] for row in log_db.rows()) == ids
+
+
+# -- counts -----------------------------------------------------------------------------------------------
+
+
+def test_daily_count_counts_the_days_requests_that_reached_tencent_or_may_still(log_db: RequestLog) -> None:
+    for status in (Status.RECEIVED, Status.SUBMITTED, Status.DONE, Status.FAILED):
+        claim(log_db, created_at=MORNING, status=status)
+    claim(log_db, created_at=MORNING, status=Status.REFUSED)  # never reached Tencent
+    claim(log_db, created_at=MORNING, status=Status.INVALID)
+    claim(log_db, created_at=DAY_BEFORE, status=Status.DONE)  # another day
+    claim(log_db, created_at=MORNING, status=Status.DONE, team_id="T2")  # another workspace
+    claim(log_db, created_at=MORNING, status=Status.DONE, user_id="U2")
+    claim(log_db, created_at=EVENING, dedupe_key="the one being checked")
+
+    def count(**who: str) -> int:
+        return log_db.daily_count(team_id="T1", day=DAY, excluding_dedupe_key="the one being checked", **who)
+
+    assert count() == 5
+    assert count(user_id="U1") == 4
+    assert count(user_id="U3") == 0
+
+
+def test_status_counts_counts_requests_per_source_scene_and_status(log_db: RequestLog) -> None:
+    claim(log_db, status=Status.DONE)
+    claim(log_db, status=Status.DONE)
+    claim(log_db, status=Status.INVALID, scene=None)
+    claim(log_db, status=Status.DONE, source="modal", scene="product")
+    assert sorted(log_db.status_counts(), key=repr) == sorted(
+        [
+            StatusCount("slash_command", "outpaint", "done", 2),
+            StatusCount("slash_command", None, "invalid", 1),
+            StatusCount("modal", "product", "done", 1),
+        ],
+        key=repr,
+    )
+
+
+def test_followed_count_counts_the_tasks_still_awaited_from_tencent(log_db: RequestLog) -> None:
+    assert log_db.followed_count() == 0
+    claim(log_db, status=Status.SUBMITTED, task_id="task-1")
+    claim(log_db, status=Status.SUBMITTED)  # TaskId still being looked up: awaited all the same
+    claim(log_db, status=Status.DONE, task_id="task-2")
+    assert log_db.followed_count() == 2
+
+
+def test_billed_since_answers_the_requests_tencent_billed_with_their_day(log_db: RequestLog) -> None:
+    claim(log_db, created_at=MORNING, task_id="task-1", status=Status.DONE, user_id="U1")
+    claim(log_db, created_at=EVENING, status=Status.FAILED, error_code=TASK_ID_UNKNOWN, user_id="U2")
+    claim(log_db, created_at=EVENING, status=Status.FAILED, error_code="InvalidParameter")  # refused: not billed
+    claim(log_db, created_at=DAY_BEFORE, task_id="task-0", status=Status.DONE)
+    claim(log_db, created_at=MORNING, task_id="task-3", team_id="T2")
+    billed = log_db.billed_since(team_id="T1", since=DAY, billed_error_codes=[TASK_ID_UNKNOWN])
+    assert billed == [
+        BilledTask(user_id="U1", scene="outpaint", status="done", day=DAY),
+        BilledTask(user_id="U2", scene="outpaint", status="failed", day=DAY),
+    ]
+    assert len(log_db.billed_since(team_id="T1", since="2026-03", billed_error_codes=[TASK_ID_UNKNOWN])) == 3
+
+
+def test_not_submitted_count_counts_refused_and_unusable_requests(log_db: RequestLog) -> None:
+    claim(log_db, created_at=MORNING, status=Status.REFUSED)
+    claim(log_db, created_at=MORNING, status=Status.INVALID)
+    claim(log_db, created_at=MORNING, status=Status.FAILED)
+    claim(log_db, created_at=DAY_BEFORE, status=Status.REFUSED)
+    claim(log_db, created_at=MORNING, status=Status.REFUSED, team_id="T2")
+    assert log_db.not_submitted_count(team_id="T1", since=DAY) == 2
+
+
+# -- the pipeline's questions -----------------------------------------------------------------------------
+
+
+def test_recent_same_command_sees_the_same_command_in_the_same_channel_within_the_window(log_db: RequestLog) -> None:
+    claim(log_db, inputs_json="outpaint a cat")
+    claim(log_db, inputs_json="outpaint a dog", status=Status.INVALID)
+    claim(log_db, inputs_json="outpaint a bird", created_at=iso(utc_now() - timedelta(minutes=1)))
+
+    def seen(text: str, within: timedelta = timedelta(seconds=30), **where: str) -> bool:
+        who = {"team_id": "T1", "user_id": "U1", "channel_id": "C1", **where}
+        return log_db.recent_same_command(**who, text_key=text, within=within)
+
+    assert seen("outpaint a cat")
+    assert not seen("outpaint a cat", channel_id="C2")
+    assert not seen("outpaint a cat", user_id="U2")
+    assert not seen("outpaint a dog"), "input that could not be used does not count"
+    assert not seen("outpaint a bird")
+    assert seen("outpaint a bird", within=timedelta(minutes=2))
+
+
+def test_unfinished_answers_the_requests_cut_off_before_their_end(log_db: RequestLog) -> None:
+    started = iso(utc_now())
+    earlier = iso(utc_now() - timedelta(minutes=5))
+    on_the_way = [claim(log_db, created_at=earlier, status=s) for s in (Status.RECEIVED, Status.UPLOADING)]
+    on_the_way.append(claim(log_db, created_at=earlier, status=Status.SUBMITTING))
+    answer_not_posted = claim(log_db, created_at=earlier, status=Status.DONE, reply_pending='{"text":"done"}')
+    task_id_never_learnt = claim(log_db, created_at=earlier, status=Status.SUBMITTED)
+    claim(log_db, created_at=earlier, status=Status.SUBMITTED, task_id="task-1")  # followed
+    claim(log_db, created_at=earlier, status=Status.SUBMITTED, follow_next_at=started)  # being looked up
+    claim(log_db, created_at=earlier, status=Status.DONE)  # over
+    claim(log_db, created_at=started, status=Status.RECEIVED)  # this process's own
+    claim(log_db, created_at="2026-01-01T00:00:00.000Z", status=Status.RECEIVED)  # too old
+    assert log_db.unfinished(created_after=iso(utc_now() - timedelta(hours=1)), created_before=started) == [
+        *on_the_way,
+        answer_not_posted,
+        task_id_never_learnt,
+    ]
+
+
+def test_write_problem_is_none_while_the_log_takes_writes(log_db: RequestLog) -> None:
+    assert log_db.write_problem() is None
+
+
+# -- Slack file -> VOD FileId -----------------------------------------------------------------------------
+
+
+def test_a_remembered_file_id_is_found_until_it_is_about_to_expire(log_db: RequestLog) -> None:
+    later = iso(utc_now() + timedelta(days=2))
+    soon = iso(utc_now() + timedelta(hours=1))
+    log_db.remember_file_id("F1", "vod-1", media_type="image/png", size=10, expires_at=later)
+    log_db.remember_file_id("F2", "vod-2", media_type="image/png", size=10, expires_at=soon)
+    log_db.remember_file_id("F3", "vod-3", media_type="image/png", size=10, expires_at=None)
+    assert log_db.cached_file_id("F1") == "vod-1"
+    assert log_db.cached_file_id("F2") is None
+    assert log_db.cached_file_id("F2", valid_for=timedelta(minutes=30)) == "vod-2"
+    assert log_db.cached_file_id("F3") == "vod-3", "a file VOD keeps never expires"
+    assert log_db.cached_file_id("F4") is None
+
+
+def test_remembering_a_file_again_replaces_its_file_id(log_db: RequestLog) -> None:
+    later = iso(utc_now() + timedelta(days=2))
+    log_db.remember_file_id("F1", "vod-1", media_type="image/png", size=10, expires_at=later)
+    log_db.remember_file_id("F1", "vod-2", media_type="image/png", size=10, expires_at=later)
+    assert log_db.cached_file_id("F1") == "vod-2"
+
+
+# -- one house ---------------------------------------------------------------------------------------------
+
+SQL_ON_THE_LOG = re.compile(r"\b(FROM|UPDATE|INTO|JOIN)\s+(requests|slack_files)\b|\.(query|execute|iter_query)\(")
+
+
+def test_no_statement_on_the_log_lives_outside_bot_store() -> None:
+    sources = [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("handlers").rglob("*.py")]
+    outside = [path for path in sources if not str(path.relative_to(ROOT)).startswith("bot/store/")]
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in outside
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if SQL_ON_THE_LOG.search(line)
+    ]
+    assert not found, "\n".join(found)
