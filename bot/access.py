@@ -81,7 +81,7 @@ class AccessPolicy:
         today = utc_now().strftime("%Y-%m-%d")
         if self.user_daily_cap:
             used = log_db.daily_count(
-                team_id=origin.team_id, user_id=origin.user_id, day=today, excluding_dedupe_key=origin.dedupe_key
+                team_id=origin.team_id, user_id=origin.user_id, day=today, logged_before=origin.dedupe_key
             )
             if used >= self.user_daily_cap:
                 return (
@@ -89,7 +89,7 @@ class AccessPolicy:
                     f"It resets at 00:00 UTC. {self.who_to_ask()}"
                 )
         if self.workspace_daily_cap:
-            used = log_db.daily_count(team_id=origin.team_id, day=today, excluding_dedupe_key=origin.dedupe_key)
+            used = log_db.daily_count(team_id=origin.team_id, day=today, logged_before=origin.dedupe_key)
             if used >= self.workspace_daily_cap:
                 return (
                     f"The workspace has reached today's limit of {self.workspace_daily_cap} requests. "

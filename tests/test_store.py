@@ -182,13 +182,15 @@ def test_daily_count_counts_the_days_requests_that_reached_tencent_or_may_still(
     claim(log_db, created_at=MORNING, status=Status.DONE, team_id="T2")  # another workspace
     claim(log_db, created_at=MORNING, status=Status.DONE, user_id="U2")
     claim(log_db, created_at=EVENING, dedupe_key="the one being checked")
+    claim(log_db, created_at=EVENING, status=Status.RECEIVED)  # logged after it: never takes its place
 
     def count(**who: str) -> int:
-        return log_db.daily_count(team_id="T1", day=DAY, excluding_dedupe_key="the one being checked", **who)
+        return log_db.daily_count(team_id="T1", day=DAY, logged_before="the one being checked", **who)
 
     assert count() == 5
     assert count(user_id="U1") == 4
     assert count(user_id="U3") == 0
+    assert log_db.daily_count(team_id="T1", day=DAY) == 7
 
 
 def test_status_counts_counts_requests_per_source_scene_and_status(log_db: RequestLog) -> None:

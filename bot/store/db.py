@@ -353,21 +353,25 @@ class RequestLog:
         with self._lock:
             yield from cast(list[RequestRow], list(self.db.table("requests").rows))
 
-    def daily_count(self, *, team_id: str, day: str, excluding_dedupe_key: str, user_id: str | None = None) -> int:
+    def daily_count(
+        self, *, team_id: str, day: str, logged_before: str | None = None, user_id: str | None = None
+    ) -> int:
         """How many requests of one workspace, or of one person in it, count against the daily caps on `day`:
         those that reached Tencent or may still reach it (`CAPPED_STATUSES`), created from the start of `day` on.
 
         :param team_id: the workspace.
         :param day: the UTC day, YYYY-MM-DD.
-        :param excluding_dedupe_key: the request being checked, logged already, which must not count itself; rows
-            without a dedupe_key never count.
+        :param logged_before: the dedupe_key of the request being checked, logged already: only requests logged
+            before it count, so of requests arriving together the earliest win, whatever order their checks run
+            in, and a later one never takes an earlier one's place. None counts every request of the day.
         :param user_id: count only this person's requests; None counts the whole workspace.
         """
         person = " AND user_id = ?" if user_id is not None else ""
         return self._count(
             f"SELECT count(*) FROM requests WHERE team_id = ?{person} AND created_at >= ?"
-            f" AND status IN ({_marks(CAPPED_STATUSES)}) AND dedupe_key != ?",
-            [team_id, *([user_id] if user_id is not None else []), day, *CAPPED_STATUSES, excluding_dedupe_key],
+            f" AND status IN ({_marks(CAPPED_STATUSES)})"
+            " AND id < COALESCE((SELECT id FROM requests WHERE dedupe_key = ?), 9223372036854775807)",
+            [team_id, *([user_id] if user_id is not None else []), day, *CAPPED_STATUSES, logged_before],
         )
 
     def status_counts(self) -> list[StatusCount]:
