@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
-from bot.errors import AigcBotError, ErrorAdvice, advise, format_refusal, worth_retrying
+from bot.errors import AigcBotError, worth_retrying
 from bot.observe import timed_vod_send
 from bot.tencent import tc3
 from bot.tencent.models import CreateSceneAigcImageTaskRequest
@@ -37,13 +37,6 @@ class VodError(AigcBotError):
         log_text = f"{action}: {code}: {message}" if action else f"{code}: {message}"
         super().__init__(code, message, request_id, log_text=log_text)
         self.action = action
-
-    @property
-    def advice(self) -> ErrorAdvice:
-        return advise(self.code, self.message)
-
-    def user_text(self) -> str:
-        return format_refusal(self.advice, self.request_id, self.message)
 
 
 class AlreadySubmitted(VodError):
