@@ -9,7 +9,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.slack.command_text import (
-    MAX_PROMPT_CHARS,
     OPTION_NAMES,
     SCENE_ALIASES,
     CommandError,
@@ -21,6 +20,7 @@ from bot.slack.messages import escape
 from bot.slack.refs import BadRef, Ref, parse_ref
 from bot.store.batches import Batch, BatchCounts
 from bot.store.presets import preset_name_problem
+from bot.tencent.models import MAX_PROMPT_CHARS
 from bot.tencent.scenes import TaskSpec
 
 COLUMNS = ("scene", "image", "clothes", "prompt", "preset", "ratio", "count", "resolution", "model", "negative")
