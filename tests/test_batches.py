@@ -293,3 +293,18 @@ def test_a_restart_mid_batch_resubmits_nothing_and_finishes_the_rest(
     sessions = [body["SessionId"] for body in vod.calls(CREATE)]
     assert len(sessions) == 5 and len(set(sessions)) == 5 and len(vod.tasks) == 5
     assert {r["status"] for r in after.values()} == {"done"} and len(results) == 6
+
+
+def test_a_dm_with_the_text_batch_and_a_csv_file_gets_the_confirmation_in_its_thread(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod
+) -> None:
+    shared = slack.add_file("FCSVDM", csv_file(GOOD_ROWS[3:4]), "banners.csv", "text/csv", "csv")
+    message = {"type": "message", "channel_type": "im", "user": "U100", "channel": "D100", "text": "batch"}
+    bot.event({**message, "subtype": "file_share", "ts": "1700001000.000100", "files": [shared]}, event_id="EvDM1")
+    posted = confirmation(slack, "1700001000.000100")
+    assert posted["channel"] == "D100" and "*1 request, 1 image billed.*" in posted["text"]
+
+    bot.event({**message, "ts": "1700001100.000100"}, event_id="EvDM2")
+    note = wait_until(lambda: thread_posts(slack, "1700001100.000100"), what="the missing file note")[0]
+    assert "Attach the catalogue as a CSV file" in note["text"]
+    assert vod.requests == []

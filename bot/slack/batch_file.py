@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import httpx
 
 from bot.slack.batch_text import BatchFileError
-from bot.slack.files import token_may_go_to
+from bot.slack.files import DownloadTooLarge, download_to_temp_file, token_may_go_to
 
 # A catalogue of the largest batch allowed is a few hundred KB; anything far larger is not one.
 MAX_CSV_BYTES = 5 * 1_048_576
@@ -23,21 +24,32 @@ async def download_csv(
         raise BatchFileError(f"{name}: Slack gave no download link for this file.")
     if not token_may_go_to(url, api_url):
         raise BatchFileError(f"{name}: the download link does not point to Slack, so I won't fetch it.")
-    body = bytearray()
-    headers = {"Authorization": f"Bearer {bot_token}"}
+
+    def refused(response: httpx.Response) -> None:
+        if response.status_code != 200:
+            raise BatchFileError(
+                f"{name}: Slack refused the download (HTTP {response.status_code}). "
+                "If this keeps happening, the app may lack the files:read scope."
+            )
+
     try:
-        async with http.stream("GET", url, headers=headers, follow_redirects=False) as response:
-            if response.status_code != 200:
-                raise BatchFileError(
-                    f"{name}: Slack refused the download (HTTP {response.status_code}). "
-                    "If this keeps happening, the app may lack the files:read scope."
-                )
-            async for chunk in response.aiter_bytes(64 * 1024):
-                body += chunk
-                if len(body) > max_bytes:
-                    raise BatchFileError(f"{name} is over {max_bytes // 1_048_576} MB; split the catalogue.")
+        path = await download_to_temp_file(
+            http,
+            url,
+            max_bytes=max_bytes,
+            prefix="aigc-batch-",
+            headers={"Authorization": f"Bearer {bot_token}"},
+            check_response=refused,
+        )
+    except DownloadTooLarge:
+        raise BatchFileError(f"{name} is over {max_bytes // 1_048_576} MB; split the catalogue.") from None
     except httpx.TransportError as error:
         raise BatchFileError(f"{name}: the download from Slack failed ({type(error).__name__}); try again.") from None
-    if bytes(body[:64]).lstrip().lower().startswith((b"<!doctype html", b"<html")):
+    try:
+        body = path.read_bytes()
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    if body[:64].lstrip().lower().startswith((b"<!doctype html", b"<html")):
         raise BatchFileError(f"{name}: Slack sent a sign-in page instead of the file; the app may lack files:read.")
-    return bytes(body)
+    return body
