@@ -98,6 +98,26 @@ class AccessPolicy:
         return None
 
 
+def left_today(policy: AccessPolicy, log_db: RequestLog, team_id: str, user_id: str) -> tuple[int | None, int | None]:
+    """How many more requests today's caps allow the person and the workspace; None where no cap is set."""
+    today = utc_now().strftime("%Y-%m-%d")
+    user_left = workspace_left = None
+    if policy.user_daily_cap:
+        used = log_db.query(
+            f"SELECT count(*) AS n FROM requests WHERE team_id = ? AND user_id = ? AND created_at >= ?"
+            f" AND status IN {COUNTED}",
+            [team_id, user_id, today],
+        )[0]["n"]
+        user_left = max(0, policy.user_daily_cap - int(used))
+    if policy.workspace_daily_cap:
+        used = log_db.query(
+            f"SELECT count(*) AS n FROM requests WHERE team_id = ? AND created_at >= ? AND status IN {COUNTED}",
+            [team_id, today],
+        )[0]["n"]
+        workspace_left = max(0, policy.workspace_daily_cap - int(used))
+    return user_left, workspace_left
+
+
 def guard_for(policy: AccessPolicy, slack: AsyncWebClient, log_db: RequestLog) -> Guard:
     async def guard(origin: Origin, command: Generate) -> str | None:
         return await policy.may_use(slack, origin) or policy.within_caps(log_db, origin)

@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     aigc_bot_admins: str = ""
     aigc_bot_user_daily_cap: int = Field(default=0, ge=0)
     aigc_bot_workspace_daily_cap: int = Field(default=0, ge=0)
+    # The most requests one catalogue batch (`/aigc batch`) may hold.
+    aigc_bot_batch_max_rows: int = Field(default=500, ge=1)
 
     # Running it as a service: health and metrics, log format, retention, cost estimates.
     aigc_bot_health_port: int | None = Field(default=None, ge=1, le=65535)

@@ -28,6 +28,7 @@ from bot.slack.files import SlackFileError, SlackFileUploader
 from bot.slack.messages import already_submitted_text, error_text, escape, parent_text, submitted_text
 from bot.slack.refs import BadRef, Ref, SlackFileRef
 from bot.store import db as statuses
+from bot.store.batches import BATCH_SOURCE
 from bot.store.claims import ClaimBatch
 from bot.store.db import RequestLog, dumps, iso, utc_now
 from bot.tencent.models import CreateSceneAigcImageTaskRequest, FileInfo, RequestInvalid, build_request
@@ -49,7 +50,7 @@ KEPT_FILE_FIELDS = ("id", "name", "title", "mimetype", "filetype", "size", "url_
 class Origin:
     """Who asked, where, and which Slack ids make the request unique."""
 
-    source: str  # slash_command, modal, shortcut, file_share, rerun, cli
+    source: str  # slash_command, modal, shortcut, file_share, rerun, cli, batch
     team_id: str
     channel_id: str
     user_id: str
@@ -337,13 +338,13 @@ class Pipeline:
 
     # -- answers: decided in the row first, then posted ---------------------------------------------------
 
-    def _decide(self, row_id: int, text: str, *, parent: str | None, private: bool, **fields: Any) -> None:
-        """Write an outcome and the answer it calls for in one update; `_post_pending` posts the answer.
+    def _decide(self, row_id: int, text: str | None, *, parent: str | None, private: bool, **fields: Any) -> None:
+        """Write an outcome and the answer it calls for (None: no answer) in one update; `_post_pending` posts it.
 
         A crash between the two leaves the answer in `reply_pending`, and the next start posts it.
         """
-        pending = {"text": text, "private": private, "parent": parent}
-        self.log_db.update(row_id, reply_pending=dumps(pending), **fields)
+        pending = dumps({"text": text, "private": private, "parent": parent}) if text is not None else None
+        self.log_db.update(row_id, reply_pending=pending, **fields)
 
     async def _answer(
         self,
@@ -503,9 +504,11 @@ class Pipeline:
             await self._refused(row_id, refusal, conversation, origin, command, during="submitting")
             return
         log.info("request %s submitted as %s", row_id, result.task_id)
+        # A batch's thread gets one reply per result; its parent message counts the submissions instead.
+        quiet = origin.source == BATCH_SOURCE
         self._decide(
             row_id,
-            submitted_text(result.task_id, result.request_id, spec, command.image_count),
+            None if quiet else submitted_text(result.task_id, result.request_id, spec, command.image_count),
             parent=None,
             private=False,
             status=statuses.SUBMITTED,

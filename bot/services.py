@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import observe
 from bot.access import AccessPolicy, guard_for
+from bot.batches import Batches
 from bot.config import REQUIRED_FOR_BOT, REQUIRED_FOR_TENCENT, Settings, require
 from bot.follow.follower import Follower
 from bot.follow.polling import PollPolicy
@@ -67,6 +68,7 @@ class Services:
     metrics: BotMetrics
     readiness: Readiness
     home: HomePublisher
+    batches: Batches
     _background: asyncio.Task[None] | None = None
     _resume: asyncio.Task[int] | None = None
     # Upkeep beside the real work: re-checking the bot token, keeping App Homes current, applying retention.
@@ -79,6 +81,7 @@ class Services:
             self.slack.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.slack.timeout))
         # Resuming may upload and submit; it runs beside the listeners so startup stays quick.
         self._resume = asyncio.create_task(self.pipeline.resume_pending())
+        self.batches.start()
         mode = self.settings.aigc_bot_follow_mode
         if mode == "poll":
             self._background = asyncio.create_task(self.follower.run())
@@ -98,7 +101,9 @@ class Services:
         """
         if deadline is None:
             deadline = deadline_in(self.settings.aigc_bot_shutdown_seconds)
+        await self.batches.stop()
         await self.pipeline.drain(timeout=seconds_until(deadline))
+        await self.batches.cut_off()
         if self._resume is not None and not self._resume.done():
             self._resume.cancel()
         await self.follower.stop(timeout=seconds_until(deadline))
@@ -162,6 +167,9 @@ def build_services(settings: Settings) -> Services:
         guard=guard_for(policy, slack, log_db),
         after_submit=follower.track if settings.aigc_bot_follow_mode != "off" else None,
     )
+    batches = Batches(
+        settings=settings, log_db=log_db, slack=slack, http=http, pipeline=pipeline, sub_app_id=vod.sub_app_id
+    )
     return Services(
         settings=settings,
         http=http,
@@ -174,6 +182,7 @@ def build_services(settings: Settings) -> Services:
         metrics=bot_metrics,
         readiness=readiness,
         home=HomePublisher.from_settings(settings, slack, log_db, policy),
+        batches=batches,
     )
 
 

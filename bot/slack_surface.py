@@ -14,6 +14,7 @@ from bot.pipeline import REPEAT_NOTE, Origin, Recorded, command_from_row
 from bot.presets import Workflows
 from bot.services import Services
 from bot.slack import reports
+from bot.slack.batch_text import BatchCommand, parse_batch_command
 from bot.slack.command_text import Command, CommandError, Generate, Help, parse_command
 from bot.slack.conversation import slack_error_code
 from bot.slack.files import is_image, is_partial
@@ -70,12 +71,15 @@ class SlackSurface:
     def working_note(self, command: Generate) -> str:
         return f":hourglass_flowing_sand: Working on {describe_spec(command.spec, command.image_count, command.preset)}"
 
-    def parse_slash(self, command: dict[str, Any]) -> Command | WorkflowCommand:
+    def parse_slash(self, command: dict[str, Any]) -> Command | WorkflowCommand | BatchCommand:
         """What a slash command asks for; a request comes with its preset and the channel's defaults applied.
 
         Raises CommandError with the sentence to show for input the person can fix.
         """
         text = str(command.get("text", ""))
+        batch = parse_batch_command(text)
+        if batch is not None:
+            return batch
         workflow = parse_workflow_command(text)
         if workflow is not None:
             return workflow

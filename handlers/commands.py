@@ -7,10 +7,12 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from bot.slack.batch_text import BatchCancel, BatchForm, BatchStatus
 from bot.slack.command_text import CommandError, Generate, History, OpenForm, Status, Usage
 from bot.slack.messages import HELP_TEXT
 from bot.slack.presets_text import WorkflowCommand
 from bot.slack_surface import SlackSurface, shown
+from handlers import batches
 from handlers.registry import Registry
 
 COMMAND = "/aigc"
@@ -39,6 +41,8 @@ def register(registry: Registry, surface: SlackSurface) -> None:
         elif isinstance(parsed, History):
             await ack()
             await respond(response_type="ephemeral", text=surface.history_text(command))
+        elif isinstance(parsed, BatchForm | BatchStatus | BatchCancel):
+            await batches.answer_command(ack, command, parsed, surface.services.batches)
         elif isinstance(parsed, WorkflowCommand):
             await ack(response_type="ephemeral", text=surface.workflow_text(command, parsed))
         elif isinstance(parsed, Usage):

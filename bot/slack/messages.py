@@ -24,6 +24,9 @@ HELP_TEXT = f"""*Generate images with Tencent Cloud AIGC* (each request is bille
     `/aigc preset list` · `/aigc preset show NAME` · `/aigc preset delete NAME` (by whoever saved it, or an admin)
 • Channel defaults: `/aigc defaults ratio=4:5 count=2` · `/aigc defaults` shows them · `/aigc defaults clear`.
     Options you type win over the preset, the preset over the channel's defaults.
+• Catalogue batch: `/aigc batch` (a form for a CSV file), or share the CSV with `@aigc batch`. Columns:
+    `scene,image,clothes,prompt,preset,ratio,count,resolution,model,negative`; `|` separates several images.
+    Every row is checked before anything is billed. `/aigc batch status [ID]` · `/aigc batch cancel ID`
 An image is an http(s) link, a VOD FileId (all digits) or an attached JPEG, PNG or WebP.
 Options: `storage={"|".join(STORAGE_MODES)}` (temporary results are kept by Tencent for 7 days; \
 the bot copies them here)."""

@@ -59,6 +59,10 @@ REQUEST_COLUMNS: dict[str, type] = {
     "processing_started_at": str,
     # The preset a request named; its options and prompt are already part of options_json and prompt.
     "preset": str,
+    # The catalogue batch (table `batches`) a request came from; NULL for a request of its own.
+    "batch_id": int,
+    # The request's row number in that batch's CSV file (the header is row 1).
+    "batch_row": int,
 }
 
 
@@ -251,6 +255,12 @@ class RequestLog:
         """Close the connection; the log cannot be used afterwards."""
         with self._lock:
             self.db.conn.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """The connection, for statements that must commit together or not at all."""
+        with self._lock, self.db.conn:
+            yield self.db.conn
 
     # -- requests ---------------------------------------------------------------------------------
 

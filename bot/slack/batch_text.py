@@ -1,0 +1,400 @@
+"""Catalogue batches in Slack: `/aigc batch …`, the CSV file's rows as requests, and every text a batch shows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, replace
+from typing import Any
+
+from bot.slack.command_text import (
+    OPTION_NAMES,
+    SCENE_ALIASES,
+    CommandError,
+    Generate,
+    parse_generate,
+    parse_options,
+)
+from bot.slack.messages import escape
+from bot.slack.refs import BadRef, Ref, parse_ref
+from bot.store.batches import Batch, BatchCounts
+from bot.store.presets import preset_name_problem
+from bot.tencent.models import MAX_PROMPT_CHARS
+from bot.tencent.scenes import TaskSpec
+
+COLUMNS = ("scene", "image", "clothes", "prompt", "preset", "ratio", "count", "resolution", "model", "negative")
+LIST_SEPARATOR = "|"
+FORM_CALLBACK = "aigc_batch_form"
+FILE_BLOCK = "batch_file"
+FILE_ACTION = "file"
+SUBMIT_ACTION = "aigc_batch_submit"
+DROP_ACTION = "aigc_batch_drop"
+BAR_CELLS = 10
+# The most problems one message lists; the rest are counted.
+SHOWN_PROBLEMS = 40
+USAGE = "Use `/aigc batch` (a form for the CSV file), `/aigc batch status [ID]` or `/aigc batch cancel ID`."
+FORMAT_HINT = (
+    "The first row names the columns: `" + ",".join(COLUMNS) + "` (only `scene` and `image` are required); "
+    "several images or clothes in one cell are separated by `|`; images are http(s) links or VOD FileIds."
+)
+
+
+class BatchFileError(ValueError):
+    """A CSV file that cannot be read as a batch at all; the message says why."""
+
+
+@dataclass(frozen=True)
+class BatchForm:
+    pass
+
+
+@dataclass(frozen=True)
+class BatchStatus:
+    batch_id: int | None = None
+
+
+@dataclass(frozen=True)
+class BatchCancel:
+    batch_id: int
+
+
+BatchCommand = BatchForm | BatchStatus | BatchCancel
+
+
+def _batch_id(word: str) -> int:
+    cleaned = word.strip("`#")
+    if not cleaned.isdigit():
+        raise CommandError(f"`{escape(word[:40])}` is not a batch ID; batch IDs are numbers. {USAGE}")
+    return int(cleaned)
+
+
+def parse_batch_command(text: str) -> BatchCommand | None:
+    """`/aigc batch …`, or None for any other command. Raises CommandError for a batch command that is wrong."""
+    words = text.split()
+    if not words or words[0].lower() != "batch":
+        return None
+    rest = words[1:]
+    if not rest:
+        return BatchForm()
+    head = rest[0].lower()
+    if head == "status" and len(rest) <= 2:
+        return BatchStatus(_batch_id(rest[1]) if len(rest) == 2 else None)
+    if head == "cancel":
+        if len(rest) != 2:
+            raise CommandError(f"Give the batch ID: `/aigc batch cancel ID`. {USAGE}")
+        return BatchCancel(_batch_id(rest[1]))
+    raise CommandError(USAGE)
+
+
+# -- the CSV file ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """One request of the file: its row number as a spreadsheet shows it (the header is row 1) and its cells."""
+
+    number: int
+    cells: dict[str, str]
+
+    def items(self, column: str) -> list[str]:
+        return [part.strip() for part in self.cells.get(column, "").split(LIST_SEPARATOR) if part.strip()]
+
+
+@dataclass(frozen=True)
+class CsvProblem:
+    number: int
+    reason: str
+
+
+def _text_of(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")  # a spreadsheet's "CSV UTF-8" starts with a byte order mark
+    except UnicodeDecodeError:
+        raise BatchFileError(
+            "The file is not UTF-8 text. Save it as *CSV UTF-8* (Excel) or *CSV* (Google Sheets, Numbers)."
+        ) from None
+
+
+def _delimiter(header_line: str) -> str:
+    """Semicolons where the header has more of them than commas (spreadsheets in many locales), else commas."""
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def parse_batch_csv(data: bytes) -> tuple[list[CsvRow], list[CsvProblem]]:
+    """The file's requests and the rows that cannot be read; raises BatchFileError for a file that is no batch.
+
+    Empty rows are skipped and keep their number, so every number matches the row a spreadsheet shows.
+    """
+    text = _text_of(data)
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    if not first:
+        raise BatchFileError(f"The file is empty. {FORMAT_HINT}")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
+    header: list[str] | None = None
+    rows: list[CsvRow] = []
+    problems: list[CsvProblem] = []
+    try:
+        for number, cells in enumerate(reader, 1):
+            if not any(cell.strip() for cell in cells):
+                continue
+            if header is None:
+                header = _header(cells)
+                continue
+            if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
+                problems.append(CsvProblem(number, f"has {len(cells)} cells but the header names {len(header)}"))
+                continue
+            rows.append(CsvRow(number, {name: cell.strip() for name, cell in zip(header, cells, strict=False)}))
+    except csv.Error as error:
+        raise BatchFileError(f"The file is not valid CSV ({error}). {FORMAT_HINT}") from None
+    if not rows and not problems:
+        raise BatchFileError(f"The file has a header but no requests. {FORMAT_HINT}")
+    return rows, problems
+
+
+def _header(cells: list[str]) -> list[str]:
+    names = [cell.strip().lower() for cell in cells]
+    unknown = [name for name in names if name and name not in COLUMNS]
+    if "scene" not in names or unknown:
+        named = f" (`{escape(', '.join(unknown)[:200])}` is not a column)" if unknown else ""
+        raise BatchFileError(f"The first row must be the header{named}. {FORMAT_HINT}")
+    repeated = sorted({name for name in names if name and names.count(name) > 1})
+    if repeated:
+        raise BatchFileError(f"The header names {', '.join(repeated)} twice; keep one.")
+    return names
+
+
+def _refs(row: CsvRow, column: str) -> list[Ref]:
+    refs: list[Ref] = []
+    for item in row.items(column):
+        try:
+            refs.append(parse_ref(item, allow_paths=False))
+        except BadRef as bad:
+            raise CommandError(f"{column}: {bad}") from None
+    return refs
+
+
+def row_command(row: CsvRow) -> Generate:
+    """The request one row asks for, under the same rules as a typed command; raises CommandError."""
+    scene_word = row.cells.get("scene", "")
+    if not scene_word:
+        raise CommandError("scene is empty; use product, tryon or outpaint.")
+    images, clothes = _refs(row, "image"), _refs(row, "clothes")
+    scene = SCENE_ALIASES.get(scene_word.lower())
+    if scene == "tryon":
+        if len(images) != 1 or not clothes:
+            raise CommandError("tryon takes 1 model image in `image` and 1 to 4 images in `clothes`.")
+    elif clothes:
+        raise CommandError("`clothes` is only for tryon; put the images in `image`.")
+    parsed = parse_generate(scene_word, [], [*images, *clothes])
+    options = parse_options({name: row.cells[name] for name in OPTION_NAMES if row.cells.get(name)})
+    prompt = row.cells.get("prompt") or None
+    if prompt and len(prompt) > MAX_PROMPT_CHARS:
+        raise CommandError(f"The prompt is {len(prompt)} characters; the most is {MAX_PROMPT_CHARS}.")
+    preset = row.cells.get("preset") or None
+    if preset is not None and (problem := preset_name_problem(preset)):
+        raise CommandError(problem)
+    return replace(parsed, spec=TaskSpec(scene=parsed.spec.scene, prompt=prompt, options=options), preset=preset)
+
+
+def csv_files(files: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The shared files that look like CSV files."""
+    return [
+        f
+        for f in files or []
+        if str(f.get("filetype") or "").lower() == "csv"
+        or str(f.get("name") or "").lower().endswith(".csv")
+        or str(f.get("mimetype") or "").lower() in ("text/csv", "application/csv")
+    ]
+
+
+# -- the form ---------------------------------------------------------------------------------------------------
+
+
+def batch_form_view(channel_id: str, thread_ts: str | None = None) -> dict[str, Any]:
+    metadata = json.dumps({"c": channel_id, "t": thread_ts}, separators=(",", ":"))
+    return {
+        "type": "modal",
+        "callback_id": FORM_CALLBACK,
+        "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": "Catalogue batch"},
+        "submit": {"type": "plain_text", "text": "Check file"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": FILE_BLOCK,
+                "label": {"type": "plain_text", "text": "CSV file"},
+                "element": {"type": "file_input", "action_id": FILE_ACTION, "filetypes": ["csv"], "max_files": 1},
+            },
+            {
+                "type": "context",
+                "elements": [
+                    {
+                        "type": "mrkdwn",
+                        "text": FORMAT_HINT + " I check every row first; nothing is billed before you click "
+                        "*Submit batch*.",
+                    }
+                ],
+            },
+        ],
+    }
+
+
+def form_files(view: dict[str, Any]) -> list[dict[str, Any]]:
+    """The file objects a submitted batch form carries (a file_input's value is a list of files)."""
+    value = (view.get("state", {}).get("values", {}).get(FILE_BLOCK) or {}).get(FILE_ACTION) or {}
+    return [f for f in value.get("files") or [] if isinstance(f, dict) and f.get("id")]
+
+
+def form_place(view: dict[str, Any]) -> tuple[str, str | None]:
+    data = json.loads(view.get("private_metadata") or "{}")
+    return str(data.get("c") or ""), data.get("t")
+
+
+# -- what a batch says ---------------------------------------------------------------------------------------
+
+
+def problems_text(file_name: str, problems: list[CsvProblem]) -> str:
+    """One message for every row that cannot run, in row order."""
+    ordered = sorted(problems, key=lambda p: p.number)
+    lines = [f"• Row {p.number}: {escape(p.reason)}" for p in ordered[:SHOWN_PROBLEMS]]
+    if len(ordered) > SHOWN_PROBLEMS:
+        lines.append(f"• …and {len(ordered) - SHOWN_PROBLEMS} more rows.")
+    plural = "rows" if len(ordered) != 1 else "row"
+    return (
+        f":warning: `{escape(file_name)}`: {len(ordered)} {plural} cannot run, so nothing was submitted or billed. "
+        "Fix them and share the file again.\n" + "\n".join(lines)
+    )
+
+
+def file_problem_text(file_name: str, problem: str) -> str:
+    return f":warning: `{escape(file_name)}`: {problem} Nothing was submitted or billed."
+
+
+def images_word(count: int) -> str:
+    return f"{count} image{'s' if count != 1 else ''}"
+
+
+def requests_word(count: int) -> str:
+    return f"{count} request{'s' if count != 1 else ''}"
+
+
+def confirmation_blocks(batch: Batch, allowance: str) -> tuple[str, list[dict[str, Any]]]:
+    """The message that asks for the Submit click: what will be billed, and what today's caps allow."""
+    text = (
+        f":page_facing_up: Batch {batch.id} from <@{batch.user_id}>, `{escape(batch.file_name)}`: every row checked. "
+        f"*{requests_word(batch.row_count)}, {images_word(batch.image_count)} billed.*\n{allowance}"
+    )
+    buttons = {
+        "type": "actions",
+        "block_id": f"batch-{batch.id}",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": SUBMIT_ACTION,
+                "style": "primary",
+                "text": {"type": "plain_text", "text": "Submit batch"},
+                "value": str(batch.id),
+                "confirm": {
+                    "title": {"type": "plain_text", "text": "Submit the batch?"},
+                    "text": {
+                        "type": "mrkdwn",
+                        "text": f"Tencent Cloud bills {requests_word(batch.row_count)}, "
+                        f"{images_word(batch.image_count)}.",
+                    },
+                    "confirm": {"type": "plain_text", "text": "Submit batch"},
+                    "deny": {"type": "plain_text", "text": "Not yet"},
+                },
+            },
+            {
+                "type": "button",
+                "action_id": DROP_ACTION,
+                "text": {"type": "plain_text", "text": "Discard"},
+                "value": str(batch.id),
+            },
+        ],
+    }
+    return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}, buttons]
+
+
+def allowance_text(user_left: int | None, workspace_left: int | None) -> str:
+    """What today's caps still allow, in one sentence."""
+    parts = []
+    if user_left is not None:
+        parts.append(f"you may send {requests_word(user_left)} more today")
+    if workspace_left is not None:
+        parts.append(f"the workspace {requests_word(workspace_left)} more")
+    if not parts:
+        return "No daily cap applies."
+    return "Today's caps: " + " and ".join(parts) + " (they reset at 00:00 UTC)."
+
+
+def progress_bar(share: float) -> str:
+    filled = max(0, min(BAR_CELLS, int(share * BAR_CELLS)))
+    return "▓" * filled + "░" * (BAR_CELLS - filled)
+
+
+def progress_line(counts: BatchCounts) -> str:
+    """`▓▓▓▓░░░░░░ 23/50 submitted · 12 done · 1 failed` (and cancelled rows, when there are any)."""
+    share = counts.ended / counts.total if counts.total else 1.0
+    line = f"{progress_bar(share)} {counts.submitted}/{counts.total} submitted"
+    line += f" · {counts.done} done · {counts.failed} failed"
+    if counts.cancelled:
+        line += f" · {counts.cancelled} cancelled"
+    return line
+
+
+def parent_text(batch: Batch, counts: BatchCounts) -> str:
+    """The batch's parent message, kept up to date while it runs."""
+    head = f":page_facing_up: Batch {batch.id} from <@{batch.user_id}>, `{escape(batch.file_name)}`"
+    if counts.finished:
+        state = ":white_check_mark: finished; the results file is in the thread"
+    elif batch.cancelled_at:
+        state = ":octagonal_sign: cancelled; requests already submitted still finish"
+    else:
+        state = ":hourglass_flowing_sand: running"
+    return f"{head} · {state}\n{progress_line(counts)}"
+
+
+def status_text(batch: Batch, counts: BatchCounts | None) -> str:
+    """`/aigc batch status`: where one batch stands."""
+    head = f"*Batch {batch.id}* · `{escape(batch.file_name)}` · {requests_word(batch.row_count)}, "
+    head += f"{images_word(batch.image_count)} · started by <@{batch.user_id}> in <#{batch.channel_id}>"
+    if batch.status == "awaiting":
+        return head + "\nChecked and waiting for *Submit batch*; nothing submitted yet."
+    if batch.status == "dropped":
+        return head + "\nDiscarded before it was submitted; nothing was billed."
+    assert counts is not None
+    state = "finished" if batch.status == "finished" else "running"
+    if batch.cancelled_at:
+        state += f", cancelled ({batch.cancelled_count} not submitted)"
+    return f"{head}\n{state.capitalize()} · {progress_line(counts)}"
+
+
+def cancelled_text(batch: Batch, cancelled: int, counts: BatchCounts) -> str:
+    return (
+        f"Batch {batch.id}: cancelled {requests_word(cancelled)} not yet submitted; nothing is billed for them. "
+        f"{counts.submitted} already submitted are billed and their results still come to the thread."
+    )
+
+
+def results_csv(rows: list[dict[str, Any]]) -> bytes:
+    """`batch-<id>-results.csv`: row, TaskId, status, error code and output URLs of every request."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["row", "TaskId", "status", "error code", "output URLs"])
+    for row in rows:
+        outputs = json.loads(row.get("output_json") or "[]")
+        urls = [str(o.get("url") or o.get("file_id") or "") for o in outputs if isinstance(o, dict)]
+        writer.writerow(
+            [
+                row.get("batch_row") or "",
+                row.get("task_id") or "",
+                row.get("status") or "",
+                row.get("error_code") or "",
+                LIST_SEPARATOR.join(u for u in urls if u),
+            ]
+        )
+    return out.getvalue().encode("utf-8")
