@@ -103,18 +103,11 @@ def left_today(policy: AccessPolicy, log_db: RequestLog, team_id: str, user_id: 
     today = utc_now().strftime("%Y-%m-%d")
     user_left = workspace_left = None
     if policy.user_daily_cap:
-        used = log_db.query(
-            f"SELECT count(*) AS n FROM requests WHERE team_id = ? AND user_id = ? AND created_at >= ?"
-            f" AND status IN {COUNTED}",
-            [team_id, user_id, today],
-        )[0]["n"]
-        user_left = max(0, policy.user_daily_cap - int(used))
+        used = log_db.daily_count(team_id=team_id, user_id=user_id, day=today)
+        user_left = max(0, policy.user_daily_cap - used)
     if policy.workspace_daily_cap:
-        used = log_db.query(
-            f"SELECT count(*) AS n FROM requests WHERE team_id = ? AND created_at >= ? AND status IN {COUNTED}",
-            [team_id, today],
-        )[0]["n"]
-        workspace_left = max(0, policy.workspace_daily_cap - int(used))
+        used = log_db.daily_count(team_id=team_id, day=today)
+        workspace_left = max(0, policy.workspace_daily_cap - used)
     return user_left, workspace_left
 
 

@@ -108,6 +108,8 @@ class RequestRow(TypedDict, total=False):
     reply_pending: str | None
     processing_started_at: str | None
     preset: str | None
+    batch_id: int | None
+    batch_row: int | None
 
 
 class SlackFileRow(TypedDict):
