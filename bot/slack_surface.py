@@ -19,7 +19,7 @@ from bot.slack.command_text import Command, CommandError, Generate, Help, parse_
 from bot.slack.conversation import slack_error_code
 from bot.slack.files import is_image, is_partial
 from bot.slack.messages import HELP_TEXT, describe_spec, error_text, escape
-from bot.slack.modal import FormContext, FormResult, form_view, read_submission
+from bot.slack.modal import MAX_PRIVATE_METADATA, FormContext, FormResult, form_view, read_submission
 from bot.slack.presets_text import WorkflowCommand, parse_workflow_command
 from bot.slack.refs import Ref, SlackFileRef
 from bot.slack.use_result import reference_of_action, usable_output
@@ -373,6 +373,11 @@ class SlackSurface:
             derived_from=int(row["id"]),
         )
         view = form_view("product", context, self.workflows.preset_names(team_id))
+        if len(view["private_metadata"]) > MAX_PRIVATE_METADATA:
+            return (
+                "That image's address is too long for a Slack form. "
+                "Use *Run again*, or attach the copy from the thread to `/aigc`."
+            )
         await self.services.slack.views_open(trigger_id=body["trigger_id"], view=view)
         return None
 

@@ -174,7 +174,15 @@ def test_a_temporary_result_is_used_by_its_url_and_the_new_request_builds_on_it(
         for c in slack.calls_to("chat.postMessage")
         if c.get("thread_ts") == source["thread_ts"] and "asked for" in c["text"]
     ]
-    assert len(parents) == 1 and f"Built on the result of TaskId `{source['task_id']}`" in parents[0]
+    built_on = f"Built on the result of TaskId `{source['task_id']}`"
+    assert len(parents) == 1 and built_on in parents[0]
+    # ...and still does once the new task is done.
+    wait_until(
+        lambda: [
+            u for u in slack.calls_to("chat.update") if built_on in u["text"] and ":white_check_mark: done" in u["text"]
+        ],
+        what="the derived request's parent reading done",
+    )
 
 
 def test_a_permanent_result_is_used_by_its_file_id(

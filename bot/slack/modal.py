@@ -19,8 +19,9 @@ IMAGE_TYPES = ["jpg", "jpeg", "png", "webp"]
 MAX_PRESET_OPTIONS = 100
 # How the form names each try-on model; a model missing here is shown by its short name.
 _MODEL_LABELS = {"lite": "Lite (fastest)", "flash": "Flash", "pro": "Pro (best)"}
-# Slack's longest plain_text_input.
+# Slack's longest plain_text_input, and its limit on a view's private_metadata.
 MAX_LINKS_CHARS = 3000
+MAX_PRIVATE_METADATA = 3000
 
 
 @dataclass
@@ -49,7 +50,7 @@ class FormContext:
         if self.derived_from is not None:
             data["d"] = self.derived_from
         text = json.dumps(data, separators=(",", ":"))
-        if len(text) > 3000:  # Slack's private_metadata limit; the response_url is the one part we can drop
+        if len(text) > MAX_PRIVATE_METADATA:  # the response_url is the one part we can drop
             data["r"] = None
             text = json.dumps(data, separators=(",", ":"))
         return text
