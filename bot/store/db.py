@@ -112,6 +112,7 @@ class RequestRow(TypedDict, total=False):
     preset: str | None
     batch_id: int | None
     batch_row: int | None
+    derived_from: int | None
 
 
 class SlackFileRow(TypedDict):
