@@ -27,6 +27,7 @@ from bot.slack.conversation import Conversation, SlackUnavailable
 from bot.slack.files import SlackFileError, SlackFileUploader
 from bot.slack.messages import already_submitted_text, error_text, escape, parent_text, submitted_text
 from bot.slack.refs import BadRef, Ref, SlackFileRef
+from bot.slack.use_result import built_on_line
 from bot.store import db as statuses
 from bot.store.batches import BATCH_SOURCE
 from bot.store.claims import ClaimBatch
@@ -61,6 +62,7 @@ class Origin:
     slack_files: dict[str, dict[str, Any]] = field(default_factory=dict)
     rerun_of: int | None = None
     session_id: str | None = None  # chosen by the person (the command line's --session-id); else from dedupe_key
+    derived_from: int | None = None  # the request whose generated image this one takes as its input
 
 
 class Answers(Protocol):
@@ -207,6 +209,7 @@ class Pipeline:
                 "dedupe_key": origin.dedupe_key,
                 "session_id": origin.session_id or session_id_for(origin.dedupe_key),
                 "rerun_of": origin.rerun_of,
+                "derived_from": origin.derived_from,
             }
         )
         if row_id is None:
@@ -400,8 +403,9 @@ class Pipeline:
             log.warning("could not send a note to %s", origin.user_id)
 
     async def _set_parent(self, conversation: Answers, origin: Origin, command: Generate, status: str) -> None:
+        built_on = built_on_line(self.log_db, origin.derived_from)
         await conversation.set_status(
-            parent_text(origin.user_id, command.spec, command.image_count, status, preset=command.preset)
+            parent_text(origin.user_id, command.spec, command.image_count, status, command.preset, built_on)
         )
 
     # -- the steps ----------------------------------------------------------------------------------------
@@ -426,7 +430,15 @@ class Pipeline:
                 )
                 return
         if not announced:
-            await conversation.open(parent_text(origin.user_id, spec, command.image_count, preset=command.preset))
+            await conversation.open(
+                parent_text(
+                    origin.user_id,
+                    spec,
+                    command.image_count,
+                    preset=command.preset,
+                    built_on=built_on_line(self.log_db, origin.derived_from),
+                )
+            )
             # Right after the post, with nothing awaited in between: a resumed request reuses this parent.
             self.log_db.update(
                 row_id,
@@ -567,6 +579,7 @@ def origin_from_row(row: dict[str, Any]) -> Origin:
         slack_files=json.loads(row.get("slack_files_json") or "{}"),
         rerun_of=row.get("rerun_of"),
         session_id=row.get("session_id"),
+        derived_from=row.get("derived_from"),
     )
 
 

@@ -19,9 +19,10 @@ from bot.slack.command_text import Command, CommandError, Generate, Help, parse_
 from bot.slack.conversation import slack_error_code
 from bot.slack.files import is_image, is_partial
 from bot.slack.messages import HELP_TEXT, describe_spec, error_text, escape
-from bot.slack.modal import FormContext, FormResult, form_view, read_submission
+from bot.slack.modal import MAX_PRIVATE_METADATA, FormContext, FormResult, form_view, read_submission
 from bot.slack.presets_text import WorkflowCommand, parse_workflow_command
 from bot.slack.refs import Ref, SlackFileRef
+from bot.slack.use_result import reference_of_action, usable_output
 from bot.store.db import INVALID, SUBMITTED, bounded, dumps, iso, utc_now
 from bot.store.presets import PresetStore
 
@@ -207,6 +208,7 @@ class SlackSurface:
             thread_ts=context.thread_ts,
             response_url=context.response_url,
             slack_files=result.files,
+            derived_from=context.derived_from,
         )
         return await self.pipeline.record(origin, result.command)
 
@@ -339,6 +341,45 @@ class SlackSurface:
         )
         recorded = await self.pipeline.record(origin, command)
         return Accepted(origin, recorded=recorded, reply=REPEAT_NOTE if recorded.repeat else None)
+
+    async def open_form_from_result(self, body: dict[str, Any]) -> str | None:
+        """Open the form with a result's image as its input; otherwise the sentence saying why not."""
+        action = (body.get("actions") or [{}])[0]
+        reference = reference_of_action(action)
+        row = self.log_db.get(reference[0]) if reference else None
+        if reference is None or row is None:
+            return "I can't find that request in my log."
+        team_id = str((body.get("team") or {}).get("id") or row.get("team_id") or "")
+        user_id = str((body.get("user") or {}).get("id", ""))
+        origin = Origin(
+            source="modal",
+            team_id=team_id,
+            channel_id=row["channel_id"],
+            user_id=user_id,
+            dedupe_key=f"use:{team_id}:{row['id']}:{action.get('action_ts', '')}",
+        )
+        if self.pipeline.guard is not None:
+            refusal = await self.pipeline.guard(origin, command_from_row(row))
+            if refusal is not None:
+                return f":no_entry: {refusal}"
+        usable = usable_output(row, reference[1], utc_now())
+        if isinstance(usable, str):
+            return usable
+        context = FormContext(
+            channel_id=row["channel_id"],
+            thread_ts=row.get("thread_ts"),
+            response_url=body.get("response_url") or None,
+            links=[usable.ref],
+            derived_from=int(row["id"]),
+        )
+        view = form_view("product", context, self.workflows.preset_names(team_id))
+        if len(view["private_metadata"]) > MAX_PRIVATE_METADATA:
+            return (
+                "That image's address is too long for a Slack form. "
+                "Use *Run again*, or attach the copy from the thread to `/aigc`."
+            )
+        await self.services.slack.views_open(trigger_id=body["trigger_id"], view=view)
+        return None
 
     def _row_of_action(self, body: dict[str, Any]) -> dict[str, Any] | None:
         action = (body.get("actions") or [{}])[0]

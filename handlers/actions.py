@@ -9,6 +9,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.follow.delivery import REFRESH_ACTION, RUN_AGAIN_ACTION
 from bot.slack.modal import SCENE_ACTION
+from bot.slack.use_result import USE_RESULT_ACTION
 from bot.slack_surface import SlackSurface
 from handlers.registry import Registry
 
@@ -32,3 +33,10 @@ def register(registry: Registry, surface: SlackSurface) -> None:
             await respond(response_type="ephemeral", replace_original=False, text=accepted)
         else:
             await surface.answer(accepted)
+
+    @registry.action(USE_RESULT_ACTION)
+    async def use_result(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        problem = await surface.open_form_from_result(body)
+        if problem is not None:
+            await respond(response_type="ephemeral", replace_original=False, text=problem)

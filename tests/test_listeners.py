@@ -300,3 +300,38 @@ def test_the_same_command_twice_at_the_same_moment_is_still_logged_once(
     notes = sorted(str(ack.calls[0]["text"]) for ack in acks)
     assert "Working on" in notes[0] and "same request a few seconds ago" in notes[1]
     assert len(rows(services)) == 1 and len(vod.calls("CreateSceneAigcImageTask")) == 1
+
+
+def test_use_this_image_acks_before_it_opens_the_form_with_the_image(
+    loop: asyncio.AbstractEventLoop, services: Services, listeners: Listeners, slack: FakeSlack
+) -> None:
+    image = "https://vod.example/outputs/task-1/0.png"
+    row_id = services.log_db.claim(
+        {"source": "slash_command", "channel_id": "C740", "user_id": "U100", "scene": "product"}
+    )
+    assert row_id is not None
+    services.log_db.update(
+        row_id, status="done", task_id="task-1", output_json=json.dumps([{"url": image, "storage_mode": "Temporary"}])
+    )
+    forms_at_ack: list[int] = []
+
+    class AckBeforeForm(RecordingAck):
+        async def __call__(self, **kwargs: Any) -> None:
+            forms_at_ack.append(len(slack.calls_to("views.open")))
+            await super().__call__(**kwargs)
+
+    ack, respond = AckBeforeForm(services), RecordingRespond()
+    body = {
+        "type": "block_actions",
+        "team": {"id": TEAM_ID},
+        "user": {"id": "U100"},
+        "trigger_id": "trig-use",
+        "actions": [{"action_id": "aigc_use_result", "value": f"{row_id}:1", "action_ts": "1700000950.1"}],
+    }
+    loop.run_until_complete(listeners.by_key[("action", "aigc_use_result")](ack=ack, body=body, respond=respond))
+
+    assert ack.calls == [{}] and forms_at_ack == [0] and respond.texts == []
+    [opened] = slack.calls_to("views.open")
+    view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
+    assert opened["trigger_id"] == "trig-use" and image in json.dumps(view["blocks"])
+    assert FormContext.load(view["private_metadata"]).derived_from == row_id

@@ -29,6 +29,7 @@ from bot.pipeline import spec_from_row
 from bot.slack.conversation import Conversation, SlackUnavailable
 from bot.slack.files import download_to_temp_file
 from bot.slack.messages import escape, result_summary, task_id_unknown_text, text_block
+from bot.slack.use_result import use_result_element
 from bot.store import following
 from bot.store.db import DONE, FAILED, TASK_ID_UNKNOWN, dumps, iso, utc_now
 from bot.tencent.vod import TaskDetail, VodClient
@@ -42,8 +43,9 @@ MAX_OUTPUT_BYTES = 50 * 1_048_576
 Send = Callable[[Conversation], Awaitable[None]]
 
 
-def result_buttons(row_id: int) -> dict[str, Any]:
-    return {
+def result_buttons(row_id: int, image_count: int = 0) -> dict[str, Any]:
+    """Refresh and Run again under any outcome; with `image_count` images, also a way to build on one of them."""
+    blocks: dict[str, Any] = {
         "type": "actions",
         "block_id": f"result-{row_id}",
         "elements": [
@@ -70,6 +72,10 @@ def result_buttons(row_id: int) -> dict[str, Any]:
             },
         ],
     }
+    use = use_result_element(row_id, image_count)
+    if use is not None:
+        blocks["elements"].append(use)
+    return blocks
 
 
 class Delivery:
@@ -255,17 +261,19 @@ class Delivery:
                 note += "\nStored in VOD as FileId " + ", ".join(f"`{x}`" for x in links if x)
             if any(o.storage_mode == "Temporary" for o in detail.outputs):
                 note += "\nTencent keeps temporary results for 7 days; the copies above stay in Slack."
-            await _post_note(conversation, row=row, text=note, with_buttons=True)
+            await _post_note(conversation, row=row, text=note, with_buttons=True, image_count=len(detail.outputs))
         finally:
             for path in files:
                 with contextlib.suppress(OSError):
                     path.unlink()
 
 
-async def _post_note(conversation: Conversation, *, row: dict[str, Any], text: str, with_buttons: bool = False) -> None:
+async def _post_note(
+    conversation: Conversation, *, row: dict[str, Any], text: str, with_buttons: bool = False, image_count: int = 0
+) -> None:
     blocks = [text_block(text)]
     if with_buttons:
-        blocks.append(result_buttons(int(row["id"])))
+        blocks.append(result_buttons(int(row["id"]), image_count))
     await conversation.reply(text, blocks)
 
 

@@ -14,6 +14,7 @@ from bot.follow.worker import Worker
 from bot.pipeline import spec_from_row
 from bot.slack.conversation import Conversation
 from bot.slack.messages import parent_text, progress_text
+from bot.slack.use_result import built_on_line
 from bot.tencent.vod import TaskDetail
 
 # Slack allows about one chat.update per message every few seconds; progress never asks for more.
@@ -69,5 +70,8 @@ class ParentStatus:
         current = self.log_db.get(int(row["id"])) or row
         conversation = Conversation(self.slack, row["channel_id"], status_ts=row["parent_ts"])
         image_count = int(current.get("image_count") or 0)
-        text = parent_text(current["user_id"], spec_from_row(current), image_count, status, current.get("preset"))
+        built_on = built_on_line(self.log_db, current.get("derived_from"))
+        text = parent_text(
+            current["user_id"], spec_from_row(current), image_count, status, current.get("preset"), built_on
+        )
         await conversation.set_status(text)

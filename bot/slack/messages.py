@@ -85,12 +85,18 @@ def progress_text(progress: int | None, elapsed: float, *, waiting: bool = False
 
 
 def parent_text(
-    user_id: str, spec: TaskSpec, image_count: int, status: str = "working", preset: str | None = None
+    user_id: str,
+    spec: TaskSpec,
+    image_count: int,
+    status: str = "working",
+    preset: str | None = None,
+    built_on: str | None = None,
 ) -> str:
-    """The request's parent message: who asked for what (and with which preset), and a status (a STATUS_BADGES key
-    or a progress line)."""
+    """The request's parent message: who asked for what (and with which preset), what it builds on, if anything,
+    and a status (a STATUS_BADGES key or a progress line)."""
     badge = STATUS_BADGES.get(status, status)
-    return f"<@{user_id}> asked for {describe_spec(spec, image_count, preset)}\n{badge}"
+    origin = f"\n{built_on}" if built_on else ""
+    return f"<@{user_id}> asked for {describe_spec(spec, image_count, preset)}{origin}\n{badge}"
 
 
 def result_summary(spec: TaskSpec, task_id: str | None) -> str:

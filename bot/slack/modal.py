@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.slack.command_text import CommandError, Generate, parse_options
-from bot.slack.refs import Ref, SlackFileRef
+from bot.slack.refs import BadRef, FileIdRef, Ref, SlackFileRef, UrlRef, parse_ref
 from bot.tencent.models import ASPECT_RATIOS, CLOTHES_COUNT, MAX_PROMPT_CHARS, OUTPUT_IMAGE_COUNT, RESOLUTIONS
 from bot.tencent.scenes import SCENE_IMAGE_COUNTS, SCENE_LABELS, TRY_ON_MODEL_ALIASES, TaskSpec
 
@@ -19,6 +19,9 @@ IMAGE_TYPES = ["jpg", "jpeg", "png", "webp"]
 MAX_PRESET_OPTIONS = 100
 # How the form names each try-on model; a model missing here is shown by its short name.
 _MODEL_LABELS = {"lite": "Lite (fastest)", "flash": "Flash", "pro": "Pro (best)"}
+# Slack's longest plain_text_input, and its limit on a view's private_metadata.
+MAX_LINKS_CHARS = 3000
+MAX_PRIVATE_METADATA = 3000
 
 
 @dataclass
@@ -30,17 +33,24 @@ class FormContext:
     thread_ts: str | None = None
     response_url: str | None = None
     preset_files: list[dict[str, str]] = field(default_factory=list)  # id and name of message images
+    # Image links or FileIds the bot filled in itself (a result to build on), and the request they came from.
+    links: list[str] = field(default_factory=list)
+    derived_from: int | None = None
 
     def dump(self) -> str:
-        data = {
+        data: dict[str, Any] = {
             "c": self.channel_id,
             "s": self.source,
             "t": self.thread_ts,
             "r": self.response_url,
             "f": [[f["id"], f.get("name", "")[:40]] for f in self.preset_files],
         }
+        if self.links:
+            data["l"] = self.links
+        if self.derived_from is not None:
+            data["d"] = self.derived_from
         text = json.dumps(data, separators=(",", ":"))
-        if len(text) > 3000:  # Slack's private_metadata limit; the response_url is the one part we can drop
+        if len(text) > MAX_PRIVATE_METADATA:  # the response_url is the one part we can drop
             data["r"] = None
             text = json.dumps(data, separators=(",", ":"))
         return text
@@ -54,6 +64,8 @@ class FormContext:
             thread_ts=data.get("t"),
             response_url=data.get("r"),
             preset_files=[{"id": i, "name": n} for i, n in data.get("f", [])],
+            links=[str(link) for link in data.get("l", [])],
+            derived_from=int(data["d"]) if data.get("d") is not None else None,
         )
 
 
@@ -129,9 +141,28 @@ def _count_options() -> list[dict[str, Any]]:
     return [_option(str(n)) for n in range(fewest, most + 1)]
 
 
+def _links(links: list[str], scene: str) -> dict[str, Any]:
+    """The image links or FileIds the form was opened with, shown so the person sees and may change them."""
+    order = "The first is the model photo, the rest are clothes. " if scene == "tryon" else ""
+    return {
+        "type": "input",
+        "block_id": "links",
+        "optional": True,
+        "label": {"type": "plain_text", "text": "Image links or VOD FileIds"},
+        "hint": {"type": "plain_text", "text": f"{order}Images you attach below come after these."},
+        "element": {
+            "type": "plain_text_input",
+            "action_id": "value",
+            "multiline": True,
+            "max_length": MAX_LINKS_CHARS,
+            "initial_value": "\n".join(links)[:MAX_LINKS_CHARS],
+        },
+    }
+
+
 def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> dict[str, Any]:
     """The form for `scene`; `presets` are the workspace's preset names, offered in a select when there are any."""
-    preset = bool(context.preset_files)
+    preset = bool(context.preset_files or context.links)
     blocks: list[dict[str, Any]] = [
         {
             "type": "input",
@@ -146,7 +177,9 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
             },
         }
     ]
-    if preset:
+    if context.links:
+        blocks.append(_links(context.links, scene))
+    if context.preset_files:
         names = ", ".join(f["name"] or f["id"] for f in context.preset_files)
         how = " The first is the model photo, the rest are clothes." if scene == "tryon" else ""
         blocks.append(
@@ -213,6 +246,21 @@ def _uploaded(values: dict[str, Any], block: str) -> list[dict[str, Any]]:
     return list(element.get("files") or [])
 
 
+def _linked(text: str | None, filled_in: list[str]) -> list[Ref] | str:
+    """The images named in the links field, or the sentence saying which one cannot be used."""
+    refs: list[Ref] = []
+    for word in (text or "").replace(",", " ").split():
+        if word in filled_in:
+            # Filled in by the bot from Tencent's own answer about an earlier task, so it is not judged again.
+            refs.append(FileIdRef(word) if word.isdigit() else UrlRef(word))
+            continue
+        try:
+            refs.append(parse_ref(word, allow_paths=False))
+        except BadRef as bad:
+            return str(bad)
+    return refs
+
+
 @dataclass
 class FormResult:
     command: Generate | None
@@ -226,10 +274,13 @@ def read_submission(values: dict[str, Any], context: FormContext) -> FormResult:
     images = _uploaded(values, "images")
     clothes = _uploaded(values, "clothes")
     files = {f["id"]: f for f in images + clothes if "id" in f}
-    preset: list[Ref] = [SlackFileRef(f["id"], f.get("name", "")) for f in context.preset_files]
+    errors: dict[str, str] = {}
+    linked = _linked(_value(values, "links"), context.links)
+    if isinstance(linked, str):
+        errors["links"], linked = linked, []
+    preset: list[Ref] = linked + [SlackFileRef(f["id"], f.get("name", "")) for f in context.preset_files]
     image_refs: list[Ref] = [SlackFileRef(f["id"], f.get("name", "")) for f in images]
     clothes_refs: list[Ref] = [SlackFileRef(f["id"], f.get("name", "")) for f in clothes]
-    errors: dict[str, str] = {}
     fewest, most = SCENE_IMAGE_COUNTS.get(scene, SCENE_IMAGE_COUNTS["outpaint"])
     if scene == "tryon":
         fewest_clothes, most_clothes = CLOTHES_COUNT

@@ -63,6 +63,8 @@ REQUEST_COLUMNS: dict[str, type] = {
     "batch_id": int,
     # The request's row number in that batch's CSV file (the header is row 1).
     "batch_row": int,
+    # The request whose generated image this one took as its input ("Use this image" under a result).
+    "derived_from": int,
 }
 
 
@@ -110,6 +112,7 @@ class RequestRow(TypedDict, total=False):
     preset: str | None
     batch_id: int | None
     batch_row: int | None
+    derived_from: int | None
 
 
 class SlackFileRow(TypedDict):
