@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -264,6 +266,62 @@ def wait_until_healthy(base_url: str, timeout: float = 20.0, what: str = "health
             return False
 
     wait_until(healthy, timeout=timeout, what=what)
+
+
+def rows(where: Settings | Path) -> list[dict[str, Any]]:
+    """Every logged request, oldest first, read straight from the bot's SQLite file."""
+    db = where.aigc_bot_db if isinstance(where, Settings) else where
+    with contextlib.closing(sqlite3.connect(db)) as connection:
+        connection.row_factory = sqlite3.Row
+        return [dict(r) for r in connection.execute("SELECT * FROM requests ORDER BY id")]
+
+
+def wait_status(settings: Settings, status: str, count: int = 1) -> list[dict[str, Any]]:
+    """Wait for `count` rows with `status`; returns the first `count` of them."""
+
+    def reached() -> list[dict[str, Any]] | None:
+        matching = [r for r in rows(settings) if r["status"] == status]
+        return matching[:count] if len(matching) >= count else None
+
+    return wait_until(  # type: ignore[no-any-return]
+        reached, what=f"{count} row(s) with status {status}; have {[r['status'] for r in rows(settings)]}"
+    )
+
+
+def wait_finished(settings: Settings, count: int = 1) -> list[dict[str, Any]]:
+    """Wait until `count` rows are at their end: result recorded and posted, no check planned, no lease held.
+
+    From there no worker takes the row again, so whatever was called for it so far is all there will be.
+    """
+
+    def finished(row: dict[str, Any]) -> bool:
+        return bool(
+            row["status"] in ("done", "failed")
+            and row["delivered_at"]
+            and row["follow_next_at"] is None
+            and row["follow_owner"] is None
+            and row["follow_lease_until"] is None
+        )
+
+    def reached() -> list[dict[str, Any]] | None:
+        ended = [r for r in rows(settings) if finished(r)]
+        return ended[:count] if len(ended) >= count else None
+
+    return wait_until(  # type: ignore[no-any-return]
+        reached, what=f"{count} finished row(s); have {[(r['status'], r['delivered_at']) for r in rows(settings)]}"
+    )
+
+
+def thread_replies(slack: FakeSlack, thread_ts: str) -> list[dict[str, Any]]:
+    return [c for c in slack.calls_to("chat.postMessage") if c.get("thread_ts") == thread_ts]
+
+
+def slack_argument(value: Any) -> Any:
+    """A structured argument (view, blocks, files) of a fake Slack call, decoded.
+
+    The SDK sends these as JSON text inside form-encoded calls and as objects inside JSON calls.
+    """
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def wait_until(predicate: Any, timeout: float = 10.0, what: str = "condition") -> Any:

@@ -7,7 +7,6 @@ fake COS's answers to the PUT that carries the image.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -23,18 +22,12 @@ from bot.tencent import cos as cos_upload
 from bot.tencent.cos import CosUploadError
 from bot.tencent.upload import upload_image_file
 from bot.tencent.vod import UploadTicket, VodClient
-from tests.conftest import SECRET_ID, SECRET_KEY, SUB_APP_ID, PNG_1x1, RunningBot, wait_until
+from tests.conftest import SECRET_ID, SECRET_KEY, SUB_APP_ID, PNG_1x1, RunningBot, rows, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.fakes.slack_signing import app_mention_event
 
 CREATE = "CreateSceneAigcImageTask"
 BIG_PNG = PNG_1x1 + bytes(range(256)) * 1200  # ~300 KB: several chunks, so a reset can land mid-body
-
-
-def rows(db: Path) -> list[dict[str, Any]]:
-    with sqlite3.connect(db) as connection:
-        connection.row_factory = sqlite3.Row
-        return [dict(r) for r in connection.execute("SELECT * FROM requests ORDER BY id")]
 
 
 def api(vod: FakeVod) -> VodClient:
