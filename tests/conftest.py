@@ -7,8 +7,11 @@ import contextlib
 import json
 import socket
 import sqlite3
+import sys
 import threading
 import time
+import traceback
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +40,38 @@ PNG_1x1 = bytes.fromhex(
     "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db00000000049454e44ae426082"
 )
 JPEG_HEAD = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+
+
+class _WarnIfLeftOpen(sqlite3.Connection):
+    """A connection that, as every one does from Python 3.13 on, warns when it is dropped without close()."""
+
+    _closed = False
+    opened_at = "?"
+
+    def close(self) -> None:
+        self._closed = True
+        super().close()
+
+    def __del__(self) -> None:
+        if not self._closed:
+            warnings.warn(f"unclosed database opened at {self.opened_at}", ResourceWarning, stacklevel=1)
+
+
+def _connect_warning_if_left_open(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+    kwargs.setdefault("factory", _WarnIfLeftOpen)
+    connection = _sqlite_connect(*args, **kwargs)
+    if isinstance(connection, _WarnIfLeftOpen):
+        # The leak shows up at garbage collection, often in a later test: name the code that opened it.
+        connection.opened_at = " <- ".join(
+            f"{Path(frame.filename).name}:{frame.lineno}" for frame in reversed(traceback.extract_stack(limit=10)[:-1])
+        )
+    return connection
+
+
+if sys.version_info < (3, 13):
+    # pyproject.toml turns the warning into a failure, so a leaked connection fails the suite on every Python.
+    _sqlite_connect = sqlite3.connect
+    sqlite3.connect = _connect_warning_if_left_open
 
 
 @pytest.fixture

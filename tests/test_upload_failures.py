@@ -216,7 +216,7 @@ def test_a_slack_download_that_cannot_connect_is_a_download_failure_not_a_bad_fi
         async with api(vod) as client, httpx.AsyncClient() as http:
             uploader = SlackFileUploader(
                 vod=client,
-                log_db=RequestLog(tmp_path / "log.db"),
+                log_db=log_db,
                 http=http,
                 bot_token="xoxb-test",
                 api_url=api_url,
@@ -228,8 +228,12 @@ def test_a_slack_download_that_cannot_connect_is_a_download_failure_not_a_bad_fi
             known = {"name": "mug.png", "size": 100, "url_private_download": f"{api_url}files/F9"}
             return await uploader.file_id_for("F9", known)
 
+    log_db = RequestLog(tmp_path / "log.db")
     with pytest.raises(SlackDownloadFailed) as caught:
-        asyncio.run(go())
+        try:
+            asyncio.run(go())
+        finally:
+            log_db.close()
     assert caught.value.code == "Slack.DownloadFailed" and caught.value.retryable
     assert not isinstance(caught.value, ValueError)  # not the user's fault, so not reported as bad input
     assert vod.calls("ApplyUpload") == []
