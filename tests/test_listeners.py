@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.follow.follower import REFRESH_ACTION, RUN_AGAIN_ACTION
+from bot.follow.delivery import REFRESH_ACTION, RUN_AGAIN_ACTION
 from bot.services import Services, build_services
 from bot.slack.modal import FORM_CALLBACK, SCENE_ACTION, FormContext
 from bot.slack_surface import SlackSurface
