@@ -347,6 +347,7 @@ TESTED_HERE = {
     ("message_shortcut", "aigc_from_message"),
     ("event", "app_mention"),
     ("event", "message.im"),
+    ("event", "app_home_opened"),
     ("view", FORM_CALLBACK),
     ("action", SCENE_ACTION),
     ("action", REFRESH_ACTION),
@@ -431,3 +432,15 @@ def test_refresh_answers_the_clicker_with_the_status_and_makes_the_task_due_now(
     unknown, answer = block_actions_payload(actions=[button_action(REFRESH_ACTION, "999")]), RecordingRespond()
     loop.run_until_complete(refresh(ack=RecordingAck(services), body=unknown, respond=answer))
     assert answer.texts == ["I can't find that request in my log."]
+
+
+def test_opening_the_home_tab_publishes_the_persons_home_and_the_messages_tab_does_not(
+    loop: asyncio.AbstractEventLoop, services: Services, listeners: Listeners, slack: FakeSlack
+) -> None:
+    home_opened = listeners.by_key[("event", "app_home_opened")]
+    for tab, user in (("messages", "U780"), ("home", "U781")):
+        event = {"type": "app_home_opened", "user": user, "channel": "D780", "tab": tab, "event_ts": "1700000780.1"}
+        ack = RecordingAck(services)
+        loop.run_until_complete(home_opened(ack=ack, event=event, body={"team_id": TEAM_ID, "event": event}))
+        assert ack.calls == [{}]
+    assert [c["user_id"] for c in slack.calls_to("views.publish")] == ["U781"]
