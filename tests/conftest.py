@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
+import sqlite3
+import sys
 import threading
 import time
+import traceback
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +40,38 @@ PNG_1x1 = bytes.fromhex(
     "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db00000000049454e44ae426082"
 )
 JPEG_HEAD = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+
+
+class _WarnIfLeftOpen(sqlite3.Connection):
+    """A connection that, as every one does from Python 3.13 on, warns when it is dropped without close()."""
+
+    _closed = False
+    opened_at = "?"
+
+    def close(self) -> None:
+        self._closed = True
+        super().close()
+
+    def __del__(self) -> None:
+        if not self._closed:
+            warnings.warn(f"unclosed database opened at {self.opened_at}", ResourceWarning, stacklevel=1)
+
+
+def _connect_warning_if_left_open(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+    kwargs.setdefault("factory", _WarnIfLeftOpen)
+    connection = _sqlite_connect(*args, **kwargs)
+    if isinstance(connection, _WarnIfLeftOpen):
+        # The leak shows up at garbage collection, often in a later test: name the code that opened it.
+        connection.opened_at = " <- ".join(
+            f"{Path(frame.filename).name}:{frame.lineno}" for frame in reversed(traceback.extract_stack(limit=10)[:-1])
+        )
+    return connection
+
+
+if sys.version_info < (3, 13):
+    # pyproject.toml turns the warning into a failure, so a leaked connection fails the suite on every Python.
+    _sqlite_connect = sqlite3.connect
+    sqlite3.connect = _connect_warning_if_left_open
 
 
 @pytest.fixture
@@ -264,6 +301,62 @@ def wait_until_healthy(base_url: str, timeout: float = 20.0, what: str = "health
             return False
 
     wait_until(healthy, timeout=timeout, what=what)
+
+
+def rows(where: Settings | Path) -> list[dict[str, Any]]:
+    """Every logged request, oldest first, read straight from the bot's SQLite file."""
+    db = where.aigc_bot_db if isinstance(where, Settings) else where
+    with contextlib.closing(sqlite3.connect(db)) as connection:
+        connection.row_factory = sqlite3.Row
+        return [dict(r) for r in connection.execute("SELECT * FROM requests ORDER BY id")]
+
+
+def wait_status(settings: Settings, status: str, count: int = 1) -> list[dict[str, Any]]:
+    """Wait for `count` rows with `status`; returns the first `count` of them."""
+
+    def reached() -> list[dict[str, Any]] | None:
+        matching = [r for r in rows(settings) if r["status"] == status]
+        return matching[:count] if len(matching) >= count else None
+
+    return wait_until(  # type: ignore[no-any-return]
+        reached, what=f"{count} row(s) with status {status}; have {[r['status'] for r in rows(settings)]}"
+    )
+
+
+def wait_finished(settings: Settings, count: int = 1) -> list[dict[str, Any]]:
+    """Wait until `count` rows are at their end: result recorded and posted, no check planned, no lease held.
+
+    From there no worker takes the row again, so whatever was called for it so far is all there will be.
+    """
+
+    def finished(row: dict[str, Any]) -> bool:
+        return bool(
+            row["status"] in ("done", "failed")
+            and row["delivered_at"]
+            and row["follow_next_at"] is None
+            and row["follow_owner"] is None
+            and row["follow_lease_until"] is None
+        )
+
+    def reached() -> list[dict[str, Any]] | None:
+        ended = [r for r in rows(settings) if finished(r)]
+        return ended[:count] if len(ended) >= count else None
+
+    return wait_until(  # type: ignore[no-any-return]
+        reached, what=f"{count} finished row(s); have {[(r['status'], r['delivered_at']) for r in rows(settings)]}"
+    )
+
+
+def thread_replies(slack: FakeSlack, thread_ts: str) -> list[dict[str, Any]]:
+    return [c for c in slack.calls_to("chat.postMessage") if c.get("thread_ts") == thread_ts]
+
+
+def slack_argument(value: Any) -> Any:
+    """A structured argument (view, blocks, files) of a fake Slack call, decoded.
+
+    The SDK sends these as JSON text inside form-encoded calls and as objects inside JSON calls.
+    """
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def wait_until(predicate: Any, timeout: float = 10.0, what: str = "condition") -> Any:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
-from typing import Any
 
 import pytest
 
 from bot.config import Settings
-from tests.conftest import TEAM_ID, RunningBot, wait_until
+from tests.conftest import TEAM_ID, RunningBot, rows, wait_until
 from tests.fakes import FakeSlack, FakeVod
 from tests.fakes.slack_signing import app_mention_event
 
@@ -22,12 +20,6 @@ CREATE = "CreateSceneAigcImageTask"
 FORM = "application/x-www-form-urlencoded"
 URL = "https://shop.example/sneaker.png"
 RATIOS = "1:1, 3:2, 2:3, 3:4, 4:3, 4:5, 5:4, 16:9, 9:16, 21:9"
-
-
-def rows(settings: Settings) -> list[dict[str, Any]]:
-    with sqlite3.connect(settings.aigc_bot_db) as connection:
-        connection.row_factory = sqlite3.Row
-        return [dict(r) for r in connection.execute("SELECT * FROM requests ORDER BY id")]
 
 
 def slack_texts(slack: FakeSlack) -> list[str]:

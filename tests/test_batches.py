@@ -16,9 +16,9 @@ from bot import batches as batches_module
 from bot.batches import Batches
 from bot.config import Settings
 from bot.slack.batch_text import SUBMIT_ACTION
-from tests.conftest import TEAM_ID, RunningBot, make_settings, wait_until
+from tests.conftest import TEAM_ID, RunningBot, make_settings, rows, slack_argument, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
-from tests.test_slack_flows import CREATE, form_submission, rows
+from tests.test_slack_flows import CREATE, form_submission
 
 HEADER = "scene,image,clothes,prompt,preset,ratio,count,resolution,model,negative"
 GOOD_ROWS = [
@@ -220,7 +220,7 @@ def batch_form(view_id: str, metadata: str, values: dict[str, Any]) -> dict[str,
 def test_the_batch_form_checks_the_attached_file(bot: RunningBot, slack: FakeSlack, vod: FakeVod) -> None:
     assert bot.command("batch", trigger_id="trig-batch").status_code == 200
     opened = slack.wait_for("views.open")[0]["view"]
-    modal = opened if isinstance(opened, dict) else json.loads(opened)
+    modal = slack_argument(opened)
     element = modal["blocks"][0]["element"]
     assert element["type"] == "file_input" and element["filetypes"] == ["csv"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 
 import pytest
 
@@ -135,7 +136,7 @@ def test_a_private_link_in_slack_is_refused_privately_and_nothing_reaches_tencen
     body = answer.json()
     assert body["response_type"] == "ephemeral"
     assert "Tencent Cloud fetches image links from the internet" in body["text"]
-    with sqlite3.connect(bot.settings.aigc_bot_db) as connection:
+    with closing(sqlite3.connect(bot.settings.aigc_bot_db)) as connection:
         statuses = connection.execute("SELECT status, error_code FROM requests").fetchall()
     assert statuses == [("invalid", "InvalidInput")]
     assert vod.requests == []

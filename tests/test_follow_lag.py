@@ -27,9 +27,18 @@ from bot.follow.polling import PollPolicy
 from bot.store.db import DONE, SUBMITTED, RequestLog, iso, utc_now
 from bot.tencent.ratelimit import describe_limiter
 from bot.tencent.vod import VodClient
-from tests.conftest import BOT_TOKEN, SECRET_ID, SECRET_KEY, SUB_APP_ID, RunningBot, make_settings, wait_until
+from tests.conftest import (
+    BOT_TOKEN,
+    SECRET_ID,
+    SECRET_KEY,
+    SUB_APP_ID,
+    RunningBot,
+    make_settings,
+    rows,
+    wait_status,
+    wait_until,
+)
 from tests.fakes import FakeCos, FakeSlack, FakeVod
-from tests.test_slack_flows import rows, wait_status
 
 DESCRIBE = "DescribeTaskDetail"
 # Everything that sets the pace, a fifth of its real size, so a minute of tasks takes twelve seconds.

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 from pydantic import SecretStr
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -26,9 +28,17 @@ def follower(log_db: RequestLog, name: str) -> Follower:
     )
 
 
-def test_each_due_task_is_claimed_by_exactly_one_worker(tmp_path: Path) -> None:
-    path = tmp_path / "log.db"
-    first_db, second_db = RequestLog(path), RequestLog(path)
+@pytest.fixture
+def two_logs(tmp_path: Path) -> Iterator[tuple[RequestLog, RequestLog]]:
+    """One database opened twice, as by two processes."""
+    first_db, second_db = RequestLog(tmp_path / "log.db"), RequestLog(tmp_path / "log.db")
+    yield first_db, second_db
+    first_db.close()
+    second_db.close()
+
+
+def test_each_due_task_is_claimed_by_exactly_one_worker(two_logs: tuple[RequestLog, RequestLog]) -> None:
+    first_db, second_db = two_logs
     for index in range(30):
         row_id = first_db.claim({"source": "slash_command", "dedupe_key": f"k{index}", "scene": "outpaint"})
         assert row_id is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ KEYS = itertools.count()
 
 
 @pytest.fixture
-def log_db(tmp_path: Path) -> RequestLog:
-    return RequestLog(tmp_path / "log.db")
+def log_db(tmp_path: Path) -> Iterator[RequestLog]:
+    opened = RequestLog(tmp_path / "log.db")
+    yield opened
+    opened.close()
 
 
 def add_row(log_db: RequestLog, **fields: Any) -> int:

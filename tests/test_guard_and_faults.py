@@ -8,9 +8,17 @@ from pathlib import Path
 import pytest
 
 from bot.logsafe import RedactingFilter
-from tests.conftest import BOT_TOKEN, SECRET_KEY, RunningBot, log_cut_off_submission, make_settings, wait_until
+from tests.conftest import (
+    BOT_TOKEN,
+    SECRET_KEY,
+    RunningBot,
+    log_cut_off_submission,
+    make_settings,
+    rows,
+    wait_status,
+    wait_until,
+)
 from tests.fakes import FakeCos, FakeSlack, FakeVod
-from tests.test_slack_flows import rows, wait_status
 
 CREATE = "CreateSceneAigcImageTask"
 
@@ -61,7 +69,13 @@ def test_daily_caps(guarded, slack: FakeSlack, vod: FakeVod) -> None:  # type: i
     bot, settings = guarded
     for index in range(3):
         bot.command(f"outpaint https://a.example/{index}.png", response_url=slack.response_url(f"cap{index}"))
-        wait_until(lambda i=index: len(rows(settings)) == i + 1, what="row")
+        # One after the other, as a person sends them: each request is let through or refused before the next.
+        wait_until(
+            lambda i=index: (
+                len(rows(settings)) == i + 1 and rows(settings)[i]["status"] in ("submitted", "done", "refused")
+            ),
+            what=f"request {index} let through or refused",
+        )
     wait_until(lambda: answers(slack, "cap2"), what="cap refusal")
     assert "reached today's limit of 2 requests" in answers(slack, "cap2")[0]
     wait_until(lambda: len(vod.calls(CREATE)) == 2, what="the two requests within the cap submitted")

@@ -11,9 +11,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import Settings
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM_ID, PNG_1x1, RunningBot, make_settings, wait_until
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM_ID, PNG_1x1, RunningBot, make_settings, rows, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
-from tests.test_slack_flows import rows
 
 CREATE = "CreateSceneAigcImageTask"
 

@@ -21,9 +21,8 @@ from bot.slack.reports import amount_text
 from bot.store.costs import estimate_cost
 from bot.store.db import RequestLog, Status, iso
 from bot.store.home_queries import counted_since, presets_for
-from tests.conftest import TEAM_ID, RunningBot, make_settings, wait_until
+from tests.conftest import TEAM_ID, RunningBot, make_settings, rows, wait_status, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
-from tests.test_slack_flows import rows, wait_status
 
 NOW = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
 

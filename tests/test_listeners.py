@@ -14,18 +14,22 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
+from bot.follow.delivery import REFRESH_ACTION, RUN_AGAIN_ACTION
 from bot.services import Services, build_services
-from bot.slack.modal import FORM_CALLBACK, FormContext
+from bot.slack.modal import FORM_CALLBACK, SCENE_ACTION, FormContext
 from bot.slack_surface import SlackSurface
 from handlers import actions, commands, events, shortcuts, views
-from tests.conftest import TEAM_ID, PNG_1x1
+from tests.conftest import TEAM_ID, PNG_1x1, slack_argument
 from tests.fakes import FakeSlack, FakeVod
 from tests.fakes.slack_signing import (
     app_mention_event,
+    block_actions_payload,
+    button_action,
     channel_message,
     im_message_event,
     message_action_payload,
     slash_command_fields,
+    static_select_action,
     view_submission_payload,
 )
 
@@ -332,6 +336,111 @@ def test_use_this_image_acks_before_it_opens_the_form_with_the_image(
 
     assert ack.calls == [{}] and forms_at_ack == [0] and respond.texts == []
     [opened] = slack.calls_to("views.open")
-    view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
+    view = slack_argument(opened["view"])
     assert opened["trigger_id"] == "trig-use" and image in json.dumps(view["blocks"])
     assert FormContext.load(view["private_metadata"]).derived_from == row_id
+
+
+# Every listener the handler modules register has at least one test in this module.
+TESTED_HERE = {
+    ("command", "/aigc"),
+    ("message_shortcut", "aigc_from_message"),
+    ("event", "app_mention"),
+    ("event", "message.im"),
+    ("event", "app_home_opened"),
+    ("view", FORM_CALLBACK),
+    ("action", SCENE_ACTION),
+    ("action", REFRESH_ACTION),
+    ("action", RUN_AGAIN_ACTION),
+    ("action", "aigc_use_result"),
+}
+
+
+def test_every_registered_listener_is_tested_here(listeners: Listeners) -> None:
+    assert set(listeners.by_key) == TESTED_HERE
+
+
+def test_help_is_the_ack_itself_and_an_empty_command_opens_the_form(
+    loop: asyncio.AbstractEventLoop, services: Services, listeners: Listeners, slack: FakeSlack
+) -> None:
+    aigc = listeners.by_key[("command", "/aigc")]
+    helped = RecordingAck(services)
+    loop.run_until_complete(aigc(ack=helped, command=slash_command_fields("help"), respond=RecordingRespond()))
+    assert "/aigc tryon" in helped.calls[0]["text"]
+    assert slack.calls_to("views.open") == []
+
+    opened = RecordingAck(services)
+    payload = slash_command_fields("", channel_id="C750")
+    loop.run_until_complete(aigc(ack=opened, command=payload, respond=RecordingRespond()))
+    assert opened.calls == [{}]
+    [form] = slack.calls_to("views.open")
+    assert form["trigger_id"] == payload["trigger_id"]
+    assert FormContext.load(slack_argument(form["view"])["private_metadata"]).channel_id == "C750"
+    assert rows(services) == []
+
+
+def test_a_channel_message_that_is_not_a_dm_is_acknowledged_and_ignored(
+    loop: asyncio.AbstractEventLoop, services: Services, listeners: Listeners, slack: FakeSlack
+) -> None:
+    event = {**channel_message("product on marble"), "channel_type": "channel", "channel": "C760"}
+    ack = RecordingAck(services)
+    loop.run_until_complete(
+        listeners.by_key[("event", "message.im")](ack=ack, event=event, body={"team_id": TEAM_ID, "event": event})
+    )
+    assert ack.calls == [{}]
+    assert rows(services) == [] and slack.calls_to("chat.postMessage") == []
+
+
+def test_choosing_a_scene_redraws_the_open_form_for_that_scene(
+    loop: asyncio.AbstractEventLoop, services: Services, listeners: Listeners, slack: FakeSlack
+) -> None:
+    context = FormContext(channel_id="C770", thread_ts="1700000770.000100")
+    view = {"id": "V770", "hash": "h-770", "callback_id": FORM_CALLBACK, "private_metadata": context.dump()}
+    body = block_actions_payload(actions=[static_select_action(SCENE_ACTION, "tryon", block_id="scene")], view=view)
+    ack = RecordingAck(services)
+    loop.run_until_complete(listeners.by_key[("action", SCENE_ACTION)](ack=ack, body=body))
+
+    assert ack.calls == [{}]
+    [update] = slack.calls_to("views.update")
+    assert (update["view_id"], update["hash"]) == ("V770", "h-770")
+    redrawn = slack_argument(update["view"])
+    assert {"images", "clothes", "model"} <= {b.get("block_id") for b in redrawn["blocks"]}
+    assert FormContext.load(redrawn["private_metadata"]) == context
+
+
+def test_refresh_answers_the_clicker_with_the_status_and_makes_the_task_due_now(
+    loop: asyncio.AbstractEventLoop, services: Services, listeners: Listeners
+) -> None:
+    loop.run_until_complete(
+        listeners.by_key[("command", "/aigc")](
+            ack=RecordingAck(services),
+            command=slash_command_fields("outpaint https://shop.example/banner.png"),
+            respond=RecordingRespond(),
+        )
+    )
+    [row] = rows(services)
+    assert row["status"] == "submitted" and row["follow_next_at"]
+    refresh = listeners.by_key[("action", REFRESH_ACTION)]
+    ack, respond = RecordingAck(services), RecordingRespond()
+    body = block_actions_payload(actions=[button_action(REFRESH_ACTION, str(row["id"]))])
+    loop.run_until_complete(refresh(ack=ack, body=body, respond=respond))
+
+    assert ack.calls == [{}]
+    assert len(respond.texts) == 1 and row["task_id"] in respond.texts[0]
+    assert rows(services)[0]["follow_next_at"] < row["follow_next_at"]  # checked now, not at its planned time
+
+    unknown, answer = block_actions_payload(actions=[button_action(REFRESH_ACTION, "999")]), RecordingRespond()
+    loop.run_until_complete(refresh(ack=RecordingAck(services), body=unknown, respond=answer))
+    assert answer.texts == ["I can't find that request in my log."]
+
+
+def test_opening_the_home_tab_publishes_the_persons_home_and_the_messages_tab_does_not(
+    loop: asyncio.AbstractEventLoop, services: Services, listeners: Listeners, slack: FakeSlack
+) -> None:
+    home_opened = listeners.by_key[("event", "app_home_opened")]
+    for tab, user in (("messages", "U780"), ("home", "U781")):
+        event = {"type": "app_home_opened", "user": user, "channel": "D780", "tab": tab, "event_ts": "1700000780.1"}
+        ack = RecordingAck(services)
+        loop.run_until_complete(home_opened(ack=ack, event=event, body={"team_id": TEAM_ID, "event": event}))
+        assert ack.calls == [{}]
+    assert [c["user_id"] for c in slack.calls_to("views.publish")] == ["U781"]

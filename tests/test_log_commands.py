@@ -8,6 +8,7 @@ import json
 import sqlite3
 import stat
 import threading
+from contextlib import closing
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -87,7 +88,7 @@ def test_backup_taken_while_requests_are_written_holds_every_committed_row(tmp_p
     assert result.returncode == 0, result.stderr
     copy = tmp_path / "copy.db"
     assert stat.S_IMODE(copy.stat().st_mode) == 0o600
-    with sqlite3.connect(copy) as connection:
+    with closing(sqlite3.connect(copy)) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         ids = [row[0] for row in connection.execute("SELECT id FROM requests ORDER BY id")]
         finished = {row[0] for row in connection.execute("SELECT id FROM requests WHERE status = 'done'")}
@@ -129,7 +130,7 @@ def test_export_totals_match_the_log(tmp_path: Path) -> None:
     result = aigc_bot(["export"], env(db, AIGC_BOT_UNIT_PRICES=PRICES), tmp_path)
     assert result.returncode == 0, result.stderr
     lines = list(csv.DictReader(io.StringIO(result.stdout)))
-    with sqlite3.connect(db) as connection:
+    with closing(sqlite3.connect(db)) as connection:
         logged = connection.execute("SELECT COUNT(*) FROM requests").fetchone()[0]
     assert len(lines) == logged == 6
     assert list(lines[0]) == [
@@ -237,7 +238,7 @@ def test_the_running_bot_applies_the_retention_period_at_start(
     try:
 
         def prompts() -> dict[int, str]:
-            with sqlite3.connect(settings.aigc_bot_db) as connection:
+            with closing(sqlite3.connect(settings.aigc_bot_db)) as connection:
                 return dict(connection.execute("SELECT id, prompt FROM requests").fetchall())
 
         wait_until(lambda: prompts()[old].startswith("[purged:"), what="the old prompt purged")

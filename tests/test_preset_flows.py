@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from tests.conftest import PNG_1x1, RunningBot, make_settings, wait_until
+from tests.conftest import PNG_1x1, RunningBot, make_settings, rows, slack_argument, wait_status, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.test_follow_through import result_action
-from tests.test_slack_flows import CREATE, form_submission, rows, wait_status
+from tests.test_slack_flows import CREATE, form_submission
 
 ADMIN = "UADMIN"
 IMAGE = "https://shop.example/mug.png"
@@ -35,7 +35,7 @@ def said(bot: RunningBot, text: str, user_id: str = "U100", channel_id: str = "C
 
 def opened_view(slack: FakeSlack, index: int = 0) -> dict[str, Any]:
     view = slack.wait_for("views.open", count=index + 1)[index]["view"]
-    return view if isinstance(view, dict) else json.loads(view)
+    return slack_argument(view)  # type: ignore[no-any-return]
 
 
 def test_preset_save_list_show_and_delete_by_its_creator_or_an_admin(admin_bot: RunningBot) -> None:

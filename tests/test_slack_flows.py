@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -17,33 +16,16 @@ from tests.conftest import (
     PNG_1x1,
     RunningBot,
     make_settings,
+    rows,
+    slack_argument,
+    thread_replies,
+    wait_status,
     wait_until,
 )
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.fakes.slack_signing import signed_headers
 
 CREATE = "CreateSceneAigcImageTask"
-
-
-def rows(settings: Settings) -> list[dict[str, Any]]:
-    with sqlite3.connect(settings.aigc_bot_db) as connection:
-        connection.row_factory = sqlite3.Row
-        return [dict(r) for r in connection.execute("SELECT * FROM requests ORDER BY id")]
-
-
-def wait_status(settings: Settings, status: str, count: int = 1) -> list[dict[str, Any]]:
-    return wait_until(
-        lambda: (
-            [r for r in rows(settings) if r["status"] == status][:count]
-            if len([r for r in rows(settings) if r["status"] == status]) >= count
-            else None
-        ),
-        what=f"{count} row(s) with status {status}; have {[r['status'] for r in rows(settings)]}",
-    )
-
-
-def thread_replies(slack: FakeSlack, thread_ts: str) -> list[dict[str, Any]]:
-    return [c for c in slack.calls_to("chat.postMessage") if c.get("thread_ts") == thread_ts]
 
 
 def test_slash_command_product_posts_parent_and_task_id_in_thread(
@@ -127,7 +109,7 @@ def test_help_and_form(bot: RunningBot, slack: FakeSlack) -> None:
     bot.command("", trigger_id="trig-1")
     view = slack.wait_for("views.open")[0]
     assert view["trigger_id"] == "trig-1"
-    modal = view["view"] if isinstance(view["view"], dict) else json.loads(view["view"])
+    modal = slack_argument(view["view"])
     assert modal["callback_id"] == "aigc_form"
     assert any(b.get("element", {}).get("type") == "file_input" for b in modal["blocks"])
 
@@ -156,7 +138,7 @@ def test_modal_submission_uploads_attached_files_and_replies(
 ) -> None:
     bot.command("", trigger_id="trig-2")
     modal = slack.wait_for("views.open")[0]["view"]
-    modal = modal if isinstance(modal, dict) else json.loads(modal)
+    modal = slack_argument(modal)
     shared = slack.add_file("F100", PNG_1x1, "mug.png", "image/png", "png")
     values = {
         "scene": {"scene_select": {"type": "static_select", "selected_option": {"value": "product"}}},
@@ -172,19 +154,22 @@ def test_modal_submission_uploads_attached_files_and_replies(
     assert row["source"] == "modal"
     sent = vod.calls(CREATE)[0]
     file_id = sent["FileInfos"][0]["FileId"]
-    assert (file_id == vod.calls("CommitUpload") and file_id) or file_id.isdigit()
-    assert list(cos.objects.values()) == [PNG_1x1]
+    # Tencent is pointed at the very file the bot uploaded: the FileId CommitUpload gave for the image in COS.
+    [committed] = [upload for upload in vod.upload_sessions.values() if upload.file_id is not None]
+    assert len(vod.calls("CommitUpload")) == 1 and file_id == committed.file_id
+    assert cos.objects == {committed.path: PNG_1x1}
     assert sent["SceneInfo"]["ProductImageConfig"] == {"Prompt": "studio light", "OutputImageCount": 2}
-    # A double click sends the same view again: it is acknowledged and ignored.
-    bot.interactive(payload)
-    time.sleep(0.5)
+    # A double click sends the same view again: it is acknowledged and ignored. The form is logged before it
+    # is acknowledged, so once the answer is here a second request would already be in the log.
+    assert bot.interactive(payload).status_code == 200
+    assert [r["id"] for r in rows(settings)] == [row["id"]]
     assert len(vod.calls(CREATE)) == 1
 
 
 def test_modal_errors_are_shown_on_the_right_field(bot: RunningBot, slack: FakeSlack, vod: FakeVod) -> None:
     bot.command("", trigger_id="trig-3")
     modal = slack.wait_for("views.open")[0]["view"]
-    modal = modal if isinstance(modal, dict) else json.loads(modal)
+    modal = slack_argument(modal)
     values = {"scene": {"scene_select": {"type": "static_select", "selected_option": {"value": "tryon"}}}}
     response = bot.interactive(form_submission("V2", modal["private_metadata"], values))
     assert response.status_code == 200
@@ -211,7 +196,7 @@ def test_message_shortcut_opens_form_with_message_images_and_answers_in_its_thre
     }
     assert bot.interactive(shortcut).status_code == 200
     opened = slack.wait_for("views.open")[0]
-    modal = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
+    modal = slack_argument(opened["view"])
     assert "shoe0.png, shoe1.png" in json.dumps(modal)
     values = {"scene": {"scene_select": {"type": "static_select", "selected_option": {"value": "product"}}}}
     payload = form_submission("V3", modal["private_metadata"], values)
@@ -350,7 +335,7 @@ def test_no_secret_reaches_sqlite_or_slack(
 def test_choosing_another_scene_reshapes_the_form(bot: RunningBot, slack: FakeSlack) -> None:
     bot.command("", trigger_id="trig-scene")
     opened = slack.wait_for("views.open")[0]["view"]
-    opened = opened if isinstance(opened, dict) else json.loads(opened)
+    opened = slack_argument(opened)
     assert {b.get("block_id") for b in opened["blocks"]} >= {"images", "ratio", "count", "negative", "prompt"}
     change = {
         "type": "block_actions",
@@ -379,7 +364,7 @@ def test_choosing_another_scene_reshapes_the_form(bot: RunningBot, slack: FakeSl
     }
     assert bot.interactive(change).status_code == 200
     updated = slack.wait_for("views.update")[0]
-    view = updated["view"] if isinstance(updated["view"], dict) else json.loads(updated["view"])
+    view = slack_argument(updated["view"])
     assert updated["view_id"] == "VFORM" and updated["hash"] == "h-1"
     assert {b.get("block_id") for b in view["blocks"]} >= {"images", "clothes", "model", "resolution"}
     assert "count" not in {b.get("block_id") for b in view["blocks"]}

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -52,8 +53,9 @@ class BotProcess:
 
     def _read(self) -> None:
         assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
+        with self.process.stdout as output:  # closed at the process's end, when the pipe runs dry
+            for line in output:
+                self.lines.append(line.rstrip("\n"))
 
     @property
     def output(self) -> str:
@@ -241,7 +243,7 @@ def _command(port: int, trigger: str) -> int:
 
 
 def _statuses(db: Path) -> list[str]:
-    with sqlite3.connect(db) as connection:
+    with closing(sqlite3.connect(db)) as connection:
         return [row[0] for row in connection.execute("SELECT status FROM requests ORDER BY id")]
 
 

@@ -9,10 +9,17 @@ from bot.config import Settings
 from bot.pipeline import session_id_for
 from bot.slack.command_text import Status, parse_command
 from bot.store.db import RequestLog, iso, utc_now
-from tests.conftest import RunningBot, log_cut_off_submission, make_settings, wait_until
+from tests.conftest import (
+    RunningBot,
+    log_cut_off_submission,
+    make_settings,
+    rows,
+    thread_replies,
+    wait_status,
+    wait_until,
+)
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.test_fakes import sdk, sdk_call
-from tests.test_slack_flows import rows, thread_replies, wait_status
 from tests.test_vod_describe_tasks import submit_outside
 
 CREATE = "CreateSceneAigcImageTask"

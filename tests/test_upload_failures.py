@@ -7,7 +7,6 @@ fake COS's answers to the PUT that carries the image.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -23,18 +22,12 @@ from bot.tencent import cos as cos_upload
 from bot.tencent.cos import CosUploadError
 from bot.tencent.upload import upload_image_file
 from bot.tencent.vod import UploadTicket, VodClient
-from tests.conftest import SECRET_ID, SECRET_KEY, SUB_APP_ID, PNG_1x1, RunningBot, wait_until
+from tests.conftest import SECRET_ID, SECRET_KEY, SUB_APP_ID, PNG_1x1, RunningBot, rows, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.fakes.slack_signing import app_mention_event
 
 CREATE = "CreateSceneAigcImageTask"
 BIG_PNG = PNG_1x1 + bytes(range(256)) * 1200  # ~300 KB: several chunks, so a reset can land mid-body
-
-
-def rows(db: Path) -> list[dict[str, Any]]:
-    with sqlite3.connect(db) as connection:
-        connection.row_factory = sqlite3.Row
-        return [dict(r) for r in connection.execute("SELECT * FROM requests ORDER BY id")]
 
 
 def api(vod: FakeVod) -> VodClient:
@@ -223,7 +216,7 @@ def test_a_slack_download_that_cannot_connect_is_a_download_failure_not_a_bad_fi
         async with api(vod) as client, httpx.AsyncClient() as http:
             uploader = SlackFileUploader(
                 vod=client,
-                log_db=RequestLog(tmp_path / "log.db"),
+                log_db=log_db,
                 http=http,
                 bot_token="xoxb-test",
                 api_url=api_url,
@@ -235,8 +228,12 @@ def test_a_slack_download_that_cannot_connect_is_a_download_failure_not_a_bad_fi
             known = {"name": "mug.png", "size": 100, "url_private_download": f"{api_url}files/F9"}
             return await uploader.file_id_for("F9", known)
 
+    log_db = RequestLog(tmp_path / "log.db")
     with pytest.raises(SlackDownloadFailed) as caught:
-        asyncio.run(go())
+        try:
+            asyncio.run(go())
+        finally:
+            log_db.close()
     assert caught.value.code == "Slack.DownloadFailed" and caught.value.retryable
     assert not isinstance(caught.value, ValueError)  # not the user's fault, so not reported as bad input
     assert vod.calls("ApplyUpload") == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,9 @@ from bot.follow.delivery import result_buttons
 from bot.slack.modal import FormContext, form_view, read_submission
 from bot.slack.refs import UrlRef
 from bot.slack.use_result import USE_RESULT_ACTION, reference_of_action
-from tests.conftest import TEAM_ID, RunningBot, make_settings, wait_until
+from tests.conftest import TEAM_ID, RunningBot, make_settings, rows, wait_status, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
-from tests.test_slack_flows import CREATE, form_submission, rows, wait_status
+from tests.test_slack_flows import CREATE, form_submission
 
 # -- the control under a result ------------------------------------------------------------------------------
 
@@ -238,7 +239,7 @@ def test_an_expired_temporary_result_says_so_and_suggests_run_again(
     [source] = finished(settings)
     button = use_control(slack, source)
     [output] = json.loads(source["output_json"])
-    with sqlite3.connect(settings.aigc_bot_db) as connection:
+    with closing(sqlite3.connect(settings.aigc_bot_db)) as connection, connection:  # commits, then closes
         expired = [{**output, "expire_time": "2020-01-08T00:00:00Z"}]
         connection.execute("UPDATE requests SET output_json = ? WHERE id = ?", [json.dumps(expired), source["id"]])
 

@@ -29,7 +29,10 @@ class FakeSocketMode:
 
     def _serve(self) -> None:
         self._loop = asyncio.new_event_loop()
-        self._loop.run_until_complete(self._main())
+        try:
+            self._loop.run_until_complete(self._main())
+        finally:
+            self._loop.close()
 
     async def _main(self) -> None:
         self._stop = asyncio.Event()
