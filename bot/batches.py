@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -451,3 +452,43 @@ class Batches:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+NO_FILE = "Attach the catalogue as a CSV file to the same message, e.g. `@aigc batch` with `catalogue.csv`."
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+
+
+def asks_for_batch(event: dict[str, Any]) -> bool:
+    """A message whose text, without the mention, starts with `batch`."""
+    words = _MENTION.sub(" ", str(event.get("text", ""))).split()
+    return bool(words) and words[0].lower() == "batch" and not event.get("bot_id")
+
+
+async def answer_message(batches: Batches, event: dict[str, Any], body: dict[str, Any]) -> None:
+    """A CSV file shared with `@aigc batch` or in a DM with `batch`: check it, answer in its thread."""
+    channel_id, ts = str(event.get("channel", "")), str(event.get("ts", ""))
+    if not batches.first_sight(f"{channel_id}:{ts}"):
+        return
+    place = Place(
+        team_id=str(body.get("team_id") or event.get("team", "")),
+        channel_id=channel_id,
+        user_id=str(event.get("user", "")),
+        thread_ts=str(event.get("thread_ts") or ts),
+    )
+    files = text.csv_files(event.get("files"))
+    if not files:
+        await batches.slack.chat_postMessage(channel=channel_id, thread_ts=place.thread_ts, text=NO_FILE)
+        return
+    await batches.answer(place, await batches.check(place, files[0]))
+
+
+async def answer_form(batches: Batches, body: dict[str, Any], view: dict[str, Any]) -> None:
+    """The batch form, submitted with its file: check the file and answer where the form was opened."""
+    channel_id, thread_ts = text.form_place(view)
+    place = Place(
+        team_id=str((body.get("team") or {}).get("id") or view.get("team_id", "")),
+        channel_id=channel_id,
+        user_id=str((body.get("user") or {}).get("id", "")),
+        thread_ts=thread_ts,
+    )
+    await batches.answer(place, await batches.check(place, text.form_files(view)[0]))

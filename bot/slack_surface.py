@@ -14,7 +14,7 @@ from bot.pipeline import REPEAT_NOTE, Origin, Recorded, command_from_row
 from bot.presets import Workflows
 from bot.services import Services
 from bot.slack import reports
-from bot.slack.batch_text import BatchCommand, parse_batch_command
+from bot.slack.batch_text import BatchCancel, BatchCommand, BatchStatus, parse_batch_command
 from bot.slack.command_text import Command, CommandError, Generate, Help, parse_command
 from bot.slack.conversation import slack_error_code
 from bot.slack.files import is_image, is_partial
@@ -102,6 +102,31 @@ class SlackSurface:
             )
         except CommandError as bad:
             return f":warning: {shown(str(bad))}"
+
+    def batch_text(self, command: dict[str, Any], parsed: BatchStatus | BatchCancel) -> str:
+        """The answer to `/aigc batch status [ID]` or `/aigc batch cancel ID`."""
+        team_id, user_id = str(command.get("team_id", "")), str(command.get("user_id", ""))
+        if isinstance(parsed, BatchStatus):
+            return self.services.batches.status_text(team_id=team_id, user_id=user_id, batch_id=parsed.batch_id)
+        return self.services.batches.cancel(team_id=team_id, user_id=user_id, batch_id=parsed.batch_id)
+
+    async def submit_batch(self, body: dict[str, Any]) -> tuple[int | None, str | None]:
+        """The Submit batch click: writes every row into the log. The batch's id, or why nothing was submitted."""
+        value = str(((body.get("actions") or [{}])[0]).get("value", ""))
+        if not value.isdigit():
+            return None, "I can't find that batch."
+        container, message = body.get("container") or {}, body.get("message") or {}
+        parent_ts = str(container.get("message_ts") or message.get("ts", ""))
+        user_id = str((body.get("user") or {}).get("id", ""))
+        problem = await self.services.batches.submit(int(value), user_id=user_id, parent_ts=parent_ts)
+        return (None, problem) if problem is not None else (int(value), None)
+
+    def drop_batch(self, body: dict[str, Any]) -> tuple[bool, str]:
+        """The Discard click under a checked batch: whether it was dropped, and what to tell the clicker."""
+        value = str(((body.get("actions") or [{}])[0]).get("value", ""))
+        if not value.isdigit():
+            return False, "No such batch."
+        return self.services.batches.drop(int(value), user_id=str((body.get("user") or {}).get("id", "")))
 
     def acknowledgement(self, recorded: Recorded, command: Generate) -> str | None:
         """The private text Slack shows at once for a recorded request; None for a redelivery."""

@@ -22,7 +22,7 @@ from bot.logsafe import configure_logging
 from bot.services import Services, build_services
 from bot.slack.auth import EXIT_TOKEN_REJECTED, TokenRejected, check_bot_token
 from bot.slack_surface import SlackSurface
-from handlers import actions, batches, commands, events, shortcuts, views
+from handlers import actions, commands, events, shortcuts, views
 from handlers.ops import add_ops_routes, start_ops_server
 from handlers.registry import Registry
 
@@ -55,10 +55,9 @@ def create_bolt_app(services: Services) -> tuple[AsyncApp, Registry]:
     # client alone.
     with _environment_without("SLACK_BOT_TOKEN"):
         app = _bolt_app(services)
-    registry = Registry(app)
-    surface = SlackSurface(services)
-    for module in (commands, shortcuts, events, views, actions, batches):
-        module.register(registry, surface)
+    registry = Registry(app, SlackSurface(services))
+    for module in (commands, shortcuts, events, views, actions):
+        module.register(registry)
     return app, registry
 
 

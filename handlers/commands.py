@@ -7,46 +7,53 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.slack.batch_text import BatchCancel, BatchForm, BatchStatus
+from bot.slack.batch_text import BatchCancel, BatchForm, BatchStatus, batch_form_view
 from bot.slack.command_text import CommandError, Generate, History, OpenForm, Status, Usage
 from bot.slack.messages import HELP_TEXT
 from bot.slack.presets_text import WorkflowCommand
 from bot.slack_surface import SlackSurface, shown
-from handlers import batches
 from handlers.registry import Registry
 
 COMMAND = "/aigc"
 
 
-def register(registry: Registry, surface: SlackSurface) -> None:
-    @registry.command(COMMAND)
-    async def aigc(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
-        try:
-            parsed = surface.parse_slash(command)  # a request comes with its preset and channel defaults applied
-        except CommandError as bad:
-            surface.log_invalid("slash_command", command, str(bad))  # logged before the answer, so never lost
-            await ack(response_type="ephemeral", text=f":warning: {shown(str(bad))}")
-            return
-        if isinstance(parsed, OpenForm):
-            await ack()
-            await surface.open_form(command["trigger_id"], command)
-        elif isinstance(parsed, Generate):
-            recorded = await surface.record_command(command, parsed)  # in the log before Slack hears back
-            note = surface.acknowledgement(recorded, parsed)
-            await (ack(response_type="ephemeral", text=note) if note else ack())
-            await surface.carry_on(recorded)
-        elif isinstance(parsed, Status):
-            await ack(response_type="ephemeral", text=f"Looking up `{parsed.task_id}`…")
-            await respond(response_type="ephemeral", text=await surface.status_text(parsed.task_id))
-        elif isinstance(parsed, History):
-            await ack()
-            await respond(response_type="ephemeral", text=surface.history_text(command))
-        elif isinstance(parsed, BatchForm | BatchStatus | BatchCancel):
-            await batches.answer_command(ack, command, parsed, surface.services.batches)
-        elif isinstance(parsed, WorkflowCommand):
-            await ack(response_type="ephemeral", text=surface.workflow_text(command, parsed))
-        elif isinstance(parsed, Usage):
-            await ack()
-            await respond(response_type="ephemeral", text=surface.usage_text(command))
-        else:
-            await ack(response_type="ephemeral", text=HELP_TEXT)
+async def aigc(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, surface: SlackSurface) -> None:
+    """Every `/aigc …`: a request is logged before the ack; everything else is answered privately."""
+    try:
+        parsed = surface.parse_slash(command)  # a request comes with its preset and channel defaults applied
+    except CommandError as bad:
+        surface.log_invalid("slash_command", command, str(bad))  # logged before the answer, so never lost
+        await ack(response_type="ephemeral", text=f":warning: {shown(str(bad))}")
+        return
+    if isinstance(parsed, OpenForm):
+        await ack()
+        await surface.open_form(command["trigger_id"], command)
+    elif isinstance(parsed, Generate):
+        recorded = await surface.record_command(command, parsed)  # in the log before Slack hears back
+        note = surface.acknowledgement(recorded, parsed)
+        await (ack(response_type="ephemeral", text=note) if note else ack())
+        await surface.carry_on(recorded)
+    elif isinstance(parsed, Status):
+        await ack(response_type="ephemeral", text=f"Looking up `{parsed.task_id}`…")
+        await respond(response_type="ephemeral", text=await surface.status_text(parsed.task_id))
+    elif isinstance(parsed, History):
+        await ack()
+        await respond(response_type="ephemeral", text=surface.history_text(command))
+    elif isinstance(parsed, BatchForm):
+        await ack()
+        await surface.services.slack.views_open(
+            trigger_id=command["trigger_id"], view=batch_form_view(str(command.get("channel_id", "")))
+        )
+    elif isinstance(parsed, BatchStatus | BatchCancel):
+        await ack(response_type="ephemeral", text=surface.batch_text(command, parsed))
+    elif isinstance(parsed, WorkflowCommand):
+        await ack(response_type="ephemeral", text=surface.workflow_text(command, parsed))
+    elif isinstance(parsed, Usage):
+        await ack()
+        await respond(response_type="ephemeral", text=surface.usage_text(command))
+    else:
+        await ack(response_type="ephemeral", text=HELP_TEXT)
+
+
+def register(registry: Registry) -> None:
+    registry.command(COMMAND)(aigc)

@@ -1,5 +1,9 @@
 """Registers listeners with Bolt and remembers each one, so the manifest can be checked against them.
 
+Listeners are module-level functions in the modules beside this one. Bolt passes them what their parameters
+name (ack, body, command, respond, ...); a parameter named `surface` gets the bot's SlackSurface from here, so
+a test can call a listener with a recording ack and a surface of its own.
+
 Every listener is registered "ack first": Bolt gets its HTTP response the moment the listener calls ack(),
 and the rest of the listener's work goes on in a task of its own. Bolt's own way (process_before_response
 off) polls for the ack every 10 ms, so under a burst each response waits for the poll and for every other
@@ -18,9 +22,13 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.slack_surface import SlackSurface
+
 log = logging.getLogger(__name__)
 
 Listener = Callable[..., Coroutine[Any, Any, None]]
+# The parameter through which a listener gets the bot's side of Slack (bot.slack_surface.SlackSurface).
+SURFACE = "surface"
 Decorator = Callable[[Listener], Listener]
 
 
@@ -97,16 +105,21 @@ class SignallingAck:
 
 
 class Registry:
-    def __init__(self, app: AsyncApp) -> None:
+    def __init__(self, app: AsyncApp, surface: SlackSurface | None = None) -> None:
         self.app = app
+        self.surface = surface
         self.registered: set[tuple[str, str]] = set()
         self.backlog = Backlog()
         self._background: set[asyncio.Task[None]] = set()
 
     def _ack_first(self, listener: Listener) -> Listener:
         name = getattr(listener, "__name__", "listener")
-        if "ack" not in inspect.signature(listener).parameters:
+        signature = inspect.signature(listener)
+        if "ack" not in signature.parameters:
             raise TypeError(f"listener {name} must take `ack`: Slack's answer is sent when it is called")
+        takes_surface = SURFACE in signature.parameters
+        if takes_surface and self.surface is None:
+            raise TypeError(f"listener {name} takes `{SURFACE}`, and this registry has none to give")
 
         def finished(task: asyncio.Task[None], ack: SignallingAck) -> None:
             self._background.discard(task)
@@ -116,15 +129,21 @@ class Registry:
             if not task.cancelled() and (error := task.exception()) is not None:
                 log.error("listener %s failed after acknowledging", name, exc_info=error)
 
-        @functools.wraps(listener)  # Bolt reads the parameter names to decide what to pass
         async def run(**kwargs: Any) -> None:
             ack = SignallingAck(kwargs["ack"], self.backlog)
-            task = asyncio.create_task(listener(**{**kwargs, "ack": ack}), name=f"slack:{name}")
+            arguments = {**kwargs, "ack": ack, **({SURFACE: self.surface} if takes_surface else {})}
+            task = asyncio.create_task(listener(**arguments), name=f"slack:{name}")
             self._background.add(task)  # the loop keeps only weak references to tasks
             task.add_done_callback(lambda done: finished(done, ack))
             if not await ack.called:
                 task.result()
 
+        functools.update_wrapper(run, listener)
+        del run.__wrapped__  # type: ignore[attr-defined]
+        # Bolt passes the arguments a listener's signature names; the surface is the registry's to pass.
+        run.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[parameter for name, parameter in signature.parameters.items() if name != SURFACE]
+        )
         return run
 
     async def drain(self, timeout: float) -> None:

@@ -13,10 +13,13 @@ from handlers.registry import Registry
 FROM_MESSAGE = "aigc_from_message"
 
 
-def register(registry: Registry, surface: SlackSurface) -> None:
-    @registry.message_shortcut(FROM_MESSAGE)
-    async def from_message(ack: AsyncAck, shortcut: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
-        problem = await surface.open_form_from_message(shortcut)
-        if problem:
-            await respond(response_type="ephemeral", replace_original=False, text=problem)
+async def from_message(ack: AsyncAck, shortcut: dict[str, Any], respond: AsyncRespond, surface: SlackSurface) -> None:
+    """Open the form with the message's images; say so privately when it has none."""
+    await ack()
+    problem = await surface.open_form_from_message(shortcut)
+    if problem:
+        await respond(response_type="ephemeral", replace_original=False, text=problem)
+
+
+def register(registry: Registry) -> None:
+    registry.message_shortcut(FROM_MESSAGE)(from_message)

@@ -115,6 +115,26 @@ def test_an_error_before_the_ack_reaches_bolt_as_a_failed_request() -> None:
     assert asyncio.run(scenario()) == 500
 
 
+def test_a_listener_gets_bolts_arguments_by_name_and_the_registrys_surface() -> None:
+    app, _ = bolt_app()
+    surface = object()
+    registry = Registry(app, surface)  # type: ignore[arg-type]
+    seen: list[tuple[str, object]] = []
+
+    @registry.command("/aigc")
+    async def listener(ack: Any, command: dict[str, Any], surface: Any) -> None:
+        await ack()
+        seen.append((command["text"], surface))
+
+    async def scenario() -> None:
+        response = await asyncio.wait_for(app.async_dispatch(slash("outpaint banner")), timeout=2)
+        assert response.status == 200
+        await registry.drain(timeout=2)
+
+    asyncio.run(scenario())
+    assert seen == [("outpaint banner", surface)]
+
+
 def test_a_listener_that_cannot_ack_is_refused_at_registration() -> None:
     _, registry = bolt_app()
 
@@ -123,3 +143,9 @@ def test_a_listener_that_cannot_ack_is_refused_at_registration() -> None:
 
     with pytest.raises(TypeError, match="must take `ack`"):
         registry.command("/aigc")(listener)
+
+    async def wants_surface(ack: Any, surface: Any) -> None:
+        await ack()
+
+    with pytest.raises(TypeError, match="has none to give"):
+        registry.command("/aigc")(wants_surface)

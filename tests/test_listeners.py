@@ -7,6 +7,7 @@ everything needed to finish it, so a crash right after the ack loses nothing.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,6 +17,10 @@ import pytest
 from bot.config import Settings
 from bot.follow.delivery import REFRESH_ACTION, RUN_AGAIN_ACTION
 from bot.services import Services, build_services
+from bot.slack.batch_text import DROP_ACTION as BATCH_DROP_ACTION
+from bot.slack.batch_text import FILE_BLOCK as BATCH_FORM_FILE
+from bot.slack.batch_text import FORM_CALLBACK as BATCH_FORM_CALLBACK
+from bot.slack.batch_text import SUBMIT_ACTION as BATCH_SUBMIT_ACTION
 from bot.slack.modal import FORM_CALLBACK, SCENE_ACTION, FormContext
 from bot.slack_surface import SlackSurface
 from handlers import actions, commands, events, shortcuts, views
@@ -103,10 +108,12 @@ def services(settings: Settings, loop: asyncio.AbstractEventLoop) -> Iterator[Se
 
 @pytest.fixture
 def listeners(services: Services) -> Listeners:
+    """Each module-level listener, given a surface of its own as the registry would give it."""
     kept = Listeners()
-    surface = SlackSurface(services)
     for module in (commands, shortcuts, events, views, actions):
-        module.register(kept, surface)  # type: ignore[arg-type]
+        module.register(kept)  # type: ignore[arg-type]
+    surface = SlackSurface(services)
+    kept.by_key = {key: functools.partial(listener, surface=surface) for key, listener in kept.by_key.items()}
     return kept
 
 
@@ -353,6 +360,9 @@ TESTED_HERE = {
     ("action", REFRESH_ACTION),
     ("action", RUN_AGAIN_ACTION),
     ("action", "aigc_use_result"),
+    ("view", BATCH_FORM_CALLBACK),
+    ("action", BATCH_SUBMIT_ACTION),
+    ("action", BATCH_DROP_ACTION),
 }
 
 
@@ -444,3 +454,80 @@ def test_opening_the_home_tab_publishes_the_persons_home_and_the_messages_tab_do
         loop.run_until_complete(home_opened(ack=ack, event=event, body={"team_id": TEAM_ID, "event": event}))
         assert ack.calls == [{}]
     assert [c["user_id"] for c in slack.calls_to("views.publish")] == ["U781"]
+
+
+CATALOGUE = (
+    b"scene,image,clothes,prompt,preset,ratio,count,resolution,model,negative\n"
+    b"product,https://shop.example/mug.png,,on marble,,,,,,\n"
+    b"outpaint,https://shop.example/banner.png,,,,16:9,,,,\n"
+)
+
+
+def batch_confirmation(
+    loop: asyncio.AbstractEventLoop, services: Services, listeners: Listeners, slack: FakeSlack
+) -> tuple[dict[str, Any], str]:
+    """`@aigc batch` with a two-row CSV: the confirmation message, and its Submit batch button's value."""
+    shared = slack.add_file("FCSV1", CATALOGUE, "catalogue.csv", "text/csv", "csv")
+    event = {"type": "app_mention", "user": "U100", "channel": "C100", "ts": "1700000900.000100"}
+    event |= {"text": "<@UBOT> batch", "files": [shared]}
+    ack = RecordingAck(services)
+    loop.run_until_complete(listeners.by_key[("event", "app_mention")](ack=ack, event=event, body={"team_id": TEAM_ID}))
+    assert ack.calls == [{}] and ack.rows_at_ack == []  # checking a file bills nothing, so nothing to log first
+    [message] = [m for m in slack.messages if m.get("thread_ts") == event["ts"]]
+    buttons = [e for b in message.get("blocks") or [] for e in b.get("elements") or []]
+    return message, next(str(b["value"]) for b in buttons if b.get("action_id") == BATCH_SUBMIT_ACTION)
+
+
+def test_submit_batch_has_every_row_in_the_log_when_slack_hears_back(
+    loop: asyncio.AbstractEventLoop, services: Services, listeners: Listeners, slack: FakeSlack
+) -> None:
+    message, batch_id = batch_confirmation(loop, services, listeners, slack)
+    ack, respond = RecordingAck(services), RecordingRespond()
+    body = block_actions_payload(actions=[button_action(BATCH_SUBMIT_ACTION, batch_id)], message=message)
+    loop.run_until_complete(listeners.by_key[("action", BATCH_SUBMIT_ACTION)](ack=ack, body=body, respond=respond))
+
+    assert ack.calls == [{}] and respond.texts == []
+    assert [(r["source"], r["batch_id"], r["scene"]) for r in ack.rows_at_ack] == [
+        ("batch", int(batch_id), "product"),
+        ("batch", int(batch_id), "outpaint"),
+    ]
+
+    again = RecordingRespond()
+    loop.run_until_complete(
+        listeners.by_key[("action", BATCH_SUBMIT_ACTION)](ack=RecordingAck(services), body=body, respond=again)
+    )
+    assert len(again.texts) == 1 and len(rows(services)) == 2  # a second click submits nothing more
+
+
+def test_discard_drops_a_checked_batch_and_an_unknown_one_is_named(
+    loop: asyncio.AbstractEventLoop, services: Services, listeners: Listeners, slack: FakeSlack
+) -> None:
+    message, batch_id = batch_confirmation(loop, services, listeners, slack)
+    drop = listeners.by_key[("action", BATCH_DROP_ACTION)]
+    ack, respond = RecordingAck(services), RecordingRespond()
+    body = block_actions_payload(actions=[button_action(BATCH_DROP_ACTION, batch_id)], message=message)
+    loop.run_until_complete(drop(ack=ack, body=body, respond=respond))
+    assert ack.calls == [{}] and len(respond.texts) == 1 and rows(services) == []
+
+    submit = block_actions_payload(actions=[button_action(BATCH_SUBMIT_ACTION, batch_id)], message=message)
+    refused = RecordingRespond()
+    loop.run_until_complete(
+        listeners.by_key[("action", BATCH_SUBMIT_ACTION)](ack=RecordingAck(services), body=submit, respond=refused)
+    )
+    assert len(refused.texts) == 1 and rows(services) == []  # a dropped batch cannot be submitted
+
+    unknown = RecordingRespond()
+    bad = block_actions_payload(actions=[button_action(BATCH_DROP_ACTION, "not-a-batch")])
+    loop.run_until_complete(drop(ack=RecordingAck(services), body=bad, respond=unknown))
+    assert unknown.texts == ["No such batch."]
+
+
+def test_the_batch_form_without_a_file_is_answered_in_the_form(
+    loop: asyncio.AbstractEventLoop, services: Services, listeners: Listeners
+) -> None:
+    ack = RecordingAck(services)
+    view = {"callback_id": BATCH_FORM_CALLBACK, "private_metadata": "{}", "state": {"values": {}}}
+    loop.run_until_complete(listeners.by_key[("view", BATCH_FORM_CALLBACK)](ack=ack, body={}, view=view))
+    assert ack.calls == [
+        {"response_action": "errors", "errors": {BATCH_FORM_FILE: "Attach the catalogue as a CSV file."}}
+    ]
