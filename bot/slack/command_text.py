@@ -107,14 +107,23 @@ def _either(words: tuple[str, ...] | list[str]) -> str:
     return f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else "".join(words)
 
 
-def parse_options(pairs: dict[str, str]) -> TaskOptions:
-    unknown = sorted(set(pairs) - set(OPTION_NAMES))
+def refuse_unknown_keys(
+    pairs: dict[str, str], allowed: tuple[str, ...] | list[str], *, what: str, takes: str, note: str = ""
+) -> None:
+    """Raise CommandError naming every key of `pairs` not in `allowed`, and listing the allowed ones.
+
+    :param what: the word for one key in the sentence, e.g. "option" or "key".
+    :param takes: how the list of allowed keys is introduced, e.g. "Options are".
+    :param note: a last remark inside the sentence, e.g. where the other keys belong.
+    """
+    unknown = sorted(set(pairs) - set(allowed))
     if unknown:
-        raise CommandError(
-            f"Unknown option {', '.join(k + '=' for k in unknown)}. Options are: "
-            + ", ".join(f"{k}=" for k in OPTION_NAMES)
-            + "."
-        )
+        named = ", ".join(k + "=" for k in unknown)
+        raise CommandError(f"Unknown {what} {named}. {takes}: {', '.join(f'{k}=' for k in allowed)}{note}.")
+
+
+def parse_options(pairs: dict[str, str]) -> TaskOptions:
+    refuse_unknown_keys(pairs, OPTION_NAMES, what="option", takes="Options are")
     options = TaskOptions()
     if "ratio" in pairs:
         if pairs["ratio"] not in ASPECT_RATIOS:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.slack.command_text import OPTION_NAMES, SCENE_ALIASES, CommandError, parse_options
+from bot.slack.command_text import OPTION_NAMES, SCENE_ALIASES, CommandError, parse_options, refuse_unknown_keys
 from bot.slack.messages import escape
 from bot.store.presets import ChannelDefaults, Preset, preset_name_problem
 from bot.tencent.models import MAX_PROMPT_CHARS
@@ -119,13 +119,7 @@ def _stored(pairs: dict[str, str]) -> dict[str, Any]:
 
 def preset_contents(pairs: dict[str, str]) -> tuple[dict[str, Any], str | None, str | None]:
     """A preset's options, prompt and scene, checked with the rules of the command options."""
-    unknown = sorted(set(pairs) - set(PRESET_KEYS))
-    if unknown:
-        raise CommandError(
-            f"Unknown key {', '.join(k + '=' for k in unknown)}. A preset takes: "
-            + ", ".join(f"{k}=" for k in PRESET_KEYS)
-            + "."
-        )
+    refuse_unknown_keys(pairs, PRESET_KEYS, what="key", takes="A preset takes")
     scene = None
     if "scene" in pairs:
         scene = SCENE_ALIASES.get(pairs["scene"].lower())
@@ -146,13 +140,9 @@ def preset_contents(pairs: dict[str, str]) -> tuple[dict[str, Any], str | None, 
 
 def defaults_contents(pairs: dict[str, str]) -> dict[str, Any]:
     """A channel's default options, checked with the rules of the command options."""
-    unknown = sorted(set(pairs) - set(OPTION_NAMES))
-    if unknown:
-        raise CommandError(
-            f"Unknown key {', '.join(k + '=' for k in unknown)}. Channel defaults take: "
-            + ", ".join(f"{k}=" for k in OPTION_NAMES)
-            + " (scene= and prompt= belong in a preset)."
-        )
+    refuse_unknown_keys(
+        pairs, OPTION_NAMES, what="key", takes="Channel defaults take", note=" (scene= and prompt= belong in a preset)"
+    )
     return _stored(pairs)
 
 
