@@ -11,10 +11,9 @@ from typing import Any
 
 from bot.slack import presets_text as text
 from bot.slack.command_text import CommandError, Generate
-from bot.slack.presets_text import OPTIONS_BY_SCENE
 from bot.store.presets import Preset, PresetStore
 from bot.tencent.models import MAX_PROMPT_CHARS
-from bot.tencent.scenes import TaskOptions, TaskSpec
+from bot.tencent.scenes import OPTIONS_BY_SCENE, TaskOptions, TaskSpec
 
 
 def effective_options(

@@ -67,7 +67,7 @@ class BadInput(ValueError):
     """Input a person can fix, said in one sentence."""
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aigc-bot", description=__doc__.split("\n", 1)[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help="list every missing or malformed setting")
@@ -304,7 +304,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         use_env_file(args.env_file)
     except ConfigError as missing:

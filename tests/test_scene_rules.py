@@ -21,6 +21,7 @@ from bot.tencent.models import (
     FileInfo,
 )
 from bot.tencent.scenes import (
+    OPTIONS_BY_SCENE,
     SCENE_IMAGE_COUNTS,
     SCENE_TYPES,
     TRY_ON_MODEL_ALIASES,
@@ -29,7 +30,7 @@ from bot.tencent.scenes import (
     build_task_request,
 )
 from bot.tencent.scenes import STORAGE_MODES as STORAGE_WORDS
-from handlers.cli import _parser
+from handlers.cli import build_parser
 
 COUNTS = [str(n) for n in range(OUTPUT_IMAGE_COUNT[0], OUTPUT_IMAGE_COUNT[1] + 1)]
 
@@ -44,7 +45,7 @@ def _choices(block: dict[str, Any]) -> list[str]:
 
 
 def _submit_choices() -> dict[str, Any]:
-    commands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     return {action.dest: action.choices for action in commands.choices["submit"]._actions}
 
 
@@ -109,3 +110,29 @@ def test_every_word_people_may_type_builds_a_valid_request() -> None:
         assert request["SceneInfo"]["AiTryOnConfig"]["Model"] == TRY_ON_MODEL_ALIASES[alias]
         assert request["OutputConfig"]["StorageMode"] == STORAGE_WORDS[storage] in STORAGE_MODES
         assert request["OutputConfig"]["Resolution"] == resolution
+
+
+SAMPLE_OPTIONS: dict[str, Any] = {
+    "ratio": "16:9",
+    "count": 2,
+    "negative": "people",
+    "storage": "permanent",
+    "model": "pro",
+    "resolution": "2K",
+}
+
+
+@pytest.mark.parametrize("scene", sorted(OPTIONS_BY_SCENE))
+def test_a_scene_takes_exactly_the_options_presets_and_defaults_may_give_it(scene: str) -> None:
+    """OPTIONS_BY_SCENE, which decides what a preset or channel default passes on, agrees with the request rules."""
+    assert set(SAMPLE_OPTIONS) == {name for names in OPTIONS_BY_SCENE.values() for name in names}
+    image = [FileInfo.of_url("https://shop.example/a.png")]
+    low = SCENE_IMAGE_COUNTS[scene][0]
+    for name, value in SAMPLE_OPTIONS.items():
+        spec = TaskSpec(scene, options=TaskOptions(**{name: value}))
+        clothes = image if scene == "tryon" else []
+        if name in OPTIONS_BY_SCENE[scene]:
+            build_task_request(spec, sub_app_id=1, images=image * low, clothes=clothes)
+        else:
+            with pytest.raises(ValueError):
+                build_task_request(spec, sub_app_id=1, images=image * low, clothes=clothes)

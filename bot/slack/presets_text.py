@@ -10,13 +10,8 @@ from bot.slack.command_text import OPTION_NAMES, SCENE_ALIASES, CommandError, pa
 from bot.slack.messages import escape
 from bot.store.presets import ChannelDefaults, Preset, preset_name_problem
 from bot.tencent.models import MAX_PROMPT_CHARS
+from bot.tencent.scenes import OPTIONS_BY_SCENE
 
-# Which options each scene takes: a preset or channel default that does not fit the scene is left out.
-OPTIONS_BY_SCENE: dict[str, frozenset[str]] = {
-    "product": frozenset({"ratio", "count", "negative", "storage"}),
-    "tryon": frozenset({"model", "resolution", "storage"}),
-    "outpaint": frozenset({"ratio", "storage"}),
-}
 PRESET_KEYS = (*OPTION_NAMES, "scene", "prompt")
 PRESET_USAGE = (
     "Use `/aigc preset save NAME key=value …`, `/aigc preset list`, `/aigc preset show NAME` "

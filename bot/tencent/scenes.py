@@ -16,6 +16,14 @@ TRY_ON_MODEL_ALIASES = {name.rsplit("-", 1)[-1]: name for name in models.TRY_ON_
 # (fewest, most) images per scene: the images it works on, and for tryon the clothes besides the model image.
 SCENE_IMAGE_COUNTS = {scene: models.SCENE_IMAGE_COUNTS[api_type] for scene, api_type in SCENE_TYPES.items()}
 
+# Which of a person's options each scene takes (the request models enforce the same rules on the API's fields;
+# tests/test_scene_rules.py checks the two agree). A preset or channel default that does not fit is left out.
+OPTIONS_BY_SCENE: dict[str, frozenset[str]] = {
+    "product": frozenset({"ratio", "count", "negative", "storage"}),
+    "tryon": frozenset({"model", "resolution", "storage"}),
+    "outpaint": frozenset({"ratio", "storage"}),
+}
+
 
 @dataclass
 class TaskOptions:
