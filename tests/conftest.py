@@ -367,3 +367,28 @@ def wait_until(predicate: Any, timeout: float = 10.0, what: str = "condition") -
             return value
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def result_click(
+    row: dict[str, Any], action: dict[str, Any], slack: Any, name: str, action_ts: str | None = None
+) -> dict[str, Any]:
+    """A block_actions payload: U100 clicks `action` under the result of `row`; `name` tells clicks apart
+    (its trigger_id is trig-<name>, its response_url the fake Slack's <name>), as does `action_ts`."""
+    return {
+        "type": "block_actions",
+        "team": {"id": TEAM_ID, "domain": "acme"},
+        "user": {"id": "U100"},
+        "api_app_id": "A0001",
+        "trigger_id": f"trig-{name}",
+        "channel": {"id": row["channel_id"]},
+        "container": {"type": "message", "channel_id": row["channel_id"], "message_ts": "1"},
+        "message": {"ts": "1", "text": "result"},
+        "response_url": slack.response_url(name),
+        "actions": [{**action, "block_id": f"result-{row['id']}", "action_ts": action_ts or f"17000009{len(name)}.1"}],
+    }
+
+
+def result_action(row: dict[str, Any], action_id: str, slack: Any, action_ts: str) -> dict[str, Any]:
+    """A click on the button `action_id` (Run again, Refresh) under the result of `row`."""
+    button = {"action_id": action_id, "type": "button", "value": str(row["id"])}
+    return result_click(row, button, slack, f"act-{action_ts}", action_ts)

@@ -16,9 +16,9 @@ from tests.conftest import (
     SECRET_ID,
     SECRET_KEY,
     SUB_APP_ID,
-    TEAM_ID,
     RunningBot,
     make_settings,
+    result_action,
     rows,
     slack_argument,
     wait_finished,
@@ -142,29 +142,6 @@ def test_status_history_and_usage(bot: RunningBot, slack: FakeSlack, vod: FakeVo
     assert "*Today:* 3 task(s)" in usage and "*This month:* 3 task(s)" in usage
     assert "<@U1> 2" in usage and "<@U2> 1" in usage
     assert "AI product image 2" in usage and "AI outpainting 1" in usage
-
-
-def result_action(row: dict[str, Any], action_id: str, slack: FakeSlack, action_ts: str) -> dict[str, Any]:
-    return {
-        "type": "block_actions",
-        "team": {"id": TEAM_ID, "domain": "acme"},
-        "user": {"id": "U100"},
-        "api_app_id": "A0001",
-        "trigger_id": f"trig-{action_ts}",
-        "channel": {"id": row["channel_id"]},
-        "container": {"type": "message", "channel_id": row["channel_id"], "message_ts": "1"},
-        "message": {"ts": "1", "text": "result"},
-        "response_url": slack.response_url(f"act-{action_ts}"),
-        "actions": [
-            {
-                "action_id": action_id,
-                "block_id": f"result-{row['id']}",
-                "type": "button",
-                "value": str(row["id"]),
-                "action_ts": action_ts,
-            }
-        ],
-    }
 
 
 def test_run_again_submits_exactly_once_more_with_a_new_session_id(

@@ -11,9 +11,17 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from tests.conftest import PNG_1x1, RunningBot, make_settings, rows, slack_argument, wait_status, wait_until
+from tests.conftest import (
+    PNG_1x1,
+    RunningBot,
+    make_settings,
+    result_action,
+    rows,
+    slack_argument,
+    wait_status,
+    wait_until,
+)
 from tests.fakes import FakeCos, FakeSlack, FakeVod
-from tests.test_follow_through import result_action
 from tests.test_slack_flows import CREATE, form_submission
 
 ADMIN = "UADMIN"

@@ -15,7 +15,7 @@ from bot.follow.delivery import result_buttons
 from bot.slack.modal import FormContext, form_view, read_submission
 from bot.slack.refs import UrlRef
 from bot.slack.use_result import USE_RESULT_ACTION, reference_of_action
-from tests.conftest import TEAM_ID, RunningBot, make_settings, rows, wait_status, wait_until
+from tests.conftest import RunningBot, make_settings, result_click, rows, wait_status, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.test_slack_flows import CREATE, form_submission
 
@@ -105,21 +105,6 @@ def use_control(slack: FakeSlack, row: dict[str, Any]) -> dict[str, Any]:
     return wait_until(posted, what="the Use this image control under the result")[0]
 
 
-def click(row: dict[str, Any], action: dict[str, Any], slack: FakeSlack, name: str) -> dict[str, Any]:
-    return {
-        "type": "block_actions",
-        "team": {"id": TEAM_ID, "domain": "acme"},
-        "user": {"id": "U100"},
-        "api_app_id": "A0001",
-        "trigger_id": f"trig-{name}",
-        "channel": {"id": row["channel_id"]},
-        "container": {"type": "message", "channel_id": row["channel_id"], "message_ts": "1"},
-        "message": {"ts": "1", "text": "result"},
-        "response_url": slack.response_url(name),
-        "actions": [{**action, "block_id": f"result-{row['id']}", "action_ts": f"17000009{len(name)}.1"}],
-    }
-
-
 def opened_form(slack: FakeSlack, trigger_id: str) -> dict[str, Any]:
     def opened() -> list[dict[str, Any]]:
         return [c for c in slack.calls_to("views.open") if c.get("trigger_id") == trigger_id]
@@ -157,7 +142,7 @@ def test_a_temporary_result_is_used_by_its_url_and_the_new_request_builds_on_it(
 
     button = use_control(slack, source)
     assert button["type"] == "button" and button["text"]["text"] == "Use this image"
-    assert bot.interactive(click(source, button, slack, "use-temp")).status_code == 200
+    assert bot.interactive(result_click(source, button, slack, "use-temp")).status_code == 200
     view = opened_form(slack, "trig-use-temp")
     assert view["callback_id"] == "aigc_form"
     assert links_field(view) == output["url"]
@@ -194,7 +179,7 @@ def test_a_permanent_result_is_used_by_its_file_id(
     [output] = json.loads(source["output_json"])
     file_id = output["file_id"]
 
-    bot.interactive(click(source, use_control(slack, source), slack, "use-perm"))
+    bot.interactive(result_click(source, use_control(slack, source), slack, "use-perm"))
     view = opened_form(slack, "trig-use-perm")
     assert links_field(view) == file_id
 
@@ -221,7 +206,7 @@ def test_each_of_several_images_can_be_picked(bot: RunningBot, slack: FakeSlack,
     assert select["type"] == "static_select" and len(select["options"]) == 3
 
     picked = {"action_id": USE_RESULT_ACTION, "type": "static_select", "selected_option": select["options"][1]}
-    bot.interactive(click(source, picked, slack, "use-second"))
+    bot.interactive(result_click(source, picked, slack, "use-second"))
     assert links_field(opened_form(slack, "trig-use-second")) == outputs[1]["url"]
 
 
@@ -243,7 +228,7 @@ def test_an_expired_temporary_result_says_so_and_suggests_run_again(
         expired = [{**output, "expire_time": "2020-01-08T00:00:00Z"}]
         connection.execute("UPDATE requests SET output_json = ? WHERE id = ?", [json.dumps(expired), source["id"]])
 
-    bot.interactive(click(source, button, slack, "use-expired"))
+    bot.interactive(result_click(source, button, slack, "use-expired"))
     text = said(slack, "use-expired")
     assert "gone" in text and "2020-01-08T00:00:00Z" in text and "Run again" in text
     assert slack.calls_to("views.open") == [] and len(vod.calls(CREATE)) == 1
@@ -256,7 +241,7 @@ def test_a_request_still_running_has_nothing_to_build_on_yet(
     bot.command("outpaint https://shop.example/banner.jpg")
     source = wait_status(settings, "submitted")[0]
     button = {"action_id": USE_RESULT_ACTION, "type": "button", "value": f"{source['id']}:1"}
-    bot.interactive(click(source, button, slack, "use-early"))
+    bot.interactive(result_click(source, button, slack, "use-early"))
     assert "not finished yet" in said(slack, "use-early")
     assert slack.calls_to("views.open") == []
 
@@ -269,7 +254,7 @@ def test_someone_not_allowed_to_generate_is_told_and_gets_no_form(
     try:
         bot.command("outpaint https://shop.example/banner.jpg", user_id="U900")
         [source] = finished(settings)
-        bot.interactive(click(source, use_control(slack, source), slack, "use-denied"))  # clicked by U100
+        bot.interactive(result_click(source, use_control(slack, source), slack, "use-denied"))  # clicked by U100
         assert "limited to approved people" in said(slack, "use-denied")
         assert slack.calls_to("views.open") == []
     finally:
