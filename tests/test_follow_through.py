@@ -21,6 +21,7 @@ from tests.conftest import (
     result_action,
     rows,
     slack_argument,
+    thread_replies,
     wait_finished,
     wait_status,
     wait_until,
@@ -230,6 +231,21 @@ def test_a_channel_the_bot_cannot_post_in_does_not_make_delivery_retry_forever(
     assert len(slack.calls_to("files.completeUploadExternal")) == 1
     answers = [r["body"].get("text", "") for r in slack.responses if r["name"] == "priv"]
     assert "/invite @aigc" in answers[0] and any("TaskId" in a for a in answers)
+
+
+def test_when_the_note_after_the_images_fails_the_retry_posts_the_note_and_not_the_images_again(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    vod.set_task_durations([1.5])
+    bot.command("outpaint https://shop.example/c.jpg")
+    submitted = wait_status(settings, "submitted")[0]
+    wait_until(lambda: thread_replies(slack, submitted["thread_ts"]), what="the TaskId reply")
+    slack.fail_next("chat.postMessage", error="internal_error")  # the next post is the note under the images
+    row = wait_until(lambda: next((r for r in rows(settings) if r["delivered_at"]), None), what="delivery recorded")
+    shared = [u for u in slack.completed_uploads if u["thread_ts"] == row["thread_ts"]]
+    assert len(shared) == 1, "the images were posted once"
+    notes = [c for c in slack.calls_to("chat.postMessage") if str(c.get("text", "")).startswith("Done.")]
+    assert len(notes) == 2 and row["images_posted_at"], "the refused note was posted again, alone"
 
 
 def test_a_passing_slack_failure_while_posting_the_result_is_tried_again_and_the_result_arrives_once(

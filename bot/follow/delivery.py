@@ -239,8 +239,10 @@ class Delivery:
         files: list[Path] = []
         try:
             uploads = []
+            # A delivery tried again after its note failed must not post the images a second time.
+            already_posted = bool(row.get("images_posted_at"))
             for index, output in enumerate(detail.outputs, 1):
-                if not output.url:
+                if not output.url or already_posted:
                     continue
                 path = await download_to_temp_file(
                     self.http, output.url, max_bytes=MAX_OUTPUT_BYTES, prefix="aigc-result-"
@@ -254,6 +256,7 @@ class Delivery:
                 await conversation.upload(
                     uploads, f"Here {'are' if plural else 'is'} your result{'s' if plural else ''}: {summary}"
                 )
+                following.mark_images_posted(self.log_db, int(row["id"]), at=utc_now())
                 result_in_thread(detail.finish_time)
             links = [o.file_id or "" for o in detail.outputs if not o.url]
             note = "Done. " + summary

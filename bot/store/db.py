@@ -48,6 +48,7 @@ REQUEST_COLUMNS: dict[str, type] = {
     "follow_next_at": str,
     "follow_attempts": int,
     "delivered_at": str,
+    "images_posted_at": str,
     "rerun_of": int,
     # Where to answer, kept from the moment Slack's request arrives, so a restart can carry the request on.
     "response_url": str,
@@ -103,6 +104,7 @@ class RequestRow(TypedDict, total=False):
     follow_next_at: str | None
     follow_attempts: int | None
     delivered_at: str | None
+    images_posted_at: str | None
     rerun_of: int | None
     response_url: str | None
     slack_files_json: str | None

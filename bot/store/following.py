@@ -161,6 +161,15 @@ def mark_delivered(log_db: RequestLog, row_id: int, *, at: datetime) -> None:
     log_db.update(row_id, delivered_at=iso(at), follow_owner=None, follow_lease_until=None)
 
 
+def mark_images_posted(log_db: RequestLog, row_id: int, *, at: datetime) -> None:
+    """Record that a result's images are in its thread, so a delivery tried again after a later step failed
+    does not post them twice.
+
+    :param at: when Slack took the images, written to `images_posted_at`.
+    """
+    log_db.update(row_id, images_posted_at=iso(at))
+
+
 def schedule_follow(log_db: RequestLog, row_id: int, *, at: datetime, attempts: int, **fields: Any) -> None:
     """Set when a row is next checked, looked up or (once finished) delivered again, and free it until then.
 
