@@ -48,31 +48,54 @@ class Backlog:
     Work after an ack (posting, uploading, submitting) costs far more CPU than an ack. Under a burst it waits
     until every request already read has its answer, so no one's ack queues behind someone else's upload;
     never longer than `MAX_DEFER_SECONDS`, so a steady stream of requests cannot starve the work.
+
+    Waiting costs one future per waiter and one timer per wave of waiters, not a task and a timer each: under
+    a burst those would run on the event loop between the answers they are meant to wait for.
     """
 
     MAX_DEFER_SECONDS = 1.0
 
     def __init__(self) -> None:
         self._open = 0
-        self._empty = asyncio.Event()
-        self._empty.set()
+        self._waiters: list[asyncio.Future[None]] = []
+        self._deadline: asyncio.TimerHandle | None = None
+
+    @property
+    def busy(self) -> bool:
+        """True while some request read is still without its answer."""
+        return self._open > 0
 
     @contextlib.contextmanager
     def answering(self) -> Iterator[None]:
         """Around the handling of one request, from reading it to having its response."""
         self._open += 1
-        self._empty.clear()
         try:
             yield
         finally:
             self._open -= 1
             if not self._open:
-                self._empty.set()
+                self._release()
+
+    def _release(self) -> None:
+        waiters, self._waiters = self._waiters, []
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     async def drained(self) -> None:
-        if self._open:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._empty.wait(), self.MAX_DEFER_SECONDS)
+        """Return once no request is waiting for its answer, or after `MAX_DEFER_SECONDS` at most."""
+        if not self._open:
+            return
+        loop = asyncio.get_running_loop()
+        if self._deadline is None:
+            # Shared by every waiter that comes before the release: none of them waits longer than its own limit.
+            self._deadline = loop.call_later(self.MAX_DEFER_SECONDS, self._release)
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiters.append(waiter)
+        await waiter
 
 
 class SignallingAck:
@@ -90,9 +113,13 @@ class SignallingAck:
         finally:
             if not self.called.done():
                 self.called.set_result(True)
-        await _after_ready_work()
-        await _after_ready_work()
-        await self._backlog.drained()
+        if self._backlog.busy:
+            # Over HTTP this request is one of those open, so the wait ends only after its answer, and every
+            # other answer made ready with it, has left.
+            await self._backlog.drained()
+        else:
+            await _after_ready_work()
+            await _after_ready_work()
         return answer
 
 

@@ -82,6 +82,51 @@ def test_responses_made_ready_together_all_leave_before_work_after_ack_starts() 
     assert sorted(order[3:]) == ["work a", "work b", "work c"]
 
 
+def test_over_http_work_after_an_ack_waits_until_every_open_request_has_its_answer() -> None:
+    app, registry = bolt_app()
+    order: list[str] = []
+
+    @registry.command("/aigc")
+    async def listener(ack: Any, command: dict[str, Any]) -> None:
+        await ack()
+        order.append(f"work {command['text']}")
+
+    async def answer(text: str, delay: float) -> None:
+        with registry.backlog.answering():  # as handlers/app.py does around each HTTP request
+            await asyncio.sleep(delay)  # read later than the others
+            await app.async_dispatch(slash(text))
+            order.append(f"answered {text}")
+
+    async def scenario() -> None:
+        await asyncio.gather(*(answer(name, delay) for name, delay in (("a", 0), ("b", 0), ("c", 0.05))))
+        await registry.drain(timeout=2)
+
+    asyncio.run(scenario())
+    assert order[:3] == ["answered a", "answered b", "answered c"], order
+    assert sorted(order[3:]) == ["work a", "work b", "work c"]
+
+
+def test_work_after_an_ack_waits_for_open_requests_no_longer_than_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    app, registry = bolt_app()
+    monkeypatch.setattr(registry.backlog, "MAX_DEFER_SECONDS", 0.05)
+    finished: list[float] = []
+
+    @registry.command("/aigc")
+    async def listener(ack: Any) -> None:
+        await ack()
+        finished.append(time.monotonic())
+
+    async def scenario() -> float:
+        with registry.backlog.answering():  # a request that never gets its answer
+            began = time.monotonic()
+            await app.async_dispatch(slash("product"))
+            await registry.drain(timeout=2)
+        return began
+
+    began = asyncio.run(scenario())
+    assert len(finished) == 1 and 0.04 <= finished[0] - began < 1.0
+
+
 def test_an_error_after_the_ack_is_logged_and_slack_still_gets_its_ack(caplog: pytest.LogCaptureFixture) -> None:
     app, registry = bolt_app()
 
