@@ -130,8 +130,9 @@ class Pipeline:
         inputs = {"images": refs_summary(command.images), "clothes": refs_summary(command.clothes)}
         if origin.repeat_key:
             inputs["text"] = [origin.repeat_key]
-            if self._repeats_recent(origin, dumps(inputs)):
-                return Recorded(None, repeat=True)
+        inputs_json = dumps(inputs)
+        if origin.repeat_key and self._repeats_recent(origin, inputs_json):
+            return Recorded(None, repeat=True)
         row_id = await self._claims.claim(
             {
                 "source": origin.source,
@@ -144,7 +145,7 @@ class Pipeline:
                 "prompt": spec.prompt,
                 "image_count": command.image_count,
                 "options_json": dumps(spec.options.to_dict()),
-                "inputs_json": dumps(inputs),
+                "inputs_json": inputs_json,
                 "slack_files_json": dumps(_kept_files(origin.slack_files)) if origin.slack_files else None,
                 "dedupe_key": origin.dedupe_key,
                 "session_id": session_id_for(origin.dedupe_key),
@@ -157,10 +158,8 @@ class Pipeline:
 
     def _repeats_recent(self, origin: Origin, inputs_json: str) -> bool:
         """The same command from the same person in the same channel moments ago, logged or about to be."""
-        same = (origin.team_id, origin.user_id, origin.channel_id, inputs_json)
-        if any(
-            (row["team_id"], row["user_id"], row["channel_id"], row["inputs_json"]) == same
-            for row in self._claims.pending()
+        if self._claims.pending_repeat(
+            team_id=origin.team_id, user_id=origin.user_id, channel_id=origin.channel_id, inputs_json=inputs_json
         ):
             return True
         return self.log_db.recent_same_command(
