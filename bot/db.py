@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sqlite3
@@ -76,6 +77,13 @@ def _known_columns(record: dict[str, Any]) -> list[str]:
     if unknown:
         raise KeyError(f"not a column of requests: {', '.join(unknown)}")
     return list(record)
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_statement(columns: tuple[str, ...]) -> str:
+    """The INSERT for a row with these columns; the few shapes rows come in are built once each."""
+    _known_columns(dict.fromkeys(columns))
+    return f"INSERT INTO requests ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
 def utc_now() -> datetime:
@@ -165,10 +173,8 @@ class RequestLog:
         with self._lock, self.db.conn:
             for row in rows:
                 record = {"created_at": now, "updated_at": now, "status": RECEIVED, **row}
-                columns = _known_columns(record)
-                sql = f"INSERT INTO requests ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
                 try:
-                    cursor = self.db.conn.execute(sql, [record[name] for name in columns])
+                    cursor = self.db.conn.execute(_insert_statement(tuple(record)), list(record.values()))
                 except sqlite3.IntegrityError:
                     ids.append(None)  # only this statement is undone; the others stay in the transaction
                 else:

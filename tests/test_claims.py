@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from bot.claims import ClaimBatch
 from bot.db import RequestLog
 
@@ -39,3 +41,14 @@ def test_a_claim_returns_only_once_its_row_is_readable_by_another_connection(tmp
     finally:
         log_db.close()
         reader.close()
+
+
+def test_a_row_with_a_column_the_log_does_not_have_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    log_db = RequestLog(tmp_path / "log.db")
+    try:
+        rows = [{"source": "modal", "dedupe_key": "view:T1:V1"}, {"source": "modal", "no_such_column": 1}]
+        with pytest.raises(KeyError, match="no_such_column"):
+            log_db.claim_many(rows)
+        assert log_db.query("SELECT id FROM requests") == []
+    finally:
+        log_db.close()
