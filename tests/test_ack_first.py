@@ -12,10 +12,15 @@ import time
 from typing import Any
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import make_mocked_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 
+from handlers.app import _as_aiohttp
 from handlers.registry import Registry
 from tests.fakes.slack_signing import signed_headers, slash_command_body
 
@@ -168,3 +173,32 @@ def test_a_listener_that_cannot_ack_is_refused_at_registration() -> None:
 
     with pytest.raises(TypeError, match="must take `ack`"):
         registry.command("/aigc")(listener)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"status": 200, "body": {"text": "Working on it ✓", "response_type": "ephemeral"}},
+        {"status": 200, "body": "Working on it"},
+        {"status": 200, "body": ""},
+        {"status": 404, "body": {"error": "unhandled request"}},
+        {"status": 200, "body": {"response_action": "errors"}, "headers": {"X-Slack-No-Retry": "1"}},
+        {"status": 200, "body": "<p>x</p>", "headers": {"content-type": "text/html; charset=utf-8"}},
+        {"status": 302, "body": "", "headers": {"set-cookie": "state=1; Path=/", "location": "https://x.test/"}},
+    ],
+    ids=["json", "text", "empty", "not found", "extra header", "other type", "cookie"],
+)
+def test_an_answer_leaves_exactly_as_bolts_aiohttp_adapter_sends_it(answer: dict[str, Any]) -> None:
+    async def sent(response: web.Response) -> tuple[int, dict[str, str], bytes]:
+        await response.prepare(make_mocked_request("POST", "/slack/events"))
+        headers = {name: value for name, value in response.headers.items() if name != "Date"}
+        payload = response.body
+        return response.status, headers, payload._value if payload is not None else b""
+
+    async def both() -> tuple[Any, Any]:
+        ours = await sent(await _as_aiohttp(BoltResponse(**answer)))
+        bolts = await sent(await to_aiohttp_response(BoltResponse(**answer)))
+        return ours, bolts
+
+    ours, bolts = asyncio.run(both())
+    assert ours == bolts
