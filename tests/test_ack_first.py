@@ -7,6 +7,7 @@ the test, because what is under test is the registration, not a surface.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from typing import Any
@@ -130,6 +131,44 @@ def test_work_after_an_ack_waits_for_open_requests_no_longer_than_the_limit(monk
 
     began = asyncio.run(scenario())
     assert len(finished) == 1 and 0.04 <= finished[0] - began < 1.0
+
+
+def test_garbage_collection_waits_while_requests_are_open_but_no_longer_than_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    backlog = Registry(bolt_app()[0]).backlog
+    monkeypatch.setattr(backlog, "MAX_DEFER_SECONDS", 0.05)
+    seen: list[bool] = []
+
+    async def scenario() -> None:
+        with backlog.answering():
+            with backlog.answering():
+                seen.append(gc.isenabled())
+            seen.append(gc.isenabled())  # one request still open
+        seen.append(gc.isenabled())  # all answered
+        with backlog.answering():  # a request left open past the limit
+            await asyncio.sleep(0.1)
+            seen.append(gc.isenabled())
+        seen.append(gc.isenabled())
+
+    assert gc.isenabled()
+    asyncio.run(scenario())
+    assert seen == [False, False, True, True, True]
+
+
+def test_a_collector_turned_off_elsewhere_stays_off() -> None:
+    backlog = Registry(bolt_app()[0]).backlog
+
+    async def scenario() -> None:
+        with backlog.answering():
+            pass
+
+    gc.disable()
+    try:
+        asyncio.run(scenario())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_an_error_after_the_ack_is_logged_and_slack_still_gets_its_ack(caplog: pytest.LogCaptureFixture) -> None:
