@@ -18,7 +18,7 @@ REPEAT_COLUMNS = ("team_id", "user_id", "channel_id", "inputs_json")
 
 
 def repeat_key(row: dict[str, Any]) -> tuple[Hashable, ...]:
-    return tuple(row.get(column) for column in REPEAT_COLUMNS)
+    return row.get("team_id"), row.get("user_id"), row.get("channel_id"), row.get("inputs_json")
 
 
 class ClaimBatch:

@@ -303,8 +303,12 @@ class RequestLog:
             )
 
 
+# One encoder for the log's JSON: json.dumps with any non-default option builds a new encoder on every call.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+
+
 def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    return _JSON.encode(data)
 
 
 def bounded(text: str, limit: int = KEPT_INPUT_CHARS) -> str:

@@ -48,6 +48,8 @@ def create_bolt_app(services: Services) -> tuple[AsyncApp, Registry]:
         process_before_response=True,
         # Over HTTP the signature is checked before Bolt sees the body (see slack_events); Socket Mode needs none.
         request_verification_enabled=False,
+        # The app defines no workflow functions, so no request carries a function token to attach.
+        attaching_function_token_enabled=False,
     )
     registry = Registry(app)
     surface = SlackSurface(services)

@@ -9,12 +9,11 @@ request's post-ack work. Here the response leaves as soon as the event loop is f
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import gc
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -73,19 +72,20 @@ class Backlog:
         """True while some request read is still without its answer."""
         return self._open > 0
 
-    @contextlib.contextmanager
-    def answering(self) -> Iterator[None]:
-        """Around the handling of one request, from reading it to having its response."""
+    def answering(self) -> Backlog:
+        """Around the handling of one request, from reading it to having its response: `with backlog.answering()`."""
+        return self
+
+    def __enter__(self) -> None:
         self._open += 1
         if self._open == 1:
             self._pause_collector()
-        try:
-            yield
-        finally:
-            self._open -= 1
-            if not self._open:
-                self._release()
-                self._resume_collector()
+
+    def __exit__(self, *exc: object) -> None:
+        self._open -= 1
+        if not self._open:
+            self._release()
+            self._resume_collector()
 
     def _pause_collector(self) -> None:
         if not gc.isenabled():
@@ -167,10 +167,12 @@ class Registry:
             if not task.cancelled() and (error := task.exception()) is not None:
                 log.error("listener %s failed after acknowledging", name, exc_info=error)
 
+        task_name = f"slack:{name}"
+
         @functools.wraps(listener)  # Bolt reads the parameter names to decide what to pass
         async def run(**kwargs: Any) -> None:
-            ack = SignallingAck(kwargs["ack"], self.backlog)
-            task = asyncio.create_task(listener(**{**kwargs, "ack": ack}), name=f"slack:{name}")
+            ack = kwargs["ack"] = SignallingAck(kwargs["ack"], self.backlog)
+            task = asyncio.create_task(listener(**kwargs), name=task_name)
             self._background.add(task)  # the loop keeps only weak references to tasks
             task.add_done_callback(lambda done: finished(done, ack))
             if not await ack.called:
