@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import enum
 import functools
 import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,34 @@ def _known_columns(record: dict[str, Any]) -> list[str]:
     if unknown:
         raise KeyError(f"not a column of requests: {', '.join(unknown)}")
     return list(record)
+
+
+class Repeat(enum.Enum):
+    """What claim_many gives for a row it left out as the same command sent moments before."""
+
+    REPEAT = "repeat"
+
+
+REPEAT = Repeat.REPEAT
+# Rows looked up per repeat-check statement: five parameters each, well under SQLite's limit of 32766.
+REPEAT_CHECK_CHUNK = 500
+
+
+@functools.lru_cache(maxsize=16)
+def _repeat_check_statement(rows: int) -> str:
+    """Which of `rows` (number, team, user, channel, inputs) were logged since a moment, in one statement."""
+    values = ", ".join(["(?, ?, ?, ?, ?)"] * rows)
+    return (
+        f"WITH asked(n, team_id, user_id, channel_id, inputs_json) AS (VALUES {values})"
+        " SELECT asked.n FROM asked WHERE EXISTS (SELECT 1 FROM requests WHERE requests.team_id = asked.team_id"
+        " AND requests.user_id = asked.user_id AND requests.channel_id = asked.channel_id"
+        " AND requests.inputs_json = asked.inputs_json AND requests.created_at >= ? AND requests.status NOT IN (?, ?))"
+    )
+
+
+def _repeat_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    """Who sent a command, where, and what (the inputs, with the text): equal keys make a repeat."""
+    return row.get("team_id"), row.get("user_id"), row.get("channel_id"), row.get("inputs_json")
 
 
 @functools.lru_cache(maxsize=64)
@@ -160,18 +189,39 @@ class RequestLog:
 
     def claim(self, row: dict[str, Any]) -> int | None:
         """Insert a new request row; None when its dedupe_key was already claimed (a retry or a double click)."""
-        return self.claim_many([row])[0]
+        claimed = self.claim_many([row])[0]
+        return claimed if isinstance(claimed, int) else None  # no repeat check was asked for
 
-    def claim_many(self, rows: list[dict[str, Any]]) -> list[int | None]:
+    def claim_many(
+        self,
+        rows: list[dict[str, Any]],
+        *,
+        repeat_checked: Sequence[bool] = (),
+        repeat_within: timedelta | None = None,
+    ) -> list[int | Repeat | None]:
         """Insert several new rows in one transaction, so one commit serves them all.
 
         :param rows: column values; `created_at`, `updated_at` and `status` (`received`) are filled in.
-        :return: each row's id, or None where its dedupe_key was already claimed.
+        :param repeat_checked: for each row, whether to leave it out when it repeats a command: the same
+            team, user, channel and inputs as a row logged within `repeat_within` (not counting input that was
+            refused or unusable), or as a row before it in `rows`. One statement checks them all.
+        :return: each row's id; REPEAT where it repeats a command; None where its dedupe_key was already claimed.
         """
-        now = iso(utc_now())
-        ids: list[int | None] = []
+        moment = utc_now()
+        now = iso(moment)
+        checked: set[int] = set()
+        logged: set[int] = set()
+        ids: list[int | Repeat | None] = []
         with self._lock, self.db.conn:
-            for row in rows:
+            if repeat_within is not None:
+                checked = {n for n, check in enumerate(repeat_checked) if check}
+                logged = self._logged_repeats(rows, sorted(checked), iso(moment - repeat_within))
+            inserted: set[tuple[Any, ...]] = set()
+            for n, row in enumerate(rows):
+                key = _repeat_key(row)
+                if n in checked and (n in logged or key in inserted):
+                    ids.append(REPEAT)
+                    continue
                 record = {"created_at": now, "updated_at": now, "status": RECEIVED, **row}
                 try:
                     cursor = self.db.conn.execute(_insert_statement(tuple(record)), list(record.values()))
@@ -179,7 +229,18 @@ class RequestLog:
                     ids.append(None)  # only this statement is undone; the others stay in the transaction
                 else:
                     ids.append(int(cursor.lastrowid or 0))
+                    inserted.add(key)
         return ids
+
+    def _logged_repeats(self, rows: list[dict[str, Any]], checked: list[int], since: str) -> set[int]:
+        """The numbers, among `checked`, of rows whose command was logged since `since` (none for none checked)."""
+        found: set[int] = set()
+        for start in range(0, len(checked), REPEAT_CHECK_CHUNK):
+            chunk = checked[start : start + REPEAT_CHECK_CHUNK]
+            params = [value for n in chunk for value in (n, *_repeat_key(rows[n]))]
+            statement = _repeat_check_statement(len(chunk))
+            found.update(n for (n,) in self.db.conn.execute(statement, [*params, since, INVALID, REFUSED]))
+        return found
 
     def update(self, row_id: int, /, **fields: Any) -> None:
         # Plain SQL: this runs several times per request, and sqlite-utils' update re-reads the schema each time.
@@ -214,20 +275,6 @@ class RequestLog:
             cursor = self.db.execute(sql, params or [])
             self.db.conn.commit()
             return int(cursor.rowcount)
-
-    def recent_same_command(
-        self, *, team_id: str, user_id: str, channel_id: str, text_key: str, within: timedelta
-    ) -> bool:
-        """Whether the same person sent the same command in this channel within `within` (not counting input
-        that was refused or unusable). Plain SQL: this runs before every slash command's ack."""
-        since = iso(utc_now() - within)
-        with self._lock:
-            found = self.db.conn.execute(
-                "SELECT 1 FROM requests WHERE team_id = ? AND user_id = ? AND channel_id = ? AND inputs_json = ?"
-                " AND created_at >= ? AND status NOT IN (?, ?) LIMIT 1",
-                [team_id, user_id, channel_id, text_key, since, INVALID, REFUSED],
-            ).fetchone()
-        return found is not None
 
     def unfinished(self, *, created_after: str, created_before: str) -> list[int]:
         """Requests cut off before their end: still on the way to Tencent, with an answer not yet posted, or

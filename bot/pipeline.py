@@ -23,7 +23,7 @@ from bot.claims import ClaimBatch
 from bot.commands import Generate, refs_from_summary, refs_summary
 from bot.config import Settings
 from bot.conversation import Conversation, SlackUnavailable
-from bot.db import RequestLog, dumps, iso, utc_now
+from bot.db import REPEAT, RequestLog, dumps, iso, utc_now
 from bot.errors import AigcBotError
 from bot.logsafe import about_request
 from bot.messages import already_submitted_text, error_text, escape, parent_text, submitted_text
@@ -105,7 +105,7 @@ class Pipeline:
         self.started_at = iso(utc_now())
         self._in_flight: set[asyncio.Task[Any]] = set()
         self._carrying: set[int] = set()
-        self._claims = ClaimBatch(log_db)
+        self._claims = ClaimBatch(log_db, repeat_within=DOUBLE_SUBMIT_WINDOW)
 
     async def drain(self, timeout: float) -> None:
         """On shutdown, let requests in progress finish; what does not finish in time is resumed at start."""
@@ -130,9 +130,6 @@ class Pipeline:
         inputs = {"images": refs_summary(command.images), "clothes": refs_summary(command.clothes)}
         if origin.repeat_key:
             inputs["text"] = [origin.repeat_key]
-        inputs_json = dumps(inputs)
-        if origin.repeat_key and self._repeats_recent(origin, inputs_json):
-            return Recorded(None, repeat=True)
         row_id = await self._claims.claim(
             {
                 "source": origin.source,
@@ -145,30 +142,20 @@ class Pipeline:
                 "prompt": spec.prompt,
                 "image_count": command.image_count,
                 "options_json": dumps(spec.options.to_dict()),
-                "inputs_json": inputs_json,
+                "inputs_json": dumps(inputs),
                 "slack_files_json": dumps(_kept_files(origin.slack_files)) if origin.slack_files else None,
                 "dedupe_key": origin.dedupe_key,
                 "session_id": session_id_for(origin.dedupe_key),
                 "rerun_of": origin.rerun_of,
-            }
+            },
+            # The same command from the same person in the same channel moments ago, logged or about to be.
+            check_repeat=bool(origin.repeat_key),
         )
+        if row_id is REPEAT:
+            return Recorded(None, repeat=True)
         if row_id is None:
             log.info("duplicate Slack delivery ignored: %s", origin.dedupe_key)
         return Recorded(row_id)
-
-    def _repeats_recent(self, origin: Origin, inputs_json: str) -> bool:
-        """The same command from the same person in the same channel moments ago, logged or about to be."""
-        if self._claims.pending_repeat(
-            team_id=origin.team_id, user_id=origin.user_id, channel_id=origin.channel_id, inputs_json=inputs_json
-        ):
-            return True
-        return self.log_db.recent_same_command(
-            team_id=origin.team_id,
-            user_id=origin.user_id,
-            channel_id=origin.channel_id,
-            text_key=inputs_json,
-            within=DOUBLE_SUBMIT_WINDOW,
-        )
 
     # -- after the ack: everything else, read from the row ------------------------------------------------
 
