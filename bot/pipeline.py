@@ -31,7 +31,7 @@ from bot.slack.use_result import built_on_line
 from bot.store import db as statuses
 from bot.store.batches import BATCH_SOURCE
 from bot.store.claims import ClaimBatch
-from bot.store.db import RequestLog, dumps, iso, utc_now
+from bot.store.db import REPEAT, RequestLog, dumps, iso, utc_now
 from bot.tencent.models import CreateSceneAigcImageTaskRequest, FileInfo, RequestInvalid, build_request
 from bot.tencent.scenes import TaskOptions, TaskSpec, build_task_request
 from bot.tencent.vod import AlreadySubmitted, VodClient, VodError
@@ -152,7 +152,7 @@ class Pipeline:
         self.started_at = iso(utc_now())
         self._in_flight: set[asyncio.Task[Any]] = set()
         self._carrying: set[int] = set()
-        self._claims = ClaimBatch(log_db)
+        self._claims = ClaimBatch(log_db, repeat_within=DOUBLE_SUBMIT_WINDOW)
 
     async def drain(self, timeout: float) -> None:
         """On shutdown, let requests in progress finish; what does not finish in time is resumed at start."""
@@ -189,8 +189,6 @@ class Pipeline:
         inputs = {"images": refs_summary(command.images), "clothes": refs_summary(command.clothes)}
         if origin.repeat_key:
             inputs["text"] = [origin.repeat_key]
-            if self._repeats_recent(origin, dumps(inputs)):
-                return Recorded(None, repeat=True)
         row_id = await self._claims.claim(
             {
                 "source": origin.source,
@@ -210,27 +208,15 @@ class Pipeline:
                 "session_id": origin.session_id or session_id_for(origin.dedupe_key),
                 "rerun_of": origin.rerun_of,
                 "derived_from": origin.derived_from,
-            }
+            },
+            # The same command from the same person in the same channel moments ago, logged or about to be.
+            check_repeat=bool(origin.repeat_key),
         )
+        if row_id is REPEAT:
+            return Recorded(None, repeat=True)
         if row_id is None:
             log.info("duplicate Slack delivery ignored: %s", origin.dedupe_key)
         return Recorded(row_id)
-
-    def _repeats_recent(self, origin: Origin, inputs_json: str) -> bool:
-        """The same command from the same person in the same channel moments ago, logged or about to be."""
-        same = (origin.team_id, origin.user_id, origin.channel_id, inputs_json)
-        if any(
-            (row["team_id"], row["user_id"], row["channel_id"], row["inputs_json"]) == same
-            for row in self._claims.pending()
-        ):
-            return True
-        return self.log_db.recent_same_command(
-            team_id=origin.team_id,
-            user_id=origin.user_id,
-            channel_id=origin.channel_id,
-            text_key=inputs_json,
-            within=DOUBLE_SUBMIT_WINDOW,
-        )
 
     # -- after the ack: everything else, read from the row ------------------------------------------------
 

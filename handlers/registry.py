@@ -13,11 +13,11 @@ request's post-ack work. Here the response leaves as soon as the event loop is f
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
+import gc
 import inspect
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -56,31 +56,78 @@ class Backlog:
     Work after an ack (posting, uploading, submitting) costs far more CPU than an ack. Under a burst it waits
     until every request already read has its answer, so no one's ack queues behind someone else's upload;
     never longer than `MAX_DEFER_SECONDS`, so a steady stream of requests cannot starve the work.
+
+    Waiting costs one future per waiter and one timer per wave of waiters, not a task and a timer each: under
+    a burst those would run on the event loop between the answers they are meant to wait for.
+
+    Python's cyclic garbage collector waits too. A burst keeps every open request's objects alive, so each
+    collection during it walks all of them again, a few milliseconds per burst that Slack would wait for.
+    It is paused when the first request opens and resumed when the last one has its answer, or after
+    `MAX_DEFER_SECONDS` under a steady stream; reference counting still frees everything else at once.
     """
 
     MAX_DEFER_SECONDS = 1.0
 
     def __init__(self) -> None:
         self._open = 0
-        self._empty = asyncio.Event()
-        self._empty.set()
+        self._waiters: list[asyncio.Future[None]] = []
+        self._deadline: asyncio.TimerHandle | None = None
+        # Set while this backlog holds the garbage collector paused: the timer that resumes it at the latest.
+        self._collector_paused: asyncio.TimerHandle | None = None
 
-    @contextlib.contextmanager
-    def answering(self) -> Iterator[None]:
-        """Around the handling of one request, from reading it to having its response."""
+    @property
+    def busy(self) -> bool:
+        """True while some request read is still without its answer."""
+        return self._open > 0
+
+    def answering(self) -> Backlog:
+        """Around the handling of one request, from reading it to having its response: `with backlog.answering()`."""
+        return self
+
+    def __enter__(self) -> None:
         self._open += 1
-        self._empty.clear()
-        try:
-            yield
-        finally:
-            self._open -= 1
-            if not self._open:
-                self._empty.set()
+        if self._open == 1:
+            self._pause_collector()
+
+    def __exit__(self, *exc: object) -> None:
+        self._open -= 1
+        if not self._open:
+            self._release()
+            self._resume_collector()
+
+    def _pause_collector(self) -> None:
+        if not gc.isenabled():
+            return  # turned off elsewhere: not ours to turn back on
+        gc.disable()
+        loop = asyncio.get_running_loop()
+        self._collector_paused = loop.call_later(self.MAX_DEFER_SECONDS, self._resume_collector)
+
+    def _resume_collector(self) -> None:
+        if self._collector_paused is not None:
+            self._collector_paused.cancel()
+            self._collector_paused = None
+            gc.enable()
+
+    def _release(self) -> None:
+        waiters, self._waiters = self._waiters, []
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     async def drained(self) -> None:
-        if self._open:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._empty.wait(), self.MAX_DEFER_SECONDS)
+        """Return once no request is waiting for its answer, or after `MAX_DEFER_SECONDS` at most."""
+        if not self._open:
+            return
+        loop = asyncio.get_running_loop()
+        if self._deadline is None:
+            # Shared by every waiter that comes before the release: none of them waits longer than its own limit.
+            self._deadline = loop.call_later(self.MAX_DEFER_SECONDS, self._release)
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiters.append(waiter)
+        await waiter
 
 
 class SignallingAck:
@@ -98,9 +145,13 @@ class SignallingAck:
         finally:
             if not self.called.done():
                 self.called.set_result(True)
-        await _after_ready_work()
-        await _after_ready_work()
-        await self._backlog.drained()
+        if self._backlog.busy:
+            # Over HTTP this request is one of those open, so the wait ends only after its answer, and every
+            # other answer made ready with it, has left.
+            await self._backlog.drained()
+        else:
+            await _after_ready_work()
+            await _after_ready_work()
         return answer
 
 
@@ -129,10 +180,12 @@ class Registry:
             if not task.cancelled() and (error := task.exception()) is not None:
                 log.error("listener %s failed after acknowledging", name, exc_info=error)
 
+        task_name = f"slack:{name}"
+        given = {SURFACE: self.surface} if takes_surface else {}
+
         async def run(**kwargs: Any) -> None:
-            ack = SignallingAck(kwargs["ack"], self.backlog)
-            arguments = {**kwargs, "ack": ack, **({SURFACE: self.surface} if takes_surface else {})}
-            task = asyncio.create_task(listener(**arguments), name=f"slack:{name}")
+            ack = kwargs["ack"] = SignallingAck(kwargs["ack"], self.backlog)
+            task = asyncio.create_task(listener(**kwargs, **given), name=task_name)
             self._background.add(task)  # the loop keeps only weak references to tasks
             task.add_done_callback(lambda done: finished(done, ack))
             if not await ack.called:

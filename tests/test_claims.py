@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
+from bot.store import db
 from bot.store.claims import ClaimBatch
 from bot.store.db import RequestLog
 
@@ -39,3 +43,70 @@ def test_a_claim_returns_only_once_its_row_is_readable_by_another_connection(tmp
     finally:
         log_db.close()
         reader.close()
+
+
+def test_a_row_with_a_column_the_log_does_not_have_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    log_db = RequestLog(tmp_path / "log.db")
+    try:
+        rows = [{"source": "modal", "dedupe_key": "view:T1:V1"}, {"source": "modal", "no_such_column": 1}]
+        with pytest.raises(KeyError, match="no_such_column"):
+            log_db.claim_many(rows)
+        assert log_db.query("SELECT id FROM requests") == []
+    finally:
+        log_db.close()
+
+
+def command_row(n: int, *, user: str = "U1", text: str = "product https://x.test/a.png") -> dict[str, object]:
+    inputs = f'{{"images":["url:https://x.test/a.png"],"clothes":[],"text":["{text}"]}}'
+    return {
+        "source": "slash_command",
+        "team_id": "T1",
+        "user_id": user,
+        "channel_id": "C1",
+        "inputs_json": inputs,
+        "dedupe_key": f"slash:T1:{n}",
+    }
+
+
+def test_a_command_repeated_in_the_same_batch_or_moments_after_a_logged_one_is_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db, "REPEAT_CHECK_CHUNK", 2)  # several statements, as for a very large burst
+    log_db = RequestLog(tmp_path / "log.db")
+    statements: list[str] = []
+    log_db.db.conn.set_trace_callback(statements.append)
+    batch = ClaimBatch(log_db, repeat_within=timedelta(seconds=10))
+    try:
+        [logged] = log_db.claim_many([command_row(0, user="U0")])
+        refused = log_db.claim_many([{**command_row(1, user="U9"), "status": "refused"}])[0]
+
+        async def burst() -> list[object]:
+            rows = [
+                command_row(2, user="U0"),  # the same as the row logged just before
+                command_row(3),
+                command_row(4),  # the same as the one ahead of it in this batch
+                command_row(5, text="product https://x.test/a.png red"),  # other words: not the same
+                command_row(6, user="U9"),  # the same as a refused row, which does not count
+            ]
+            claims = [batch.claim(row, check_repeat=True) for row in rows]
+            claims.append(batch.claim(command_row(7)))  # not checked
+            return list(await asyncio.gather(*claims))
+
+        statements.clear()
+        ids = asyncio.run(burst())
+        assert isinstance(logged, int) and isinstance(refused, int)
+        assert [claimed is db.REPEAT for claimed in ids] == [True, False, True, False, False, False]
+        assert sum(1 for s in statements if s.strip().upper() == "COMMIT") == 1
+        assert len(log_db.query("SELECT id FROM requests")) == 2 + 4
+    finally:
+        log_db.close()
+
+
+def test_a_command_logged_longer_ago_than_the_window_is_not_a_repeat(tmp_path: Path) -> None:
+    log_db = RequestLog(tmp_path / "log.db")
+    try:
+        log_db.claim_many([{**command_row(0), "created_at": "2020-01-01T00:00:00.000Z"}])
+        [claimed] = log_db.claim_many([command_row(1)], repeat_checked=[True], repeat_within=timedelta(seconds=10))
+        assert isinstance(claimed, int)
+    finally:
+        log_db.close()

@@ -17,6 +17,7 @@ import pytest
 
 from bot.store.db import (
     DONE,
+    REPEAT,
     REQUEST_COLUMNS,
     SUBMITTED,
     TASK_ID_UNKNOWN,
@@ -242,21 +243,25 @@ def test_not_submitted_count_counts_refused_and_unusable_requests(log_db: Reques
 # -- the pipeline's questions -----------------------------------------------------------------------------
 
 
-def test_recent_same_command_sees_the_same_command_in_the_same_channel_within_the_window(log_db: RequestLog) -> None:
+def test_claim_many_leaves_out_a_command_repeated_in_the_same_channel_within_the_window(log_db: RequestLog) -> None:
     claim(log_db, inputs_json="outpaint a cat")
     claim(log_db, inputs_json="outpaint a dog", status=Status.INVALID)
     claim(log_db, inputs_json="outpaint a bird", created_at=iso(utc_now() - timedelta(minutes=1)))
 
-    def seen(text: str, within: timedelta = timedelta(seconds=30), **where: str) -> bool:
-        who = {"team_id": "T1", "user_id": "U1", "channel_id": "C1", **where}
-        return log_db.recent_same_command(**who, text_key=text, within=within)
+    keys = itertools.count()
 
-    assert seen("outpaint a cat")
-    assert not seen("outpaint a cat", channel_id="C2")
-    assert not seen("outpaint a cat", user_id="U2")
-    assert not seen("outpaint a dog"), "input that could not be used does not count"
-    assert not seen("outpaint a bird")
-    assert seen("outpaint a bird", within=timedelta(minutes=2))
+    def repeats(text: str, within: timedelta = timedelta(seconds=30), **where: str) -> bool:
+        row = {"team_id": "T1", "user_id": "U1", "channel_id": "C1", "inputs_json": text, **where}
+        row["dedupe_key"] = f"checked-{next(keys)}"
+        [claimed] = log_db.claim_many([row], repeat_checked=[True], repeat_within=within)
+        return claimed is REPEAT
+
+    assert repeats("outpaint a cat")
+    assert not repeats("outpaint a cat", channel_id="C2")
+    assert not repeats("outpaint a cat", user_id="U2")
+    assert not repeats("outpaint a dog"), "input that could not be used does not count"
+    assert not repeats("outpaint a bird")
+    assert repeats("outpaint a bird", within=timedelta(minutes=2))
 
 
 def test_unfinished_answers_the_requests_cut_off_before_their_end(log_db: RequestLog) -> None:

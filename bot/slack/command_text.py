@@ -20,6 +20,7 @@ from bot.tencent.scenes import SCENE_IMAGE_COUNTS, STORAGE_MODES, TRY_ON_MODEL_A
 
 OPTION_NAMES = ("ratio", "count", "resolution", "storage", "model", "negative")
 OPTION = re.compile(r"^([A-Za-z_]+)=(.*)$", re.DOTALL)
+WORD = re.compile(r'[A-Za-z_]+=(?:"[^"]*"|“[^”]*”)|<[^>]*>|\S+')
 # The SessionId the bot sends with every request ("aigc-" and 40 hex digits), which names it at Tencent too.
 SESSION_ID = re.compile(r"aigc-[0-9a-f]{40}")
 SCENE_ALIASES = {
@@ -92,8 +93,7 @@ Command = Help | OpenForm | Status | History | Usage | Generate
 
 def _words(text: str) -> list[str]:
     """Split on spaces, keeping "quoted phrases" (straight or curly quotes) after key= together."""
-    pattern = re.compile(r'[A-Za-z_]+=(?:"[^"]*"|“[^”]*”)|<[^>]*>|\S+')
-    return pattern.findall(text)
+    return WORD.findall(text)
 
 
 def _unquote(value: str) -> str:
@@ -161,14 +161,15 @@ def parse_generate(scene_word: str, words: list[str], attached: list[Ref]) -> Ge
     prompt_words: list[str] = []
     pairs: dict[str, str] = {}
     for word in words:
-        option = OPTION.match(word)
         target = unwrap_slack_link(word)
-        if option and not is_url(target):
+        url = is_url(target)
+        option = None if url else OPTION.match(word)
+        if option:
             key = option.group(1).lower()
             if key in pairs:
                 raise CommandError(f"{key}= is given twice; keep one.")
             pairs[key] = _unquote(option.group(2))
-        elif is_url(target) or "://" in target or (target.isdigit() and not prompt_words):
+        elif url or "://" in target or (target.isdigit() and not prompt_words):
             # Digits count as a FileId only before the prompt starts, so "show 3 colours" stays a prompt.
             try:
                 refs.append(parse_ref(word, allow_paths=False))

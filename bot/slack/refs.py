@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 SLACK_LINK = re.compile(r"^<([^>|]+)(?:\|[^>]*)?>$")
+WEB_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -59,25 +60,31 @@ _NOT_REACHABLE = (
 
 def unwrap_slack_link(text: str) -> str:
     """Slack sends links as <https://x> or <https://x|label>; give back the address."""
-    match = SLACK_LINK.match(text.strip())
-    return match.group(1) if match else text.strip()
+    text = text.strip()
+    if not text.startswith("<"):
+        return text
+    match = SLACK_LINK.match(text)
+    return match.group(1) if match else text
 
 
 def is_url(text: str) -> bool:
-    return re.match(r"^https?://\S+$", text, re.IGNORECASE) is not None
+    return WEB_URL.match(text) is not None
 
 
 def _literal_address(host: str) -> IpAddress | None:
     """The IP address `host` spells, counting the short, decimal, octal and hex IPv4 forms that browsers
     and downloaders also accept (127.1, 2130706433, 0x7f.0.0.1); None for a host name. A host that ends
     in a number but is no valid address raises ValueError."""
+    numeric_end = _NUMERIC_LABEL.match(host.rsplit(".", 1)[-1]) is not None
+    if not numeric_end and ":" not in host:
+        return None  # a name: IPv4 forms end in a number and IPv6 ones hold a colon
     try:
         address: IpAddress = ipaddress.ip_address(host)
     except ValueError:
         pass
     else:
         return address
-    if not _NUMERIC_LABEL.match(host.rsplit(".", 1)[-1]):
+    if not numeric_end:
         return None
     try:
         return ipaddress.IPv4Address(socket.inet_aton(host))

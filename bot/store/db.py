@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import enum
+import functools
 import json
 import os
 import sqlite3
@@ -192,6 +194,41 @@ def _known_columns(record: dict[str, Any]) -> list[str]:
     return list(record)
 
 
+class Repeat(enum.Enum):
+    """What claim_many gives for a row it left out as the same command sent moments before."""
+
+    REPEAT = "repeat"
+
+
+REPEAT = Repeat.REPEAT
+# Rows looked up per repeat-check statement: five parameters each, well under SQLite's limit of 32766.
+REPEAT_CHECK_CHUNK = 500
+
+
+@functools.lru_cache(maxsize=16)
+def _repeat_check_statement(rows: int) -> str:
+    """Which of `rows` (number, team, user, channel, inputs) were logged since a moment, in one statement."""
+    values = ", ".join(["(?, ?, ?, ?, ?)"] * rows)
+    return (
+        f"WITH asked(n, team_id, user_id, channel_id, inputs_json) AS (VALUES {values})"
+        " SELECT asked.n FROM asked WHERE EXISTS (SELECT 1 FROM requests WHERE requests.team_id = asked.team_id"
+        " AND requests.user_id = asked.user_id AND requests.channel_id = asked.channel_id"
+        " AND requests.inputs_json = asked.inputs_json AND requests.created_at >= ? AND requests.status NOT IN (?, ?))"
+    )
+
+
+def _repeat_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    """Who sent a command, where, and what (the inputs, with the text): equal keys make a repeat."""
+    return row.get("team_id"), row.get("user_id"), row.get("channel_id"), row.get("inputs_json")
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_statement(columns: tuple[str, ...]) -> str:
+    """The INSERT for a row with these columns; the few shapes rows come in are built once each."""
+    _known_columns(dict.fromkeys(columns))
+    return f"INSERT INTO requests ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -277,28 +314,58 @@ class RequestLog:
 
         :param row: column values; `created_at`, `updated_at` and `status` (`received`) are filled in.
         """
-        return self.claim_many([row])[0]
+        claimed = self.claim_many([row])[0]
+        return claimed if isinstance(claimed, int) else None  # no repeat check was asked for
 
-    def claim_many(self, rows: list[dict[str, Any]]) -> list[int | None]:
+    def claim_many(
+        self,
+        rows: list[dict[str, Any]],
+        *,
+        repeat_checked: Sequence[bool] = (),
+        repeat_within: timedelta | None = None,
+    ) -> list[int | Repeat | None]:
         """Insert several new rows in one transaction, so one commit serves them all.
 
         :param rows: column values; `created_at`, `updated_at` and `status` (`received`) are filled in.
-        :return: each row's id, or None where its dedupe_key was already claimed.
+        :param repeat_checked: for each row, whether to leave it out when it repeats a command: the same
+            team, user, channel and inputs as a row logged within `repeat_within` (not counting input that was
+            refused or unusable), or as a row before it in `rows`. One statement checks them all.
+        :return: each row's id; REPEAT where it repeats a command; None where its dedupe_key was already claimed.
         """
-        now = iso(utc_now())
-        ids: list[int | None] = []
+        moment = utc_now()
+        now = iso(moment)
+        checked: set[int] = set()
+        logged: set[int] = set()
+        ids: list[int | Repeat | None] = []
         with self._lock, self.db.conn:
-            for row in rows:
+            if repeat_within is not None:
+                checked = {n for n, check in enumerate(repeat_checked) if check}
+                logged = self._logged_repeats(rows, sorted(checked), iso(moment - repeat_within))
+            inserted: set[tuple[Any, ...]] = set()
+            for n, row in enumerate(rows):
+                key = _repeat_key(row)
+                if n in checked and (n in logged or key in inserted):
+                    ids.append(REPEAT)
+                    continue
                 record = {"created_at": now, "updated_at": now, "status": RECEIVED, **row}
-                columns = _known_columns(record)
-                sql = f"INSERT INTO requests ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
                 try:
-                    cursor = self.db.conn.execute(sql, [record[name] for name in columns])
+                    cursor = self.db.conn.execute(_insert_statement(tuple(record)), list(record.values()))
                 except sqlite3.IntegrityError:
                     ids.append(None)  # only this statement is undone; the others stay in the transaction
                 else:
                     ids.append(int(cursor.lastrowid or 0))
+                    inserted.add(key)
         return ids
+
+    def _logged_repeats(self, rows: list[dict[str, Any]], checked: list[int], since: str) -> set[int]:
+        """The numbers, among `checked`, of rows whose command was logged since `since` (none for none checked)."""
+        found: set[int] = set()
+        for start in range(0, len(checked), REPEAT_CHECK_CHUNK):
+            chunk = checked[start : start + REPEAT_CHECK_CHUNK]
+            params = [value for n in chunk for value in (n, *_repeat_key(rows[n]))]
+            statement = _repeat_check_statement(len(chunk))
+            found.update(n for (n,) in self.db.conn.execute(statement, [*params, since, INVALID, REFUSED]))
+        return found
 
     def update(self, row_id: int, /, **fields: Any) -> None:
         """Set some columns of one request; `updated_at` is set to now.
@@ -434,27 +501,6 @@ class RequestLog:
             [team_id, since, *NOT_SUBMITTED_STATUSES],
         )
 
-    def recent_same_command(
-        self, *, team_id: str, user_id: str, channel_id: str, text_key: str, within: timedelta
-    ) -> bool:
-        """Whether the same person sent the same command in this channel within `within` (not counting input
-        that was refused or unusable). Plain SQL: this runs before every slash command's ack.
-
-        :param team_id: the workspace.
-        :param user_id: the person who typed the command.
-        :param channel_id: where it was typed.
-        :param text_key: the command as logged in `inputs_json`.
-        :param within: how far back to look.
-        """
-        since = iso(utc_now() - within)
-        with self._lock:
-            found = self.db.conn.execute(
-                "SELECT 1 FROM requests WHERE team_id = ? AND user_id = ? AND channel_id = ? AND inputs_json = ?"
-                " AND created_at >= ? AND status NOT IN (?, ?) LIMIT 1",
-                [team_id, user_id, channel_id, text_key, since, INVALID, REFUSED],
-            ).fetchone()
-        return found is not None
-
     def unfinished(self, *, created_after: str, created_before: str) -> list[int]:
         """Requests cut off before their end: still on the way to Tencent, with an answer not yet posted, or
         held by Tencent under a TaskId the bot never learnt and is not yet looking for.
@@ -583,8 +629,12 @@ def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" for _ in values)
 
 
+# One encoder for the log's JSON: json.dumps with any non-default option builds a new encoder on every call.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+
+
 def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    return _JSON.encode(data)
 
 
 def bounded(text: str, limit: int = KEPT_INPUT_CHARS) -> str:
