@@ -54,6 +54,8 @@ def apply_workflow(store: PresetStore, *, team_id: str, channel_id: str, command
         if preset.scene and preset.scene != command.spec.scene:
             raise CommandError(text.preset_scene_mismatch_text(preset, command.spec.scene))
     defaults = store.channel_defaults(team_id, channel_id) if channel_id else None
+    if preset is None and defaults is None:
+        return command  # the common case, before every ack: nothing to fill in
     spec = command.spec
     options = effective_options(
         spec.scene, spec.options, preset.options if preset else None, defaults.options if defaults else None

@@ -527,8 +527,11 @@ class RequestLog:
         :param sql: one SELECT, with `?` (or `:name`) placeholders.
         :param params: the placeholders' values.
         """
+        # Plain SQL, not sqlite-utils' query: some of these run before an ack, and its checks cost more than the read.
         with self._lock:
-            return list(self.db.query(sql, params or []))
+            cursor = self.db.conn.execute(sql, params or [])
+            names = [column[0] for column in cursor.description or ()]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def execute(self, sql: str, params: list[Any] | None = None) -> int:
         """Run a write statement and commit it; return how many rows it changed.
