@@ -8,7 +8,6 @@ needs on top: the file's checked rows until they are confirmed, and counts of wh
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -19,11 +18,11 @@ from bot.store.db import (
     INVALID,
     RECEIVED,
     REFUSED,
-    REQUEST_COLUMNS,
     SUBMITTED,
     TASK_ID_UNKNOWN,
     RequestLog,
     dumps,
+    insert_request,
     iso,
     utc_now,
 )
@@ -122,15 +121,6 @@ def _batch(row: dict[str, Any]) -> Batch:
     )
 
 
-def _insert_request(connection: sqlite3.Connection, record: dict[str, Any]) -> int:
-    unknown = [name for name in record if name not in REQUEST_COLUMNS]
-    if unknown:
-        raise KeyError(f"not a column of requests: {', '.join(unknown)}")
-    columns = list(record)
-    sql = f"INSERT INTO requests ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    return int(connection.execute(sql, [record[name] for name in columns]).lastrowid or 0)
-
-
 class BatchStore:
     """Batches, kept in the same SQLite file as the request log."""
 
@@ -206,7 +196,7 @@ class BatchStore:
             if changed != 1:
                 return []
             base = {"created_at": now, "updated_at": now, "status": RECEIVED, "batch_id": batch_id}
-            return [_insert_request(connection, {**record, **base, "thread_ts": thread_ts}) for record in requests]
+            return [insert_request(connection, {**record, **base, "thread_ts": thread_ts}) for record in requests]
 
     def drop(self, batch_id: int) -> bool:
         """Forget an awaiting batch whose Submit was never clicked; False when it is no longer awaiting."""

@@ -229,6 +229,14 @@ def _insert_statement(columns: tuple[str, ...]) -> str:
     return f"INSERT INTO requests ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
+def insert_request(connection: sqlite3.Connection, record: dict[str, Any]) -> int:
+    """Insert one row of `requests` on `connection`, inside a transaction the caller holds; return its id.
+
+    :param record: column values, every one of them a column of `requests`.
+    """
+    return int(connection.execute(_insert_statement(tuple(record)), list(record.values())).lastrowid or 0)
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
