@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import socket
 import sqlite3
+import subprocess
 import sys
 import threading
 import time
@@ -392,3 +394,20 @@ def result_action(row: dict[str, Any], action_id: str, slack: Any, action_ts: st
     """A click on the button `action_id` (Run again, Refresh) under the result of `row`."""
     button = {"action_id": action_id, "type": "button", "value": str(row["id"])}
     return result_click(row, button, slack, f"act-{action_ts}", action_ts)
+
+
+def clean_env(extra: dict[str, str]) -> dict[str, str]:
+    """This environment without any of the bot's own settings, plus `extra`: a child bot sees only what a test gives."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("TENCENTCLOUD_", "SLACK_", "AIGC_BOT_"))}
+    return {**base, **extra}
+
+
+def start_bot(
+    mode: str, env: dict[str, str], cwd: Path, *, port: int | None = None, output: Any = subprocess.PIPE
+) -> subprocess.Popen[str]:
+    """`aigc-bot run`, or `aigc-bot serve` on 127.0.0.1:`port`, as its own process with only the settings in `env`;
+    its stdout and stderr both go to `output`."""
+    args = [sys.executable, "-m", "handlers.cli", mode]
+    if port is not None:
+        args += ["--host", "127.0.0.1", "--port", str(port)]
+    return subprocess.Popen(args, env=clean_env(env), cwd=cwd, stdout=output, stderr=subprocess.STDOUT, text=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -14,15 +13,14 @@ from typing import Any
 from bot.config import Settings
 from bot.errors import advise
 from bot.store.db import RequestLog
-from tests.conftest import SECRET_KEY, SUB_APP_ID, PNG_1x1, env_for, free_port, wait_until_healthy
+from tests.conftest import SECRET_KEY, SUB_APP_ID, PNG_1x1, clean_env, env_for, free_port, start_bot, wait_until_healthy
 from tests.fakes import FakeCos, FakeVod
 
 
 def aigc_bot(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("TENCENTCLOUD_", "SLACK_", "AIGC_BOT_"))}
     return subprocess.run(
         [sys.executable, "-m", "handlers.cli", *args],
-        env={**base, **env},
+        env=clean_env(env),
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -318,16 +316,8 @@ def test_run_lists_every_missing_setting_at_once_and_exits_2(settings: Settings,
 
 
 def test_the_bot_starts_without_warning_that_its_token_is_unused(settings: Settings, tmp_path: Path) -> None:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("TENCENTCLOUD_", "SLACK_", "AIGC_BOT_"))}
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "handlers.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={**base, **env_for(settings)},
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_bot("serve", env_for(settings), tmp_path, port=port)
     try:
         wait_until_healthy(f"http://127.0.0.1:{port}")
     finally:

@@ -16,7 +16,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -30,7 +29,16 @@ import pytest
 
 from bot.config import Settings
 from bot.store.db import RequestLog
-from tests.conftest import SIGNING_SECRET, TEAM_ID, env_for, free_port, make_settings, wait_until, wait_until_healthy
+from tests.conftest import (
+    SIGNING_SECRET,
+    TEAM_ID,
+    env_for,
+    free_port,
+    make_settings,
+    start_bot,
+    wait_until,
+    wait_until_healthy,
+)
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.fakes.slack_signing import signed_headers
 
@@ -42,23 +50,11 @@ UNRECORDED_WINDOW = 0.05
 FINAL = ("done", "failed", "invalid", "refused")
 
 
-def _env(settings: Settings) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("TENCENTCLOUD_", "SLACK_", "AIGC_BOT_"))}
-    return {**base, **env_for(settings)}
-
-
 @contextmanager
 def _serving(settings: Settings, workdir: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     port = free_port()
     log_file = (workdir / "bot.log").open("a")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "handlers.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=_env(settings),
-        cwd=workdir,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_bot("serve", env_for(settings), workdir, port=port, output=log_file)
     url = f"http://127.0.0.1:{port}"
 
     try:

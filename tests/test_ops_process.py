@@ -14,10 +14,19 @@ from pathlib import Path
 import httpx
 
 from bot.config import Settings
-from tests.conftest import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET, TEAM_ID, env_for, free_port, wait_until
+from tests.conftest import (
+    BOT_TOKEN,
+    SECRET_KEY,
+    SIGNING_SECRET,
+    TEAM_ID,
+    clean_env,
+    env_for,
+    free_port,
+    start_bot,
+    wait_until,
+)
 from tests.fakes import FakeSlack, FakeVod
 from tests.fakes.socket_mode import FakeSocketMode
-from tests.test_process import clean_env
 
 APP_TOKEN = "xapp-1-A1-socketmodetoken"
 
@@ -43,14 +52,7 @@ def test_run_serves_health_and_metrics_and_logs_json_without_secrets(
         "AIGC_BOT_HEALTH_HOST": "127.0.0.1",
         "AIGC_BOT_LOG_FORMAT": "json",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "handlers.cli", "run"],
-        env=clean_env(env),
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_bot("run", env, tmp_path)
     base = f"http://127.0.0.1:{port}"
     try:
         assert socket_mode.connected.wait(20), "the bot never opened a Socket Mode connection"

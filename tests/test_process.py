@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -13,28 +12,25 @@ from urllib.parse import urlencode
 import httpx
 
 from bot.config import Settings
-from tests.conftest import SIGNING_SECRET, TEAM_ID, env_for, free_port, wait_until, wait_until_healthy
+from tests.conftest import (
+    SIGNING_SECRET,
+    TEAM_ID,
+    clean_env,
+    env_for,
+    free_port,
+    start_bot,
+    wait_until,
+    wait_until_healthy,
+)
 from tests.fakes import FakeSlack, FakeVod
 from tests.fakes.slack_signing import signed_headers
-
-
-def clean_env(extra: dict[str, str]) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("TENCENTCLOUD_", "SLACK_", "AIGC_BOT_"))}
-    return {**base, **extra}
 
 
 def test_serve_answers_healthz_and_signed_commands_and_stops_cleanly(
     settings: Settings, slack: FakeSlack, vod: FakeVod, tmp_path: Path
 ) -> None:
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "handlers.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=clean_env(env_for(settings)),
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_bot("serve", env_for(settings), tmp_path, port=port)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url)
@@ -88,14 +84,7 @@ def test_run_connects_in_socket_mode_and_acks_a_command(
     slack.app_token = "xapp-1-A1-socketmodetoken"
     slack.socket_mode_url = socket_mode.url
     env = {**env_for(settings), "SLACK_APP_TOKEN": slack.app_token}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "handlers.cli", "run"],
-        env=clean_env(env),
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_bot("run", env, tmp_path)
     try:
         assert socket_mode.connected.wait(20), "the bot never opened a Socket Mode connection"
         envelope_id = socket_mode.send(

@@ -22,11 +22,10 @@ import pytest
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.lifecycle import HARD_EXIT_MARGIN, SHUTDOWN_SECONDS, Stopping
-from tests.conftest import SIGNING_SECRET, env_for, free_port, wait_until, wait_until_healthy
+from tests.conftest import SIGNING_SECRET, clean_env, env_for, free_port, wait_until, wait_until_healthy
 from tests.fakes import FakeSlack, FakeVod
 from tests.fakes.slack_signing import signed_headers, slash_command_body
 from tests.fakes.socket_mode import FakeSocketMode
-from tests.test_process import clean_env
 
 APP_TOKEN = "xapp-1-A1-socketmodetoken"
 # What whoever stops the bot allows before killing it; every stop must end well inside it.
