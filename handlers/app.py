@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+# Slash commands and interactive payloads come as form data; the Events API as JSON.
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 # Every HTTP request here is answered within Slack's 3 s, so a stop waits no longer than that for open requests.
 HTTP_SHUTDOWN_SECONDS = 3.0
 SOCKET_CLOSE_SECONDS = 2.0
@@ -133,6 +136,10 @@ def create_web_app(services: Services, stopping: Stopping | None = None) -> web.
             return web.Response(status=401, text="invalid request signature")
         if not _signed_by_slack(verifier, body, request.headers):
             return web.Response(status=401, text="invalid request signature")
+        if request.content_type == FORM_CONTENT_TYPE and "command=" in body:
+            answer = await registry.answer_command(dict(parse_qsl(body, keep_blank_values=True)))
+            if answer is not None:
+                return await _as_aiohttp(answer)
         try:
             # What Bolt's aiohttp adapter builds, from the text already decoded for the signature check.
             bolt_request = AsyncBoltRequest(
