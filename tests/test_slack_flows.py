@@ -245,7 +245,11 @@ def test_mention_with_files_and_dm_with_files_reply_in_thread_and_reuse_uploads(
     assert len(vod.calls("ApplyUpload")) == 1  # the same Slack file is uploaded once
     file_ids = {c["FileInfos"][0]["FileId"] for c in vod.calls(CREATE)}
     assert len(file_ids) == 1
-    assert any(second["task_id"] in r["text"] for r in thread_replies(slack, "1700000300.000100"))
+    # The answer is written into the row before it is posted, so the reply may follow the status by a moment.
+    wait_until(
+        lambda: any(second["task_id"] in r["text"] for r in thread_replies(slack, "1700000300.000100")),
+        what="the TaskId reply in the DM thread",
+    )
 
 
 def test_ack_is_fast_while_vod_takes_five_seconds(
