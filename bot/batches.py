@@ -33,7 +33,7 @@ from bot.slack.batch_file import download_csv
 from bot.slack.command_text import CommandError, Generate, refs_summary
 from bot.slack.conversation import Conversation, SlackUnavailable, slack_error_code
 from bot.slack.refs import BadRef
-from bot.store.batches import AWAITING, BATCH_SOURCE, FINISHED, RUNNING, Batch, BatchStore
+from bot.store.batches import AWAITING, BATCH_SOURCE, FINISHED, RUNNING, Batch, BatchCounts, BatchStore
 from bot.store.db import RequestLog, dumps, iso, utc_now
 from bot.store.presets import PresetStore
 from bot.tencent.models import RequestInvalid
@@ -105,6 +105,8 @@ class Batches:
         self.presets = PresetStore(log_db)
         self.policy = AccessPolicy.from_settings(settings)
         self.max_rows = settings.aigc_bot_batch_max_rows
+        # With follow mode off nothing fetches results, so a batch ends once every TaskId is answered.
+        self.results_followed = settings.aigc_bot_follow_mode != "off"
         self._running: dict[int, _Running] = {}
         self._watchers: dict[int, asyncio.Task[None]] = {}
         self._stopping = False
@@ -342,6 +344,9 @@ class Batches:
 
     # -- the parent message and the results file -------------------------------------------------------------
 
+    def _counts(self, batch_id: int) -> BatchCounts:
+        return self.store.counts(batch_id, results_followed=self.results_followed)
+
     def watch(self, batch_id: int) -> None:
         if self._stopping or batch_id in self._watchers:
             return
@@ -355,7 +360,7 @@ class Batches:
             batch = self.store.get(batch_id)
             if batch is None or batch.status != RUNNING:
                 return
-            counts = self.store.counts(batch_id)
+            counts = self._counts(batch_id)
             line = text.parent_text(batch, counts)
             due = time.monotonic() - shown_at >= self.UPDATE_SECONDS
             if line != shown and (due or not shown):
@@ -389,7 +394,7 @@ class Batches:
 
     async def _upload_results(self, batch: Batch) -> None:
         rows = self.store.requests(batch.id)
-        counts = self.store.counts(batch.id)
+        counts = self._counts(batch.id)
         name = f"batch-{batch.id}-results.csv"
         handle, raw = tempfile.mkstemp(prefix="aigc-batch-", suffix=".csv")
         path = Path(raw)
@@ -397,11 +402,7 @@ class Batches:
             with os.fdopen(handle, "wb") as sink:
                 sink.write(text.results_csv(rows))
             conversation = Conversation(self.slack, batch.channel_id, thread_ts=batch.thread_ts)
-            comment = (
-                f"Batch {batch.id} has ended: {counts.done} done, {counts.failed} failed"
-                + (f", {counts.cancelled} cancelled" if counts.cancelled else "")
-                + f". Every row's TaskId, status and output URLs are in `{name}`."
-            )
+            comment = text.ended_text(batch, counts, name, results_followed=self.results_followed)
             await conversation.upload([{"file": str(path), "filename": name, "title": name}], comment)
         finally:
             with contextlib.suppress(OSError):
@@ -413,7 +414,7 @@ class Batches:
         batch = self.store.latest(team_id, user_id) if batch_id is None else self.store.get(batch_id)
         if batch is None or batch.team_id != team_id:
             return "You have no batches yet." if batch_id is None else f"There is no batch {batch_id}."
-        counts = self.store.counts(batch.id) if batch.status in (RUNNING, FINISHED) else None
+        counts = self._counts(batch.id) if batch.status in (RUNNING, FINISHED) else None
         return text.status_text(batch, counts)
 
     def cancel(self, *, team_id: str, user_id: str, batch_id: int) -> str:
@@ -429,7 +430,7 @@ class Batches:
         running = self._running.get(batch_id)
         cancelled = self.store.cancel(batch_id, keep=running.in_flight if running else ())
         log.info("batch %s: %d requests cancelled by %s", batch_id, cancelled, user_id)
-        return text.cancelled_text(batch, cancelled, self.store.counts(batch_id))
+        return text.cancelled_text(batch, cancelled, self._counts(batch_id), results_followed=self.results_followed)
 
     # -- start and stop ----------------------------------------------------------------------------------
 

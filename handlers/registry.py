@@ -14,7 +14,8 @@ requests people send in bursts, and for each one Bolt builds a new Web API clien
 builds every listener argument it knows twice (once to match, once to call), over 50 µs a request. A slash
 command needs none of that: the listener is called with Bolt's own `AsyncAck` and `AsyncRespond` and the
 command's form fields, exactly the arguments Bolt would give it, and answers with the same bytes. Everything
-else, and every request over Socket Mode, goes through Bolt.
+else, and every request over Socket Mode, goes through Bolt. Global middleware added with `app.use` would
+not see those commands; the app has none.
 """
 
 from __future__ import annotations

@@ -308,3 +308,29 @@ def test_a_dm_with_the_text_batch_and_a_csv_file_gets_the_confirmation_in_its_th
     note = wait_until(lambda: thread_posts(slack, "1700001100.000100"), what="the missing file note")[0]
     assert "Attach the catalogue as a CSV file" in note["text"]
     assert vod.requests == []
+
+
+def test_with_follow_mode_off_a_batch_ends_once_every_task_id_is_answered(
+    tmp_path: Path, vod: FakeVod, cos: FakeCos, slack: FakeSlack
+) -> None:
+    settings = make_settings(tmp_path, vod, cos, slack, aigc_bot_follow_mode="off")
+    bot = RunningBot(settings).start()
+    try:
+        share(bot, slack, csv_file(GOOD_ROWS[:3]), ts="1700001100.000100")
+        message = confirmation(slack, "1700001100.000100")
+        click_submit(bot, slack, message)
+        batch_id = batch_id_of(message)
+        upload, results = results_upload(slack, batch_id)
+        status = bot.command(f"batch status {batch_id}").json()["text"]
+    finally:
+        bot.stop()
+    logged = batch_rows(settings)
+    assert {r["status"] for r in logged} == {"submitted"} and all(r["task_id"] for r in logged)
+    assert vod.calls("DescribeTaskDetail") == []  # nothing followed the tasks
+    assert [(line[1], line[2]) for line in results[1:]] == [(r["task_id"], "submitted") for r in logged]
+    comment = upload["initial_comment"]
+    assert f"Batch {batch_id} has ended: 3 submitted, 0 failed" in comment
+    assert "AIGC_BOT_FOLLOW_MODE=off" in comment and "/aigc status" in comment
+    assert "Finished" in status
+    assert parent_updates(slack, message["ts"])[-1].startswith(f":page_facing_up: Batch {batch_id}")
+    assert ":white_check_mark: finished" in parent_updates(slack, message["ts"])[-1]

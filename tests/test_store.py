@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from bot.store.batches import BatchStore
 from bot.store.db import (
     DONE,
     REPEAT,
@@ -325,3 +326,16 @@ def test_no_statement_on_the_log_lives_outside_bot_store() -> None:
         if SQL_ON_THE_LOG.search(line)
     ]
     assert not found, "\n".join(found)
+
+
+def test_batch_counts_end_a_submitted_request_only_where_results_are_not_followed(log_db: RequestLog) -> None:
+    store = BatchStore(log_db)
+    claim(log_db, batch_id=7, status=Status.SUBMITTED, task_id="task-1")  # its TaskId answered in the thread
+    claim(log_db, batch_id=7, status=Status.SUBMITTED, task_id="task-2", reply_pending="submitted")  # not yet
+    claim(log_db, batch_id=7, status=Status.DONE, task_id="task-3", delivered_at=EVENING)
+    claim(log_db, batch_id=8, status=Status.SUBMITTED, task_id="task-4")  # another batch
+    followed = store.counts(7)
+    assert (followed.total, followed.submitted, followed.done, followed.ended) == (3, 3, 1, 1)
+    unfollowed = store.counts(7, results_followed=False)
+    assert unfollowed.ended == 2 and not unfollowed.finished
+    assert store.counts(8, results_followed=False).finished and not store.counts(8).finished

@@ -373,10 +373,26 @@ def status_text(batch: Batch, counts: BatchCounts | None) -> str:
     return f"{head}\n{state.capitalize()} · {progress_line(counts)}"
 
 
-def cancelled_text(batch: Batch, cancelled: int, counts: BatchCounts) -> str:
+def cancelled_text(batch: Batch, cancelled: int, counts: BatchCounts, *, results_followed: bool = True) -> str:
+    after = "their results still come to the thread" if results_followed else "their TaskIds still come to the thread"
     return (
         f"Batch {batch.id}: cancelled {requests_word(cancelled)} not yet submitted; nothing is billed for them. "
-        f"{counts.submitted} already submitted are billed and their results still come to the thread."
+        f"{counts.submitted} already submitted are billed and {after}."
+    )
+
+
+def ended_text(batch: Batch, counts: BatchCounts, file_name: str, *, results_followed: bool = True) -> str:
+    """The comment on the results file once every request of the batch has ended."""
+    cancelled = f", {counts.cancelled} cancelled" if counts.cancelled else ""
+    if results_followed:
+        return (
+            f"Batch {batch.id} has ended: {counts.done} done, {counts.failed} failed{cancelled}. "
+            f"Every row's TaskId, status and output URLs are in `{file_name}`."
+        )
+    return (
+        f"Batch {batch.id} has ended: {counts.submitted} submitted, {counts.failed} failed{cancelled}. "
+        f"Every row's TaskId and status are in `{file_name}`. This bot does not follow results "
+        "(AIGC_BOT_FOLLOW_MODE=off): `/aigc status <TaskId>` looks one up."
     )
 
 

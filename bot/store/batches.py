@@ -62,6 +62,8 @@ _ENDED = (
     f"status IN ({', '.join('?' for _ in _FINAL)}) AND reply_pending IS NULL"
     " AND NOT (task_id IS NOT NULL AND delivered_at IS NULL)"
 )
+# Where nothing follows the results (follow mode off), a request also ends once its TaskId answer is posted.
+_ENDED_UNFOLLOWED = f"(({_ENDED}) OR (status = ? AND task_id IS NOT NULL AND reply_pending IS NULL))"
 # Reached Tencent (and is billed): it has a TaskId, was sent, or Tencent already held it.
 _BILLED = "(task_id IS NOT NULL OR submitted_at IS NOT NULL OR status = ? OR error_code = ?)"
 
@@ -242,16 +244,22 @@ class BatchStore:
         )
         return [int(row["id"]) for row in rows]
 
-    def counts(self, batch_id: int) -> BatchCounts:
+    def counts(self, batch_id: int, *, results_followed: bool = True) -> BatchCounts:
+        """Where a batch's requests stand.
+
+        :param results_followed: whether the bot follows submitted tasks to their results. When it does not
+            (follow mode off), a request has ended once its TaskId is answered in the thread.
+        """
+        ended, ended_params = (_ENDED, [*_FINAL]) if results_followed else (_ENDED_UNFOLLOWED, [*_FINAL, SUBMITTED])
         row = self.log_db.query(
             "SELECT count(*) AS total,"
             f" coalesce(sum(CASE WHEN {_BILLED} THEN 1 ELSE 0 END), 0) AS submitted,"
             " coalesce(sum(CASE WHEN status = ? THEN 1 ELSE 0 END), 0) AS done,"
             " coalesce(sum(CASE WHEN status IN (?, ?) THEN 1 ELSE 0 END), 0) AS failed,"
             " coalesce(sum(CASE WHEN status = ? AND error_code = ? THEN 1 ELSE 0 END), 0) AS cancelled,"
-            f" coalesce(sum(CASE WHEN {_ENDED} THEN 1 ELSE 0 END), 0) AS ended"
+            f" coalesce(sum(CASE WHEN {ended} THEN 1 ELSE 0 END), 0) AS ended"
             " FROM requests WHERE batch_id = ?",
-            [SUBMITTED, TASK_ID_UNKNOWN, DONE, FAILED, INVALID, REFUSED, CANCELLED_CODE, *_FINAL, batch_id],
+            [SUBMITTED, TASK_ID_UNKNOWN, DONE, FAILED, INVALID, REFUSED, CANCELLED_CODE, *ended_params, batch_id],
         )[0]
         return BatchCounts(
             total=int(row["total"]),
