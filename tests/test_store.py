@@ -333,9 +333,11 @@ def test_batch_counts_end_a_submitted_request_only_where_results_are_not_followe
     claim(log_db, batch_id=7, status=Status.SUBMITTED, task_id="task-1")  # its TaskId answered in the thread
     claim(log_db, batch_id=7, status=Status.SUBMITTED, task_id="task-2", reply_pending="submitted")  # not yet
     claim(log_db, batch_id=7, status=Status.DONE, task_id="task-3", delivered_at=EVENING)
+    claim(log_db, batch_id=7, status=Status.SUBMITTED, error_code="InvalidParameterValue.SessionId")  # no TaskId
+    claim(log_db, batch_id=7, status=Status.RECEIVED)  # not yet sent
     claim(log_db, batch_id=8, status=Status.SUBMITTED, task_id="task-4")  # another batch
     followed = store.counts(7)
-    assert (followed.total, followed.submitted, followed.done, followed.ended) == (3, 3, 1, 1)
+    assert (followed.total, followed.submitted, followed.done, followed.ended) == (5, 4, 1, 1)
     unfollowed = store.counts(7, results_followed=False)
-    assert unfollowed.ended == 2 and not unfollowed.finished
+    assert unfollowed.ended == 3 and not unfollowed.finished
     assert store.counts(8, results_followed=False).finished and not store.counts(8).finished

@@ -62,8 +62,9 @@ _ENDED = (
     f"status IN ({', '.join('?' for _ in _FINAL)}) AND reply_pending IS NULL"
     " AND NOT (task_id IS NOT NULL AND delivered_at IS NULL)"
 )
-# Where nothing follows the results (follow mode off), a request also ends once its TaskId answer is posted.
-_ENDED_UNFOLLOWED = f"(({_ENDED}) OR (status = ? AND task_id IS NOT NULL AND reply_pending IS NULL))"
+# Where nothing follows the results (follow mode off), a submitted request also ends once its answer is posted,
+# even one whose TaskId never came back: nothing would look it up.
+_ENDED_UNFOLLOWED = f"(({_ENDED}) OR (status = ? AND reply_pending IS NULL))"
 # Reached Tencent (and is billed): it has a TaskId, was sent, or Tencent already held it.
 _BILLED = "(task_id IS NOT NULL OR submitted_at IS NOT NULL OR status = ? OR error_code = ?)"
 
