@@ -31,7 +31,7 @@ from bot.slack.use_result import built_on_line
 from bot.store import db as statuses
 from bot.store.batches import BATCH_SOURCE
 from bot.store.claims import ClaimBatch
-from bot.store.db import REPEAT, RequestLog, dumps, iso, utc_now
+from bot.store.db import REPEAT, RequestLog, RequestRow, dumps, iso, utc_now
 from bot.tencent.models import CreateSceneAigcImageTaskRequest, FileInfo, RequestInvalid, build_request
 from bot.tencent.scenes import TaskOptions, TaskSpec, build_task_request
 from bot.tencent.vod import AlreadySubmitted, VodClient, VodError
@@ -165,7 +165,7 @@ class Pipeline:
         assert self.slack is not None, "a pipeline without Slack has no conversations"
         return Conversation(self.slack, origin.channel_id, thread_ts=origin.thread_ts, response_url=origin.response_url)
 
-    def _answers_for(self, origin: Origin, row: dict[str, Any]) -> Answers:
+    def _answers_for(self, origin: Origin, row: RequestRow) -> Answers:
         if self.slack is None:
             return self.kept
         return Conversation(
@@ -269,8 +269,8 @@ class Pipeline:
                 if _submitted_but_not_followed(row):
                     await self._follow(row_id)
                 await self._post_pending(row_id, conversation, origin, command)
-            elif row["status"] == statuses.SUBMITTING and row.get("request_json"):
-                request = build_request(json.loads(row["request_json"]))
+            elif row["status"] == statuses.SUBMITTING and (request_json := row.get("request_json")):
+                request = build_request(json.loads(request_json))
                 await self._submit(row_id, request, conversation, origin, command)
             elif row["status"] in (statuses.RECEIVED, statuses.UPLOADING):
                 announced = bool(row.get("announced_at") or row.get("parent_ts"))
@@ -351,10 +351,10 @@ class Pipeline:
         await self._post_pending(row_id, conversation, origin, command)
 
     async def _post_pending(self, row_id: int, conversation: Answers, origin: Origin, command: Generate) -> None:
-        row = self.log_db.get(row_id) or {}
-        if not row.get("reply_pending"):
+        reply_pending = (self.log_db.get(row_id) or {}).get("reply_pending")
+        if not reply_pending:
             return
-        pending = json.loads(row["reply_pending"])
+        pending = json.loads(reply_pending)
         try:
             if pending.get("private"):
                 await self.tell_user(origin, str(pending["text"]))
@@ -542,7 +542,7 @@ class Pipeline:
         )
 
 
-def _submitted_but_not_followed(row: dict[str, Any]) -> bool:
+def _submitted_but_not_followed(row: RequestRow) -> bool:
     return bool(
         row.get("status") == statuses.SUBMITTED and not row.get("follow_next_at") and not row.get("finished_at")
     )
@@ -552,7 +552,7 @@ def _kept_files(files: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {key: {k: v for k, v in meta.items() if k in KEPT_FILE_FIELDS} for key, meta in files.items()}
 
 
-def origin_from_row(row: dict[str, Any]) -> Origin:
+def origin_from_row(row: RequestRow) -> Origin:
     """Who asked and where, as the log recorded it when the request arrived."""
     return Origin(
         source=row["source"],
@@ -569,13 +569,17 @@ def origin_from_row(row: dict[str, Any]) -> Origin:
     )
 
 
-def spec_from_row(row: dict[str, Any]) -> TaskSpec:
+def spec_from_row(row: RequestRow) -> TaskSpec:
     """The scene, prompt and options a log row asked for."""
+    scene = row["scene"]
+    # Every request is logged from its TaskSpec (by `record`, or by a batch), scene included; only input too broken
+    # to be a request (`log_invalid`) is logged without one, and such a row is never resumed, followed or given buttons.
+    assert scene is not None, f"request {row['id']} was logged without a scene"
     options = TaskOptions(**json.loads(row.get("options_json") or "{}"))
-    return TaskSpec(scene=row["scene"], prompt=row.get("prompt"), options=options)
+    return TaskSpec(scene=scene, prompt=row.get("prompt"), options=options)
 
 
-def command_from_row(row: dict[str, Any]) -> Generate:
+def command_from_row(row: RequestRow) -> Generate:
     """The request a log row describes, to run it again or to resume it after a restart."""
     inputs = json.loads(row.get("inputs_json") or "{}")
     return Generate(

@@ -23,7 +23,7 @@ from bot.slack.modal import MAX_PRIVATE_METADATA, FormContext, FormResult, form_
 from bot.slack.presets_text import WorkflowCommand, parse_workflow_command
 from bot.slack.refs import Ref, SlackFileRef
 from bot.slack.use_result import reference_of_action, usable_output
-from bot.store.db import INVALID, SUBMITTED, bounded, dumps, iso, utc_now
+from bot.store.db import INVALID, SUBMITTED, RequestRow, bounded, dumps, iso, utc_now
 from bot.store.presets import PresetStore
 
 log = logging.getLogger(__name__)
@@ -353,12 +353,16 @@ class SlackSurface:
             return "I can't find that request in my log."
         command = command_from_row(row)
         action = (body.get("actions") or [{}])[0]
-        team_id = (body.get("team") or {}).get("id", row.get("team_id", ""))
+        logged_team, logged_user = row["team_id"], row["user_id"]
+        # Every request that reaches Tencent is logged with the workspace and person it came from (the pipeline's
+        # Origin, or a batch's Place), and only those get a Run again button.
+        assert logged_team is not None and logged_user is not None, f"request {row['id']} was logged without a sender"
+        team_id = (body.get("team") or {}).get("id", logged_team)
         origin = Origin(
             source="rerun",
             team_id=team_id,
-            channel_id=row["channel_id"],
-            user_id=(body.get("user") or {}).get("id", row["user_id"]),
+            channel_id=_asked_in(row),
+            user_id=(body.get("user") or {}).get("id", logged_user),
             dedupe_key=f"rerun:{team_id}:{row['id']}:{action.get('action_ts', '')}",
             thread_ts=row.get("thread_ts"),
             repeat_key=f"rerun:{row['id']}",
@@ -376,10 +380,11 @@ class SlackSurface:
             return "I can't find that request in my log."
         team_id = str((body.get("team") or {}).get("id") or row.get("team_id") or "")
         user_id = str((body.get("user") or {}).get("id", ""))
+        asked_in = _asked_in(row)
         origin = Origin(
             source="modal",
             team_id=team_id,
-            channel_id=row["channel_id"],
+            channel_id=asked_in,
             user_id=user_id,
             dedupe_key=f"use:{team_id}:{row['id']}:{action.get('action_ts', '')}",
         )
@@ -391,7 +396,7 @@ class SlackSurface:
         if isinstance(usable, str):
             return usable
         context = FormContext(
-            channel_id=row["channel_id"],
+            channel_id=asked_in,
             thread_ts=row.get("thread_ts"),
             response_url=body.get("response_url") or None,
             links=[usable.ref],
@@ -406,7 +411,14 @@ class SlackSurface:
         await self.services.slack.views_open(trigger_id=body["trigger_id"], view=view)
         return None
 
-    def _row_of_action(self, body: dict[str, Any]) -> dict[str, Any] | None:
+    def _row_of_action(self, body: dict[str, Any]) -> RequestRow | None:
         action = (body.get("actions") or [{}])[0]
         value = str(action.get("value", ""))
         return self.log_db.get(int(value)) if value.isdigit() else None
+
+
+def _asked_in(row: RequestRow) -> str:
+    """The channel of a request whose result carries buttons: the result, buttons included, was posted there."""
+    channel_id = row["channel_id"]
+    assert channel_id is not None, f"request {row['id']} has buttons under its result but no channel"
+    return channel_id

@@ -34,7 +34,7 @@ from bot.services import vod_client_from
 from bot.slack.command_text import Generate
 from bot.slack.refs import BadRef, PathRef, Ref, parse_ref
 from bot.store import db as statuses
-from bot.store.db import RequestLog, parse_iso, utc_now
+from bot.store.db import RequestLog, RequestRow, parse_iso, utc_now
 from bot.tencent.imagetype import NotAnImage
 from bot.tencent.models import (
     ASPECT_RATIOS,
@@ -225,9 +225,10 @@ async def _follow_to_end(follower: Follower, log_db: RequestLog, row_id: int) ->
     """Check the task on the follower's own schedule until it ends or the follower stops following it."""
     while True:
         row = log_db.get(row_id) or {}
-        if row.get("status") != statuses.SUBMITTED or not row.get("task_id") or not row.get("follow_next_at"):
+        next_at = row.get("follow_next_at")
+        if row.get("status") != statuses.SUBMITTED or not row.get("task_id") or not next_at:
             return
-        await asyncio.sleep(max(0.0, (parse_iso(row["follow_next_at"]) - utc_now()).total_seconds()))
+        await asyncio.sleep(max(0.0, (parse_iso(next_at) - utc_now()).total_seconds()))
         await follower.check(row_id)
 
 
@@ -256,7 +257,7 @@ async def _submit(args: argparse.Namespace, settings: Settings, command: Generat
         log_db.close()
 
 
-def _outcome(row: dict[str, Any], answers: list[str]) -> int:
+def _outcome(row: RequestRow, answers: list[str]) -> int:
     """Print what became of the request, as the log has it, and give the exit code."""
     said = "\n".join(_plain(text) for text in answers)
     status = row.get("status")

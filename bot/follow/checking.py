@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.errors import worth_retrying
 from bot.follow.delivery import Delivery
@@ -21,7 +20,7 @@ from bot.follow.schedule import (
     submitted_at,
 )
 from bot.store import following
-from bot.store.db import SUBMITTED, RequestLog, iso, parse_iso, utc_now
+from bot.store.db import SUBMITTED, RequestLog, RequestRow, iso, parse_iso, utc_now
 from bot.tencent.vod import TaskDetail, VodClient, VodError
 
 
@@ -73,11 +72,11 @@ class Checker:
         at = utc_now() + timedelta(seconds=self.policy.delay(attempts))
         following.schedule_follow(self.log_db, row_id, at=at, attempts=attempts)
 
-    def history_for(self, row: dict[str, Any]) -> FinishWindow | None:
+    def history_for(self, row: RequestRow) -> FinishWindow | None:
         """How long tasks like this row's took lately, when enough of them did."""
         return self.history.window(row.get("scene"), json.loads(row.get("options_json") or "{}"))
 
-    def _plan_next_check(self, row: dict[str, Any], detail: TaskDetail) -> None:
+    def _plan_next_check(self, row: RequestRow, detail: TaskDetail) -> None:
         """Write when to look next, from where this answer puts the task's finish."""
         now = utc_now()
         submitted = submitted_at(row)
@@ -98,10 +97,10 @@ class Checker:
         )
 
 
-def _processing_started(row: dict[str, Any], detail: TaskDetail, now: datetime) -> datetime | None:
+def _processing_started(row: RequestRow, detail: TaskDetail, now: datetime) -> datetime | None:
     """When Tencent began processing, on our clock; kept in the row so a restart estimates from it too."""
-    if row.get("processing_started_at"):
-        return parse_iso(row["processing_started_at"])
+    if kept := row.get("processing_started_at"):
+        return parse_iso(kept)
     if detail.waiting:
         return None
     submitted = submitted_at(row)

@@ -31,7 +31,7 @@ from bot.slack.files import download_to_temp_file
 from bot.slack.messages import escape, result_summary, task_id_unknown_text, text_block
 from bot.slack.use_result import use_result_element
 from bot.store import following
-from bot.store.db import DONE, FAILED, TASK_ID_UNKNOWN, dumps, iso, utc_now
+from bot.store.db import DONE, FAILED, TASK_ID_UNKNOWN, RequestRow, dumps, iso, utc_now
 from bot.tencent.vod import TaskDetail, VodClient
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ class Delivery:
 
     # -- outcomes ---------------------------------------------------------------------------------------
 
-    async def deliver(self, row: dict[str, Any], detail: TaskDetail) -> None:
+    async def deliver(self, row: RequestRow, detail: TaskDetail) -> None:
         """Record the result, post it in the thread once, and mark the parent message done or failed."""
         if not detail.succeeded:
             code = f"TaskFailed.{detail.err_code}" if detail.err_code else "TaskAborted"
@@ -118,7 +118,7 @@ class Delivery:
         )
         await self._hand_over(row, partial(self._post_images, row=row, detail=detail), parent=DONE)
 
-    async def finish_failed(self, row: dict[str, Any], code: str, message: str, request_id: str | None) -> None:
+    async def finish_failed(self, row: RequestRow, code: str, message: str, request_id: str | None) -> None:
         """Record that the task failed and explain why in the thread."""
         finished = utc_now()
         self.log_db.update(
@@ -133,7 +133,7 @@ class Delivery:
         )
         await self._hand_over(row, partial(_post_failure, row=row, code=code, message=message, request_id=request_id))
 
-    async def task_not_found(self, row: dict[str, Any]) -> None:
+    async def task_not_found(self, row: RequestRow) -> None:
         """The task was billed but never found: fail the row and tell the thread where to look."""
         waited = seconds_waited(row)
         self.log_db.update(
@@ -149,15 +149,15 @@ class Delivery:
         text = task_id_unknown_text(str(row["session_id"]), waited)
         await self._hand_over(row, partial(_post_note, row=row, text=text))
 
-    async def still_running(self, row: dict[str, Any]) -> None:
+    async def still_running(self, row: RequestRow) -> None:
         """Stop following a task past the follow timeout, and say where to see it later."""
         text = (
             f"The task is still running after {self.policy.timeout / 60:.0f} minutes, so I stopped checking. "
             f"Use `/aigc status {row['task_id']}` to see it later."
         )
         try:
-            if _has_channel(row):
-                await _post_note(self._conversation(row), row=row, text=text)
+            if (conversation := self._conversation(row)) is not None:
+                await _post_note(conversation, row=row, text=text)
         except SlackUnavailable as refused:
             if not refused.lasting:
                 self._put_off(row, refused)  # the next check gives up again, and posts again
@@ -185,7 +185,10 @@ class Delivery:
             return
         send: Send
         if row["status"] == DONE:
-            detail = await self.vod.describe_task_detail(row["task_id"])
+            task_id = row["task_id"]
+            # A row is marked done only by `deliver`, with the answer DescribeTaskDetail gave for its TaskId.
+            assert task_id is not None, f"request {row_id} is done without a TaskId"
+            detail = await self.vod.describe_task_detail(task_id)
             send = partial(self._post_images, row=row, detail=detail)
         elif row["error_code"] == TASK_ID_UNKNOWN:
             text = task_id_unknown_text(str(row["session_id"]), self.policy.timeout)
@@ -204,11 +207,11 @@ class Delivery:
 
     # -- the one way a result reaches Slack ------------------------------------------------------------------
 
-    async def _hand_over(self, row: dict[str, Any], send: Send, *, parent: str = FAILED) -> None:
+    async def _hand_over(self, row: RequestRow, send: Send, *, parent: str = FAILED) -> None:
         """Post with `send`; then record the row delivered and show `parent`, unless a passing failure put it off."""
         try:
-            if _has_channel(row):
-                await send(self._conversation(row))
+            if (conversation := self._conversation(row)) is not None:
+                await send(conversation)
         except SlackUnavailable as refused:
             if not refused.lasting:
                 self._put_off(row, refused)
@@ -218,7 +221,7 @@ class Delivery:
         following.mark_delivered(self.log_db, int(row["id"]), at=utc_now())
         await self.parent.show(row, parent)
 
-    def _put_off(self, row: dict[str, Any], refused: SlackUnavailable | None = None) -> None:
+    def _put_off(self, row: RequestRow, refused: SlackUnavailable | None = None) -> None:
         """Try again later, backing off like a failed check; the row is free for any worker by then."""
         attempts = int(row.get("follow_attempts") or 0)
         delay = self.policy.delay(attempts)
@@ -229,12 +232,16 @@ class Delivery:
         at = utc_now() + timedelta(seconds=delay)
         following.schedule_follow(self.log_db, int(row["id"]), at=at, attempts=attempts + 1)
 
-    def _conversation(self, row: dict[str, Any]) -> Conversation:
+    def _conversation(self, row: RequestRow) -> Conversation | None:
+        """Where the result goes; None for a request from the command line: its result stays in the log."""
+        channel_id = row.get("channel_id")
+        if not channel_id:
+            return None
         # No response_url: it lasts half an hour and five answers, and the pipeline already used it to say
         # where the bot could not post.
-        return Conversation(self.slack, row["channel_id"], thread_ts=row.get("thread_ts"))
+        return Conversation(self.slack, channel_id, thread_ts=row.get("thread_ts"))
 
-    async def _post_images(self, conversation: Conversation, *, row: dict[str, Any], detail: TaskDetail) -> None:
+    async def _post_images(self, conversation: Conversation, *, row: RequestRow, detail: TaskDetail) -> None:
         summary = result_summary(spec_from_row(row), row.get("task_id"))
         files: list[Path] = []
         try:
@@ -272,7 +279,7 @@ class Delivery:
 
 
 async def _post_note(
-    conversation: Conversation, *, row: dict[str, Any], text: str, with_buttons: bool = False, image_count: int = 0
+    conversation: Conversation, *, row: RequestRow, text: str, with_buttons: bool = False, image_count: int = 0
 ) -> None:
     blocks = [text_block(text)]
     if with_buttons:
@@ -281,7 +288,7 @@ async def _post_note(
 
 
 async def _post_failure(
-    conversation: Conversation, *, row: dict[str, Any], code: str, message: str, request_id: str | None
+    conversation: Conversation, *, row: RequestRow, code: str, message: str, request_id: str | None
 ) -> None:
     explanation = format_refusal(advise(code, message), request_id or row.get("request_id"), message)
     await _post_note(
@@ -289,12 +296,7 @@ async def _post_failure(
     )
 
 
-def _has_channel(row: dict[str, Any]) -> bool:
-    """False for a request from the command line: its result stays in the log, and nothing goes to Slack."""
-    return bool(row.get("channel_id"))
-
-
-def _log_refusal(row: dict[str, Any], refused: SlackUnavailable) -> None:
+def _log_refusal(row: RequestRow, refused: SlackUnavailable) -> None:
     log.warning(
         "request %s: Slack will not take its result in %s (%s); it stays in the log for /aigc status",
         row["id"],

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import logging
 from datetime import timedelta
-from typing import Any
 
 from bot.follow.checking import Checker
 from bot.follow.delivery import Delivery
@@ -19,7 +18,7 @@ from bot.follow.recovery import belongs_to, find_task
 from bot.follow.schedule import seconds_waited
 from bot.follow.worker import Worker
 from bot.store import following
-from bot.store.db import SUBMITTED, iso, parse_iso, utc_now
+from bot.store.db import SUBMITTED, RequestRow, iso, parse_iso, utc_now
 from bot.tencent.vod import TaskDetail, VodClient, VodError
 
 log = logging.getLogger(__name__)
@@ -79,7 +78,7 @@ class LookUps:
             else:
                 self.checker.retry_later(row_id)
 
-    async def give_up_guarded(self, row: dict[str, Any]) -> None:
+    async def give_up_guarded(self, row: RequestRow) -> None:
         try:
             await self.delivery.task_not_found(row)
         except Exception:
@@ -94,16 +93,16 @@ class LookUps:
             if self.worker.take(int(row["id"]), (SUBMITTED,)):
                 self.worker.spawn(self.give_up_guarded(row))
 
-    def row_for(self, detail: TaskDetail) -> dict[str, Any] | None:
+    def row_for(self, detail: TaskDetail) -> RequestRow | None:
         """The row, Tencent holding it without its TaskId in the log, that this task belongs to."""
         rows = following.awaiting_task_id(
             self.log_db, session_id=detail.session_id, session_context=detail.session_context
         )
         return next((r for r in rows if belongs_to(r, detail.session_id, detail.session_context)), None)
 
-    def record_task_id(self, row: dict[str, Any], task_id: str, create_time: str | None) -> dict[str, Any]:
+    def record_task_id(self, row: RequestRow, task_id: str, create_time: str | None) -> RequestRow:
         """Log the TaskId found again; the duplicate-SessionId code goes, as the row now reads normally."""
-        fields: dict[str, Any] = {"task_id": task_id, "error_code": None, "error_message": None, "follow_attempts": 0}
+        fields: RequestRow = {"task_id": task_id, "error_code": None, "error_message": None, "follow_attempts": 0}
         if create_time:
             with contextlib.suppress(ValueError):
                 fields["submitted_at"] = iso(parse_iso(create_time))

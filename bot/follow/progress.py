@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -15,6 +14,7 @@ from bot.pipeline import spec_from_row
 from bot.slack.conversation import Conversation
 from bot.slack.messages import parent_text, progress_text
 from bot.slack.use_result import built_on_line
+from bot.store.db import RequestRow
 from bot.tencent.vod import TaskDetail
 
 # Slack allows about one chat.update per message every few seconds; progress never asks for more.
@@ -36,10 +36,11 @@ class ParentStatus:
         """The parent reads "working" from about now on; the first progress line waits its turn after that."""
         self._shown[row_id] = (time.monotonic(), None)
 
-    def show_progress(self, row: dict[str, Any], detail: TaskDetail) -> None:
+    def show_progress(self, row: RequestRow, detail: TaskDetail) -> None:
         """Show a new status or Progress in the parent, at most once per PROGRESS_UPDATE_SECONDS per message."""
         row_id = int(row["id"])
-        if not row.get("parent_ts"):
+        parent_ts = row.get("parent_ts")
+        if not parent_ts:
             return
         shown = (detail.waiting, None if detail.waiting else detail.progress)
         changed_at, last = self._shown.get(row_id, (-math.inf, None))
@@ -48,16 +49,17 @@ class ParentStatus:
             return
         self._shown[row_id] = (now, shown)
         line = progress_text(shown[1], seconds_waited(row), waiting=detail.waiting)
-        post = self.worker.spawn(self._write(row, line))
+        post = self.worker.spawn(self._write(row, parent_ts, line))
         self._progress_posts[row_id] = post
         post.add_done_callback(lambda _: self._progress_posts.pop(row_id, None))
 
-    async def show(self, row: dict[str, Any], status: str) -> None:
+    async def show(self, row: RequestRow, status: str) -> None:
         """Show a state that replaces any progress: working (again), done or failed."""
-        if not row.get("parent_ts"):
+        parent_ts = row.get("parent_ts")
+        if not parent_ts:
             return
         await self._settle(int(row["id"]))
-        await self._write(row, status)
+        await self._write(row, parent_ts, status)
 
     async def _settle(self, row_id: int) -> None:
         """Let a progress update on its way land first, so it can never overwrite the final state."""
@@ -66,12 +68,13 @@ class ParentStatus:
         if post is not None and not post.done():
             await asyncio.wait({post}, timeout=PROGRESS_SETTLE_SECONDS)
 
-    async def _write(self, row: dict[str, Any], status: str) -> None:
+    async def _write(self, row: RequestRow, parent_ts: str, status: str) -> None:
         current = self.log_db.get(int(row["id"])) or row
-        conversation = Conversation(self.slack, row["channel_id"], status_ts=row["parent_ts"])
+        channel_id, user_id = row["channel_id"], current["user_id"]
+        # A parent message is posted only for a request someone sent from a Slack channel, and both were logged then.
+        assert channel_id is not None and user_id is not None, f"request {row['id']} has a parent but no asker"
+        conversation = Conversation(self.slack, channel_id, status_ts=parent_ts)
         image_count = int(current.get("image_count") or 0)
         built_on = built_on_line(self.log_db, current.get("derived_from"))
-        text = parent_text(
-            current["user_id"], spec_from_row(current), image_count, status, current.get("preset"), built_on
-        )
+        text = parent_text(user_id, spec_from_row(current), image_count, status, current.get("preset"), built_on)
         await conversation.set_status(text)

@@ -8,9 +8,8 @@ SessionId is how it is found again: in DescribeTasks' list, or in its completion
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from bot.store.db import parse_iso, utc_now
+from bot.store.db import RequestRow, parse_iso, utc_now
 from bot.tencent.vod import TaskSummary, VodClient
 
 # Tencent's clock and ours may disagree; the window around the logged submit is widened by this much each way.
@@ -25,7 +24,7 @@ def session_context_for(row_id: int) -> str:
     return f"aigc-bot request {row_id}"
 
 
-def belongs_to(row: dict[str, Any], session_id: str | None, session_context: str | None) -> bool:
+def belongs_to(row: RequestRow, session_id: str | None, session_context: str | None) -> bool:
     """Whether a task Tencent describes is the one this row submitted.
 
     The SessionId decides when Tencent reports one; the SessionContext only when it does not, since row ids
@@ -36,7 +35,7 @@ def belongs_to(row: dict[str, Any], session_id: str | None, session_context: str
     return bool(session_context) and session_context == session_context_for(int(row["id"]))
 
 
-async def find_task(vod: VodClient, row: dict[str, Any], now: datetime | None = None) -> TaskSummary | None:
+async def find_task(vod: VodClient, row: RequestRow, now: datetime | None = None) -> TaskSummary | None:
     """The task Tencent lists for this row, created between its logging and now; None when not listed."""
     after = parse_iso(str(row["created_at"])) - CLOCK_SKEW
     before = (now or utc_now()) + CLOCK_SKEW

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.store.db import parse_iso, utc_now
+from bot.store.db import RequestRow, parse_iso, utc_now
 
 # Progress does not have to rise evenly: keep this share of the time left in reserve on either side.
 PROGRESS_SLACK = 0.35
@@ -193,11 +193,11 @@ def _options(text: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def submitted_at(row: dict[str, Any]) -> datetime:
+def submitted_at(row: RequestRow) -> datetime:
     """When Tencent took the row's task (or, before it is known, when the row was logged): the follow clock's start."""
     return parse_iso(row.get("submitted_at") or row["created_at"])
 
 
-def seconds_waited(row: dict[str, Any], now: datetime | None = None) -> float:
+def seconds_waited(row: RequestRow, now: datetime | None = None) -> float:
     """Seconds since `submitted_at`, which the follow timeout is measured against."""
     return ((now or utc_now()) - submitted_at(row)).total_seconds()

@@ -7,12 +7,11 @@ from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from bot.slack.command_text import is_session_id
 from bot.slack.messages import escape, task_lookup_status_text
 from bot.store.costs import CostEstimate, estimate_cost
-from bot.store.db import TASK_ID_UNKNOWN, RequestLog, Status, parse_iso, utc_now
+from bot.store.db import TASK_ID_UNKNOWN, RequestLog, RequestRow, Status, parse_iso, utc_now
 from bot.store.home_queries import usage_rows
 from bot.tencent.scenes import SCENE_LABELS
 from bot.tencent.vod import TaskDetail, VodClient, VodError
@@ -90,7 +89,7 @@ def usage_text(
     return "\n".join(parts)
 
 
-def detail_text(detail: TaskDetail, row: dict[str, Any] | None) -> str:
+def detail_text(detail: TaskDetail, row: RequestRow | None) -> str:
     lines = [f"*Task* `{detail.task_id}` · {detail.status}"]
     if detail.progress is not None and not detail.finished:
         lines.append(f"Progress: {detail.progress}%")
@@ -105,7 +104,7 @@ def detail_text(detail: TaskDetail, row: dict[str, Any] | None) -> str:
     return "\n".join(lines)
 
 
-def logged_result_text(row: dict[str, Any]) -> str:
+def logged_result_text(row: RequestRow) -> str:
     lines = [f"*Task* `{row['task_id']}` · {row['status']}"]
     outputs = json.loads(row["output_json"] or "[]")
     for index, output in enumerate(outputs, 1):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.store.db import DONE, FAILED, INVALID, REFUSED, RequestLog, parse_iso
+from bot.store.db import DONE, FAILED, INVALID, REFUSED, RequestLog, RequestRow, parse_iso
 
 USE_RESULT_ACTION = "aigc_use_result"
 USE_RESULT_LABEL = "Use this image"
@@ -63,7 +63,7 @@ class Usable:
     ref: str
 
 
-def usable_output(row: dict[str, Any], number: int, now: datetime) -> Usable | str:
+def usable_output(row: RequestRow, number: int, now: datetime) -> Usable | str:
     """The image `number` of a finished request as an input, or the sentence saying why it cannot be one."""
     if row.get("status") != DONE:
         return not_finished_text(str(row.get("status") or ""))

@@ -388,21 +388,19 @@ class RequestLog:
         with self._lock, self.db.conn:
             self.db.conn.execute(f"UPDATE requests SET {assignments} WHERE id = ?", [*map(fields.get, columns), row_id])
 
-    def get(self, row_id: int) -> dict[str, Any] | None:
+    def get(self, row_id: int) -> RequestRow | None:
         """The request logged under `row_id`, or None when there is none.
 
         :param row_id: the row's id, as `claim` returned it.
         """
-        found = self._dicts("SELECT * FROM requests WHERE id = ?", [row_id])
-        return found[0] if found else None
+        return self._first("SELECT * FROM requests WHERE id = ?", [row_id])
 
-    def by_task_id(self, task_id: str) -> dict[str, Any] | None:
+    def by_task_id(self, task_id: str) -> RequestRow | None:
         """The latest request Tencent accepted under `task_id`, or None when the log has none.
 
         :param task_id: the TaskId CreateSceneAigcImageTask answered.
         """
-        found = self._dicts("SELECT * FROM requests WHERE task_id = ? ORDER BY id DESC LIMIT 1", [task_id])
-        return found[0] if found else None
+        return self._first("SELECT * FROM requests WHERE task_id = ? ORDER BY id DESC LIMIT 1", [task_id])
 
     def latest_for_session(self, session_id: str) -> RequestRow | None:
         """The latest request sent to Tencent under `session_id`, or None when the log has none.

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.store.db import DONE, FAILED, SUBMITTED, TASK_ID_UNKNOWN, RequestLog, iso, parse_iso
+from bot.store.db import DONE, FAILED, SUBMITTED, TASK_ID_UNKNOWN, RequestLog, RequestRow, iso, parse_iso
 
 
 def due_for_follow(log_db: RequestLog, *, now: datetime, limit: int) -> list[int]:
@@ -43,13 +43,13 @@ def lookups_due(log_db: RequestLog, *, now: datetime) -> list[int]:
     return [int(row["id"]) for row in rows]
 
 
-def expired_lookups(log_db: RequestLog, *, now: datetime, timeout: timedelta) -> list[dict[str, Any]]:
+def expired_lookups(log_db: RequestLog, *, now: datetime, timeout: timedelta) -> list[RequestRow]:
     """Rows still being looked up, held by nobody, whose look-up started longer than `timeout` before `now`.
 
     :param now: the present; also the moment by which a lease must have run out to count as free.
     :param timeout: how long a look-up may take, counted from `submitted_at` (or `created_at` without one).
     """
-    rows = log_db.query(
+    rows = log_db.query_requests(
         "SELECT * FROM requests WHERE status = ? AND task_id IS NULL AND session_id IS NOT NULL"
         " AND follow_next_at IS NOT NULL AND (follow_lease_until IS NULL OR follow_lease_until < ?)",
         [SUBMITTED, iso(now)],
@@ -73,15 +73,13 @@ def undelivered(log_db: RequestLog, *, now: datetime) -> list[int]:
     return [int(row["id"]) for row in rows]
 
 
-def awaiting_task_id(
-    log_db: RequestLog, *, session_id: str | None, session_context: str | None
-) -> list[dict[str, Any]]:
+def awaiting_task_id(log_db: RequestLog, *, session_id: str | None, session_context: str | None) -> list[RequestRow]:
     """Rows Tencent holds without a TaskId whose SessionId, or SessionContext naming the row, matches; newest first.
 
     :param session_id: the SessionId a task Tencent describes was created with, if it reports one.
     :param session_context: that task's SessionContext (`aigc-bot request <row id>`), if it reports one.
     """
-    return log_db.query(
+    return log_db.query_requests(
         "SELECT * FROM requests WHERE status = ? AND task_id IS NULL AND session_id IS NOT NULL"
         " AND (session_id = ? OR 'aigc-bot request ' || id = ?) ORDER BY id DESC",
         [SUBMITTED, session_id or "", session_context or ""],
