@@ -19,6 +19,7 @@ from bot.slack.command_text import (
 from bot.slack.messages import escape
 from bot.slack.refs import BadRef, Ref, parse_ref
 from bot.store.batches import Batch, BatchCounts
+from bot.store.db import RequestRow
 from bot.store.presets import preset_name_problem
 from bot.tencent.models import MAX_PROMPT_CHARS
 from bot.tencent.scenes import TaskSpec
@@ -396,7 +397,7 @@ def ended_text(batch: Batch, counts: BatchCounts, file_name: str, *, results_fol
     )
 
 
-def results_csv(rows: list[dict[str, Any]]) -> bytes:
+def results_csv(rows: list[RequestRow]) -> bytes:
     """`batch-<id>-results.csv`: row, TaskId, status, error code and output URLs of every request."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

@@ -21,6 +21,7 @@ from bot.store.db import (
     SUBMITTED,
     TASK_ID_UNKNOWN,
     RequestLog,
+    RequestRow,
     dumps,
     insert_request,
     iso,
@@ -271,9 +272,11 @@ class BatchStore:
             ended=int(row["ended"]),
         )
 
-    def requests(self, batch_id: int) -> list[dict[str, Any]]:
+    def requests(self, batch_id: int) -> list[RequestRow]:
         """The batch's request rows in file order, for its results file."""
-        return self.log_db.query("SELECT * FROM requests WHERE batch_id = ? ORDER BY batch_row, id", [batch_id])
+        return self.log_db.query_requests(
+            "SELECT * FROM requests WHERE batch_id = ? ORDER BY batch_row, id", [batch_id]
+        )
 
     def finish(self, batch_id: int) -> bool:
         """Mark a running batch finished; False when another process got there first."""
