@@ -34,7 +34,7 @@ from bot.services import vod_client_from
 from bot.slack.command_text import Generate
 from bot.slack.refs import BadRef, PathRef, Ref, parse_ref
 from bot.store import db as statuses
-from bot.store.db import RequestLog, RequestRow, parse_iso, utc_now
+from bot.store.db import COMMAND_LINE_TEAM, RequestLog, RequestRow, parse_iso, utc_now
 from bot.tencent.imagetype import NotAnImage
 from bot.tencent.models import (
     ASPECT_RATIOS,
@@ -206,7 +206,7 @@ def _origin(args: argparse.Namespace) -> Origin:
     # Each run is a new request; a repeated --session-id is refused by Tencent, not by the log.
     return Origin(
         source=SOURCE,
-        team_id="",
+        team_id=COMMAND_LINE_TEAM,
         channel_id="",
         user_id=getpass.getuser(),
         dedupe_key=f"cli:{uuid.uuid4().hex}",

@@ -13,8 +13,20 @@ from typing import Any
 from bot.config import Settings
 from bot.errors import advise
 from bot.store.db import RequestLog
-from tests.conftest import SECRET_KEY, SUB_APP_ID, PNG_1x1, clean_env, env_for, free_port, start_bot, wait_until_healthy
-from tests.fakes import FakeCos, FakeVod
+from tests.conftest import (
+    SECRET_KEY,
+    SUB_APP_ID,
+    PNG_1x1,
+    RunningBot,
+    clean_env,
+    env_for,
+    free_port,
+    make_settings,
+    start_bot,
+    wait_status,
+    wait_until_healthy,
+)
+from tests.fakes import FakeCos, FakeSlack, FakeVod
 
 
 def aigc_bot(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -227,6 +239,26 @@ def test_a_capped_user_is_refused_with_the_cap_sentence_and_the_refusal_is_logge
     assert second.stdout == ""
     assert len(vod.calls("CreateSceneAigcImageTask")) == 1
     assert [(r["source"], r["status"]) for r in logged_rows(settings)] == [("cli", "submitted"), ("cli", "refused")]
+
+
+def test_the_command_line_shares_the_workspace_cap_with_slack(
+    tmp_path: Path, vod: FakeVod, cos: FakeCos, slack: FakeSlack
+) -> None:
+    settings = make_settings(tmp_path, vod, cos, slack, aigc_bot_workspace_daily_cap=2)
+    bot = RunningBot(settings).start()
+    try:
+        assert "Working on" in bot.command("outpaint https://shop.example/a.jpg").json()["text"]
+        wait_status(settings, "submitted")
+        args = ["submit", "--scene", "outpaint", "--image", "https://shop.example/b.jpg"]
+        assert aigc_bot(args, env_for(settings), tmp_path).returncode == 0  # the second of the day's two
+        refused = aigc_bot(args, env_for(settings), tmp_path)
+        assert refused.returncode == 1
+        assert "The workspace has reached today's limit of 2 requests." in refused.stderr
+        bot.command("outpaint https://shop.example/c.jpg", user_id="U200")  # Slack counts the command line's too
+        wait_status(settings, "refused", 2)
+    finally:
+        bot.stop()
+    assert len(vod.calls("CreateSceneAigcImageTask")) == 2
 
 
 def test_session_id_given_on_the_command_line_is_the_one_sent_and_logged(

@@ -17,6 +17,7 @@ import pytest
 
 from bot.store.batches import BatchStore
 from bot.store.db import (
+    COMMAND_LINE_TEAM,
     DONE,
     REPEAT,
     REQUEST_COLUMNS,
@@ -193,6 +194,16 @@ def test_daily_count_counts_the_days_requests_that_reached_tencent_or_may_still(
     assert count(user_id="U1") == 4
     assert count(user_id="U3") == 0
     assert log_db.daily_count(team_id="T1", day=DAY) == 7
+
+
+def test_daily_count_shares_the_workspace_cap_with_the_command_line(log_db: RequestLog) -> None:
+    claim(log_db, created_at=MORNING, status=Status.DONE, team_id="T1", user_id="U1")
+    claim(log_db, created_at=MORNING, status=Status.DONE, team_id="T2", user_id="U7")
+    claim(log_db, created_at=MORNING, status=Status.SUBMITTED, team_id=COMMAND_LINE_TEAM, user_id="ops")
+    assert log_db.daily_count(team_id="T1", day=DAY) == 2  # its own request and the command line's
+    assert log_db.daily_count(team_id="T1", user_id="U1", day=DAY) == 1
+    assert log_db.daily_count(team_id=COMMAND_LINE_TEAM, day=DAY) == 3  # every workspace's, and its own
+    assert log_db.daily_count(team_id=COMMAND_LINE_TEAM, user_id="ops", day=DAY) == 1
 
 
 def test_status_counts_counts_requests_per_source_scene_and_status(log_db: RequestLog) -> None:

@@ -157,6 +157,8 @@ FOLLOWING_STATUSES: tuple[str, ...] = (Status.SUBMITTED,)
 ACTIVE_STATUSES: tuple[str, ...] = (Status.RECEIVED, Status.UPLOADING, Status.SUBMITTING)
 # Requests that reached Tencent, or may still reach it: the ones the daily caps count.
 CAPPED_STATUSES = (*ACTIVE_STATUSES, Status.SUBMITTED, Status.DONE, Status.FAILED)
+# The team logged for a request from the command line, which comes from no Slack workspace.
+COMMAND_LINE_TEAM = ""
 # Requests turned away before Tencent saw them, so never billed.
 NOT_SUBMITTED_STATUSES = (Status.REFUSED, Status.INVALID)
 # The error code of a request that was billed but whose TaskId Tencent never told us and could not be found.
@@ -449,19 +451,25 @@ class RequestLog:
         """How many requests of one workspace, or of one person in it, count against the daily caps on `day`:
         those that reached Tencent or may still reach it (`CAPPED_STATUSES`), created from the start of `day` on.
 
-        :param team_id: the workspace.
+        The command line's requests (logged with an empty team) are billed to the same Tencent account as the
+        workspace the bot serves, so they share its cap: they count in every workspace, and every workspace's
+        requests count for them.
+
+        :param team_id: the workspace; empty for the command line, which counts the requests of every workspace.
         :param day: the UTC day, YYYY-MM-DD.
         :param logged_before: the dedupe_key of the request being checked, logged already: only requests logged
             before it count, so of requests arriving together the earliest win, whatever order their checks run
             in, and a later one never takes an earlier one's place. None counts every request of the day.
         :param user_id: count only this person's requests; None counts the whole workspace.
         """
+        workspace = f" AND team_id IN (?, '{COMMAND_LINE_TEAM}')" if team_id != COMMAND_LINE_TEAM else ""
         person = " AND user_id = ?" if user_id is not None else ""
+        params = [*([team_id] if workspace else []), *([user_id] if user_id is not None else [])]
         return self._count(
-            f"SELECT count(*) FROM requests WHERE team_id = ?{person} AND created_at >= ?"
+            f"SELECT count(*) FROM requests WHERE created_at >= ?{workspace}{person}"
             f" AND status IN ({_marks(CAPPED_STATUSES)})"
             " AND id < COALESCE((SELECT id FROM requests WHERE dedupe_key = ?), 9223372036854775807)",
-            [team_id, *([user_id] if user_id is not None else []), day, *CAPPED_STATUSES, logged_before],
+            [day, *params, *CAPPED_STATUSES, logged_before],
         )
 
     def status_counts(self) -> list[StatusCount]:
