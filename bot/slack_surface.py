@@ -180,11 +180,15 @@ class SlackSurface:
         )
 
     def usage_text(self, command: dict[str, Any]) -> str:
+        """`/aigc usage`; where admins are named, only they see everyone's counts, the others their own."""
+        user_id = str(command.get("user_id", ""))
+        admins = self.workflows.admins
         return reports.usage_text(
             self.log_db,
             team_id=command.get("team_id", ""),
             prices=self.services.home.prices,
             currency=self.services.settings.aigc_bot_currency,
+            asked_by=user_id if admins and user_id not in admins else None,
         )
 
     async def open_form(self, trigger_id: str, command: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import itertools
 import json
 import time
@@ -21,8 +22,9 @@ from bot.slack.reports import amount_text
 from bot.store.costs import estimate_cost
 from bot.store.db import RequestLog, Status, iso
 from bot.store.home_queries import counted_since, presets_for
-from tests.conftest import TEAM_ID, RunningBot, make_settings, rows, wait_status, wait_until
+from tests.conftest import TEAM_ID, RunningBot, env_for, make_settings, rows, wait_status, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
+from tests.test_cli import aigc_bot
 
 NOW = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
 
@@ -165,6 +167,30 @@ def test_an_admin_sees_usage_per_user_and_scene_failures_and_cost_and_usage_show
     admin_bot.command("usage", response_url=slack.response_url("usage"))
     usage = wait_until(lambda: slack.responses_to("usage"), what="usage")[0]["text"]
     assert "*Estimated cost today:* 0.50 EUR" in usage and "*Estimated cost this month:* 0.50 EUR" in usage
+
+
+def test_command_line_tasks_count_in_the_team_usage_and_a_non_admin_sees_only_their_own(
+    admin_bot: RunningBot, slack: FakeSlack, vod: FakeVod, tmp_path: Path
+) -> None:
+    settings = admin_bot.settings
+    admin_bot.command("outpaint https://shop.example/banner.jpg", user_id="U1")
+    wait_status(settings, "done")
+    submit = ["submit", "--scene", "outpaint", "--image", "https://shop.example/wide.jpg"]
+    assert aigc_bot(submit, env_for(settings), tmp_path).returncode == 0
+    operator = f"`{getpass.getuser()}` (command line)"
+
+    open_home(admin_bot, "UADMIN")
+    today = shown_text(homes(slack, "UADMIN")[-1]).split("*Today:*")[1].split("*This month")[0]
+    assert "2 request(s)" in today and "<@U1> 1" in today and f"{operator} 1" in today
+
+    admin_bot.command("usage", user_id="UADMIN", response_url=slack.response_url("admin-usage"))
+    usage = wait_until(lambda: slack.responses_to("admin-usage"), what="usage")[0]["text"]
+    assert "*Today:* 2 task(s)" in usage and "<@U1> 1" in usage and f"{operator} 1" in usage
+
+    admin_bot.command("usage", user_id="U1", response_url=slack.response_url("own-usage"))
+    own = wait_until(lambda: slack.responses_to("own-usage"), what="usage")[0]["text"]
+    assert "*Today:* 2 task(s)" in own and "yours: 1" in own
+    assert "<@U1>" not in own and operator not in own
 
 
 def test_a_state_change_republishes_the_home_at_most_once_per_throttle_window(

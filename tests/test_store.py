@@ -204,6 +204,18 @@ def test_daily_count_shares_the_workspace_cap_with_the_command_line(log_db: Requ
     assert log_db.daily_count(team_id="T1", user_id="U1", day=DAY) == 1
     assert log_db.daily_count(team_id=COMMAND_LINE_TEAM, day=DAY) == 3  # every workspace's, and its own
     assert log_db.daily_count(team_id=COMMAND_LINE_TEAM, user_id="ops", day=DAY) == 1
+    claim(log_db, created_at=MORNING, status=Status.REFUSED, team_id=COMMAND_LINE_TEAM, user_id="ops")
+    assert log_db.not_submitted_count(team_id="T1", since=DAY) == 1  # the command line's refusal
+
+
+def test_billed_since_includes_the_command_line_s_tasks_and_says_which_they_are(log_db: RequestLog) -> None:
+    claim(log_db, created_at=MORNING, task_id="task-1", status=Status.DONE, user_id="U1")
+    claim(log_db, created_at=MORNING, task_id="task-2", status=Status.DONE, team_id=COMMAND_LINE_TEAM, user_id="ops")
+    claim(log_db, created_at=MORNING, task_id="task-3", status=Status.DONE, team_id="T2", user_id="U9")
+    assert sorted(log_db.billed_since(team_id="T1", since=DAY, billed_error_codes=[])) == [
+        BilledTask(user_id="U1", scene="outpaint", status="done", day=DAY),
+        BilledTask(user_id="ops", scene="outpaint", status="done", day=DAY, from_command_line=True),
+    ]
 
 
 def test_status_counts_counts_requests_per_source_scene_and_status(log_db: RequestLog) -> None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from bot.slack.messages import escape
+from bot.slack.messages import asker, escape
 from bot.slack.reports import cost_text, thread_link
 from bot.store.costs import estimate_cost
 from bot.store.db import (
@@ -152,9 +152,9 @@ def _counted(rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     return [r for r in rows if r.get("status") in CAP_COUNTED_STATUSES]
 
 
-def _listing(counts: Counter[str], label: Mapping[str, str] | None = None, *, mention: bool = False) -> str:
+def _listing(counts: Counter[str], label: Mapping[str, str] | None = None) -> str:
     shown = counts.most_common(SHOWN_PER_LIST)
-    parts = [f"<@{key}> {n}" if mention else f"{(label or {}).get(key, key) or '?'} {n}" for key, n in shown]
+    parts = [f"{(label or {}).get(key, key) or '?'} {n}" for key, n in shown]
     if len(counts) > SHOWN_PER_LIST:
         parts.append(f"and {len(counts) - SHOWN_PER_LIST} more")
     return ", ".join(parts) or "none"
@@ -164,7 +164,8 @@ def _usage_period(title: str, rows: list[dict[str, Any]], usage: AdminUsage) -> 
     counted = _counted(rows)
     lines = [
         f"*{title}:* {len(counted)} request(s)",
-        "by user: " + _listing(Counter(str(r["user_id"]) for r in counted), mention=True),
+        "by user: "
+        + _listing(Counter(asker(r["user_id"], from_command_line=bool(r.get("from_command_line"))) for r in counted)),
         "by scene: " + _listing(Counter(str(r["scene"] or "") for r in counted), SCENE_LABELS),
         "failures by error code: "
         + _listing(Counter(str(r["error_code"] or "unknown") for r in rows if r["status"] == FAILED)),

@@ -37,6 +37,13 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def asker(user_id: str | None, *, from_command_line: bool = False) -> str:
+    """Who asked, as Slack shows it: a mention, or for the command line the OS user name, which Slack knows not."""
+    if from_command_line:
+        return f"`{escape(user_id or '?')}` (command line)"
+    return f"<@{user_id}>"
+
+
 def describe_spec(spec: TaskSpec, image_count: int, preset: str | None = None) -> str:
     """The scene, image count and the options the request runs with, naming the preset that supplied some."""
     label = SCENE_LABELS.get(spec.scene, spec.scene)

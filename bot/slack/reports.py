@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from bot.slack.command_text import is_session_id
-from bot.slack.messages import escape, task_lookup_status_text
+from bot.slack.messages import asker, escape, task_lookup_status_text
 from bot.store.costs import CostEstimate, estimate_cost
 from bot.store.db import TASK_ID_UNKNOWN, RequestLog, RequestRow, Status, parse_iso, utc_now
 from bot.store.home_queries import usage_rows
@@ -65,7 +65,12 @@ def usage_text(
     now: datetime | None = None,
     prices: Mapping[str, Decimal] | None = None,
     currency: str = "CNY",
+    asked_by: str | None = None,
 ) -> str:
+    """`/aigc usage`: the workspace's billed tasks (the command line's included) today and this month.
+
+    :param asked_by: who asks, when they may see only their own count among the people; None shows everyone's.
+    """
     moment = now or utc_now()
     day = moment.strftime("%Y-%m-%d")
     month = moment.strftime("%Y-%m")
@@ -74,11 +79,14 @@ def usage_text(
     for label, chosen in (("Today", [t for t in billed if t.day == day]), ("This month", billed)):
         parts.append(f"*{label}:* {len(chosen)} task(s)")
         by_scene = Counter(t.scene for t in chosen)
-        by_user = Counter(t.user_id for t in chosen)
+        by_user = Counter(asker(t.user_id, from_command_line=t.from_command_line) for t in chosen)
         if by_scene:
             scenes = ", ".join(f"{SCENE_LABELS.get(s or '', s)} {n}" for s, n in by_scene.most_common())
             parts.append("  by scene: " + scenes)
-            parts.append("  by user: " + ", ".join(f"<@{u}> {n}" for u, n in by_user.most_common(20)))
+            if asked_by is None:
+                parts.append("  by user: " + ", ".join(f"{who} {n}" for who, n in by_user.most_common(20)))
+            else:
+                parts.append(f"  yours: {by_user[asker(asked_by)]}")
     refused = log_db.not_submitted_count(team_id=team_id, since=month)
     parts.append(f"Not submitted this month (refused or invalid, not billed): {refused}")
     if prices:

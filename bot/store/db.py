@@ -159,6 +159,19 @@ ACTIVE_STATUSES: tuple[str, ...] = (Status.RECEIVED, Status.UPLOADING, Status.SU
 CAPPED_STATUSES = (*ACTIVE_STATUSES, Status.SUBMITTED, Status.DONE, Status.FAILED)
 # The team logged for a request from the command line, which comes from no Slack workspace.
 COMMAND_LINE_TEAM = ""
+
+
+def workspace_filter(team_id: str) -> tuple[str, list[str]]:
+    """The SQL condition, and its parameters, for the requests that count as one workspace's.
+
+    The command line's requests are billed to the same Tencent account as the workspace the bot serves, so
+    they count as every workspace's, and the command line (`COMMAND_LINE_TEAM`) counts every workspace's.
+    """
+    if team_id == COMMAND_LINE_TEAM:
+        return "1 = 1", []
+    return "team_id IN (?, ?)", [team_id, COMMAND_LINE_TEAM]
+
+
 # Requests turned away before Tencent saw them, so never billed.
 NOT_SUBMITTED_STATUSES = (Status.REFUSED, Status.INVALID)
 # The error code of a request that was billed but whose TaskId Tencent never told us and could not be found.
@@ -180,12 +193,14 @@ class StatusCount(NamedTuple):
 
 
 class BilledTask(NamedTuple):
-    """A request Tencent billed: who asked, for which scene, on which UTC day (YYYY-MM-DD)."""
+    """A request Tencent billed: who asked, for which scene, on which UTC day (YYYY-MM-DD), and whether it came
+    from the command line (its user is then an OS user name, not a Slack id)."""
 
     user_id: str | None
     scene: str | None
     status: str
     day: str
+    from_command_line: bool = False
 
 
 def _known_columns(record: dict[str, Any]) -> list[str]:
@@ -462,14 +477,13 @@ class RequestLog:
             in, and a later one never takes an earlier one's place. None counts every request of the day.
         :param user_id: count only this person's requests; None counts the whole workspace.
         """
-        workspace = f" AND team_id IN (?, '{COMMAND_LINE_TEAM}')" if team_id != COMMAND_LINE_TEAM else ""
+        workspace, workspace_params = workspace_filter(team_id)
         person = " AND user_id = ?" if user_id is not None else ""
-        params = [*([team_id] if workspace else []), *([user_id] if user_id is not None else [])]
         return self._count(
-            f"SELECT count(*) FROM requests WHERE created_at >= ?{workspace}{person}"
+            f"SELECT count(*) FROM requests WHERE created_at >= ? AND {workspace}{person}"
             f" AND status IN ({_marks(CAPPED_STATUSES)})"
             " AND id < COALESCE((SELECT id FROM requests WHERE dedupe_key = ?), 9223372036854775807)",
-            [day, *params, *CAPPED_STATUSES, logged_before],
+            [day, *workspace_params, *([user_id] if user_id is not None else []), *CAPPED_STATUSES, logged_before],
         )
 
     def status_counts(self) -> list[StatusCount]:
@@ -490,29 +504,32 @@ class RequestLog:
         """Requests of one workspace created from `since` on that Tencent billed: those it gave a TaskId, and
         those that failed with one of `billed_error_codes` (Tencent kept the task but its TaskId was lost).
 
-        :param team_id: the workspace.
+        :param team_id: the workspace, whose tasks include the command line's (see `workspace_filter`).
         :param since: an ISO 8601 UTC time, or the start of one written shorter (`2026-01` for a month).
         :param billed_error_codes: error codes that mean the task was billed all the same.
         """
+        workspace, workspace_params = workspace_filter(team_id)
         with self._lock:
             found = self.db.conn.execute(
-                "SELECT user_id, scene, status, substr(created_at, 1, 10) FROM requests WHERE team_id = ?"
-                f" AND created_at >= ? AND (task_id IS NOT NULL OR error_code IN ({_marks(billed_error_codes)}))",
-                [team_id, since, *billed_error_codes],
+                "SELECT user_id, scene, status, substr(created_at, 1, 10), team_id = ? FROM requests"
+                f" WHERE {workspace} AND created_at >= ?"
+                f" AND (task_id IS NOT NULL OR error_code IN ({_marks(billed_error_codes)}))",
+                [COMMAND_LINE_TEAM, *workspace_params, since, *billed_error_codes],
             ).fetchall()
-        return [BilledTask(*row) for row in found]
+        return [BilledTask(user, scene, status, day, bool(cli)) for user, scene, status, day, cli in found]
 
     def not_submitted_count(self, *, team_id: str, since: str) -> int:
         """How many requests of one workspace created from `since` on were refused or could not be used, and so
         never reached Tencent (`NOT_SUBMITTED_STATUSES`).
 
-        :param team_id: the workspace.
+        :param team_id: the workspace, whose requests include the command line's (see `workspace_filter`).
         :param since: an ISO 8601 UTC time, or the start of one written shorter (`2026-01` for a month).
         """
+        workspace, workspace_params = workspace_filter(team_id)
         return self._count(
-            "SELECT count(*) FROM requests WHERE team_id = ? AND created_at >= ?"
+            f"SELECT count(*) FROM requests WHERE {workspace} AND created_at >= ?"
             f" AND status IN ({_marks(NOT_SUBMITTED_STATUSES)})",
-            [team_id, since, *NOT_SUBMITTED_STATUSES],
+            [*workspace_params, since, *NOT_SUBMITTED_STATUSES],
         )
 
     def unfinished(self, *, created_after: str, created_before: str) -> list[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.store.db import CAPPED_STATUSES, RequestLog
+from bot.store.db import CAPPED_STATUSES, COMMAND_LINE_TEAM, RequestLog, workspace_filter
 
 # The statuses the daily caps count (RequestLog.daily_count): rows that reached, or may still reach, Tencent.
 CAP_COUNTED_STATUSES = CAPPED_STATUSES
@@ -34,10 +34,12 @@ def request_states(log_db: RequestLog, *, team_id: str, user_id: str) -> tuple[t
 
 
 def counted_since(log_db: RequestLog, *, team_id: str, since: str, user_id: str | None = None) -> int:
-    """Requests counted against the daily caps created since `since`, for one person or the whole team."""
+    """Requests counted against the daily caps created since `since`, for one person or the whole team (with
+    the command line's, which share its cap)."""
     marks = ", ".join("?" for _ in CAP_COUNTED_STATUSES)
-    sql = f"SELECT count(*) AS n FROM requests WHERE team_id = ? AND created_at >= ? AND status IN ({marks})"
-    params: list[Any] = [team_id, since, *CAP_COUNTED_STATUSES]
+    workspace, workspace_params = workspace_filter(team_id)
+    sql = f"SELECT count(*) AS n FROM requests WHERE {workspace} AND created_at >= ? AND status IN ({marks})"
+    params: list[Any] = [*workspace_params, since, *CAP_COUNTED_STATUSES]
     if user_id is not None:
         sql += " AND user_id = ?"
         params.append(user_id)
@@ -45,11 +47,13 @@ def counted_since(log_db: RequestLog, *, team_id: str, since: str, user_id: str 
 
 
 def usage_rows(log_db: RequestLog, *, team_id: str, since: str) -> list[dict[str, Any]]:
-    """The team's requests since `since`, with what usage and cost figures need (not prompts or inputs)."""
+    """The team's requests since `since`, the command line's included, with what usage and cost figures need
+    (not prompts or inputs); `from_command_line` is 1 for the command line's."""
+    workspace, workspace_params = workspace_filter(team_id)
     return log_db.query(
-        "SELECT user_id, scene, status, error_code, output_json, substr(created_at, 1, 10) AS day FROM requests"
-        " WHERE team_id = ? AND created_at >= ?",
-        [team_id, since],
+        "SELECT user_id, scene, status, error_code, output_json, substr(created_at, 1, 10) AS day,"
+        f" team_id = ? AS from_command_line FROM requests WHERE {workspace} AND created_at >= ?",
+        [COMMAND_LINE_TEAM, *workspace_params, since],
     )
 
 
