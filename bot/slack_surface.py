@@ -351,7 +351,8 @@ class SlackSurface:
         return await self.status_text(str(row["task_id"]))
 
     async def record_run_again(self, body: dict[str, Any]) -> Accepted | str:
-        """Log a second run of a logged request, before the ack; a string says why there is none."""
+        """Log a second run of a logged request, before the ack; a string, for the clicker only, says why there is
+        none."""
         row = self._row_of_action(body)
         if row is None:
             return "I can't find that request in my log."
@@ -373,7 +374,8 @@ class SlackSurface:
             rerun_of=int(row["id"]),
         )
         recorded = await self.pipeline.record(origin, command)
-        return Accepted(origin, recorded=recorded, reply=REPEAT_NOTE if recorded.repeat else None)
+        # A double click concerns the clicker alone: the note goes to them, not into the thread.
+        return REPEAT_NOTE if recorded.repeat else Accepted(origin, recorded=recorded)
 
     async def open_form_from_result(self, body: dict[str, Any]) -> str | None:
         """Open the form with a result's image as its input; otherwise the sentence saying why not."""

@@ -163,6 +163,10 @@ def test_run_again_submits_exactly_once_more_with_a_new_session_id(
     }
     rerun = next(r for r in rows(settings) if r["rerun_of"] == original["id"])
     assert rerun["thread_ts"] == original["thread_ts"] and rerun["source"] == "rerun"
+    # The double click is explained to the clicker alone, not in the thread.
+    [told] = wait_until(lambda: slack.responses_to("act-1700000500.2"), what="the note to the double clicker")
+    assert "same request a few seconds ago" in told["text"] and told["response_type"] == "ephemeral"
+    assert not [m for m in slack.messages if "same request" in str(m.get("text"))]
 
 
 def test_refresh_status_answers_the_clicker(
