@@ -272,6 +272,18 @@ def test_session_id_given_on_the_command_line_is_the_one_sent_and_logged(
     assert logged_rows(settings)[0]["session_id"] == "batch-7"
 
 
+def test_slack_status_finds_a_request_by_the_session_id_chosen_on_the_command_line(
+    bot: RunningBot, slack: FakeSlack, settings: Settings, tmp_path: Path
+) -> None:
+    args = ["submit", "--scene", "outpaint", "--image", "https://shop.example/a.jpg", "--session-id", "spring-sale-7"]
+    result = aigc_bot(args, env_for(settings), tmp_path)
+    assert result.returncode == 0, result.stderr
+    task_id = json.loads(result.stdout)["TaskId"]
+    bot.command("status spring-sale-7", response_url=slack.response_url("by-session"))
+    [answer] = slack.wait_for_response("by-session")
+    assert task_id in answer["text"] and "Could not read task" not in answer["text"]
+
+
 def test_dry_run_refuses_a_text_file_named_png_and_logs_nothing(
     settings: Settings, vod: FakeVod, tmp_path: Path
 ) -> None:

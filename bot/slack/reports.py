@@ -125,8 +125,9 @@ def logged_result_text(row: RequestRow) -> str:
 
 
 async def status_text(vod: VodClient, log_db: RequestLog, task_id: str) -> str:
-    """/aigc status: `task_id` is a TaskId, or the SessionId of a request (its TaskId may be unknown)."""
-    if is_session_id(task_id):
+    """/aigc status: `task_id` is a TaskId, or the SessionId of a request (its TaskId may be unknown): the bot's
+    own `aigc-…` ones, or one chosen with `aigc-bot submit --session-id`, which the log knows."""
+    if is_session_id(task_id) or log_db.latest_for_session(task_id) is not None:
         return await session_status_text(vod, log_db, task_id)
     return await _task_status_text(vod, log_db, task_id)
 

@@ -304,6 +304,7 @@ class RequestLog:
             "CREATE UNIQUE INDEX IF NOT EXISTS requests_dedupe ON requests(dedupe_key) WHERE dedupe_key IS NOT NULL"
         )
         self.db.execute("CREATE INDEX IF NOT EXISTS requests_task ON requests(task_id)")
+        self.db.execute("CREATE INDEX IF NOT EXISTS requests_session ON requests(session_id)")
         self.db.execute("CREATE INDEX IF NOT EXISTS requests_user_time ON requests(team_id, user_id, created_at)")
         self.db.execute("CREATE INDEX IF NOT EXISTS requests_status ON requests(status)")
         slack_files = self.db.table("slack_files")
