@@ -210,6 +210,18 @@ def test_unicode_emoji_and_mention_injection_are_kept_for_tencent_and_defused_fo
     )
 
 
+def test_characters_that_hide_or_reverse_text_never_reach_the_thread(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod
+) -> None:
+    prompt = "sale \u202eevil\u202c price\u200b 👨\u200d👩\u200d👧 שלום\u200f"
+    bot.command(f"product {URL} {prompt}")
+    wait_until(lambda: vod.calls(CREATE), what="the submission")
+    assert vod.calls(CREATE)[0]["SceneInfo"]["ProductImageConfig"]["Prompt"] == prompt  # Tencent gets it as typed
+    parent = wait_until(lambda: slack.calls_to("chat.postMessage"), what="the parent message")[0]["text"]
+    assert "sale evil price 👨\u200d👩\u200d👧 שלום\u200f" in parent  # joiners and direction marks stay
+    assert not {"\u202e", "\u202c", "\u200b"} & set(parent)
+
+
 @pytest.mark.parametrize(
     ("body", "content_type", "status"),
     [
