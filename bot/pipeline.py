@@ -32,6 +32,7 @@ from bot.store import db as statuses
 from bot.store.batches import BATCH_SOURCE
 from bot.store.claims import ClaimBatch
 from bot.store.db import REPEAT, RequestLog, RequestRow, dumps, iso, utc_now
+from bot.store.sessions import SESSION_ID_TAKEN, holder_of_session
 from bot.tencent.models import CreateSceneAigcImageTaskRequest, FileInfo, RequestInvalid, build_request
 from bot.tencent.scenes import TaskOptions, TaskSpec, build_task_request
 from bot.tencent.vod import AlreadySubmitted, VodClient, VodError
@@ -482,6 +483,11 @@ class Pipeline:
         try:
             result = await self.vod.create_scene_aigc_image_task(request)
         except AlreadySubmitted as already:
+            holder = holder_of_session(self.log_db, already.session_id, besides=row_id)
+            if holder is not None:
+                # Another request holds this SessionId (chosen twice): this one never became a task of its own.
+                await self._session_taken(row_id, holder, already, conversation, origin, command)
+                return
             self._decide(
                 row_id,
                 already_submitted_text(
@@ -517,6 +523,35 @@ class Pipeline:
         await self._follow(row_id)
         await self._post_pending(row_id, conversation, origin, command)
 
+    async def _session_taken(
+        self,
+        row_id: int,
+        holder: RequestRow,
+        already: AlreadySubmitted,
+        conversation: Answers,
+        origin: Origin,
+        command: Generate,
+    ) -> None:
+        held_by = _request_named(holder)
+        await self._answer(
+            row_id,
+            conversation,
+            origin,
+            command,
+            error_text(
+                f"SessionId `{escape(already.session_id)}` already belongs to {held_by}, so Tencent refused this "
+                "request; nothing new was submitted or billed.",
+                f"Code: `{already.code}` · RequestId: `{already.request_id or 'none'}`. That request's result is "
+                "the one for this SessionId; to run this again, give it a SessionId of its own.",
+            ),
+            parent="refused",
+            status=statuses.REFUSED,
+            error_code=SESSION_ID_TAKEN,
+            error_message=f"SessionId {already.session_id} belongs to {held_by.replace('`', '')}; Tencent refused "
+            f"this copy ({already.code}), so nothing new was billed",
+            request_id=already.request_id,
+        )
+
     async def _refused(
         self,
         row_id: int,
@@ -540,6 +575,12 @@ class Pipeline:
             error_message=error.message,
             request_id=error.request_id,
         )
+
+
+def _request_named(row: RequestRow) -> str:
+    """A logged request as a person can look it up: its row id, and its TaskId once known."""
+    task_id = row.get("task_id")
+    return f"request {row['id']} (TaskId `{task_id}`)" if task_id else f"request {row['id']} (TaskId not known yet)"
 
 
 def _submitted_but_not_followed(row: RequestRow) -> bool:

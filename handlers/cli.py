@@ -35,6 +35,7 @@ from bot.slack.command_text import Generate
 from bot.slack.refs import BadRef, PathRef, Ref, parse_ref
 from bot.store import db as statuses
 from bot.store.db import COMMAND_LINE_TEAM, RequestLog, RequestRow, parse_iso, utc_now
+from bot.store.sessions import SESSION_ID_TAKEN
 from bot.tencent.imagetype import NotAnImage
 from bot.tencent.models import (
     ASPECT_RATIOS,
@@ -263,12 +264,14 @@ def _outcome(row: RequestRow, answers: list[str]) -> int:
     status = row.get("status")
     if status == statuses.INVALID:
         return _fail(f"Cannot submit: {row.get('error_message')}", EXIT_BAD_INPUT)
-    if status in (statuses.REFUSED, statuses.FAILED) and not row.get("task_id"):
+    taken = row.get("error_code") == SESSION_ID_TAKEN  # by another request: its error message names which
+    if status in (statuses.REFUSED, statuses.FAILED) and not row.get("task_id") and not taken:
         return _fail(said or str(row.get("error_message")), EXIT_REFUSED)
     if not row.get("task_id"):
         return _fail(
             f"Already submitted: a task with SessionId {row.get('session_id')!r} exists, so nothing new was sent "
-            f"or billed. (Code: {row.get('error_code')} · RequestId: {row.get('request_id')})",
+            f"or billed. (Code: {row.get('error_code')} · RequestId: {row.get('request_id')})"
+            + (f"\n{row.get('error_message')}." if taken else ""),
             EXIT_REFUSED,
         )
     output: dict[str, Any] = {

@@ -12,7 +12,9 @@ from typing import Any
 
 from bot.config import Settings
 from bot.errors import advise
-from bot.store.db import RequestLog
+from bot.pricing import parse_unit_prices
+from bot.slack.reports import usage_text
+from bot.store.db import COMMAND_LINE_TEAM, RequestLog
 from tests.conftest import (
     SECRET_KEY,
     SUB_APP_ID,
@@ -23,6 +25,7 @@ from tests.conftest import (
     free_port,
     make_settings,
     start_bot,
+    wait_finished,
     wait_status,
     wait_until_healthy,
 )
@@ -383,3 +386,49 @@ def test_check_says_the_real_rule_and_never_ends_in_an_empty_hint(tmp_path: Path
         result.stdout
     )
     assert "expected\n" not in result.stdout
+
+
+def test_a_session_id_chosen_twice_is_billed_followed_and_capped_once(
+    tmp_path: Path, vod: FakeVod, cos: FakeCos, slack: FakeSlack
+) -> None:
+    settings = make_settings(tmp_path, vod, cos, slack)
+    env = {**env_for(settings), "AIGC_BOT_USER_DAILY_CAP": "2", "AIGC_BOT_UNIT_PRICES": "outpaint=0.08"}
+    args = ["submit", "--scene", "outpaint", "--image", "https://shop.example/a.png", "--session-id", "my-session-1"]
+    bot = RunningBot(settings).start()  # the serving bot follows what the command line leaves behind
+    try:
+        first = aigc_bot(args, env, tmp_path)
+        assert first.returncode == 0, first.stderr
+        task_id = json.loads(first.stdout)["TaskId"]
+        again = aigc_bot(args, env, tmp_path)
+        assert again.returncode == 1
+        assert "Already submitted: a task with SessionId 'my-session-1' exists" in again.stderr
+        assert "nothing new was sent or billed" in again.stderr
+        assert f"request 1 (TaskId {task_id})" in again.stderr
+        # The copy took no place under the cap of two: a request of its own still goes through.
+        other = aigc_bot([*args[:-1], "my-session-2"], env, tmp_path)
+        assert other.returncode == 0, other.stderr
+        wait_finished(settings, 2)
+    finally:
+        bot.stop()
+    first_row, copy, other_row = logged_rows(settings)
+    assert (first_row["status"], first_row["task_id"]) == ("done", task_id)
+    assert (copy["status"], copy["task_id"], copy["error_code"]) == ("refused", None, "SessionIdTaken")
+    assert (copy["follow_next_at"], copy["submitted_at"], copy["finished_at"]) == (None, None, None)
+    assert other_row["status"] == "done"
+    assert vod.calls("DescribeTasks") == [], "nothing was looked up by SessionId"
+    with vod.lock:
+        created = [r.error for r in vod.requests if r.action == "CreateSceneAigcImageTask"]
+    assert created == [None, "InvalidParameterValue.SessionId", None]  # Tencent refused the copy itself
+
+    exported = aigc_bot(["export", "--format", "json"], env, tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    lines = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert [line["task_id"] for line in lines].count(task_id) == 1
+    assert [(line["status"], line["output_images"]) for line in lines][1] == ("refused", 0)
+    log_db = RequestLog(settings.aigc_bot_db)
+    try:
+        usage = usage_text(log_db, team_id=COMMAND_LINE_TEAM, prices=parse_unit_prices("outpaint=0.08"))
+    finally:
+        log_db.close()
+    assert "*Today:* 2 task(s)" in usage
+    assert "Not submitted this month (refused or invalid, not billed): 1" in usage

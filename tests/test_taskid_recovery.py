@@ -8,7 +8,8 @@ from typing import Any
 from bot.config import Settings
 from bot.pipeline import session_id_for
 from bot.slack.command_text import Status, parse_command
-from bot.store.db import RequestLog, iso, utc_now
+from bot.store.db import RequestLog, RequestRow, iso, utc_now
+from bot.store.sessions import holder_of_session
 from tests.conftest import (
     RunningBot,
     log_cut_off_submission,
@@ -177,3 +178,35 @@ def test_status_takes_a_task_id_or_a_session_id() -> None:
     by_session, by_task = parse_command(f"status `{session}`"), parse_command("status 1500000001-SceneAigcImage-ab")
     assert by_session == Status(session) and by_session.is_session_id
     assert isinstance(by_task, Status) and not by_task.is_session_id
+
+
+# -- the rule: a lost answer of its own, or a SessionId another request holds ------------------------------
+
+
+def test_only_another_request_sent_under_the_session_id_holds_it(tmp_path: Path) -> None:
+    log_db = RequestLog(tmp_path / "log.db")
+    try:
+
+        def logged(session_id: str, status: str, **fields: Any) -> int:
+            row_id = log_db.claim({"source": "cli", "session_id": session_id})
+            assert row_id is not None
+            log_db.update(row_id, status=status, **fields)
+            return row_id
+
+        lost = logged("lost", "submitted", request_json="{}")
+        assert holder_of_session(log_db, "lost", besides=lost) is None  # its own task: looked up by SessionId
+        turned_away = [logged("chosen", status) for status in ("refused", "invalid", "uploading")]
+        assert holder_of_session(log_db, "chosen", besides=turned_away[0]) is None  # none of them reached Tencent
+        in_flight = logged("chosen", "submitting", request_json="{}")
+        copy = logged("chosen", "submitting", request_json="{}")
+        assert _id(holder_of_session(log_db, "chosen", besides=copy)) == in_flight
+        with_task = logged("chosen", "done", request_json="{}", task_id="T-1")
+        assert _id(holder_of_session(log_db, "chosen", besides=copy)) == with_task  # the one to look at
+        assert _id(holder_of_session(log_db, "chosen", besides=with_task)) == in_flight
+        assert holder_of_session(log_db, "other", besides=copy) is None
+    finally:
+        log_db.close()
+
+
+def _id(row: RequestRow | None) -> int | None:
+    return None if row is None else row["id"]
