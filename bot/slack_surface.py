@@ -134,10 +134,14 @@ class SlackSurface:
             return REPEAT_NOTE
         return None if recorded.duplicate else self.working_note(command)
 
-    def log_invalid(self, source: str, payload: dict[str, Any], problem: str) -> None:
-        """Log input that cannot be used, keeping at most a few KB of it however much was sent."""
+    def log_invalid(self, source: str, payload: dict[str, Any], problem: str, *, dedupe_key: str | None = None) -> bool:
+        """Log input that cannot be used, keeping at most a few KB of it however much was sent.
+
+        :param dedupe_key: what makes this input unique, for input Slack may deliver again (an event it retries).
+        :return: whether it was logged now; False for a redelivery already logged, which needs no second answer.
+        """
         text = str(payload.get("text", ""))
-        self.log_db.claim(
+        row_id = self.log_db.claim(
             {
                 "source": source,
                 "team_id": payload.get("team_id", ""),
@@ -147,8 +151,10 @@ class SlackSurface:
                 "error_code": "InvalidInput",
                 "error_message": bounded(problem),
                 "inputs_json": dumps({"text": [bounded(text)], "length": len(text)}),
+                "dedupe_key": dedupe_key,
             }
         )
+        return row_id is not None
 
     async def record_command(self, command: dict[str, Any], parsed: Generate) -> Recorded:
         """Log a slash command request; called before the ack, so an acknowledged request is never lost."""
@@ -282,7 +288,8 @@ class SlackSurface:
     async def record_message_event(
         self, event: dict[str, Any], body: dict[str, Any], *, source: str
     ) -> Accepted | None:
-        """Log what a message with images asks for, before the ack; None for messages that ask nothing.
+        """Log what a message with images asks for, before the ack; None for messages that ask nothing, and for
+        a redelivery of unusable input already answered.
 
         Files Slack sent only as stubs count as images here; they are looked up before upload, and one that
         turns out not to be an image is named, with its real name and type, in the answer.
@@ -312,11 +319,15 @@ class SlackSurface:
                 parsed = self.workflows.apply(parsed, team_id=team_id, channel_id=channel_id)
         except CommandError as bad:
             problem = f"{not_images_note(not_images)}{bad}"
-            self.log_invalid(
+            logged_now = self.log_invalid(
                 source,
                 {"team_id": team_id, "channel_id": channel_id, "user_id": origin.user_id, "text": text},
                 problem,
+                dedupe_key=origin.dedupe_key,  # the key a usable message would have: Slack's retries repeat it
             )
+            if not logged_now:
+                log.info("duplicate Slack delivery ignored: %s", origin.dedupe_key)
+                return None  # the first delivery was answered already
             return Accepted(origin, reply=error_text("I could not use that.", escape(shown(problem))))
         if isinstance(parsed, Generate):
             recorded = await self.pipeline.record(origin, parsed)

@@ -252,6 +252,43 @@ def test_mention_with_files_and_dm_with_files_reply_in_thread_and_reuse_uploads(
     )
 
 
+def test_slack_retries_of_an_unusable_mention_or_dm_are_logged_and_answered_once(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    mention = {
+        "type": "app_mention",
+        "user": "U400",
+        "channel": "C400",
+        "ts": "1700000400.000100",
+        "text": "<@UBOT> hello again",
+        "team": TEAM_ID,
+    }
+    dm = {
+        "type": "message",
+        "channel_type": "im",
+        "user": "U400",
+        "channel": "D400",
+        "ts": "1700000500.000100",
+        "text": "product on a beach",
+    }
+    for event, event_id in ((mention, "Ev10"), (dm, "Ev11")):
+        for retry_num in (None, 1, 2):  # the first delivery, then Slack's retries of it
+            assert bot.event(event, event_id=event_id, retry_num=retry_num).status_code == 200
+
+    def warnings_in(thread_ts: str) -> list[str]:
+        return [r["text"] for r in thread_replies(slack, thread_ts) if "I could not use that." in r["text"]]
+
+    wait_until(lambda: warnings_in("1700000400.000100") and warnings_in("1700000500.000100"), what="both warnings")
+    time.sleep(0.5)  # room for a late second answer to show up
+    assert len(warnings_in("1700000400.000100")) == 1
+    assert "`hello` is not a scene" in warnings_in("1700000400.000100")[0]
+    assert len(warnings_in("1700000500.000100")) == 1
+    logged = rows(settings)
+    assert [(r["status"], r["channel_id"]) for r in logged] == [("invalid", "C400"), ("invalid", "D400")]
+    assert all(r["dedupe_key"] for r in logged)
+    assert vod.requests == []
+
+
 def test_ack_is_fast_while_vod_takes_five_seconds(
     bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
 ) -> None:
