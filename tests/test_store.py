@@ -143,6 +143,11 @@ def test_latest_for_session_answers_the_latest_request_sent_under_that_session_i
     row = log_db.latest_for_session("aigc-1")
     assert row is not None and (row["id"], row["status"], row["task_id"]) == (latest, "submitted", None)
     assert log_db.latest_for_session("aigc-2") is None
+    # A SessionId chosen twice: the request Tencent ran holds it, not the refused copy logged after it.
+    held = claim(log_db, session_id="spring-sale", status=Status.DONE, task_id="task-9")
+    claim(log_db, session_id="spring-sale", status=Status.REFUSED, error_code="SessionIdTaken")
+    row = log_db.latest_for_session("spring-sale")
+    assert row is not None and (row["id"], row["task_id"]) == (held, "task-9")
 
 
 # -- lists of requests ------------------------------------------------------------------------------------

@@ -421,11 +421,16 @@ class RequestLog:
         return self._first("SELECT * FROM requests WHERE task_id = ? ORDER BY id DESC LIMIT 1", [task_id])
 
     def latest_for_session(self, session_id: str) -> RequestRow | None:
-        """The latest request sent to Tencent under `session_id`, or None when the log has none.
+        """The request logged under `session_id`, or None when the log has none: the latest with a TaskId, else
+        the latest (a SessionId chosen twice on the command line is held by the request Tencent ran).
 
-        :param session_id: the SessionId the bot gave the request (`aigc-...`), known even when its TaskId is not.
+        :param session_id: the SessionId the request was sent with (the bot's `aigc-...`, or one chosen with
+            `aigc-bot submit --session-id`), known even when its TaskId is not.
         """
-        return self._first("SELECT * FROM requests WHERE session_id = ? ORDER BY id DESC LIMIT 1", [session_id])
+        return self._first(
+            "SELECT * FROM requests WHERE session_id = ? ORDER BY task_id IS NOT NULL DESC, id DESC LIMIT 1",
+            [session_id],
+        )
 
     def recent_for_user(self, *, team_id: str, user_id: str, limit: int = 10) -> list[RequestRow]:
         """One person's latest requests in one workspace, newest first.
