@@ -15,7 +15,7 @@ from bot.presets import Workflows
 from bot.services import Services
 from bot.slack import reports
 from bot.slack.batch_text import BatchCancel, BatchCommand, BatchStatus, parse_batch_command
-from bot.slack.command_text import Command, CommandError, Generate, Help, parse_command
+from bot.slack.command_text import Command, CommandError, Generate, Help, OpenForm, parse_command
 from bot.slack.conversation import slack_error_code
 from bot.slack.files import is_image, is_partial
 from bot.slack.messages import HELP_TEXT, describe_spec, error_text, escape
@@ -313,6 +313,12 @@ class SlackSurface:
             slack_files={f["id"]: f for f in files},
         )
         not_images = [str(f.get("name") or f.get("id") or "a file") for f in event.get("files") or [] if f not in files]
+        workflow = parse_workflow_command(text) if not files else None
+        if workflow is not None:  # `@aigc preset list`: answered in the thread as the slash command would be
+            answer = self.workflow_text(
+                {"team_id": team_id, "channel_id": channel_id, "user_id": origin.user_id}, workflow
+            )
+            return Accepted(origin, reply=answer)
         try:
             parsed = parse_command(text, attached)
             if isinstance(parsed, Generate):
@@ -334,7 +340,7 @@ class SlackSurface:
             return Accepted(origin, recorded=recorded, reply=REPEAT_NOTE if recorded.repeat else None)
         if not_images and not files:
             return Accepted(origin, reply=escape(not_images_note(not_images)))
-        if isinstance(parsed, Help):
+        if isinstance(parsed, Help | OpenForm):  # a bare mention: a message cannot open the form, so say how to ask
             return Accepted(origin, reply=HELP_TEXT)
         return Accepted(origin, reply="Use `/aigc status`, `/aigc history` or `/aigc usage` for that.")
 

@@ -12,12 +12,14 @@ import pytest
 
 from bot.config import Settings
 from tests.conftest import (
+    TEAM_ID,
     PNG_1x1,
     RunningBot,
     make_settings,
     result_action,
     rows,
     slack_argument,
+    thread_replies,
     wait_status,
     wait_until,
 )
@@ -208,3 +210,18 @@ def test_the_forms_preset_select_applies_the_preset(
 def test_help_names_presets_and_defaults(bot: RunningBot) -> None:
     text = said(bot, "help")
     assert "/aigc preset save" in text and "preset=banner" in text and "/aigc defaults" in text
+
+
+def test_a_mention_asking_for_presets_or_nothing_gets_a_useful_answer_in_its_thread(
+    bot: RunningBot, slack: FakeSlack, settings: Settings
+) -> None:
+    bot.command('preset save banner ratio=16:9 prompt="clean studio light"')
+    for n, text in enumerate(["<@UBOT> preset list", "<@UBOT>"]):
+        ts = f"1700002000.00010{n}"
+        event = {"type": "app_mention", "user": "U100", "channel": "C100", "ts": ts, "text": text, "team": TEAM_ID}
+        assert bot.event(event, event_id=f"EvAsk{n}").status_code == 200
+    [listed] = wait_until(lambda: thread_replies(slack, "1700002000.000100"), what="the preset list")
+    assert "banner" in listed["text"] and "not a scene" not in listed["text"]
+    [helped] = wait_until(lambda: thread_replies(slack, "1700002000.000101"), what="the help")
+    assert "Generate images with Tencent Cloud AIGC" in helped["text"]
+    assert [r["status"] for r in rows(settings)] == []  # nothing was a request
