@@ -66,6 +66,19 @@ SLASH_CASES = [
         "`ftp://shop.example/a.png` uses ftp://; only http:// and https:// image URLs work.",
     ),
     ("outpaint file:///etc/passwd", "`file:///etc/passwd` uses file://; only http:// and https:// image URLs work."),
+    # What the scene does not take is refused here too, not after a public "Working on …" that then fails.
+    (f"outpaint {URL} count=3", "count= is for product images only."),
+    (f"product {URL} resolution=2K", "resolution= is for try-on only."),
+    (f"tryon {URL} {URL} ratio=16:9", "ratio= is for product images and outpainting only."),
+    (
+        f"outpaint {URL} make it wider",
+        "Outpainting takes no prompt: it extends the image to the ratio. "
+        "Remove the text after the image, or choose product or tryon.",
+    ),
+    (
+        f'product {URL} negative="unterminated on marble',
+        'The quote after negative= is not closed: end the words with a second ", e.g. negative="like this".',
+    ),
 ]
 
 
@@ -266,4 +279,20 @@ def test_an_event_from_another_workspace_shape_without_files_gets_help_not_an_er
     bot.event(mention, event_id="EvHelp")
     reply = slack.wait_for("chat.postMessage")[0]
     assert reply["thread_ts"] == "1700000600.000100" and "/aigc tryon" in reply["text"]
+    assert_nothing_broke(slack, vod)
+
+
+def test_a_mention_asking_a_scene_for_what_it_does_not_take_is_answered_without_a_request(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    mention = app_mention_event(f"<@UBOT> outpaint {URL} count=3", channel="C510", ts="1700000510.000100")
+    assert bot.event(mention, event_id="EvCount").status_code == 200
+    reply = wait_until(lambda: slack.calls_to("chat.postMessage"), what="the answer in the thread")[0]
+    assert (reply["thread_ts"], reply["text"]) == (
+        "1700000510.000100",
+        ":warning: I could not use that.\ncount= is for product images only.",
+    )
+    [row] = rows(settings)
+    assert (row["status"], row["error_message"]) == ("invalid", "count= is for product images only.")
+    assert slack.calls_to("chat.update") == []  # no parent message was posted to mark failed
     assert_nothing_broke(slack, vod)
