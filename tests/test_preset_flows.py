@@ -208,3 +208,19 @@ def test_the_forms_preset_select_applies_the_preset(
 def test_help_names_presets_and_defaults(bot: RunningBot) -> None:
     text = said(bot, "help")
     assert "/aigc preset save" in text and "preset=banner" in text and "/aigc defaults" in text
+
+
+def test_a_presets_prompt_and_options_the_scene_does_not_take_are_left_out_not_failed(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    said(bot, 'preset save anyscene ratio=16:9 count=2 prompt="studio"')  # no scene=: meant for any scene
+    answer = said(bot, f"outpaint {IMAGE} preset=anyscene")
+    assert answer.startswith(":hourglass_flowing_sand: Working on")
+    body = wait_until(lambda: vod.calls(CREATE), what="the outpainting request")[0]
+    assert body["SceneInfo"] == {"Type": "outpainting"} and body["OutputConfig"] == {"AspectRatio": "16:9"}
+    row = wait_status(settings, "done")[0]
+    assert (row["prompt"], json.loads(row["options_json"])) == (None, {"ratio": "16:9"})
+    # Typed by the person, the same prompt is refused before anything is posted, preset or not.
+    refused = said(bot, f"outpaint {IMAGE} preset=anyscene studio")
+    assert refused.startswith(":warning: Outpainting takes no prompt")
+    assert len(vod.calls(CREATE)) == 1
