@@ -12,9 +12,10 @@ import logging
 import pytest
 
 from bot.config import Settings
-from tests.conftest import TEAM_ID, RunningBot, rows, wait_until
+from tests.conftest import TEAM_ID, RunningBot, rows, slack_argument, wait_until
 from tests.fakes import FakeSlack, FakeVod
 from tests.fakes.slack_signing import app_mention_event
+from tests.test_slack_flows import form_submission
 
 CREATE = "CreateSceneAigcImageTask"
 FORM = "application/x-www-form-urlencoded"
@@ -295,4 +296,28 @@ def test_a_mention_asking_a_scene_for_what_it_does_not_take_is_answered_without_
     [row] = rows(settings)
     assert (row["status"], row["error_message"]) == ("invalid", "count= is for product images only.")
     assert slack.calls_to("chat.update") == []  # no parent message was posted to mark failed
+    assert_nothing_broke(slack, vod)
+
+
+def test_a_form_for_outpainting_with_a_prompt_is_refused_on_the_prompt_field(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    """The outpainting form has no Prompt field; a form drawn before that (or for another scene) may still send one."""
+    bot.command("", trigger_id="trig-outpaint")
+    modal = slack_argument(slack.wait_for("views.open")[0]["view"])
+    values = {
+        "scene": {"scene_select": {"type": "static_select", "selected_option": {"value": "outpaint"}}},
+        "links": {"value": {"type": "plain_text_input", "value": URL}},
+        "prompt": {"value": {"type": "plain_text_input", "value": "make it wider"}},
+    }
+    answer = bot.interactive(form_submission("VOUT", modal["private_metadata"], values)).json()
+    assert answer == {
+        "response_action": "errors",
+        "errors": {
+            "prompt": "Outpainting takes no prompt: it extends the image to the ratio. "
+            "Clear the Prompt field, or choose product or tryon."
+        },
+    }
+    assert [r for r in rows(settings) if r["status"] != "invalid"] == []
+    assert slack.calls_to("chat.postMessage") == []
     assert_nothing_broke(slack, vod)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.slack.command_text import CommandError, Generate, parse_command, parse_options
-from bot.slack.modal import FormContext, form_view
+from bot.slack.modal import FormContext, form_view, read_submission
 from bot.tencent.models import (
     ASPECT_RATIOS,
     CLOTHES_COUNT,
@@ -60,7 +60,10 @@ def test_the_form_offers_exactly_the_defined_choices() -> None:
     assert tryon["clothes"]["element"]["max_files"] == CLOTHES_COUNT[1]
     for scene, blocks in (("tryon", tryon), ("product", product), ("outpaint", outpaint)):
         assert blocks["images"]["element"]["max_files"] == SCENE_IMAGE_COUNTS[scene][1]
-        assert blocks["prompt"]["element"]["max_length"] == MAX_PROMPT_CHARS
+        if scene in PROMPT_SCENES:
+            assert blocks["prompt"]["element"]["max_length"] == MAX_PROMPT_CHARS
+        else:
+            assert "prompt" not in blocks  # outpainting takes none, so the form does not ask for one
 
 
 def test_the_command_line_offers_exactly_the_defined_choices() -> None:
@@ -174,6 +177,25 @@ def test_the_slash_command_refuses_exactly_the_options_and_prompt_the_scene_does
     else:
         with pytest.raises(CommandError, match="takes no prompt"):
             parse_command(_typed(scene, "on marble"))
+
+
+def test_the_form_refuses_on_its_field_a_value_the_chosen_scene_does_not_take() -> None:
+    """Only a form drawn for another scene can send these; they are refused there, not after the form closes."""
+
+    def chosen(block: str, value: str) -> dict[str, Any]:
+        return {block: {"value": {"type": "static_select", "selected_option": {"value": value}}}}
+
+    values = {
+        **chosen("scene", "outpaint"),
+        **chosen("count", "3"),
+        **chosen("ratio", "16:9"),
+        "links": {"value": {"type": "plain_text_input", "value": "https://shop.example/a.png"}},
+    }
+    refused = read_submission(values, FormContext(channel_id="C1"))
+    assert refused.command is None and refused.errors == {"count": "count= is for product images only."}
+    values.pop("count")
+    taken = read_submission(values, FormContext(channel_id="C1"))
+    assert taken.command is not None and taken.command.spec.options.ratio == "16:9"
 
 
 @pytest.mark.parametrize("quoted", ['negative="people, text"', "negative=“people, text”", 'negative="people"'])
