@@ -1,5 +1,8 @@
 """Which options a request runs with: explicit option > preset > channel defaults > built-in (Tencent's own).
 
+A preset's or default's option (or a preset's prompt) that the scene does not take is left out; one typed is
+refused when the command is read (bot/slack/command_text.py, scene_refusal).
+
 `apply_workflow` is the one place that turns a parsed request into the one that is recorded and run; every
 surface that records requests calls it, so a restart or "Run again" reads the options that were applied.
 """
@@ -13,7 +16,7 @@ from bot.slack import presets_text as text
 from bot.slack.command_text import CommandError, Generate
 from bot.store.presets import Preset, PresetStore
 from bot.tencent.models import MAX_PROMPT_CHARS
-from bot.tencent.scenes import OPTIONS_BY_SCENE, TaskOptions, TaskSpec
+from bot.tencent.scenes import OPTIONS_BY_SCENE, PROMPT_SCENES, TaskOptions, TaskSpec
 
 
 def effective_options(
@@ -60,7 +63,10 @@ def apply_workflow(store: PresetStore, *, team_id: str, channel_id: str, command
     options = effective_options(
         spec.scene, spec.options, preset.options if preset else None, defaults.options if defaults else None
     )
-    prompt = prompt_with_preset(preset.prompt if preset else None, spec.prompt)
+    # Like its options, a preset's prompt is left out where the scene takes none (a preset without scene= may
+    # be used for outpainting); a prompt typed for such a scene was refused when it was read.
+    preset_prompt = preset.prompt if preset and spec.scene in PROMPT_SCENES else None
+    prompt = prompt_with_preset(preset_prompt, spec.prompt)
     if prompt and len(prompt) > MAX_PROMPT_CHARS:
         raise CommandError(
             f"With preset `{command.preset}` the prompt is {len(prompt)} characters; the most is {MAX_PROMPT_CHARS}."

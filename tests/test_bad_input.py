@@ -12,9 +12,10 @@ import logging
 import pytest
 
 from bot.config import Settings
-from tests.conftest import TEAM_ID, RunningBot, rows, wait_until
+from tests.conftest import TEAM_ID, RunningBot, rows, slack_argument, wait_until
 from tests.fakes import FakeSlack, FakeVod
 from tests.fakes.slack_signing import app_mention_event
+from tests.test_slack_flows import form_submission
 
 CREATE = "CreateSceneAigcImageTask"
 FORM = "application/x-www-form-urlencoded"
@@ -66,6 +67,19 @@ SLASH_CASES = [
         "`ftp://shop.example/a.png` uses ftp://; only http:// and https:// image URLs work.",
     ),
     ("outpaint file:///etc/passwd", "`file:///etc/passwd` uses file://; only http:// and https:// image URLs work."),
+    # What the scene does not take is refused here too, not after a public "Working on …" that then fails.
+    (f"outpaint {URL} count=3", "count= is for product images only."),
+    (f"product {URL} resolution=2K", "resolution= is for try-on only."),
+    (f"tryon {URL} {URL} ratio=16:9", "ratio= is for product images and outpainting only."),
+    (
+        f"outpaint {URL} make it wider",
+        "Outpainting takes no prompt: it extends the image to the ratio. "
+        "Remove the text after the image, or choose product or tryon.",
+    ),
+    (
+        f'product {URL} negative="unterminated on marble',
+        'The quote after negative= is not closed: end the words with a second ", e.g. negative="like this".',
+    ),
 ]
 
 
@@ -266,4 +280,44 @@ def test_an_event_from_another_workspace_shape_without_files_gets_help_not_an_er
     bot.event(mention, event_id="EvHelp")
     reply = slack.wait_for("chat.postMessage")[0]
     assert reply["thread_ts"] == "1700000600.000100" and "/aigc tryon" in reply["text"]
+    assert_nothing_broke(slack, vod)
+
+
+def test_a_mention_asking_a_scene_for_what_it_does_not_take_is_answered_without_a_request(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    mention = app_mention_event(f"<@UBOT> outpaint {URL} count=3", channel="C510", ts="1700000510.000100")
+    assert bot.event(mention, event_id="EvCount").status_code == 200
+    reply = wait_until(lambda: slack.calls_to("chat.postMessage"), what="the answer in the thread")[0]
+    assert (reply["thread_ts"], reply["text"]) == (
+        "1700000510.000100",
+        ":warning: I could not use that.\ncount= is for product images only.",
+    )
+    [row] = rows(settings)
+    assert (row["status"], row["error_message"]) == ("invalid", "count= is for product images only.")
+    assert slack.calls_to("chat.update") == []  # no parent message was posted to mark failed
+    assert_nothing_broke(slack, vod)
+
+
+def test_a_form_for_outpainting_with_a_prompt_is_refused_on_the_prompt_field(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    """The outpainting form has no Prompt field; a form drawn before that (or for another scene) may still send one."""
+    bot.command("", trigger_id="trig-outpaint")
+    modal = slack_argument(slack.wait_for("views.open")[0]["view"])
+    values = {
+        "scene": {"scene_select": {"type": "static_select", "selected_option": {"value": "outpaint"}}},
+        "links": {"value": {"type": "plain_text_input", "value": URL}},
+        "prompt": {"value": {"type": "plain_text_input", "value": "make it wider"}},
+    }
+    answer = bot.interactive(form_submission("VOUT", modal["private_metadata"], values)).json()
+    assert answer == {
+        "response_action": "errors",
+        "errors": {
+            "prompt": "Outpainting takes no prompt: it extends the image to the ratio. "
+            "Clear the Prompt field, or choose product or tryon."
+        },
+    }
+    assert [r for r in rows(settings) if r["status"] != "invalid"] == []
+    assert slack.calls_to("chat.postMessage") == []
     assert_nothing_broke(slack, vod)

@@ -225,3 +225,19 @@ def test_a_mention_asking_for_presets_or_nothing_gets_a_useful_answer_in_its_thr
     [helped] = wait_until(lambda: thread_replies(slack, "1700002000.000101"), what="the help")
     assert "Generate images with Tencent Cloud AIGC" in helped["text"]
     assert [r["status"] for r in rows(settings)] == []  # nothing was a request
+
+
+def test_a_presets_prompt_and_options_the_scene_does_not_take_are_left_out_not_failed(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    said(bot, 'preset save anyscene ratio=16:9 count=2 prompt="studio"')  # no scene=: meant for any scene
+    answer = said(bot, f"outpaint {IMAGE} preset=anyscene")
+    assert answer.startswith(":hourglass_flowing_sand: Working on")
+    body = wait_until(lambda: vod.calls(CREATE), what="the outpainting request")[0]
+    assert body["SceneInfo"] == {"Type": "outpainting"} and body["OutputConfig"] == {"AspectRatio": "16:9"}
+    row = wait_status(settings, "done")[0]
+    assert (row["prompt"], json.loads(row["options_json"])) == (None, {"ratio": "16:9"})
+    # Typed by the person, the same prompt is refused before anything is posted, preset or not.
+    refused = said(bot, f"outpaint {IMAGE} preset=anyscene studio")
+    assert refused.startswith(":warning: Outpainting takes no prompt")
+    assert len(vod.calls(CREATE)) == 1

@@ -95,6 +95,8 @@ def test_reading_preset_and_defaults_commands() -> None:
         ("preset rename a b", "Use `/aigc preset save NAME"),
         ("preset show a b", "takes one name"),
         ("preset save banner ratio=1:1 ratio=4:5", "ratio= is given twice"),
+        ('preset save banner prompt="studio light', "The quote after prompt= is not closed"),
+        ('defaults negative="people', "The quote after negative= is not closed"),
     ]:
         with pytest.raises(CommandError, match=expected):
             parse_workflow_command(text)
@@ -111,6 +113,7 @@ def test_preset_contents_use_the_option_rules() -> None:
         ({"ratio": "7:3"}, "ratio=7:3 is not offered"),
         ({"prompt": ""}, "needs at least one key=value"),
         ({"prompt": "x" * 1001}, "the most is 1000"),
+        ({"scene": "outpaint", "prompt": "studio"}, "Outpainting takes no prompt"),
     ]:
         with pytest.raises(CommandError, match=expected):
             preset_contents(pairs)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.slack.command_text import CommandError, Generate, parse_command, parse_options
-from bot.slack.modal import FormContext, form_view
+from bot.slack.modal import FormContext, form_view, read_submission
 from bot.tencent.models import (
     ASPECT_RATIOS,
     CLOTHES_COUNT,
@@ -22,6 +22,7 @@ from bot.tencent.models import (
 )
 from bot.tencent.scenes import (
     OPTIONS_BY_SCENE,
+    PROMPT_SCENES,
     SCENE_IMAGE_COUNTS,
     SCENE_TYPES,
     TRY_ON_MODEL_ALIASES,
@@ -59,7 +60,10 @@ def test_the_form_offers_exactly_the_defined_choices() -> None:
     assert tryon["clothes"]["element"]["max_files"] == CLOTHES_COUNT[1]
     for scene, blocks in (("tryon", tryon), ("product", product), ("outpaint", outpaint)):
         assert blocks["images"]["element"]["max_files"] == SCENE_IMAGE_COUNTS[scene][1]
-        assert blocks["prompt"]["element"]["max_length"] == MAX_PROMPT_CHARS
+        if scene in PROMPT_SCENES:
+            assert blocks["prompt"]["element"]["max_length"] == MAX_PROMPT_CHARS
+        else:
+            assert "prompt" not in blocks  # outpainting takes none, so the form does not ask for one
 
 
 def test_the_command_line_offers_exactly_the_defined_choices() -> None:
@@ -99,7 +103,7 @@ def test_the_slash_command_counts_images_by_the_defined_limits() -> None:
     with pytest.raises(CommandError, match=f"1 to {most_products} images"):
         parse_command("product " + " ".join(many))
     with pytest.raises(CommandError, match=f"the most is {MAX_PROMPT_CHARS}"):
-        parse_command("outpaint https://shop.example/a.png " + "x" * (MAX_PROMPT_CHARS + 1))
+        parse_command("product https://shop.example/a.png " + "x" * (MAX_PROMPT_CHARS + 1))
 
 
 def test_every_word_people_may_type_builds_a_valid_request() -> None:
@@ -136,3 +140,72 @@ def test_a_scene_takes_exactly_the_options_presets_and_defaults_may_give_it(scen
         else:
             with pytest.raises(ValueError):
                 build_task_request(spec, sub_app_id=1, images=image * low, clothes=clothes)
+
+
+@pytest.mark.parametrize("scene", sorted(OPTIONS_BY_SCENE))
+def test_a_scene_takes_a_prompt_exactly_when_the_request_rules_let_it(scene: str) -> None:
+    image = [FileInfo.of_url("https://shop.example/a.png")]
+    spec = TaskSpec(scene, prompt="studio light")
+    clothes = image if scene == "tryon" else []
+    if scene in PROMPT_SCENES:
+        build_task_request(spec, sub_app_id=1, images=image, clothes=clothes)
+    else:
+        with pytest.raises(ValueError):
+            build_task_request(spec, sub_app_id=1, images=image, clothes=clothes)
+
+
+def _typed(scene: str, extra: str) -> str:
+    images = (
+        "https://shop.example/a.png https://shop.example/b.png" if scene == "tryon" else "https://shop.example/a.png"
+    )
+    return f"{scene} {images} {extra}"
+
+
+@pytest.mark.parametrize("scene", sorted(OPTIONS_BY_SCENE))
+def test_the_slash_command_refuses_exactly_the_options_and_prompt_the_scene_does_not_take(scene: str) -> None:
+    """What a scene does not take is refused while reading the command, before anything is announced or billed."""
+    typed = {**SAMPLE_OPTIONS, "count": "2", "resolution": "2K"}
+    for name, value in typed.items():
+        if name in OPTIONS_BY_SCENE[scene]:
+            assert isinstance(parse_command(_typed(scene, f"{name}={value}")), Generate)
+        else:
+            with pytest.raises(CommandError, match=f"^{name}= is for .* only\\.$"):
+                parse_command(_typed(scene, f"{name}={value}"))
+    if scene in PROMPT_SCENES:
+        command = parse_command(_typed(scene, "on marble"))
+        assert isinstance(command, Generate) and command.spec.prompt == "on marble"
+    else:
+        with pytest.raises(CommandError, match="takes no prompt"):
+            parse_command(_typed(scene, "on marble"))
+
+
+def test_the_form_refuses_on_its_field_a_value_the_chosen_scene_does_not_take() -> None:
+    """Only a form drawn for another scene can send these; they are refused there, not after the form closes."""
+
+    def chosen(block: str, value: str) -> dict[str, Any]:
+        return {block: {"value": {"type": "static_select", "selected_option": {"value": value}}}}
+
+    values = {
+        **chosen("scene", "outpaint"),
+        **chosen("count", "3"),
+        **chosen("ratio", "16:9"),
+        "links": {"value": {"type": "plain_text_input", "value": "https://shop.example/a.png"}},
+    }
+    refused = read_submission(values, FormContext(channel_id="C1"))
+    assert refused.command is None and refused.errors == {"count": "count= is for product images only."}
+    values.pop("count")
+    taken = read_submission(values, FormContext(channel_id="C1"))
+    assert taken.command is not None and taken.command.spec.options.ratio == "16:9"
+
+
+@pytest.mark.parametrize("quoted", ['negative="people, text"', "negative=“people, text”", 'negative="people"'])
+def test_a_closed_quote_keeps_the_words_together(quoted: str) -> None:
+    command = parse_command(f"product https://shop.example/a.png {quoted} on marble")
+    assert isinstance(command, Generate) and command.spec.options.negative in ("people, text", "people")
+    assert command.spec.prompt == "on marble"
+
+
+@pytest.mark.parametrize("unclosed", ['negative="people on marble', "negative=“people, text", 'negative="'])
+def test_an_unclosed_quote_is_refused_rather_than_kept_in_the_value(unclosed: str) -> None:
+    with pytest.raises(CommandError, match=r"^The quote after negative= is not closed"):
+        parse_command(f"product https://shop.example/a.png {unclosed}")

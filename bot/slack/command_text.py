@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,15 @@ from bot.tencent.models import (
     RESOLUTIONS,
     TRY_ON_MODELS,
 )
-from bot.tencent.scenes import SCENE_IMAGE_COUNTS, STORAGE_MODES, TRY_ON_MODEL_ALIASES, TaskOptions, TaskSpec
+from bot.tencent.scenes import (
+    OPTIONS_BY_SCENE,
+    PROMPT_SCENES,
+    SCENE_IMAGE_COUNTS,
+    STORAGE_MODES,
+    TRY_ON_MODEL_ALIASES,
+    TaskOptions,
+    TaskSpec,
+)
 
 OPTION_NAMES = ("ratio", "count", "resolution", "storage", "model", "negative")
 OPTION = re.compile(r"^([A-Za-z_]+)=(.*)$", re.DOTALL)
@@ -35,6 +44,12 @@ SCENE_ALIASES = {
     "outpainting": "outpaint",
     "extend": "outpaint",
 }
+
+# How refusals name what a scene makes ("count= is for product images only."), and why a scene takes no prompt.
+_SCENE_NOUNS = {"product": "product images", "tryon": "try-on", "outpaint": "outpainting"}
+_NO_PROMPT_REASONS = {"outpaint": "it extends the image to the ratio"}
+OPENING_QUOTES = '"“'
+CLOSING_QUOTES = '"”'
 
 
 class CommandError(ValueError):
@@ -97,9 +112,16 @@ def _words(text: str) -> list[str]:
 
 
 def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] in '"“' and value[-1] in '"”':
+    if len(value) >= 2 and value[0] in OPENING_QUOTES and value[-1] in CLOSING_QUOTES:
         return value[1:-1]
     return value
+
+
+def unclosed_quote_problem(key: str, value: str) -> str | None:
+    """The sentence for key="words with no closing quote, which would otherwise be taken quote and all."""
+    if value and value[0] in OPENING_QUOTES and (len(value) < 2 or value[-1] not in CLOSING_QUOTES):
+        return f'The quote after {key}= is not closed: end the words with a second ", e.g. {key}="like this".'
+    return None
 
 
 def _either(words: tuple[str, ...] | list[str]) -> str:
@@ -120,6 +142,43 @@ def refuse_unknown_keys(
     if unknown:
         named = ", ".join(k + "=" for k in unknown)
         raise CommandError(f"Unknown {what} {named}. {takes}: {', '.join(f'{k}=' for k in allowed)}{note}.")
+
+
+def _and(words: list[str]) -> str:
+    return f"{', '.join(words[:-1])} and {words[-1]}" if len(words) > 1 else "".join(words)
+
+
+# Built once from the scene rules, as every slash command is checked before its ack: per scene, the sentence
+# refusing each option it does not take.
+MISPLACED_OPTION_TEXT: dict[str, dict[str, str]] = {
+    scene: {
+        name: f"{name}= is for {_and([_SCENE_NOUNS[s] for s, fits in OPTIONS_BY_SCENE.items() if name in fits])} only."
+        for name in OPTION_NAMES
+        if name not in takes
+    }
+    for scene, takes in OPTIONS_BY_SCENE.items()
+}
+NO_PROMPT_TEXT: dict[str, str] = {
+    scene: f"{_SCENE_NOUNS[scene].capitalize()} takes no prompt"
+    + (f": {_NO_PROMPT_REASONS[scene]}." if scene in _NO_PROMPT_REASONS else ".")
+    for scene in OPTIONS_BY_SCENE
+    if scene not in PROMPT_SCENES
+}
+# The scenes to suggest instead, in the order people read them in the help.
+PROMPT_SCENE_WORDS = _either([scene for scene in OPTIONS_BY_SCENE if scene in PROMPT_SCENES])
+
+
+def scene_refusal(scene: str, option_names: Iterable[str], prompt: str | None, *, remove_prompt: str) -> str | None:
+    """Why `scene` cannot take the options or prompt a person gave it themselves, or None when it takes them.
+
+    A preset or channel default that does not fit is dropped instead (see bot/presets.py); this is for what was
+    typed or chosen, which the person meant. `remove_prompt` says how to take the prompt out on this surface.
+    """
+    misplaced = MISPLACED_OPTION_TEXT.get(scene, {})
+    problems = [misplaced[name] for name in option_names if name in misplaced]
+    if prompt and scene in NO_PROMPT_TEXT:
+        problems.insert(0, f"{NO_PROMPT_TEXT[scene]} {remove_prompt}, or choose {PROMPT_SCENE_WORDS}.")
+    return " ".join(problems) or None
 
 
 def parse_options(pairs: dict[str, str]) -> TaskOptions:
@@ -168,6 +227,8 @@ def parse_generate(scene_word: str, words: list[str], attached: list[Ref]) -> Ge
             key = option.group(1).lower()
             if key in pairs:
                 raise CommandError(f"{key}= is given twice; keep one.")
+            if problem := unclosed_quote_problem(key, option.group(2)):
+                raise CommandError(problem)
             pairs[key] = _unquote(option.group(2))
         elif url or "://" in target or (target.isdigit() and not prompt_words):
             # Digits count as a FileId only before the prompt starts, so "show 3 colours" stays a prompt.
@@ -182,10 +243,18 @@ def parse_generate(scene_word: str, words: list[str], attached: list[Ref]) -> Ge
         raise CommandError(problem)
     options = parse_options(pairs)
     prompt = " ".join(prompt_words).strip() or None
+    spec = TaskSpec(scene=scene, prompt=prompt, options=options)
+    command = _with_images(spec, [*attached, *refs], preset)
+    if problem := scene_refusal(scene, pairs, prompt, remove_prompt="Remove the text after the image"):
+        raise CommandError(problem)
     if prompt and len(prompt) > MAX_PROMPT_CHARS:
         raise CommandError(f"The prompt is {len(prompt)} characters; the most is {MAX_PROMPT_CHARS}.")
-    images = [*attached, *refs]
-    spec = TaskSpec(scene=scene, prompt=prompt, options=options)
+    return command
+
+
+def _with_images(spec: TaskSpec, images: list[Ref], preset: str | None) -> Generate:
+    """The request with its images, once their number suits the scene; raises CommandError otherwise."""
+    scene = spec.scene
     fewest, most = SCENE_IMAGE_COUNTS[scene]
     if scene == "tryon":
         fewest_clothes, most_clothes = CLOTHES_COUNT

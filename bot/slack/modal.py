@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.slack.command_text import CommandError, Generate, parse_options
+from bot.slack.command_text import MISPLACED_OPTION_TEXT, CommandError, Generate, parse_options, scene_refusal
 from bot.slack.refs import BadRef, FileIdRef, Ref, SlackFileRef, UrlRef, parse_ref
 from bot.tencent.models import ASPECT_RATIOS, CLOTHES_COUNT, MAX_PROMPT_CHARS, OUTPUT_IMAGE_COUNT, RESOLUTIONS
-from bot.tencent.scenes import SCENE_IMAGE_COUNTS, SCENE_LABELS, TRY_ON_MODEL_ALIASES, TaskSpec
+from bot.tencent.scenes import PROMPT_SCENES, SCENE_IMAGE_COUNTS, SCENE_LABELS, TRY_ON_MODEL_ALIASES, TaskSpec
 
 FORM_CALLBACK = "aigc_form"
 SCENE_ACTION = "scene_select"
@@ -220,7 +220,8 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
     if presets:
         choices = [_option(name) for name in presets[:MAX_PRESET_OPTIONS]]
         blocks.append(_select("preset", "Preset", choices))
-    blocks.append(_text("prompt", "Prompt", True, MAX_PROMPT_CHARS, "Describe the scene, background or style"))
+    if scene in PROMPT_SCENES:
+        blocks.append(_text("prompt", "Prompt", True, MAX_PROMPT_CHARS, "Describe the scene, background or style"))
     return {
         "type": "modal",
         "callback_id": FORM_CALLBACK,
@@ -301,13 +302,19 @@ def read_submission(values: dict[str, Any], context: FormContext) -> FormResult:
     pairs = {
         k: v for k in ("ratio", "count", "model", "resolution", "negative") if (v := _value(values, k)) is not None
     }
+    # The form shows only the fields the scene takes; a value for another can come only from a form drawn for
+    # another scene (or by an older version), and is refused on its field rather than failing after the ack.
+    misplaced = MISPLACED_OPTION_TEXT.get(scene, {})
+    errors.update({key: misplaced[key] for key in pairs if key in misplaced})
     try:
         options = parse_options(pairs)
     except CommandError as bad:
-        errors[next(iter(pairs))] = str(bad)
+        errors.setdefault(next(iter(pairs)), str(bad))
         options = None
     prompt = _value(values, "prompt")
-    if prompt and len(prompt) > MAX_PROMPT_CHARS:
+    if problem := scene_refusal(scene, (), prompt, remove_prompt="Clear the Prompt field"):
+        errors["prompt"] = problem
+    elif prompt and len(prompt) > MAX_PROMPT_CHARS:
         errors["prompt"] = f"Keep the prompt under {MAX_PROMPT_CHARS} characters."
     if errors or options is None:
         return FormResult(None, errors, files)

@@ -6,7 +6,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.slack.command_text import OPTION_NAMES, SCENE_ALIASES, CommandError, parse_options, refuse_unknown_keys
+from bot.slack.command_text import (
+    NO_PROMPT_TEXT,
+    OPTION_NAMES,
+    SCENE_ALIASES,
+    CommandError,
+    parse_options,
+    refuse_unknown_keys,
+    unclosed_quote_problem,
+)
 from bot.slack.messages import escape
 from bot.store.presets import ChannelDefaults, Preset, preset_name_problem
 from bot.tencent.models import MAX_PROMPT_CHARS
@@ -69,6 +77,8 @@ def _pairs(words: list[str]) -> dict[str, str]:
         key = match.group(1).lower()
         if key in pairs:
             raise CommandError(f"{key}= is given twice; keep one.")
+        if match.group(4) is not None and (problem := unclosed_quote_problem(key, match.group(4))):
+            raise CommandError(problem)
         pairs[key] = next(part for part in match.groups()[1:] if part is not None)
     return pairs
 
@@ -128,6 +138,8 @@ def preset_contents(pairs: dict[str, str]) -> tuple[dict[str, Any], str | None, 
         misplaced = sorted(set(options) - OPTIONS_BY_SCENE[scene])
         if misplaced:
             raise CommandError(f"{', '.join(k + '=' for k in misplaced)} does not apply to the {scene} scene.")
+        if prompt is not None and scene in NO_PROMPT_TEXT:
+            raise CommandError(f"{NO_PROMPT_TEXT[scene]} Leave out prompt=.")
     if not options and prompt is None and scene is None:
         raise CommandError("A preset needs at least one key=value, e.g. `/aigc preset save banner ratio=16:9`.")
     return options, prompt, scene

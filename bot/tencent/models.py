@@ -128,6 +128,15 @@ class SceneInfo(ApiModel):
         return self
 
 
+# Each scene's own settings in SceneInfo; outpainting has none, so it takes no prompt.
+SCENE_CONFIGS: dict[str, type[ApiModel]] = {
+    "ai_try_on": AiTryOnConfig,
+    "product_image": ProductImageConfig,
+    **{t: ChangeClothesConfig for t in CHANGE_CLOTHES_TYPES},
+}
+SCENES_WITH_PROMPT = frozenset(scene for scene, config in SCENE_CONFIGS.items() if "prompt" in config.model_fields)
+
+
 class EncodeConfig(ApiModel):
     format: Literal["JPEG", "PNG"] | None = None
     quality: int | None = Field(default=None, ge=1, le=100)

@@ -23,6 +23,8 @@ OPTIONS_BY_SCENE: dict[str, frozenset[str]] = {
     "tryon": frozenset({"model", "resolution", "storage"}),
     "outpaint": frozenset({"ratio", "storage"}),
 }
+# The scenes that take a prompt (and so a preset's prompt); a prompt typed for another is refused.
+PROMPT_SCENES = frozenset(scene for scene, api_type in SCENE_TYPES.items() if api_type in models.SCENES_WITH_PROMPT)
 
 
 @dataclass
