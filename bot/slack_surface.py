@@ -313,13 +313,11 @@ class SlackSurface:
             slack_files={f["id"]: f for f in files},
         )
         not_images = [str(f.get("name") or f.get("id") or "a file") for f in event.get("files") or [] if f not in files]
-        workflow = parse_workflow_command(text) if not files else None
-        if workflow is not None:  # `@aigc preset list`: answered in the thread as the slash command would be
-            answer = self.workflow_text(
-                {"team_id": team_id, "channel_id": channel_id, "user_id": origin.user_id}, workflow
-            )
-            return Accepted(origin, reply=answer)
         try:
+            workflow = parse_workflow_command(text) if not files else None
+            if workflow is not None:  # `@aigc preset list`: answered in the thread as the slash command would be
+                asker_fields = {"team_id": team_id, "channel_id": channel_id, "user_id": origin.user_id}
+                return Accepted(origin, reply=self.workflow_text(asker_fields, workflow))
             parsed = parse_command(text, attached)
             if isinstance(parsed, Generate):
                 parsed = self.workflows.apply(parsed, team_id=team_id, channel_id=channel_id)

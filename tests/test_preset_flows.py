@@ -216,7 +216,7 @@ def test_a_mention_asking_for_presets_or_nothing_gets_a_useful_answer_in_its_thr
     bot: RunningBot, slack: FakeSlack, settings: Settings
 ) -> None:
     bot.command('preset save banner ratio=16:9 prompt="clean studio light"')
-    for n, text in enumerate(["<@UBOT> preset list", "<@UBOT>"]):
+    for n, text in enumerate(["<@UBOT> preset list", "<@UBOT>", "<@UBOT> preset show"]):
         ts = f"1700002000.00010{n}"
         event = {"type": "app_mention", "user": "U100", "channel": "C100", "ts": ts, "text": text, "team": TEAM_ID}
         assert bot.event(event, event_id=f"EvAsk{n}").status_code == 200
@@ -224,7 +224,9 @@ def test_a_mention_asking_for_presets_or_nothing_gets_a_useful_answer_in_its_thr
     assert "banner" in listed["text"] and "not a scene" not in listed["text"]
     [helped] = wait_until(lambda: thread_replies(slack, "1700002000.000101"), what="the help")
     assert "Generate images with Tencent Cloud AIGC" in helped["text"]
-    assert [r["status"] for r in rows(settings)] == []  # nothing was a request
+    [mistaken] = wait_until(lambda: thread_replies(slack, "1700002000.000102"), what="the usage sentence")
+    assert "Name the preset: `/aigc preset show NAME`" in mistaken["text"]
+    assert [r["status"] for r in rows(settings)] == ["invalid"]  # only the mistake is logged, as typed input is
 
 
 def test_a_presets_prompt_and_options_the_scene_does_not_take_are_left_out_not_failed(
