@@ -205,7 +205,11 @@ class SlackSurface:
     # -- the form --------------------------------------------------------------------------------
 
     def read_form(self, view: dict[str, Any]) -> FormResult:
-        context = FormContext.load(view.get("private_metadata", ""))
+        try:
+            context = FormContext.load(view.get("private_metadata", ""))
+        except ValueError:
+            log.warning("a form submission carried private_metadata this bot did not write")
+            return FormResult(None, {"scene": "This form cannot be read. Close it and open it again with /aigc."}, {})
         result = read_submission(view.get("state", {}).get("values", {}), context)
         if result.command is None:
             return result
@@ -221,7 +225,10 @@ class SlackSurface:
         view = body.get("view") or {}
         action = (body.get("actions") or [{}])[0]
         scene = (action.get("selected_option") or {}).get("value", "product")
-        context = FormContext.load(view.get("private_metadata", ""))
+        try:
+            context = FormContext.load(view.get("private_metadata", ""))
+        except ValueError:
+            context = FormContext(channel_id="")  # the submission refuses it; the scene can still switch
         presets = self.workflows.preset_names(str((body.get("team") or {}).get("id") or view.get("team_id", "")))
         await self.services.slack.views_update(
             view_id=view.get("id"), hash=view.get("hash"), view=form_view(scene, context, presets)

@@ -321,3 +321,19 @@ def test_a_form_for_outpainting_with_a_prompt_is_refused_on_the_prompt_field(
     assert [r for r in rows(settings) if r["status"] != "invalid"] == []
     assert slack.calls_to("chat.postMessage") == []
     assert_nothing_broke(slack, vod)
+
+
+def test_a_form_whose_private_metadata_is_unreadable_is_refused_in_the_form(
+    bot: RunningBot, vod: FakeVod, settings: Settings
+) -> None:
+    values = {
+        "scene": {"scene_select": {"type": "static_select", "selected_option": {"value": "outpaint"}}},
+        "links": {"value": {"type": "plain_text_input", "value": URL}},
+    }
+    response = bot.interactive(form_submission("V-odd", "{not json", values))
+    assert response.status_code == 200
+    assert response.json() == {
+        "response_action": "errors",
+        "errors": {"scene": "This form cannot be read. Close it and open it again with /aigc."},
+    }
+    assert rows(settings) == [] and vod.requests == []

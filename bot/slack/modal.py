@@ -57,16 +57,20 @@ class FormContext:
 
     @classmethod
     def load(cls, text: str) -> FormContext:
-        data = json.loads(text or "{}")
-        return cls(
-            channel_id=data.get("c", ""),
-            source=data.get("s", "modal"),
-            thread_ts=data.get("t"),
-            response_url=data.get("r"),
-            preset_files=[{"id": i, "name": n} for i, n in data.get("f", [])],
-            links=[str(link) for link in data.get("l", [])],
-            derived_from=int(data["d"]) if data.get("d") is not None else None,
-        )
+        """The context `dump` wrote; raises ValueError when the text is not one (never from a form this bot drew)."""
+        try:
+            data = json.loads(text or "{}")
+            return cls(
+                channel_id=str(data.get("c", "")),
+                source=str(data.get("s", "modal")),
+                thread_ts=data.get("t"),
+                response_url=data.get("r"),
+                preset_files=[{"id": str(i), "name": str(n)} for i, n in data.get("f", [])],
+                links=[str(link) for link in data.get("l", [])],
+                derived_from=int(data["d"]) if data.get("d") is not None else None,
+            )
+        except (ValueError, TypeError, AttributeError) as unreadable:
+            raise ValueError("the form's private_metadata is not what this bot wrote") from unreadable
 
 
 def _option(value: str, label: str | None = None) -> dict[str, Any]:
