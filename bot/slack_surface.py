@@ -378,6 +378,9 @@ class SlackSurface:
         row = self._row_of_action(body)
         if row is None:
             return "I can't find that request in my log."
+        if not row.get("scene") or not row.get("channel_id"):
+            # Buttons are drawn only under results of requests from Slack; this click names some other row.
+            return "That request cannot be run again from here: it was not a request made in Slack."
         command = command_from_row(row)
         action = (body.get("actions") or [{}])[0]
         logged_team, logged_user = row["team_id"], row["user_id"]

@@ -12,7 +12,7 @@ import logging
 import pytest
 
 from bot.config import Settings
-from tests.conftest import TEAM_ID, RunningBot, rows, slack_argument, wait_until
+from tests.conftest import TEAM_ID, RunningBot, result_action, rows, slack_argument, wait_until
 from tests.fakes import FakeSlack, FakeVod
 from tests.fakes.slack_signing import app_mention_event
 from tests.test_slack_flows import form_submission
@@ -337,3 +337,14 @@ def test_a_form_whose_private_metadata_is_unreadable_is_refused_in_the_form(
         "errors": {"scene": "This form cannot be read. Close it and open it again with /aigc."},
     }
     assert rows(settings) == [] and vod.requests == []
+
+
+def test_run_again_on_a_request_that_never_was_one_is_answered_plainly(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings
+) -> None:
+    bot.command("poster https://shop.example/a.png")  # logged as unusable input: no scene, no result, no buttons
+    [unusable] = rows(settings)
+    assert bot.interactive(result_action(unusable, "aigc_run_again", slack, "1700003000.1")).status_code == 200
+    [told] = wait_until(lambda: slack.responses_to("act-1700003000.1"), what="the answer to the click")
+    assert told["text"].startswith("That request cannot be run again from here")
+    assert len(rows(settings)) == 1 and vod.requests == []
