@@ -192,6 +192,7 @@ def test_session_ids_deduplicate_and_clothes_files_are_checked(vod: FakeVod) -> 
 
 
 def test_more_than_twenty_creates_in_a_second_are_rate_limited(vod: FakeVod) -> None:
+    vod.limiter_clock = lambda: 1000.0  # every call in the same second, however slowly this machine sends them
     body = json.dumps(product_task()).encode()
     codes = [error_code(raw_vod(vod, CREATE, body)) for _ in range(25)]
     assert codes[:20] == [""] * 20 and codes[20:] == ["RequestLimitExceeded"] * 5

@@ -54,6 +54,7 @@ import time
 import uuid
 import zlib
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -290,6 +291,9 @@ class FakeVod(FakeServer):
         # Tencent's per-second limit on CreateSceneAigcImageTask; 0 turns it off (used when measuring a client's
         # own overhead, where the limit would only add waiting time).
         self.rate_limit_per_second = RATE_LIMIT_PER_SECOND
+        # What the rate limiters read as now; a test of the limit itself may stop it, so a slow machine cannot
+        # spread its calls over more than one window.
+        self.limiter_clock: Callable[[], float] = time.monotonic
         self.describe_rate_limit_per_second = 0
         self.pull_wait_seconds = 0.0
         self.event_redelivery_seconds = 0.0
@@ -570,7 +574,7 @@ class FakeVod(FakeServer):
     def _over_limit(self, arrivals: deque[float], limit: int) -> bool:
         # Stamped under the lock rather than at socket arrival so the window sees calls in a strict order even
         # when many handler threads race; every call counts, refused ones included, as with Tencent's limiter.
-        now = time.monotonic()
+        now = self.limiter_clock()
         arrivals.append(now)
         while arrivals and arrivals[0] <= now - 1.0:
             arrivals.popleft()
