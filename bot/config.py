@@ -205,6 +205,36 @@ REQUIRED_FOR_BOT = (
 REQUIRED_FOR_TENCENT = ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_VOD_SUB_APP_ID")
 
 
+@dataclass(frozen=True)
+class WayOfRunning:
+    """A command that runs the bot, and the settings it cannot start without."""
+
+    command: str
+    transport: str
+    required: tuple[str, ...]
+
+
+WAYS_OF_RUNNING = {
+    "run": WayOfRunning("run", "Socket Mode", (*REQUIRED_FOR_BOT, "SLACK_APP_TOKEN")),
+    "serve": WayOfRunning("serve", "HTTP", REQUIRED_FOR_BOT),
+}
+# Settings only some ways of running read: a problem with one stops only the ways that need it.
+_NEEDED_BY_SOME = frozenset(n for way in WAYS_OF_RUNNING.values() for n in way.required) - frozenset(
+    n for n in REQUIRED_FOR_BOT
+)
+
+
+def blockers(problems: list[SettingProblem], way: WayOfRunning) -> list[str]:
+    """The names among `problems` that keep `way` from starting, in the order reported."""
+    names = [
+        p.name
+        for p in problems
+        if (p.kind != "optional" or p.name in way.required)
+        and (p.name not in _NEEDED_BY_SOME or p.name in way.required)
+    ]
+    return list(dict.fromkeys(names))
+
+
 def _shape_problems(settings: Settings) -> list[SettingProblem]:
     problems: list[SettingProblem] = []
     bot_token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
