@@ -33,6 +33,7 @@ from bot.config import (
     blockers,
     check_report,
     load_settings,
+    unknown_settings,
     use_env_file,
 )
 from bot.errors import AigcBotError, advise, format_refusal
@@ -157,6 +158,8 @@ def _readiness_line(way: WayOfRunning, missing: list[str]) -> str:
 def cmd_check(way_name: str | None) -> int:
     chosen = WAYS_OF_RUNNING[way_name] if way_name else None
     problems, _ = check_report(chosen.required if chosen else REQUIRED_FOR_BOT)
+    for warning in unknown_settings():
+        print(warning)
     for problem in problems:
         print(problem.line())
     blocking = [p for p in problems if p.kind != "optional"]
@@ -356,6 +359,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return log_commands.run(args)
     from handlers.app import run_http, run_socket_mode
 
+    for warning in unknown_settings():
+        print(warning, file=sys.stderr)
     if args.command == "run":
         return run_socket_mode()
     return run_http(args.host, args.port)

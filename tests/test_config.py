@@ -175,3 +175,29 @@ def test_check_help_documents_its_exit_codes(tmp_path: Path) -> None:
     result = run_cli(tmp_path, ["check", "--help"])
     assert "exit codes:" in result.stdout
     assert "SLACK_APP_TOKEN" in result.stdout
+
+
+def test_a_misspelled_setting_is_named_with_what_it_probably_meant(tmp_path: Path) -> None:
+    env_file = COMPLETE_FOR_SERVE + "AIGC_BOT_FOLLW_MODE=off\nSLACK_BOT_TOKNE=xoxb-typo-secret\n"
+    (tmp_path / ".env").write_text(env_file)
+    check = run_cli(tmp_path, ["check"], AIGC_BOT_WORKSPACE_CAP="5", AIGC_BOT_NOTHING_LIKE_IT="1")
+    assert check.returncode == 0  # a warning, not a failure
+    assert (
+        f"WARNING  AIGC_BOT_FOLLW_MODE (in {tmp_path / '.env'}) is not a setting of aigc-bot and is ignored; "
+        "did you mean AIGC_BOT_FOLLOW_MODE?" in check.stdout
+    )
+    assert (
+        "WARNING  AIGC_BOT_WORKSPACE_CAP (in the environment) is not a setting of aigc-bot and is ignored; "
+        "did you mean AIGC_BOT_WORKSPACE_DAILY_CAP?" in check.stdout
+    )
+    assert "did you mean SLACK_BOT_TOKEN?" in check.stdout
+    assert "WARNING  AIGC_BOT_NOTHING_LIKE_IT (in the environment) is not a setting of aigc-bot and is ignored\n" in (
+        check.stdout
+    )
+    assert "xoxb-typo-secret" not in check.stdout
+    for command in ("run", "serve"):
+        # Missing Tencent keys stop both before they connect anywhere; the warning comes first.
+        (tmp_path / ".env").write_text("AIGC_BOT_FOLLW_MODE=off\n")
+        started = run_cli(tmp_path, [command])
+        assert started.returncode == 2
+        assert "AIGC_BOT_FOLLW_MODE (in" in started.stderr and "did you mean AIGC_BOT_FOLLOW_MODE?" in started.stderr
