@@ -201,3 +201,18 @@ def test_a_misspelled_setting_is_named_with_what_it_probably_meant(tmp_path: Pat
         started = run_cli(tmp_path, [command])
         assert started.returncode == 2
         assert "AIGC_BOT_FOLLW_MODE (in" in started.stderr and "did you mean AIGC_BOT_FOLLOW_MODE?" in started.stderr
+
+
+def test_every_setting_is_in_env_example_and_the_readme_settings_table() -> None:
+    import re
+
+    from bot.config import Settings
+
+    root = Path(__file__).resolve().parents[1]
+    example = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", (root / ".env.example").read_text(), re.MULTILINE))
+    table = (root / "README.md").read_text().split("### Settings\n", 1)[1].strip().split("\n\n", 1)[0]
+    documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", "\n".join(r.split(" | ")[0] for r in table.splitlines())))
+    names = {name.upper() for name in Settings.model_fields}
+    assert names - example == set(), "missing from .env.example"
+    assert names - documented == set(), "missing from the README's settings table"
+    assert example - names == set() and documented - names == set(), "not a setting"
