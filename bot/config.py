@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -205,6 +208,36 @@ REQUIRED_FOR_BOT = (
 REQUIRED_FOR_TENCENT = ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_VOD_SUB_APP_ID")
 
 
+@dataclass(frozen=True)
+class WayOfRunning:
+    """A command that runs the bot, and the settings it cannot start without."""
+
+    command: str
+    transport: str
+    required: tuple[str, ...]
+
+
+WAYS_OF_RUNNING = {
+    "run": WayOfRunning("run", "Socket Mode", (*REQUIRED_FOR_BOT, "SLACK_APP_TOKEN")),
+    "serve": WayOfRunning("serve", "HTTP", REQUIRED_FOR_BOT),
+}
+# Settings only some ways of running read: a problem with one stops only the ways that need it.
+_NEEDED_BY_SOME = frozenset(n for way in WAYS_OF_RUNNING.values() for n in way.required) - frozenset(
+    n for n in REQUIRED_FOR_BOT
+)
+
+
+def blockers(problems: list[SettingProblem], way: WayOfRunning) -> list[str]:
+    """The names among `problems` that keep `way` from starting, in the order reported."""
+    names = [
+        p.name
+        for p in problems
+        if (p.kind != "optional" or p.name in way.required)
+        and (p.name not in _NEEDED_BY_SOME or p.name in way.required)
+    ]
+    return list(dict.fromkeys(names))
+
+
 def _shape_problems(settings: Settings) -> list[SettingProblem]:
     problems: list[SettingProblem] = []
     bot_token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
@@ -294,3 +327,34 @@ def secret_values(settings: Settings) -> list[str]:
         settings.tencentcloud_secret_key,
     ]
     return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
+
+
+# Names with these prefixes are meant for the bot; one it does not know is most likely a misspelling.
+SETTING_PREFIXES = ("AIGC_BOT_", "TENCENTCLOUD_", "SLACK_")
+
+
+def _likely_meant(name: str, known: list[str]) -> str | None:
+    # Compare what follows the shared prefix, or every AIGC_BOT_ name would look close to every other.
+    prefix = next(p for p in SETTING_PREFIXES if name.startswith(p))
+    tails = {k[len(prefix) :]: k for k in known if k.startswith(prefix)}
+    close = difflib.get_close_matches(name[len(prefix) :], list(tails), n=1, cutoff=0.6)
+    return tails[close[0]] if close else None
+
+
+def unknown_settings() -> list[str]:
+    """One warning per AIGC_BOT_*, TENCENTCLOUD_* or SLACK_* name in the environment or .env that no setting
+    reads, naming the setting it probably meant. Only names are said: a value may be a secret."""
+    known = sorted(name.upper() for name in Settings.model_fields)
+    found: dict[str, str] = {}
+    dotenv = env_file()
+    if dotenv is not None:
+        found.update((name.upper(), str(dotenv)) for name in dotenv_values(dotenv))
+    found.update((name.upper(), "the environment") for name in os.environ)
+    warnings = []
+    for name, where in sorted(found.items()):
+        if not name.startswith(SETTING_PREFIXES) or name in known:
+            continue
+        meant = _likely_meant(name, known)
+        guess = f"; did you mean {meant}?" if meant else ""
+        warnings.append(f"WARNING  {name} (in {where}) is not a setting of aigc-bot and is ignored{guess}")
+    return warnings

@@ -21,7 +21,7 @@ from bot.slack.files import is_image, is_partial
 from bot.slack.messages import HELP_TEXT, describe_spec, error_text, escape
 from bot.slack.modal import MAX_PRIVATE_METADATA, FormContext, FormResult, form_view, read_submission
 from bot.slack.presets_text import WorkflowCommand, parse_workflow_command
-from bot.slack.refs import Ref, SlackFileRef
+from bot.slack.refs import Ref, SlackFileRef, without_credentials
 from bot.slack.use_result import reference_of_action, usable_output
 from bot.store.db import INVALID, SUBMITTED, RequestRow, bounded, dumps, iso, utc_now
 from bot.store.presets import PresetStore
@@ -140,7 +140,7 @@ class SlackSurface:
         :param dedupe_key: what makes this input unique, for input Slack may deliver again (an event it retries).
         :return: whether it was logged now; False for a redelivery already logged, which needs no second answer.
         """
-        text = str(payload.get("text", ""))
+        text = without_credentials(str(payload.get("text", "")))
         row_id = self.log_db.claim(
             {
                 "source": source,

@@ -24,7 +24,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import log_commands
 from bot.access import AccessPolicy, caps_guard
-from bot.config import ConfigError, Settings, check_report, load_settings, use_env_file
+from bot.config import (
+    REQUIRED_FOR_BOT,
+    WAYS_OF_RUNNING,
+    ConfigError,
+    Settings,
+    WayOfRunning,
+    blockers,
+    check_report,
+    load_settings,
+    unknown_settings,
+    use_env_file,
+)
 from bot.errors import AigcBotError, advise, format_refusal
 from bot.follow.follower import Follower
 from bot.follow.polling import PollPolicy
@@ -58,6 +69,10 @@ from bot.tencent.vod import VodClient
 
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
+CHECK_EXIT_CODES = """exit codes:
+  0  nothing set is wrong, and `run` or `serve` (or the one named) can start; the last lines say which
+  1  a setting must be fixed: required and missing, or set but malformed
+  2  --env-file names no file"""
 SOURCE = "cli"
 # A stand-in FileId for a local image in a dry run; the printed body names the file instead.
 _NOT_YET_UPLOADED = "0"
@@ -71,7 +86,20 @@ class BadInput(ValueError):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aigc-bot", description=__doc__.split("\n", 1)[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("check", help="list every missing or malformed setting")
+    check = commands.add_parser(
+        "check",
+        help="list every missing or malformed setting, and whether `run` and `serve` can start",
+        description="List every missing or malformed setting, and say whether `aigc-bot run` (Socket Mode, "
+        "needs SLACK_APP_TOKEN) and `aigc-bot serve` (HTTP) can start with them.",
+        epilog=CHECK_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument(
+        "way",
+        nargs="?",
+        choices=tuple(WAYS_OF_RUNNING),
+        help="check only what this way of running needs, and exit 0 only if it can start",
+    )
 
     submit = commands.add_parser("submit", help="submit one CreateSceneAigcImageTask")
     submit.add_argument("--scene", required=True, choices=sorted(SCENE_TYPES))
@@ -122,16 +150,26 @@ def _plain(text: str) -> str:
     return html.unescape(_EMOJI.sub("", text.strip()))
 
 
-def cmd_check() -> int:
-    problems, _ = check_report()
-    blocking = [p for p in problems if p.kind != "optional"]
+def _readiness_line(way: WayOfRunning, missing: list[str]) -> str:
+    verdict = "ready" if not missing else f"not ready, needs {', '.join(missing)}"
+    return f"aigc-bot {way.command} ({way.transport}): {verdict}"
+
+
+def cmd_check(way_name: str | None) -> int:
+    chosen = WAYS_OF_RUNNING[way_name] if way_name else None
+    problems, _ = check_report(chosen.required if chosen else REQUIRED_FOR_BOT)
+    for warning in unknown_settings():
+        print(warning)
     for problem in problems:
         print(problem.line())
+    blocking = [p for p in problems if p.kind != "optional"]
     if blocking:
         print(f"\n{len(blocking)} setting(s) must be fixed (in the environment or .env).")
-        return EXIT_REFUSED
-    print("All required settings are present.")
-    return 0
+    elif problems:
+        print()
+    for way in [chosen] if chosen else WAYS_OF_RUNNING.values():
+        print(_readiness_line(way, blockers(problems, way)))
+    return EXIT_REFUSED if blocking else 0
 
 
 # -- what to submit: every check, before anything is logged, uploaded or sent --------------------------------
@@ -314,13 +352,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as missing:
         return _fail(str(missing), EXIT_BAD_INPUT)
     if args.command == "check":
-        return cmd_check()
+        return cmd_check(args.way)
     if args.command == "submit":
         return cmd_submit(args)
     if args.command in log_commands.COMMANDS:
         return log_commands.run(args)
     from handlers.app import run_http, run_socket_mode
 
+    for warning in unknown_settings():
+        print(warning, file=sys.stderr)
     if args.command == "run":
         return run_socket_mode()
     return run_http(args.host, args.port)

@@ -432,3 +432,16 @@ def test_a_session_id_chosen_twice_is_billed_followed_and_capped_once(
         log_db.close()
     assert "*Today:* 2 task(s)" in usage
     assert "Not submitted this month (refused or invalid, not billed): 1" in usage
+
+
+def test_a_link_with_credentials_is_refused_and_nothing_keeps_them(
+    settings: Settings, vod: FakeVod, tmp_path: Path
+) -> None:
+    link = "https://user:s3cretpw@shop.example/mug.png"
+    for extra in (["--dry-run"], []):
+        result = aigc_bot(["submit", "--scene", "outpaint", "--image", link, *extra], env_for(settings), tmp_path)
+        assert result.returncode == 2
+        assert "Cannot submit: An image link with a user name or password" in result.stderr
+        assert "s3cretpw" not in result.stdout + result.stderr
+    assert vod.requests == []
+    assert "s3cretpw" not in repr(logged_rows(settings))

@@ -115,3 +115,104 @@ def test_a_malformed_value_does_not_hide_missing_ones(tmp_path: Path) -> None:
     for name in ("SLACK_SIGNING_SECRET", "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"):
         assert f"MISSING  {name}:" in result.stdout
     assert "MISSING  TENCENTCLOUD_VOD_SUB_APP_ID" not in result.stdout
+
+
+COMPLETE_FOR_SERVE = (
+    "SLACK_BOT_TOKEN=xoxb-1-2-abc\nSLACK_SIGNING_SECRET=abcdef0123456789\n"
+    "TENCENTCLOUD_SECRET_ID=AKIDexampleid\nTENCENTCLOUD_SECRET_KEY=very-secret-key\n"
+    "TENCENTCLOUD_VOD_SUB_APP_ID=1500000001\nSLACK_APP_TOKEN=\n"
+)
+
+
+def run_cli(tmp_path: Path, args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    import os
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TENCENTCLOUD_", "SLACK_", "AIGC_BOT_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "handlers.cli", *args],
+        cwd=tmp_path,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_check_says_which_way_of_running_can_start(tmp_path: Path) -> None:
+    result = run_check(tmp_path, COMPLETE_FOR_SERVE)
+    assert "All required settings are present" not in result.stdout
+    assert "aigc-bot run (Socket Mode): not ready, needs SLACK_APP_TOKEN\n" in result.stdout
+    assert "aigc-bot serve (HTTP): ready\n" in result.stdout
+    assert result.returncode == 0  # nothing set is wrong, and serve can start
+
+    both = run_check(tmp_path, COMPLETE_FOR_SERVE + "SLACK_APP_TOKEN=xapp-1-abc\n")
+    assert both.returncode == 0
+    assert "aigc-bot run (Socket Mode): ready\n" in both.stdout
+    assert "aigc-bot serve (HTTP): ready\n" in both.stdout
+
+
+def test_check_run_fails_where_run_would_so_the_readme_chain_stops_early(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(COMPLETE_FOR_SERVE)
+    check_run = run_cli(tmp_path, ["check", "run"])
+    assert check_run.returncode == 1
+    assert "MISSING  SLACK_APP_TOKEN:" in check_run.stdout
+    assert "aigc-bot run (Socket Mode): not ready, needs SLACK_APP_TOKEN" in check_run.stdout
+    assert "serve" not in check_run.stdout.splitlines()[-1]
+    assert run_cli(tmp_path, ["run"]).returncode == 2  # what `check run` warned of
+
+    check_serve = run_cli(tmp_path, ["check", "serve"])
+    assert check_serve.returncode == 0
+    assert check_serve.stdout.splitlines()[-1] == "aigc-bot serve (HTTP): ready"
+
+
+def test_readme_first_command_checks_what_it_then_runs() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    first_command = readme.split("```sh\n", 1)[1].split("\n", 1)[0]
+    assert "aigc-bot check run && .venv/bin/aigc-bot run" in first_command
+
+
+def test_check_help_documents_its_exit_codes(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, ["check", "--help"])
+    assert "exit codes:" in result.stdout
+    assert "SLACK_APP_TOKEN" in result.stdout
+
+
+def test_a_misspelled_setting_is_named_with_what_it_probably_meant(tmp_path: Path) -> None:
+    env_file = COMPLETE_FOR_SERVE + "AIGC_BOT_FOLLW_MODE=off\nSLACK_BOT_TOKNE=xoxb-typo-secret\n"
+    (tmp_path / ".env").write_text(env_file)
+    check = run_cli(tmp_path, ["check"], AIGC_BOT_WORKSPACE_CAP="5", AIGC_BOT_NOTHING_LIKE_IT="1")
+    assert check.returncode == 0  # a warning, not a failure
+    assert (
+        f"WARNING  AIGC_BOT_FOLLW_MODE (in {tmp_path / '.env'}) is not a setting of aigc-bot and is ignored; "
+        "did you mean AIGC_BOT_FOLLOW_MODE?" in check.stdout
+    )
+    assert (
+        "WARNING  AIGC_BOT_WORKSPACE_CAP (in the environment) is not a setting of aigc-bot and is ignored; "
+        "did you mean AIGC_BOT_WORKSPACE_DAILY_CAP?" in check.stdout
+    )
+    assert "did you mean SLACK_BOT_TOKEN?" in check.stdout
+    assert "WARNING  AIGC_BOT_NOTHING_LIKE_IT (in the environment) is not a setting of aigc-bot and is ignored\n" in (
+        check.stdout
+    )
+    assert "xoxb-typo-secret" not in check.stdout
+    for command in ("run", "serve"):
+        # Missing Tencent keys stop both before they connect anywhere; the warning comes first.
+        (tmp_path / ".env").write_text("AIGC_BOT_FOLLW_MODE=off\n")
+        started = run_cli(tmp_path, [command])
+        assert started.returncode == 2
+        assert "AIGC_BOT_FOLLW_MODE (in" in started.stderr and "did you mean AIGC_BOT_FOLLOW_MODE?" in started.stderr
+
+
+def test_every_setting_is_in_env_example_and_the_readme_settings_table() -> None:
+    import re
+
+    from bot.config import Settings
+
+    root = Path(__file__).resolve().parents[1]
+    example = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", (root / ".env.example").read_text(), re.MULTILINE))
+    table = (root / "README.md").read_text().split("### Settings\n", 1)[1].strip().split("\n\n", 1)[0]
+    documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", "\n".join(r.split(" | ")[0] for r in table.splitlines())))
+    names = {name.upper() for name in Settings.model_fields}
+    assert names - example == set(), "missing from .env.example"
+    assert names - documented == set(), "missing from the README's settings table"
+    assert example - names == set() and documented - names == set(), "not a setting"

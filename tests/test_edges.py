@@ -81,7 +81,6 @@ REFUSED_AS_UNREACHABLE = [
     "http://[ff02::1]/x.png",
     "http://[::ffff:127.0.0.1]/x.png",
     "http://[::ffff:192.168.0.1]/x.png",
-    "http://user@127.0.0.1:8080/x.png",
 ]
 
 
@@ -93,6 +92,42 @@ def test_links_the_internet_cannot_reach_are_refused_in_plain_words(url: str) ->
     assert message.startswith(f"`{url}` points to")
     assert "Tencent Cloud fetches image links from the internet" in message
     assert "cannot be used" in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://user:pass@shop.example/mug.png",
+        "https://user@shop.example/mug.png",
+        "https://:pass@shop.example/mug.png",
+        "<https://user:pass@shop.example/mug.png|mug>",
+        "http://user@127.0.0.1:8080/x.png",
+    ],
+)
+def test_links_carrying_a_user_name_or_password_are_refused_without_repeating_them(url: str) -> None:
+    with pytest.raises(BadRef) as caught:
+        parse_ref(url, allow_paths=True)
+    message = str(caught.value)
+    assert message.startswith("An image link with a user name or password (`http")
+    assert "shown without them) cannot be used" in message
+    assert "user" not in message.split("(", 1)[1].split(")")[0] and "pass@" not in message
+
+
+def test_an_at_sign_in_the_path_is_no_credential() -> None:
+    assert parse_ref("https://shop.example/mug@2x.png", allow_paths=False) == UrlRef("https://shop.example/mug@2x.png")
+
+
+def test_a_link_with_credentials_in_slack_is_refused_and_they_are_not_logged(
+    bot: RunningBot, slack: FakeSlack, vod: FakeVod
+) -> None:
+    answer = bot.command("outpaint https://user:s3cretpw@shop.example/mug.png")
+    assert answer.json()["response_type"] == "ephemeral"
+    assert "An image link with a user name or password" in answer.json()["text"]
+    assert "s3cretpw" not in answer.text
+    with closing(sqlite3.connect(bot.settings.aigc_bot_db)) as connection:
+        rows = connection.execute("SELECT * FROM requests").fetchall()
+    assert len(rows) == 1 and "s3cretpw" not in repr(rows)
+    assert vod.requests == []
 
 
 @pytest.mark.parametrize(

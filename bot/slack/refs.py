@@ -52,6 +52,8 @@ IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 WEB_SCHEMES = ("http", "https")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*$")
 _NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
+# user:password@ (or user@) between a scheme's // and the host.
+_CREDENTIALS = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/?#\s@<>|]*@")
 _NOT_REACHABLE = (
     "Tencent Cloud fetches image links from the internet, so a link to this computer, a private network "
     "or a reserved address cannot be used. Put the image on a public web address, or attach it instead."
@@ -65,6 +67,12 @@ def unwrap_slack_link(text: str) -> str:
         return text
     match = SLACK_LINK.match(text)
     return match.group(1) if match else text
+
+
+def without_credentials(text: str) -> str:
+    """`text` with the user name and password taken out of every link in it, so logs and the SQLite log
+    never keep them."""
+    return _CREDENTIALS.sub(r"\1", text)
 
 
 def is_url(text: str) -> bool:
@@ -102,6 +110,13 @@ def check_image_url(url: str) -> str:
     """`url` if Tencent Cloud could fetch it from the internet; otherwise BadRef saying why in plain words."""
     if not is_url(url):
         raise BadRef(f"`{url}` is not a complete web address; an image link looks like https://shop.example/a.png.")
+    if _CREDENTIALS.match(url):
+        # Said without the link: the credentials must not be echoed back to Slack or the log.
+        raise BadRef(
+            f"An image link with a user name or password (`{without_credentials(url)}`, shown without them) "
+            "cannot be used: Tencent Cloud would receive them and the request log would keep them. Put the "
+            "image on a public web address that needs no login, or attach it instead."
+        )
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - reading it is what checks the port
@@ -125,6 +140,7 @@ def parse_ref(text: str, *, allow_paths: bool) -> Ref:
     if "://" in word:
         scheme = word.split("://", 1)[0]
         if re.search(r"\s", word):
+            word = without_credentials(word)
             raise BadRef(f"`{word}` has a space in it; a web address has none (a link writes a space as %20).")
         if scheme.lower() in WEB_SCHEMES:
             return UrlRef(check_image_url(word))
