@@ -136,6 +136,11 @@ def run(args: argparse.Namespace) -> int:
     """Run one of these commands; bad input ends with one sentence on stderr and exit code 2."""
     try:
         return COMMANDS[args.command](args)
+    except BrokenPipeError:
+        # The reader went away (`aigc-bot export | head`): what it read was all it wanted, so no complaint. Point
+        # stdout at nothing, so the interpreter's own flush at exit does not fail on the closed pipe too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except BadInput as bad:
         print(f"Cannot {args.command}: {bad}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -13,6 +13,7 @@ import asyncio
 import getpass
 import html
 import json
+import logging
 import re
 import sys
 import uuid
@@ -33,12 +34,14 @@ from bot.config import (
     blockers,
     check_report,
     load_settings,
+    secret_values,
     unknown_settings,
     use_env_file,
 )
 from bot.errors import AigcBotError, advise, format_refusal
 from bot.follow.follower import Follower
 from bot.follow.polling import PollPolicy
+from bot.logsafe import configure_logging
 from bot.pipeline import Origin, Pipeline
 from bot.resolve import check_local_image, file_info_for, local_uploader
 from bot.services import vod_client_from
@@ -77,6 +80,7 @@ SOURCE = "cli"
 # A stand-in FileId for a local image in a dry run; the printed body names the file instead.
 _NOT_YET_UPLOADED = "0"
 _EMOJI = re.compile(r"^:[a-z_]+: ")
+_MENTION = re.compile(r"<@([A-Z0-9]+)>")
 
 
 class BadInput(ValueError):
@@ -123,8 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("run", help="run the Slack bot in Socket Mode (needs SLACK_APP_TOKEN)")
     serve = commands.add_parser("serve", help="run the Slack bot over HTTP at POST /slack/events")
-    serve.add_argument("--host", default="0.0.0.0")
-    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=3000, help="port to listen on (default: %(default)s)")
     log_commands.add_parsers(commands)
     for command in commands.choices.values():
         command.add_argument(
@@ -146,8 +150,8 @@ def _fail(message: str, code: int) -> int:
 
 
 def _plain(text: str) -> str:
-    """A Slack answer as terminal text: no leading emoji code, no Slack escaping."""
-    return html.unescape(_EMOJI.sub("", text.strip()))
+    """A Slack answer as terminal text: no leading emoji code, mentions as the bare ids, no Slack escaping."""
+    return html.unescape(_MENTION.sub(r"\1", _EMOJI.sub("", text.strip())))
 
 
 def _readiness_line(way: WayOfRunning, missing: list[str]) -> str:
@@ -337,6 +341,9 @@ def cmd_submit(args: argparse.Namespace) -> int:
         if args.dry_run:
             _print_json(body)
             return 0
+        # The outcome is printed in plain words; the bot's own warnings (a refused call, a retry) would only
+        # repeat it, so only errors are logged here, through the filter that keeps secrets out.
+        configure_logging(logging.ERROR, extra_secrets=secret_values(settings), log_format=settings.aigc_bot_log_format)
         return asyncio.run(_submit(args, settings, command))
     except AigcBotError as failure:
         # Network failures outside the pipeline: the same plain words and code a Slack user would see.

@@ -155,6 +155,7 @@ def test_refusal_prints_the_mapped_message_and_exits_1(settings: Settings, vod: 
     assert "Code: FailedOperation.InvalidVodUser" in result.stderr
     assert "RequestId: " in result.stderr
     assert result.stdout == ""
+    assert "WARNING" not in result.stderr and "vod CreateSceneAigcImageTask failed" not in result.stderr  # said once
 
 
 def test_bad_input_exits_2_before_any_call(settings: Settings, vod: FakeVod, tmp_path: Path) -> None:
@@ -232,12 +233,13 @@ def test_a_passing_storage_failure_is_retried_by_the_command_line_too(
 def test_a_capped_user_is_refused_with_the_cap_sentence_and_the_refusal_is_logged(
     settings: Settings, vod: FakeVod, tmp_path: Path
 ) -> None:
-    env = {**env_for(settings), "AIGC_BOT_USER_DAILY_CAP": "1"}
+    env = {**env_for(settings), "AIGC_BOT_USER_DAILY_CAP": "1", "AIGC_BOT_ADMINS": "UADMIN"}
     args = ["submit", "--scene", "outpaint", "--image", "https://shop.example/a.jpg"]
     assert aigc_bot(args, env, tmp_path).returncode == 0
     second = aigc_bot(args, env, tmp_path)
     assert second.returncode == 1
     assert "You have reached today's limit of 1 requests. It resets at 00:00 UTC." in second.stderr
+    assert "Ask UADMIN if you need access." in second.stderr and "<@" not in second.stderr  # no Slack markup
     assert "Nothing was submitted or billed." in second.stderr
     assert second.stdout == ""
     assert len(vod.calls("CreateSceneAigcImageTask")) == 1
@@ -445,3 +447,37 @@ def test_a_link_with_credentials_is_refused_and_nothing_keeps_them(
         assert "s3cretpw" not in result.stdout + result.stderr
     assert vod.requests == []
     assert "s3cretpw" not in repr(logged_rows(settings))
+
+
+def test_a_folder_given_as_an_image_is_named_as_a_folder(settings: Settings, tmp_path: Path) -> None:
+    args = ["submit", "--scene", "outpaint", "--image", str(tmp_path), "--dry-run"]
+    result = aigc_bot(args, env_for(settings), tmp_path)
+    assert result.returncode == 2
+    assert f"{tmp_path} is a folder; give the path of one image file in it" in result.stderr
+
+
+def test_serve_help_names_its_defaults(settings: Settings, tmp_path: Path) -> None:
+    shown = aigc_bot(["serve", "--help"], env_for(settings), tmp_path).stdout
+    assert "(default: 3000)" in shown and "(default: 0.0.0.0)" in shown
+
+
+def test_an_export_read_only_in_part_ends_quietly(settings: Settings, tmp_path: Path) -> None:
+    log_db = RequestLog(settings.aigc_bot_db)
+    try:
+        request = {"source": "cli", "team_id": "", "user_id": "ops", "prompt": "x" * 200}
+        log_db.claim_many([{**request, "dedupe_key": f"k{n}"} for n in range(3000)])
+    finally:
+        log_db.close()
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "handlers.cli", "export"],
+        env=clean_env(env_for(settings)),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    assert reader.stdout.readline()  # `aigc-bot export | head -1`: the reader takes one line and goes
+    reader.stdout.close()
+    assert reader.wait(timeout=60) == 0
+    with reader.stderr:
+        assert reader.stderr.read() == b""

@@ -151,6 +151,8 @@ def parse_ref(text: str, *, allow_paths: bool) -> Ref:
         raise BadRef(f"`{word}` uses {scheme}://; only http:// and https:// image URLs work.")
     if allow_paths:
         path = Path(word).expanduser()
+        if path.is_dir():
+            raise BadRef(f"{word} is a folder; give the path of one image file in it")
         if not path.is_file():
             raise BadRef(f"{word}: no such file (give a file path, an http(s) URL or a VOD FileId)")
         return PathRef(path)
