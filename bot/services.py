@@ -127,7 +127,7 @@ def build_services(settings: Settings) -> Services:
     timeout = httpx.Timeout(connect=5.0, read=settings.aigc_bot_vod_timeout, write=30.0, pool=30.0)
     http = httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=200))
     vod = vod_client_from(settings, http)
-    log_db = RequestLog(settings.aigc_bot_db)
+    log_db = RequestLog(settings.aigc_bot_db, checkpoint_in_background=True)
     readiness = Readiness(log_db)
     bot_metrics = BotMetrics(log_db)
     # Everything this bot runs descends from here, so its work is counted in its own metrics.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -31,6 +32,7 @@ from bot.store.db import (
     iso,
     utc_now,
 )
+from tests.conftest import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = "2026-03-02"
@@ -369,3 +371,29 @@ def test_batch_counts_end_a_submitted_request_only_where_results_are_not_followe
     unfollowed = store.counts(7, results_followed=False)
     assert unfollowed.ended == 3 and not unfollowed.finished
     assert store.counts(8, results_followed=False).finished and not store.counts(8).finished
+
+
+# -- checkpoints ------------------------------------------------------------------------------------------
+
+
+def test_the_serving_log_leaves_checkpoints_to_its_own_thread(tmp_path: Path) -> None:
+    """A commit never copies the write-ahead file into the database (and waits for the disk) before an ack."""
+
+    def checkpoint_threads() -> int:
+        return sum(1 for thread in threading.enumerate() if thread.name == "sqlite-checkpoints")
+
+    before = checkpoint_threads()
+    serving = RequestLog(tmp_path / "serving.db", checkpoint_in_background=True)
+    short_lived = RequestLog(tmp_path / "cli.db")
+    try:
+        assert serving.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        assert short_lived.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+        assert checkpoint_threads() == before + 1
+        big = "x" * 3000
+        serving.claim_many([{"source": "cli", "prompt": big, "dedupe_key": f"k{n}"} for n in range(2000)])
+        # The rows reach the database file itself, though no commit of the serving connection put them there.
+        wait_until(lambda: (tmp_path / "serving.db").stat().st_size > 2000 * 3000, timeout=10, what="a checkpoint")
+    finally:
+        serving.close()
+        short_lived.close()
+    assert checkpoint_threads() == before  # closing the log stops its thread

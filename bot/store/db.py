@@ -17,6 +17,8 @@ from typing import Any, NamedTuple, TypedDict, cast
 
 import sqlite_utils
 
+from bot.store.checkpoints import Checkpointer
+
 REQUEST_COLUMNS: dict[str, type] = {
     "id": int,
     "created_at": str,
@@ -279,17 +281,27 @@ def _create_private(path: Path) -> None:
 class RequestLog:
     """One connection shared by the process; a lock keeps threads from interleaving statements."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, checkpoint_in_background: bool = False) -> None:
+        """Open (and create or migrate) the log at `path`.
+
+        :param checkpoint_in_background: copy the write-ahead file into the database from a thread of its own
+            (bot/store/checkpoints.py) instead of inside whichever commit finds it full; for the serving bot,
+            whose commits come before Slack's acks. Short-lived processes leave it to SQLite.
+        """
         self.path = Path(path)
         _create_private(self.path)
         connection = sqlite3.connect(str(self.path), check_same_thread=False, timeout=10.0)
         self.db = sqlite_utils.Database(connection)
         self._lock = threading.RLock()
+        self._checkpointer: Checkpointer | None = None
         with self._lock:
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
             if str(self.path) != ":memory:":
                 self.db.enable_wal()
             self.db.execute("PRAGMA synchronous = NORMAL")
+            if checkpoint_in_background and str(self.path) != ":memory:":
+                self.db.execute("PRAGMA wal_autocheckpoint = 0")
+                self._checkpointer = Checkpointer(self.path).start()
             self._migrate()
 
     def _migrate(self) -> None:
@@ -323,6 +335,8 @@ class RequestLog:
 
     def close(self) -> None:
         """Close the connection; the log cannot be used afterwards."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         with self._lock:
             self.db.conn.close()
 
