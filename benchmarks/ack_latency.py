@@ -45,7 +45,7 @@ def median(values: list[float]) -> float:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def run(host: FakeHost, requests: int = 100, rounds: int = 3) -> Outcome:
+def run(host: FakeHost, requests: int = 100, rounds: int = 5) -> Outcome:
     """`rounds` alternating bursts to each app; each app's p99 is the median of its rounds' p99s.
 
     The machine is shared and noisy, and one burst's p99 is nearly its slowest reply, so one burst each would
