@@ -205,9 +205,14 @@ def test_message_shortcut_opens_form_with_message_images_and_answers_in_its_thre
     row = wait_status(settings, "submitted")[0]
     assert row["source"] == "shortcut" and row["thread_ts"] == "1700000100.000200"
     assert len(vod.calls(CREATE)[0]["FileInfos"]) == 2
+    wait_for_task_id_in_thread(slack, row, "1700000100.000200")
+
+
+def wait_for_task_id_in_thread(slack: FakeSlack, row: dict[str, Any], thread_ts: str) -> None:
+    # The answer is written into the row before it is posted, so the reply may follow the status by a moment.
     wait_until(
-        lambda: any(row["task_id"] in r["text"] for r in thread_replies(slack, "1700000100.000200")),
-        what="the TaskId in the message's thread",
+        lambda: any(row["task_id"] in r["text"] for r in thread_replies(slack, thread_ts)),
+        what=f"the TaskId reply in thread {thread_ts}",
     )
 
 
@@ -245,11 +250,7 @@ def test_mention_with_files_and_dm_with_files_reply_in_thread_and_reuse_uploads(
     assert len(vod.calls("ApplyUpload")) == 1  # the same Slack file is uploaded once
     file_ids = {c["FileInfos"][0]["FileId"] for c in vod.calls(CREATE)}
     assert len(file_ids) == 1
-    # The answer is written into the row before it is posted, so the reply may follow the status by a moment.
-    wait_until(
-        lambda: any(second["task_id"] in r["text"] for r in thread_replies(slack, "1700000300.000100")),
-        what="the TaskId reply in the DM thread",
-    )
+    wait_for_task_id_in_thread(slack, second, "1700000300.000100")
 
 
 def test_slack_retries_of_an_unusable_mention_or_dm_are_logged_and_answered_once(
