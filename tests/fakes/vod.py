@@ -44,6 +44,7 @@ is linked.
 
 from __future__ import annotations
 
+import bisect
 import hmac
 import json
 import secrets
@@ -316,8 +317,11 @@ class FakeVod(FakeServer):
         self._failures: dict[str, list[tuple[str, str]]] = {}
         self._drops: dict[str, int] = {}
         self._default_script: list[dict[str, Any]] = [dict(s) for s in DEFAULT_SCRIPT]
-        self._create_arrivals: deque[float] = deque()
-        self._describe_arrivals: deque[float] = deque()
+        # Arrival times the limiters have counted, in order of arrival.
+        self._create_arrivals: list[float] = []
+        self._describe_arrivals: list[float] = []
+        # The arrival, on the limiter's clock, of the request this handler thread is answering.
+        self._arrival = threading.local()
         self._timings: deque[Timing] = deque()
         self._scroll_tokens: dict[str, tuple[str, int]] = {}
 
@@ -447,6 +451,7 @@ class FakeVod(FakeServer):
             self._serve_file(handler, path)
             return
         arrived = time.monotonic()
+        self._arrival.at = self.limiter_clock()
         raw = handler.read_body()
         action = handler.headers.get("X-TC-Action", "")
         request_id = str(uuid.uuid4())
@@ -571,14 +576,17 @@ class FakeVod(FakeServer):
             self.rate_limited += refused
             return refused
 
-    def _over_limit(self, arrivals: deque[float], limit: int) -> bool:
-        # Stamped under the lock rather than at socket arrival so the window sees calls in a strict order even
-        # when many handler threads race; every call counts, refused ones included, as with Tencent's limiter.
-        now = self.limiter_clock()
-        arrivals.append(now)
-        while arrivals and arrivals[0] <= now - 1.0:
-            arrivals.popleft()
-        return bool(limit) and len(arrivals) > limit
+    def _over_limit(self, arrivals: list[float], limit: int) -> bool:
+        # Counted by when the request arrived, as a gateway counts, not by when this handler thread got to it
+        # after checking the signature: on a loaded machine that can be tens of milliseconds later, and out of
+        # order. Every call counts, refused ones included, as with Tencent's limiter.
+        at = getattr(self._arrival, "at", None)
+        if at is None:
+            at = self.limiter_clock()
+        bisect.insort(arrivals, at)
+        del arrivals[: bisect.bisect_right(arrivals, at - 2.0)]  # long gone from any window still being counted
+        in_window = bisect.bisect_right(arrivals, at) - bisect.bisect_right(arrivals, at - 1.0)
+        return bool(limit) and in_window > limit
 
     @staticmethod
     def _input_files(body: dict[str, Any]) -> list[dict[str, Any]]:
