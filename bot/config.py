@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     aigc_bot_slack_rate_scale: float = Field(default=1.0, gt=0)
     # How long a Slack call keeps waiting out 429s and retrying 5xx before the bot treats Slack as unavailable.
     aigc_bot_slack_outage_seconds: float = Field(default=300.0, gt=0)
+    # How often answers Slack did not take are tried again while the bot runs.
+    aigc_bot_reply_sweep_seconds: float = Field(default=30.0, gt=0)
 
     # Access and cost control: comma-separated Slack ids; empty means everyone.
     aigc_bot_allowed_channels: str = ""

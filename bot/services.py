@@ -27,6 +27,7 @@ from bot.home import HomePublisher
 from bot.lifecycle import deadline_in, seconds_until
 from bot.metrics import BotMetrics
 from bot.pipeline import Pipeline
+from bot.reply_sweep import ReplySweep
 from bot.slack.files import SlackFileUploader
 from bot.slack.pacing import Pacer, SlackLimits
 from bot.slack.watch import WatchedSlackClient
@@ -92,6 +93,8 @@ class Services:
         interval = self.settings.aigc_bot_auth_check_seconds
         self._upkeep.append(asyncio.create_task(watch_token(self.settings, self.readiness, interval)))
         self._upkeep.append(asyncio.create_task(self.home.watch()))
+        sweep = ReplySweep(self.log_db, self.pipeline.carry_on, interval=self.settings.aigc_bot_reply_sweep_seconds)
+        self._upkeep.append(asyncio.create_task(sweep.run()))
         if self.settings.aigc_bot_retention_days > 0:
             self._upkeep.append(asyncio.create_task(keep_retention(self.log_db, self.settings.aigc_bot_retention_days)))
 
