@@ -6,6 +6,7 @@ traffic takes a few seconds; the ratios between them are Slack's.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -84,20 +85,23 @@ def test_a_batch_into_one_channel_delivers_every_image_under_the_limits(
 def test_an_answer_slack_did_not_take_is_posted_again_while_the_bot_runs(
     tmp_path: Path, vod: FakeVod, cos: FakeCos, slack: FakeSlack
 ) -> None:
-    settings = make_settings(
-        tmp_path, vod, cos, slack, aigc_bot_slack_outage_seconds=1.0, aigc_bot_reply_sweep_seconds=0.3
-    )
+    settings = make_settings(tmp_path, vod, cos, slack, aigc_bot_reply_sweep_seconds=0.3)
     vod.delay_seconds = 1.0
     running = RunningBot(settings).start()
     try:
         running.command("outpaint https://a.example/x.png")
         slack.wait_for("chat.postMessage")
-        slack.server_error_next("chat.postMessage", times=3)  # the TaskId reply: past the outage bound
-        row = wait_until(lambda: [r for r in rows(settings) if r["reply_pending"]], what="a pending answer")[0]
-        wait_until(
-            lambda: any(row["task_id"] in m.get("text", "") for m in thread_replies(slack, row["thread_ts"])),
-            what="the TaskId reply posted by the sweep",
-        )
+        slack.fail_next("chat.postMessage", "fatal_error")  # the TaskId reply: Slack does not take it
+        wait_until(lambda: any(c.answer and c.answer.get("error") for c in slack.calls), what="the reply refused")
+        time.sleep(0.2)
+        row = rows(settings)[0]
+        assert row["reply_pending"] and row["task_id"]
+
+        def task_id_reply() -> bool:
+            replies = [c for c in thread_replies(slack, row["thread_ts"]) if str(c.get("text")).startswith("Submitted")]
+            return len(replies) == 2 and row["task_id"] in replies[1]["text"]
+
+        wait_until(task_id_reply, what="the TaskId reply posted by the sweep")
         wait_until(lambda: not rows(settings)[0]["reply_pending"], what="the answer marked posted")
         assert len(vod.calls(CREATE)) == 1
     finally:
