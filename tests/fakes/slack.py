@@ -224,6 +224,12 @@ class FakeSlack(FakeServer):
             self._limits, self._limit_scale = limits or RateLimits(), scale
             self._allowances.clear()
 
+    def lift_limits(self) -> None:
+        """Back to answering every call, however fast they come."""
+        with self.lock:
+            self._limits = None
+            self._allowances.clear()
+
     def ratelimited(self) -> list[SlackCall]:
         """The calls answered 429."""
         with self.lock:
