@@ -17,6 +17,7 @@ from bot.config import Settings
 from tests.conftest import RunningBot, make_settings, rows, thread_replies, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.test_batches import batch_id_of, batch_rows, click_submit, confirmation, csv_file, results_upload, share
+from tests.test_health_and_metrics import samples, value
 from tests.test_slack_flows import CREATE
 
 SCALE = 20.0
@@ -106,3 +107,17 @@ def test_an_answer_slack_did_not_take_is_posted_again_while_the_bot_runs(
         assert len(vod.calls(CREATE)) == 1
     finally:
         running.stop()
+
+
+def test_429s_are_counted_by_method_and_the_pacer_queue_is_shown_in_metrics(
+    bot: RunningBot, slack: FakeSlack, settings: Settings
+) -> None:
+    slack.rate_limit_next("chat.postMessage", retry_after=1)
+    began = time.monotonic()
+    bot.command("outpaint https://a.example/x.png")
+    parent = wait_until(lambda: [c for c in slack.calls if c.method == "chat.postMessage" and c.status == 200])[0]
+    assert parent.time - began >= 0.9  # Slack's Retry-After was waited out, not raced
+    found = samples(bot)
+    assert value(found, "aigc_slack_ratelimited_total", method="chat.postMessage") == 1
+    assert ("aigc_slack_pacer_queue_length", frozenset()) in found
+    wait_until(lambda: rows(settings)[0]["task_id"], what="the request submitted")
