@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python -m benchmarks.run` (all five) or `--only ack,rate,overhead,memory,lag`.
+"""Run the benchmarks: `python -m benchmarks.run` (all) or `--only ack,rate,overhead,memory,lag,slack_limits`.
 
 Prints the machine, then each benchmark's figures and PASS/FAIL against its target; exits 1 if any failed.
 `--quick` runs smaller samples to check the harness itself; its figures are not the published ones.
@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from benchmarks import ack_latency, client_overhead, result_lag, submit_rate, upload_memory
+from benchmarks import ack_latency, client_overhead, result_lag, slack_limits, submit_rate, upload_memory
 from benchmarks.fakes_host import FakeHost
 from benchmarks.machine import describe
 from benchmarks.report import Outcome
@@ -25,6 +25,9 @@ BENCHMARKS: dict[str, Benchmark] = {
     "memory": lambda host, quick: upload_memory.run(host, requests=3 if quick else 10, images=3 if quick else 10),
     "lag": lambda host, quick: (
         result_lag.run(host, tasks=4, shortest=1.0, longest=4.0) if quick else result_lag.run(host)
+    ),
+    "slack_limits": lambda host, quick: (
+        slack_limits.run(host, people_count=4, batch_rows=4) if quick else slack_limits.run(host)
     ),
 }
 

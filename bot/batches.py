@@ -32,6 +32,7 @@ from bot.slack import batch_text as text
 from bot.slack.batch_file import download_csv
 from bot.slack.command_text import CommandError, Generate, refs_summary
 from bot.slack.conversation import Conversation, SlackUnavailable, slack_error_code
+from bot.slack.pacing import Priority, marked
 from bot.slack.refs import BadRef
 from bot.store.batches import AWAITING, BATCH_SOURCE, FINISHED, RUNNING, Batch, BatchCounts, BatchStore
 from bot.store.db import RequestLog, dumps, iso, utc_now
@@ -382,12 +383,14 @@ class Batches:
         if not batch.parent_ts:
             return
         try:
-            await self.slack.chat_update(
-                channel=batch.channel_id,
-                ts=batch.parent_ts,
-                text=line,
-                blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": line}}],
-            )
+            # Counts on the way are progress: they share the background budget with other progress lines.
+            with marked(Priority.BACKGROUND, supersede=("batch", batch.id)):
+                await self.slack.chat_update(
+                    channel=batch.channel_id,
+                    ts=batch.parent_ts,
+                    text=line,
+                    blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": line}}],
+                )
         except (SlackClientError, OSError, TimeoutError) as error:
             code = slack_error_code(error) if isinstance(error, SlackApiError) else type(error).__name__
             log.warning("batch %s: chat.update failed: %s", batch.id, code)

@@ -89,6 +89,12 @@ class Settings(BaseSettings):
     aigc_bot_follow_mode: Literal["poll", "events", "off"] = "poll"
     # DescribeTaskDetail calls per second, shared by every followed task (and status look-ups) in the process.
     aigc_bot_describe_rate: float = Field(default=10.0, gt=0)
+    # Slack calls are paced to Slack's published limits times this factor (docs/slack-limits.md).
+    aigc_bot_slack_rate_scale: float = Field(default=1.0, gt=0)
+    # How long a Slack call keeps waiting out 429s and retrying 5xx before the bot treats Slack as unavailable.
+    aigc_bot_slack_outage_seconds: float = Field(default=300.0, gt=0)
+    # How often answers Slack did not take are tried again while the bot runs.
+    aigc_bot_reply_sweep_seconds: float = Field(default=30.0, gt=0)
 
     # Access and cost control: comma-separated Slack ids; empty means everyone.
     aigc_bot_allowed_channels: str = ""

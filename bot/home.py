@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.pricing import parse_unit_prices
 from bot.slack.conversation import slack_error_code
 from bot.slack.home import AdminUsage, DailyCount, HomeContent, home_view
+from bot.slack.pacing import Priority, marked
 from bot.store import home_queries
 from bot.store.db import RequestLog, utc_now
 
@@ -166,7 +167,9 @@ class HomePublisher:
                 watched.states, watched.stale = states, True
             if watched.stale and self.throttle.ready(person):
                 watched.stale = False
-                published += await self.publish(*person)
+                # Nobody is looking at this very moment: it waits behind what people wait for.
+                with marked(Priority.BACKGROUND):
+                    published += await self.publish(*person)
         return published
 
     async def watch(self, interval: float = WATCH_INTERVAL_SECONDS) -> None:

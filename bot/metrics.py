@@ -7,7 +7,7 @@ the tests) never count each other's work, and code run outside a bot (the `submi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector, generate_latest
@@ -118,8 +118,27 @@ class BotMetrics:
             registry=self.registry,
         )
 
+        self.slack_ratelimited_calls = Counter(
+            "aigc_slack_ratelimited",
+            "Slack Web API calls answered 429 (rate limited), by method; each was waited out and tried again",
+            ["method"],
+            registry=self.registry,
+        )
+        self.slack_pacer_queue = Gauge(
+            "aigc_slack_pacer_queue_length",
+            "Slack calls waiting for their turn under Slack's rate limits right now",
+            registry=self.registry,
+        )
+
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+    def watch_pacer(self, queue_length: Callable[[], int]) -> None:
+        """Read the Slack pacer's queue length at every scrape."""
+        self.slack_pacer_queue.set_function(lambda: float(queue_length()))
+
+    def slack_ratelimited(self, method: str) -> None:
+        self.slack_ratelimited_calls.labels(method=method).inc()
 
     def rate_limit_waited(self, seconds: float) -> None:
         self.rate_limit_wait.observe(seconds)

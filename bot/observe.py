@@ -37,6 +37,8 @@ class Sink(Protocol):
 
     def slack_error(self, method: str, error: str) -> None: ...
 
+    def slack_ratelimited(self, method: str) -> None: ...
+
 
 _active: ContextVar[Sink | None] = ContextVar("aigc_bot_metrics", default=None)
 
@@ -122,3 +124,9 @@ def slack_error(method: str, error: str) -> None:
     sink = _active.get()
     if sink is not None:
         sink.slack_error(method, error)
+
+
+def slack_ratelimited(method: str) -> None:
+    sink = _active.get()
+    if sink is not None:
+        sink.slack_ratelimited(method)

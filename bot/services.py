@@ -12,7 +12,6 @@ import aiohttp
 import httpx
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
@@ -28,7 +27,9 @@ from bot.home import HomePublisher
 from bot.lifecycle import deadline_in, seconds_until
 from bot.metrics import BotMetrics
 from bot.pipeline import Pipeline
+from bot.reply_sweep import ReplySweep
 from bot.slack.files import SlackFileUploader
+from bot.slack.pacing import Pacer, SlackLimits
 from bot.slack.watch import WatchedSlackClient
 from bot.store.db import RequestLog
 from bot.store.retention import keep_retention
@@ -36,18 +37,20 @@ from bot.tencent.ratelimit import describe_limiter
 from bot.tencent.vod import VodClient
 
 
-def slack_client(settings: Settings, on_token_refused: Callable[[str], None] | None = None) -> AsyncWebClient:
+def slack_client(settings: Settings, on_token_refused: Callable[[str], None] | None = None) -> WatchedSlackClient:
     assert settings.slack_bot_token is not None
     client = WatchedSlackClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=settings.slack_api_url,
         timeout=30,
         on_token_refused=on_token_refused,
+        pacer=Pacer(SlackLimits().scaled(settings.aigc_bot_slack_rate_scale)),
+        outage_seconds=settings.aigc_bot_slack_outage_seconds,
     )
-    # Slack asks callers to wait out 429s and to retry 5xx; the SDK's own handlers do exactly that.
+    # Slack asks callers to retry 5xx; the SDK's own handlers do that. A 429 is waited out by the client itself,
+    # through the pacer every caller shares, so one caller's 429 holds back all of them.
     client.retry_handlers.extend(
         [
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
             AsyncServerErrorRetryHandler(max_retry_count=2),
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
         ]
@@ -90,6 +93,8 @@ class Services:
         interval = self.settings.aigc_bot_auth_check_seconds
         self._upkeep.append(asyncio.create_task(watch_token(self.settings, self.readiness, interval)))
         self._upkeep.append(asyncio.create_task(self.home.watch()))
+        sweep = ReplySweep(self.log_db, self.pipeline.carry_on, interval=self.settings.aigc_bot_reply_sweep_seconds)
+        self._upkeep.append(asyncio.create_task(sweep.run()))
         if self.settings.aigc_bot_retention_days > 0:
             self._upkeep.append(asyncio.create_task(keep_retention(self.log_db, self.settings.aigc_bot_retention_days)))
 
@@ -133,6 +138,7 @@ def build_services(settings: Settings) -> Services:
     # Everything this bot runs descends from here, so its work is counted in its own metrics.
     observe.activate(bot_metrics)
     slack = slack_client(settings, on_token_refused=readiness.token_refused)
+    bot_metrics.watch_pacer(lambda: slack.pacer.queue_length)
 
     async def file_info(slack_file_id: str) -> dict[str, Any]:
         answer = await slack.files_info(file=slack_file_id)

@@ -107,6 +107,8 @@ def make_settings(tmp_path: Path, vod: FakeVod, cos: FakeCos, slack: FakeSlack, 
         "aigc_bot_db": tmp_path / "aigc-bot.db",
         "aigc_bot_follow_first_delay": 0.2,
         "aigc_bot_follow_max_delay": 0.5,
+        # The fake Slack enforces no limits unless a test asks it to; the pacer then only keeps calls in order.
+        "aigc_bot_slack_rate_scale": 1000.0,
         "_env_file": None,
     }
     values.update(extra)

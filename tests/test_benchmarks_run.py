@@ -36,6 +36,10 @@ def test_quick_benchmarks_print_the_machine_and_all_five_sets_of_figures() -> No
         "results in the thread 4/4",
         "lag, old fixed schedule",
         "busiest second of DescribeTaskDetail",
+        "people: submitted once",
+        "people: Slack calls answered 429",
+        "batch: complete in their thread 4/4",
+        "batch: took / floor",
     ):
         # Labels are padded to the longest in each benchmark, so compare with the spacing collapsed.
         assert " ".join(figure.split()) in " ".join(out.split()), f"{figure!r} missing from:\n{out}"

@@ -34,6 +34,7 @@ from tencentcloud.vod.v20180717.vod_client import VodClient
 from tests.conftest import BOT_TOKEN, SECRET_ID, SECRET_KEY, SUB_APP_ID
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.fakes.cos import cos_signature
+from tests.fakes.slack import RateLimits
 from tests.fakes.slack_signing import (
     app_mention_event,
     block_actions_payload,
@@ -415,6 +416,23 @@ def test_slack_fault_injection(slack: FakeSlack) -> None:
         client.chat_postMessage(channel="C1", text="x")
     assert broken.value.response.status_code == 500
     assert client.chat_postMessage(channel="C1", text="x")["ok"]
+
+
+def test_slack_limits_are_enforced_only_when_asked(slack: FakeSlack) -> None:
+    client = WebClient(token=TOKEN, base_url=f"{slack.url}/api/")
+    for _ in range(5):
+        assert client.chat_postMessage(channel="C1", text="x")["ok"]
+    slack.enforce_limits(RateLimits(channel_burst=3))
+    for _ in range(3):
+        assert client.chat_postMessage(channel="C1", text="x")["ok"]
+    with pytest.raises(SlackApiError) as limited:
+        client.chat_postMessage(channel="C1", text="x")
+    assert limited.value.response.status_code == 429 and limited.value.response["error"] == "ratelimited"
+    assert limited.value.response.headers["Retry-After"] == "1"
+    # The limit is per channel; Tier 3 methods have one of their own.
+    assert client.chat_postMessage(channel="C2", text="x")["ok"]
+    assert client.chat_update(channel="C1", ts="1.2", text="y")["ok"]
+    assert [c.method for c in slack.ratelimited()] == ["chat.postMessage"]
 
 
 def test_slack_files_need_the_bot_token(slack: FakeSlack) -> None:

@@ -98,14 +98,20 @@ def test_slack_rate_limits_and_5xx_are_retried(bot: RunningBot, slack: FakeSlack
 
 
 def test_when_slack_keeps_failing_nothing_is_submitted_and_the_user_is_told(
-    bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, vod: FakeVod, cos: FakeCos, slack: FakeSlack
+) -> None:
+    # An outage outlasting AIGC_BOT_SLACK_OUTAGE_SECONDS (5 minutes in use) ends the request cleanly.
+    settings = make_settings(tmp_path, vod, cos, slack, aigc_bot_slack_outage_seconds=1.0)
     slack.server_error_next("chat.postMessage", times=10)
-    bot.command("outpaint https://a.example/x.png", response_url=slack.response_url("down"))
-    row = wait_status(settings, "failed")[0]
-    assert row["error_code"] == "SlackUnavailable"
-    assert "nothing was billed" in wait_until(lambda: answers(slack, "down"), what="notice")[0]
-    assert vod.calls(CREATE) == []
+    running = RunningBot(settings).start()
+    try:
+        running.command("outpaint https://a.example/x.png", response_url=slack.response_url("down"))
+        row = wait_status(settings, "failed")[0]
+        assert row["error_code"] == "SlackUnavailable"
+        assert "nothing was billed" in wait_until(lambda: answers(slack, "down"), what="notice")[0]
+        assert vod.calls(CREATE) == []
+    finally:
+        running.stop()
 
 
 def test_vod_timeout_tells_the_user_it_may_have_been_submitted(

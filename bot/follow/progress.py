@@ -13,7 +13,9 @@ from bot.follow.worker import Worker
 from bot.pipeline import spec_from_row
 from bot.slack.conversation import Conversation
 from bot.slack.messages import parent_text, progress_text
+from bot.slack.pacing import Priority, marked
 from bot.slack.use_result import built_on_line
+from bot.slack.watch import drop_waiting
 from bot.store.db import RequestRow
 from bot.tencent.vod import TaskDetail
 
@@ -45,30 +47,37 @@ class ParentStatus:
         shown = (detail.waiting, None if detail.waiting else detail.progress)
         changed_at, last = self._shown.get(row_id, (-math.inf, None))
         now = time.monotonic()
-        if shown == last or now - changed_at < PROGRESS_UPDATE_SECONDS or row_id in self._progress_posts:
+        if shown == last or now - changed_at < PROGRESS_UPDATE_SECONDS:
             return
         self._shown[row_id] = (now, shown)
         line = progress_text(shown[1], seconds_waited(row), waiting=detail.waiting)
-        post = self.worker.spawn(self._write(row, parent_ts, line))
+        # A line still waiting for its turn under Slack's limits is replaced by this one, never posted late.
+        post = self.worker.spawn(self._write(row, parent_ts, line, Priority.BACKGROUND))
         self._progress_posts[row_id] = post
-        post.add_done_callback(lambda _: self._progress_posts.pop(row_id, None))
+        post.add_done_callback(lambda done: self._forget_post(row_id, done))
+
+    def _forget_post(self, row_id: int, post: asyncio.Task[None]) -> None:
+        if self._progress_posts.get(row_id) is post:
+            del self._progress_posts[row_id]
 
     async def show(self, row: RequestRow, status: str) -> None:
         """Show a state that replaces any progress: working (again), done or failed."""
         parent_ts = row.get("parent_ts")
         if not parent_ts:
             return
-        await self._settle(int(row["id"]))
-        await self._write(row, parent_ts, status)
+        await self._settle(int(row["id"]), row["channel_id"], parent_ts)
+        await self._write(row, parent_ts, status, Priority.STATUS)
 
-    async def _settle(self, row_id: int) -> None:
-        """Let a progress update on its way land first, so it can never overwrite the final state."""
+    async def _settle(self, row_id: int, channel_id: str | None, parent_ts: str) -> None:
+        """Drop a progress update still waiting for its turn, and let one already sent land first, so it can
+        never overwrite the final state."""
         self._shown.pop(row_id, None)
+        drop_waiting(self.slack, Conversation(self.slack, channel_id or "", status_ts=parent_ts).status_key)
         post = self._progress_posts.get(row_id)
         if post is not None and not post.done():
             await asyncio.wait({post}, timeout=PROGRESS_SETTLE_SECONDS)
 
-    async def _write(self, row: RequestRow, parent_ts: str, status: str) -> None:
+    async def _write(self, row: RequestRow, parent_ts: str, status: str, priority: Priority) -> None:
         current = self.log_db.get(int(row["id"])) or row
         channel_id, user_id = row["channel_id"], current["user_id"]
         # A parent message is posted only for a request someone sent from a Slack channel, and both were logged then.
@@ -77,4 +86,5 @@ class ParentStatus:
         image_count = int(current.get("image_count") or 0)
         built_on = built_on_line(self.log_db, current.get("derived_from"))
         text = parent_text(user_id, spec_from_row(current), image_count, status, current.get("preset"), built_on)
-        await conversation.set_status(text)
+        with marked(priority, supersede=conversation.status_key):
+            await conversation.set_status(text)

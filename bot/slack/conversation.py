@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.slack.messages import not_in_channel_text
+from bot.slack.pacing import Superseded
 
 log = logging.getLogger(__name__)
 
@@ -124,5 +125,12 @@ class Conversation:
             return
         try:
             await self.client.chat_update(channel=self.channel_id, ts=self.status_ts, text=text)
+        except Superseded:
+            return  # a newer status for this message took its place while it waited
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as error:
             _unavailable("chat.update", error)
+
+    @property
+    def status_key(self) -> tuple[str, str, str | None]:
+        """What status edits of this conversation's parent share, so a newer one replaces one still waiting."""
+        return ("status", self.channel_id, self.status_ts)

@@ -11,6 +11,7 @@ dict per call. Values are recorded as sent: a form-encoded `blocks` stays a JSON
 from __future__ import annotations
 
 import json
+import math
 import mimetypes
 import threading
 import time
@@ -85,6 +86,56 @@ def _maybe_json(value: Any) -> Any:
     return value
 
 
+TIER3_METHODS = frozenset({"chat.update", "reactions.add", "conversations.info"})
+TIER4_METHODS = frozenset(
+    {
+        "chat.postEphemeral",
+        "views.open",
+        "views.push",
+        "views.update",
+        "views.publish",
+        "files.getUploadURLExternal",
+        "files.completeUploadExternal",
+        "users.info",
+    }
+)
+
+
+@dataclass
+class _Allowance:
+    """A token bucket counted by when calls arrive, as Slack counts them."""
+
+    per_second: float
+    burst: float
+    tokens: float = -1.0
+    stamp: float = 0.0
+
+    def take(self, now: float) -> float:
+        """0 if a call may go now (and it is counted), else the seconds until one may."""
+        if self.tokens < 0:
+            self.tokens, self.stamp = self.burst, now
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.per_second)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.per_second
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Slack's published limits (per minute unless named otherwise), with the short bursts Slack tolerates."""
+
+    channel_per_second: float = 1.0
+    channel_burst: float = 3
+    workspace_per_minute: float = 400
+    workspace_burst: float = 30
+    tier3_per_minute: float = 50
+    tier3_burst: float = 10
+    tier4_per_minute: float = 100
+    tier4_burst: float = 20
+
+
 # Slack's limit on the blocks of a Home tab view.
 HOME_MAX_BLOCKS = 100
 
@@ -144,6 +195,10 @@ class FakeSlack(FakeServer):
         self._faults: dict[str, list[tuple[str, Any]]] = {}
         self._download_faults: list[int] = []
         self._ts = 1_700_000_000_000_100
+        # Off unless a test calls enforce_limits.
+        self._limits: RateLimits | None = None
+        self._limit_scale = 1.0
+        self._allowances: dict[tuple[str, ...], _Allowance] = {}
 
     # -- knobs ------------------------------------------------------------------------------------------
 
@@ -161,6 +216,52 @@ class FakeSlack(FakeServer):
         """The next `times` calls of `method` answer HTTP 500 with a non-JSON body."""
         with self.lock:
             self._faults.setdefault(method, []).extend([("5xx", None)] * times)
+
+    def enforce_limits(self, limits: RateLimits | None = None, scale: float = 1.0) -> None:
+        """From now on, answer calls past Slack's rate limits (every rate times `scale`) as Slack does: HTTP 429,
+        a Retry-After header in whole seconds, and {"ok": false, "error": "ratelimited"}."""
+        with self.lock:
+            self._limits, self._limit_scale = limits or RateLimits(), scale
+            self._allowances.clear()
+
+    def lift_limits(self) -> None:
+        """Back to answering every call, however fast they come."""
+        with self.lock:
+            self._limits = None
+            self._allowances.clear()
+
+    def ratelimited(self) -> list[SlackCall]:
+        """The calls answered 429."""
+        with self.lock:
+            return [c for c in self.calls if c.status == 429]
+
+    def _allowance(self, key: tuple[str, ...], per_second: float, burst: float) -> _Allowance:
+        found = self._allowances.get(key)
+        if found is None:
+            found = self._allowances[key] = _Allowance(per_second * self._limit_scale, burst)
+        return found
+
+    def _over_limit(self, name: str, args: dict[str, Any], now: float) -> float:
+        """Seconds to wait if this call goes past a limit, else 0 (and the call is counted). Lock held."""
+        limits = self._limits
+        if limits is None:
+            return 0.0
+        allowances: list[_Allowance] = []
+        if name == "chat.postMessage":
+            channel = str(args.get("channel") or "")
+            allowances.append(self._allowance((name, channel), limits.channel_per_second, limits.channel_burst))
+            allowances.append(self._allowance((name,), limits.workspace_per_minute / 60, limits.workspace_burst))
+        elif name in TIER3_METHODS:
+            allowances.append(self._allowance((name,), limits.tier3_per_minute / 60, limits.tier3_burst))
+        elif name in TIER4_METHODS:
+            allowances.append(self._allowance((name,), limits.tier4_per_minute / 60, limits.tier4_burst))
+        for index, allowance in enumerate(allowances):
+            wait = allowance.take(now)
+            if wait:
+                for taken in allowances[:index]:
+                    taken.tokens += 1  # a refused call counts against nothing
+                return wait
+        return 0.0
 
     def fail_downloads(self, status: int = 503, times: int = 1) -> None:
         """The next `times` authorised file downloads answer HTTP `status` with an HTML error page."""
@@ -306,6 +407,8 @@ class FakeSlack(FakeServer):
             self.calls.append(call)
             faults = self._faults.get(name)
             fault = faults.pop(0) if faults else None
+            if fault is None and (wait := self._over_limit(name, args, call.time)):
+                fault = ("ratelimited", max(1, math.ceil(wait)))
         headers: dict[str, str] = {}
         if fault is not None and fault[0] == "ratelimited":
             call.status, answer = 429, {"ok": False, "error": "ratelimited"}
@@ -619,4 +722,4 @@ class FakeSlack(FakeServer):
         return {"ok": True, "files": [dict(f) for f in completed]}
 
 
-__all__ = ["FakeSlack", "SlackCall", "parse_body"]
+__all__ = ["FakeSlack", "RateLimits", "SlackCall", "parse_body"]
