@@ -64,8 +64,8 @@ from urllib.parse import urlsplit
 from tencentcloud.common.abstract_client import AbstractClient
 from tencentcloud.common.http.request import RequestInternal
 
-from tests.fakes.base import FakeServer, Handler
-from tests.fakes.cos import FakeCos
+from bot.standins.base import FakeServer, Handler
+from bot.standins.cos import FakeCos
 
 API_VERSION = "2018-07-17"
 SERVICE = "vod"
