@@ -69,6 +69,7 @@ from bot.tencent.scenes import (
 )
 from bot.tencent.upload import ImageTooLarge
 from bot.tencent.vod import VodClient
+from handlers import demo
 
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
@@ -137,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="PATH",
             help="read settings from this file instead of ./.env (or the .env beside the installed project)",
         )
+    # The demo reads no settings at all, so it takes no --env-file.
+    demo.add_parser(commands)
     return parser
 
 
@@ -354,6 +357,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "demo":
+        return demo.main(args)
     try:
         use_env_file(args.env_file)
     except ConfigError as missing:

@@ -39,9 +39,9 @@ Choices where Tencent's behaviour is not pinned down by its documentation:
   query that issued it; a token the fake never issued, or one sent with different filters, answers
   InvalidParameterValue (the error list has no ScrollToken code).
 
-Output images are served at GET /outputs/<TaskId>/<i>.png (4x4 PNGs whose colour depends on i) once the
-task's script has reached a successful FINISH; uploaded media at GET /media<MediaStoragePath> when a FakeCos
-is linked.
+Output images are served at GET /outputs/<TaskId>/<i>.png once the task has reached a successful FINISH: by
+default 4x4 PNGs whose colour depends on i, or whatever `render_output` draws. Uploaded media is served at
+GET /media<MediaStoragePath> when a FakeCos is linked.
 """
 
 from __future__ import annotations
@@ -336,6 +336,10 @@ class FakeVod(FakeServer):
         # DescribeTasks: False leaves scene AIGC tasks out of TaskSet; a number caps every page at that size.
         self.list_scene_tasks = True
         self.tasks_page_size: int | None = None
+        # Seconds every new task runs on the wall clock once queued durations are used up; None follows the script.
+        self.task_seconds: float | None = None
+        # The bytes served for output number i of a task.
+        self.render_output: Callable[[FakeTask, int], bytes] = lambda task, index: output_png(index)
         # What happened.
         self.requests: list[VodRequest] = []
         self.rate_limited = 0
@@ -646,6 +650,8 @@ class FakeVod(FakeServer):
                 self.sessions.add(session)
             task_id = f"{self.sub_app_id}-SceneAigcImageTask-{uuid.uuid4().hex}"
             timing = self._timings.popleft() if self._timings else None
+            if timing is None and self.task_seconds is not None:
+                timing = Timing(self.task_seconds)
             self.tasks[task_id] = FakeTask(task_id, body, [dict(s) for s in self._default_script], timing=timing)
         return {"TaskId": task_id}
 
@@ -903,7 +909,7 @@ class FakeVod(FakeServer):
                 task = self.tasks.get(task_id)
                 done = task is not None and task.state.get("Status") == "FINISH" and not task.state.get("ErrCode")
                 if done and task is not None and index_text.isdigit() and int(index_text) < task.output_count:
-                    data = output_png(int(index_text))
+                    data = self.render_output(task, int(index_text))
         elif self.cos is not None:
             with self.cos.lock:
                 data = self.cos.objects.get(path[len("/media") :])
