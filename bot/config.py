@@ -329,8 +329,9 @@ def _read(dotenv: Path | None, **values: Any) -> Settings:
 
 def load_settings(**overrides: Any) -> Settings:
     """Load settings, turning pydantic's errors into one readable ConfigError."""
+    dotenv = overrides.pop("_env_file") if "_env_file" in overrides else env_file()
     try:
-        return _read(env_file(), **overrides)
+        return _read(dotenv, **overrides)
     except ValidationError as error:
         raise ConfigError("\n".join(p.line() for p in _validation_problems(error))) from None
 
