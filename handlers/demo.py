@@ -16,6 +16,7 @@ import os
 import secrets
 import socket
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -188,6 +189,21 @@ class Demo:
         await self.http.aclose()
 
 
+def _typed_lines() -> asyncio.Queue[str]:
+    """Lines typed on stdin, then "" at its end. Read in a daemon thread: a thread of the loop's executor
+    would keep the process waiting for one more line after Ctrl-C."""
+    loop = asyncio.get_running_loop()
+    lines: asyncio.Queue[str] = asyncio.Queue()
+
+    def read() -> None:
+        for line in sys.stdin:
+            loop.call_soon_threadsafe(lines.put_nowait, line)
+        loop.call_soon_threadsafe(lines.put_nowait, "")
+
+    threading.Thread(target=read, name="demo-stdin", daemon=True).start()
+    return lines
+
+
 async def _serve_typed_commands(demo: Demo, file_id: str) -> None:
     print(
         "\nThe demo bot keeps running. Type what follows /aigc and press Enter, for example:\n"
@@ -197,9 +213,9 @@ async def _serve_typed_commands(demo: Demo, file_id: str) -> None:
         "  help\n"
         "Ctrl-D (end of input) or Ctrl-C stops it."
     )
-    loop = asyncio.get_running_loop()
+    lines = _typed_lines()
     while True:
-        line = await loop.run_in_executor(None, sys.stdin.readline)
+        line = await lines.get()
         if not line:
             return
         if line.strip():
