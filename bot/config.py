@@ -232,7 +232,7 @@ HINTS: dict[str, str] = {
     "TENCENTCLOUD_SECRET_KEY": "the API SecretKey that goes with TENCENTCLOUD_SECRET_ID",
     "TENCENTCLOUD_REGION": "a region such as ap-guangzhou",
     "TENCENTCLOUD_VOD_SUB_APP_ID": "the VOD application id, a positive whole number",
-    "TENCENTCLOUD_VOD_ENDPOINT": f"an http(s) URL, default {DEFAULT_ENDPOINT} (China site accounts: {OTHER_ENDPOINT})",
+    "TENCENTCLOUD_VOD_ENDPOINT": f"an http(s) URL, default {DEFAULT_ENDPOINT} (the other VOD domain: {OTHER_ENDPOINT})",
     "TENCENTCLOUD_COS_ENDPOINT": "optional http(s) base URL that replaces https://{bucket}.cos.{region}.myqcloud.com",
     "AIGC_BOT_DB": "a file path for the SQLite log, default aigc-bot.db beside the .env read",
     "AIGC_BOT_HEALTH_PORT": "a TCP port (1-65535) for /healthz, /readyz and /metrics in `aigc-bot run`; unset = off",

@@ -192,8 +192,8 @@ class UploadTicket:
     request_id: str
 
 
-# The domain the CreateSceneAigcImageTask page names; accounts on Tencent Cloud's China site may use
-# OTHER_ENDPOINT, the domain that site's pages name. Both serve the same API 3.0 actions.
+# The domain the CreateSceneAigcImageTask page names. OTHER_ENDPOINT is the one most other VOD API pages and
+# Tencent Cloud's China site name.
 DEFAULT_ENDPOINT = "https://vod.intl.tencentcloudapi.com"
 OTHER_ENDPOINT = "https://vod.tencentcloudapi.com"
 
