@@ -88,6 +88,7 @@ class StandIns:
             tencentcloud_vod_endpoint=self.vod.url,
             tencentcloud_cos_endpoint=self.cos.url,
             aigc_bot_db=log_path,
+            # The stand-in's tasks take seconds, not minutes: look at them often enough to show that.
             aigc_bot_follow_first_delay=0.5,
             aigc_bot_follow_max_delay=1.0,
         )
