@@ -55,7 +55,7 @@ def test_the_rules_catch_a_bare_or_unknown_command() -> None:
 
 def test_every_document_it_links_to_exists_or_is_being_written() -> None:
     linked = set(re.findall(r"\]\((docs/[^)#]+)", README))
-    # Written in parallel on other branches; the links go in now so the README need not change when they land.
+    # Linked before their pages are written.
     coming = {"docs/slack-limits.md", "docs/scale.md", "docs/images.md"}
     missing = {path for path in linked - coming if not (ROOT / path).is_file()}
     assert not missing
