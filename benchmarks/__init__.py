@@ -1,1 +1,1 @@
-"""Benchmarks against the loopback fakes: `python -m benchmarks.run` (see the README's Performance section)."""
+"""Benchmarks against the loopback fakes: `python -m benchmarks.run` (see docs/benchmarks.md)."""

@@ -104,5 +104,5 @@ def run(host: FakeHost, requests: int = 100, rounds: int = 5) -> Outcome:
             ("bare slack-bolt AsyncApp p99", f"{peer_p99:.1f} ms ({peer_acked}/{total} acked)"),
             ("ratio ours/bare Bolt, p99", f"{ratio:.2f}"),
         ],
-        notes=["ours hands /aigc to its listener without Bolt's per-request dispatch (README, Performance)"],
+        notes=["ours hands /aigc to its listener without Bolt's per-request dispatch (docs/benchmarks.md)"],
     )

@@ -10,16 +10,18 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dotenv import dotenv_values
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.pricing import FORMAT_HINT, parse_unit_prices
+from bot.tencent.vod import DEFAULT_ENDPOINT, OTHER_ENDPOINT
 
 REGION_PATTERN = re.compile(r"^[a-z]{2,}-[a-z]+(-\d+)?$")
 CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
 # Where the project lives when installed from a checkout (pip install -e .): its .env is the fallback.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ENV_FILE_NAME = ".env"
+LOG_SETTING = "AIGC_BOT_DB"
 
 _chosen_env_file: Path | None = None
 
@@ -45,6 +47,36 @@ def env_file() -> Path | None:
     return None
 
 
+@dataclass(frozen=True)
+class SlackIdKind:
+    """What one list setting holds: Slack ids of one kind, comma-separated."""
+
+    pattern: re.Pattern[str]
+    what: str
+    where: str
+
+
+_MEMBER_IDS = SlackIdKind(
+    re.compile(r"^[UW][A-Z0-9]{2,}$"),
+    "Slack member ids (U... or W...)",
+    "a member id is under ⋮ (More) → Copy member ID in the person's Slack profile",
+)
+SLACK_ID_LISTS: dict[str, SlackIdKind] = {
+    "AIGC_BOT_ADMINS": _MEMBER_IDS,
+    "AIGC_BOT_ALLOWED_USERS": _MEMBER_IDS,
+    "AIGC_BOT_ALLOWED_CHANNELS": SlackIdKind(
+        re.compile(r"^[CG][A-Z0-9]{2,}$"),
+        "Slack channel ids (C... or G...)",
+        "a channel id is at the bottom of the channel's details (click its name)",
+    ),
+    "AIGC_BOT_ALLOWED_USERGROUPS": SlackIdKind(
+        re.compile(r"^S[A-Z0-9]{2,}$"),
+        "Slack user group ids (S...)",
+        "a group's id is in its link: open the group from People → User groups and copy it from the address",
+    ),
+}
+
+
 def _is_http_url(value: str) -> bool:
     return re.match(r"^https?://[^\s/]+", value) is not None
 
@@ -66,9 +98,10 @@ class Settings(BaseSettings):
     tencentcloud_secret_key: SecretStr | None = None
     tencentcloud_region: str = "ap-guangzhou"
     tencentcloud_vod_sub_app_id: int | None = Field(default=None, gt=0)
-    tencentcloud_vod_endpoint: str = "https://vod.tencentcloudapi.com"
+    tencentcloud_vod_endpoint: str = DEFAULT_ENDPOINT
     tencentcloud_cos_endpoint: str | None = None
 
+    # Relative: from the folder of the .env that was read (see anchor_log_path), else from the current folder.
     aigc_bot_db: Path = Path("./aigc-bot.db")
 
     # Uploaded inputs only need to live as long as the task that reads them.
@@ -96,7 +129,7 @@ class Settings(BaseSettings):
     # How often answers Slack did not take are tried again while the bot runs.
     aigc_bot_reply_sweep_seconds: float = Field(default=30.0, gt=0)
 
-    # Access and cost control: comma-separated Slack ids; empty means everyone.
+    # Access and cost control: comma-separated Slack ids (see SLACK_ID_LISTS); empty means everyone (no admins).
     aigc_bot_allowed_channels: str = ""
     aigc_bot_allowed_users: str = ""
     aigc_bot_allowed_usergroups: str = ""
@@ -131,6 +164,17 @@ class Settings(BaseSettings):
         if not _is_http_url(value):
             raise ValueError("must be an http(s) URL")
         return value.rstrip("/")
+
+    @field_validator(*(name.lower() for name in SLACK_ID_LISTS))
+    @classmethod
+    def _slack_ids(cls, value: str, info: ValidationInfo) -> str:
+        kind = SLACK_ID_LISTS[str(info.field_name).upper()]
+        parts = dict.fromkeys(part.strip() for part in value.split(",") if part.strip())
+        not_ids = [part for part in parts if not kind.pattern.match(part)]
+        if not_ids:
+            shown = ", ".join(repr(part) for part in not_ids)
+            raise ValueError(f"{shown} {'is' if len(not_ids) == 1 else 'are'} not {kind.what}; {kind.where}")
+        return value
 
     @field_validator("aigc_bot_unit_prices")
     @classmethod
@@ -185,7 +229,8 @@ class SettingProblem:
 
 HINTS: dict[str, str] = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token, xoxb-..., from your Slack app's OAuth & Permissions page",
-    "SLACK_SIGNING_SECRET": "the Signing Secret from your Slack app's Basic Information page",
+    "SLACK_SIGNING_SECRET": "the Signing Secret from your Slack app's Basic Information page "
+    "(needed only by `aigc-bot serve`, HTTP)",
     "SLACK_APP_TOKEN": "an app-level token, xapp-..., with connections:write "
     "(needed only by `aigc-bot run`, Socket Mode)",
     "SLACK_API_URL": "an http(s) URL, default https://slack.com/api/",
@@ -193,9 +238,9 @@ HINTS: dict[str, str] = {
     "TENCENTCLOUD_SECRET_KEY": "the API SecretKey that goes with TENCENTCLOUD_SECRET_ID",
     "TENCENTCLOUD_REGION": "a region such as ap-guangzhou",
     "TENCENTCLOUD_VOD_SUB_APP_ID": "the VOD application id, a positive whole number",
-    "TENCENTCLOUD_VOD_ENDPOINT": "an http(s) URL, default https://vod.tencentcloudapi.com",
+    "TENCENTCLOUD_VOD_ENDPOINT": f"an http(s) URL, default {DEFAULT_ENDPOINT} (the other VOD domain: {OTHER_ENDPOINT})",
     "TENCENTCLOUD_COS_ENDPOINT": "optional http(s) base URL that replaces https://{bucket}.cos.{region}.myqcloud.com",
-    "AIGC_BOT_DB": "a file path for the SQLite log, default ./aigc-bot.db",
+    "AIGC_BOT_DB": "a file path for the SQLite log, default aigc-bot.db beside the .env read",
     "AIGC_BOT_HEALTH_PORT": "a TCP port (1-65535) for /healthz, /readyz and /metrics in `aigc-bot run`; unset = off",
     "AIGC_BOT_AUTH_CHECK_SECONDS": "seconds between auth.test checks of SLACK_BOT_TOKEN for /readyz, default 300",
     "AIGC_BOT_LOG_FORMAT": "text (default) or json, one JSON object per line",
@@ -206,7 +251,6 @@ HINTS: dict[str, str] = {
 
 REQUIRED_FOR_BOT = (
     "SLACK_BOT_TOKEN",
-    "SLACK_SIGNING_SECRET",
     "TENCENTCLOUD_SECRET_ID",
     "TENCENTCLOUD_SECRET_KEY",
     "TENCENTCLOUD_VOD_SUB_APP_ID",
@@ -225,7 +269,7 @@ class WayOfRunning:
 
 WAYS_OF_RUNNING = {
     "run": WayOfRunning("run", "Socket Mode", (*REQUIRED_FOR_BOT, "SLACK_APP_TOKEN")),
-    "serve": WayOfRunning("serve", "HTTP", REQUIRED_FOR_BOT),
+    "serve": WayOfRunning("serve", "HTTP", (*REQUIRED_FOR_BOT, "SLACK_SIGNING_SECRET")),
 }
 # Settings only some ways of running read: a problem with one stops only the ways that need it.
 _NEEDED_BY_SOME = frozenset(n for way in WAYS_OF_RUNNING.values() for n in way.required) - frozenset(
@@ -271,10 +315,29 @@ def _present(settings: Settings, name: str) -> bool:
     return value not in (None, "")
 
 
+def _set_in_environment(name: str) -> bool:
+    return any(key.upper() == name and value.strip() for key, value in os.environ.items())
+
+
+def anchor_log_path(settings: Settings, dotenv: Path | None) -> Settings:
+    """The settings with AIGC_BOT_DB as a full path: a relative one counts from the folder of the .env that was
+    read, so every command finds the same log from any folder; one set in the environment counts from here."""
+    path = settings.aigc_bot_db.expanduser()
+    if not path.is_absolute():
+        beside_env = dotenv is not None and not _set_in_environment(LOG_SETTING)
+        path = (dotenv.resolve().parent if dotenv is not None and beside_env else Path.cwd()) / path
+    return settings.model_copy(update={"aigc_bot_db": Path(os.path.abspath(path))})
+
+
+def _read(dotenv: Path | None, **values: Any) -> Settings:
+    return anchor_log_path(Settings(_env_file=dotenv, **values), dotenv)
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Load settings, turning pydantic's errors into one readable ConfigError."""
+    dotenv = overrides.pop("_env_file") if "_env_file" in overrides else env_file()
     try:
-        return Settings(**{"_env_file": env_file(), **overrides})
+        return _read(dotenv, **overrides)
     except ValidationError as error:
         raise ConfigError("\n".join(p.line() for p in _validation_problems(error))) from None
 
@@ -284,7 +347,7 @@ def _validation_problems(error: ValidationError) -> list[SettingProblem]:
     for item in error.errors(include_input=False, include_url=False):
         name = str(item["loc"][0]).upper() if item["loc"] else "SETTINGS"
         hint = HINTS.get(name, "")
-        message = str(item["msg"])
+        message = str(item["msg"]).removeprefix("Value error, ")
         problems.append(SettingProblem(name, "malformed", f"{message}; expected {hint}" if hint else message))
     return problems
 
@@ -296,13 +359,13 @@ def check_report(
     malformed: list[SettingProblem] = []
     dotenv = env_file()
     try:
-        settings = Settings(_env_file=dotenv)
+        settings = _read(dotenv)
     except ValidationError as error:
         # Report the malformed ones, then look at everything else as if those were unset.
         malformed = _validation_problems(error)
         bad = {p.name.lower() for p in malformed if p.name.lower() in Settings.model_fields}
         try:
-            settings = Settings(_env_file=dotenv, **{name: Settings.model_fields[name].default for name in bad})
+            settings = _read(dotenv, **{name: Settings.model_fields[name].default for name in bad})
         except ValidationError:
             return malformed, None
     problems = malformed + [
@@ -311,9 +374,29 @@ def check_report(
         if not _present(settings, n) and n not in {p.name for p in malformed}
     ]
     problems += _shape_problems(settings)
-    if not _present(settings, "SLACK_APP_TOKEN") and "SLACK_APP_TOKEN" not in required:
-        problems.append(SettingProblem("SLACK_APP_TOKEN", "optional", HINTS["SLACK_APP_TOKEN"]))
+    problems += [
+        SettingProblem(name, "optional", HINTS[name])
+        for name in sorted(_NEEDED_BY_SOME, reverse=True)
+        if not _present(settings, name) and name not in required and name not in {p.name for p in malformed}
+    ]
     return problems, settings
+
+
+def files_report(settings: Settings | None) -> list[str]:
+    """Which .env was read, and where the request log is, by full path."""
+    dotenv = env_file()
+    if dotenv is not None:
+        lines = [f"Settings read from {dotenv.resolve()} and the environment."]
+    else:
+        lines = [
+            f"No .env read (none in {Path.cwd()} or beside the project in {PROJECT_ROOT}); "
+            "settings come from the environment only."
+        ]
+    if settings is not None:
+        log_path = settings.aigc_bot_db
+        state = "exists" if log_path.exists() else "is created at the first start"
+        lines.append(f"Request log ({LOG_SETTING}): {log_path} ({state}).")
+    return lines
 
 
 def require(settings: Settings, names: tuple[str, ...]) -> None:

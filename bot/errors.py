@@ -227,7 +227,7 @@ _ENTRIES: tuple[ErrorAdvice, ...] = (
     _entry(
         "InvalidAction",
         "Tencent Cloud does not recognise the API action the bot asked for.",
-        f"Ask the workspace admin to check that {_ENDPOINT} is https://vod.tencentcloudapi.com and that "
+        f"Ask the workspace admin to check that {_ENDPOINT} is unset or a Tencent Cloud VOD address, and that "
         "the bot is up to date.",
         "admin",
     ),
@@ -274,7 +274,7 @@ _ENTRIES: tuple[ErrorAdvice, ...] = (
     _entry(
         "NoSuchProduct",
         "Tencent Cloud does not recognise the service the bot called.",
-        f"Ask the workspace admin to check that {_ENDPOINT} is https://vod.tencentcloudapi.com.",
+        f"Ask the workspace admin to check that {_ENDPOINT} is unset or a Tencent Cloud VOD address.",
         "admin",
     ),
     _entry(
@@ -436,7 +436,7 @@ _ENTRIES: tuple[ErrorAdvice, ...] = (
         "ClientError.BadResponse",
         "Tencent Cloud sent back an answer the bot could not read.",
         "Wait a few minutes and check for a result before trying again. If it keeps happening, ask the "
-        f"workspace admin to check that {_ENDPOINT} is https://vod.tencentcloudapi.com.",
+        f"workspace admin to check that {_ENDPOINT} is unset or a Tencent Cloud VOD address.",
         # The request did reach something, so a submission may have gone through.
         "admin",
         outcome_unknown=True,

@@ -19,7 +19,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
-from bot.config import REQUIRED_FOR_BOT, ConfigError, SettingProblem, check_report, secret_values
+from bot.config import REQUIRED_FOR_BOT, ConfigError, SettingProblem, check_report, env_file, secret_values
 from bot.health import token_check_client
 from bot.lifecycle import Stopping, deadline_in, seconds_until
 from bot.logsafe import configure_logging
@@ -55,7 +55,7 @@ def _environment_without(name: str) -> Iterator[None]:
 
 def create_bolt_app(services: Services) -> tuple[AsyncApp, Registry]:
     settings = services.settings
-    assert settings.slack_signing_secret is not None and settings.slack_bot_token is not None
+    assert settings.slack_bot_token is not None
     # The watched client carries the bot token. Given no token, Bolt reads SLACK_BOT_TOKEN from the environment
     # by itself and then warns at every start that it will be unused: hide it while Bolt looks, so Bolt gets the
     # client alone.
@@ -68,9 +68,10 @@ def create_bolt_app(services: Services) -> tuple[AsyncApp, Registry]:
 
 
 def _bolt_app(services: Services) -> AsyncApp:
-    assert services.settings.slack_signing_secret is not None
+    # Socket Mode needs no signing secret: Bolt is given none there, and never checks signatures itself.
+    secret = services.settings.slack_signing_secret
     return AsyncApp(
-        signing_secret=services.settings.slack_signing_secret.get_secret_value(),
+        signing_secret=secret.get_secret_value() if secret is not None else "",
         client=services.slack,
         # Bolt waits for each listener to return; the registry returns as soon as ack() is called and lets
         # the rest of the work run on (see handlers/registry.py).
@@ -183,6 +184,12 @@ def _services_or_exit(required: tuple[str, ...]) -> Services | None:
         if blocking or settings is None:
             raise ConfigError("\n".join(p.line() for p in blocking))
         configure_logging(extra_secrets=secret_values(settings), log_format=settings.aigc_bot_log_format)
+        dotenv = env_file()
+        log.info(
+            "settings from %s; request log at %s",
+            dotenv.resolve() if dotenv else "the environment only",
+            settings.aigc_bot_db,
+        )
         return build_services(settings)
     except ConfigError as problems_found:
         print(f"Cannot start; fix these settings (see `aigc-bot check`):\n{problems_found}", file=sys.stderr)

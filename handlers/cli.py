@@ -33,6 +33,8 @@ from bot.config import (
     WayOfRunning,
     blockers,
     check_report,
+    env_file,
+    files_report,
     load_settings,
     secret_values,
     unknown_settings,
@@ -69,6 +71,7 @@ from bot.tencent.scenes import (
 )
 from bot.tencent.upload import ImageTooLarge
 from bot.tencent.vod import VodClient
+from handlers import demo
 
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
@@ -137,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="PATH",
             help="read settings from this file instead of ./.env (or the .env beside the installed project)",
         )
+    # The demo reads no settings at all, so it takes no --env-file.
+    demo.add_parser(commands)
     return parser
 
 
@@ -161,19 +166,24 @@ def _readiness_line(way: WayOfRunning, missing: list[str]) -> str:
 
 def cmd_check(way_name: str | None) -> int:
     chosen = WAYS_OF_RUNNING[way_name] if way_name else None
-    problems, _ = check_report(chosen.required if chosen else REQUIRED_FOR_BOT)
+    problems, settings = check_report(chosen.required if chosen else REQUIRED_FOR_BOT)
+    for line in files_report(settings):
+        print(line)
     for warning in unknown_settings():
         print(warning)
     for problem in problems:
         print(problem.line())
     blocking = [p for p in problems if p.kind != "optional"]
     if blocking:
-        print(f"\n{len(blocking)} setting(s) must be fixed (in the environment or .env).")
+        where = env_file()
+        print(f"\n{len(blocking)} setting(s) must be fixed (in {where.resolve() if where else 'the environment'}).")
     elif problems:
         print()
-    for way in [chosen] if chosen else WAYS_OF_RUNNING.values():
+    ways = [chosen] if chosen else list(WAYS_OF_RUNNING.values())
+    ready = [not blockers(problems, way) for way in ways]
+    for way in ways:
         print(_readiness_line(way, blockers(problems, way)))
-    return EXIT_REFUSED if blocking else 0
+    return EXIT_REFUSED if blocking or not any(ready) else 0
 
 
 # -- what to submit: every check, before anything is logged, uploaded or sent --------------------------------
@@ -354,6 +364,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "demo":
+        return demo.main(args)
     try:
         use_env_file(args.env_file)
     except ConfigError as missing:

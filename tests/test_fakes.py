@@ -35,6 +35,7 @@ from tests.conftest import BOT_TOKEN, SECRET_ID, SECRET_KEY, SUB_APP_ID
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.fakes.cos import cos_signature
 from tests.fakes.slack import RateLimits
+from tests.fakes.official_tc3 import official_tc3_signature
 from tests.fakes.slack_signing import (
     app_mention_event,
     block_actions_payload,
@@ -48,7 +49,7 @@ from tests.fakes.slack_signing import (
     slash_command_body,
     view_submission_payload,
 )
-from tests.fakes.vod import output_png
+from tests.fakes.vod import SignedRequest, output_png, own_tc3_signature
 
 SID, SKEY, APP, TOKEN = SECRET_ID, SECRET_KEY, SUB_APP_ID, BOT_TOKEN
 CREATE = "CreateSceneAigcImageTask"
@@ -161,6 +162,18 @@ def test_protocol_errors(vod: FakeVod) -> None:
     assert "TaskId" in raw_vod(vod, CREATE, body)
     ids = [r.request_id for r in vod.requests]
     assert len(set(ids)) == len(ids) == 7
+
+
+def test_the_installed_signature_check_agrees_with_the_official_sdk() -> None:
+    body = json.dumps(product_task(Prompt="ünïcode studio")).encode()
+    request = SignedRequest("127.0.0.1:8080", "/", "application/json", "1765000000", "2025-12-06", body, {})
+    assert own_tc3_signature(request, SKEY) == official_tc3_signature(request, SKEY)
+    tampered = SignedRequest("127.0.0.1:8080", "/", "application/json", "1765000000", "2025-12-06", b"{}", {})
+    assert own_tc3_signature(tampered, SKEY) != own_tc3_signature(request, SKEY)
+
+
+def test_the_suite_checks_signatures_with_the_official_sdk(vod: FakeVod) -> None:
+    assert vod.check_signature is official_tc3_signature
 
 
 @pytest.mark.parametrize(

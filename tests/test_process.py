@@ -54,6 +54,7 @@ def test_serve_answers_healthz_and_signed_commands_and_stops_cleanly(
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
+    assert f"request log at {settings.aigc_bot_db}\n" in output
     assert "Traceback" not in output
     for secret in (SIGNING_SECRET, settings.tencentcloud_secret_key.get_secret_value()):  # type: ignore[union-attr]
         assert secret not in output
@@ -83,7 +84,9 @@ def test_run_connects_in_socket_mode_and_acks_a_command(
     socket_mode = FakeSocketMode().start()
     slack.app_token = "xapp-1-A1-socketmodetoken"
     slack.socket_mode_url = socket_mode.url
+    # Socket Mode needs no signing secret: Slack signs nothing it sends over the socket.
     env = {**env_for(settings), "SLACK_APP_TOKEN": slack.app_token}
+    del env["SLACK_SIGNING_SECRET"]
     process = start_bot("run", env, tmp_path)
     try:
         assert socket_mode.connected.wait(20), "the bot never opened a Socket Mode connection"
@@ -110,4 +113,5 @@ def test_run_connects_in_socket_mode_and_acks_a_command(
         output, _ = process.communicate(timeout=30)
         socket_mode.stop()
     assert process.returncode == 0, output
+    assert f"request log at {settings.aigc_bot_db}\n" in output
     assert slack.app_token not in output

@@ -14,15 +14,24 @@ def _hmac_sha256(key: bytes, message: str) -> bytes:
     return hmac.new(key, message.encode("utf-8"), hashlib.sha256).digest()
 
 
-def signature(secret_key: str, *, service: str, host: str, body: bytes, timestamp: int) -> str:
+def signature(
+    secret_key: str,
+    *,
+    service: str,
+    host: str,
+    body: bytes,
+    timestamp: int,
+    content_type: str = CONTENT_TYPE,
+    path: str = "/",
+) -> str:
     """The hex signature over the canonical request that signs content-type and host."""
     date = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
     canonical_request = "\n".join(
         [
             "POST",
-            "/",
+            path,
             "",
-            f"content-type:{CONTENT_TYPE}\nhost:{host}\n",
+            f"content-type:{content_type}\nhost:{host}\n",
             "content-type;host",
             hashlib.sha256(body).hexdigest(),
         ]

@@ -192,6 +192,12 @@ class UploadTicket:
     request_id: str
 
 
+# The domain the CreateSceneAigcImageTask page names. OTHER_ENDPOINT is the one most other VOD API pages and
+# Tencent Cloud's China site name.
+DEFAULT_ENDPOINT = "https://vod.intl.tencentcloudapi.com"
+OTHER_ENDPOINT = "https://vod.tencentcloudapi.com"
+
+
 class VodClient:
     """One client per process; share its httpx.AsyncClient for keep-alive connections."""
 
@@ -202,7 +208,7 @@ class VodClient:
         secret_key: SecretStr,
         sub_app_id: int,
         region: str = "ap-guangzhou",
-        endpoint: str = "https://vod.tencentcloudapi.com",
+        endpoint: str = DEFAULT_ENDPOINT,
         http: httpx.AsyncClient | None = None,
         create_limiter: SlidingWindowLimiter = CREATE_TASK_LIMITER,
         describe_limiter: SlidingWindowLimiter | None = None,

@@ -1,8 +1,10 @@
 """A fake Tencent Cloud VOD endpoint speaking API 3.0 (POST "/" with a JSON body, version 2018-07-17).
 
-Authentication is the real one: every request's TC3-HMAC-SHA256 signature is recomputed with the official
-tencentcloud-sdk-python-common signer (AbstractClient._get_tc3_signature) from the request exactly as
-received and compared in constant time. Answers are HTTP 200 with `{"Response": {..., "RequestId"}}`;
+Authentication is the real one: every request's TC3-HMAC-SHA256 signature is recomputed from the request
+exactly as received and compared in constant time. Who recomputes it is pluggable (`signature_check`): the
+bot's own signer by default, so the package needs no Tencent SDK; the test suite installs the official
+tencentcloud-sdk-python-common signer (tests/fakes/official_tc3.py), so the bot's signing is proven against
+Tencent's own code. Answers are HTTP 200 with `{"Response": {..., "RequestId"}}`;
 errors are `{"Response": {"Error": {"Code", "Message"}, "RequestId"}}`, each with a fresh uuid4 RequestId.
 
 Choices where Tencent's behaviour is not pinned down by its documentation:
@@ -37,9 +39,9 @@ Choices where Tencent's behaviour is not pinned down by its documentation:
   query that issued it; a token the fake never issued, or one sent with different filters, answers
   InvalidParameterValue (the error list has no ScrollToken code).
 
-Output images are served at GET /outputs/<TaskId>/<i>.png (4x4 PNGs whose colour depends on i) once the
-task's script has reached a successful FINISH; uploaded media at GET /media<MediaStoragePath> when a FakeCos
-is linked.
+Output images are served at GET /outputs/<TaskId>/<i>.png once the task has reached a successful FINISH: by
+default 4x4 PNGs whose colour depends on i, or whatever `render_output` draws. Uploaded media is served at
+GET /media<MediaStoragePath> when a FakeCos is linked.
 """
 
 from __future__ import annotations
@@ -61,11 +63,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from tencentcloud.common.abstract_client import AbstractClient
-from tencentcloud.common.http.request import RequestInternal
-
-from tests.fakes.base import FakeServer, Handler
-from tests.fakes.cos import FakeCos
+from bot.standins.base import FakeServer, Handler
+from bot.standins.cos import FakeCos
+from bot.tencent import tc3
 
 API_VERSION = "2018-07-17"
 SERVICE = "vod"
@@ -177,6 +177,39 @@ def _random_text(length: int) -> str:
     return "".join(secrets.choice(alphabet) for _ in range(length))
 
 
+@dataclass(frozen=True)
+class SignedRequest:
+    """What a TC3 signature covers, exactly as the request arrived."""
+
+    host: str
+    path: str
+    content_type: str
+    timestamp: str
+    date: str
+    body: bytes
+    params: dict[str, Any]
+
+
+SignatureCheck = Callable[[SignedRequest, str], str]
+"""Recomputes the hex signature of a request for a SecretKey."""
+
+
+def own_tc3_signature(request: SignedRequest, secret_key: str) -> str:
+    return tc3.signature(
+        secret_key,
+        service=SERVICE,
+        host=request.host,
+        body=request.body,
+        timestamp=int(request.timestamp),
+        content_type=request.content_type,
+        path=request.path,
+    )
+
+
+# Read whenever a FakeVod is made without its own check; tests/fakes replaces it with the official SDK signer.
+signature_check: SignatureCheck = own_tc3_signature
+
+
 @dataclass
 class VodRequest:
     action: str
@@ -279,8 +312,10 @@ class FakeVod(FakeServer):
         sub_app_id: int,
         cos: FakeCos | None = None,
         output_base_url: str | None = None,
+        check_signature: SignatureCheck | None = None,
     ) -> None:
         super().__init__()
+        self.check_signature = check_signature or signature_check
         self.secret_id = secret_id
         self.secret_key = secret_key
         self.sub_app_id = sub_app_id
@@ -301,6 +336,10 @@ class FakeVod(FakeServer):
         # DescribeTasks: False leaves scene AIGC tasks out of TaskSet; a number caps every page at that size.
         self.list_scene_tasks = True
         self.tasks_page_size: int | None = None
+        # Seconds every new task runs on the wall clock once queued durations are used up; None follows the script.
+        self.task_seconds: float | None = None
+        # The bytes served for output number i of a task.
+        self.render_output: Callable[[FakeTask, int], bytes] = lambda task, index: output_png(index)
         # What happened.
         self.requests: list[VodRequest] = []
         self.rate_limited = 0
@@ -524,29 +563,19 @@ class FakeVod(FakeServer):
             )
         if token is not None and handler.headers.get("X-TC-Token") != token:
             raise TencentError("AuthFailure.TokenFailure", "The X-TC-Token does not belong to this SecretId.")
-        request = RequestInternal(
-            handler.headers.get("Host", ""),
-            "POST",
-            path or "/",
-            header={
-                "Content-Type": handler.headers.get("Content-Type", ""),
-                "Host": handler.headers.get("Host", ""),
-                "X-TC-Timestamp": stamp,
-            },
-            data=self._payload_for_signer(raw),
+        request = SignedRequest(
+            host=handler.headers.get("Host", ""),
+            path=path or "/",
+            content_type=handler.headers.get("Content-Type", ""),
+            timestamp=stamp,
+            date=date,
+            body=raw,
+            params=params,
         )
-        expected = AbstractClient._get_tc3_signature(None, params, request, date, SERVICE, secret_key)
+        expected = self.check_signature(request, secret_key)
         utc_date = datetime.fromtimestamp(int(stamp), UTC).strftime("%Y-%m-%d")
         if date != utc_date or not hmac.compare_digest(expected, signature):
             raise TencentError("AuthFailure.SignatureFailure", "The provided credentials could not be validated.")
-
-    @staticmethod
-    def _payload_for_signer(raw: bytes) -> str | bytes:
-        # The signer hashes str as UTF-8 and bytes as-is; bytes keep a non-UTF-8 body hashable exactly as sent.
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return raw
 
     def _dispatch(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
         if action == CREATE:
@@ -621,6 +650,8 @@ class FakeVod(FakeServer):
                 self.sessions.add(session)
             task_id = f"{self.sub_app_id}-SceneAigcImageTask-{uuid.uuid4().hex}"
             timing = self._timings.popleft() if self._timings else None
+            if timing is None and self.task_seconds is not None:
+                timing = Timing(self.task_seconds)
             self.tasks[task_id] = FakeTask(task_id, body, [dict(s) for s in self._default_script], timing=timing)
         return {"TaskId": task_id}
 
@@ -878,7 +909,7 @@ class FakeVod(FakeServer):
                 task = self.tasks.get(task_id)
                 done = task is not None and task.state.get("Status") == "FINISH" and not task.state.get("ErrCode")
                 if done and task is not None and index_text.isdigit() and int(index_text) < task.output_count:
-                    data = output_png(int(index_text))
+                    data = self.render_output(task, int(index_text))
         elif self.cos is not None:
             with self.cos.lock:
                 data = self.cos.objects.get(path[len("/media") :])
@@ -891,4 +922,15 @@ class FakeVod(FakeServer):
         handler.reply(200, data, "image/png" if path.endswith(".png") else "application/octet-stream")
 
 
-__all__ = ["FakeTask", "FakeVod", "TencentError", "Timing", "VodRequest", "output_png", "png"]
+__all__ = [
+    "FakeTask",
+    "FakeVod",
+    "SignatureCheck",
+    "SignedRequest",
+    "TencentError",
+    "Timing",
+    "VodRequest",
+    "output_png",
+    "own_tc3_signature",
+    "png",
+]

@@ -23,7 +23,7 @@ from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from tests.fakes.base import FakeServer, Handler
+from bot.standins.base import FakeServer, Handler
 
 SIGN_IN_PAGE = (
     b"<!DOCTYPE html><html><head><title>Sign in | Slack</title></head>"

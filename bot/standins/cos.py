@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from xml.sax.saxutils import escape
 
-from tests.fakes.base import FakeServer, Handler
+from bot.standins.base import FakeServer, Handler
 
 
 def _encode(value: str) -> str:
