@@ -7,14 +7,18 @@ import json
 import signal
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bot.config import Settings
 from bot.errors import advise
 from bot.pricing import parse_unit_prices
 from bot.slack.reports import usage_text
 from bot.store.db import COMMAND_LINE_TEAM, RequestLog
+from handlers.cli import main
 from tests.conftest import (
     SECRET_KEY,
     SUB_APP_ID,
@@ -164,9 +168,20 @@ def test_bad_input_exits_2_before_any_call(settings: Settings, vod: FakeVod, tmp
     for args, expected in [
         (
             ["--scene", "outpaint", "--image", "https://a/x.png", "--image", "https://a/y.png"],
-            "outpainting takes exactly 1",
+            "Cannot submit: outpaint takes exactly 1 image to extend with --image; got 2.",
         ),
-        (["--scene", "tryon", "--image", "https://a/x.png"], "ClothesFileInfos"),
+        (
+            ["--scene", "tryon", "--image", "https://a/x.png"],
+            "Cannot submit: tryon takes 1 to 4 clothes images with --clothes; got 0.",
+        ),
+        (
+            ["--scene", "product"],
+            "Cannot submit: product needs at least one image with --image: a path, a link or a VOD FileId.",
+        ),
+        (
+            ["--scene", "tryon", "--image", "https://a/x.png", "--clothes", "https://a/c.png", "--model", "turbo"],
+            "Cannot submit: --model turbo is not offered. Use lite, flash or pro.",
+        ),
         (["--scene", "product", "--image", "ftp://a/x.png"], "only http:// and https://"),
         (
             ["--scene", "product", "--image", "https://exa mple.com/a.png"],
@@ -180,14 +195,18 @@ def test_bad_input_exits_2_before_any_call(settings: Settings, vod: FakeVod, tmp
         ),
         (
             ["--scene", "outpaint", "--image", "https://a/x.png", "--prompt", "wider"],
-            "Cannot submit: a prompt does not apply to the outpaint scene: outpainting extends the image without one",
+            "Cannot submit: Outpainting takes no prompt: it extends the image to the ratio. Leave out --prompt, "
+            "or choose product or tryon.",
         ),
         (
             ["--scene", "product", "--image", "https://a/x.png", "--negative", "  "],
             'Cannot submit: --negative needs words, e.g. --negative "people, text".',
         ),
         (["--scene", "product", "--image", str(text_file)], "not a JPEG, PNG or WebP image"),
-        (["--scene", "product", "--image", "https://a/x.png", "--count", "11"], "OutputImageCount"),
+        (
+            ["--scene", "product", "--image", "https://a/x.png", "--count", "11"],
+            "Cannot submit: --count 11 is not allowed: give a whole number from 1 to 10.",
+        ),
         (
             ["--scene", "outpaint", "--image", "http://127.0.0.1/x.png"],
             "Tencent Cloud fetches image links from the internet",
@@ -199,6 +218,7 @@ def test_bad_input_exits_2_before_any_call(settings: Settings, vod: FakeVod, tmp
         assert result.returncode == 2, (args, result.stderr)
         assert expected in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr
+        assert not any(word in result.stderr for word in ("FileInfos", "SceneInfo", "WAND-", "validation")), args
     assert vod.requests == []
 
 
@@ -316,7 +336,7 @@ def test_dry_run_checks_the_size_limit_and_the_scene_rules(tmp_path: Path) -> No
         tmp_path,
     )
     assert prompt.returncode == 2
-    assert "a prompt does not apply to the outpaint scene" in prompt.stderr
+    assert "Outpainting takes no prompt" in prompt.stderr
 
 
 def test_a_blank_prompt_is_left_out_as_in_slack(tmp_path: Path) -> None:
@@ -481,3 +501,70 @@ def test_an_export_read_only_in_part_ends_quietly(settings: Settings, tmp_path: 
     assert reader.wait(timeout=60) == 0
     with reader.stderr:
         assert reader.stderr.read() == b""
+
+
+def test_the_command_alone_lists_its_commands_and_each_says_what_it_does(tmp_path: Path) -> None:
+    bare = aigc_bot([], {}, tmp_path)
+    assert bare.returncode == 0, bare.stderr
+    listed = bare.stdout.split("commands:", 1)[1]
+    for command in ("check", "submit", "run", "serve", "backup", "export", "purge"):
+        [line] = [line for line in listed.splitlines() if line.strip().startswith(command + " ")]
+        assert len(line.split(None, 1)) == 2, line  # the command and what it does, on one line
+    version = aigc_bot(["--version"], {}, tmp_path)
+    assert version.returncode == 0 and version.stdout.strip() == f"aigc-bot {metadata.version('aigc-bot')}"
+
+
+def test_each_subcommand_help_says_what_it_does_and_what_it_takes(capsys: pytest.CaptureFixture[str]) -> None:
+    said: dict[str, str] = {}
+    for command in ("submit", "run", "serve"):
+        with pytest.raises(SystemExit) as done:
+            main([command, "--help"])
+        assert done.value.code == 0
+        said[command] = " ".join(capsys.readouterr().out.split())
+    assert "Send one image request" in said["submit"] and "Socket Mode" in said["run"] and "HTTP" in said["serve"]
+    assert (
+        "aspect ratio (product, outpaint): one of: 1:1, 3:2, 2:3, 3:4, 4:3, 4:5, 5:4, 16:9, 9:16, 21:9"
+        in said["submit"]
+    )
+    assert "try-on model: lite, flash or pro" in said["submit"]
+
+
+def test_dry_run_with_wait_is_refused_with_a_sentence(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["submit", "--scene", "outpaint", "--image", "https://shop.example/a.jpg", "--dry-run", "--wait"]
+    assert main(args) == 2
+    assert capsys.readouterr().err.strip() == (
+        "--dry-run sends nothing, so there is no task to --wait for; give one or the other."
+    )
+
+
+def test_a_closed_port_is_reported_as_no_answer_with_nothing_billed(settings: Settings, tmp_path: Path) -> None:
+    endpoint = f"http://127.0.0.1:{free_port()}"
+    env = {**env_for(settings), "TENCENTCLOUD_VOD_ENDPOINT": endpoint}
+    result = aigc_bot(["submit", "--scene", "outpaint", "--image", "https://shop.example/a.jpg"], env, tmp_path)
+    assert result.returncode == 1
+    host = endpoint.removeprefix("http://")
+    assert result.stderr.splitlines() == [
+        f"Tencent Cloud did not answer: the connection to {host} was refused ({endpoint}/).",
+        "Nothing was submitted, so nothing was billed. Check TENCENTCLOUD_VOD_ENDPOINT and this machine's "
+        "network, then run the command again.",
+    ]
+    assert [(r["status"], r["error_code"]) for r in logged_rows(settings)] == [("failed", "ClientError.Network")]
+
+
+def test_a_timeout_after_sending_says_it_may_be_billed_and_how_to_look_it_up(
+    settings: Settings, vod: FakeVod, tmp_path: Path
+) -> None:
+    vod.delay_seconds = 60  # every attempt is sent and never answered in time
+    env = {**env_for(settings), "AIGC_BOT_VOD_TIMEOUT": "0.2"}
+    result = aigc_bot(["submit", "--scene", "outpaint", "--image", "https://shop.example/a.jpg"], env, tmp_path)
+    vod.delay_seconds = 0
+    assert result.returncode == 1
+    [row] = logged_rows(settings)
+    session_id = row["session_id"]
+    assert result.stderr.splitlines()[0] == (
+        f"Tencent Cloud did not answer: no answer within 0.2 s of sending ({settings.tencentcloud_vod_endpoint}/)."
+    )
+    said = result.stderr.splitlines()[1]
+    assert said.startswith("The request was sent, so the task may have been created and billed.")
+    assert f"`/aigc status {session_id}`" in said and f"--session-id {session_id}" in said
+    assert "workspace admin" not in result.stderr and "refused" not in result.stderr

@@ -1,0 +1,37 @@
+"""What `aigc-bot submit` says when Tencent Cloud gave no usable answer, in words for the person at the terminal.
+
+Slack users read the advice table's sentences (bot/errors.py), which point them at the workspace admin. The
+person at the terminal is that admin, so this says what was tried, what happened, and whether anything can
+have been billed, and nothing else.
+"""
+
+from __future__ import annotations
+
+from bot.store.db import RequestRow
+
+NOT_ANSWERED = "Tencent Cloud did not answer: {happened} ({endpoint})."
+NOTHING_SENT = (
+    "Nothing was submitted, so nothing was billed. Check TENCENTCLOUD_VOD_ENDPOINT and this machine's network, "
+    "then run the command again."
+)
+MAYBE_BILLED = (
+    "The request was sent, so the task may have been created and billed. Its SessionId is {session_id}. Before "
+    "sending it again, look it up with `/aigc status {session_id}` in Slack or in the VOD console's task list. "
+    "Sending it again with --session-id {session_id} cannot make a second task: Tencent refuses a SessionId it "
+    "already holds for 3 days."
+)
+# The bot's own codes for a call that got no usable answer (bot/tencent/vod.py).
+NO_ANSWER_CODES = frozenset(
+    {"ClientError.Network", "ClientError.Timeout", "ClientError.ConnectionLost", "ClientError.BadResponse"}
+)
+
+
+def no_answer_text(row: RequestRow, endpoint: str) -> str | None:
+    """The lines for a logged request that got no answer from Tencent Cloud; None for any other outcome."""
+    if row.get("error_code") not in NO_ANSWER_CODES:
+        return None
+    said = NOT_ANSWERED.format(happened=row.get("error_message") or "no answer", endpoint=endpoint)
+    # A connection that never opened sent nothing; and until the request body is logged, only uploads ran.
+    sent = row.get("error_code") != "ClientError.Network" and bool(row.get("request_json"))
+    after = MAYBE_BILLED.format(session_id=row.get("session_id")) if sent else NOTHING_SENT
+    return f"{said}\n{after}"
