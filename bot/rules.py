@@ -17,18 +17,8 @@ from bot.tencent import models
 from bot.tencent.scenes import SCENE_TYPES, STORAGE_MODES, TRY_ON_MODEL_ALIASES, TaskOptions, TaskSpec
 
 SCENES = tuple(SCENE_TYPES)  # in the order people read them in the help
-SCENE_ALIASES = {
-    "product": "product",
-    "products": "product",
-    "product_image": "product",
-    "tryon": "tryon",
-    "try-on": "tryon",
-    "try_on": "tryon",
-    "ai_try_on": "tryon",
-    "outpaint": "outpaint",
-    "outpainting": "outpaint",
-    "extend": "outpaint",
-}
+_ALSO = {"product": "products product_image", "tryon": "try-on try_on ai_try_on", "outpaint": "outpainting extend"}
+SCENE_ALIASES = {word: scene for scene, words in _ALSO.items() for word in [scene, *words.split()]}  # as typed
 OPTION_NAMES = ("ratio", "count", "resolution", "storage", "model", "negative")
 # Which options each scene takes. A preset's or channel default's option a scene does not take is left out
 # (bot/presets.py); one a person gave is refused here.
@@ -52,13 +42,9 @@ TEXT_LIMITS = {
 FIELD_ORDER = ("scene", "image", "clothes", "prompt", *OPTION_NAMES, "media_name", "session_id", "preset")
 
 
-def either(words: tuple[str, ...] | list[str]) -> str:
+def either(words: tuple[str, ...] | list[str], last: str = "or") -> str:
     """ "a, b or c": the values a person may choose from, as a sentence."""
-    return f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else "".join(words)
-
-
-def _and(words: list[str]) -> str:
-    return f"{', '.join(words[:-1])} and {words[-1]}" if len(words) > 1 else "".join(words)
+    return f"{', '.join(words[:-1])} {last} {words[-1]}" if len(words) > 1 else "".join(words)
 
 
 # -- every sentence of the rulebook ------------------------------------------------------------------------
@@ -72,6 +58,19 @@ CHOICES = {
     "resolution": either(models.RESOLUTIONS),
     "storage": either(list(STORAGE_MODES)),
     "model": either(list(TRY_ON_MODEL_ALIASES)),
+}
+# The values each choice offers, and how a typed one is kept (resolution=2k as 2K, model=Lite as lite).
+_OFFERED = {
+    "ratio": models.ASPECT_RATIOS,
+    "resolution": models.RESOLUTIONS,
+    "storage": tuple(STORAGE_MODES),
+    "model": (*TRY_ON_MODEL_ALIASES, *models.TRY_ON_MODELS),
+}
+_KEPT: dict[str, Callable[[str], str]] = {
+    "ratio": str,
+    "resolution": str.upper,
+    "storage": str.lower,
+    "model": lambda value: value.lower() if value.lower() in TRY_ON_MODEL_ALIASES else value,
 }
 SCENE_WORDS = either(list(SCENES))
 PROMPT_SCENE_WORDS = either([scene for scene in SCENES if scene in PROMPT_SCENES])
@@ -227,29 +226,16 @@ def _options(pairs: Mapping[str, str], naming: Naming, problems: dict[str, str])
                 problems[key] = NEEDS_WORDS.format(name=naming.name(key), example=naming.given(key, '"people, text"'))
         elif key == "media_name":
             options.media_name = _text(key, value, naming, problems)
-        elif (accepted := _accepted(key, value)) is not None:
-            setattr(options, key, accepted)
+        elif (kept := _KEPT[key](value)) in _OFFERED[key]:
+            setattr(options, key, kept)
         else:
             problems[key] = NOT_OFFERED.format(given=given, choices=CHOICES[key])
     return options
 
 
-def _accepted(key: str, value: str) -> str | None:
-    """The value as it is kept, when `key` offers it (a model by its short name or its full one)."""
-    if key == "ratio":
-        return value if value in models.ASPECT_RATIOS else None
-    if key == "resolution":
-        return value.upper() if value.upper() in models.RESOLUTIONS else None
-    if key == "storage":
-        return value.lower() if value.lower() in STORAGE_MODES else None
-    if key == "model":
-        return value if value.lower() in TRY_ON_MODEL_ALIASES or value in models.TRY_ON_MODELS else None
-    raise KeyError(key)
-
-
 def _only_for(name: str, key: str) -> str:
     takers = [_SCENE_NOUNS[s] for s in SCENES if key in OPTIONS_BY_SCENE[s] or (key == "clothes" and s == "tryon")]
-    return ONLY_FOR.format(name=name, scenes=_and(takers))
+    return ONLY_FOR.format(name=name, scenes=either(takers, "and"))
 
 
 def _misplaced(scene: str, draft: Draft[Image], naming: Naming) -> dict[str, str]:

@@ -57,7 +57,7 @@ from bot.tencent.models import FileInfo, RequestInvalid
 from bot.tencent.scenes import build_task_request
 from bot.tencent.upload import ImageTooLarge
 from bot.tencent.vod import VodClient
-from handlers.cli_outcomes import no_answer_text
+from handlers.cli_outcomes import no_answer, no_answer_text
 
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     check = commands.add_parser(
         "check",
-        help="list every missing or malformed setting, and whether `run` and `serve` can start",
+        help="list missing or malformed settings; say what can start",
         description="List every missing or malformed setting, and say whether `aigc-bot run` (Socket Mode, "
         "needs SLACK_APP_TOKEN) and `aigc-bot serve` (HTTP) can start with them.",
         epilog=CHECK_EXIT_CODES,
@@ -345,8 +345,10 @@ def _outcome(row: RequestRow, answers: list[str], endpoint: str) -> int:
 def cmd_submit(args: argparse.Namespace) -> int:
     if args.dry_run and args.wait:
         return _fail(DRY_RUN_WAIT, EXIT_BAD_INPUT)
+    endpoint = ""
     try:
         settings = load_settings()
+        endpoint = settings.tencentcloud_vod_endpoint
         command, body = _checked(args, settings)
         if args.dry_run:
             _print_json(body)
@@ -356,8 +358,9 @@ def cmd_submit(args: argparse.Namespace) -> int:
         configure_logging(logging.ERROR, extra_secrets=secret_values(settings), log_format=settings.aigc_bot_log_format)
         return asyncio.run(_submit(args, settings, command))
     except AigcBotError as failure:
-        # Network failures outside the pipeline: the same plain words and code a Slack user would see.
-        return _fail(failure.user_text(), EXIT_REFUSED)
+        # Failures outside the pipeline, before any request was sent.
+        said = no_answer(failure.code, failure.message, endpoint, None)
+        return _fail(said or failure.user_text(), EXIT_REFUSED)
     except Refused as refused:
         return _fail("\n".join(f"Cannot submit: {problem}" for problem in refused.problems.values()), EXIT_BAD_INPUT)
     except (ConfigError, RequestInvalid, BadRef, BadInput, NotAnImage, ImageTooLarge) as bad:

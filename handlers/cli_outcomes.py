@@ -28,10 +28,15 @@ NO_ANSWER_CODES = frozenset(
 
 def no_answer_text(row: RequestRow, endpoint: str) -> str | None:
     """The lines for a logged request that got no answer from Tencent Cloud; None for any other outcome."""
-    if row.get("error_code") not in NO_ANSWER_CODES:
-        return None
-    said = NOT_ANSWERED.format(happened=row.get("error_message") or "no answer", endpoint=endpoint)
     # A connection that never opened sent nothing; and until the request body is logged, only uploads ran.
     sent = row.get("error_code") != "ClientError.Network" and bool(row.get("request_json"))
-    after = MAYBE_BILLED.format(session_id=row.get("session_id")) if sent else NOTHING_SENT
-    return f"{said}\n{after}"
+    happened = str(row.get("error_message") or "no answer")
+    return no_answer(str(row.get("error_code") or ""), happened, endpoint, row.get("session_id") if sent else None)
+
+
+def no_answer(code: str, happened: str, endpoint: str, sent_with_session_id: str | None) -> str | None:
+    """What was tried, what happened, and whether it can have been billed; None when an answer did come."""
+    if code not in NO_ANSWER_CODES:
+        return None
+    after = MAYBE_BILLED.format(session_id=sent_with_session_id) if sent_with_session_id else NOTHING_SENT
+    return f"{NOT_ANSWERED.format(happened=happened, endpoint=endpoint)}\n{after}"

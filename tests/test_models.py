@@ -63,21 +63,6 @@ def test_every_current_scene_serialises_in_pascal_case_without_absent_fields() -
     [
         (
             {
-                "SceneInfo": {"Type": "ai_try_on", "AiTryOnConfig": {"ClothesFileInfos": [F1]}},
-                "FileInfos": [F1, F2],
-            },
-            "FileInfos: scene ai_try_on takes exactly 1 model image; got 2",
-        ),
-        (
-            {"SceneInfo": {"Type": "product_image", "ProductImageConfig": {}}, "FileInfos": [F1] * 11},
-            "FileInfos: scene product_image takes 1 to 10 images of one product; got 11",
-        ),
-        (
-            {"SceneInfo": {"Type": "outpainting"}, "FileInfos": []},
-            "FileInfos: scene outpainting takes exactly 1 image to extend; got 0",
-        ),
-        (
-            {
                 "SceneInfo": {"Type": "ai_try_on", "AiTryOnConfig": {"ClothesFileInfos": [F1] * 5}},
                 "FileInfos": [F1],
             },

@@ -7,17 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.rules import (
-    CLOTHES_COUNT,
-    IMAGE_COUNTS,
-    MAX_PROMPT_CHARS,
-    OUTPUT_IMAGE_COUNT,
-    PROMPT_SCENES,
-    Draft,
-    Naming,
-    Refused,
-    check,
-)
+from bot import rules
+from bot.rules import Draft, Naming, Refused, check
 from bot.slack.command_text import Generate
 from bot.slack.refs import BadRef, FileIdRef, Ref, SlackFileRef, UrlRef, parse_ref
 from bot.tencent.models import ASPECT_RATIOS, RESOLUTIONS
@@ -162,7 +153,7 @@ def _ratio_options() -> list[dict[str, Any]]:
 
 
 def _count_options() -> list[dict[str, Any]]:
-    fewest, most = OUTPUT_IMAGE_COUNT
+    fewest, most = rules.OUTPUT_IMAGE_COUNT
     return [_option(str(n)) for n in range(fewest, most + 1)]
 
 
@@ -219,9 +210,9 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
                 ],
             }
         )
-    fewest, most = IMAGE_COUNTS[scene]
+    fewest, most = rules.IMAGE_COUNTS[scene]
     if scene == "tryon":
-        fewest_clothes, most_clothes = CLOTHES_COUNT
+        fewest_clothes, most_clothes = rules.CLOTHES_COUNT
         blocks.append(_files("images", "Model photo", most, preset, "One photo of the person wearing the clothes."))
         blocks.append(
             _files(
@@ -245,8 +236,9 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
     if presets:
         choices = [_option(name) for name in presets[:MAX_PRESET_OPTIONS]]
         blocks.append(_select("preset", "Preset", choices))
-    if scene in PROMPT_SCENES:
-        blocks.append(_text("prompt", "Prompt", True, MAX_PROMPT_CHARS, "Describe the scene, background or style"))
+    if scene in rules.PROMPT_SCENES:
+        hint = "Describe the scene, background or style"
+        blocks.append(_text("prompt", "Prompt", True, rules.MAX_PROMPT_CHARS, hint))
     return {
         "type": "modal",
         "callback_id": FORM_CALLBACK,
