@@ -166,9 +166,7 @@ def build_services(settings: Settings) -> Services:
         guard=guard_for(policy, slack, log_db),
         after_submit=follower.track if settings.aigc_bot_follow_mode != "off" else None,
     )
-    batches = Batches(
-        settings=settings, log_db=log_db, slack=slack, http=http, pipeline=pipeline, sub_app_id=vod.sub_app_id
-    )
+    batches = Batches(settings=settings, log_db=log_db, slack=slack, http=http, pipeline=pipeline)
     return Services(
         settings=settings,
         http=http,
