@@ -24,6 +24,13 @@ MAYBE_BILLED = (
 NO_ANSWER_CODES = frozenset(
     {"ClientError.Network", "ClientError.Timeout", "ClientError.ConnectionLost", "ClientError.BadResponse"}
 )
+# And for an image upload to Tencent Cloud storage that got none (bot/tencent/cos.py); it comes before any task.
+UPLOAD_NOT_ANSWERED = "Tencent Cloud storage (COS) did not take an image: {happened}."
+UPLOAD_NOTHING_SENT = (
+    "Nothing was submitted, so nothing was billed. Check this machine's network (and TENCENTCLOUD_COS_ENDPOINT, "
+    "if set), then run the command again."
+)
+UPLOAD_NO_ANSWER_CODES = frozenset({"Cos.Network", "Cos.Timeout", "Cos.ConnectionLost"})
 
 
 def no_answer_text(row: RequestRow, endpoint: str) -> str | None:
@@ -36,6 +43,8 @@ def no_answer_text(row: RequestRow, endpoint: str) -> str | None:
 
 def no_answer(code: str, happened: str, endpoint: str, sent_with_session_id: str | None) -> str | None:
     """What was tried, what happened, and whether it can have been billed; None when an answer did come."""
+    if code in UPLOAD_NO_ANSWER_CODES:
+        return f"{UPLOAD_NOT_ANSWERED.format(happened=happened)}\n{UPLOAD_NOTHING_SENT}"
     if code not in NO_ANSWER_CODES:
         return None
     after = MAYBE_BILLED.format(session_id=sent_with_session_id) if sent_with_session_id else NOTHING_SENT

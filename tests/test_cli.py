@@ -567,3 +567,17 @@ def test_a_timeout_after_sending_says_it_may_be_billed_and_how_to_look_it_up(
     assert said.startswith("The request was sent, so the task may have been created and billed.")
     assert f"`/aigc status {session_id}`" in said and f"--session-id {session_id}" in said
     assert "workspace admin" not in result.stderr and "refused" not in result.stderr
+
+
+def test_an_upload_that_gets_no_answer_says_nothing_was_billed_in_the_terminals_words(
+    settings: Settings, vod: FakeVod, cos: FakeCos, tmp_path: Path
+) -> None:
+    image = tmp_path / "mug.png"
+    image.write_bytes(PNG_1x1)
+    cos.drop_puts(times=10)
+    result = aigc_bot(["submit", "--scene", "outpaint", "--image", str(image)], env_for(settings), tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Tencent Cloud storage (COS) did not take an image: the connection broke")
+    assert "Nothing was submitted, so nothing was billed." in result.stderr
+    assert "workspace admin" not in result.stderr and "Slack" not in result.stderr
+    assert vod.calls("CreateSceneAigcImageTask") == []
