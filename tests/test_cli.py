@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -162,7 +163,19 @@ def test_refusal_prints_the_mapped_message_and_exits_1(settings: Settings, vod: 
     assert "WARNING" not in result.stderr and "vod CreateSceneAigcImageTask failed" not in result.stderr  # said once
 
 
-def test_bad_input_exits_2_before_any_call(settings: Settings, vod: FakeVod, tmp_path: Path) -> None:
+def test_bad_input_exits_2_before_any_call(
+    settings: Settings,
+    vod: FakeVod,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Run in this process (a process start each would cost seconds); the exit path is the one a process takes."""
+    for name in [k for k in os.environ if k.startswith(("TENCENTCLOUD_", "SLACK_", "AIGC_BOT_"))]:
+        monkeypatch.delenv(name)
+    for name, value in env_for(settings).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)
     text_file = tmp_path / "notes.png"
     text_file.write_text("not an image")
     for args, expected in [
@@ -214,12 +227,17 @@ def test_bad_input_exits_2_before_any_call(settings: Settings, vod: FakeVod, tmp
         (["--scene", "outpaint", "--image", "http://[::ffff:10.0.0.1]/x.png"], "cannot be used"),
         (["--scene", "outpaint", "--image", "http://shop.example:99999/x.png"], "valid host name and port"),
     ]:
-        result = aigc_bot(["submit", *args], env_for(settings), tmp_path)
-        assert result.returncode == 2, (args, result.stderr)
-        assert expected in result.stderr, (args, result.stderr)
-        assert "Traceback" not in result.stderr
-        assert not any(word in result.stderr for word in ("FileInfos", "SceneInfo", "WAND-", "validation")), args
+        code, stderr = main(["submit", *args]), capsys.readouterr().err
+        assert code == 2, (args, stderr)
+        assert expected in stderr, (args, stderr)
+        assert not any(word in stderr for word in ("FileInfos", "SceneInfo", "WAND-", "validation")), args
     assert vod.requests == []
+    one = aigc_bot(["submit", "--scene", "product", "--count", "0"], env_for(settings), tmp_path)
+    assert (one.returncode, one.stdout) == (2, "")
+    assert one.stderr.splitlines() == [
+        "Cannot submit: product needs at least one image with --image: a path, a link or a VOD FileId.",
+        "Cannot submit: --count 0 is not allowed: give a whole number from 1 to 10.",
+    ]
 
 
 def test_a_storage_refusal_prints_the_mapped_text_and_code_and_exits_1(
