@@ -27,18 +27,14 @@ from bot.access import AccessPolicy, left_today
 from bot.config import Settings
 from bot.pipeline import Origin, Pipeline, session_id_for
 from bot.presets import apply_workflow
-from bot.resolve import file_info_for
 from bot.slack import batch_text as text
 from bot.slack.batch_file import download_csv
 from bot.slack.command_text import CommandError, Generate, refs_summary
 from bot.slack.conversation import Conversation, SlackUnavailable, slack_error_code
 from bot.slack.pacing import Priority, marked
-from bot.slack.refs import BadRef
 from bot.store.batches import AWAITING, BATCH_SOURCE, FINISHED, RUNNING, Batch, BatchCounts, BatchStore
 from bot.store.db import RequestLog, dumps, iso, utc_now
 from bot.store.presets import PresetStore
-from bot.tencent.models import RequestInvalid
-from bot.tencent.scenes import build_task_request
 
 log = logging.getLogger(__name__)
 
@@ -94,14 +90,12 @@ class Batches:
         slack: AsyncWebClient,
         http: httpx.AsyncClient,
         pipeline: Pipeline,
-        sub_app_id: int,
     ) -> None:
         self.settings = settings
         self.log_db = log_db
         self.slack = slack
         self.http = http
         self.pipeline = pipeline
-        self.sub_app_id = sub_app_id
         self.store = BatchStore(log_db)
         self.presets = PresetStore(log_db)
         self.policy = AccessPolicy.from_settings(settings)
@@ -142,7 +136,7 @@ class Batches:
         records, images = [], 0
         for row in rows:
             try:
-                command = await self._checked_command(row, place)
+                command = self._checked_command(row, place)
             except CommandError as bad:
                 problems.append(text.CsvProblem(row.number, str(bad)))
                 continue
@@ -177,22 +171,10 @@ class Batches:
             raise text.BatchFileError(f"Slack would not let me read it ({slack_error_code(error)}).") from None
         return dict(answer["file"])
 
-    async def _checked_command(self, row: text.CsvRow, place: Place) -> Generate:
-        """The row as it would run, checked up to the request Tencent would get; raises CommandError."""
-        command = apply_workflow(
-            self.presets, team_id=place.team_id, channel_id=place.channel_id, command=text.row_command(row)
-        )
-        try:
-            # A row holds only links and FileIds, which map to FileInfos without a call anywhere.
-            build_task_request(
-                command.spec,
-                sub_app_id=self.sub_app_id,
-                images=[await file_info_for(ref) for ref in command.images],
-                clothes=[await file_info_for(ref) for ref in command.clothes],
-            )
-        except (RequestInvalid, BadRef) as bad:
-            raise CommandError(str(bad)) from None
-        return command
+    def _checked_command(self, row: text.CsvRow, place: Place) -> Generate:
+        """The row as it would run, under the rulebook and with its preset and defaults; raises CommandError."""
+        command = text.row_command(row)
+        return apply_workflow(self.presets, team_id=place.team_id, channel_id=place.channel_id, command=command)
 
     def _record(self, number: int, command: Generate, place: Place) -> dict[str, Any]:
         """The `requests` row a checked row becomes once submitted (ids and times are added then)."""

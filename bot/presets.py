@@ -1,7 +1,7 @@
 """Which options a request runs with: explicit option > preset > channel defaults > built-in (Tencent's own).
 
 A preset's or default's option (or a preset's prompt) that the scene does not take is left out; one typed is
-refused when the command is read (bot/slack/command_text.py, scene_refusal).
+refused when the command is read (bot/rules.py).
 
 `apply_workflow` is the one place that turns a parsed request into the one that is recorded and run; every
 surface that records requests calls it, so a restart or "Run again" reads the options that were applied.
@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from bot.rules import PROMPT_SCENES, options_for, prompt_too_long
 from bot.slack import presets_text as text
 from bot.slack.command_text import CommandError, Generate
 from bot.store.presets import Preset, PresetStore
-from bot.tencent.models import MAX_PROMPT_CHARS
-from bot.tencent.scenes import OPTIONS_BY_SCENE, PROMPT_SCENES, TaskOptions, TaskSpec
+from bot.tencent.scenes import TaskOptions, TaskSpec
 
 
 def effective_options(
@@ -24,13 +24,8 @@ def effective_options(
 ) -> TaskOptions:
     """Options typed win, then the preset's, then the channel's; a preset or default the scene does not take
     is left out, so a channel default such as count= never breaks a try-on."""
-    merged = explicit.to_dict()
-    fits = OPTIONS_BY_SCENE.get(scene, frozenset())
-    for layer in (preset or {}, defaults or {}):
-        for key, value in layer.items():
-            if key in fits and key not in merged:
-                merged[key] = value
-    return TaskOptions(**merged)
+    typed = explicit.to_dict()
+    return TaskOptions(**{**typed, **options_for(scene, typed, preset or {}, defaults or {})})
 
 
 def prompt_with_preset(preset_prompt: str | None, prompt: str | None) -> str | None:
@@ -67,10 +62,8 @@ def apply_workflow(store: PresetStore, *, team_id: str, channel_id: str, command
     # be used for outpainting); a prompt typed for such a scene was refused when it was read.
     preset_prompt = preset.prompt if preset and spec.scene in PROMPT_SCENES else None
     prompt = prompt_with_preset(preset_prompt, spec.prompt)
-    if prompt and len(prompt) > MAX_PROMPT_CHARS:
-        raise CommandError(
-            f"With preset `{command.preset}` the prompt is {len(prompt)} characters; the most is {MAX_PROMPT_CHARS}."
-        )
+    if problem := prompt_too_long(prompt, f"With preset `{command.preset}`, the prompt"):
+        raise CommandError(problem)
     applied = TaskSpec(
         scene=spec.scene,
         prompt=prompt,

@@ -129,8 +129,7 @@ class Services:
 def build_services(settings: Settings) -> Services:
     require(settings, REQUIRED_FOR_BOT)
     assert settings.slack_bot_token
-    timeout = httpx.Timeout(connect=5.0, read=settings.aigc_bot_vod_timeout, write=30.0, pool=30.0)
-    http = httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=200))
+    http = httpx.AsyncClient(timeout=vod_timeout(settings), limits=httpx.Limits(max_connections=200))
     vod = vod_client_from(settings, http)
     log_db = RequestLog(settings.aigc_bot_db, checkpoint_in_background=True)
     readiness = Readiness(log_db)
@@ -173,9 +172,7 @@ def build_services(settings: Settings) -> Services:
         guard=guard_for(policy, slack, log_db),
         after_submit=follower.track if settings.aigc_bot_follow_mode != "off" else None,
     )
-    batches = Batches(
-        settings=settings, log_db=log_db, slack=slack, http=http, pipeline=pipeline, sub_app_id=vod.sub_app_id
-    )
+    batches = Batches(settings=settings, log_db=log_db, slack=slack, http=http, pipeline=pipeline)
     return Services(
         settings=settings,
         http=http,
@@ -192,6 +189,10 @@ def build_services(settings: Settings) -> Services:
     )
 
 
+def vod_timeout(settings: Settings) -> httpx.Timeout:
+    return httpx.Timeout(connect=5.0, read=settings.aigc_bot_vod_timeout, write=30.0, pool=30.0)
+
+
 def vod_client_from(settings: Settings, http: httpx.AsyncClient | None = None) -> VodClient:
     """The client the settings describe; raises ConfigError naming any missing Tencent setting."""
     require(settings, REQUIRED_FOR_TENCENT)
@@ -204,5 +205,6 @@ def vod_client_from(settings: Settings, http: httpx.AsyncClient | None = None) -
         region=settings.tencentcloud_region,
         endpoint=settings.tencentcloud_vod_endpoint,
         http=http,
+        timeout=vod_timeout(settings),
         describe_limiter=describe_limiter(settings.aigc_bot_describe_rate),
     )

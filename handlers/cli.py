@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import getpass
 import html
+import importlib.metadata
 import json
 import logging
 import re
@@ -46,6 +47,7 @@ from bot.follow.polling import PollPolicy
 from bot.logsafe import configure_logging
 from bot.pipeline import Origin, Pipeline
 from bot.resolve import check_local_image, file_info_for, local_uploader
+from bot.rules import CHOICES, OUTPUT_IMAGE_COUNT, SCENES, Draft, Naming, Refused, check
 from bot.services import vod_client_from
 from bot.slack.command_text import Generate
 from bot.slack.refs import BadRef, PathRef, Ref, parse_ref
@@ -53,25 +55,12 @@ from bot.store import db as statuses
 from bot.store.db import COMMAND_LINE_TEAM, RequestLog, RequestRow, parse_iso, utc_now
 from bot.store.sessions import SESSION_ID_TAKEN
 from bot.tencent.imagetype import NotAnImage
-from bot.tencent.models import (
-    ASPECT_RATIOS,
-    MAX_PROMPT_CHARS,
-    OUTPUT_IMAGE_COUNT,
-    RESOLUTIONS,
-    FileInfo,
-    RequestInvalid,
-)
-from bot.tencent.scenes import (
-    SCENE_TYPES,
-    STORAGE_MODES,
-    TRY_ON_MODEL_ALIASES,
-    TaskOptions,
-    TaskSpec,
-    build_task_request,
-)
+from bot.tencent.models import FileInfo, RequestInvalid
+from bot.tencent.scenes import build_task_request
 from bot.tencent.upload import ImageTooLarge
 from bot.tencent.vod import VodClient
 from handlers import demo
+from handlers.cli_outcomes import no_answer, no_answer_text
 
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
@@ -86,16 +75,38 @@ _EMOJI = re.compile(r"^:[a-z_]+: ")
 _MENTION = re.compile(r"<@([A-Z0-9]+)>")
 
 
+_OPTIONS = ("ratio", "count", "resolution", "storage", "model", "negative", "media_name")
+# The rulebook's sentences name the command line's own options: `--count 11 is not allowed: …`.
+COMMAND_LINE = Naming(
+    name=lambda key: "--" + key.replace("_", "-"),
+    given=lambda key, value: f"--{key.replace('_', '-')} {value}",
+    image_sources="a path, a link or a VOD FileId",
+    remove_prompt="Leave out --prompt",
+    places={"image": " with --image", "clothes": " with --clothes"},
+)
+
+
+DRY_RUN_WAIT = "--dry-run sends nothing, so there is no task to --wait for; give one or the other."
+
+
 class BadInput(ValueError):
     """Input a person can fix, said in one sentence."""
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("aigc-bot")
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aigc-bot", description=__doc__.split("\n", 1)[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     check = commands.add_parser(
         "check",
-        help="list every missing or malformed setting, and whether `run` and `serve` can start",
+        help="list missing or malformed settings; say what can start",
         description="List every missing or malformed setting, and say whether `aigc-bot run` (Socket Mode, "
         "needs SLACK_APP_TOKEN) and `aigc-bot serve` (HTTP) can start with them.",
         epilog=CHECK_EXIT_CODES,
@@ -108,19 +119,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="check only what this way of running needs, and exit 0 only if it can start",
     )
 
-    submit = commands.add_parser("submit", help="submit one CreateSceneAigcImageTask")
-    submit.add_argument("--scene", required=True, choices=sorted(SCENE_TYPES))
-    submit.add_argument("--image", action="append", default=[], metavar="REF", help="path, URL or FileId")
+    submit = commands.add_parser(
+        "submit",
+        help="send one image request to Tencent Cloud from this terminal",
+        description="Send one image request (product images, try-on or outpainting) to Tencent Cloud VOD, logged "
+        "and capped like one from Slack, and print its TaskId (or, with --wait, its result).",
+    )
+    submit.add_argument("--scene", required=True, choices=SCENES, help="what to make")
+    submit.add_argument("--image", action="append", default=[], metavar="REF", help="image: path, URL or VOD FileId")
     submit.add_argument("--clothes", action="append", default=[], metavar="REF", help="try-on clothes image")
     submit.add_argument("--prompt", help="for product and tryon; a blank prompt counts as none")
     submit.add_argument("--negative", help="what the product image must not show")
-    submit.add_argument("--ratio", choices=ASPECT_RATIOS, metavar="W:H")
-    submit.add_argument(
-        "--count", type=int, metavar="N", help="product images to generate, {}-{}".format(*OUTPUT_IMAGE_COUNT)
-    )
-    submit.add_argument("--resolution", choices=RESOLUTIONS, type=str.upper)
-    submit.add_argument("--storage", choices=tuple(STORAGE_MODES), type=str.lower)
-    submit.add_argument("--model", help=f"try-on model: {', '.join(TRY_ON_MODEL_ALIASES)} or a full model name")
+    submit.add_argument("--ratio", metavar="W:H", help=f"aspect ratio (product, outpaint): {CHOICES['ratio']}")
+    submit.add_argument("--count", metavar="N", help="product images to generate, {}-{}".format(*OUTPUT_IMAGE_COUNT))
+    submit.add_argument("--resolution", help=f"try-on resolution: {CHOICES['resolution']}")
+    submit.add_argument("--storage", help=f"where results are kept: {CHOICES['storage']}")
+    submit.add_argument("--model", help=f"try-on model: {CHOICES['model']}")
     submit.add_argument("--media-name", help="output file name, at most 64 characters")
     submit.add_argument("--session-id", help="dedupe id: Tencent refuses a second task with it for 3 days")
     submit.add_argument(
@@ -128,8 +142,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     submit.add_argument("--wait", action="store_true", help="wait for the task and print its result")
 
-    commands.add_parser("run", help="run the Slack bot in Socket Mode (needs SLACK_APP_TOKEN)")
-    serve = commands.add_parser("serve", help="run the Slack bot over HTTP at POST /slack/events")
+    commands.add_parser(
+        "run",
+        help="run the Slack bot in Socket Mode (needs SLACK_APP_TOKEN)",
+        description="Run the Slack bot in Socket Mode: it connects out to Slack, so no public address is needed.",
+    )
+    serve = commands.add_parser(
+        "serve",
+        help="run the Slack bot over HTTP at POST /slack/events",
+        description="Run the Slack bot as an HTTP server: Slack sends its requests to POST /slack/events, so the "
+        "address must be reachable from Slack and Socket Mode turned off in the Slack app.",
+    )
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: %(default)s)")
     serve.add_argument("--port", type=int, default=3000, help="port to listen on (default: %(default)s)")
     log_commands.add_parsers(commands)
@@ -189,27 +212,10 @@ def cmd_check(way_name: str | None) -> int:
 # -- what to submit: every check, before anything is logged, uploaded or sent --------------------------------
 
 
-def _optional_text(value: str | None) -> str | None:
-    """Blank counts as not given, as in Slack."""
-    return value.strip() if value is not None and value.strip() else None
-
-
-def _spec(args: argparse.Namespace) -> TaskSpec:
-    prompt = _optional_text(args.prompt)
-    if prompt is not None and len(prompt) > MAX_PROMPT_CHARS:
-        raise BadInput(f"The prompt is {len(prompt)} characters; the most is {MAX_PROMPT_CHARS}.")
-    if args.negative is not None and not args.negative.strip():
-        raise BadInput('--negative needs words, e.g. --negative "people, text".')
-    options = TaskOptions(
-        ratio=args.ratio,
-        count=args.count,
-        resolution=args.resolution,
-        storage=args.storage,
-        model=args.model,
-        negative=args.negative,
-        media_name=_optional_text(args.media_name),
-    )
-    return TaskSpec(scene=args.scene, prompt=prompt, options=options, session_id=_optional_text(args.session_id))
+def _draft(args: argparse.Namespace, settings: Settings) -> Draft[Ref]:
+    options = {key: value for key in _OPTIONS if (value := getattr(args, key)) is not None}
+    images, clothes = _refs(args.image, settings), _refs(args.clothes, settings)
+    return Draft(args.scene, images, clothes, args.prompt, options, session_id=args.session_id)
 
 
 def _refs(texts: list[str], settings: Settings) -> list[Ref]:
@@ -225,7 +231,8 @@ def _refs(texts: list[str], settings: Settings) -> list[Ref]:
 
 def _checked(args: argparse.Namespace, settings: Settings) -> tuple[Generate, dict[str, Any]]:
     """The request and its body, once it passes every check a submit runs; raises with a sentence otherwise."""
-    command = Generate(spec=_spec(args), images=_refs(args.image, settings), clothes=_refs(args.clothes, settings))
+    checked = check(_draft(args, settings), COMMAND_LINE)
+    command = Generate(spec=checked.spec, images=checked.images, clothes=checked.clothes)
     return command, asyncio.run(_dry_run_body(command, settings.tencentcloud_vod_sub_app_id))
 
 
@@ -263,7 +270,7 @@ def _origin(args: argparse.Namespace) -> Origin:
         channel_id="",
         user_id=getpass.getuser(),
         dedupe_key=f"cli:{uuid.uuid4().hex}",
-        session_id=_optional_text(args.session_id),
+        session_id=(args.session_id or "").strip() or None,
     )
 
 
@@ -305,12 +312,12 @@ async def _submit(args: argparse.Namespace, settings: Settings, command: Generat
             await pipeline.carry_on(recorded.row_id)
             if args.wait:
                 await _follow_to_end(follower, log_db, recorded.row_id)
-            return _outcome(log_db.get(recorded.row_id) or {}, pipeline.kept.texts)
+            return _outcome(log_db.get(recorded.row_id) or {}, pipeline.kept.texts, vod.url)
     finally:
         log_db.close()
 
 
-def _outcome(row: RequestRow, answers: list[str]) -> int:
+def _outcome(row: RequestRow, answers: list[str], endpoint: str) -> int:
     """Print what became of the request, as the log has it, and give the exit code."""
     said = "\n".join(_plain(text) for text in answers)
     status = row.get("status")
@@ -318,7 +325,8 @@ def _outcome(row: RequestRow, answers: list[str]) -> int:
         return _fail(f"Cannot submit: {row.get('error_message')}", EXIT_BAD_INPUT)
     taken = row.get("error_code") == SESSION_ID_TAKEN  # by another request: its error message names which
     if status in (statuses.REFUSED, statuses.FAILED) and not row.get("task_id") and not taken:
-        return _fail(said or str(row.get("error_message")), EXIT_REFUSED)
+        # Tencent never answered: say so in the terminal's own words, not the Slack answer's.
+        return _fail(no_answer_text(row, endpoint) or said or str(row.get("error_message")), EXIT_REFUSED)
     if not row.get("task_id"):
         return _fail(
             f"Already submitted: a task with SessionId {row.get('session_id')!r} exists, so nothing new was sent "
@@ -345,8 +353,12 @@ def _outcome(row: RequestRow, answers: list[str]) -> int:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
+    if args.dry_run and args.wait:
+        return _fail(DRY_RUN_WAIT, EXIT_BAD_INPUT)
+    endpoint = ""
     try:
         settings = load_settings()
+        endpoint = settings.tencentcloud_vod_endpoint
         command, body = _checked(args, settings)
         if args.dry_run:
             _print_json(body)
@@ -356,14 +368,21 @@ def cmd_submit(args: argparse.Namespace) -> int:
         configure_logging(logging.ERROR, extra_secrets=secret_values(settings), log_format=settings.aigc_bot_log_format)
         return asyncio.run(_submit(args, settings, command))
     except AigcBotError as failure:
-        # Network failures outside the pipeline: the same plain words and code a Slack user would see.
-        return _fail(failure.user_text(), EXIT_REFUSED)
+        # Failures outside the pipeline, before any request was sent.
+        said = no_answer(failure.code, failure.message, endpoint, None)
+        return _fail(said or failure.user_text(), EXIT_REFUSED)
+    except Refused as refused:
+        return _fail("\n".join(f"Cannot submit: {problem}" for problem in refused.problems.values()), EXIT_BAD_INPUT)
     except (ConfigError, RequestInvalid, BadRef, BadInput, NotAnImage, ImageTooLarge) as bad:
         return _fail(f"Cannot submit: {bad}", EXIT_BAD_INPUT)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
     if args.command == "demo":
         return demo.main(args)
     try:

@@ -36,7 +36,7 @@ def assert_nothing_broke(slack: FakeSlack, vod: FakeVod) -> None:
 
 
 SLASH_CASES = [
-    ("paint " + URL, "`paint` is not a scene. Use product, tryon or outpaint, or type `/aigc help`."),
+    ("paint " + URL, "`paint` is not a scene. Use product, tryon or outpaint."),
     (
         f"product {URL} size=big",
         "Unknown option size=. Options are: ratio=, count=, resolution=, storage=, model=, negative=.",
@@ -54,8 +54,7 @@ SLASH_CASES = [
     ),
     (
         f"tryon {URL}",
-        "tryon needs a model image and 1 to 4 clothes images: "
-        "`/aigc tryon <model-image> <clothes-image> [more clothes] [prompt]`.",
+        "tryon takes 1 to 4 clothes images after the model image; got 0.",
     ),
     (
         "product red background",

@@ -83,16 +83,16 @@ def test_a_row_with_more_cells_than_the_header_is_a_problem_of_that_row() -> Non
 @pytest.mark.parametrize(
     ("cells", "expected"),
     [
-        ({"scene": "poster", "image": "https://a.example/1.png"}, "`poster` is not a scene"),
-        ({"scene": "", "image": "https://a.example/1.png"}, "scene is empty"),
+        ({"scene": "poster", "image": "https://a.example/1.png"}, "^`poster` in `scene` is not a scene"),
+        ({"scene": "", "image": "https://a.example/1.png"}, "^`scene` is empty"),
         ({"scene": "product", "image": ""}, "needs at least one image"),
         ({"scene": "product", "image": "ftp://a.example/1.png"}, "only http:// and https://"),
-        ({"scene": "product", "image": "https://a.example/1.png", "count": "11"}, "count=11 is not allowed"),
+        ({"scene": "product", "image": "https://a.example/1.png", "count": "11"}, "^`11` in `count` is not allowed"),
         (
             {"scene": "outpaint", "image": "https://a.example/1.png", "clothes": "https://a.example/2.png"},
-            "`clothes` is only for tryon",
+            "^`clothes` is for try-on only",
         ),
-        ({"scene": "tryon", "image": "https://a.example/1.png"}, "1 to 4 images in `clothes`"),
+        ({"scene": "tryon", "image": "https://a.example/1.png"}, "1 to 4 clothes images in `clothes`; got 0"),
         ({"scene": "product", "image": "https://a.example/1.png", "preset": "Bad!"}, "is not a preset name"),
     ],
 )

@@ -129,8 +129,8 @@ def test_a_bad_row_refuses_the_whole_file_before_anything_reaches_tencent(
     share(bot, slack, csv_file(lines), ts="1700000300.000100")
     answer = wait_until(lambda: thread_posts(slack, "1700000300.000100"), what="the problems")[0]["text"]
     assert "2 rows cannot run, so nothing was submitted or billed" in answer
-    assert "Row 3: `poster` is not a scene" in answer
-    assert "Row 5: ratio=7:3 is not offered" in answer
+    assert "Row 3: `poster` in `scene` is not a scene" in answer
+    assert "Row 5: `7:3` in `ratio` is not offered" in answer
     assert "Row 2" not in answer
     time.sleep(0.3)
     assert vod.requests == [] and rows(settings) == []

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import signal
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bot.config import Settings
 from bot.errors import advise
 from bot.pricing import parse_unit_prices
 from bot.slack.reports import usage_text
 from bot.store.db import COMMAND_LINE_TEAM, RequestLog
+from handlers.cli import main
 from tests.conftest import (
     SECRET_KEY,
     SUB_APP_ID,
@@ -158,15 +163,38 @@ def test_refusal_prints_the_mapped_message_and_exits_1(settings: Settings, vod: 
     assert "WARNING" not in result.stderr and "vod CreateSceneAigcImageTask failed" not in result.stderr  # said once
 
 
-def test_bad_input_exits_2_before_any_call(settings: Settings, vod: FakeVod, tmp_path: Path) -> None:
+def test_bad_input_exits_2_before_any_call(
+    settings: Settings,
+    vod: FakeVod,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Run in this process (a process start each would cost seconds); the exit path is the one a process takes."""
+    for name in [k for k in os.environ if k.startswith(("TENCENTCLOUD_", "SLACK_", "AIGC_BOT_"))]:
+        monkeypatch.delenv(name)
+    for name, value in env_for(settings).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)
     text_file = tmp_path / "notes.png"
     text_file.write_text("not an image")
     for args, expected in [
         (
             ["--scene", "outpaint", "--image", "https://a/x.png", "--image", "https://a/y.png"],
-            "outpainting takes exactly 1",
+            "Cannot submit: outpaint takes exactly 1 image to extend with --image; got 2.",
         ),
-        (["--scene", "tryon", "--image", "https://a/x.png"], "ClothesFileInfos"),
+        (
+            ["--scene", "tryon", "--image", "https://a/x.png"],
+            "Cannot submit: tryon takes 1 to 4 clothes images with --clothes; got 0.",
+        ),
+        (
+            ["--scene", "product"],
+            "Cannot submit: product needs at least one image with --image: a path, a link or a VOD FileId.",
+        ),
+        (
+            ["--scene", "tryon", "--image", "https://a/x.png", "--clothes", "https://a/c.png", "--model", "turbo"],
+            "Cannot submit: --model turbo is not offered. Use lite, flash or pro.",
+        ),
         (["--scene", "product", "--image", "ftp://a/x.png"], "only http:// and https://"),
         (
             ["--scene", "product", "--image", "https://exa mple.com/a.png"],
@@ -180,14 +208,18 @@ def test_bad_input_exits_2_before_any_call(settings: Settings, vod: FakeVod, tmp
         ),
         (
             ["--scene", "outpaint", "--image", "https://a/x.png", "--prompt", "wider"],
-            "Cannot submit: a prompt does not apply to the outpaint scene: outpainting extends the image without one",
+            "Cannot submit: Outpainting takes no prompt: it extends the image to the ratio. Leave out --prompt, "
+            "or choose product or tryon.",
         ),
         (
             ["--scene", "product", "--image", "https://a/x.png", "--negative", "  "],
             'Cannot submit: --negative needs words, e.g. --negative "people, text".',
         ),
         (["--scene", "product", "--image", str(text_file)], "not a JPEG, PNG or WebP image"),
-        (["--scene", "product", "--image", "https://a/x.png", "--count", "11"], "OutputImageCount"),
+        (
+            ["--scene", "product", "--image", "https://a/x.png", "--count", "11"],
+            "Cannot submit: --count 11 is not allowed: give a whole number from 1 to 10.",
+        ),
         (
             ["--scene", "outpaint", "--image", "http://127.0.0.1/x.png"],
             "Tencent Cloud fetches image links from the internet",
@@ -195,11 +227,17 @@ def test_bad_input_exits_2_before_any_call(settings: Settings, vod: FakeVod, tmp
         (["--scene", "outpaint", "--image", "http://[::ffff:10.0.0.1]/x.png"], "cannot be used"),
         (["--scene", "outpaint", "--image", "http://shop.example:99999/x.png"], "valid host name and port"),
     ]:
-        result = aigc_bot(["submit", *args], env_for(settings), tmp_path)
-        assert result.returncode == 2, (args, result.stderr)
-        assert expected in result.stderr, (args, result.stderr)
-        assert "Traceback" not in result.stderr
+        code, stderr = main(["submit", *args]), capsys.readouterr().err
+        assert code == 2, (args, stderr)
+        assert expected in stderr, (args, stderr)
+        assert not any(word in stderr for word in ("FileInfos", "SceneInfo", "WAND-", "validation")), args
     assert vod.requests == []
+    one = aigc_bot(["submit", "--scene", "product", "--count", "0"], env_for(settings), tmp_path)
+    assert (one.returncode, one.stdout) == (2, "")
+    assert one.stderr.splitlines() == [
+        "Cannot submit: product needs at least one image with --image: a path, a link or a VOD FileId.",
+        "Cannot submit: --count 0 is not allowed: give a whole number from 1 to 10.",
+    ]
 
 
 def test_a_storage_refusal_prints_the_mapped_text_and_code_and_exits_1(
@@ -316,7 +354,7 @@ def test_dry_run_checks_the_size_limit_and_the_scene_rules(tmp_path: Path) -> No
         tmp_path,
     )
     assert prompt.returncode == 2
-    assert "a prompt does not apply to the outpaint scene" in prompt.stderr
+    assert "Outpainting takes no prompt" in prompt.stderr
 
 
 def test_a_blank_prompt_is_left_out_as_in_slack(tmp_path: Path) -> None:
@@ -481,3 +519,83 @@ def test_an_export_read_only_in_part_ends_quietly(settings: Settings, tmp_path: 
     assert reader.wait(timeout=60) == 0
     with reader.stderr:
         assert reader.stderr.read() == b""
+
+
+def test_the_command_alone_lists_its_commands_and_each_says_what_it_does(tmp_path: Path) -> None:
+    bare = aigc_bot([], {}, tmp_path)
+    assert bare.returncode == 0, bare.stderr
+    listed = [line.split(None, 1) for line in bare.stdout.split("COMMAND\n", 1)[1].splitlines() if line.strip()]
+    assert all(len(parts) == 2 and parts[0].isalpha() for parts in listed), bare.stdout  # one line per command
+    assert {"check", "submit", "run", "serve", "backup", "export", "purge"} <= {parts[0] for parts in listed}
+    version = aigc_bot(["--version"], {}, tmp_path)
+    assert version.returncode == 0 and version.stdout.strip() == f"aigc-bot {metadata.version('aigc-bot')}"
+
+
+def test_each_subcommand_help_says_what_it_does_and_what_it_takes(capsys: pytest.CaptureFixture[str]) -> None:
+    said: dict[str, str] = {}
+    for command in ("submit", "run", "serve"):
+        with pytest.raises(SystemExit) as done:
+            main([command, "--help"])
+        assert done.value.code == 0
+        said[command] = " ".join(capsys.readouterr().out.split())
+    assert "Send one image request" in said["submit"] and "Socket Mode" in said["run"] and "HTTP" in said["serve"]
+    assert (
+        "aspect ratio (product, outpaint): one of: 1:1, 3:2, 2:3, 3:4, 4:3, 4:5, 5:4, 16:9, 9:16, 21:9"
+        in said["submit"]
+    )
+    assert "try-on model: lite, flash or pro" in said["submit"]
+
+
+def test_dry_run_with_wait_is_refused_with_a_sentence(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["submit", "--scene", "outpaint", "--image", "https://shop.example/a.jpg", "--dry-run", "--wait"]
+    assert main(args) == 2
+    assert capsys.readouterr().err.strip() == (
+        "--dry-run sends nothing, so there is no task to --wait for; give one or the other."
+    )
+
+
+def test_a_closed_port_is_reported_as_no_answer_with_nothing_billed(settings: Settings, tmp_path: Path) -> None:
+    endpoint = f"http://127.0.0.1:{free_port()}"
+    env = {**env_for(settings), "TENCENTCLOUD_VOD_ENDPOINT": endpoint}
+    result = aigc_bot(["submit", "--scene", "outpaint", "--image", "https://shop.example/a.jpg"], env, tmp_path)
+    assert result.returncode == 1
+    host = endpoint.removeprefix("http://")
+    assert result.stderr.splitlines() == [
+        f"Tencent Cloud did not answer: the connection to {host} was refused ({endpoint}/).",
+        "Nothing was submitted, so nothing was billed. Check TENCENTCLOUD_VOD_ENDPOINT and this machine's "
+        "network, then run the command again.",
+    ]
+    assert [(r["status"], r["error_code"]) for r in logged_rows(settings)] == [("failed", "ClientError.Network")]
+
+
+def test_a_timeout_after_sending_says_it_may_be_billed_and_how_to_look_it_up(
+    settings: Settings, vod: FakeVod, tmp_path: Path
+) -> None:
+    vod.delay_seconds = 60  # every attempt is sent and never answered in time
+    env = {**env_for(settings), "AIGC_BOT_VOD_TIMEOUT": "0.2"}
+    result = aigc_bot(["submit", "--scene", "outpaint", "--image", "https://shop.example/a.jpg"], env, tmp_path)
+    vod.delay_seconds = 0
+    assert result.returncode == 1
+    [row] = logged_rows(settings)
+    session_id = row["session_id"]
+    assert result.stderr.splitlines()[0] == (
+        f"Tencent Cloud did not answer: no answer within 0.2 s of sending ({settings.tencentcloud_vod_endpoint}/)."
+    )
+    said = result.stderr.splitlines()[1]
+    assert said.startswith("The request was sent, so the task may have been created and billed.")
+    assert f"`/aigc status {session_id}`" in said and f"--session-id {session_id}" in said
+    assert "workspace admin" not in result.stderr and "refused" not in result.stderr
+
+
+def test_an_upload_that_gets_no_answer_says_nothing_was_billed_in_the_terminals_words(
+    settings: Settings, vod: FakeVod, cos: FakeCos, tmp_path: Path
+) -> None:
+    image = tmp_path / "mug.png"
+    image.write_bytes(PNG_1x1)
+    cos.drop_puts(times=10)
+    result = aigc_bot(["submit", "--scene", "outpaint", "--image", str(image)], env_for(settings), tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Tencent Cloud storage (COS) did not take an image: the connection broke")
+    assert "Nothing was submitted, so nothing was billed." in result.stderr
+    assert "workspace admin" not in result.stderr and "Slack" not in result.stderr
+    assert vod.calls("CreateSceneAigcImageTask") == []

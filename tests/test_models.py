@@ -63,21 +63,6 @@ def test_every_current_scene_serialises_in_pascal_case_without_absent_fields() -
     [
         (
             {
-                "SceneInfo": {"Type": "ai_try_on", "AiTryOnConfig": {"ClothesFileInfos": [F1]}},
-                "FileInfos": [F1, F2],
-            },
-            "FileInfos: scene ai_try_on takes exactly 1 model image; got 2",
-        ),
-        (
-            {"SceneInfo": {"Type": "product_image", "ProductImageConfig": {}}, "FileInfos": [F1] * 11},
-            "FileInfos: scene product_image takes 1 to 10 images of one product; got 11",
-        ),
-        (
-            {"SceneInfo": {"Type": "outpainting"}, "FileInfos": []},
-            "FileInfos: scene outpainting takes exactly 1 image to extend; got 0",
-        ),
-        (
-            {
                 "SceneInfo": {"Type": "ai_try_on", "AiTryOnConfig": {"ClothesFileInfos": [F1] * 5}},
                 "FileInfos": [F1],
             },
@@ -195,11 +180,22 @@ def test_user_spec_builds_the_same_request_as_the_api_shape() -> None:
     }
 
 
-def test_options_of_another_scene_are_refused_not_dropped() -> None:
-    spec = TaskSpec(scene="outpaint", options=TaskOptions(count=3, model="pro"))
+@pytest.mark.parametrize(
+    ("options", "clothes", "prompt", "expected"),
+    [
+        (TaskOptions(count=3), [], None, "SceneInfo: ProductImageConfig does not apply to Type outpainting"),
+        (TaskOptions(negative="text"), [], None, "SceneInfo: ProductImageConfig does not apply to Type outpainting"),
+        (TaskOptions(model="pro"), [FileInfo.of_file("2")], None, "SceneInfo: AiTryOnConfig does not apply"),
+        (TaskOptions(), [FileInfo.of_file("2")], None, "SceneInfo: AiTryOnConfig does not apply"),
+        (TaskOptions(resolution="2K"), [], None, "OutputConfig.Resolution applies only to ai_try_on"),
+        (TaskOptions(), [], "wider", "SceneInfo: Type outpainting takes no Prompt"),
+    ],
+)
+def test_what_another_scene_takes_is_refused_by_the_request_not_dropped(
+    options: TaskOptions, clothes: list[FileInfo], prompt: str | None, expected: str
+) -> None:
+    """The last gate after bot/rules.py: a spec that skipped the rulebook still cannot lose a field silently."""
+    spec = TaskSpec(scene="outpaint", prompt=prompt, options=options)
     with pytest.raises(RequestInvalid) as caught:
-        build_task_request(spec, sub_app_id=1, images=[FileInfo.of_file("1")], clothes=[])
-    assert caught.value.problems == [
-        "model applies only to the tryon scene",
-        "count applies only to the product scene",
-    ]
+        build_task_request(spec, sub_app_id=1, images=[FileInfo.of_file("1")], clothes=clothes)
+    assert caught.value.problems[0].startswith(expected)

@@ -77,7 +77,7 @@ def test_preset_mistakes_get_a_clear_sentence(bot: RunningBot, vod: FakeVod, set
         ("preset save banner colour=red", "Unknown key colour=. A preset takes: ratio="),
         ("preset save banner ratio=7:3", "ratio=7:3 is not offered"),
         ("preset save banner count=11", "count=11 is not allowed"),
-        ("preset save banner scene=outpaint count=2", "count= does not apply to the outpaint scene"),
+        ("preset save banner scene=outpaint count=2", "count= is for product images only."),
         ("preset save banner red background", "`red` is not key=value"),
         ("preset show nothing-here", "There is no preset `nothing-here` in this workspace"),
         ("preset delete nothing-here", "There is no preset `nothing-here`"),

@@ -5,24 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from bot.slack.command_text import (
-    OPTION_NAMES,
-    SCENE_ALIASES,
-    CommandError,
-    Generate,
-    parse_generate,
-    parse_options,
-)
+from bot.rules import OPTION_NAMES, Draft, Naming
+from bot.slack.command_text import CommandError, Generate, generate
 from bot.slack.messages import escape
 from bot.slack.refs import BadRef, Ref, parse_ref
 from bot.store.batches import Batch, BatchCounts
 from bot.store.db import RequestRow
-from bot.store.presets import preset_name_problem
-from bot.tencent.models import MAX_PROMPT_CHARS
-from bot.tencent.scenes import TaskSpec
 
 COLUMNS = ("scene", "image", "clothes", "prompt", "preset", "ratio", "count", "resolution", "model", "negative")
 LIST_SEPARATOR = "|"
@@ -176,27 +167,23 @@ def _refs(row: CsvRow, column: str) -> list[Ref]:
     return refs
 
 
+# A row's sentences name the column a mistake is in (the row number comes before them).
+CSV = Naming(
+    name=lambda column: f"`{column}`",
+    given=lambda column, value: f"`{value}` in `{column}`",
+    image_sources="a link or a VOD FileId",
+    remove_prompt="Empty `prompt`",
+    places={"image": " in `image`", "clothes": " in `clothes`"},
+)
+
+
 def row_command(row: CsvRow) -> Generate:
-    """The request one row asks for, under the same rules as a typed command; raises CommandError."""
-    scene_word = row.cells.get("scene", "")
-    if not scene_word:
-        raise CommandError("scene is empty; use product, tryon or outpaint.")
-    images, clothes = _refs(row, "image"), _refs(row, "clothes")
-    scene = SCENE_ALIASES.get(scene_word.lower())
-    if scene == "tryon":
-        if len(images) != 1 or not clothes:
-            raise CommandError("tryon takes 1 model image in `image` and 1 to 4 images in `clothes`.")
-    elif clothes:
-        raise CommandError("`clothes` is only for tryon; put the images in `image`.")
-    parsed = parse_generate(scene_word, [], [*images, *clothes])
-    options = parse_options({name: row.cells[name] for name in OPTION_NAMES if row.cells.get(name)})
-    prompt = row.cells.get("prompt") or None
-    if prompt and len(prompt) > MAX_PROMPT_CHARS:
-        raise CommandError(f"The prompt is {len(prompt)} characters; the most is {MAX_PROMPT_CHARS}.")
-    preset = row.cells.get("preset") or None
-    if preset is not None and (problem := preset_name_problem(preset)):
-        raise CommandError(problem)
-    return replace(parsed, spec=TaskSpec(scene=parsed.spec.scene, prompt=prompt, options=options), preset=preset)
+    """The request one row asks for, under the rules of every request; raises CommandError."""
+    options = {name: row.cells[name] for name in OPTION_NAMES if row.cells.get(name)}
+    images, clothes, cells = _refs(row, "image"), _refs(row, "clothes"), row.cells
+    preset = cells.get("preset") or None
+    draft = Draft(cells.get("scene", ""), images, clothes, cells.get("prompt"), options, preset=preset)
+    return generate(draft, CSV)
 
 
 def csv_files(files: list[dict[str, Any]] | None) -> list[dict[str, Any]]:

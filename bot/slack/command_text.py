@@ -3,51 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.rules import OPTION_NAMES, Draft, Naming, Refused, check
 from bot.slack.refs import BadRef, FileIdRef, PathRef, Ref, UrlRef, is_url, parse_ref, unwrap_slack_link
-from bot.store.presets import preset_name_problem
-from bot.tencent.models import (
-    ASPECT_RATIOS,
-    CLOTHES_COUNT,
-    MAX_PROMPT_CHARS,
-    OUTPUT_IMAGE_COUNT,
-    RESOLUTIONS,
-    TRY_ON_MODELS,
-)
-from bot.tencent.scenes import (
-    OPTIONS_BY_SCENE,
-    PROMPT_SCENES,
-    SCENE_IMAGE_COUNTS,
-    STORAGE_MODES,
-    TRY_ON_MODEL_ALIASES,
-    TaskOptions,
-    TaskSpec,
-)
+from bot.tencent.scenes import TaskSpec
 
-OPTION_NAMES = ("ratio", "count", "resolution", "storage", "model", "negative")
 OPTION = re.compile(r"^([A-Za-z_]+)=(.*)$", re.DOTALL)
 WORD = re.compile(r'[A-Za-z_]+=(?:"[^"]*"|“[^”]*”)|<[^>]*>|\S+')
 # The SessionId the bot sends with every request ("aigc-" and 40 hex digits), which names it at Tencent too.
 SESSION_ID = re.compile(r"aigc-[0-9a-f]{40}")
-SCENE_ALIASES = {
-    "product": "product",
-    "products": "product",
-    "product_image": "product",
-    "tryon": "tryon",
-    "try-on": "tryon",
-    "try_on": "tryon",
-    "ai_try_on": "tryon",
-    "outpaint": "outpaint",
-    "outpainting": "outpaint",
-    "extend": "outpaint",
-}
-
-# How refusals name what a scene makes ("count= is for product images only."), and why a scene takes no prompt.
-_SCENE_NOUNS = {"product": "product images", "tryon": "try-on", "outpaint": "outpainting"}
-_NO_PROMPT_REASONS = {"outpaint": "it extends the image to the ratio"}
 OPENING_QUOTES = '"“'
 CLOSING_QUOTES = '"”'
 
@@ -124,11 +90,6 @@ def unclosed_quote_problem(key: str, value: str) -> str | None:
     return None
 
 
-def _either(words: tuple[str, ...] | list[str]) -> str:
-    """ "a, b or c": the values a person may choose from, as a sentence."""
-    return f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else "".join(words)
-
-
 def refuse_unknown_keys(
     pairs: dict[str, str], allowed: tuple[str, ...] | list[str], *, what: str, takes: str, note: str = ""
 ) -> None:
@@ -144,78 +105,26 @@ def refuse_unknown_keys(
         raise CommandError(f"Unknown {what} {named}. {takes}: {', '.join(f'{k}=' for k in allowed)}{note}.")
 
 
-def _and(words: list[str]) -> str:
-    return f"{', '.join(words[:-1])} and {words[-1]}" if len(words) > 1 else "".join(words)
+# How a typed command names its fields: options by their key=, the scene and images by their place.
+TYPED = Naming(
+    name=lambda key: f"{key}=",
+    given=lambda key, value: f"`{value}`" if key == "scene" else f"{key}={value}",
+    image_sources="a link, a VOD FileId, or an attached image. Type `/aigc help` for examples",
+    remove_prompt="Remove the text after the image",
+    places={"clothes": " after the model image"},
+)
 
 
-# Built once from the scene rules, as every slash command is checked before its ack: per scene, the sentence
-# refusing each option it does not take.
-MISPLACED_OPTION_TEXT: dict[str, dict[str, str]] = {
-    scene: {
-        name: f"{name}= is for {_and([_SCENE_NOUNS[s] for s, fits in OPTIONS_BY_SCENE.items() if name in fits])} only."
-        for name in OPTION_NAMES
-        if name not in takes
-    }
-    for scene, takes in OPTIONS_BY_SCENE.items()
-}
-NO_PROMPT_TEXT: dict[str, str] = {
-    scene: f"{_SCENE_NOUNS[scene].capitalize()} takes no prompt"
-    + (f": {_NO_PROMPT_REASONS[scene]}." if scene in _NO_PROMPT_REASONS else ".")
-    for scene in OPTIONS_BY_SCENE
-    if scene not in PROMPT_SCENES
-}
-# The scenes to suggest instead, in the order people read them in the help.
-PROMPT_SCENE_WORDS = _either([scene for scene in OPTIONS_BY_SCENE if scene in PROMPT_SCENES])
-
-
-def scene_refusal(scene: str, option_names: Iterable[str], prompt: str | None, *, remove_prompt: str) -> str | None:
-    """Why `scene` cannot take the options or prompt a person gave it themselves, or None when it takes them.
-
-    A preset or channel default that does not fit is dropped instead (see bot/presets.py); this is for what was
-    typed or chosen, which the person meant. `remove_prompt` says how to take the prompt out on this surface.
-    """
-    misplaced = MISPLACED_OPTION_TEXT.get(scene, {})
-    problems = [misplaced[name] for name in option_names if name in misplaced]
-    if prompt and scene in NO_PROMPT_TEXT:
-        problems.insert(0, f"{NO_PROMPT_TEXT[scene]} {remove_prompt}, or choose {PROMPT_SCENE_WORDS}.")
-    return " ".join(problems) or None
-
-
-def parse_options(pairs: dict[str, str]) -> TaskOptions:
-    refuse_unknown_keys(pairs, OPTION_NAMES, what="option", takes="Options are")
-    options = TaskOptions()
-    if "ratio" in pairs:
-        if pairs["ratio"] not in ASPECT_RATIOS:
-            raise CommandError(f"ratio={pairs['ratio']} is not offered. Use one of: {', '.join(ASPECT_RATIOS)}.")
-        options.ratio = pairs["ratio"]
-    if "count" in pairs:
-        fewest, most = OUTPUT_IMAGE_COUNT
-        if not pairs["count"].isdigit() or not fewest <= int(pairs["count"]) <= most:
-            raise CommandError(f"count={pairs['count']} is not allowed: give a whole number from {fewest} to {most}.")
-        options.count = int(pairs["count"])
-    if "resolution" in pairs:
-        if pairs["resolution"].upper() not in RESOLUTIONS:
-            raise CommandError(f"resolution={pairs['resolution']} is not offered. Use {_either(RESOLUTIONS)}.")
-        options.resolution = pairs["resolution"].upper()
-    if "storage" in pairs:
-        if pairs["storage"].lower() not in STORAGE_MODES:
-            raise CommandError(f"storage={pairs['storage']} is not offered. Use {_either(list(STORAGE_MODES))}.")
-        options.storage = pairs["storage"].lower()
-    if "model" in pairs:
-        if pairs["model"].lower() not in TRY_ON_MODEL_ALIASES and pairs["model"] not in TRY_ON_MODELS:
-            raise CommandError(f"model={pairs['model']} is not offered. Use {_either(list(TRY_ON_MODEL_ALIASES))}.")
-        options.model = pairs["model"]
-    if "negative" in pairs:
-        if not pairs["negative"].strip():
-            raise CommandError('negative= needs words, e.g. negative="people, text".')
-        options.negative = pairs["negative"]
-    return options
+def generate(draft: Draft[Ref], naming: Naming) -> Generate:
+    """The request a draft asks for, checked by the rulebook; raises CommandError with its sentences."""
+    try:
+        checked = check(draft, naming)
+    except Refused as refused:
+        raise CommandError(str(refused)) from None
+    return Generate(spec=checked.spec, images=checked.images, clothes=checked.clothes, preset=draft.preset)
 
 
 def parse_generate(scene_word: str, words: list[str], attached: list[Ref]) -> Generate:
-    scene = SCENE_ALIASES.get(scene_word.lower())
-    if scene is None:
-        raise CommandError(f"`{scene_word}` is not a scene. Use product, tryon or outpaint, or type `/aigc help`.")
     refs: list[Ref] = []
     prompt_words: list[str] = []
     pairs: dict[str, str] = {}
@@ -239,45 +148,9 @@ def parse_generate(scene_word: str, words: list[str], attached: list[Ref]) -> Ge
         else:
             prompt_words.append(word)
     preset = pairs.pop("preset", None)
-    if preset is not None and (problem := preset_name_problem(preset)):
-        raise CommandError(problem)
-    options = parse_options(pairs)
-    prompt = " ".join(prompt_words).strip() or None
-    spec = TaskSpec(scene=scene, prompt=prompt, options=options)
-    command = _with_images(spec, [*attached, *refs], preset)
-    if problem := scene_refusal(scene, pairs, prompt, remove_prompt="Remove the text after the image"):
-        raise CommandError(problem)
-    if prompt and len(prompt) > MAX_PROMPT_CHARS:
-        raise CommandError(f"The prompt is {len(prompt)} characters; the most is {MAX_PROMPT_CHARS}.")
-    return command
-
-
-def _with_images(spec: TaskSpec, images: list[Ref], preset: str | None) -> Generate:
-    """The request with its images, once their number suits the scene; raises CommandError otherwise."""
-    scene = spec.scene
-    fewest, most = SCENE_IMAGE_COUNTS[scene]
-    if scene == "tryon":
-        fewest_clothes, most_clothes = CLOTHES_COUNT
-        if len(images) < most + fewest_clothes:
-            raise CommandError(
-                f"tryon needs a model image and {fewest_clothes} to {most_clothes} clothes images: "
-                "`/aigc tryon <model-image> <clothes-image> [more clothes] [prompt]`."
-            )
-        if len(images) > most + most_clothes:
-            raise CommandError(
-                f"tryon takes {most} model image and at most {most_clothes} clothes images; got {len(images)} images."
-            )
-        return Generate(spec=spec, images=images[:most], clothes=images[most:], preset=preset)
-    if not images:
-        raise CommandError(
-            f"{scene} needs at least one image: a link, a VOD FileId, or an attached image. "
-            "Type `/aigc help` for examples."
-        )
-    if scene == "outpaint" and len(images) != most:
-        raise CommandError(f"outpaint extends exactly {most} image; got {len(images)}.")
-    if scene == "product" and len(images) > most:
-        raise CommandError(f"product takes {fewest} to {most} images of one product; got {len(images)}.")
-    return Generate(spec=spec, images=images, preset=preset)
+    refuse_unknown_keys(pairs, OPTION_NAMES, what="option", takes="Options are")
+    images = [*attached, *refs]
+    return generate(Draft(scene_word, images, prompt=" ".join(prompt_words), options=pairs, preset=preset), TYPED)
 
 
 def parse_command(text: str, attached: list[Ref] | None = None) -> Command:

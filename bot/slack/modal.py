@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.slack.command_text import MISPLACED_OPTION_TEXT, CommandError, Generate, parse_options, scene_refusal
+from bot import rules
+from bot.rules import Draft, Naming, Refused, check
+from bot.slack.command_text import Generate
 from bot.slack.refs import BadRef, FileIdRef, Ref, SlackFileRef, UrlRef, parse_ref
-from bot.tencent.models import ASPECT_RATIOS, CLOTHES_COUNT, MAX_PROMPT_CHARS, OUTPUT_IMAGE_COUNT, RESOLUTIONS
-from bot.tencent.scenes import PROMPT_SCENES, SCENE_IMAGE_COUNTS, SCENE_LABELS, TRY_ON_MODEL_ALIASES, TaskSpec
+from bot.tencent.models import ASPECT_RATIOS, RESOLUTIONS
+from bot.tencent.scenes import SCENE_LABELS, TRY_ON_MODEL_ALIASES
 
 FORM_CALLBACK = "aigc_form"
 SCENE_ACTION = "scene_select"
@@ -19,6 +21,16 @@ IMAGE_TYPES = ["jpg", "jpeg", "png", "webp"]
 MAX_PRESET_OPTIONS = 100
 # How the form names each try-on model; a model missing here is shown by its short name.
 _MODEL_LABELS = {"lite": "Lite (fastest)", "flash": "Flash", "pro": "Pro (best)"}
+# The form's fields as its labels name them, and the block each of the rulebook's fields is shown on.
+_LABELS = {"ratio": "Aspect ratio", "count": "How many images", "model": "Quality", "negative": "Avoid"}
+_BLOCKS = {"image": "images"}
+# A sentence of the rulebook sits on the field it is about, so the field is named by its label at most.
+FORM = Naming(
+    name=lambda key: _LABELS.get(key, key.capitalize()),
+    given=lambda key, value: value,
+    image_sources="attach one or give a link",
+    remove_prompt="Clear the Prompt field",
+)
 # Slack's longest plain_text_input, and its limit on a view's private_metadata.
 MAX_LINKS_CHARS = 3000
 MAX_PRIVATE_METADATA = 3000
@@ -141,7 +153,7 @@ def _ratio_options() -> list[dict[str, Any]]:
 
 
 def _count_options() -> list[dict[str, Any]]:
-    fewest, most = OUTPUT_IMAGE_COUNT
+    fewest, most = rules.OUTPUT_IMAGE_COUNT
     return [_option(str(n)) for n in range(fewest, most + 1)]
 
 
@@ -198,9 +210,9 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
                 ],
             }
         )
-    fewest, most = SCENE_IMAGE_COUNTS[scene]
+    fewest, most = rules.IMAGE_COUNTS[scene]
     if scene == "tryon":
-        fewest_clothes, most_clothes = CLOTHES_COUNT
+        fewest_clothes, most_clothes = rules.CLOTHES_COUNT
         blocks.append(_files("images", "Model photo", most, preset, "One photo of the person wearing the clothes."))
         blocks.append(
             _files(
@@ -224,8 +236,9 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
     if presets:
         choices = [_option(name) for name in presets[:MAX_PRESET_OPTIONS]]
         blocks.append(_select("preset", "Preset", choices))
-    if scene in PROMPT_SCENES:
-        blocks.append(_text("prompt", "Prompt", True, MAX_PROMPT_CHARS, "Describe the scene, background or style"))
+    if scene in rules.PROMPT_SCENES:
+        hint = "Describe the scene, background or style"
+        blocks.append(_text("prompt", "Prompt", True, rules.MAX_PROMPT_CHARS, hint))
     return {
         "type": "modal",
         "callback_id": FORM_CALLBACK,
@@ -286,42 +299,22 @@ def read_submission(values: dict[str, Any], context: FormContext) -> FormResult:
     preset: list[Ref] = linked + [SlackFileRef(f["id"], f.get("name", "")) for f in context.preset_files]
     image_refs: list[Ref] = [SlackFileRef(f["id"], f.get("name", "")) for f in images]
     clothes_refs: list[Ref] = [SlackFileRef(f["id"], f.get("name", "")) for f in clothes]
-    fewest, most = SCENE_IMAGE_COUNTS.get(scene, SCENE_IMAGE_COUNTS["outpaint"])
-    if scene == "tryon":
-        fewest_clothes, most_clothes = CLOTHES_COUNT
-        if preset:
-            image_refs, clothes_refs = (image_refs or preset[:most]), preset[most:] + clothes_refs
-        if len(image_refs) != most:
-            errors["images"] = "Attach exactly one model photo."
-        if not fewest_clothes <= len(clothes_refs) <= most_clothes:
-            errors["clothes"] = f"Attach {fewest_clothes} to {most_clothes} clothes images (now {len(clothes_refs)})."
-    else:
-        image_refs = preset + image_refs
-        if not fewest <= len(image_refs) <= most:
-            errors["images"] = (
-                f"Attach {fewest} to {most} images of one product (now {len(image_refs)})."
-                if scene == "product"
-                else f"Attach exactly one image to extend (now {len(image_refs)})."
-            )
-    pairs = {
+    if scene == "tryon" and preset:
+        # Images from the message or links come first: the model photo, unless one was attached, then clothes.
+        image_refs, clothes_refs = (image_refs or preset[:1]), preset[1:] + clothes_refs
+    elif scene != "tryon":
+        image_refs, clothes_refs = preset + image_refs, []
+    options = {
         k: v for k in ("ratio", "count", "model", "resolution", "negative") if (v := _value(values, k)) is not None
     }
     # The form shows only the fields the scene takes; a value for another can come only from a form drawn for
     # another scene (or by an older version), and is refused on its field rather than failing after the ack.
-    misplaced = MISPLACED_OPTION_TEXT.get(scene, {})
-    errors.update({key: misplaced[key] for key in pairs if key in misplaced})
+    draft = Draft(scene, image_refs, clothes_refs, _value(values, "prompt"), options, preset=_value(values, "preset"))
     try:
-        options = parse_options(pairs)
-    except CommandError as bad:
-        errors.setdefault(next(iter(pairs)), str(bad))
-        options = None
-    prompt = _value(values, "prompt")
-    if problem := scene_refusal(scene, (), prompt, remove_prompt="Clear the Prompt field"):
-        errors["prompt"] = problem
-    elif prompt and len(prompt) > MAX_PROMPT_CHARS:
-        errors["prompt"] = f"Keep the prompt under {MAX_PROMPT_CHARS} characters."
-    if errors or options is None:
+        checked = check(draft, FORM)
+    except Refused as refused:
+        errors.update({_BLOCKS.get(key, key): problem for key, problem in refused.problems.items()})
+    if errors:
         return FormResult(None, errors, files)
-    spec = TaskSpec(scene=scene, prompt=prompt, options=options)
-    command = Generate(spec=spec, images=image_refs, clothes=clothes_refs, preset=_value(values, "preset"))
+    command = Generate(spec=checked.spec, images=checked.images, clothes=checked.clothes, preset=draft.preset)
     return FormResult(command, {}, files)

@@ -6,19 +6,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.slack.command_text import (
-    NO_PROMPT_TEXT,
-    OPTION_NAMES,
-    SCENE_ALIASES,
-    CommandError,
-    parse_options,
-    refuse_unknown_keys,
-    unclosed_quote_problem,
-)
+from bot.rules import OPTION_NAMES, Checked, Draft, Naming, Refused, check
+from bot.slack.command_text import CommandError, refuse_unknown_keys, unclosed_quote_problem
 from bot.slack.messages import escape
 from bot.store.presets import ChannelDefaults, Preset, preset_name_problem
-from bot.tencent.models import MAX_PROMPT_CHARS
-from bot.tencent.scenes import OPTIONS_BY_SCENE
 
 PRESET_KEYS = (*OPTION_NAMES, "scene", "prompt")
 PRESET_USAGE = (
@@ -118,39 +109,39 @@ def parse_workflow_command(text: str) -> WorkflowCommand | None:
     raise CommandError(PRESET_USAGE)
 
 
-def _stored(pairs: dict[str, str]) -> dict[str, Any]:
-    return parse_options(pairs).to_dict()
+# Presets and defaults are typed as key=value, and their sentences name the keys so.
+KEYS = Naming(
+    name=lambda key: f"{key}=",
+    given=lambda key, value: f"{key}={value}",
+    image_sources="",
+    remove_prompt="Leave out prompt=",
+)
+
+
+def _settings(draft: Draft[object]) -> Checked[object]:
+    """A request's settings without images, checked by the rulebook; raises CommandError."""
+    try:
+        return check(draft, KEYS, with_images=False)
+    except Refused as refused:
+        raise CommandError(str(refused)) from None
 
 
 def preset_contents(pairs: dict[str, str]) -> tuple[dict[str, Any], str | None, str | None]:
-    """A preset's options, prompt and scene, checked with the rules of the command options."""
+    """A preset's options, prompt and scene, under the rules of every request."""
     refuse_unknown_keys(pairs, PRESET_KEYS, what="key", takes="A preset takes")
-    scene = None
-    if "scene" in pairs:
-        scene = SCENE_ALIASES.get(pairs["scene"].lower())
-        if scene is None:
-            raise CommandError(f"scene={pairs['scene']} is not a scene. Use product, tryon or outpaint.")
-    prompt = pairs.get("prompt", "").strip() or None
-    if prompt and len(prompt) > MAX_PROMPT_CHARS:
-        raise CommandError(f"The prompt is {len(prompt)} characters; the most is {MAX_PROMPT_CHARS}.")
-    options = _stored({k: v for k, v in pairs.items() if k in OPTION_NAMES})
-    if scene is not None:
-        misplaced = sorted(set(options) - OPTIONS_BY_SCENE[scene])
-        if misplaced:
-            raise CommandError(f"{', '.join(k + '=' for k in misplaced)} does not apply to the {scene} scene.")
-        if prompt is not None and scene in NO_PROMPT_TEXT:
-            raise CommandError(f"{NO_PROMPT_TEXT[scene]} Leave out prompt=.")
-    if not options and prompt is None and scene is None:
+    options = {k: v for k, v in pairs.items() if k in OPTION_NAMES}
+    checked = _settings(Draft(pairs.get("scene"), prompt=pairs.get("prompt"), options=options))
+    if not options and checked.prompt is None and checked.scene is None:
         raise CommandError("A preset needs at least one key=value, e.g. `/aigc preset save banner ratio=16:9`.")
-    return options, prompt, scene
+    return checked.options.to_dict(), checked.prompt, checked.scene
 
 
 def defaults_contents(pairs: dict[str, str]) -> dict[str, Any]:
-    """A channel's default options, checked with the rules of the command options."""
+    """A channel's default options, under the rules of every request."""
     refuse_unknown_keys(
         pairs, OPTION_NAMES, what="key", takes="Channel defaults take", note=" (scene= and prompt= belong in a preset)"
     )
-    return _stored(pairs)
+    return _settings(Draft(options=pairs)).options.to_dict()
 
 
 # -- answers ------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ CHANGE_CLOTHES_TYPES = frozenset(
         "change_clothes_full_wear",
     }
 )
-# The rules of the API, each written once; the slash command, the form, the help text and the CLI read them here.
+# The API's own limits and values, each written once; bot/rules.py says them to people.
 TryOnModel = Literal["WAND-tryon-1.0-lite", "WAND-tryon-1.0-flash", "WAND-tryon-1.0-pro"]
 TRY_ON_MODELS: tuple[str, ...] = get_args(TryOnModel)
 Resolution = Literal["1K", "2K", "4K"]
@@ -36,6 +36,8 @@ StorageMode = Literal["Temporary", "Permanent"]
 STORAGE_MODES: tuple[str, ...] = get_args(StorageMode)
 ASPECT_RATIOS = ("1:1", "3:2", "2:3", "3:4", "4:3", "4:5", "5:4", "16:9", "9:16", "21:9")
 MAX_PROMPT_CHARS = 1000
+MAX_MEDIA_NAME_CHARS = 64
+MAX_SESSION_ID_CHARS = 50
 # (fewest, most) images in FileInfos per scene, clothes images in ClothesFileInfos, and product images made.
 SCENE_IMAGE_COUNTS: dict[str, tuple[int, int]] = {
     "ai_try_on": (1, 1),
@@ -144,7 +146,7 @@ class EncodeConfig(ApiModel):
 
 class OutputConfig(ApiModel):
     storage_mode: StorageMode | None = None
-    media_name: str | None = Field(default=None, max_length=64)
+    media_name: str | None = Field(default=None, max_length=MAX_MEDIA_NAME_CHARS)
     class_id: int | None = Field(default=None, ge=0)
     expire_time: str | None = None
     aspect_ratio: str | None = None
@@ -179,24 +181,15 @@ class CreateSceneAigcImageTaskRequest(ApiModel):
     scene_info: SceneInfo
     file_infos: list[FileInfo] | None = None
     output_config: OutputConfig | None = None
-    session_id: str | None = Field(default=None, max_length=50)
+    session_id: str | None = Field(default=None, max_length=MAX_SESSION_ID_CHARS)
     session_context: str | None = Field(default=None, max_length=1000)
     tasks_priority: int | None = Field(default=None, ge=-10, le=10)
     ext_info: str | None = None
 
     @model_validator(mode="after")
     def _scene_rules(self) -> CreateSceneAigcImageTaskRequest:
+        # How many images each scene takes is a rule people are told by bot/rules.py, before any request is built.
         scene = self.scene_info.type
-        low, high = SCENE_IMAGE_COUNTS[scene]
-        count = len(self.file_infos or [])
-        if not low <= count <= high:
-            wanted = f"exactly {low}" if low == high else f"{low} to {high}"
-            what = {
-                "ai_try_on": "model image",
-                "product_image": "images of one product",
-                "outpainting": "image to extend",
-            }.get(scene, "model image")
-            raise ValueError(f"FileInfos: scene {scene} takes {wanted} {what}; got {count}")
         output = self.output_config
         if output is None:
             return self

@@ -13,18 +13,6 @@ SCENE_LABELS = {"product": "AI product image", "tryon": "AI try-on", "outpaint":
 # The words people type for the API's values: storage=temporary, model=lite (the last part of the model name).
 STORAGE_MODES = {mode.lower(): mode for mode in models.STORAGE_MODES}
 TRY_ON_MODEL_ALIASES = {name.rsplit("-", 1)[-1]: name for name in models.TRY_ON_MODELS}
-# (fewest, most) images per scene: the images it works on, and for tryon the clothes besides the model image.
-SCENE_IMAGE_COUNTS = {scene: models.SCENE_IMAGE_COUNTS[api_type] for scene, api_type in SCENE_TYPES.items()}
-
-# Which of a person's options each scene takes (the request models enforce the same rules on the API's fields;
-# tests/test_scene_rules.py checks the two agree). A preset or channel default that does not fit is left out.
-OPTIONS_BY_SCENE: dict[str, frozenset[str]] = {
-    "product": frozenset({"ratio", "count", "negative", "storage"}),
-    "tryon": frozenset({"model", "resolution", "storage"}),
-    "outpaint": frozenset({"ratio", "storage"}),
-}
-# The scenes that take a prompt (and so a preset's prompt); a prompt typed for another is refused.
-PROMPT_SCENES = frozenset(scene for scene, api_type in SCENE_TYPES.items() if api_type in models.SCENES_WITH_PROMPT)
 
 
 @dataclass
@@ -59,21 +47,27 @@ def build_task_request(
     images: list[FileInfo],
     clothes: list[FileInfo],
 ) -> CreateSceneAigcImageTaskRequest:
-    """Validate every rule of the scene; raises bot.models.RequestInvalid naming the field."""
+    """The API request for a spec bot/rules.py has passed; raises RequestInvalid (in the API's field names).
+
+    Each scene's config is sent whenever one of its fields is given, so a field the scene does not take is
+    refused by the request's own schema rather than dropped.
+    """
     scene_type = SCENE_TYPES[spec.scene]
     opts = spec.options
+    if spec.prompt is not None and scene_type not in models.SCENES_WITH_PROMPT:
+        raise RequestInvalid([f"SceneInfo: Type {scene_type} takes no Prompt"])
     scene_info: dict[str, Any] = {"type": scene_type}
-    if scene_type == "product_image":
+    if scene_type == "product_image" or opts.count is not None or opts.negative is not None:
         scene_info["product_image_config"] = {
-            "prompt": spec.prompt,
+            "prompt": spec.prompt if scene_type == "product_image" else None,
             "negative_prompt": opts.negative,
             "output_image_count": opts.count,
         }
-    elif scene_type == "ai_try_on":
+    if scene_type == "ai_try_on" or clothes or opts.model is not None:
         scene_info["ai_try_on_config"] = {
             "model": TRY_ON_MODEL_ALIASES.get((opts.model or "").lower(), opts.model),
             "clothes_file_infos": clothes,
-            "prompt": spec.prompt,
+            "prompt": spec.prompt if scene_type == "ai_try_on" else None,
         }
     output: dict[str, Any] = {
         "storage_mode": STORAGE_MODES.get((opts.storage or "").lower(), opts.storage),
@@ -82,26 +76,13 @@ def build_task_request(
         "resolution": opts.resolution.upper() if opts.resolution else None,
     }
     output = {k: v for k, v in output.items() if v is not None}
-    data: dict[str, Any] = {
-        "sub_app_id": sub_app_id,
-        "scene_info": scene_info,
-        "file_infos": images,
-        "output_config": output or None,
-        "session_id": spec.session_id,
-        "session_context": spec.session_context,
-    }
-    misplaced = [
-        f"{what} applies only to the {where} scene"
-        for what, given, where in (
-            ("clothes images", bool(clothes), "tryon"),
-            ("model", opts.model is not None, "tryon"),
-            ("count", opts.count is not None, "product"),
-            ("negative", opts.negative is not None, "product"),
-        )
-        if given and spec.scene != where
-    ]
-    if spec.prompt is not None and spec.scene == "outpaint":
-        misplaced.append("a prompt does not apply to the outpaint scene: outpainting extends the image without one")
-    if misplaced:
-        raise RequestInvalid(misplaced)
-    return build_request(data)
+    return build_request(
+        {
+            "sub_app_id": sub_app_id,
+            "scene_info": scene_info,
+            "file_infos": images,
+            "output_config": output or None,
+            "session_id": spec.session_id,
+            "session_context": spec.session_context,
+        }
+    )

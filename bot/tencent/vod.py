@@ -210,6 +210,7 @@ class VodClient:
         region: str = "ap-guangzhou",
         endpoint: str = DEFAULT_ENDPOINT,
         http: httpx.AsyncClient | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         create_limiter: SlidingWindowLimiter = CREATE_TASK_LIMITER,
         describe_limiter: SlidingWindowLimiter | None = None,
         max_attempts: int = 5,
@@ -223,7 +224,7 @@ class VodClient:
         self.url = endpoint.rstrip("/") + "/"
         self.host = urlsplit(self.url).netloc
         self._own_http = http is None
-        self.http = http or httpx.AsyncClient(timeout=DEFAULT_TIMEOUT)
+        self.http = http or httpx.AsyncClient(timeout=timeout)
         self._limiters = {CREATE_TASK: create_limiter}
         if describe_limiter is not None:
             self._limiters[DESCRIBE_TASK] = describe_limiter
@@ -284,6 +285,27 @@ class VodClient:
             ) from None
         return answer
 
+    def _not_connected(self, error: httpx.TransportError) -> str:
+        """What stopped the connection to the endpoint from opening, in a few words."""
+        if isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout):
+            return f"no connection to {self.host} within {self.http.timeout.connect or 0:g} s"
+        causes: list[BaseException] = []
+        cause: BaseException | None = error
+        while cause is not None and len(causes) < 8:  # the socket's own error lies a few wrappers down
+            causes.append(cause)
+            cause = cause.__cause__ or cause.__context__
+        if any(isinstance(c, ConnectionRefusedError) for c in causes):
+            return f"the connection to {self.host} was refused"
+        detail = str(causes[-1]) or type(causes[-1]).__name__
+        lowered = " ".join(str(c) for c in causes).lower()
+        if "refused" in lowered:
+            return f"the connection to {self.host} was refused"
+        if "name or service" in lowered or "nodename" in lowered or "name resolution" in lowered:
+            return f"the name {self.host} could not be resolved"
+        if "ssl" in lowered or "certificate" in lowered or "tls" in lowered:
+            return f"the TLS handshake with {self.host} failed ({detail})"
+        return f"no connection to {self.host} could be made ({detail})"
+
     async def call(self, action: str, params: dict[str, Any], *, dedupe_safe: bool) -> dict[str, Any]:
         """Send one API call. `dedupe_safe` says whether sending it twice can never act twice."""
         answer, _ = await self._call_counting(action, params, dedupe_safe=dedupe_safe)
@@ -301,9 +323,10 @@ class VodClient:
                 answer = await self._send_once(action, body, slot)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
                 # The request never left this machine, so sending again cannot act twice.
-                failure = VodError("ClientError.Network", f"could not reach Tencent Cloud ({error!r})", None, action)
+                failure = VodError("ClientError.Network", self._not_connected(error), None, action)
             except httpx.TimeoutException:
-                failure = VodError("ClientError.Timeout", "no answer from Tencent Cloud in time", None, action)
+                waited = self.http.timeout.read
+                failure = VodError("ClientError.Timeout", f"no answer within {waited:g} s of sending", None, action)
             except httpx.TransportError as error:
                 failure = VodError("ClientError.ConnectionLost", f"the connection broke ({error!r})", None, action)
             except VodError as unreadable:
