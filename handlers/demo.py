@@ -272,7 +272,7 @@ def _summary(printer: ThreadPrinter) -> None:
 def add_parser(commands: Any) -> None:
     demo = commands.add_parser(
         "demo",
-        help="run the whole job on this computer against stand-ins for Slack and Tencent Cloud; no account needed",
+        help="the whole job against local stand-ins; no account needed",
         description="Run the real bot against built-in stand-ins for Slack and Tencent Cloud on 127.0.0.1: send "
         "a sample `/aigc product` with a sample photo, print the Slack thread as it unfolds, and save the "
         f"generated images in ./{DEMO_FOLDER}/. No account is needed and nothing leaves this computer.",
