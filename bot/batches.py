@@ -186,8 +186,8 @@ class Batches:
             build_task_request(
                 command.spec,
                 sub_app_id=self.sub_app_id,
-                images=[await file_info_for(ref) for ref in command.images],
-                clothes=[await file_info_for(ref) for ref in command.clothes],
+                images=[(await file_info_for(ref)).info for ref in command.images],
+                clothes=[(await file_info_for(ref)).info for ref in command.clothes],
             )
         except (RequestInvalid, BadRef) as bad:
             raise CommandError(str(bad)) from None

@@ -41,16 +41,16 @@ from bot.config import (
 from bot.errors import AigcBotError, advise, format_refusal
 from bot.follow.follower import Follower
 from bot.follow.polling import PollPolicy
+from bot.images.refusals import ImageRefused
 from bot.logsafe import configure_logging
 from bot.pipeline import Origin, Pipeline
-from bot.resolve import check_local_image, file_info_for, local_uploader
+from bot.resolve import Resolved, check_local_image, file_info_for, local_uploader
 from bot.services import vod_client_from
 from bot.slack.command_text import Generate
 from bot.slack.refs import BadRef, PathRef, Ref, parse_ref
 from bot.store import db as statuses
 from bot.store.db import COMMAND_LINE_TEAM, RequestLog, RequestRow, parse_iso, utc_now
 from bot.store.sessions import SESSION_ID_TAKEN
-from bot.tencent.imagetype import NotAnImage
 from bot.tencent.models import (
     ASPECT_RATIOS,
     MAX_PROMPT_CHARS,
@@ -67,7 +67,6 @@ from bot.tencent.scenes import (
     TaskSpec,
     build_task_request,
 )
-from bot.tencent.upload import ImageTooLarge
 from bot.tencent.vod import VodClient
 
 EXIT_REFUSED = 1
@@ -208,8 +207,8 @@ def _refs(texts: list[str], settings: Settings) -> list[Ref]:
         if isinstance(ref, PathRef):
             try:
                 check_local_image(settings, ref.path)
-            except NotAnImage as not_image:
-                raise BadInput(f"{ref.path}: {not_image}") from None
+            except ImageRefused as refused:
+                raise BadInput(str(refused)) from None
     return refs
 
 
@@ -222,11 +221,11 @@ def _checked(args: argparse.Namespace, settings: Settings) -> tuple[Generate, di
 async def _dry_run_body(command: Generate, sub_app_id: int | None) -> dict[str, Any]:
     """The exact CreateSceneAigcImageTask body, with local images named where their FileIds will go."""
 
-    async def not_uploaded(path: Path) -> FileInfo:
-        return FileInfo.of_file(_NOT_YET_UPLOADED)
+    async def not_uploaded(path: Path) -> Resolved:
+        return Resolved(FileInfo.of_file(_NOT_YET_UPLOADED))
 
-    images = [await file_info_for(ref, local=not_uploaded) for ref in command.images]
-    clothes = [await file_info_for(ref, local=not_uploaded) for ref in command.clothes]
+    images = [(await file_info_for(ref, local=not_uploaded)).info for ref in command.images]
+    clothes = [(await file_info_for(ref, local=not_uploaded)).info for ref in command.clothes]
     body = build_task_request(command.spec, sub_app_id=sub_app_id or 1, images=images, clothes=clothes).to_wire()
     if sub_app_id is None:
         body["SubAppId"] = "<TENCENTCLOUD_VOD_SUB_APP_ID>"
@@ -348,7 +347,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
     except AigcBotError as failure:
         # Network failures outside the pipeline: the same plain words and code a Slack user would see.
         return _fail(failure.user_text(), EXIT_REFUSED)
-    except (ConfigError, RequestInvalid, BadRef, BadInput, NotAnImage, ImageTooLarge) as bad:
+    except (ConfigError, RequestInvalid, BadRef, BadInput, ImageRefused) as bad:
         return _fail(f"Cannot submit: {bad}", EXIT_BAD_INPUT)
 
 

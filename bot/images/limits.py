@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.config import Settings
-
 MB = 1_048_576
 
 
@@ -15,15 +13,6 @@ class ImageLimits:
     max_bytes: int  # size of what is sent
     max_pixels: int  # of what is accepted, judged from the header before decoding
     max_download_bytes: int  # of what is fetched or read at all
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ImageLimits:
-        return cls(
-            max_side=settings.aigc_bot_max_image_side,
-            max_bytes=int(settings.aigc_bot_max_image_mb * MB),
-            max_pixels=int(settings.aigc_bot_max_megapixels * 1_000_000),
-            max_download_bytes=int(settings.aigc_bot_max_download_mb * MB),
-        )
 
 
 def megabytes(size: int) -> str:

@@ -6,7 +6,6 @@ import asyncio
 import os
 from pathlib import Path
 
-from bot.config import Settings
 from bot.images.limits import ImageLimits
 from bot.images.prepare import PreparedImage, prepare_image
 
@@ -18,10 +17,6 @@ class ImagePreparer:
         self.limits = limits
         # Decoding is CPU-bound and holds a whole picture in memory: more at once than cores only costs memory.
         self._decoding = asyncio.Semaphore(concurrency or os.cpu_count() or 1)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ImagePreparer:
-        return cls(ImageLimits.from_settings(settings))
 
     async def prepare(self, path: Path, name: str) -> PreparedImage:
         """`path` checked and, if needed, converted; raises ImageRefused with a sentence naming `name`."""

@@ -126,11 +126,15 @@ def result_summary(spec: TaskSpec, task_id: str | None) -> str:
     return text
 
 
-def submitted_text(task_id: str, request_id: str, spec: TaskSpec, image_count: int) -> str:
+def submitted_text(
+    task_id: str, request_id: str, spec: TaskSpec, image_count: int, *, image_notes: str | None = None
+) -> str:
+    """The TaskId reply; `image_notes` (one line per image) say what was done to the images before they were sent."""
+    prepared = "".join(f"\n{escape(line)}" for line in (image_notes or "").splitlines())
     return (
         f"Submitted {describe_spec(spec, image_count)}\n"
         f"TaskId: `{task_id}` · RequestId: `{request_id}`\n"
-        "I will post the images here when they are ready."
+        "I will post the images here when they are ready." + prepared
     )
 
 
