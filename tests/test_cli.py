@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
 from bot.config import Settings
 from bot.errors import advise
 from bot.pricing import parse_unit_prices
@@ -109,7 +111,7 @@ def test_submit_wait_prints_the_finished_result(settings: Settings, vod: FakeVod
 
 def test_dry_run_prints_the_exact_body_and_needs_no_credentials(tmp_path: Path) -> None:
     image = tmp_path / "model.jpg"
-    image.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 40)
+    Image.new("RGB", (8, 8)).save(image)
     result = aigc_bot(
         [
             "submit",
@@ -186,7 +188,7 @@ def test_bad_input_exits_2_before_any_call(settings: Settings, vod: FakeVod, tmp
             ["--scene", "product", "--image", "https://a/x.png", "--negative", "  "],
             'Cannot submit: --negative needs words, e.g. --negative "people, text".',
         ),
-        (["--scene", "product", "--image", str(text_file)], "not a JPEG, PNG or WebP image"),
+        (["--scene", "product", "--image", str(text_file)], "is not an image I can read"),
         (["--scene", "product", "--image", "https://a/x.png", "--count", "11"], "OutputImageCount"),
         (
             ["--scene", "outpaint", "--image", "http://127.0.0.1/x.png"],
@@ -297,7 +299,7 @@ def test_dry_run_refuses_a_text_file_named_png_and_logs_nothing(
     args = ["submit", "--scene", "product", "--image", str(text_file), "--dry-run"]
     result = aigc_bot(args, env_for(settings), tmp_path)
     assert result.returncode == 2
-    assert f"Cannot submit: {text_file}: this is not a JPEG, PNG or WebP image: it looks like text" in result.stderr
+    assert "Cannot submit: notes.png is not an image I can read: it looks like text." in result.stderr
     assert result.stdout == ""
     assert vod.requests == [] and logged_rows(settings) == []
 
@@ -306,10 +308,12 @@ def test_dry_run_checks_the_size_limit_and_the_scene_rules(tmp_path: Path) -> No
     image = tmp_path / "big.png"
     image.write_bytes(PNG_1x1 + b"\x00" * 2_000_000)
     too_big = aigc_bot(
-        ["submit", "--scene", "outpaint", "--image", str(image), "--dry-run"], {"AIGC_BOT_MAX_IMAGE_MB": "1"}, tmp_path
+        ["submit", "--scene", "outpaint", "--image", str(image), "--dry-run"],
+        {"AIGC_BOT_MAX_DOWNLOAD_MB": "1"},
+        tmp_path,
     )
     assert too_big.returncode == 2
-    assert "Cannot submit: big.png is 1.9 MB; the limit is 1 MB" in too_big.stderr
+    assert "Cannot submit: big.png is 1.9 MB; I only fetch files of up to 1 MB" in too_big.stderr
     prompt = aigc_bot(
         ["submit", "--scene", "outpaint", "--image", "https://shop.example/a.jpg", "--prompt", "x", "--dry-run"],
         {},

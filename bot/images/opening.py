@@ -11,7 +11,7 @@ from PIL import Image, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
 from bot.images.limits import ImageLimits
-from bot.images.refusals import damaged, not_an_image, too_many_pixels
+from bot.images.refusals import damaged, too_many_pixels, unreadable
 from bot.tencent.imagetype import SNIFF_BYTES
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def opened(path: Path, name: str, limits: ImageLimits) -> Iterator[Image.Image]:
     try:
         image = Image.open(path, formats=OPENERS)
     except (UnidentifiedImageError, SyntaxError, ValueError, OSError):
-        raise not_an_image(name, read_head(path)) from None
+        raise unreadable(name, read_head(path)) from None
     try:
         width, height = image.size
         if width * height > limits.max_pixels:
@@ -70,7 +70,7 @@ def decode(image: Image.Image, name: str) -> None:
         raise
     except Exception as failure:  # decoders report bad input in many ways; all of them mean the same to a person
         log.info("could not decode %s: %s: %s", name, type(failure).__name__, failure)
-        raise damaged(name, format_name(image)) from None
+        raise damaged(name, f"a {format_name(image)} image") from None
 
 
 def decode_in_draft(image: Image.Image, target: tuple[int, int]) -> None:

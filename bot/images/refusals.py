@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.images.limits import megabytes
-from bot.tencent.imagetype import looks_like
+from bot.tencent.imagetype import IMAGE_LOOKS, looks_like
 
 READABLE = "HEIC/HEIF, AVIF, JPEG, PNG, WebP, GIF, BMP and TIFF"
 
@@ -25,15 +25,19 @@ def too_many_pixels(name: str, width: int, height: int, max_pixels: int) -> Imag
     )
 
 
-def not_an_image(name: str, head: bytes) -> ImageRefused:
-    return ImageRefused(f"{name} is not an image I can read: it looks like {looks_like(head)}. I read {READABLE}.")
-
-
-def damaged(name: str, format_name: str) -> ImageRefused:
+def damaged(name: str, what: str) -> ImageRefused:
+    """`what`: what the file starts like, e.g. "a JPEG image"."""
     return ImageRefused(
-        f"{name} starts like a {format_name} image but is truncated or damaged, so I could not read it. "
-        "Share the original file again."
+        f"{name} starts like {what} but is truncated or damaged, so I could not read it. Share the original file again."
     )
+
+
+def unreadable(name: str, head: bytes) -> ImageRefused:
+    """A file no image reader would open: damaged if it starts like an image, otherwise named for what it is."""
+    what = looks_like(head)
+    if what in IMAGE_LOOKS:
+        return damaged(name, what)
+    return ImageRefused(f"{name} is not an image I can read: it looks like {what}. I read {READABLE}.")
 
 
 def cannot_fit(name: str, max_bytes: int) -> ImageRefused:

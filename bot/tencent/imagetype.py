@@ -22,6 +22,21 @@ class NotAnImage(ValueError):
     """The bytes are not a JPEG, PNG or WebP image; the message says what they look like instead."""
 
 
+# What `looks_like` calls the image formats it knows.
+IMAGE_LOOKS = frozenset(
+    {
+        "an AVIF image",
+        "a HEIC/HEIF photo",
+        "a JPEG image",
+        "a PNG image",
+        "a WebP image",
+        "a GIF",
+        "a BMP bitmap",
+        "a TIFF image",
+    }
+)
+
+
 def looks_like(head: bytes) -> str:
     """What a file starting with `head` appears to be, in words: "a PDF document", "a HEIC/HEIF photo"."""
     if head.startswith(b"%PDF"):
