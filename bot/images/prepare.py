@@ -93,7 +93,7 @@ def prepare_image(source: Path, name: str, limits: ImageLimits) -> PreparedImage
             decode_in_draft(image, target)
         decode(image, name)
         if target != original:
-            image.thumbnail(target, Image.Resampling.LANCZOS, reducing_gap=2.0)
+            image.thumbnail((limits.max_side, limits.max_side), Image.Resampling.LANCZOS, reducing_gap=2.0)
         upright = image.transpose(UPRIGHT[turn]) if turn in UPRIGHT else image
         pixels, colour_changes = colour.sendable(upright)
         if pixels is image:
