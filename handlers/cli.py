@@ -320,6 +320,8 @@ def _outcome(row: RequestRow, answers: list[str]) -> int:
         "RequestId": row.get("request_id"),
         "SessionId": row.get("session_id"),
     }
+    if row.get("image_notes"):
+        output["ImagesPrepared"] = str(row["image_notes"]).splitlines()
     if status == statuses.DONE:
         output["Result"] = {"Status": "FINISH", "Outputs": json.loads(row.get("output_json") or "[]")}
     elif status == statuses.FAILED:
