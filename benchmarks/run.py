@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python -m benchmarks.run` (all five) or `--only ack,rate,overhead,memory,lag`.
+"""Run the benchmarks: `python -m benchmarks.run` (all six) or `--only ack,rate,overhead,memory,lag,images`.
 
 Prints the machine, then each benchmark's figures and PASS/FAIL against its target; exits 1 if any failed.
 `--quick` runs smaller samples to check the harness itself; its figures are not the published ones.
@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from benchmarks import ack_latency, client_overhead, result_lag, submit_rate, upload_memory
+from benchmarks import ack_latency, client_overhead, image_prep, result_lag, submit_rate, upload_memory
 from benchmarks.fakes_host import FakeHost
 from benchmarks.machine import describe
 from benchmarks.report import Outcome
@@ -26,6 +26,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "lag": lambda host, quick: (
         result_lag.run(host, tasks=4, shortest=1.0, longest=4.0) if quick else result_lag.run(host)
     ),
+    "images": lambda host, quick: image_prep.run(host, rounds=1, scale=0.25) if quick else image_prep.run(host),
 }
 
 

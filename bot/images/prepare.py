@@ -93,7 +93,8 @@ def prepare_image(source: Path, name: str, limits: ImageLimits) -> PreparedImage
             decode_in_draft(image, target)
         decode(image, name)
         if target != original:
-            image.thumbnail((limits.max_side, limits.max_side), Image.Resampling.LANCZOS, reducing_gap=2.0)
+            # Pillow's own thumbnail: a draft-decoded JPEG is reduced, then resampled bicubically to fit.
+            image.thumbnail((limits.max_side, limits.max_side), reducing_gap=2.0)
         upright = image.transpose(UPRIGHT[turn]) if turn in UPRIGHT else image
         pixels, colour_changes = colour.sendable(upright)
         if pixels is image:
