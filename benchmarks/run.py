@@ -22,7 +22,9 @@ BENCHMARKS: dict[str, Benchmark] = {
     "ack": lambda host, quick: ack_latency.run(host, requests=30 if quick else 100, rounds=1 if quick else 5),
     "rate": lambda host, quick: submit_rate.run(host, submissions=60 if quick else 200),
     "overhead": lambda host, quick: client_overhead.run(host, calls=100 if quick else 400, rounds=3 if quick else 7),
-    "memory": lambda host, quick: upload_memory.run(host, requests=3 if quick else 10, images=3 if quick else 10),
+    "memory": lambda host, quick: upload_memory.run(
+        host, requests=3 if quick else 10, images=3 if quick else 10, camera_photos=2 if quick else 20
+    ),
     "lag": lambda host, quick: (
         result_lag.run(host, tasks=4, shortest=1.0, longest=4.0) if quick else result_lag.run(host)
     ),
