@@ -87,7 +87,8 @@ def prepare_image(source: Path, name: str, limits: ImageLimits) -> PreparedImage
         turn = notes.orientation(image)
         location = notes.has_location(image)
         had_metadata = bool(notes.metadata_keys(image))
-        animated = bool(getattr(image, "is_animated", False))
+        # A phone's MPO holds a second, hidden picture, not frames a person would call an animation.
+        animated = bool(getattr(image, "is_animated", False)) and image.format != "MPO"
         target = _target(original, limits.max_side)
         if target != original:
             decode_in_draft(image, target)
