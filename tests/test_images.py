@@ -48,6 +48,13 @@ def test_an_iphone_heic_is_sent_as_jpeg_and_says_so(tmp_path: Path) -> None:
     assert not out.getexif()
 
 
+def test_a_sideways_heic_ends_upright(tmp_path: Path) -> None:
+    stored = marked().transpose(Image.Transpose.ROTATE_90)  # as a phone held upright stores it
+    result, out = prepared(tmp_path, "IMG_4822.HEIC", heic(stored, exif=camera_exif(6, gps=False)))
+    assert out.size == (96, 64) and close_to(corners(out)[0], MARK) and close_to(corners(out)[1], OTHER)
+    assert result.note == "IMG_4822.HEIC: converted to JPEG, turned upright, removed its metadata"
+
+
 def test_avif_gif_bmp_and_tiff_are_read(tmp_path: Path) -> None:
     for name, data in [
         ("banner.avif", encoded(marked(), "AVIF", quality=90)),

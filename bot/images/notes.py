@@ -66,6 +66,11 @@ def orientation(image: Image.Image) -> int:
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
+def turned_while_read(image: Image.Image) -> bool:
+    """Whether the reader itself turned the picture upright: libheif applies a HEIC's rotation as it decodes."""
+    return image.info.get("original_orientation") not in (None, 1)
+
+
 def converted(source_format: str, kind: ImageKind, transparent: bool) -> str | None:
     target = "PNG" if kind.media_type == "png" else "JPEG"
     if source_format == target:

@@ -85,6 +85,7 @@ def prepare_image(source: Path, name: str, limits: ImageLimits) -> PreparedImage
         original = image.size
         source_format = format_name(image)
         turn = notes.orientation(image)
+        turned = turn in UPRIGHT or notes.turned_while_read(image)
         location = notes.has_location(image)
         had_metadata = bool(notes.metadata_keys(image))
         # A phone's MPO holds a second, hidden picture, not frames a person would call an animation.
@@ -107,7 +108,7 @@ def prepare_image(source: Path, name: str, limits: ImageLimits) -> PreparedImage
         for change in (
             notes.converted(source_format, encoded.kind, encoded.kind is PNG),
             notes.scaled(original, limits.max_side) if target != original else None,
-            notes.TURNED_UPRIGHT if turn in UPRIGHT else None,
+            notes.TURNED_UPRIGHT if turned else None,
             *colour_changes,
             notes.FIRST_FRAME if animated else None,
             *encoded.changes,
