@@ -116,6 +116,7 @@ class Services:
         for task in self._upkeep:
             task.cancel()
         await asyncio.gather(*self._upkeep, return_exceptions=True)
+        self.uploader.preparer.close()
         await self.http.aclose()
         if self.slack.session is not None:
             await self.slack.session.close()

@@ -239,7 +239,7 @@ def test_a_file_over_the_download_limit_is_refused_unread(tmp_path: Path) -> Non
 
 
 def test_the_preparer_decodes_off_the_event_loop(tmp_path: Path) -> None:
-    paths = [_written(tmp_path, f"p{n}.bmp", encoded(photo_like(800, 600), "BMP")) for n in range(4)]
+    paths = [_written(tmp_path, f"p{n}.bmp", encoded(photo_like(2000, 1500), "BMP")) for n in range(2)]
     preparer = ImagePreparer(LIMITS, concurrency=2)
 
     async def go() -> tuple[list[PreparedImage], int]:

@@ -15,6 +15,7 @@ from bot.images.encoding import encode
 from bot.images.limits import ImageLimits
 from bot.images.opening import decode, decode_in_draft, format_name, opened, read_head
 from bot.images.refusals import too_large_to_fetch
+from bot.images.scaling import scaled
 from bot.tencent.imagetype import JPEG, PNG, WEBP, ImageKind
 
 # What Tencent takes as it is, and the pixel modes each may arrive in without being re-encoded.
@@ -94,15 +95,13 @@ def prepare_image(source: Path, name: str, limits: ImageLimits) -> PreparedImage
         if target != original:
             decode_in_draft(image, target)
         decode(image, name)
-        if target != original:
-            # Pillow's own thumbnail: a draft-decoded JPEG is reduced, then resampled bicubically to fit.
-            image.thumbnail((limits.max_side, limits.max_side), reducing_gap=2.0)
-        upright = image.transpose(UPRIGHT[turn]) if turn in UPRIGHT else image
-        pixels, colour_changes = colour.sendable(upright)
-        if pixels is image:
-            pixels = image.copy()  # its own info, emptied below, so the open file's is left alone
+        fitted = scaled(image, target)
+        pixels, colour_changes = colour.sendable(fitted.transpose(UPRIGHT[turn]) if turn in UPRIGHT else fitted)
+        if pixels is not fitted:
+            fitted.close()  # its pixels are copied: let them go now, not after encoding
         pixels.info = {}  # only what encode writes goes out: no EXIF, GPS, XMP, comments or text
         encoded = encode(pixels, name, limits.max_bytes)
+        del pixels
     changes = [
         change
         for change in (
