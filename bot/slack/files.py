@@ -226,14 +226,14 @@ class SlackFileUploader:
         future: asyncio.Future[SlackUpload] = asyncio.get_running_loop().create_future()
         self._in_flight[slack_file_id] = future
         try:
-            file_id = await self._upload(slack_file_id, known)
+            upload = await self._upload(slack_file_id, known)
         except BaseException as error:
             future.set_exception(error)
             future.exception()  # retrieved here so an unawaited future logs nothing
             raise
         else:
-            future.set_result(file_id)
-            return file_id
+            future.set_result(upload)
+            return upload
         finally:
             self._in_flight.pop(slack_file_id, None)
 
