@@ -7,11 +7,11 @@ fakes' own work must count against neither, so they run here, driven over a pipe
 from __future__ import annotations
 
 import multiprocessing
-import os
 from multiprocessing.connection import Connection
 from typing import Any
 
 from tests.fakes import FakeCos, FakeSlack, FakeVod
+from tests.sample_images import camera_exif, encoded, photo_like
 
 SECRET_ID = "AKIDbenchmarkEXAMPLE0000000000000000"
 SECRET_KEY = "benchmarkSecretKeyEXAMPLE00000000"
@@ -21,9 +21,29 @@ SIGNING_SECRET = "0123456789abcdef0123456789abcdef"
 TEAM_ID = "T0001"
 
 
-def _add_images(slack: FakeSlack, prefix: str, count: int, size: int) -> list[dict[str, Any]]:
-    """`count` Slack files of `size` bytes that read as JPEG, all sharing one buffer so the fakes stay small."""
-    data = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + os.urandom(size - 13) + b"\xff\xd9"
+# Photos the benchmarks share, by kind: made once per process, then every file of a kind shares one buffer.
+PHOTO_KINDS = {
+    "small": "a clean 640x480 JPEG",
+    "clean": "a clean 4096x3072 JPEG of about 7 MiB: upright, RGB, no metadata, sent byte for byte",
+    "camera": "a 27-megapixel (6364x4243) camera JPEG at quality 95, stored sideways with EXIF and GPS",
+}
+_photos: dict[str, bytes] = {}
+
+
+def _photo(kind: str) -> bytes:
+    if kind not in _photos:
+        if kind == "small":
+            _photos[kind] = encoded(photo_like(640, 480), "JPEG", quality=90)
+        elif kind == "clean":
+            _photos[kind] = encoded(photo_like(4096, 3072, 18), "JPEG", quality=95)
+        else:
+            _photos[kind] = encoded(photo_like(6364, 4243), "JPEG", quality=95, exif=camera_exif(6))
+    return _photos[kind]
+
+
+def _add_images(slack: FakeSlack, prefix: str, count: int, kind: str) -> list[dict[str, Any]]:
+    """`count` Slack files holding the photo `kind` (PHOTO_KINDS), all sharing one buffer so the fakes stay small."""
+    data = _photo(kind)
     return [
         slack.add_file(f"{prefix}{index:03d}", data, f"{prefix.lower()}-{index}.jpg", "image/jpeg", "jpg")
         for index in range(count)
@@ -113,6 +133,6 @@ class FakeHost:
     def set(self, target: str, attribute: str, value: Any) -> None:
         self._ask("set", target, attribute, value)
 
-    def add_images(self, prefix: str, count: int, size: int) -> list[dict[str, Any]]:
-        """Register `count` JPEG-looking Slack files of `size` bytes; returns their Slack file objects."""
-        return list(self._ask("images", "slack", "", prefix, count, size))
+    def add_images(self, prefix: str, count: int, kind: str) -> list[dict[str, Any]]:
+        """Register `count` Slack files holding a photo of `kind` (PHOTO_KINDS); returns their Slack file objects."""
+        return list(self._ask("images", "slack", "", prefix, count, kind))

@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python -m benchmarks.run` (all) or `--only ack,rate,overhead,memory,lag,slack_limits`.
+"""Run the benchmarks: `python -m benchmarks.run` (all) or `--only ack,rate,overhead,memory,lag,slack_limits,images`.
 
 Prints the machine, then each benchmark's figures and PASS/FAIL against its target; exits 1 if any failed.
 `--quick` runs smaller samples to check the harness itself; its figures are not the published ones.
@@ -11,7 +11,15 @@ import sys
 import time
 from collections.abc import Callable
 
-from benchmarks import ack_latency, client_overhead, result_lag, slack_limits, submit_rate, upload_memory
+from benchmarks import (
+    ack_latency,
+    client_overhead,
+    image_prep,
+    result_lag,
+    slack_limits,
+    submit_rate,
+    upload_memory,
+)
 from benchmarks.fakes_host import FakeHost
 from benchmarks.machine import describe
 from benchmarks.report import Outcome
@@ -22,13 +30,16 @@ BENCHMARKS: dict[str, Benchmark] = {
     "ack": lambda host, quick: ack_latency.run(host, requests=30 if quick else 100, rounds=1 if quick else 5),
     "rate": lambda host, quick: submit_rate.run(host, submissions=60 if quick else 200),
     "overhead": lambda host, quick: client_overhead.run(host, calls=100 if quick else 400, rounds=3 if quick else 7),
-    "memory": lambda host, quick: upload_memory.run(host, requests=3 if quick else 10, images=3 if quick else 10),
+    "memory": lambda host, quick: upload_memory.run(
+        host, requests=3 if quick else 10, images=3 if quick else 10, camera_photos=2 if quick else 20
+    ),
     "lag": lambda host, quick: (
         result_lag.run(host, tasks=4, shortest=1.0, longest=4.0) if quick else result_lag.run(host)
     ),
     "slack_limits": lambda host, quick: (
         slack_limits.run(host, people_count=4, batch_rows=4) if quick else slack_limits.run(host)
     ),
+    "images": lambda host, quick: image_prep.run(host, rounds=1, scale=0.25) if quick else image_prep.run(host),
 }
 
 

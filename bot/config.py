@@ -106,7 +106,12 @@ class Settings(BaseSettings):
 
     # Uploaded inputs only need to live as long as the task that reads them.
     aigc_bot_upload_expire_days: int = Field(default=7, ge=0)
+    # What is sent to Tencent: every shared image is made to fit these (docs/images.md).
     aigc_bot_max_image_mb: float = Field(default=10.0, gt=0)
+    aigc_bot_max_image_side: int = Field(default=4096, ge=64)
+    # What is accepted at all: larger files are not downloaded, larger pictures are refused from their header.
+    aigc_bot_max_download_mb: float = Field(default=50.0, gt=0)
+    aigc_bot_max_megapixels: float = Field(default=100.0, gt=0)
     # Images moving from Slack to VOD at once, across all requests: bounds memory and disk under a burst.
     aigc_bot_max_concurrent_uploads: int = Field(default=8, ge=1)
     # How long to wait for one VOD answer before treating the call as lost.

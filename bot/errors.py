@@ -573,7 +573,7 @@ _ENTRIES: tuple[ErrorAdvice, ...] = (
     _entry(
         "Slack.FileUnusable",
         "A file you shared cannot be used as an image.",
-        "Share a JPEG, PNG or WebP image within the size limit and send the request again.",
+        "Share the original photo or picture file again and send the request again.",
         "user",
     ),
     _entry(

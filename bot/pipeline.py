@@ -20,8 +20,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.errors import AigcBotError
+from bot.images.refusals import ImageRefused
 from bot.logsafe import about_request
-from bot.resolve import LocalFiles, file_info_for
+from bot.resolve import LocalFiles, Resolved, file_info_for
 from bot.slack.command_text import Generate, refs_from_summary, refs_summary
 from bot.slack.conversation import Conversation, SlackUnavailable
 from bot.slack.files import SlackFileError, SlackFileUploader
@@ -437,11 +438,13 @@ class Pipeline:
         try:
             # Uploads run side by side; each streams from disk, so ten at once stay small in memory.
             resolved = await asyncio.gather(*(self._resolve(ref, origin) for ref in command.images + command.clothes))
-            images, clothes = list(resolved[: len(command.images)]), list(resolved[len(command.images) :])
+            infos = [each.info for each in resolved]
+            images, clothes = infos[: len(command.images)], infos[len(command.images) :]
+            notes = "\n".join(each.note for each in resolved if each.note) or None
             spec.session_id = origin.session_id or session_id_for(origin.dedupe_key)
             spec.session_context = f"aigc-bot request {row_id}"
             request = build_task_request(spec, sub_app_id=self.vod.sub_app_id, images=images, clothes=clothes)
-        except (SlackFileError, BadRef, RequestInvalid) as bad:
+        except (SlackFileError, ImageRefused, BadRef, RequestInvalid) as bad:
             await self._answer(
                 row_id,
                 conversation,
@@ -459,15 +462,16 @@ class Pipeline:
             headline = "Your images could not be uploaded, so nothing was submitted or billed."
             await self._refused(row_id, upload_error, conversation, origin, command, headline=headline)
             return
-        self.log_db.update(row_id, status=statuses.SUBMITTING, request_json=dumps(request.to_wire()))
+        self.log_db.update(row_id, status=statuses.SUBMITTING, request_json=dumps(request.to_wire()), image_notes=notes)
         await self._submit(row_id, request, conversation, origin, command)
 
-    async def _resolve(self, ref: Ref, origin: Origin) -> FileInfo:
-        async def from_slack(slack_ref: SlackFileRef) -> FileInfo:
+    async def _resolve(self, ref: Ref, origin: Origin) -> Resolved:
+        async def from_slack(slack_ref: SlackFileRef) -> Resolved:
             if self.uploader is None:
                 raise SlackFileError("a file shared in Slack can only be used from Slack")
             known = origin.slack_files.get(slack_ref.slack_file_id)
-            return FileInfo.of_file(await self.uploader.file_id_for(slack_ref.slack_file_id, known))
+            uploaded = await self.uploader.file_id_for(slack_ref.slack_file_id, known)
+            return Resolved(FileInfo.of_file(uploaded.file_id), uploaded.note)
 
         return await file_info_for(ref, local=self.local_files, slack=from_slack)
 
@@ -512,7 +516,15 @@ class Pipeline:
         quiet = origin.source == BATCH_SOURCE
         self._decide(
             row_id,
-            None if quiet else submitted_text(result.task_id, result.request_id, spec, command.image_count),
+            None
+            if quiet
+            else submitted_text(
+                result.task_id,
+                result.request_id,
+                spec,
+                command.image_count,
+                image_notes=(self.log_db.get(row_id) or {}).get("image_notes"),
+            ),
             parent=None,
             private=False,
             status=statuses.SUBMITTED,

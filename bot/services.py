@@ -24,10 +24,12 @@ from bot.follow.follower import Follower
 from bot.follow.polling import PollPolicy
 from bot.health import Readiness, watch_token
 from bot.home import HomePublisher
+from bot.images.preparer import ImagePreparer
 from bot.lifecycle import deadline_in, seconds_until
 from bot.metrics import BotMetrics
 from bot.pipeline import Pipeline
 from bot.reply_sweep import ReplySweep
+from bot.resolve import image_limits
 from bot.slack.files import SlackFileUploader
 from bot.slack.pacing import Pacer, SlackLimits
 from bot.slack.watch import WatchedSlackClient
@@ -119,6 +121,7 @@ class Services:
         for task in self._upkeep:
             task.cancel()
         await asyncio.gather(*self._upkeep, return_exceptions=True)
+        self.uploader.preparer.close()
         await self.http.aclose()
         if self.slack.session is not None:
             await self.slack.session.close()
@@ -150,7 +153,7 @@ def build_services(settings: Settings) -> Services:
         bot_token=settings.slack_bot_token.get_secret_value(),
         api_url=settings.slack_api_url,
         file_info=file_info,
-        max_bytes=int(settings.aigc_bot_max_image_mb * 1_048_576),
+        preparer=ImagePreparer(image_limits(settings)),
         cos_endpoint=settings.tencentcloud_cos_endpoint,
         expire_days=settings.aigc_bot_upload_expire_days,
         max_concurrent=settings.aigc_bot_max_concurrent_uploads,

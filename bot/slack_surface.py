@@ -10,6 +10,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
+from bot.images.refusals import READABLE
 from bot.pipeline import REPEAT_NOTE, Origin, Recorded, command_from_row
 from bot.presets import Workflows
 from bot.services import Services
@@ -48,7 +49,7 @@ def not_images_note(names: list[str]) -> str:
         return ""
     listed = ", ".join(names)
     verb = "is not an image" if len(names) == 1 else "are not images"
-    return f"{listed} {verb}; I work with JPEG, PNG and WebP. "
+    return f"{listed} {verb}; I read {READABLE}. "
 
 
 @dataclass(frozen=True)
@@ -261,7 +262,7 @@ class SlackSurface:
         images = [f for f in await self._completed(message.get("files") or []) if is_image(f)]
         if not images:
             return (
-                "That message has no images. Use the shortcut on a message with JPEG, PNG or WebP images, "
+                f"That message has no images. Use the shortcut on a message with images ({READABLE}), "
                 "or type `/aigc` to attach them."
             )
         context = FormContext(

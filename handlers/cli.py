@@ -44,9 +44,10 @@ from bot.config import (
 from bot.errors import AigcBotError, advise, format_refusal
 from bot.follow.follower import Follower
 from bot.follow.polling import PollPolicy
+from bot.images.refusals import ImageRefused
 from bot.logsafe import configure_logging
 from bot.pipeline import Origin, Pipeline
-from bot.resolve import check_local_image, file_info_for, local_uploader
+from bot.resolve import Resolved, check_local_image, file_info_for, local_uploader
 from bot.rules import CHOICES, OUTPUT_IMAGE_COUNT, SCENES, Draft, Naming, Refused, check
 from bot.services import vod_client_from
 from bot.slack.command_text import Generate
@@ -54,10 +55,8 @@ from bot.slack.refs import BadRef, PathRef, Ref, parse_ref
 from bot.store import db as statuses
 from bot.store.db import COMMAND_LINE_TEAM, RequestLog, RequestRow, parse_iso, utc_now
 from bot.store.sessions import SESSION_ID_TAKEN
-from bot.tencent.imagetype import NotAnImage
 from bot.tencent.models import FileInfo, RequestInvalid
 from bot.tencent.scenes import build_task_request
-from bot.tencent.upload import ImageTooLarge
 from bot.tencent.vod import VodClient
 from handlers import demo
 from handlers.cli_outcomes import no_answer, no_answer_text
@@ -224,8 +223,8 @@ def _refs(texts: list[str], settings: Settings) -> list[Ref]:
         if isinstance(ref, PathRef):
             try:
                 check_local_image(settings, ref.path)
-            except NotAnImage as not_image:
-                raise BadInput(f"{ref.path}: {not_image}") from None
+            except ImageRefused as refused:
+                raise BadInput(str(refused)) from None
     return refs
 
 
@@ -239,11 +238,11 @@ def _checked(args: argparse.Namespace, settings: Settings) -> tuple[Generate, di
 async def _dry_run_body(command: Generate, sub_app_id: int | None) -> dict[str, Any]:
     """The exact CreateSceneAigcImageTask body, with local images named where their FileIds will go."""
 
-    async def not_uploaded(path: Path) -> FileInfo:
-        return FileInfo.of_file(_NOT_YET_UPLOADED)
+    async def not_uploaded(path: Path) -> Resolved:
+        return Resolved(FileInfo.of_file(_NOT_YET_UPLOADED))
 
-    images = [await file_info_for(ref, local=not_uploaded) for ref in command.images]
-    clothes = [await file_info_for(ref, local=not_uploaded) for ref in command.clothes]
+    images = [(await file_info_for(ref, local=not_uploaded)).info for ref in command.images]
+    clothes = [(await file_info_for(ref, local=not_uploaded)).info for ref in command.clothes]
     body = build_task_request(command.spec, sub_app_id=sub_app_id or 1, images=images, clothes=clothes).to_wire()
     if sub_app_id is None:
         body["SubAppId"] = "<TENCENTCLOUD_VOD_SUB_APP_ID>"
@@ -339,6 +338,8 @@ def _outcome(row: RequestRow, answers: list[str], endpoint: str) -> int:
         "RequestId": row.get("request_id"),
         "SessionId": row.get("session_id"),
     }
+    if row.get("image_notes"):
+        output["ImagesPrepared"] = str(row["image_notes"]).splitlines()
     if status == statuses.DONE:
         output["Result"] = {"Status": "FINISH", "Outputs": json.loads(row.get("output_json") or "[]")}
     elif status == statuses.FAILED:
@@ -373,7 +374,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
         return _fail(said or failure.user_text(), EXIT_REFUSED)
     except Refused as refused:
         return _fail("\n".join(f"Cannot submit: {problem}" for problem in refused.problems.values()), EXIT_BAD_INPUT)
-    except (ConfigError, RequestInvalid, BadRef, BadInput, NotAnImage, ImageTooLarge) as bad:
+    except (ConfigError, RequestInvalid, BadRef, BadInput, ImageRefused) as bad:
         return _fail(f"Cannot submit: {bad}", EXIT_BAD_INPUT)
 
 

@@ -180,8 +180,8 @@ class Demo:
         """The sample photo, written to the demo folder and uploaded as the bot uploads a local file."""
         sample = folder / SAMPLE_NAME
         sample.write_bytes(sample_product_png())
-        info = await local_uploader(self.services.vod, settings)(sample)
-        file_id = str(info.to_wire().get("FileId"))
+        resolved = await local_uploader(self.services.vod, settings)(sample)
+        file_id = str(resolved.info.to_wire().get("FileId"))
         print(f"Sample photo: {sample} ({sample.stat().st_size} bytes)")
         print(f"Uploaded to the stand-in VOD (ApplyUpload, COS PUT, CommitUpload) as FileId {file_id}.")
         return file_id

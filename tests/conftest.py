@@ -37,9 +37,11 @@ BOT_TOKEN = "xoxb-1111-2222-testbottoken"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM_ID = "T0001"
 
+# A whole, decodable 1x1 RGBA PNG without metadata: shared images are decoded before upload, and this one is
+# sent byte for byte.
 PNG_1x1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db00000000049454e44ae426082"
+    "1f15c4890000000d49444154789c63f8cfc0d00000048101802c55ceb00000000049454e44ae426082"
 )
 JPEG_HEAD = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
 

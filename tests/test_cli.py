@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from bot.config import Settings
 from bot.errors import advise
@@ -114,7 +115,7 @@ def test_submit_wait_prints_the_finished_result(settings: Settings, vod: FakeVod
 
 def test_dry_run_prints_the_exact_body_and_needs_no_credentials(tmp_path: Path) -> None:
     image = tmp_path / "model.jpg"
-    image.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 40)
+    Image.new("RGB", (8, 8)).save(image)
     result = aigc_bot(
         [
             "submit",
@@ -215,7 +216,7 @@ def test_bad_input_exits_2_before_any_call(
             ["--scene", "product", "--image", "https://a/x.png", "--negative", "  "],
             'Cannot submit: --negative needs words, e.g. --negative "people, text".',
         ),
-        (["--scene", "product", "--image", str(text_file)], "not a JPEG, PNG or WebP image"),
+        (["--scene", "product", "--image", str(text_file)], "is not an image I can read"),
         (
             ["--scene", "product", "--image", "https://a/x.png", "--count", "11"],
             "Cannot submit: --count 11 is not allowed: give a whole number from 1 to 10.",
@@ -335,7 +336,7 @@ def test_dry_run_refuses_a_text_file_named_png_and_logs_nothing(
     args = ["submit", "--scene", "product", "--image", str(text_file), "--dry-run"]
     result = aigc_bot(args, env_for(settings), tmp_path)
     assert result.returncode == 2
-    assert f"Cannot submit: {text_file}: this is not a JPEG, PNG or WebP image: it looks like text" in result.stderr
+    assert "Cannot submit: notes.png is not an image I can read: it looks like text." in result.stderr
     assert result.stdout == ""
     assert vod.requests == [] and logged_rows(settings) == []
 
@@ -344,10 +345,12 @@ def test_dry_run_checks_the_size_limit_and_the_scene_rules(tmp_path: Path) -> No
     image = tmp_path / "big.png"
     image.write_bytes(PNG_1x1 + b"\x00" * 2_000_000)
     too_big = aigc_bot(
-        ["submit", "--scene", "outpaint", "--image", str(image), "--dry-run"], {"AIGC_BOT_MAX_IMAGE_MB": "1"}, tmp_path
+        ["submit", "--scene", "outpaint", "--image", str(image), "--dry-run"],
+        {"AIGC_BOT_MAX_DOWNLOAD_MB": "1"},
+        tmp_path,
     )
     assert too_big.returncode == 2
-    assert "Cannot submit: big.png is 1.9 MB; the limit is 1 MB" in too_big.stderr
+    assert "Cannot submit: big.png is 1.9 MB; I only fetch files of up to 1 MB" in too_big.stderr
     prompt = aigc_bot(
         ["submit", "--scene", "outpaint", "--image", "https://shop.example/a.jpg", "--prompt", "x", "--dry-run"],
         {},
@@ -527,7 +530,9 @@ def test_the_command_alone_lists_its_commands_and_each_says_what_it_does(tmp_pat
     listed = [line.split(None, 1) for line in bare.stdout.split("COMMAND\n", 1)[1].splitlines() if line.strip()]
     names = [parts[0] for parts in listed]
     # One line per command: a wrapped description would show up as a line that names no command.
-    assert sorted(names) == sorted({"check", "submit", "run", "serve", "backup", "export", "purge", "demo"}), bare.stdout
+    assert sorted(names) == sorted({"check", "submit", "run", "serve", "backup", "export", "purge", "demo"}), (
+        bare.stdout
+    )
     assert all(len(parts) == 2 for parts in listed), bare.stdout
     version = aigc_bot(["--version"], {}, tmp_path)
     assert version.returncode == 0 and version.stdout.strip() == f"aigc-bot {metadata.version('aigc-bot')}"

@@ -16,6 +16,8 @@ import pytest
 from pydantic import SecretStr
 
 from bot.errors import AigcBotError, advise
+from bot.images.limits import ImageLimits
+from bot.images.preparer import ImagePreparer
 from bot.slack.files import SlackDownloadFailed, SlackFileUploader
 from bot.store.db import RequestLog
 from bot.tencent import cos as cos_upload
@@ -221,7 +223,7 @@ def test_a_slack_download_that_cannot_connect_is_a_download_failure_not_a_bad_fi
                 bot_token="xoxb-test",
                 api_url=api_url,
                 file_info=no_lookup,
-                max_bytes=10_000_000,
+                preparer=ImagePreparer(ImageLimits(4096, 10_000_000, 100_000_000, 50_000_000)),
                 cos_endpoint=cos.url,
                 expire_days=0,
             )

@@ -9,6 +9,7 @@ import os
 import re
 import tempfile
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -18,18 +19,21 @@ import httpx
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import AigcBotError
+from bot.images.prepare import PreparedImage
+from bot.images.preparer import ImagePreparer
+from bot.images.refusals import READABLE, ImageRefused, too_large_to_fetch
 from bot.observe import counts_upload
 from bot.slack.conversation import slack_error_code
 from bot.store.db import RequestLog
 from bot.tencent.cos import DEFAULT_ATTEMPTS, DEFAULT_BACKOFF
-from bot.tencent.imagetype import SNIFF_BYTES, NotAnImage, sniff
-from bot.tencent.upload import ImageTooLarge, UploadedImage, expire_time_after, upload_image_file
+from bot.tencent.imagetype import SNIFF_BYTES
+from bot.tencent.upload import UploadedImage, expire_time_after, upload_image_file
 from bot.tencent.vod import VodClient
 
 log = logging.getLogger(__name__)
 
 FileInfoLookup = Callable[[str], Awaitable[dict[str, Any]]]
-IMAGE_FILETYPES = frozenset({"jpg", "jpeg", "png", "webp", "heic", "gif", "bmp", "tiff"})
+IMAGE_FILETYPES = frozenset({"jpg", "jpeg", "png", "webp", "heic", "heif", "avif", "gif", "bmp", "tiff", "tif"})
 
 
 SLACK_HOST = "slack.com"
@@ -90,6 +94,14 @@ async def download_to_temp_file(
 def _read_head(path: Path) -> bytes:
     with path.open("rb") as source:
         return source.read(SNIFF_BYTES)
+
+
+@dataclass(frozen=True)
+class SlackUpload:
+    """A Slack file in VOD: its FileId, and what was done to the image on the way (None if nothing, or reused)."""
+
+    file_id: str
+    note: str | None = None
 
 
 class SlackFileError(AigcBotError, ValueError):
@@ -181,7 +193,7 @@ class SlackFileUploader:
         bot_token: str,
         api_url: str,
         file_info: FileInfoLookup,
-        max_bytes: int,
+        preparer: ImagePreparer,
         cos_endpoint: str | None,
         expire_days: int,
         max_concurrent: int = 8,
@@ -194,34 +206,34 @@ class SlackFileUploader:
         self._bot_token = bot_token
         self.api_url = api_url
         self.file_info = file_info
-        self.max_bytes = max_bytes
+        self.preparer = preparer
         self.cos_endpoint = cos_endpoint
         self.expire_days = expire_days
         self.put_attempts = put_attempts
         self.put_backoff = put_backoff
-        self._in_flight: dict[str, asyncio.Future[str]] = {}
+        self._in_flight: dict[str, asyncio.Future[SlackUpload]] = {}
         # Each transfer holds a few buffers and a temporary file; a burst of requests queues here instead.
         self._transfers = asyncio.Semaphore(max_concurrent)
 
-    async def file_id_for(self, slack_file_id: str, known: dict[str, Any] | None = None) -> str:
-        """The VOD FileId of a Slack file, uploading it only if no usable upload exists."""
+    async def file_id_for(self, slack_file_id: str, known: dict[str, Any] | None = None) -> SlackUpload:
+        """The VOD FileId of a Slack file, prepared and uploaded only if no usable upload exists."""
         cached = self.log_db.cached_file_id(slack_file_id)
         if cached:
-            return cached
+            return SlackUpload(cached)
         pending = self._in_flight.get(slack_file_id)
         if pending is not None:
             return await asyncio.shield(pending)
-        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[SlackUpload] = asyncio.get_running_loop().create_future()
         self._in_flight[slack_file_id] = future
         try:
-            file_id = await self._upload(slack_file_id, known)
+            upload = await self._upload(slack_file_id, known)
         except BaseException as error:
             future.set_exception(error)
             future.exception()  # retrieved here so an unawaited future logs nothing
             raise
         else:
-            future.set_result(file_id)
-            return file_id
+            future.set_result(upload)
+            return upload
         finally:
             self._in_flight.pop(slack_file_id, None)
 
@@ -237,18 +249,17 @@ class SlackFileUploader:
                 "Share it again in this workspace, or attach it to `/aigc`."
             ) from None
 
-    async def _upload(self, slack_file_id: str, known: dict[str, Any] | None) -> str:
+    async def _upload(self, slack_file_id: str, known: dict[str, Any] | None) -> SlackUpload:
         meta = await self._metadata(slack_file_id, known)
         name = str(meta.get("name") or meta.get("title") or slack_file_id)
         if (meta.get("mimetype") or meta.get("filetype")) and not is_image(meta):
-            raise SlackFileError(f"{name} is {_kind(meta)}, not an image; I work with JPEG, PNG and WebP.")
+            raise SlackFileError(f"{name} is {_kind(meta)}, not an image; I read {READABLE}.")
         size = int(meta.get("size") or 0)
-        if size > self.max_bytes:
-            raise SlackFileError(
-                f"{name} is {size / 1_048_576:.1f} MB; images can be at most {self.max_bytes / 1_048_576:.0f} MB."
-            )
+        limit = self.preparer.limits.max_download_bytes
+        if size > limit:
+            raise SlackFileError(str(too_large_to_fetch(name, limit, size)))
         async with self._transfers:
-            uploaded, expire_time = await self._transfer(meta, name)
+            uploaded, expire_time, note = await self._transfer(meta, name)
         self.log_db.remember_file_id(
             slack_file_id,
             uploaded.file_id,
@@ -256,30 +267,34 @@ class SlackFileUploader:
             size=uploaded.size,
             expires_at=expire_time,
         )
-        return uploaded.file_id
+        return SlackUpload(uploaded.file_id, note)
 
     @counts_upload
-    async def _transfer(self, meta: dict[str, Any], name: str) -> tuple[UploadedImage, str | None]:
-        """Download from Slack to a temporary file, then upload it to VOD."""
+    async def _transfer(self, meta: dict[str, Any], name: str) -> tuple[UploadedImage, str | None, str | None]:
+        """Download from Slack to a temporary file, prepare it (docs/images.md), then upload it to VOD."""
         path = await self._download_patiently(meta, name)
+        prepared: PreparedImage | None = None
         try:
-            expire_time = expire_time_after(self.expire_days)
             try:
-                uploaded = await upload_image_file(
-                    self.vod,
-                    path,
-                    cos_endpoint=self.cos_endpoint,
-                    max_bytes=self.max_bytes,
-                    expire_time=expire_time,
-                    put_attempts=self.put_attempts,
-                    put_backoff=self.put_backoff,
-                )
-            except (NotAnImage, ImageTooLarge) as bad:
-                raise SlackFileError(f"{name}: {bad}.") from None
+                prepared = await self.preparer.prepare(path, name)
+            except ImageRefused as refused:
+                raise SlackFileError(str(refused)) from None
+            expire_time = expire_time_after(self.expire_days)
+            uploaded = await upload_image_file(
+                self.vod,
+                prepared.path,
+                cos_endpoint=self.cos_endpoint,
+                max_bytes=self.preparer.limits.max_bytes,
+                expire_time=expire_time,
+                put_attempts=self.put_attempts,
+                put_backoff=self.put_backoff,
+            )
         finally:
+            if prepared is not None:
+                prepared.discard()
             with contextlib.suppress(OSError):
                 path.unlink()
-        return uploaded, expire_time
+        return uploaded, expire_time, prepared.note
 
     async def _download_patiently(self, meta: dict[str, Any], name: str) -> Path:
         """Download, trying again after a passing failure: fetching a file from Slack is never billed."""
@@ -299,17 +314,18 @@ class SlackFileUploader:
             raise SlackFileError(f"{name}: Slack gave no download link for this file.")
         if not token_may_go_to(url, self.api_url):
             raise SlackFileError(f"{name}: the download link does not point to Slack, so I won't fetch it.")
+        limit = self.preparer.limits.max_download_bytes
         try:
             path = await download_to_temp_file(
                 self.http,
                 url,
-                max_bytes=self.max_bytes,
+                max_bytes=limit,
                 prefix="aigc-slack-",
                 headers={"Authorization": f"Bearer {self._bot_token}"},
                 check_response=partial(_check_slack_answer, name),
             )
         except DownloadTooLarge:
-            raise SlackFileError(f"{name} is over {self.max_bytes / 1_048_576:.0f} MB, the image size limit.") from None
+            raise SlackFileError(str(too_large_to_fetch(name, limit))) from None
         except httpx.TransportError as error:
             raise SlackDownloadFailed(f"{name}: the download from Slack failed ({type(error).__name__})") from None
         try:
@@ -318,10 +334,6 @@ class SlackFileUploader:
                 raise SlackFileError(
                     f"{name}: Slack sent a sign-in page instead of the image; the app may lack files:read."
                 )
-            try:
-                sniff(head)
-            except NotAnImage as bad:
-                raise SlackFileError(f"{name}: {bad}.") from None
         except BaseException:
             with contextlib.suppress(OSError):
                 path.unlink()

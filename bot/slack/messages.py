@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.images.refusals import READABLE
 from bot.tencent.models import OUTPUT_IMAGE_COUNT, RESOLUTIONS
 from bot.tencent.scenes import SCENE_LABELS, STORAGE_MODES, TRY_ON_MODEL_ALIASES, TaskSpec
 
@@ -28,7 +29,7 @@ HELP_TEXT = f"""*Generate images with Tencent Cloud AIGC* (each request is bille
 • Catalogue batch: `/aigc batch` (a form for a CSV file), or share the CSV with `@aigc batch`. Columns:
     `scene,image,clothes,prompt,preset,ratio,count,resolution,model,negative`; `|` separates several images.
     Every row is checked before anything is billed. `/aigc batch status [ID]` · `/aigc batch cancel ID`
-An image is an http(s) link, a VOD FileId (all digits) or an attached JPEG, PNG or WebP.
+An image is an http(s) link (Tencent fetches it), a VOD FileId (all digits) or an attached image ({READABLE}).
 Options: `storage={"|".join(STORAGE_MODES)}` (temporary results are kept by Tencent for 7 days; \
 the bot copies them here)."""
 
@@ -126,11 +127,15 @@ def result_summary(spec: TaskSpec, task_id: str | None) -> str:
     return text
 
 
-def submitted_text(task_id: str, request_id: str, spec: TaskSpec, image_count: int) -> str:
+def submitted_text(
+    task_id: str, request_id: str, spec: TaskSpec, image_count: int, *, image_notes: str | None = None
+) -> str:
+    """The TaskId reply; `image_notes` (one line per image) say what was done to the images before they were sent."""
+    prepared = "".join(f"\n{escape(line)}" for line in (image_notes or "").splitlines())
     return (
         f"Submitted {describe_spec(spec, image_count)}\n"
         f"TaskId: `{task_id}` · RequestId: `{request_id}`\n"
-        "I will post the images here when they are ready."
+        "I will post the images here when they are ready." + prepared
     )
 
 

@@ -70,6 +70,9 @@ REQUEST_COLUMNS: dict[str, type] = {
     "batch_row": int,
     # The request whose generated image this one took as its input ("Use this image" under a result).
     "derived_from": int,
+    # What was done to the shared images before they were sent, one line per changed image ("IMG_4821.HEIC:
+    # converted to JPEG, ..."); NULL when every image went as it was.
+    "image_notes": str,
 }
 
 
@@ -119,6 +122,7 @@ class RequestRow(TypedDict, total=False):
     batch_id: int | None
     batch_row: int | None
     derived_from: int | None
+    image_notes: str | None
 
 
 class SlackFileRow(TypedDict):

@@ -22,11 +22,35 @@ class NotAnImage(ValueError):
     """The bytes are not a JPEG, PNG or WebP image; the message says what they look like instead."""
 
 
-def _looks_like(head: bytes) -> str:
+# What `looks_like` calls the image formats it knows.
+IMAGE_LOOKS = frozenset(
+    {
+        "an AVIF image",
+        "a HEIC/HEIF photo",
+        "a JPEG image",
+        "a PNG image",
+        "a WebP image",
+        "a GIF",
+        "a BMP bitmap",
+        "a TIFF image",
+    }
+)
+
+
+def looks_like(head: bytes) -> str:
+    """What a file starting with `head` appears to be, in words: "a PDF document", "a HEIC/HEIF photo"."""
     if head.startswith(b"%PDF"):
         return "a PDF document"
-    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"hevc", b"avif"):
-        return "a HEIC/HEIF or AVIF photo (convert it to JPEG or PNG first)"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis"):
+        return "an AVIF image"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"hevc", b"heim", b"heis"):
+        return "a HEIC/HEIF photo"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "a JPEG image"
+    if head.startswith(b"\x89PNG"):
+        return "a PNG image"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "a WebP image"
     if head.startswith((b"GIF87a", b"GIF89a")):
         return "a GIF"
     if head.startswith(b"BM"):
@@ -56,4 +80,4 @@ def sniff(head: bytes) -> ImageKind:
         return PNG
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return WEBP
-    raise NotAnImage(f"this is not a JPEG, PNG or WebP image: it looks like {_looks_like(head[:SNIFF_BYTES])}")
+    raise NotAnImage(f"this is not a JPEG, PNG or WebP image: it looks like {looks_like(head[:SNIFF_BYTES])}")
