@@ -12,7 +12,7 @@ from bot.slack.command_text import CommandError, Generate, History, OpenForm, St
 from bot.slack.messages import HELP_TEXT
 from bot.slack.presets_text import WorkflowCommand
 from bot.slack_surface import SlackSurface, shown
-from handlers.registry import Registry
+from handlers.registry import Registry, answer_sent
 
 COMMAND = "/aigc"
 
@@ -32,6 +32,7 @@ async def aigc(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, su
         recorded = await surface.record_command(command, parsed)  # in the log before Slack hears back
         note = surface.acknowledgement(recorded, parsed)
         await (ack(response_type="ephemeral", text=note) if note else ack())
+        await answer_sent()
         await surface.carry_on(recorded)
     elif isinstance(parsed, Status):
         await ack(response_type="ephemeral", text=f"Looking up `{parsed.task_id}`…")

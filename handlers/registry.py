@@ -8,6 +8,7 @@ A test calls a listener with a recording ack and a surface of its own.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,6 +21,18 @@ Listener = Callable[..., Awaitable[None]]
 Decorator = Callable[[Listener], Listener]
 # The context key, and so the listener parameter, through which listeners get the bot's side of Slack.
 SURFACE = "surface"
+# Bolt (process_before_response off, its default) runs a listener in a task of its own and looks for its ack
+# every 10 ms (slack_bolt/listener/asyncio_runner.py); Slack's answer leaves at the first look after ack().
+BOLT_ACK_LOOK_SECONDS = 0.01
+
+
+async def answer_sent() -> None:
+    """Return once Bolt has seen this listener's ack and sent Slack its answer.
+
+    Work after an ack (uploading, submitting) waits for this, so under a burst every answer already due leaves
+    before someone's upload takes the event loop.
+    """
+    await asyncio.sleep(BOLT_ACK_LOOK_SECONDS)
 
 
 def give_surface(app: AsyncApp, surface: SlackSurface) -> None:
