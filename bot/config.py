@@ -13,6 +13,7 @@ from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.exceptions import BotError
 from bot.pricing import FORMAT_HINT, parse_unit_prices
 
 REGION_PATTERN = re.compile(r"^[a-z]{2,}-[a-z]+(-\d+)?$")
@@ -162,7 +163,7 @@ class Settings(BaseSettings):
         return frozenset(part.strip() for part in raw.split(",") if part.strip())
 
 
-class ConfigError(Exception):
+class ConfigError(BotError):
     """Settings that cannot be used; the message names each offending variable."""
 
 

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+from bot.exceptions import BotError
+
 Audience = Literal["user", "admin", "transient"]
 
 MESSAGE_LIMIT = 300
@@ -679,7 +681,7 @@ def format_refusal(advice: ErrorAdvice, request_id: str | None, message: str = "
     return "\n".join(lines)
 
 
-class AigcBotError(Exception):
+class AigcBotError(BotError):
     """A failure the bot can explain: a code from the advice table, a technical message for the log, the
     refusing service's RequestId where one exists, and whether trying again can help.
 

@@ -39,6 +39,7 @@ from bot.config import (
     use_env_file,
 )
 from bot.errors import AigcBotError, advise, format_refusal
+from bot.exceptions import BotError
 from bot.follow.follower import Follower
 from bot.follow.polling import PollPolicy
 from bot.logsafe import configure_logging
@@ -83,7 +84,7 @@ _EMOJI = re.compile(r"^:[a-z_]+: ")
 _MENTION = re.compile(r"<@([A-Z0-9]+)>")
 
 
-class BadInput(ValueError):
+class BadInput(BotError, ValueError):
     """Input a person can fix, said in one sentence."""
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.errors import worth_retrying
+from bot.exceptions import BotError
 from bot.follow.schedule import Observation, estimate_window, first_delay, next_delay
 from bot.tencent.vod import TaskDetail, VodClient, VodError
 
@@ -45,7 +46,7 @@ class PollPolicy:
         )
 
 
-class TaskStillRunning(Exception):
+class TaskStillRunning(BotError):
     def __init__(self, last: TaskDetail | None, waited: float) -> None:
         super().__init__(f"task still running after {waited:.0f}s")
         self.last = last

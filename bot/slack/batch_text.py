@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.exceptions import BotError
 from bot.slack.command_text import (
     OPTION_NAMES,
     SCENE_ALIASES,
@@ -41,7 +42,7 @@ FORMAT_HINT = (
 )
 
 
-class BatchFileError(ValueError):
+class BatchFileError(BotError, ValueError):
     """A CSV file that cannot be read as a batch at all; the message says why."""
 
 

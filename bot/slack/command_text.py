@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.exceptions import BotError
 from bot.slack.refs import BadRef, FileIdRef, PathRef, Ref, UrlRef, is_url, parse_ref, unwrap_slack_link
 from bot.store.presets import preset_name_problem
 from bot.tencent.models import (
@@ -52,7 +53,7 @@ OPENING_QUOTES = '"“'
 CLOSING_QUOTES = '"”'
 
 
-class CommandError(ValueError):
+class CommandError(BotError, ValueError):
     """Input a person can fix; the message tells them how."""
 
 
@@ -71,8 +72,9 @@ def is_session_id(text: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Status:
-    """`task_id` holds what was typed: a TaskId, or the SessionId of a request whose TaskId is unknown."""
+class StatusLookup:
+    """`/aigc status …`: `task_id` holds what was typed, a TaskId or the SessionId of a request whose TaskId
+    is unknown."""
 
     task_id: str
 
@@ -103,7 +105,7 @@ class Generate:
         return len(self.images) + len(self.clothes)
 
 
-Command = Help | OpenForm | Status | History | Usage | Generate
+Command = Help | OpenForm | StatusLookup | History | Usage | Generate
 
 
 def _words(text: str) -> list[str]:
@@ -291,7 +293,7 @@ def parse_command(text: str, attached: list[Ref] | None = None) -> Command:
     if head == "status":
         if len(rest) != 1:
             raise CommandError("Give one TaskId or SessionId: `/aigc status <TaskId or SessionId>`.")
-        return Status(rest[0].strip("`"))
+        return StatusLookup(rest[0].strip("`"))
     if head == "history":
         return History()
     if head == "usage":

@@ -18,6 +18,7 @@ import httpx
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import AigcBotError
+from bot.exceptions import BotError
 from bot.observe import counts_upload
 from bot.slack.conversation import slack_error_code
 from bot.store.db import RequestLog
@@ -40,7 +41,7 @@ _DEFAULT_PORTS = {"https": 443, "http": 80}
 _CHUNK_BYTES = 256 * 1024
 
 
-class DownloadTooLarge(ValueError):
+class DownloadTooLarge(BotError, ValueError):
     """A download grew past its size limit; nothing of it was kept."""
 
     def __init__(self, limit: int) -> None:
