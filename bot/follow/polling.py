@@ -16,7 +16,7 @@ from bot.tencent.vod import TaskDetail, VodClient, VodError
 
 @dataclass(frozen=True)
 class PollPolicy:
-    """When to check a task (see bot/schedule.py), for at most `timeout`; errors back off from `first_delay`.
+    """When to check a task (see bot/follow/schedule.py), for at most `timeout`; errors back off from `first_delay`.
 
     `dense_delay` is the gap near the expected finish: it bounds the lag in noticing a result, leaving room
     within a 3 s target for posting it. `blind_delay` is the gap with nothing to estimate from, chosen so a
