@@ -29,8 +29,9 @@ BOLT_ACK_LOOK_SECONDS = 0.01
 async def answer_sent() -> None:
     """Return once Bolt has seen this listener's ack and sent Slack its answer.
 
-    Work after an ack (uploading, submitting) waits for this, so under a burst every answer already due leaves
-    before someone's upload takes the event loop.
+    Work after an ack (uploading, submitting) waits for this, so the answers of requests acknowledged together
+    all leave before any of their uploads takes the event loop. A request acknowledged later may still wait
+    behind work already started.
     """
     await asyncio.sleep(BOLT_ACK_LOOK_SECONDS)
 

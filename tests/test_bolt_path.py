@@ -19,6 +19,7 @@ from aiohttp.test_utils import make_mocked_request
 from bot.config import Settings
 from bot.services import build_services
 from handlers.app import BOLT_APP, bolt_request, create_bolt_app, create_web_app
+from handlers.registry import answer_sent
 from tests.conftest import SIGNING_SECRET, RunningBot, free_port, rows, wait_status
 from tests.fakes import FakeSlack, FakeVod
 from tests.fakes.slack_signing import signed_headers, slash_command_body
@@ -118,3 +119,38 @@ def test_a_listener_failing_after_its_ack_still_answers_and_is_logged(
         status, body = asyncio.run(dispatch_to(settings, broken, after=0.2))
     assert status == 200 and "on it" in body
     assert any("the work broke" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
+
+
+def test_answers_made_ready_together_all_leave_before_the_work_after_their_acks(
+    settings: Settings, slack: FakeSlack
+) -> None:
+    order: list[str] = []
+
+    async def probe(ack: Any, command: dict[str, Any]) -> None:
+        await ack()
+        await answer_sent()
+        order.append(f"work {command['user_id']}")
+
+    async def scenario() -> None:
+        services = build_services(settings)
+        app, _ = create_bolt_app(services)
+        app.command("/probe")(probe)
+
+        async def send(user_id: str) -> None:
+            body = slash_command_body("x", command="/probe", user_id=user_id)
+            request = make_mocked_request("POST", "/slack/events", headers=signed(body))
+            answer = await app.async_dispatch(bolt_request(body.decode(), request))
+            order.append(f"answered {user_id}" if answer.status == 200 else "failed")
+
+        try:
+            await send("U0")  # Bolt asks Slack who the bot is at the first request only
+            await asyncio.sleep(0.05)
+            order.clear()
+            await asyncio.gather(*(send(user_id) for user_id in ("U1", "U2", "U3")))
+            await asyncio.sleep(0.05)
+        finally:
+            await services.aclose()
+
+    asyncio.run(scenario())
+    assert sorted(order[:3]) == ["answered U1", "answered U2", "answered U3"], order
+    assert sorted(order[3:]) == ["work U1", "work U2", "work U3"]
