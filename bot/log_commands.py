@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.exceptions import BotError
+from bot.errors import BotError
 from bot.pricing import parse_unit_prices
 from bot.store.backup import BackupRefused, back_up
 from bot.store.db import RequestLog

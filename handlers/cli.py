@@ -38,8 +38,7 @@ from bot.config import (
     unknown_settings,
     use_env_file,
 )
-from bot.errors import AigcBotError, advise, format_refusal
-from bot.exceptions import BotError
+from bot.errors import AigcBotError, BotError, advise, format_refusal
 from bot.follow.follower import Follower
 from bot.follow.polling import PollPolicy
 from bot.logsafe import configure_logging

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import bot
 import handlers
-from bot.exceptions import BotError
+from bot.errors import BotError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,7 +38,7 @@ def test_every_project_exception_descends_from_the_one_root() -> None:
         for cls in project_classes()
         if issubclass(cls, BaseException) and not issubclass(cls, BotError)
     ]
-    assert outside == [], f"exceptions outside BotError (bot/exceptions.py): {outside}"
+    assert outside == [], f"exceptions outside BotError (bot/errors.py): {outside}"
 
 
 def test_no_two_project_classes_share_a_name() -> None:
@@ -49,8 +49,8 @@ def test_no_two_project_classes_share_a_name() -> None:
     assert shared == {}
 
 
-def test_the_tree_at_the_top_of_bot_exceptions_names_every_exception() -> None:
-    drawn = (ROOT / "bot" / "exceptions.py").read_text().split('"""')[1]
+def test_the_tree_at_the_top_of_bot_errors_names_every_exception() -> None:
+    drawn = (ROOT / "bot" / "errors.py").read_text().split('"""')[1]
     missing = [
         cls.__qualname__
         for cls in project_classes()

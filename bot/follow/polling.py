@@ -8,8 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.config import Settings
-from bot.errors import worth_retrying
-from bot.exceptions import BotError
+from bot.errors import BotError, worth_retrying
 from bot.follow.schedule import Observation, estimate_window, first_delay, next_delay
 from bot.tencent.vod import TaskDetail, VodClient, VodError
 

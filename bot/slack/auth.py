@@ -12,7 +12,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.exceptions import BotError
+from bot.errors import BotError
 from bot.lifecycle import Backoff, Stopping
 
 log = logging.getLogger(__name__)

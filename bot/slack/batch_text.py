@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.exceptions import BotError
+from bot.errors import BotError
 from bot.slack.command_text import (
     OPTION_NAMES,
     SCENE_ALIASES,

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.exceptions import BotError
+from bot.errors import BotError
 from bot.slack.refs import BadRef, FileIdRef, PathRef, Ref, UrlRef, is_url, parse_ref, unwrap_slack_link
 from bot.store.presets import preset_name_problem
 from bot.tencent.models import (

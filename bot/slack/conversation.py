@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.exceptions import BotError
+from bot.errors import BotError
 from bot.slack.messages import not_in_channel_text
 
 log = logging.getLogger(__name__)

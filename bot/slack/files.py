@@ -17,8 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 from slack_sdk.errors import SlackApiError
 
-from bot.errors import AigcBotError
-from bot.exceptions import BotError
+from bot.errors import AigcBotError, BotError
 from bot.observe import counts_upload
 from bot.slack.conversation import slack_error_code
 from bot.store.db import RequestLog

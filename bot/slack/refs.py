@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.exceptions import BotError
+from bot.errors import BotError
 
 SLACK_LINK = re.compile(r"^<([^>|]+)(?:\|[^>]*)?>$")
 WEB_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)

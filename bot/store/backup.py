@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from bot.exceptions import BotError
+from bot.errors import BotError
 
 
 class BackupRefused(BotError):

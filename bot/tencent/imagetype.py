@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.exceptions import BotError
+from bot.errors import BotError
 
 SNIFF_BYTES = 32
 

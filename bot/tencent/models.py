@@ -8,7 +8,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_pascal
 
-from bot.exceptions import BotError
+from bot.errors import BotError
 
 SceneType = Literal[
     "ai_try_on",

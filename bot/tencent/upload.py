@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.exceptions import BotError
+from bot.errors import BotError
 from bot.tencent import cos
 from bot.tencent.imagetype import SNIFF_BYTES, ImageKind, sniff
 from bot.tencent.vod import VodClient
