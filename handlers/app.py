@@ -55,13 +55,16 @@ def _environment_without(name: str) -> Iterator[None]:
 def create_bolt_app(services: Services) -> tuple[AsyncApp, Registry]:
     """The Bolt app with every listener, and the registry's record of them (for the manifest check)."""
     settings = services.settings
-    assert settings.slack_signing_secret is not None and settings.slack_bot_token is not None
+    assert settings.slack_bot_token is not None
+    # Socket Mode needs no signing secret: Bolt checks signatures only on requests that come over HTTP.
+    secret = settings.slack_signing_secret
     # The watched client carries the bot token. Given no token, Bolt reads SLACK_BOT_TOKEN from the environment
     # by itself and then warns at every start that it will be unused: hide it while Bolt looks, so Bolt gets the
     # client alone.
     with _environment_without("SLACK_BOT_TOKEN"):
         app = AsyncApp(
-            signing_secret=settings.slack_signing_secret.get_secret_value(),
+            signing_secret=secret.get_secret_value() if secret is not None else "",
+            request_verification_enabled=secret is not None,
             client=services.slack,
             # The app defines no workflow functions, so no request carries a function token to attach.
             attaching_function_token_enabled=False,
