@@ -2,25 +2,24 @@
 
 100 signed /aigc commands are sent at once to `aigc-bot serve` (its own process) while the fake VOD takes 2 s
 per CreateSceneAigcImageTask. Each latency runs from writing a request to reading its whole ack (see
-slack_load.py). Slack gives up after 3 s; the target is p99 under 100 ms. Every command must then be submitted.
+slack_load.py). Slack gives up after 3 s; the target is p99 under 50 ms. Every command must then be submitted.
 
-Beside it, the same load generator drives a bare slack-bolt AsyncApp that only acks the same command
-(benchmarks/bare_bolt.py), the standard way to build such a bot; ours must ack no slower, at p99, while it
-logs each request and then uploads and submits it. Ours answers slash commands over HTTP without Bolt's
-per-request dispatch (handlers/registry.py says why), and the printout says so.
+Beside it, the same load generator drives a bare slack-bolt AsyncApp (benchmarks/bare_bolt.py) whose /aigc
+listener commits the same row to SQLite, with the same pragmas, before its ack, through Bolt's dispatch. Both
+go through Bolt; ours must ack no slower at p99, although after each ack it also uploads and submits.
 """
 
 from __future__ import annotations
 
 import time
 
-from benchmarks.bot_process import BotProcess, PeerProcess, wait_for_rows
+from benchmarks.bot_process import BotProcess, PeerProcess, status_counts, wait_for_rows
 from benchmarks.fakes_host import FakeHost
 from benchmarks.report import Outcome, percentile
 from benchmarks.slack_load import burst
 from tests.fakes.slack_signing import slash_command_body
 
-TARGET_P99_MS = 100.0
+TARGET_P99_MS = 50.0
 TARGET_PEER_RATIO = 1.0
 PEER = "benchmarks.bare_bolt"
 VOD_DELAY_SECONDS = 2.0
@@ -55,7 +54,7 @@ def run(host: FakeHost, requests: int = 100, rounds: int = 5) -> Outcome:
     host.set("vod", "delay_seconds", VOD_DELAY_SECONDS)
     ours: list[list[float]] = []
     bare: list[list[float]] = []
-    acked = submitted = peer_acked = 0
+    acked = submitted = peer_acked = peer_rows = 0
     finished = 0.0
     try:
         with BotProcess(host.urls, AIGC_BOT_FOLLOW_MODE="off") as bot, PeerProcess(PEER, host.urls) as peer:
@@ -75,6 +74,7 @@ def run(host: FakeHost, requests: int = 100, rounds: int = 5) -> Outcome:
                 peer_replies = burst(peer.port, commands(requests, f"P{round_number}"))
                 bare.append([reply.latency * 1000 for reply in peer_replies])
                 peer_acked += sum(1 for reply in peer_replies if reply.status == 200 and b"Working on" in reply.body)
+            peer_rows = sum(status_counts(peer.db).values())
     finally:
         host.set("vod", "delay_seconds", 0.0)
     every = [latency for sample in ours for latency in sample]
@@ -84,16 +84,19 @@ def run(host: FakeHost, requests: int = 100, rounds: int = 5) -> Outcome:
     peer_p99 = median([percentile(sample, 0.99) for sample in bare])
     ratio = p99 / peer_p99
     total = requests * rounds
+    peer_logged = peer_rows - 1  # less the warm-up command
     return Outcome(
         name=f"Ack latency: {requests} concurrent /aigc commands, VOD answering in {VOD_DELAY_SECONDS:.0f} s "
         f"({rounds} rounds, alternating with a bare slack-bolt AsyncApp)",
-        target=f"p99 under {TARGET_P99_MS:.0f} ms (Slack allows 3000 ms) and at most {TARGET_PEER_RATIO:.1f}x a bare "
-        "slack-bolt AsyncApp's p99; every request acked and then submitted",
+        target=f"p99 under {TARGET_P99_MS:.0f} ms (Slack allows 3000 ms) and at most "
+        f"{TARGET_PEER_RATIO:.1f}x the p99 of a "
+        "bare slack-bolt AsyncApp that logs the same row before its ack; every request acked and then submitted",
         passed=p99 < TARGET_P99_MS
         and ratio <= TARGET_PEER_RATIO
         and acked == total
         and submitted == total
-        and peer_acked == total,
+        and peer_acked == total
+        and peer_logged == total,
         figures=[
             ("ack p50", f"{p50:.1f} ms"),
             ("ack p99", f"{p99:.1f} ms"),
@@ -101,8 +104,8 @@ def run(host: FakeHost, requests: int = 100, rounds: int = 5) -> Outcome:
             ("acked with 'Working on'", f"{acked}/{total}"),
             ("then submitted to VOD", f"{submitted}/{total}; a round's {requests} in {finished:.1f} s at most"),
             ("bare slack-bolt AsyncApp p50", f"{peer_p50:.1f} ms"),
-            ("bare slack-bolt AsyncApp p99", f"{peer_p99:.1f} ms ({peer_acked}/{total} acked)"),
+            ("bare slack-bolt AsyncApp p99", f"{peer_p99:.1f} ms ({peer_acked}/{total} acked, {peer_logged} logged)"),
             ("ratio ours/bare Bolt, p99", f"{ratio:.2f}"),
         ],
-        notes=["ours hands /aigc to its listener without Bolt's per-request dispatch (docs/benchmarks.md)"],
+        notes=["both apps answer /aigc through Bolt's own dispatch, and both commit a row before the ack"],
     )

@@ -122,18 +122,21 @@ class BotProcess:
 
 
 class PeerProcess:
-    """Another Slack app to compare with, `python -m <module> <port> <slack api url>`, on a free loopback port."""
+    """Another Slack app to compare with, `python -m <module> <port> <slack api url> <database>`, on a free
+    loopback port, its SQLite file in a temporary directory."""
 
     def __init__(self, module: str, urls: dict[str, str]) -> None:
         self.module = module
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._api_url = f"{urls['slack']}/api/"
+        self._dir = tempfile.TemporaryDirectory(prefix="aigc-peer-")
+        self.db = Path(self._dir.name) / "peer.db"
         self._process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> PeerProcess:
         self._process = subprocess.Popen(
-            [sys.executable, "-m", self.module, str(self.port), self._api_url],
+            [sys.executable, "-m", self.module, str(self.port), self._api_url, str(self.db)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -151,6 +154,7 @@ class PeerProcess:
     def __exit__(self, *exc: object) -> None:
         if self._process is not None:
             _end(self._process)
+        self._dir.cleanup()
 
 
 def _end(process: subprocess.Popen[bytes]) -> None:

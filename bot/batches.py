@@ -43,7 +43,7 @@ SUBMITTING_AT_ONCE = 10
 
 
 @dataclass(frozen=True)
-class Checked:
+class BatchCheck:
     """What checking a file came to: a confirmation to post (with its batch), or the problems."""
 
     text: str
@@ -109,12 +109,12 @@ class Batches:
 
     # -- checking a file ---------------------------------------------------------------------------------
 
-    async def check(self, place: Place, meta: dict[str, Any]) -> Checked:
+    async def check(self, place: Place, meta: dict[str, Any]) -> BatchCheck:
         """Download, read and check a CSV file; an acceptable one is kept as a batch awaiting its Submit click."""
         name = str(meta.get("name") or meta.get("title") or "batch.csv")
         refusal = await self.policy.may_use(self.slack, self._origin(place, "batch-check"))
         if refusal is not None:
-            return Checked(f":no_entry: {refusal} Nothing was submitted or billed.")
+            return BatchCheck(f":no_entry: {refusal} Nothing was submitted or billed.")
         try:
             meta = await self._complete(meta)
             token = self.settings.slack_bot_token
@@ -124,9 +124,9 @@ class Batches:
             )
             rows, problems = text.parse_batch_csv(data)
         except text.BatchFileError as bad:
-            return Checked(text.file_problem_text(name, str(bad)))
+            return BatchCheck(text.file_problem_text(name, str(bad)))
         if len(rows) + len(problems) > self.max_rows:
-            return Checked(
+            return BatchCheck(
                 text.file_problem_text(
                     name,
                     f"it has {len(rows) + len(problems)} requests; a batch holds at most {self.max_rows} "
@@ -143,10 +143,10 @@ class Batches:
             images += billed_images(command)
             records.append(self._record(row.number, command, place))
         if problems:
-            return Checked(text.problems_text(name, problems))
+            return BatchCheck(text.problems_text(name, problems))
         over = self._over_caps(place, len(records))
         if over is not None:
-            return Checked(text.file_problem_text(name, over))
+            return BatchCheck(text.file_problem_text(name, over))
         batch_id = self.store.create(
             team_id=place.team_id,
             user_id=place.user_id,
@@ -159,7 +159,7 @@ class Batches:
         batch = self.store.get(batch_id)
         assert batch is not None
         message, blocks = text.confirmation_blocks(batch, text.allowance_text(*self._left(place)))
-        return Checked(message, blocks, batch_id)
+        return BatchCheck(message, blocks, batch_id)
 
     async def _complete(self, meta: dict[str, Any]) -> dict[str, Any]:
         """A file object with its download link, looked up when Slack sent only a stub."""
@@ -224,7 +224,7 @@ class Batches:
         self._seen_messages.add(key)
         return True
 
-    async def answer(self, place: Place, checked: Checked) -> None:
+    async def answer(self, place: Place, checked: BatchCheck) -> None:
         """Post a confirmation where the batch was asked for (it becomes the batch's parent message), or the
         problems: in the file's thread, or privately when the form was used."""
         try:

@@ -13,6 +13,7 @@ from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.errors import BotError
 from bot.pricing import FORMAT_HINT, parse_unit_prices
 from bot.tencent.vod import DEFAULT_ENDPOINT, OTHER_ENDPOINT
 
@@ -217,7 +218,7 @@ class Settings(BaseSettings):
         return frozenset(part.strip() for part in raw.split(",") if part.strip())
 
 
-class ConfigError(Exception):
+class ConfigError(BotError):
     """Settings that cannot be used; the message names each offending variable."""
 
 

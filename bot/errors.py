@@ -3,21 +3,46 @@
 The people reading these lines in Slack are marketers, so every entry says what happened and who can
 act on it, without API jargon beyond the code and RequestId that support staff will ask for.
 
-Every failure the bot can explain is an `AigcBotError`. Each one carries a code (looked up in the advice
-table below), a technical message for the log, the RequestId of the refusing service where there is one,
-and whether trying again can help. `user_text()` gives the lines to show a person. The tree:
+Every exception defined in bot/ and handlers/ descends from `BotError`, so one `except BotError` catches
+everything the bot raises on purpose; anything else is a bug. Every failure the bot can explain to a person
+is an `AigcBotError`: it carries a code (looked up in the advice table below), a technical message for the
+log, the RequestId of the refusing service where there is one, and whether trying again can help;
+`user_text()` gives the lines to show a person. The tree (tests/test_exception_tree.py keeps it whole):
 
-    AigcBotError                      (bot.errors)
-    ├── VodError                      (bot.tencent.vod) a Tencent Cloud API refusal; codes as Tencent sends them,
-    │   │                             or ClientError.* when no usable answer came back
-    │   └── AlreadySubmitted          a task with this SessionId already exists; nothing new was billed
-    ├── CosUploadError                (bot.tencent.cos) the image upload to Tencent Cloud storage (COS) failed;
-    │                                 codes Cos.<COS error code>, Cos.HttpError when COS sent no code,
-    │                                 Cos.Timeout, Cos.ConnectionLost and Cos.Network for network failures
-    ├── SlackFileError                (bot.slack.files) a shared file cannot be used; also a ValueError,
-    │                                 code Slack.FileUnusable; the message itself is the user sentence
-    └── SlackDownloadFailed           (bot.slack.files) Slack did not hand over a file in time or at all;
-                                      code Slack.DownloadFailed
+    BotError                          (bot.errors)
+    ├── AigcBotError                  (bot.errors)
+    │   ├── VodError                  (bot.tencent.vod) a Tencent Cloud API refusal; codes as Tencent sends them,
+    │   │   │                         or ClientError.* when no usable answer came back
+    │   │   └── AlreadySubmitted      a task with this SessionId already exists; nothing new was billed
+    │   ├── CosUploadError            (bot.tencent.cos) the image upload to Tencent Cloud storage (COS) failed;
+    │   │                             codes Cos.<COS error code>, Cos.HttpError when COS sent no code,
+    │   │                             Cos.Timeout, Cos.ConnectionLost and Cos.Network for network failures
+    │   ├── SlackFileError            (bot.slack.files) a shared file cannot be used; also a ValueError,
+    │   │                             code Slack.FileUnusable; the message itself is the user sentence
+    │   └── SlackDownloadFailed       (bot.slack.files) Slack did not hand over a file in time or at all;
+    │                                 code Slack.DownloadFailed
+    ├── ConfigError                   (bot.config) settings that cannot be used; names each variable
+    ├── TokenRejected                 (bot.slack.auth) Slack refused a token for good
+    ├── SlackUnreachable              (bot.slack.auth) one attempt to reach Slack failed in a way that may pass
+    ├── SlackUnavailable              (bot.slack.conversation) Slack would not take a message even after retries
+    ├── TaskStillRunning              (bot.follow.polling) a task still running when a wait for it ran out
+    ├── BackupRefused                 (bot.store.backup) a backup that was not taken
+    ├── LogCommandError               (bot.log_commands) input a log command (export, stats, ...) cannot use
+    ├── Superseded                    (bot.slack.pacing) a progress edit dropped for a newer one; also a
+    │                                 SlackClientError, so callers of the Web API treat it as one
+    ├── CosError                      (bot.standins.cos) a refusal the stand-in COS answers with
+    ├── TencentError                  (bot.standins.vod) a refusal the stand-in VOD answers with
+    └── input a person can fix, each also a ValueError (pydantic validators and some callers rely on that):
+        ├── CommandError              (bot.slack.command_text) a Slack command or form that breaks a rule
+        ├── Refused                   (bot.rules) a draft request that breaks rules, one sentence per field
+        ├── ImageRefused              (bot.images.refusals) a file that cannot be made into an image for Tencent
+        ├── BatchFileError            (bot.slack.batch_text) a CSV file that cannot be read as a batch
+        ├── BadRef                    (bot.slack.refs) an image reference that cannot be used
+        ├── RequestInvalid            (bot.tencent.models) a request that breaks a rule, one line per mistake
+        ├── NotAnImage                (bot.tencent.imagetype) bytes that are not a JPEG, PNG or WebP image
+        ├── ImageTooLarge             (bot.tencent.upload) an image over the upload limit
+        ├── DownloadTooLarge          (bot.slack.files) a download that grew past its size limit
+        └── BadInput                  (handlers.cli) command-line input, said in one sentence
 
 Codes from COS carry the `Cos.` prefix so that, for example, COS's InternalError (`Cos.InternalError`)
 never borrows the advice written for the Tencent Cloud API's InternalError.
@@ -679,7 +704,11 @@ def format_refusal(advice: ErrorAdvice, request_id: str | None, message: str = "
     return "\n".join(lines)
 
 
-class AigcBotError(Exception):
+class BotError(Exception):
+    """The root of every exception defined in bot/ and handlers/ (the tree is drawn at the top of this module)."""
+
+
+class AigcBotError(BotError):
     """A failure the bot can explain: a code from the advice table, a technical message for the log, the
     refusing service's RequestId where one exists, and whether trying again can help.
 

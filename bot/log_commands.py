@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.errors import BotError
 from bot.pricing import parse_unit_prices
 from bot.store.backup import BackupRefused, back_up
 from bot.store.db import RequestLog
@@ -20,7 +21,7 @@ from bot.store.retention import purge_older_than
 EXIT_BAD_INPUT = 2
 
 
-class BadInput(Exception):
+class LogCommandError(BotError):
     """Input the command cannot use; the message is one sentence for the person who typed it."""
 
 
@@ -62,13 +63,13 @@ def _settings() -> Settings:
     try:
         return load_settings()
     except ConfigError as problems:
-        raise BadInput(f"Fix these settings first (see `aigc-bot check`):\n{problems}") from None
+        raise LogCommandError(f"Fix these settings first (see `aigc-bot check`):\n{problems}") from None
 
 
 def _existing_log(settings: Settings) -> RequestLog:
     path = settings.aigc_bot_db
     if not path.is_file():
-        raise BadInput(f"There is no database at {path} (AIGC_BOT_DB).")
+        raise LogCommandError(f"There is no database at {path} (AIGC_BOT_DB).")
     return RequestLog(path)
 
 
@@ -78,9 +79,9 @@ def _sink(path: Path | None) -> Iterator[TextIO]:
         yield sys.stdout
         return
     if path.is_dir():
-        raise BadInput(f"{path} is a folder; give a file name for --output.")
+        raise LogCommandError(f"{path} is a folder; give a file name for --output.")
     if not path.parent.is_dir():
-        raise BadInput(f"The folder {path.parent} does not exist.")
+        raise LogCommandError(f"The folder {path.parent} does not exist.")
     # The export names people and channels: readable by its owner only, like the database.
     with open(path, "w", encoding="utf-8", newline="", opener=_private_open) as sink:
         yield sink
@@ -95,7 +96,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     try:
         result = back_up(settings.aigc_bot_db, args.path, force=args.force)
     except BackupRefused as refused:
-        raise BadInput(str(refused)) from None
+        raise LogCommandError(str(refused)) from None
     print(f"Backed up {result.requests} request(s) to {result.path} ({result.bytes} bytes).")
     return 0
 
@@ -104,7 +105,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     settings = _settings()
     prices = parse_unit_prices(settings.aigc_bot_unit_prices)
     if args.since and args.until and args.since.as_since() >= args.until.as_until():
-        raise BadInput("--since must be before --until.")
+        raise LogCommandError("--since must be before --until.")
     log_db = _existing_log(settings)
     try:
         with _sink(args.output) as sink:
@@ -141,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
         # stdout at nothing, so the interpreter's own flush at exit does not fail on the closed pipe too.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except BadInput as bad:
+    except LogCommandError as bad:
         print(f"Cannot {args.command}: {bad}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as error:

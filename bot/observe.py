@@ -56,7 +56,7 @@ def active() -> Sink | None:
 
 
 def _outcome_of(error: BaseException) -> tuple[str, str]:
-    """The outcome label and error code of a VOD call that raised, named as bot/vod.py names them."""
+    """The outcome label and error code of a VOD call that raised, named as bot/tencent/vod.py names them."""
     if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
         return "unreachable", "ClientError.Network"
     if isinstance(error, httpx.TimeoutException):

@@ -161,7 +161,16 @@ class Pipeline:
         pending = {t for t in self._in_flight if not t.done()}
         if pending:
             log.info("waiting for %d request(s) in progress", len(pending))
-            await asyncio.wait(pending, timeout=timeout)
+            _, pending = await asyncio.wait(pending, timeout=timeout)
+        # Stopped now, a request keeps its logged state and resumes at the next start; left running against
+        # clients about to close, it would be recorded as failed.
+        for task in pending:
+            task.cancel()
+        if pending:
+            log.warning(
+                "%d request(s) still running at the deadline were stopped; they resume at next start", len(pending)
+            )
+            await asyncio.wait(pending, timeout=1.0)
 
     def conversation(self, origin: Origin) -> Conversation:
         assert self.slack is not None, "a pipeline without Slack has no conversations"

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from bot.errors import BotError
 from bot.store.presets import preset_name_problem
 from bot.tencent import models
 from bot.tencent.scenes import SCENE_TYPES, STORAGE_MODES, TRY_ON_MODEL_ALIASES, TaskOptions, TaskSpec
@@ -137,7 +138,7 @@ class Checked(Generic[Image]):
         return TaskSpec(scene=self.scene, prompt=self.prompt, options=self.options, session_id=self.session_id)
 
 
-class Refused(ValueError):
+class Refused(BotError, ValueError):
     """A draft that breaks rules: `problems` maps each field to its sentence, in reading order."""
 
     def __init__(self, problems: dict[str, str]) -> None:

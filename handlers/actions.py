@@ -12,7 +12,7 @@ from bot.slack.batch_text import DROP_ACTION, SUBMIT_ACTION
 from bot.slack.modal import SCENE_ACTION
 from bot.slack.use_result import USE_RESULT_ACTION
 from bot.slack_surface import SlackSurface
-from handlers.registry import Registry
+from handlers.registry import Registry, answer_sent
 
 
 async def _tell(respond: AsyncRespond, text: str, *, replace_original: bool = False) -> None:
@@ -35,6 +35,7 @@ async def run_again(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, 
     """The same inputs once more, under a new SessionId; logged before the ack."""
     accepted = await surface.record_run_again(body)  # in the log before Slack hears back
     await ack()
+    await answer_sent()
     if isinstance(accepted, str):
         await _tell(respond, accepted)
     else:

@@ -41,7 +41,7 @@ from bot.config import (
     unknown_settings,
     use_env_file,
 )
-from bot.errors import AigcBotError, advise, format_refusal
+from bot.errors import AigcBotError, BotError, advise, format_refusal
 from bot.follow.follower import Follower
 from bot.follow.polling import PollPolicy
 from bot.images.refusals import ImageRefused
@@ -88,7 +88,7 @@ COMMAND_LINE = Naming(
 DRY_RUN_WAIT = "--dry-run sends nothing, so there is no task to --wait for; give one or the other."
 
 
-class BadInput(ValueError):
+class BadInput(BotError, ValueError):
     """Input a person can fix, said in one sentence."""
 
 

@@ -8,11 +8,11 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.slack.batch_text import BatchCancel, BatchForm, BatchStatus, batch_form_view
-from bot.slack.command_text import CommandError, Generate, History, OpenForm, Status, Usage
+from bot.slack.command_text import CommandError, Generate, History, OpenForm, StatusLookup, Usage
 from bot.slack.messages import HELP_TEXT
 from bot.slack.presets_text import WorkflowCommand
 from bot.slack_surface import SlackSurface, shown
-from handlers.registry import Registry
+from handlers.registry import Registry, answer_sent
 
 COMMAND = "/aigc"
 
@@ -32,8 +32,9 @@ async def aigc(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, su
         recorded = await surface.record_command(command, parsed)  # in the log before Slack hears back
         note = surface.acknowledgement(recorded, parsed)
         await (ack(response_type="ephemeral", text=note) if note else ack())
+        await answer_sent()
         await surface.carry_on(recorded)
-    elif isinstance(parsed, Status):
+    elif isinstance(parsed, StatusLookup):
         await ack(response_type="ephemeral", text=f"Looking up `{parsed.task_id}`…")
         await respond(response_type="ephemeral", text=await surface.status_text(parsed.task_id))
     elif isinstance(parsed, History):

@@ -9,17 +9,22 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot import batches
 from bot.slack_surface import SlackSurface
-from handlers.registry import Registry
+from handlers.registry import Registry, answer_sent
 
 
 async def mention(ack: AsyncAck, event: dict[str, Any], body: dict[str, Any], surface: SlackSurface) -> None:
-    """`@aigc product …` with images: logged before the ack, answered in the message's thread."""
+    """`@aigc product …` with images: logged, then answered in the message's thread.
+
+    Bolt acknowledges an event before its listener runs, so the ack() here changes nothing Slack sees; it is
+    where a listener that Slack waits for would answer.
+    """
     if batches.asks_for_batch(event):
         await ack()  # a batch file is only checked here; nothing is billed before its Submit click
         await batches.answer_message(surface.services.batches, event, body)
         return
-    accepted = await surface.record_message_event(event, body, source="file_share")  # logged before the ack
+    accepted = await surface.record_message_event(event, body, source="file_share")
     await ack()
+    await answer_sent()
     await surface.answer(accepted)
 
 

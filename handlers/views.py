@@ -11,7 +11,7 @@ from bot.slack.batch_text import FILE_BLOCK, form_files
 from bot.slack.batch_text import FORM_CALLBACK as BATCH_FORM_CALLBACK
 from bot.slack.modal import FORM_CALLBACK
 from bot.slack_surface import SlackSurface
-from handlers.registry import Registry
+from handlers.registry import Registry, answer_sent
 
 
 async def form_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], surface: SlackSurface) -> None:
@@ -22,6 +22,7 @@ async def form_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, An
         return
     recorded = await surface.record_form(body, view, result)  # in the log before the form closes
     await ack()
+    await answer_sent()
     await surface.carry_on(recorded)
 
 

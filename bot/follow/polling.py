@@ -8,14 +8,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.config import Settings
-from bot.errors import worth_retrying
+from bot.errors import BotError, worth_retrying
 from bot.follow.schedule import Observation, estimate_window, first_delay, next_delay
 from bot.tencent.vod import TaskDetail, VodClient, VodError
 
 
 @dataclass(frozen=True)
 class PollPolicy:
-    """When to check a task (see bot/schedule.py), for at most `timeout`; errors back off from `first_delay`.
+    """When to check a task (see bot/follow/schedule.py), for at most `timeout`; errors back off from `first_delay`.
 
     `dense_delay` is the gap near the expected finish: it bounds the lag in noticing a result, leaving room
     within a 3 s target for posting it. `blind_delay` is the gap with nothing to estimate from, chosen so a
@@ -45,7 +45,7 @@ class PollPolicy:
         )
 
 
-class TaskStillRunning(Exception):
+class TaskStillRunning(BotError):
     def __init__(self, last: TaskDetail | None, waited: float) -> None:
         super().__init__(f"task still running after {waited:.0f}s")
         self.last = last

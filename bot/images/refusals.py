@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from bot.errors import BotError
 from bot.images.limits import megabytes
 from bot.tencent.imagetype import IMAGE_LOOKS, looks_like
 
 READABLE = "HEIC/HEIF, AVIF, JPEG, PNG, WebP, GIF, BMP and TIFF"
 
 
-class ImageRefused(ValueError):
+class ImageRefused(BotError, ValueError):
     """A file that cannot be used as an image; its message is a whole sentence for the person who shared it."""
 
 

@@ -12,6 +12,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.errors import BotError
 from bot.lifecycle import Backoff, Stopping
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ BOT_TOKEN = SlackToken(
 )
 
 
-class TokenRejected(Exception):
+class TokenRejected(BotError):
     """Slack refused a token for good; the bot cannot work until an admin replaces it."""
 
     def __init__(self, token: SlackToken, answer: str) -> None:
@@ -80,7 +81,7 @@ class TokenRejected(Exception):
         )
 
 
-class SlackUnreachable(Exception):
+class SlackUnreachable(BotError):
     """One attempt to reach Slack failed in a way that may pass; the message is one line, free of secrets."""
 
     def __init__(self, reason: str, retry_after: float = 0.0) -> None:

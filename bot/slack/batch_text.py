@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from bot.errors import BotError
 from bot.rules import OPTION_NAMES, Draft, Naming
 from bot.slack.command_text import CommandError, Generate, generate
 from bot.slack.messages import escape
@@ -32,7 +33,7 @@ FORMAT_HINT = (
 )
 
 
-class BatchFileError(ValueError):
+class BatchFileError(BotError, ValueError):
     """A CSV file that cannot be read as a batch at all; the message says why."""
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.errors import BotError
 from bot.rules import OPTION_NAMES, Draft, Naming, Refused, check
 from bot.slack.refs import BadRef, FileIdRef, PathRef, Ref, UrlRef, is_url, parse_ref, unwrap_slack_link
 from bot.tencent.scenes import TaskSpec
@@ -18,7 +19,7 @@ OPENING_QUOTES = '"“'
 CLOSING_QUOTES = '"”'
 
 
-class CommandError(ValueError):
+class CommandError(BotError, ValueError):
     """Input a person can fix; the message tells them how."""
 
 
@@ -37,8 +38,9 @@ def is_session_id(text: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Status:
-    """`task_id` holds what was typed: a TaskId, or the SessionId of a request whose TaskId is unknown."""
+class StatusLookup:
+    """`/aigc status …`: `task_id` holds what was typed, a TaskId or the SessionId of a request whose TaskId
+    is unknown."""
 
     task_id: str
 
@@ -69,7 +71,7 @@ class Generate:
         return len(self.images) + len(self.clothes)
 
 
-Command = Help | OpenForm | Status | History | Usage | Generate
+Command = Help | OpenForm | StatusLookup | History | Usage | Generate
 
 
 def _words(text: str) -> list[str]:
@@ -164,7 +166,7 @@ def parse_command(text: str, attached: list[Ref] | None = None) -> Command:
     if head == "status":
         if len(rest) != 1:
             raise CommandError("Give one TaskId or SessionId: `/aigc status <TaskId or SessionId>`.")
-        return Status(rest[0].strip("`"))
+        return StatusLookup(rest[0].strip("`"))
     if head == "history":
         return History()
     if head == "usage":

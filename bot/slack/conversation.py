@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.errors import BotError
 from bot.slack.messages import not_in_channel_text
 from bot.slack.pacing import Superseded
 
@@ -30,7 +31,7 @@ def slack_error_code(error: SlackApiError) -> str:
     return f"http_{getattr(error.response, 'status_code', 'error')}"
 
 
-class SlackUnavailable(Exception):
+class SlackUnavailable(BotError):
     """Slack would not take a message even after retries; the work itself may have succeeded."""
 
     def __init__(self, code: str) -> None:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 from slack_sdk.errors import SlackApiError
 
-from bot.errors import AigcBotError
+from bot.errors import AigcBotError, BotError
 from bot.images.prepare import PreparedImage
 from bot.images.preparer import ImagePreparer
 from bot.images.refusals import READABLE, ImageRefused, too_large_to_fetch
@@ -44,7 +44,7 @@ _DEFAULT_PORTS = {"https": 443, "http": 80}
 _CHUNK_BYTES = 256 * 1024
 
 
-class DownloadTooLarge(ValueError):
+class DownloadTooLarge(BotError, ValueError):
     """A download grew past its size limit; nothing of it was kept."""
 
     def __init__(self, limit: int) -> None:

@@ -1,4 +1,10 @@
-"""Every text the bot posts in Slack. User text is escaped so it can never ping or link."""
+"""The help text and the wording of a request's life in Slack: its parent message and progress, the TaskId,
+the results and the errors, and `escape` for anything a person typed (it can never ping or link).
+
+Other sentences live beside the code that says them: a command's refusals in bot/slack/command_text.py, the
+batch messages in bot/slack/batch_text.py, the history and usage reports in bot/slack/reports.py, and the
+answers of each Slack surface in bot/slack_surface.py.
+"""
 
 from __future__ import annotations
 

@@ -21,6 +21,8 @@ from enum import IntEnum
 
 from slack_sdk.errors import SlackClientError
 
+from bot.errors import BotError
+
 
 class Priority(IntEnum):
     """Lower goes first."""
@@ -82,7 +84,7 @@ IDLE_CHECK_SECONDS = 1.0
 DEFAULT_PRIORITY = {"chat.update": Priority.STATUS, "views.publish": Priority.STATUS}
 
 
-class Superseded(SlackClientError):
+class Superseded(BotError, SlackClientError):
     """A waiting call was replaced by a newer one for the same message; it was never sent."""
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot.errors import BotError
+
 SLACK_LINK = re.compile(r"^<([^>|]+)(?:\|[^>]*)?>$")
 WEB_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
@@ -44,7 +46,7 @@ class SlackFileRef:
 Ref = FileIdRef | UrlRef | PathRef | SlackFileRef
 
 
-class BadRef(ValueError):
+class BadRef(BotError, ValueError):
     pass
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from xml.sax.saxutils import escape
 
+from bot.errors import BotError
 from bot.standins.base import FakeServer, Handler
 
 
@@ -86,7 +87,7 @@ class TempCredential:
     expires_at: float | None
 
 
-class CosError(Exception):
+class CosError(BotError):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(code)
         self.status = status

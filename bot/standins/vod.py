@@ -63,6 +63,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.errors import BotError
 from bot.standins.base import FakeServer, Handler
 from bot.standins.cos import FakeCos
 from bot.tencent import tc3
@@ -297,7 +298,7 @@ class UploadSession:
     file_id: str | None = None
 
 
-class TencentError(Exception):
+class TencentError(BotError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(code)
         self.code = code

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from bot.errors import BotError
 
-class BackupRefused(Exception):
+
+class BackupRefused(BotError):
     """The backup was not taken; the message says why in one sentence."""
 
 

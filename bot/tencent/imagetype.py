@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.errors import BotError
+
 SNIFF_BYTES = 32
 
 
@@ -18,7 +20,7 @@ PNG = ImageKind("png", "image/png")
 WEBP = ImageKind("webp", "image/webp")
 
 
-class NotAnImage(ValueError):
+class NotAnImage(BotError, ValueError):
     """The bytes are not a JPEG, PNG or WebP image; the message says what they look like instead."""
 
 

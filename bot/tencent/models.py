@@ -8,6 +8,8 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_pascal
 
+from bot.errors import BotError
+
 SceneType = Literal[
     "ai_try_on",
     "product_image",
@@ -202,7 +204,7 @@ class CreateSceneAigcImageTaskRequest(ApiModel):
         return self
 
 
-class RequestInvalid(ValueError):
+class RequestInvalid(BotError, ValueError):
     """A request that breaks a rule; `problems` holds one 'Field: rule' line per mistake."""
 
     def __init__(self, problems: list[str]) -> None:

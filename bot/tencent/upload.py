@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.errors import BotError
 from bot.tencent import cos
 from bot.tencent.imagetype import SNIFF_BYTES, ImageKind, sniff
 from bot.tencent.vod import VodClient
@@ -15,7 +16,7 @@ from bot.tencent.vod import VodClient
 CHUNK_SIZE = 256 * 1024
 
 
-class ImageTooLarge(ValueError):
+class ImageTooLarge(BotError, ValueError):
     pass
 
 
