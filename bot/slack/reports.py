@@ -126,14 +126,16 @@ def logged_result_text(row: RequestRow) -> str:
 
 async def status_text(vod: VodClient, log_db: RequestLog, task_id: str) -> str:
     """/aigc status: `task_id` is a TaskId, or the SessionId of a request (its TaskId may be unknown): the bot's
-    own `aigc-…` ones, or one chosen with `aigc-bot submit --session-id`, which the log knows."""
-    if is_session_id(task_id) or log_db.latest_for_session(task_id) is not None:
+    own `aigc-…` ones, or one chosen with `aigc-bot submit --session-id`, which the log knows.
+
+    The log is read on its read threads (`RequestLog.read`), never on the event loop."""
+    if is_session_id(task_id) or await log_db.read(lambda reader: reader.latest_for_session(task_id)) is not None:
         return await session_status_text(vod, log_db, task_id)
     return await _task_status_text(vod, log_db, task_id)
 
 
 async def session_status_text(vod: VodClient, log_db: RequestLog, session_id: str) -> str:
-    row = log_db.latest_for_session(session_id)
+    row = await log_db.read(lambda reader: reader.latest_for_session(session_id))
     if row is None:
         return f"I have no request with SessionId `{escape(session_id)}` in my log."
     if row["task_id"]:
@@ -149,7 +151,7 @@ async def session_status_text(vod: VodClient, log_db: RequestLog, session_id: st
 
 
 async def _task_status_text(vod: VodClient, log_db: RequestLog, task_id: str) -> str:
-    row = log_db.by_task_id(task_id)
+    row = await log_db.read(lambda reader: reader.by_task_id(task_id))
     if row and row["status"] in (Status.DONE, Status.FAILED) and row.get("finished_at"):
         return logged_result_text(row)
     try:
