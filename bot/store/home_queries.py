@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.store.db import CAPPED_STATUSES, COMMAND_LINE_TEAM, RequestLog, workspace_filter
+from bot.store.db import CAPPED_STATUSES, COMMAND_LINE_TEAM, FILTER_STATUS, RequestLog, workspace_filter
 
 # The statuses the daily caps count (RequestLog.daily_count): rows that reached, or may still reach, Tencent.
 CAP_COUNTED_STATUSES = CAPPED_STATUSES
@@ -38,7 +38,7 @@ def counted_since(log_db: RequestLog, *, team_id: str, since: str, user_id: str 
     the command line's, which share its cap)."""
     marks = ", ".join("?" for _ in CAP_COUNTED_STATUSES)
     workspace, workspace_params = workspace_filter(team_id)
-    sql = f"SELECT count(*) AS n FROM requests WHERE {workspace} AND created_at >= ? AND status IN ({marks})"
+    sql = f"SELECT count(*) AS n FROM requests WHERE {workspace} AND created_at >= ? AND {FILTER_STATUS} IN ({marks})"
     params: list[Any] = [*workspace_params, since, *CAP_COUNTED_STATUSES]
     if user_id is not None:
         sql += " AND user_id = ?"
