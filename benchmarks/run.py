@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from benchmarks import ack_latency, client_overhead, result_lag, submit_rate, upload_memory
+from benchmarks import ack_latency, client_overhead, result_lag, scale, submit_rate, upload_memory
 from benchmarks.fakes_host import FakeHost
 from benchmarks.machine import describe
 from benchmarks.report import Outcome
@@ -25,6 +25,9 @@ BENCHMARKS: dict[str, Benchmark] = {
     "memory": lambda host, quick: upload_memory.run(host, requests=3 if quick else 10, images=3 if quick else 10),
     "lag": lambda host, quick: (
         result_lag.run(host, tasks=4, shortest=1.0, longest=4.0) if quick else result_lag.run(host)
+    ),
+    "scale": lambda host, quick: (
+        scale.run(host, rows=5_000, sequential=5, concurrent=10, samples=2, rounds=1) if quick else scale.run(host)
     ),
 }
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.store.batches import BatchStore
-from bot.store.db import REQUEST_COLUMNS, RequestLog, dumps, iso, utc_now
+from bot.store.db import REQUEST_COLUMNS, REQUEST_INDEXES, RequestLog, dumps, iso, utc_now
 from bot.store.presets import PresetStore
 
 TEAM_ID = "T0001"
@@ -40,9 +40,10 @@ PROMPT = (
 
 
 def schema_key() -> str:
-    """Changes whenever the columns of `requests` do, so a log built for an older schema is never reused."""
+    """Changes whenever the columns or indexes of `requests` do, so a log built for another schema is never reused
+    (the bot would spend its start-up migrating it)."""
     described = ",".join(f"{name}:{kind.__name__}" for name, kind in REQUEST_COLUMNS.items())
-    return hashlib.sha256(described.encode()).hexdigest()[:12]
+    return hashlib.sha256("\n".join([described, *REQUEST_INDEXES]).encode()).hexdigest()[:12]
 
 
 def _outcome(roll: float) -> tuple[str, str | None]:
