@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python -m benchmarks.run` (all five) or `--only ack,rate,overhead,memory,lag`.
+"""Run the benchmarks: `python -m benchmarks.run` (all six) or `--only ack,rate,overhead,memory,lag,scale`.
 
 Prints the machine, then each benchmark's figures and PASS/FAIL against its target; exits 1 if any failed.
 `--quick` runs smaller samples to check the harness itself; its figures are not the published ones.

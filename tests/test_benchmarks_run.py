@@ -36,6 +36,12 @@ def test_quick_benchmarks_print_the_machine_and_all_five_sets_of_figures() -> No
         "results in the thread 4/4",
         "lag, old fixed schedule",
         "busiest second of DescribeTaskDetail",
+        "ack p99, all at once",
+        "command to CreateSceneAigcImageTask",
+        "/aigc usage",
+        "admin App Home",
+        "GET /metrics",
+        "start-up",
     ):
         # Labels are padded to the longest in each benchmark, so compare with the spacing collapsed.
         assert " ".join(figure.split()) in " ".join(out.split()), f"{figure!r} missing from:\n{out}"
