@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
-from bot.store.db import CAPPED_STATUSES, COMMAND_LINE_TEAM, FILTER_STATUS, RequestLog, workspace_filter
+from bot.store.db import CAPPED_STATUSES, COMMAND_LINE_TEAM, DONE, FILTER_STATUS, RequestLog, workspace_filter
 
 # The statuses the daily caps count (RequestLog.daily_count): rows that reached, or may still reach, Tencent.
 CAP_COUNTED_STATUSES = CAPPED_STATUSES
@@ -46,15 +47,54 @@ def counted_since(log_db: RequestLog, *, team_id: str, since: str, user_id: str 
     return int(log_db.query(sql, params)[0]["n"])
 
 
-def usage_rows(log_db: RequestLog, *, team_id: str, since: str) -> list[dict[str, Any]]:
-    """The team's requests since `since`, the command line's included, with what usage and cost figures need
-    (not prompts or inputs); `from_command_line` is 1 for the command line's."""
+class UsageGroup(NamedTuple):
+    """Requests of one workspace that share who asked, the scene, the outcome, whether Tencent billed them and
+    whether they are from today: how many there are, and the output images of those that are done."""
+
+    user_id: str | None
+    from_command_line: bool
+    scene: str | None
+    status: str
+    error_code: str | None
+    billed: bool
+    today: bool
+    requests: int
+    images: int
+
+
+def usage_summary(
+    log_db: RequestLog, *, team_id: str, since: str, today: str, billed_error_codes: Sequence[str]
+) -> list[UsageGroup]:
+    """The team's requests since `since`, the command line's included, counted in SQLite by what the usage
+    reports and cost estimates tell apart: a few hundred groups, not a month of rows carried into Python.
+
+    :param today: the start of today (YYYY-MM-DD); requests from then on have `today` set.
+    :param billed_error_codes: error codes of requests Tencent billed without the log knowing their TaskId.
+    """
     workspace, workspace_params = workspace_filter(team_id)
-    return log_db.query(
-        "SELECT user_id, scene, status, error_code, output_json, substr(created_at, 1, 10) AS day,"
-        f" team_id = ? AS from_command_line FROM requests WHERE {workspace} AND created_at >= ?",
-        [COMMAND_LINE_TEAM, *workspace_params, since],
+    billed_marks = ", ".join("?" for _ in billed_error_codes)
+    rows = log_db.query(
+        "SELECT user_id, team_id = ? AS from_command_line, scene, status, error_code,"
+        f" (task_id IS NOT NULL OR error_code IN ({billed_marks})) AS billed, created_at >= ? AS today,"
+        " count(*) AS requests, sum(CASE WHEN status = ? AND json_valid(output_json)"
+        " THEN json_array_length(output_json) ELSE 0 END) AS images"
+        f" FROM requests WHERE {workspace} AND created_at >= ? GROUP BY 1, 2, 3, 4, 5, 6, 7",
+        [COMMAND_LINE_TEAM, *billed_error_codes, today, DONE, *workspace_params, since],
     )
+    return [
+        UsageGroup(
+            user_id=row["user_id"],
+            from_command_line=bool(row["from_command_line"]),
+            scene=row["scene"],
+            status=str(row["status"]),
+            error_code=row["error_code"],
+            billed=bool(row["billed"]),
+            today=bool(row["today"]),
+            requests=int(row["requests"]),
+            images=int(row["images"] or 0),
+        )
+        for row in rows
+    ]
 
 
 def presets_for(log_db: RequestLog, *, team_id: str, user_id: str) -> list[dict[str, Any]] | None:
