@@ -25,7 +25,6 @@ from bot.config import Settings
 from bot.pricing import parse_unit_prices
 from bot.slack.conversation import slack_error_code
 from bot.slack.home import AdminUsage, DailyCount, HomeContent, home_view
-from bot.slack.reports import BILLED_WITHOUT_TASK_ID
 from bot.store import home_queries
 from bot.store.db import RequestLog, utc_now
 
@@ -121,14 +120,8 @@ class HomePublisher:
         today = now.strftime("%Y-%m-%d")
         admin = None
         if user_id in self.policy.admins:
-            month = home_queries.usage_summary(
-                reader,
-                team_id=team_id,
-                since=now.strftime("%Y-%m"),
-                today=today,
-                billed_error_codes=BILLED_WITHOUT_TASK_ID,
-            )
-            admin = AdminUsage(month=month, prices=self.prices, currency=self.currency)
+            summary = home_queries.usage_summary(reader, team_id=team_id, month=now.strftime("%Y-%m"), today=today)
+            admin = AdminUsage(summary=summary, prices=self.prices, currency=self.currency)
         return HomeContent(
             user_id=user_id,
             requests=home_queries.last_requests(reader, team_id=team_id, user_id=user_id),

@@ -21,7 +21,7 @@ from typing import Any
 from bot.store.batches import BatchStore
 from bot.store.db import REQUEST_COLUMNS, REQUEST_INDEXES, RequestLog, dumps, iso, utc_now
 from bot.store.presets import PresetStore
-from bot.store.tally import TALLY_TABLE
+from bot.store.tally import SCHEMAS
 
 TEAM_ID = "T0001"
 # Rows per transaction: big enough that commits cost nothing next to the rows.
@@ -41,10 +41,11 @@ PROMPT = (
 
 
 def schema_key() -> str:
-    """Changes whenever the columns or indexes of `requests` do, so a log built for another schema is never reused
-    (the bot would spend its start-up migrating it)."""
+    """Changes whenever the columns or indexes of `requests`, or the counts kept of it, do, so a log built for
+    another schema is never reused (the bot would spend its start-up migrating it)."""
     described = ",".join(f"{name}:{kind.__name__}" for name, kind in REQUEST_COLUMNS.items())
-    return hashlib.sha256("\n".join([described, *REQUEST_INDEXES]).encode()).hexdigest()[:12]
+    counts = [statement for schema in SCHEMAS.values() for statement in schema]
+    return hashlib.sha256("\n".join([described, *REQUEST_INDEXES, *counts]).encode()).hexdigest()[:12]
 
 
 def _outcome(roll: float) -> tuple[str, str | None]:
@@ -176,7 +177,8 @@ def _drop_indexes_and_tally(connection: sqlite3.Connection) -> None:
     with connection:
         for kind, name in found:
             connection.execute(f"DROP {kind.upper()} {name}")
-        connection.execute(f"DROP TABLE {TALLY_TABLE}")
+        for table in SCHEMAS:
+            connection.execute(f"DROP TABLE {table}")
 
 
 def _insert(connection: sqlite3.Connection, columns: list[str], rows: list[tuple[Any, ...]]) -> None:

@@ -20,8 +20,8 @@ from bot.pricing import parse_unit_prices
 from bot.slack.home import MAX_BLOCKS, AdminUsage, DailyCount, HomeContent, home_view
 from bot.slack.reports import amount_text
 from bot.store.costs import estimate_cost
-from bot.store.db import RequestLog, Status, iso
-from bot.store.home_queries import UsageGroup, counted_since, presets_for, usage_summary
+from bot.store.db import RequestLog, Status, iso, utc_now
+from bot.store.home_queries import UsageGroup, UsageSummary, counted_since, presets_for, usage_summary
 from tests.conftest import TEAM_ID, RunningBot, env_for, make_settings, rows, wait_status, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.test_cli import aigc_bot
@@ -242,7 +242,7 @@ def test_cost_counts_output_images_of_finished_requests_at_each_scenes_price(tmp
             row_id = log_db.claim({"source": "slash_command", "team_id": "T1", "user_id": "U1", "dedupe_key": f"c{n}"})
             assert row_id is not None
             log_db.update(row_id, **fields)
-        month = usage_summary(log_db, team_id="T1", since="2000-01", today="2000-01-01", billed_error_codes=[])
+        month = usage_summary(log_db, team_id="T1", month=utc_now().strftime("%Y-%m"), today="2000-01-01").month
     finally:
         log_db.close()
     estimate = estimate_cost(month, prices)
@@ -311,7 +311,7 @@ def _content(requests: list[dict[str, Any]], **extra: Any) -> HomeContent:
 
 
 def test_a_home_never_exceeds_slacks_block_limit_and_every_image_has_url_and_alt_text() -> None:
-    usage = AdminUsage(month=[], prices={}, currency="CNY")
+    usage = AdminUsage(summary=UsageSummary([], []), prices={}, currency="CNY")
     view = home_view(_content([_row(i) for i in range(150)], admin=usage))
     assert len(view["blocks"]) == MAX_BLOCKS
     assert "/aigc history" in shown_text({"blocks": view["blocks"][-1:]})
@@ -327,8 +327,9 @@ def test_an_expired_result_shows_no_thumbnail_but_says_where_the_images_are() ->
 
 
 def test_an_admin_without_prices_is_told_how_to_see_costs() -> None:
-    month = [UsageGroup("U1", False, "product", "done", None, billed=True, today=True, requests=1, images=0)]
-    text = shown_text(home_view(_content([], admin=AdminUsage(month=month, prices={}, currency="CNY"))))
+    today = [UsageGroup("U1", False, "product", "done", None, billed=True, requests=1, images=0)]
+    usage = AdminUsage(summary=UsageSummary(today, today), prices={}, currency="CNY")
+    text = shown_text(home_view(_content([], admin=usage)))
     assert "AIGC_BOT_UNIT_PRICES" in text and "estimated cost:" not in text
 
 

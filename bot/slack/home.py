@@ -25,7 +25,7 @@ from bot.store.db import (
     UPLOADING,
     parse_iso,
 )
-from bot.store.home_queries import CAP_COUNTED_STATUSES, UsageGroup
+from bot.store.home_queries import CAP_COUNTED_STATUSES, UsageGroup, UsageSummary
 from bot.tencent.scenes import SCENE_LABELS
 
 # Slack refuses a Home view of more than 100 blocks.
@@ -58,9 +58,10 @@ class DailyCount:
 
 @dataclass(frozen=True)
 class AdminUsage:
-    """The team's requests this month (usage_summary), what they cost per output image, and in what currency."""
+    """The team's requests this month and today (usage_summary), what they cost per output image, and in what
+    currency."""
 
-    month: list[UsageGroup]
+    summary: UsageSummary
     prices: Mapping[str, Decimal]
     currency: str
 
@@ -176,12 +177,11 @@ def _usage_period(title: str, groups: list[UsageGroup], usage: AdminUsage) -> st
 
 
 def admin_blocks(usage: AdminUsage, now: datetime) -> list[dict[str, Any]]:
-    today = [g for g in usage.month if g.today]
     blocks = [
         {"type": "divider"},
         _header("Team usage (admins only)"),
-        _text(_usage_period("Today", today, usage)),
-        _text(_usage_period(f"This month ({now.strftime('%Y-%m')})", usage.month, usage)),
+        _text(_usage_period("Today", usage.summary.today, usage)),
+        _text(_usage_period(f"This month ({now.strftime('%Y-%m')})", usage.summary.month, usage)),
     ]
     if not usage.prices:
         blocks.append(_context("Set `AIGC_BOT_UNIT_PRICES` to see estimated costs."))

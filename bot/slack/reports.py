@@ -14,12 +14,13 @@ from bot.slack.messages import asker, escape, task_lookup_status_text
 from bot.store.costs import CostEstimate, estimate_cost
 from bot.store.db import NOT_SUBMITTED_STATUSES, TASK_ID_UNKNOWN, RequestLog, RequestRow, Status, parse_iso, utc_now
 from bot.store.home_queries import usage_summary
+from bot.store.tally import BILLED_ERROR_CODES
 from bot.tencent.scenes import SCENE_LABELS
 from bot.tencent.vod import TaskDetail, VodClient, VodError
 
 K = TypeVar("K")
 # A request Tencent holds without its TaskId in the log (the answer was lost) was billed all the same.
-BILLED_WITHOUT_TASK_ID = ("InvalidParameterValue.SessionId", TASK_ID_UNKNOWN)
+BILLED_WITHOUT_TASK_ID = BILLED_ERROR_CODES
 
 
 def thread_link(team_domain: str | None, channel_id: str | None, ts: str | None) -> str | None:
@@ -76,10 +77,10 @@ def usage_text(
     moment = now or utc_now()
     day = moment.strftime("%Y-%m-%d")
     month = moment.strftime("%Y-%m")
-    groups = usage_summary(log_db, team_id=team_id, since=month, today=day, billed_error_codes=BILLED_WITHOUT_TASK_ID)
-    billed = [g for g in groups if g.billed]
+    summary = usage_summary(log_db, team_id=team_id, month=month, today=day)
     parts = [f"*Submitted tasks (billed by Tencent) for {month}*"]
-    for label, chosen in (("Today", [g for g in billed if g.today]), ("This month", billed)):
+    for label, groups in (("Today", summary.today), ("This month", summary.month)):
+        chosen = [g for g in groups if g.billed]
         parts.append(f"*{label}:* {sum(g.requests for g in chosen)} task(s)")
         by_scene = weighted((g.scene, g.requests) for g in chosen)
         by_user = weighted((asker(g.user_id, from_command_line=g.from_command_line), g.requests) for g in chosen)
@@ -90,12 +91,11 @@ def usage_text(
                 parts.append("  by user: " + ", ".join(f"{who} {n}" for who, n in by_user.most_common(20)))
             else:
                 parts.append(f"  yours: {by_user[asker(asked_by)]}")
-    refused = sum(g.requests for g in groups if g.status in NOT_SUBMITTED_STATUSES)
+    refused = sum(g.requests for g in summary.month if g.status in NOT_SUBMITTED_STATUSES)
     parts.append(f"Not submitted this month (refused or invalid, not billed): {refused}")
     if prices:
-        today = estimate_cost((g for g in groups if g.today), prices)
-        parts.append(f"*Estimated cost today:* {cost_text(today, currency)}")
-        parts.append(f"*Estimated cost this month:* {cost_text(estimate_cost(groups, prices), currency)}")
+        parts.append(f"*Estimated cost today:* {cost_text(estimate_cost(summary.today, prices), currency)}")
+        parts.append(f"*Estimated cost this month:* {cost_text(estimate_cost(summary.month, prices), currency)}")
     return "\n".join(parts)
 
 

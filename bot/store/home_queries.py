@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from bot.store.db import CAPPED_STATUSES, COMMAND_LINE_TEAM, DONE, FILTER_STATUS, RequestLog, workspace_filter
+from bot.store.db import CAPPED_STATUSES, COMMAND_LINE_TEAM, FILTER_STATUS, RequestLog, workspace_filter
+from bot.store.tally import USAGE_TABLE
 
 # The statuses the daily caps count (RequestLog.daily_count): rows that reached, or may still reach, Tencent.
 CAP_COUNTED_STATUSES = CAPPED_STATUSES
@@ -48,8 +48,8 @@ def counted_since(log_db: RequestLog, *, team_id: str, since: str, user_id: str 
 
 
 class UsageGroup(NamedTuple):
-    """Requests of one workspace that share who asked, the scene, the outcome, whether Tencent billed them and
-    whether they are from today: how many there are, and the output images of those that are done."""
+    """Requests of one workspace in one period that share who asked, the scene, the outcome and whether Tencent
+    billed them: how many there are, and the output images of those that are done."""
 
     user_id: str | None
     from_command_line: bool
@@ -57,44 +57,41 @@ class UsageGroup(NamedTuple):
     status: str
     error_code: str | None
     billed: bool
-    today: bool
     requests: int
     images: int
 
 
-def usage_summary(
-    log_db: RequestLog, *, team_id: str, since: str, today: str, billed_error_codes: Sequence[str]
-) -> list[UsageGroup]:
-    """The team's requests since `since`, the command line's included, counted in SQLite by what the usage
-    reports and cost estimates tell apart: a few hundred groups, not a month of rows carried into Python.
+class UsageSummary(NamedTuple):
+    """A workspace's requests this month and today (today's are in the month's too)."""
 
-    :param today: the start of today (YYYY-MM-DD); requests from then on have `today` set.
-    :param billed_error_codes: error codes of requests Tencent billed without the log knowing their TaskId.
-    """
+    month: list[UsageGroup]
+    today: list[UsageGroup]
+
+
+def usage_summary(log_db: RequestLog, *, team_id: str, month: str, today: str) -> UsageSummary:
+    """The team's requests, the command line's included, in the UTC month `month` (YYYY-MM) and on the UTC day
+    `today` (YYYY-MM-DD), from the counts the log keeps per month and per day (bot/store/tally.py): a few
+    hundred rows however many requests the month holds."""
     workspace, workspace_params = workspace_filter(team_id)
-    billed_marks = ", ".join("?" for _ in billed_error_codes)
     rows = log_db.query(
-        "SELECT user_id, team_id = ? AS from_command_line, scene, status, error_code,"
-        f" (task_id IS NOT NULL OR error_code IN ({billed_marks})) AS billed, created_at >= ? AS today,"
-        " count(*) AS requests, sum(CASE WHEN status = ? AND json_valid(output_json)"
-        " THEN json_array_length(output_json) ELSE 0 END) AS images"
-        f" FROM requests WHERE {workspace} AND created_at >= ? GROUP BY 1, 2, 3, 4, 5, 6, 7",
-        [COMMAND_LINE_TEAM, *billed_error_codes, today, DONE, *workspace_params, since],
+        "SELECT period, user_id, team_id = ? AS from_command_line, scene, status, error_code, billed,"
+        f" requests, images FROM {USAGE_TABLE} WHERE period IN (?, ?) AND {workspace} AND requests != 0",
+        [COMMAND_LINE_TEAM, month, today, *workspace_params],
     )
-    return [
-        UsageGroup(
-            user_id=row["user_id"],
+    summary = UsageSummary(month=[], today=[])
+    for row in rows:
+        group = UsageGroup(
+            user_id=row["user_id"] or None,
             from_command_line=bool(row["from_command_line"]),
-            scene=row["scene"],
+            scene=row["scene"] or None,
             status=str(row["status"]),
-            error_code=row["error_code"],
+            error_code=row["error_code"] or None,
             billed=bool(row["billed"]),
-            today=bool(row["today"]),
             requests=int(row["requests"]),
-            images=int(row["images"] or 0),
+            images=int(row["images"]),
         )
-        for row in rows
-    ]
+        (summary.today if row["period"] == today else summary.month).append(group)
+    return summary
 
 
 def presets_for(log_db: RequestLog, *, team_id: str, user_id: str) -> list[dict[str, Any]] | None:
