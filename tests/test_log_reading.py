@@ -56,3 +56,47 @@ def test_purge_reaches_every_old_row_however_many_stretches_and_whatever_their_o
         assert str((log_db.get(row_id) or {}).get("prompt")).startswith(PURGED_TEXT_PREFIX)
     for row_id in (recent_first, active):
         assert not str((log_db.get(row_id) or {}).get("prompt")).startswith(PURGED_TEXT_PREFIX)
+
+
+def test_the_usage_counts_equal_the_log_through_every_change_of_its_requests(log_db: RequestLog) -> None:
+    images = '[{"url": "https://x/1.png"}, {"url": "https://x/2.png"}]'
+    done_earlier = logged(log_db, 1, days_ago=2)
+    log_db.update(done_earlier, task_id="t-1", output_json=images, scene="product")
+    moving = logged(log_db, 2, days_ago=0, status="received")
+    for status in ("uploading", "submitting", "submitted"):
+        log_db.update(moving, status=status)
+    log_db.update(moving, task_id="t-2", scene="tryon")
+    log_db.update(moving, status="done", output_json=images)
+    lost = logged(log_db, 3, days_ago=0, status="failed")
+    log_db.update(lost, error_code="TaskIdUnknown")
+    logged(log_db, 4, days_ago=0, status="refused")
+    log_db.execute("DELETE FROM requests WHERE id = ?", [logged(log_db, 5, days_ago=0)])
+
+    def counted(period: str) -> set[tuple[object, ...]]:
+        return {
+            tuple(row.values())
+            for row in log_db.query(
+                "SELECT user_id, scene, status, error_code, billed, requests, images FROM request_usage"
+                " WHERE period = ? AND requests != 0",
+                [period],
+            )
+        }
+
+    def from_the_log(since: str) -> set[tuple[object, ...]]:
+        return {
+            tuple(row.values())
+            for row in log_db.query(
+                "SELECT user_id, coalesce(scene, '') AS scene, status, coalesce(error_code, '') AS error_code,"
+                " (task_id IS NOT NULL OR coalesce(error_code, '') = 'TaskIdUnknown') AS billed, count(*) AS n,"
+                " sum(CASE WHEN status = 'done' THEN json_array_length(output_json) ELSE 0 END) AS images"
+                " FROM requests WHERE created_at >= ? GROUP BY 1, 2, 3, 4, 5",
+                [since],
+            )
+        }
+
+    today = utc_now().strftime("%Y-%m-%d")
+    assert counted(today) == from_the_log(today)
+    assert ("U1", "tryon", "done", "", 1, 1, 2) in counted(today)
+    assert ("U1", "", "failed", "TaskIdUnknown", 1, 1, 0) in counted(today)
+    earlier = iso(utc_now() - timedelta(days=2))[:10]
+    assert counted(earlier) == {("U1", "product", "done", "", 1, 1, 2)}
