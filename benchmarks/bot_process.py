@@ -25,7 +25,7 @@ from tests.fakes.slack_signing import signed_headers
 EVENTS_PATH = "/slack/events"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -71,7 +71,7 @@ class BotProcess:
     def __init__(self, urls: dict[str, str], **settings: str) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="aigc-bench-")
         workdir = Path(self._dir.name)
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db = workdir / "aigc-bot.db"
         self._env = bot_environment(urls, self.db, **settings)
@@ -127,7 +127,7 @@ class PeerProcess:
 
     def __init__(self, module: str, urls: dict[str, str]) -> None:
         self.module = module
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._api_url = f"{urls['slack']}/api/"
         self._dir = tempfile.TemporaryDirectory(prefix="aigc-peer-")

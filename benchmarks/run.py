@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python -m benchmarks.run` (all) or `--only ack,rate,overhead,memory,lag,slack_limits,images`.
+"""Run the benchmarks: `python -m benchmarks.run` (all), or some: `--only ack,scale,images`.
 
 Prints the machine, then each benchmark's figures and PASS/FAIL against its target; exits 1 if any failed.
 `--quick` runs smaller samples to check the harness itself; its figures are not the published ones.
@@ -16,6 +16,7 @@ from benchmarks import (
     client_overhead,
     image_prep,
     result_lag,
+    scale,
     slack_limits,
     submit_rate,
     upload_memory,
@@ -40,6 +41,9 @@ BENCHMARKS: dict[str, Benchmark] = {
         slack_limits.run(host, people_count=4, batch_rows=4) if quick else slack_limits.run(host)
     ),
     "images": lambda host, quick: image_prep.run(host, rounds=1, scale=0.25) if quick else image_prep.run(host),
+    "scale": lambda host, quick: (
+        scale.run(host, rows=5_000, sequential=5, concurrent=10, samples=2, rounds=1) if quick else scale.run(host)
+    ),
 }
 
 

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from slack_sdk.errors import SlackApiError
@@ -110,26 +111,39 @@ class HomePublisher:
 
     async def content(self, team_id: str, user_id: str) -> HomeContent:
         now = utc_now()
+        team_domain = await self._team_domain(team_id)
+        # Read on the log's read threads, so the event loop goes on acking while an admin's month is summed.
+        return await self.log_db.read(lambda reader: self._content(reader, team_id, user_id, now, team_domain))
+
+    def _content(
+        self, reader: RequestLog, team_id: str, user_id: str, now: datetime, team_domain: str | None
+    ) -> HomeContent:
         today = now.strftime("%Y-%m-%d")
         admin = None
         if user_id in self.policy.admins:
-            month_rows = home_queries.usage_rows(self.log_db, team_id=team_id, since=now.strftime("%Y-%m"))
-            admin = AdminUsage(month_rows=month_rows, prices=self.prices, currency=self.currency)
+            summary = home_queries.usage_summary(reader, team_id=team_id, month=now.strftime("%Y-%m"), today=today)
+            admin = AdminUsage(summary=summary, prices=self.prices, currency=self.currency)
         return HomeContent(
             user_id=user_id,
-            requests=home_queries.last_requests(self.log_db, team_id=team_id, user_id=user_id),
+            requests=home_queries.last_requests(reader, team_id=team_id, user_id=user_id),
             user_today=DailyCount(
-                home_queries.counted_since(self.log_db, team_id=team_id, user_id=user_id, since=today),
+                home_queries.counted_since(reader, team_id=team_id, user_id=user_id, since=today),
                 self.policy.user_daily_cap,
             ),
             workspace_today=DailyCount(
-                home_queries.counted_since(self.log_db, team_id=team_id, since=today),
+                home_queries.counted_since(reader, team_id=team_id, since=today),
                 self.policy.workspace_daily_cap,
             ),
-            presets=home_queries.presets_for(self.log_db, team_id=team_id, user_id=user_id),
-            team_domain=await self._team_domain(team_id),
+            presets=home_queries.presets_for(reader, team_id=team_id, user_id=user_id),
+            team_domain=team_domain,
             now=now,
             admin=admin,
+        )
+
+    async def _states(self, person: Person) -> tuple[tuple[int, str], ...]:
+        team_id, user_id = person
+        return await self.log_db.read(
+            lambda reader: home_queries.request_states(reader, team_id=team_id, user_id=user_id)
         )
 
     async def publish(self, team_id: str, user_id: str) -> bool:
@@ -147,7 +161,7 @@ class HomePublisher:
     async def opened(self, team_id: str, user_id: str) -> None:
         """The person opened their Home: publish it at once and keep it current from now on."""
         person = (team_id, user_id)
-        states = home_queries.request_states(self.log_db, team_id=team_id, user_id=user_id)
+        states = await self._states(person)
         self._watched[person] = _Watched(opened_at=time.monotonic(), states=states)
         await self.publish(team_id, user_id)
 
@@ -162,7 +176,7 @@ class HomePublisher:
             if watched.opened_at < forget_before:
                 del self._watched[person]
                 continue
-            states = home_queries.request_states(self.log_db, team_id=person[0], user_id=person[1])
+            states = await self._states(person)
             if states != watched.states:
                 watched.states, watched.stale = states, True
             if watched.stale and self.throttle.ready(person):

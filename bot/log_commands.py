@@ -110,7 +110,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         with _sink(args.output) as sink:
             count = write_export(
-                export_rows(log_db, since=args.since, until=args.until, prices=prices), sink, args.format
+                # On a read-only connection of its own: the export reads while the bot goes on writing.
+                export_rows(log_db.reader(), since=args.since, until=args.until, prices=prices),
+                sink,
+                args.format,
             )
     finally:
         log_db.close()

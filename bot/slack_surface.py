@@ -178,24 +178,30 @@ class SlackSurface:
     async def status_text(self, task_id: str) -> str:
         return await reports.status_text(self.services.vod, self.log_db, task_id)
 
-    def history_text(self, command: dict[str, Any]) -> str:
-        return reports.history_text(
-            self.log_db,
-            team_id=command.get("team_id", ""),
-            user_id=command.get("user_id", ""),
-            team_domain=command.get("team_domain"),
+    async def history_text(self, command: dict[str, Any]) -> str:
+        """`/aigc history`, read on the log's read threads while the event loop goes on acking."""
+        return await self.log_db.read(
+            lambda reader: reports.history_text(
+                reader,
+                team_id=command.get("team_id", ""),
+                user_id=command.get("user_id", ""),
+                team_domain=command.get("team_domain"),
+            )
         )
 
-    def usage_text(self, command: dict[str, Any]) -> str:
-        """`/aigc usage`; where admins are named, only they see everyone's counts, the others their own."""
+    async def usage_text(self, command: dict[str, Any]) -> str:
+        """`/aigc usage`; where admins are named, only they see everyone's counts, the others their own. Read on
+        the log's read threads while the event loop goes on acking."""
         user_id = str(command.get("user_id", ""))
         admins = self.workflows.admins
-        return reports.usage_text(
-            self.log_db,
-            team_id=command.get("team_id", ""),
-            prices=self.services.home.prices,
-            currency=self.services.settings.aigc_bot_currency,
-            asked_by=user_id if admins and user_id not in admins else None,
+        return await self.log_db.read(
+            lambda reader: reports.usage_text(
+                reader,
+                team_id=command.get("team_id", ""),
+                prices=self.services.home.prices,
+                currency=self.services.settings.aigc_bot_currency,
+                asked_by=user_id if admins and user_id not in admins else None,
+            )
         )
 
     async def open_form(self, trigger_id: str, command: dict[str, Any]) -> None:

@@ -39,7 +39,7 @@ async def aigc(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, su
         await respond(response_type="ephemeral", text=await surface.status_text(parsed.task_id))
     elif isinstance(parsed, History):
         await ack()
-        await respond(response_type="ephemeral", text=surface.history_text(command))
+        await respond(response_type="ephemeral", text=await surface.history_text(command))
     elif isinstance(parsed, BatchForm):
         await ack()
         await surface.services.slack.views_open(
@@ -51,7 +51,7 @@ async def aigc(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, su
         await ack(response_type="ephemeral", text=surface.workflow_text(command, parsed))
     elif isinstance(parsed, Usage):
         await ack()
-        await respond(response_type="ephemeral", text=surface.usage_text(command))
+        await respond(response_type="ephemeral", text=await surface.usage_text(command))
     else:
         await ack(response_type="ephemeral", text=HELP_TEXT)
 

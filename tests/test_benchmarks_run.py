@@ -44,6 +44,12 @@ def test_quick_benchmarks_print_the_machine_and_all_six_sets_of_figures() -> Non
         "batch: took / floor",
         "MP HEIC, ratio ours/plain Pillow",
         "MP JPEG, ratio ours/plain Pillow",
+        "ack p99, all at once",
+        "command to CreateSceneAigcImageTask",
+        "/aigc usage",
+        "admin App Home",
+        "GET /metrics",
+        "start-up",
     ):
         # Labels are padded to the longest in each benchmark, so compare with the spacing collapsed.
         assert " ".join(figure.split()) in " ".join(out.split()), f"{figure!r} missing from:\n{out}"

@@ -20,8 +20,8 @@ from bot.pricing import parse_unit_prices
 from bot.slack.home import MAX_BLOCKS, AdminUsage, DailyCount, HomeContent, home_view
 from bot.slack.reports import amount_text
 from bot.store.costs import estimate_cost
-from bot.store.db import RequestLog, Status, iso
-from bot.store.home_queries import counted_since, presets_for
+from bot.store.db import RequestLog, Status, iso, utc_now
+from bot.store.home_queries import UsageGroup, UsageSummary, counted_since, presets_for, usage_summary
 from tests.conftest import TEAM_ID, RunningBot, env_for, make_settings, rows, wait_status, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.test_cli import aigc_bot
@@ -224,7 +224,7 @@ def test_a_state_change_republishes_the_home_at_most_once_per_throttle_window(
 # -- the parts -------------------------------------------------------------------------------------------
 
 
-def test_cost_counts_output_images_of_finished_requests_at_each_scenes_price() -> None:
+def test_cost_counts_output_images_of_finished_requests_at_each_scenes_price(tmp_path: Path) -> None:
     prices = parse_unit_prices("product=0.20,tryon=0.50")
     two = json.dumps([{"url": "https://x/1.png"}, {"url": "https://x/2.png"}])
     one = json.dumps([{"url": "https://x/1.png"}])
@@ -234,8 +234,18 @@ def test_cost_counts_output_images_of_finished_requests_at_each_scenes_price() -
         {"status": "failed", "scene": "tryon", "output_json": None},
         {"status": "submitted", "scene": "product", "output_json": None},
         {"status": "done", "scene": "outpaint", "output_json": one},
+        {"status": "done", "scene": "product", "output_json": "not json"},
     ]
-    estimate = estimate_cost(logged, prices)
+    log_db = RequestLog(tmp_path / "log.db")
+    try:
+        for n, fields in enumerate(logged):
+            row_id = log_db.claim({"source": "slash_command", "team_id": "T1", "user_id": "U1", "dedupe_key": f"c{n}"})
+            assert row_id is not None
+            log_db.update(row_id, **fields)
+        month = usage_summary(log_db, team_id="T1", month=utc_now().strftime("%Y-%m"), today="2000-01-01").month
+    finally:
+        log_db.close()
+    estimate = estimate_cost(month, prices)
     assert estimate.amount == Decimal("0.90")
     assert estimate.images == 4 and estimate.unpriced_scenes == {"outpaint"}
     assert estimate_cost([], prices).amount == 0
@@ -301,7 +311,7 @@ def _content(requests: list[dict[str, Any]], **extra: Any) -> HomeContent:
 
 
 def test_a_home_never_exceeds_slacks_block_limit_and_every_image_has_url_and_alt_text() -> None:
-    usage = AdminUsage(month_rows=[], prices={}, currency="CNY")
+    usage = AdminUsage(summary=UsageSummary([], []), prices={}, currency="CNY")
     view = home_view(_content([_row(i) for i in range(150)], admin=usage))
     assert len(view["blocks"]) == MAX_BLOCKS
     assert "/aigc history" in shown_text({"blocks": view["blocks"][-1:]})
@@ -317,17 +327,9 @@ def test_an_expired_result_shows_no_thumbnail_but_says_where_the_images_are() ->
 
 
 def test_an_admin_without_prices_is_told_how_to_see_costs() -> None:
-    month = [
-        {
-            "user_id": "U1",
-            "scene": "product",
-            "status": "done",
-            "error_code": None,
-            "output_json": "[]",
-            "day": "2026-03-14",
-        }
-    ]
-    text = shown_text(home_view(_content([], admin=AdminUsage(month_rows=month, prices={}, currency="CNY"))))
+    today = [UsageGroup("U1", False, "product", "done", None, billed=True, requests=1, images=0)]
+    usage = AdminUsage(summary=UsageSummary(today, today), prices={}, currency="CNY")
+    text = shown_text(home_view(_content([], admin=usage)))
     assert "AIGC_BOT_UNIT_PRICES" in text and "estimated cost:" not in text
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.slack.messages import asker, escape
-from bot.slack.reports import cost_text, thread_link
+from bot.slack.reports import cost_text, thread_link, weighted
 from bot.store.costs import estimate_cost
 from bot.store.db import (
     DONE,
@@ -25,7 +25,7 @@ from bot.store.db import (
     UPLOADING,
     parse_iso,
 )
-from bot.store.home_queries import CAP_COUNTED_STATUSES
+from bot.store.home_queries import CAP_COUNTED_STATUSES, UsageGroup, UsageSummary
 from bot.tencent.scenes import SCENE_LABELS
 
 # Slack refuses a Home view of more than 100 blocks.
@@ -58,9 +58,10 @@ class DailyCount:
 
 @dataclass(frozen=True)
 class AdminUsage:
-    """The team's requests this month (usage_rows), what they cost per output image, and in what currency."""
+    """The team's requests this month and today (usage_summary), what they cost per output image, and in what
+    currency."""
 
-    month_rows: list[dict[str, Any]]
+    summary: UsageSummary
     prices: Mapping[str, Decimal]
     currency: str
 
@@ -148,8 +149,8 @@ def request_blocks(row: Mapping[str, Any], *, team_domain: str | None, now: date
     return [section]
 
 
-def _counted(rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    return [r for r in rows if r.get("status") in CAP_COUNTED_STATUSES]
+def _counted(groups: Iterable[UsageGroup]) -> list[UsageGroup]:
+    return [g for g in groups if g.status in CAP_COUNTED_STATUSES]
 
 
 def _listing(counts: Counter[str], label: Mapping[str, str] | None = None) -> str:
@@ -160,29 +161,27 @@ def _listing(counts: Counter[str], label: Mapping[str, str] | None = None) -> st
     return ", ".join(parts) or "none"
 
 
-def _usage_period(title: str, rows: list[dict[str, Any]], usage: AdminUsage) -> str:
-    counted = _counted(rows)
+def _usage_period(title: str, groups: list[UsageGroup], usage: AdminUsage) -> str:
+    counted = _counted(groups)
     lines = [
-        f"*{title}:* {len(counted)} request(s)",
+        f"*{title}:* {sum(g.requests for g in counted)} request(s)",
         "by user: "
-        + _listing(Counter(asker(r["user_id"], from_command_line=bool(r.get("from_command_line"))) for r in counted)),
-        "by scene: " + _listing(Counter(str(r["scene"] or "") for r in counted), SCENE_LABELS),
+        + _listing(weighted((asker(g.user_id, from_command_line=g.from_command_line), g.requests) for g in counted)),
+        "by scene: " + _listing(weighted((str(g.scene or ""), g.requests) for g in counted), SCENE_LABELS),
         "failures by error code: "
-        + _listing(Counter(str(r["error_code"] or "unknown") for r in rows if r["status"] == FAILED)),
+        + _listing(weighted((str(g.error_code or "unknown"), g.requests) for g in groups if g.status == FAILED)),
     ]
     if usage.prices:
-        lines.append("estimated cost: " + cost_text(estimate_cost(rows, usage.prices), usage.currency))
+        lines.append("estimated cost: " + cost_text(estimate_cost(groups, usage.prices), usage.currency))
     return "\n".join(lines)
 
 
 def admin_blocks(usage: AdminUsage, now: datetime) -> list[dict[str, Any]]:
-    day = now.strftime("%Y-%m-%d")
-    today = [r for r in usage.month_rows if r["day"] == day]
     blocks = [
         {"type": "divider"},
         _header("Team usage (admins only)"),
-        _text(_usage_period("Today", today, usage)),
-        _text(_usage_period(f"This month ({now.strftime('%Y-%m')})", usage.month_rows, usage)),
+        _text(_usage_period("Today", usage.summary.today, usage)),
+        _text(_usage_period(f"This month ({now.strftime('%Y-%m')})", usage.summary.month, usage)),
     ]
     if not usage.prices:
         blocks.append(_context("Set `AIGC_BOT_UNIT_PRICES` to see estimated costs."))

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from bot.slack.command_text import is_session_id
 from bot.slack.messages import asker, escape, task_lookup_status_text
 from bot.store.costs import CostEstimate, estimate_cost
-from bot.store.db import TASK_ID_UNKNOWN, RequestLog, RequestRow, Status, parse_iso, utc_now
-from bot.store.home_queries import usage_rows
+from bot.store.db import NOT_SUBMITTED_STATUSES, TASK_ID_UNKNOWN, RequestLog, RequestRow, Status, parse_iso, utc_now
+from bot.store.home_queries import usage_summary
+from bot.store.tally import BILLED_ERROR_CODES
 from bot.tencent.scenes import SCENE_LABELS
 from bot.tencent.vod import TaskDetail, VodClient, VodError
 
+K = TypeVar("K")
 # A request Tencent holds without its TaskId in the log (the answer was lost) was billed all the same.
-BILLED_WITHOUT_TASK_ID = ("InvalidParameterValue.SessionId", TASK_ID_UNKNOWN)
+BILLED_WITHOUT_TASK_ID = BILLED_ERROR_CODES
 
 
 def thread_link(team_domain: str | None, channel_id: str | None, ts: str | None) -> str | None:
@@ -74,12 +77,13 @@ def usage_text(
     moment = now or utc_now()
     day = moment.strftime("%Y-%m-%d")
     month = moment.strftime("%Y-%m")
-    billed = log_db.billed_since(team_id=team_id, since=month, billed_error_codes=BILLED_WITHOUT_TASK_ID)
+    summary = usage_summary(log_db, team_id=team_id, month=month, today=day)
     parts = [f"*Submitted tasks (billed by Tencent) for {month}*"]
-    for label, chosen in (("Today", [t for t in billed if t.day == day]), ("This month", billed)):
-        parts.append(f"*{label}:* {len(chosen)} task(s)")
-        by_scene = Counter(t.scene for t in chosen)
-        by_user = Counter(asker(t.user_id, from_command_line=t.from_command_line) for t in chosen)
+    for label, groups in (("Today", summary.today), ("This month", summary.month)):
+        chosen = [g for g in groups if g.billed]
+        parts.append(f"*{label}:* {sum(g.requests for g in chosen)} task(s)")
+        by_scene = weighted((g.scene, g.requests) for g in chosen)
+        by_user = weighted((asker(g.user_id, from_command_line=g.from_command_line), g.requests) for g in chosen)
         if by_scene:
             scenes = ", ".join(f"{SCENE_LABELS.get(s or '', s)} {n}" for s, n in by_scene.most_common())
             parts.append("  by scene: " + scenes)
@@ -87,14 +91,20 @@ def usage_text(
                 parts.append("  by user: " + ", ".join(f"{who} {n}" for who, n in by_user.most_common(20)))
             else:
                 parts.append(f"  yours: {by_user[asker(asked_by)]}")
-    refused = log_db.not_submitted_count(team_id=team_id, since=month)
+    refused = sum(g.requests for g in summary.month if g.status in NOT_SUBMITTED_STATUSES)
     parts.append(f"Not submitted this month (refused or invalid, not billed): {refused}")
     if prices:
-        costed = usage_rows(log_db, team_id=team_id, since=month)
-        today = estimate_cost((r for r in costed if r["day"] == day), prices)
-        parts.append(f"*Estimated cost today:* {cost_text(today, currency)}")
-        parts.append(f"*Estimated cost this month:* {cost_text(estimate_cost(costed, prices), currency)}")
+        parts.append(f"*Estimated cost today:* {cost_text(estimate_cost(summary.today, prices), currency)}")
+        parts.append(f"*Estimated cost this month:* {cost_text(estimate_cost(summary.month, prices), currency)}")
     return "\n".join(parts)
+
+
+def weighted(counted: Iterable[tuple[K, int]]) -> Counter[K]:
+    """A Counter of keys that each come with how many times they count (the requests of a UsageGroup)."""
+    totals: Counter[K] = Counter()
+    for key, times in counted:
+        totals[key] += times
+    return totals
 
 
 def detail_text(detail: TaskDetail, row: RequestRow | None) -> str:
@@ -126,14 +136,16 @@ def logged_result_text(row: RequestRow) -> str:
 
 async def status_text(vod: VodClient, log_db: RequestLog, task_id: str) -> str:
     """/aigc status: `task_id` is a TaskId, or the SessionId of a request (its TaskId may be unknown): the bot's
-    own `aigc-…` ones, or one chosen with `aigc-bot submit --session-id`, which the log knows."""
-    if is_session_id(task_id) or log_db.latest_for_session(task_id) is not None:
+    own `aigc-…` ones, or one chosen with `aigc-bot submit --session-id`, which the log knows.
+
+    The log is read on its read threads (`RequestLog.read`), never on the event loop."""
+    if is_session_id(task_id) or await log_db.read(lambda reader: reader.latest_for_session(task_id)) is not None:
         return await session_status_text(vod, log_db, task_id)
     return await _task_status_text(vod, log_db, task_id)
 
 
 async def session_status_text(vod: VodClient, log_db: RequestLog, session_id: str) -> str:
-    row = log_db.latest_for_session(session_id)
+    row = await log_db.read(lambda reader: reader.latest_for_session(session_id))
     if row is None:
         return f"I have no request with SessionId `{escape(session_id)}` in my log."
     if row["task_id"]:
@@ -149,7 +161,7 @@ async def session_status_text(vod: VodClient, log_db: RequestLog, session_id: st
 
 
 async def _task_status_text(vod: VodClient, log_db: RequestLog, task_id: str) -> str:
-    row = log_db.by_task_id(task_id)
+    row = await log_db.read(lambda reader: reader.by_task_id(task_id))
     if row and row["status"] in (Status.DONE, Status.FAILED) and row.get("finished_at"):
         return logged_result_text(row)
     try:

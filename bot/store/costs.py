@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from bot.store.db import DONE
-from bot.store.export import output_images
+from bot.store.home_queries import UsageGroup
 
 
 @dataclass(frozen=True)
@@ -20,16 +19,16 @@ class CostEstimate:
     unpriced_scenes: frozenset[str]
 
 
-def estimate_cost(rows: Iterable[Mapping[str, Any]], prices: Mapping[str, Decimal]) -> CostEstimate:
-    """What `rows` cost: Tencent bills per output image, and only finished requests have any."""
+def estimate_cost(groups: Iterable[UsageGroup], prices: Mapping[str, Decimal]) -> CostEstimate:
+    """What the requests of `groups` cost: Tencent bills per output image, and only finished requests have any."""
     amount = Decimal(0)
     images = 0
     unpriced: set[str] = set()
-    for row in rows:
-        if row.get("status") != DONE:
+    for group in groups:
+        if group.status != DONE:
             continue
-        count = output_images(dict(row))
-        scene = str(row.get("scene") or "")
+        count = group.images
+        scene = str(group.scene or "")
         images += count
         price = prices.get(scene)
         if price is None:

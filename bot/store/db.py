@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import enum
 import functools
@@ -9,15 +10,20 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, NamedTuple, TypedDict, cast
+from typing import Any, NamedTuple, TypedDict, TypeVar, cast
+from urllib.parse import quote
 
 import sqlite_utils
 
+from bot.store import tally
 from bot.store.checkpoints import Checkpointer
+
+T = TypeVar("T")
 
 REQUEST_COLUMNS: dict[str, type] = {
     "id": int,
@@ -175,7 +181,9 @@ def workspace_filter(team_id: str) -> tuple[str, list[str]]:
     """
     if team_id == COMMAND_LINE_TEAM:
         return "1 = 1", []
-    return "team_id IN (?, ?)", [team_id, COMMAND_LINE_TEAM]
+    # `+team_id`: a workspace is nearly the whole log, so its requests are found through the time index, never
+    # through the team prefix of requests_user_time (which would walk every request the workspace ever made).
+    return "+team_id IN (?, ?)", [team_id, COMMAND_LINE_TEAM]
 
 
 # Requests turned away before Tencent saw them, so never billed.
@@ -187,6 +195,36 @@ KEPT_INPUT_CHARS = 4096
 # The busy_timeout set when the connection opens, and the shorter one a health probe waits.
 BUSY_MS = 10_000
 PROBE_BUSY_MS = 1_000
+# Threads reading reports (history, usage, the App Home, /metrics) off the event loop, each on a connection of
+# its own: enough for two people asking at once, few enough that reports never crowd out the acks' CPU.
+READ_THREADS = 2
+# A finished request whose result (or failure) has not reached Slack yet: the follower's delivery queue. The
+# same words are the WHERE of the partial index requests_undelivered, which SQLite only uses for a query that
+# repeats them.
+UNDELIVERED = (
+    f"delivered_at IS NULL AND finished_at IS NOT NULL AND (task_id IS NOT NULL OR error_code = '{TASK_ID_UNKNOWN}')"
+)
+# A status as a filter on rows found by another index. requests_status serves the statuses of work under way
+# (a few rows); SQLite, knowing nothing of how many rows a status has, would otherwise walk it for `done` too,
+# which is nearly the whole log.
+FILTER_STATUS = "+status"
+# Every index on `requests` beyond its primary key. Each statement a request, a followed task, an App Home or a
+# scrape runs finds its rows through one of these (tests/test_query_plans.py holds them to it; docs/scale.md).
+REQUEST_INDEXES = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS requests_dedupe ON requests(dedupe_key) WHERE dedupe_key IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS requests_task ON requests(task_id)",
+    "CREATE INDEX IF NOT EXISTS requests_session ON requests(session_id)",
+    "CREATE INDEX IF NOT EXISTS requests_user_time ON requests(team_id, user_id, created_at)",
+    "CREATE INDEX IF NOT EXISTS requests_status ON requests(status)",
+    # The daily caps, the usage of a month, the requests cut off by a restart, exports and purges: time ranges.
+    # It also holds what the caps count by (team, person, status), so a count of today's requests, made for
+    # every request, reads this index alone and not a day of whole rows.
+    "CREATE INDEX IF NOT EXISTS requests_time ON requests(created_at, team_id, user_id, status)",
+    # Leases held now; a row leaves it when its lease is released.
+    "CREATE INDEX IF NOT EXISTS requests_leased ON requests(follow_owner, follow_lease_until)"
+    " WHERE follow_owner IS NOT NULL",
+    f"CREATE INDEX IF NOT EXISTS requests_undelivered ON requests(id) WHERE {UNDELIVERED}",
+)
 
 
 class StatusCount(NamedTuple):
@@ -298,6 +336,7 @@ class RequestLog:
         self.db = sqlite_utils.Database(connection)
         self._lock = threading.RLock()
         self._checkpointer: Checkpointer | None = None
+        self._readers = _Readers(self)
         with self._lock:
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
             if str(self.path) != ":memory:":
@@ -316,13 +355,9 @@ class RequestLog:
             missing = {k: v for k, v in REQUEST_COLUMNS.items() if k not in requests.columns_dict}
             for name, kind in missing.items():
                 requests.add_column(name, kind)
-        self.db.execute(
-            "CREATE UNIQUE INDEX IF NOT EXISTS requests_dedupe ON requests(dedupe_key) WHERE dedupe_key IS NOT NULL"
-        )
-        self.db.execute("CREATE INDEX IF NOT EXISTS requests_task ON requests(task_id)")
-        self.db.execute("CREATE INDEX IF NOT EXISTS requests_session ON requests(session_id)")
-        self.db.execute("CREATE INDEX IF NOT EXISTS requests_user_time ON requests(team_id, user_id, created_at)")
-        self.db.execute("CREATE INDEX IF NOT EXISTS requests_status ON requests(status)")
+        for statement in REQUEST_INDEXES:
+            self.db.execute(statement)
+        tally.install(self.db.conn)
         slack_files = self.db.table("slack_files")
         if not slack_files.exists():
             slack_files.create(
@@ -338,11 +373,29 @@ class RequestLog:
             )
 
     def close(self) -> None:
-        """Close the connection; the log cannot be used afterwards."""
+        """Close the connection and the read connections; the log cannot be used afterwards."""
         if self._checkpointer is not None:
             self._checkpointer.stop()
+        self._readers.close()
         with self._lock:
             self.db.conn.close()
+
+    # -- reading beside the writer ----------------------------------------------------------------
+
+    def reader(self) -> RequestLog:
+        """The log over this thread's own read-only connection, for reports that must not hold up the writer.
+
+        In WAL mode readers and the writer run side by side: a report reads the last committed state while
+        requests go on being logged. A log in memory has no file to share, so it reads itself.
+        """
+        return self._readers.for_this_thread()
+
+    async def read(self, work: Callable[[RequestLog], T]) -> T:
+        """`work(reader)` on one of the log's read threads, so the event loop (and every ack) goes on meanwhile.
+
+        :param work: reads only, given the log over that thread's read connection (see `reader`).
+        """
+        return await self._readers.run(work)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -458,7 +511,9 @@ class RequestLog:
         :param limit: how many requests at most.
         """
         return self._requests(
-            "SELECT * FROM requests WHERE team_id = ? AND user_id = ? ORDER BY id DESC LIMIT ?",
+            # In the order of requests_user_time (rows are logged in time order), so no sort of everything the
+            # person ever asked for.
+            "SELECT * FROM requests WHERE team_id = ? AND user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
             [team_id, user_id, limit],
         )
 
@@ -505,18 +560,18 @@ class RequestLog:
         person = " AND user_id = ?" if user_id is not None else ""
         return self._count(
             f"SELECT count(*) FROM requests WHERE created_at >= ? AND {workspace}{person}"
-            f" AND status IN ({_marks(CAPPED_STATUSES)})"
-            " AND id < COALESCE((SELECT id FROM requests WHERE dedupe_key = ?), 9223372036854775807)",
+            f" AND {FILTER_STATUS} IN ({_marks(CAPPED_STATUSES)})"
+            # `+id`: the bound filters today's rows; as a rowid range it would walk the whole log before them.
+            " AND +id < COALESCE((SELECT id FROM requests WHERE dedupe_key = ?), 9223372036854775807)",
             [day, *workspace_params, *([user_id] if user_id is not None else []), *CAPPED_STATUSES, logged_before],
         )
 
     def status_counts(self) -> list[StatusCount]:
-        """How many requests there are per source, scene and status, over the whole log."""
+        """How many requests there are per source, scene and status, over the whole log (from the tally the
+        log keeps, bot/store/tally.py, so as quick on a year of history as on a day)."""
         with self._lock:
-            found = self.db.conn.execute(
-                "SELECT source, scene, status, COUNT(*) FROM requests GROUP BY source, scene, status"
-            ).fetchall()
-        return [StatusCount(source, scene, status, int(count)) for source, scene, status, count in found]
+            found = tally.read_tally(self.db.conn)
+        return [StatusCount(*counted) for counted in found]
 
     def followed_count(self) -> int:
         """How many tasks Tencent holds whose result the bot is still waiting for (`FOLLOWING_STATUSES`)."""
@@ -552,7 +607,7 @@ class RequestLog:
         workspace, workspace_params = workspace_filter(team_id)
         return self._count(
             f"SELECT count(*) FROM requests WHERE {workspace} AND created_at >= ?"
-            f" AND status IN ({_marks(NOT_SUBMITTED_STATUSES)})",
+            f" AND {FILTER_STATUS} IN ({_marks(NOT_SUBMITTED_STATUSES)})",
             [*workspace_params, since, *NOT_SUBMITTED_STATUSES],
         )
 
@@ -688,6 +743,60 @@ class RequestLog:
                 },
                 pk="slack_file_id",
             )
+
+
+class _Readers:
+    """The read-only connections of one log, one per read thread, and the threads `RequestLog.read` runs on."""
+
+    def __init__(self, log_db: RequestLog, *, read_only: bool = False) -> None:
+        self._log_db = log_db
+        # A read-only log, or one in memory, has no other connection to give: it reads on its own.
+        self._itself = read_only or str(log_db.path) == ":memory:"
+        self._local = threading.local()
+        self._opened: list[RequestLog] = []
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+
+    def for_this_thread(self) -> RequestLog:
+        if self._itself:
+            return self._log_db
+        reader: RequestLog | None = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = _read_only(self._log_db.path)
+            self._local.reader = reader
+            with self._lock:
+                self._opened.append(reader)
+        return reader
+
+    async def run(self, work: Callable[[RequestLog], T]) -> T:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="aigc-log-read")
+            pool = self._pool
+        return await asyncio.get_running_loop().run_in_executor(pool, lambda: work(self.for_this_thread()))
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+            opened, self._opened = self._opened, []
+        if pool is not None:
+            pool.shutdown(wait=True)
+        for reader in opened:
+            reader.close()
+
+
+def _read_only(path: Path) -> RequestLog:
+    """The log at `path` over a new read-only connection: no migration, no checkpoints, no writes."""
+    connection = sqlite3.connect(
+        f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, check_same_thread=False, timeout=BUSY_MS / 1000
+    )
+    reader = RequestLog.__new__(RequestLog)
+    reader.path = path
+    reader.db = sqlite_utils.Database(connection)
+    reader._lock = threading.RLock()
+    reader._checkpointer = None
+    reader._readers = _Readers(reader, read_only=True)
+    return reader
 
 
 def _as_request_rows(rows: Iterable[dict[str, Any]]) -> Iterator[RequestRow]:

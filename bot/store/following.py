@@ -11,7 +11,22 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.store.db import DONE, FAILED, SUBMITTED, TASK_ID_UNKNOWN, RequestLog, RequestRow, iso, parse_iso
+from bot.store.db import (
+    DONE,
+    FAILED,
+    FILTER_STATUS,
+    SUBMITTED,
+    UNDELIVERED,
+    RequestLog,
+    RequestRow,
+    iso,
+    parse_iso,
+    utc_now,
+)
+
+# How far back the durations that estimate a task's finish are looked for: recent enough to reflect how fast
+# Tencent is now, and a bounded stretch of the log however long it grows.
+DURATION_HISTORY = timedelta(days=30)
 
 
 def due_for_follow(log_db: RequestLog, *, now: datetime, limit: int) -> list[int]:
@@ -63,12 +78,12 @@ def undelivered(log_db: RequestLog, *, now: datetime) -> list[int]:
     :param now: the present; a row whose delivery was put off (`follow_next_at`) until later is left alone,
         and a lease must have run out before it to count as free.
     """
+    # UNDELIVERED word for word, so SQLite reads the partial index of undelivered rows, not every finished one.
     rows = log_db.query(
-        "SELECT id FROM requests WHERE status IN (?, ?) AND (task_id IS NOT NULL OR error_code = ?)"
-        " AND delivered_at IS NULL AND finished_at IS NOT NULL"
+        f"SELECT id FROM requests WHERE {FILTER_STATUS} IN (?, ?) AND {UNDELIVERED}"
         " AND (follow_next_at IS NULL OR follow_next_at <= ?)"
         " AND (follow_lease_until IS NULL OR follow_lease_until < ?) ORDER BY id",
-        [DONE, FAILED, TASK_ID_UNKNOWN, iso(now), iso(now)],
+        [DONE, FAILED, iso(now), iso(now)],
     )
     return [int(row["id"]) for row in rows]
 
@@ -181,14 +196,16 @@ def schedule_follow(log_db: RequestLog, row_id: int, *, at: datetime, attempts: 
 
 
 def recent_durations(log_db: RequestLog, scene: str, *, limit: int) -> list[tuple[str | None, float]]:
-    """The options (JSON) and duration in seconds of the latest finished tasks of a scene, newest first.
+    """The options (JSON) and duration in seconds of the latest finished tasks of a scene, newest first, from
+    the last DURATION_HISTORY.
 
     :param scene: the scene the tasks ran.
     :param limit: at most this many tasks.
     """
     rows = log_db.query(
-        "SELECT options_json, duration_seconds FROM requests WHERE status = ? AND scene = ?"
-        " AND duration_seconds IS NOT NULL ORDER BY id DESC LIMIT ?",
-        [DONE, scene, limit],
+        "SELECT options_json, duration_seconds FROM requests WHERE created_at >= ?"
+        f" AND {FILTER_STATUS} = ? AND scene = ? AND duration_seconds IS NOT NULL"
+        " ORDER BY created_at DESC, id DESC LIMIT ?",
+        [iso(utc_now() - DURATION_HISTORY), DONE, scene, limit],
     )
     return [(row.get("options_json"), float(row["duration_seconds"])) for row in rows]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from bot.store.db import CAPPED_STATUSES, COMMAND_LINE_TEAM, RequestLog, workspace_filter
+from bot.store.db import CAPPED_STATUSES, COMMAND_LINE_TEAM, FILTER_STATUS, RequestLog, workspace_filter
+from bot.store.tally import USAGE_TABLE
 
 # The statuses the daily caps count (RequestLog.daily_count): rows that reached, or may still reach, Tencent.
 CAP_COUNTED_STATUSES = CAPPED_STATUSES
@@ -38,7 +39,7 @@ def counted_since(log_db: RequestLog, *, team_id: str, since: str, user_id: str 
     the command line's, which share its cap)."""
     marks = ", ".join("?" for _ in CAP_COUNTED_STATUSES)
     workspace, workspace_params = workspace_filter(team_id)
-    sql = f"SELECT count(*) AS n FROM requests WHERE {workspace} AND created_at >= ? AND status IN ({marks})"
+    sql = f"SELECT count(*) AS n FROM requests WHERE {workspace} AND created_at >= ? AND {FILTER_STATUS} IN ({marks})"
     params: list[Any] = [*workspace_params, since, *CAP_COUNTED_STATUSES]
     if user_id is not None:
         sql += " AND user_id = ?"
@@ -46,15 +47,51 @@ def counted_since(log_db: RequestLog, *, team_id: str, since: str, user_id: str 
     return int(log_db.query(sql, params)[0]["n"])
 
 
-def usage_rows(log_db: RequestLog, *, team_id: str, since: str) -> list[dict[str, Any]]:
-    """The team's requests since `since`, the command line's included, with what usage and cost figures need
-    (not prompts or inputs); `from_command_line` is 1 for the command line's."""
+class UsageGroup(NamedTuple):
+    """Requests of one workspace in one period that share who asked, the scene, the outcome and whether Tencent
+    billed them: how many there are, and the output images of those that are done."""
+
+    user_id: str | None
+    from_command_line: bool
+    scene: str | None
+    status: str
+    error_code: str | None
+    billed: bool
+    requests: int
+    images: int
+
+
+class UsageSummary(NamedTuple):
+    """A workspace's requests this month and today (today's are in the month's too)."""
+
+    month: list[UsageGroup]
+    today: list[UsageGroup]
+
+
+def usage_summary(log_db: RequestLog, *, team_id: str, month: str, today: str) -> UsageSummary:
+    """The team's requests, the command line's included, in the UTC month `month` (YYYY-MM) and on the UTC day
+    `today` (YYYY-MM-DD), from the counts the log keeps per month and per day (bot/store/tally.py): a few
+    hundred rows however many requests the month holds."""
     workspace, workspace_params = workspace_filter(team_id)
-    return log_db.query(
-        "SELECT user_id, scene, status, error_code, output_json, substr(created_at, 1, 10) AS day,"
-        f" team_id = ? AS from_command_line FROM requests WHERE {workspace} AND created_at >= ?",
-        [COMMAND_LINE_TEAM, *workspace_params, since],
+    rows = log_db.query(
+        "SELECT period, user_id, team_id = ? AS from_command_line, scene, status, error_code, billed,"
+        f" requests, images FROM {USAGE_TABLE} WHERE period IN (?, ?) AND {workspace} AND requests != 0",
+        [COMMAND_LINE_TEAM, month, today, *workspace_params],
     )
+    summary = UsageSummary(month=[], today=[])
+    for row in rows:
+        group = UsageGroup(
+            user_id=row["user_id"] or None,
+            from_command_line=bool(row["from_command_line"]),
+            scene=row["scene"] or None,
+            status=str(row["status"]),
+            error_code=row["error_code"] or None,
+            billed=bool(row["billed"]),
+            requests=int(row["requests"]),
+            images=int(row["images"]),
+        )
+        (summary.today if row["period"] == today else summary.month).append(group)
+    return summary
 
 
 def presets_for(log_db: RequestLog, *, team_id: str, user_id: str) -> list[dict[str, Any]] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import timedelta
 
 from bot.store.db import DONE, FAILED, INVALID, REFUSED, TASK_ID_UNKNOWN, RequestLog, iso, utc_now
@@ -21,6 +22,9 @@ PURGED_JSON_PREFIX = '{"purged_characters":'
 FREE_TEXT_OPTIONS = ("$.negative", "$.media_name")
 SETTLED = (DONE, FAILED, INVALID, REFUSED)
 RETENTION_EVERY = timedelta(days=1)
+# Rows of the log (by id) one purge transaction covers: a few milliseconds of writing, so the bot's own writes,
+# which wait for the lock, are never held up for long by a purge of months of history.
+PURGE_CHUNK_ROWS = 500
 
 
 def _text_column(name: str) -> str:
@@ -57,7 +61,8 @@ PURGE_SQL = (
             "updated_at = ?",
         ]
     )
-    + " WHERE created_at < ?"
+    # One stretch of ids at a time (see purge_older_than); `+created_at` keeps SQLite on that id range.
+    + " WHERE id >= ? AND id < ? AND +created_at < ?"
     # Only requests that are over: nothing in progress, followed, waiting to be posted or to be redelivered,
     # since all of those read their inputs again.
     + f" AND status IN ({', '.join('?' for _ in SETTLED)})"
@@ -79,17 +84,36 @@ PURGE_SQL = (
 )
 
 
-def purge_older_than(log_db: RequestLog, days: float) -> int:
-    """Purge the inputs of settled requests created more than `days` ago; how many rows changed."""
+def purge_older_than(log_db: RequestLog, days: float, *, chunk_rows: int = PURGE_CHUNK_ROWS) -> int:
+    """Purge the inputs of settled requests created more than `days` ago; how many rows changed.
+
+    The rows go `chunk_rows` ids at a time, each stretch in a transaction of its own, with a pause as long as
+    the stretch took before the next: the write lock is never held for long, and a writer waiting for it (the
+    running bot logging a request before its ack) gets it between stretches.
+    """
     now = utc_now()
     cutoff = iso(now - timedelta(days=days))
-    return log_db.execute(PURGE_SQL, [iso(now), cutoff, *SETTLED, iso(now), DONE, FAILED, TASK_ID_UNKNOWN])
+    # Through the time index alone (it holds each row's id): the stretch of ids holding every row old enough.
+    span = log_db.query("SELECT min(id) AS first, max(id) AS last FROM requests WHERE created_at < ?", [cutoff])[0]
+    if span["first"] is None:
+        return 0
+    changed = 0
+    for start in range(int(span["first"]), int(span["last"]) + 1, chunk_rows):
+        began = time.monotonic()
+        changed += log_db.execute(
+            PURGE_SQL, [iso(now), start, start + chunk_rows, cutoff, *SETTLED, iso(now), DONE, FAILED, TASK_ID_UNKNOWN]
+        )
+        time.sleep(time.monotonic() - began)
+    return changed
 
 
 async def keep_retention(log_db: RequestLog, days: int, every: timedelta = RETENTION_EVERY) -> None:
-    """Apply AIGC_BOT_RETENTION_DAYS now and then once per `every`, for as long as the bot runs."""
+    """Apply AIGC_BOT_RETENTION_DAYS now and then once per `every`, for as long as the bot runs.
+
+    The purge runs on a thread of its own: on a long log it takes minutes, and the event loop must go on acking.
+    """
     while True:
-        changed = purge_older_than(log_db, days)
+        changed = await asyncio.to_thread(purge_older_than, log_db, days)
         if changed:
             log.info("retention: purged the inputs of %d request(s) older than %d day(s)", changed, days)
         await asyncio.sleep(every.total_seconds())
