@@ -87,10 +87,12 @@ def awaiting_task_id(log_db: RequestLog, *, session_id: str | None, session_cont
 
 
 def next_check_at(log_db: RequestLog) -> datetime | None:
-    """The earliest `follow_next_at` of a followed row; None when no row is followed."""
+    """The earliest `follow_next_at` of a followed row or of a result whose delivery was put off; None when none."""
     rows = log_db.query(
-        "SELECT min(follow_next_at) AS next FROM requests WHERE status = ? AND follow_next_at IS NOT NULL",
-        [SUBMITTED],
+        "SELECT min(follow_next_at) AS next FROM requests WHERE follow_next_at IS NOT NULL AND (status = ?"
+        " OR (status IN (?, ?) AND (task_id IS NOT NULL OR error_code = ?)"
+        " AND delivered_at IS NULL AND finished_at IS NOT NULL))",
+        [SUBMITTED, DONE, FAILED, TASK_ID_UNKNOWN],
     )
     return parse_iso(rows[0]["next"]) if rows and rows[0]["next"] else None
 
