@@ -127,15 +127,18 @@ def test_mixed_durations_reach_the_thread_within_the_lag_target_on_a_scaled_cloc
             await follower.stop(timeout=5)
             running.cancel()
 
-    asyncio.run(scenario())
+    try:
+        asyncio.run(scenario())
+        statuses = [r["status"] for r in log_db.rows()]
+    finally:
+        log_db.close()  # a failed run must not leave the log open for a later test to trip over
     finished, arrived = vod.finish_times(), upload_times(slack)
     assert set(arrived) == set(finished), "every task's images reached the thread"
     lags = [arrived[task] - finished[task] for task in finished]
     assert min(lags) > 0
     # 3 s at full scale; the time to post the images does not shrink with the clock, so it is allowed apart.
     assert percentile(lags, 0.95) <= 3.0 * SCALE + 0.15, sorted(round(lag, 2) for lag in lags)
-    assert all(r["status"] == DONE for r in log_db.rows())
-    log_db.close()
+    assert all(status == DONE for status in statuses)
 
 
 def test_two_hundred_followed_tasks_share_the_describe_budget_without_a_limit_error(
