@@ -184,7 +184,7 @@ def batch(host: FakeHost, bot: BotProcess, count: int) -> tuple[bool, list[tuple
 def run(host: FakeHost, people_count: int = 20, batch_rows: int = 100) -> Outcome:
     host.call("slack", "enforce_limits")
     try:
-        with BotProcess(host.urls) as bot:
+        with BotProcess(host.urls, AIGC_BOT_SLACK_RATE_SCALE="1") as bot:
             people_passed, people_figures = people(host, bot, people_count)
             batch_passed, batch_figures = batch(host, bot, batch_rows)
     finally:

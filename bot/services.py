@@ -36,6 +36,7 @@ from bot.slack.watch import WatchedSlackClient
 from bot.store.db import RequestLog
 from bot.store.retention import keep_retention
 from bot.tencent.ratelimit import describe_limiter
+from bot.tencent.tls import tls_context
 from bot.tencent.vod import VodClient
 
 
@@ -132,7 +133,9 @@ class Services:
 def build_services(settings: Settings) -> Services:
     require(settings, REQUIRED_FOR_BOT)
     assert settings.slack_bot_token
-    http = httpx.AsyncClient(timeout=vod_timeout(settings), limits=httpx.Limits(max_connections=200))
+    http = httpx.AsyncClient(
+        timeout=vod_timeout(settings), limits=httpx.Limits(max_connections=200), verify=tls_context()
+    )
     vod = vod_client_from(settings, http)
     log_db = RequestLog(settings.aigc_bot_db, checkpoint_in_background=True)
     readiness = Readiness(log_db)

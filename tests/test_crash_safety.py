@@ -32,6 +32,7 @@ from bot.store.db import RequestLog
 from tests.conftest import (
     SIGNING_SECRET,
     TEAM_ID,
+    TEST_CLIENT_TLS,
     env_for,
     free_port,
     make_settings,
@@ -82,7 +83,7 @@ def _command(url: str, user_id: str, text: str, slack: FakeSlack) -> httpx.Respo
     ).encode()
     headers = {"Content-Type": "application/x-www-form-urlencoded", **signed_headers(SIGNING_SECRET, body)}
     try:
-        return httpx.post(f"{url}/slack/events", content=body, headers=headers, timeout=10)
+        return httpx.post(f"{url}/slack/events", content=body, headers=headers, timeout=10, verify=TEST_CLIENT_TLS)
     except httpx.TransportError:
         return None  # the process died before it answered: Slack would show the person an error
 

@@ -127,25 +127,30 @@ def test_mixed_durations_reach_the_thread_within_the_lag_target_on_a_scaled_cloc
             await follower.stop(timeout=5)
             running.cancel()
 
-    asyncio.run(scenario())
+    try:
+        asyncio.run(scenario())
+        statuses = [r["status"] for r in log_db.rows()]
+    finally:
+        log_db.close()  # a failed run must not leave the log open for a later test to trip over
     finished, arrived = vod.finish_times(), upload_times(slack)
     assert set(arrived) == set(finished), "every task's images reached the thread"
     lags = [arrived[task] - finished[task] for task in finished]
     assert min(lags) > 0
     # 3 s at full scale; the time to post the images does not shrink with the clock, so it is allowed apart.
     assert percentile(lags, 0.95) <= 3.0 * SCALE + 0.15, sorted(round(lag, 2) for lag in lags)
-    assert all(r["status"] == DONE for r in log_db.rows())
-    log_db.close()
+    assert all(status == DONE for status in statuses)
 
 
-def test_two_hundred_followed_tasks_share_the_describe_budget_without_a_limit_error(
+def test_four_rounds_of_the_budget_in_followed_tasks_share_it_without_a_limit_error(
     tmp_path: Path, vod: FakeVod, cos: FakeCos, slack: FakeSlack
 ) -> None:
-    rate = 50
+    # Four times as many tasks as the budget checks in a second. Kept small enough that the bot and the fake,
+    # sharing one process, keep to it while other tests use the CPU too.
+    rate = 25
     vod.describe_rate_limit_per_second = rate
     settings = make_settings(tmp_path, vod, cos, slack, aigc_bot_describe_rate=float(rate))
     log_db = RequestLog(settings.aigc_bot_db)
-    tasks = [vod.add_task(duration=120.0) for _ in range(200)]
+    tasks = [vod.add_task(duration=120.0) for _ in range(4 * rate)]
     for index, task_id in enumerate(tasks):
         row_id = add_submitted_row(log_db, task_id, None, index)
         log_db.update(row_id, follow_next_at=iso(utc_now()))
@@ -153,9 +158,14 @@ def test_two_hundred_followed_tasks_share_the_describe_budget_without_a_limit_er
     began = time.monotonic()
     bot = RunningBot(settings).start()
     try:
-        wait_until(
-            lambda: all(len(describe_arrivals(vod).get(t, [])) >= 2 for t in tasks), timeout=20, what="2 checks each"
-        )
+
+        def checked_twice_each() -> bool:
+            # One pass over the fake's log per poll: a pass per task would hold the fake's lock (and the CPU)
+            # the bot and the fake need to keep to the budget.
+            arrivals = describe_arrivals(vod)
+            return all(len(arrivals.get(t, [])) >= 2 for t in tasks)
+
+        wait_until(checked_twice_each, timeout=20, what="2 checks each")
     finally:
         bot.stop()
     arrivals = describe_arrivals(vod)

@@ -259,6 +259,9 @@ def test_a_passing_slack_failure_while_posting_the_result_is_tried_again_and_the
     bot.command("outpaint https://shop.example/b.jpg")
     row = wait_until(lambda: next((r for r in rows(settings) if r["delivered_at"]), None), what="delivery recorded")
     assert len(slack.calls_to("files.completeUploadExternal")) == 2, "the refused upload was tried again"
+    with slack.lock:
+        refused, retried = [c.time for c in slack.calls if c.method == "files.completeUploadExternal"]
+    assert retried - refused <= settings.aigc_bot_follow_max_delay + 1.5, "tried again at its planned time"
     shared = [u for u in slack.completed_uploads if u["thread_ts"] == row["thread_ts"]]
     assert len(shared) == 1
     notes = [c for c in slack.calls_to("chat.postMessage") if str(c.get("text", "")).startswith("Done.")]

@@ -133,6 +133,12 @@ def test_next_check_at_is_the_earliest_planned_check_of_a_followed_row(log_db: R
     row = log_db.get(soonest) or {}
     assert following.next_check_at(log_db) == NOW + timedelta(seconds=1)
     assert (row["follow_attempts"], row["progress"], row["follow_owner"]) == (2, 40, None)
+    # A result Slack did not take is tried again at its planned time too.
+    put_off = add_row(log_db, status=DONE, task_id="t4", finished_at=iso(NOW))
+    following.schedule_follow(log_db, put_off, at=NOW + timedelta(milliseconds=500), attempts=1)
+    assert following.next_check_at(log_db) == NOW + timedelta(milliseconds=500)
+    following.mark_delivered(log_db, put_off, at=NOW)
+    assert following.next_check_at(log_db) == NOW + timedelta(seconds=1)
 
 
 def test_recent_durations_are_the_scene_s_finished_tasks_newest_first(log_db: RequestLog) -> None:

@@ -117,8 +117,8 @@ def test_when_slack_keeps_failing_nothing_is_submitted_and_the_user_is_told(
 def test_vod_timeout_tells_the_user_it_may_have_been_submitted(
     tmp_path: Path, vod: FakeVod, cos: FakeCos, slack: FakeSlack
 ) -> None:
-    settings = make_settings(tmp_path, vod, cos, slack, aigc_bot_vod_timeout=0.5)
-    vod.delay_seconds = 1.5
+    settings = make_settings(tmp_path, vod, cos, slack, aigc_bot_vod_timeout=0.25)
+    vod.delay_seconds = 1.0
     running = RunningBot(settings).start()
     try:
         running.command("outpaint https://a.example/x.png")

@@ -19,6 +19,7 @@ from tests.conftest import (
     SECRET_KEY,
     SIGNING_SECRET,
     TEAM_ID,
+    TEST_CLIENT_TLS,
     clean_env,
     env_for,
     free_port,
@@ -33,7 +34,7 @@ APP_TOKEN = "xapp-1-A1-socketmodetoken"
 
 def get(url: str) -> httpx.Response | None:
     try:
-        return httpx.get(url, timeout=2)
+        return httpx.get(url, timeout=2, verify=TEST_CLIENT_TLS)
     except httpx.TransportError:
         return None
 

@@ -231,6 +231,7 @@ class Delivery:
             )
         at = utc_now() + timedelta(seconds=delay)
         following.schedule_follow(self.log_db, int(row["id"]), at=at, attempts=attempts + 1)
+        self.worker.wake()  # the follower plans its next pass by this time too
 
     def _conversation(self, row: RequestRow) -> Conversation | None:
         """Where the result goes; None for a request from the command line: its result stays in the log."""

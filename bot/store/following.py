@@ -102,12 +102,20 @@ def awaiting_task_id(log_db: RequestLog, *, session_id: str | None, session_cont
 
 
 def next_check_at(log_db: RequestLog) -> datetime | None:
-    """The earliest `follow_next_at` of a followed row; None when no row is followed."""
-    rows = log_db.query(
+    """The earliest `follow_next_at` of a followed row or of a result whose delivery was put off; None when none."""
+    # Two reads, each through its own small index (the status index, the partial index of undelivered rows),
+    # where one OR over both would read every finished row of the log.
+    followed = log_db.query(
         "SELECT min(follow_next_at) AS next FROM requests WHERE status = ? AND follow_next_at IS NOT NULL",
         [SUBMITTED],
     )
-    return parse_iso(rows[0]["next"]) if rows and rows[0]["next"] else None
+    put_off = log_db.query(
+        f"SELECT min(follow_next_at) AS next FROM requests WHERE {FILTER_STATUS} IN (?, ?) AND {UNDELIVERED}"
+        " AND follow_next_at IS NOT NULL",
+        [DONE, FAILED],
+    )
+    moments = [parse_iso(rows[0]["next"]) for rows in (followed, put_off) if rows and rows[0]["next"]]
+    return min(moments, default=None)
 
 
 def take_lease(

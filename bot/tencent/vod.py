@@ -20,6 +20,7 @@ from bot.observe import timed_vod_send
 from bot.tencent import tc3
 from bot.tencent.models import CreateSceneAigcImageTaskRequest
 from bot.tencent.ratelimit import CREATE_TASK_LIMITER, SlidingWindowLimiter, Slot
+from bot.tencent.tls import tls_context
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +225,7 @@ class VodClient:
         self.url = endpoint.rstrip("/") + "/"
         self.host = urlsplit(self.url).netloc
         self._own_http = http is None
-        self.http = http or httpx.AsyncClient(timeout=timeout)
+        self.http = http or httpx.AsyncClient(timeout=timeout, verify=tls_context())
         self._limiters = {CREATE_TASK: create_limiter}
         if describe_limiter is not None:
             self._limiters[DESCRIBE_TASK] = describe_limiter
