@@ -29,10 +29,9 @@ from bot.slack.files import SlackFileError, SlackFileUploader
 from bot.slack.messages import already_submitted_text, error_text, escape, parent_text, submitted_text
 from bot.slack.refs import BadRef, Ref, SlackFileRef
 from bot.slack.use_result import built_on_line
-from bot.store import db as statuses
 from bot.store.batches import BATCH_SOURCE
 from bot.store.claims import ClaimBatch
-from bot.store.db import REPEAT, RequestLog, RequestRow, dumps, iso, utc_now
+from bot.store.db import ACTIVE_STATUSES, REPEAT, RequestLog, RequestRow, Status, dumps, iso, utc_now
 from bot.store.sessions import SESSION_ID_TAKEN, holder_of_session
 from bot.tencent.models import CreateSceneAigcImageTaskRequest, FileInfo, RequestInvalid, build_request
 from bot.tencent.scenes import TaskOptions, TaskSpec, build_task_request
@@ -280,10 +279,10 @@ class Pipeline:
                 if _submitted_but_not_followed(row):
                     await self._follow(row_id)
                 await self._post_pending(row_id, conversation, origin, command)
-            elif row["status"] == statuses.SUBMITTING and (request_json := row.get("request_json")):
+            elif row["status"] == Status.SUBMITTING and (request_json := row.get("request_json")):
                 request = build_request(json.loads(request_json))
                 await self._submit(row_id, request, conversation, origin, command)
-            elif row["status"] in (statuses.RECEIVED, statuses.UPLOADING):
+            elif row["status"] in (Status.RECEIVED, Status.UPLOADING):
                 announced = bool(row.get("announced_at") or row.get("parent_ts"))
                 await self._run(row_id, origin, command, conversation, announced=announced)
             elif _submitted_but_not_followed(row):
@@ -296,12 +295,12 @@ class Pipeline:
     async def _slack_unavailable(self, row_id: int, origin: Origin, slack_down: SlackUnavailable) -> None:
         log.warning("request %s: Slack did not take a message (%s)", row_id, slack_down)
         row = self.log_db.get(row_id) or {}
-        if row.get("status") not in (statuses.RECEIVED, statuses.UPLOADING):
+        if row.get("status") not in (Status.RECEIVED, Status.UPLOADING):
             return  # an answer already decided stays pending in the row, and is posted again at the next start
         # Without a place to answer, spending money would leave the person in the dark: stop here.
         self.log_db.update(
             row_id,
-            status=statuses.FAILED,
+            status=Status.FAILED,
             error_code="SlackUnavailable",
             error_message=f"Slack refused our messages ({slack_down}); nothing was submitted",
             reply_pending=None,
@@ -317,11 +316,11 @@ class Pipeline:
         # Never leave a row "working": record the failure, then tell the person in plain words.
         log.exception("request %s failed unexpectedly", row_id)
         row = self.log_db.get(row_id) or {}
-        if row.get("status") not in statuses.ACTIVE_STATUSES:
+        if row.get("status") not in ACTIVE_STATUSES:
             return
         headline = (
             "Something went wrong on my side while submitting; the request may have reached Tencent."
-            if row.get("status") == statuses.SUBMITTING
+            if row.get("status") == Status.SUBMITTING
             else "Something went wrong on my side before anything was submitted; nothing was billed."
         )
         await self._answer(
@@ -331,7 +330,7 @@ class Pipeline:
             command,
             error_text(headline, "Please check `/aigc history`. If it keeps happening, tell the admin."),
             parent="failed",
-            status=statuses.FAILED,
+            status=Status.FAILED,
             error_code="BotError",
             error_message="unexpected internal error",
         )
@@ -421,7 +420,7 @@ class Pipeline:
                     command,
                     f":no_entry: {refusal} Nothing was submitted or billed.",
                     private=True,
-                    status=statuses.REFUSED,
+                    status=Status.REFUSED,
                     error_code="Refused",
                     error_message=refusal,
                 )
@@ -439,7 +438,7 @@ class Pipeline:
             # Right after the post, with nothing awaited in between: a resumed request reuses this parent.
             self.log_db.update(
                 row_id,
-                status=statuses.UPLOADING,
+                status=Status.UPLOADING,
                 thread_ts=conversation.thread_ts,
                 parent_ts=conversation.status_ts,
                 announced_at=iso(utc_now()),
@@ -461,7 +460,7 @@ class Pipeline:
                 command,
                 error_text("I could not use this request; nothing was submitted or billed.", escape(str(bad))),
                 parent="failed",
-                status=statuses.INVALID,
+                status=Status.INVALID,
                 error_code="InvalidInput",
                 error_message=str(bad),
             )
@@ -471,7 +470,7 @@ class Pipeline:
             headline = "Your images could not be uploaded, so nothing was submitted or billed."
             await self._refused(row_id, upload_error, conversation, origin, command, headline=headline)
             return
-        self.log_db.update(row_id, status=statuses.SUBMITTING, request_json=dumps(request.to_wire()), image_notes=notes)
+        self.log_db.update(row_id, status=Status.SUBMITTING, request_json=dumps(request.to_wire()), image_notes=notes)
         await self._submit(row_id, request, conversation, origin, command)
 
     async def _resolve(self, ref: Ref, origin: Origin) -> Resolved:
@@ -508,7 +507,7 @@ class Pipeline:
                 ),
                 parent="already",
                 private=False,
-                status=statuses.SUBMITTED,
+                status=Status.SUBMITTED,
                 error_code=already.code,
                 request_id=already.request_id,
                 error_message="Tencent already holds a task for this request; nothing new was billed",
@@ -536,7 +535,7 @@ class Pipeline:
             ),
             parent=None,
             private=False,
-            status=statuses.SUBMITTED,
+            status=Status.SUBMITTED,
             task_id=result.task_id,
             request_id=result.request_id,
             submitted_at=iso(utc_now()),
@@ -566,7 +565,7 @@ class Pipeline:
                 "the one for this SessionId; to run this again, give it a SessionId of its own.",
             ),
             parent="refused",
-            status=statuses.REFUSED,
+            status=Status.REFUSED,
             error_code=SESSION_ID_TAKEN,
             error_message=f"SessionId {already.session_id} belongs to {held_by.replace('`', '')}; Tencent refused "
             f"this copy ({already.code}), so nothing new was billed",
@@ -591,7 +590,7 @@ class Pipeline:
             command,
             error_text(headline or f"Tencent Cloud refused while {during}.", escape(error.user_text())),
             parent="failed",
-            status=statuses.FAILED,
+            status=Status.FAILED,
             error_code=error.code,
             error_message=error.message,
             request_id=error.request_id,
@@ -605,9 +604,7 @@ def _request_named(row: RequestRow) -> str:
 
 
 def _submitted_but_not_followed(row: RequestRow) -> bool:
-    return bool(
-        row.get("status") == statuses.SUBMITTED and not row.get("follow_next_at") and not row.get("finished_at")
-    )
+    return bool(row.get("status") == Status.SUBMITTED and not row.get("follow_next_at") and not row.get("finished_at"))
 
 
 def _kept_files(files: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
