@@ -11,8 +11,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.images.refusals import READABLE
-from bot.pipeline import REPEAT_NOTE, Origin, Recorded, command_from_row
+from bot.pipeline import REPEAT_NOTE, Recorded
 from bot.presets import Workflows
+from bot.request import Origin, command_from_row
 from bot.services import Services
 from bot.slack import reports
 from bot.slack.batch_text import BatchCancel, BatchCommand, BatchStatus, parse_batch_command

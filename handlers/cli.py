@@ -46,7 +46,8 @@ from bot.follow.follower import Follower
 from bot.follow.polling import PollPolicy
 from bot.images.refusals import ImageRefused
 from bot.logsafe import configure_logging
-from bot.pipeline import Origin, Pipeline
+from bot.pipeline import Pipeline
+from bot.request import Origin
 from bot.resolve import Resolved, check_local_image, file_info_for, local_uploader
 from bot.rules import CHOICES, OUTPUT_IMAGE_COUNT, SCENES, Draft, Naming, Refused, check
 from bot.services import vod_client_from
@@ -296,7 +297,6 @@ async def _submit(args: argparse.Namespace, settings: Settings, command: Generat
         async with vod_client_from(settings) as vod:
             follower = _follower(vod, log_db, settings)
             pipeline = Pipeline(
-                settings=settings,
                 vod=vod,
                 log_db=log_db,
                 slack=None,

@@ -25,7 +25,7 @@ from bot.follow.progress import ParentStatus
 from bot.follow.schedule import seconds_waited, submitted_at
 from bot.follow.worker import Worker
 from bot.metrics import result_in_thread
-from bot.pipeline import spec_from_row
+from bot.request import spec_from_row
 from bot.slack.conversation import Conversation, SlackUnavailable
 from bot.slack.files import download_to_temp_file
 from bot.slack.messages import escape, result_summary, task_id_unknown_text, text_block
