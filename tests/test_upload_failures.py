@@ -268,5 +268,6 @@ def test_slack_a_file_download_that_keeps_failing_is_explained_and_nothing_is_su
         ],
         what="the explanation in the thread",
     )
-    assert replies[0].lower().count("nothing was submitted or billed") == 1 and "Code: Slack.DownloadFailed" in replies[0]
+    assert replies[0].lower().count("nothing was submitted or billed") == 1
+    assert "Code: Slack.DownloadFailed" in replies[0]
     assert slack.downloads == ["FUP1"] * 3 and vod.calls(CREATE) == [] and cos.puts == []
