@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -18,20 +18,6 @@ from bot.slack.use_result import built_on_line
 from bot.store.db import RequestLog, RequestRow, dumps
 
 log = logging.getLogger(__name__)
-
-
-class Answers(Protocol):
-    """Where the answers to one request go: a Slack conversation, or kept for a caller without Slack."""
-
-    thread_ts: str | None
-    status_ts: str | None
-    via_response_url: bool
-
-    async def open(self, text: str) -> None: ...
-
-    async def reply(self, text: str, blocks: list[dict[str, Any]] | None = None) -> str | None: ...
-
-    async def set_status(self, text: str) -> None: ...
 
 
 @dataclass
@@ -52,6 +38,10 @@ class KeptAnswers:
 
     async def set_status(self, text: str) -> None:
         return None
+
+
+# Where the answers to one request go: a Slack conversation, or kept for a caller without Slack.
+Answers = Conversation | KeptAnswers
 
 
 @dataclass(frozen=True)
