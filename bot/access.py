@@ -10,7 +10,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.pipeline import Guard, Origin
+from bot.flow import Guard
+from bot.request import Origin
 from bot.slack.command_text import Generate
 from bot.slack.conversation import slack_error_code
 from bot.store.db import RequestLog, utc_now

@@ -25,15 +25,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access import AccessPolicy, left_today
 from bot.config import Settings
-from bot.pipeline import Origin, Pipeline, session_id_for
+from bot.pipeline import Pipeline
 from bot.presets import apply_workflow
+from bot.request import Origin, command_columns, session_id_for
 from bot.slack import batch_text as text
 from bot.slack.batch_file import download_csv
-from bot.slack.command_text import CommandError, Generate, refs_summary
+from bot.slack.command_text import CommandError, Generate
 from bot.slack.conversation import Conversation, SlackUnavailable, slack_error_code
 from bot.slack.pacing import Priority, marked
 from bot.store.batches import AWAITING, BATCH_SOURCE, FINISHED, RUNNING, Batch, BatchCounts, BatchStore
-from bot.store.db import RequestLog, dumps, iso, utc_now
+from bot.store.db import RequestLog, iso, utc_now
 from bot.store.presets import PresetStore
 
 log = logging.getLogger(__name__)
@@ -178,18 +179,12 @@ class Batches:
 
     def _record(self, number: int, command: Generate, place: Place) -> dict[str, Any]:
         """The `requests` row a checked row becomes once submitted (ids and times are added then)."""
-        spec = command.spec
         return {
             "source": BATCH_SOURCE,
             "team_id": place.team_id,
             "channel_id": place.channel_id,
             "user_id": place.user_id,
-            "scene": spec.scene,
-            "prompt": spec.prompt,
-            "image_count": command.image_count,
-            "options_json": dumps(spec.options.to_dict()),
-            "preset": command.preset,
-            "inputs_json": dumps({"images": refs_summary(command.images), "clothes": refs_summary(command.clothes)}),
+            **command_columns(command),
             "batch_row": number,
         }
 

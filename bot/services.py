@@ -170,7 +170,6 @@ def build_services(settings: Settings) -> Services:
     )
     policy = AccessPolicy.from_settings(settings)
     pipeline = Pipeline(
-        settings=settings,
         vod=vod,
         log_db=log_db,
         slack=slack,

@@ -11,8 +11,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.images.refusals import READABLE
-from bot.pipeline import REPEAT_NOTE, Origin, Recorded, command_from_row
+from bot.pipeline import REPEAT_NOTE, Recorded
 from bot.presets import Workflows
+from bot.request import Origin, command_from_row
 from bot.services import Services
 from bot.slack import reports
 from bot.slack.batch_text import BatchCancel, BatchCommand, BatchStatus, parse_batch_command
@@ -24,7 +25,7 @@ from bot.slack.modal import MAX_PRIVATE_METADATA, FormContext, FormResult, form_
 from bot.slack.presets_text import WorkflowCommand, parse_workflow_command
 from bot.slack.refs import Ref, SlackFileRef, without_credentials
 from bot.slack.use_result import reference_of_action, usable_output
-from bot.store.db import INVALID, SUBMITTED, RequestRow, bounded, dumps, iso, utc_now
+from bot.store.db import RequestRow, Status, bounded, dumps, iso, utc_now
 from bot.store.presets import PresetStore
 
 log = logging.getLogger(__name__)
@@ -148,7 +149,7 @@ class SlackSurface:
                 "team_id": payload.get("team_id", ""),
                 "channel_id": payload.get("channel_id", ""),
                 "user_id": payload.get("user_id", ""),
-                "status": INVALID,
+                "status": Status.INVALID,
                 "error_code": "InvalidInput",
                 "error_message": bounded(problem),
                 "inputs_json": dumps({"text": [bounded(text)], "length": len(text)}),
@@ -373,7 +374,7 @@ class SlackSurface:
         row = self._row_of_action(body)
         if row is None or not row.get("task_id"):
             return "I can't find that request in my log."
-        if row["status"] == SUBMITTED:
+        if row["status"] == Status.SUBMITTED:
             # A finished task found here is delivered by the follower at once instead of at its next check.
             self.log_db.update(int(row["id"]), follow_next_at=iso(utc_now()))
             self.services.follower.wake()

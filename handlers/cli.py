@@ -46,14 +46,14 @@ from bot.follow.follower import Follower
 from bot.follow.polling import PollPolicy
 from bot.images.refusals import ImageRefused
 from bot.logsafe import configure_logging
-from bot.pipeline import Origin, Pipeline
+from bot.pipeline import Pipeline
+from bot.request import Origin
 from bot.resolve import Resolved, check_local_image, file_info_for, local_uploader
 from bot.rules import CHOICES, OUTPUT_IMAGE_COUNT, SCENES, Draft, Naming, Refused, check
 from bot.services import vod_client_from
 from bot.slack.command_text import Generate
 from bot.slack.refs import BadRef, PathRef, Ref, parse_ref
-from bot.store import db as statuses
-from bot.store.db import COMMAND_LINE_TEAM, RequestLog, RequestRow, parse_iso, utc_now
+from bot.store.db import COMMAND_LINE_TEAM, RequestLog, RequestRow, Status, parse_iso, utc_now
 from bot.store.sessions import SESSION_ID_TAKEN
 from bot.tencent.models import FileInfo, RequestInvalid
 from bot.tencent.scenes import build_task_request
@@ -285,7 +285,7 @@ async def _follow_to_end(follower: Follower, log_db: RequestLog, row_id: int) ->
     while True:
         row = log_db.get(row_id) or {}
         next_at = row.get("follow_next_at")
-        if row.get("status") != statuses.SUBMITTED or not row.get("task_id") or not next_at:
+        if row.get("status") != Status.SUBMITTED or not row.get("task_id") or not next_at:
             return
         await asyncio.sleep(max(0.0, (parse_iso(next_at) - utc_now()).total_seconds()))
         await follower.check(row_id)
@@ -297,7 +297,6 @@ async def _submit(args: argparse.Namespace, settings: Settings, command: Generat
         async with vod_client_from(settings) as vod:
             follower = _follower(vod, log_db, settings)
             pipeline = Pipeline(
-                settings=settings,
                 vod=vod,
                 log_db=log_db,
                 slack=None,
@@ -320,10 +319,10 @@ def _outcome(row: RequestRow, answers: list[str], endpoint: str) -> int:
     """Print what became of the request, as the log has it, and give the exit code."""
     said = "\n".join(_plain(text) for text in answers)
     status = row.get("status")
-    if status == statuses.INVALID:
+    if status == Status.INVALID:
         return _fail(f"Cannot submit: {row.get('error_message')}", EXIT_BAD_INPUT)
     taken = row.get("error_code") == SESSION_ID_TAKEN  # by another request: its error message names which
-    if status in (statuses.REFUSED, statuses.FAILED) and not row.get("task_id") and not taken:
+    if status in (Status.REFUSED, Status.FAILED) and not row.get("task_id") and not taken:
         # Tencent never answered: say so in the terminal's own words, not the Slack answer's.
         return _fail(no_answer_text(row, endpoint) or said or str(row.get("error_message")), EXIT_REFUSED)
     if not row.get("task_id"):
@@ -340,9 +339,9 @@ def _outcome(row: RequestRow, answers: list[str], endpoint: str) -> int:
     }
     if row.get("image_notes"):
         output["ImagesPrepared"] = str(row["image_notes"]).splitlines()
-    if status == statuses.DONE:
+    if status == Status.DONE:
         output["Result"] = {"Status": "FINISH", "Outputs": json.loads(row.get("output_json") or "[]")}
-    elif status == statuses.FAILED:
+    elif status == Status.FAILED:
         code, message = str(row.get("error_code") or ""), str(row.get("error_message") or "")
         _print_json({**output, "Result": {"Status": "FAIL", "ErrCode": code, "Message": message}})
         return _fail(format_refusal(advise(code, message), row.get("request_id"), message), EXIT_REFUSED)

@@ -35,8 +35,7 @@ from bot.resolve import local_uploader
 from bot.services import Services, build_services
 from bot.standins import FakeCos, FakeSlack, FakeVod
 from bot.standins.slack_signing import signed_headers, slash_command_body
-from bot.store import db as statuses
-from bot.store.db import RequestRow
+from bot.store.db import RequestRow, Status
 from handlers.app import EVENTS_PATH, create_web_app
 
 DEMO_FOLDER = Path("aigc-demo")
@@ -51,8 +50,8 @@ TEAM_ID, CHANNEL_ID, CHANNEL_NAME = "T0DEMO", "C0DEMO", "demo"
 USER_ID, USER_NAME = "U0DEMO", "you"
 BOT_USER_ID = "U0AIGCBOT"
 SUB_APP_ID = 1500000001
-_FINAL_WITHOUT_RESULT = (statuses.INVALID, statuses.REFUSED)
-_FINAL_WITH_RESULT = (statuses.DONE, statuses.FAILED)
+_FINAL_WITHOUT_RESULT = (Status.INVALID, Status.REFUSED)
+_FINAL_WITH_RESULT = (Status.DONE, Status.FAILED)
 
 
 class _DemoSettings(Settings):

@@ -268,7 +268,7 @@ def log_cut_off_submission(settings: Settings, dedupe_key: str) -> tuple[int, di
 
     Returns the row id and the exact body the bot will resend under the request's SessionId.
     """
-    from bot.pipeline import session_id_for
+    from bot.request import session_id_for
 
     session = session_id_for(dedupe_key)
     log_db = RequestLog(settings.aigc_bot_db)

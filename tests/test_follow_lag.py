@@ -24,7 +24,7 @@ from benchmarks.report import percentile
 from benchmarks.submit_rate import busiest_second
 from bot.follow.follower import Follower
 from bot.follow.polling import PollPolicy
-from bot.store.db import DONE, SUBMITTED, RequestLog, iso, utc_now
+from bot.store.db import RequestLog, Status, iso, utc_now
 from bot.tencent.ratelimit import describe_limiter
 from bot.tencent.vod import VodClient
 from tests.conftest import (
@@ -83,7 +83,7 @@ def add_submitted_row(log_db: RequestLog, task_id: str, parent_ts: str | None, i
     assert row_id is not None
     log_db.update(
         row_id,
-        status=SUBMITTED,
+        status=Status.SUBMITTED,
         channel_id="C100",
         scene="outpaint",
         image_count=1,
@@ -138,7 +138,7 @@ def test_mixed_durations_reach_the_thread_within_the_lag_target_on_a_scaled_cloc
     assert min(lags) > 0
     # 3 s at full scale; the time to post the images does not shrink with the clock, so it is allowed apart.
     assert percentile(lags, 0.95) <= 3.0 * SCALE + 0.15, sorted(round(lag, 2) for lag in lags)
-    assert all(status == DONE for status in statuses)
+    assert all(status == Status.DONE for status in statuses)
 
 
 def test_four_rounds_of_the_budget_in_followed_tasks_share_it_without_a_limit_error(
@@ -192,7 +192,7 @@ def test_the_parent_shows_a_queue_hint_then_a_progress_bar_no_more_than_every_fi
 ) -> None:
     vod.set_task_durations([8.0])
     bot.command("outpaint https://shop.example/a.jpg", user_id="U1")
-    long_task = wait_status(settings, SUBMITTED)[0]
+    long_task = wait_status(settings, Status.SUBMITTED)[0]
     vod.set_task_durations([2.0], waiting_seconds=6.0)
     bot.command("outpaint https://shop.example/b.jpg", user_id="U2")
     queued = wait_until(lambda: [r for r in rows(settings) if r["user_id"] == "U2" and r["task_id"]], what="2nd")[0]
@@ -224,12 +224,12 @@ def test_a_restart_keeps_each_task_s_planned_check_and_learns_from_the_logged_du
     for index, seconds in enumerate((6.0, 6.5, 7.0)):  # outpainting took 6 to 7 s lately
         row_id = log_db.claim({"source": "slash_command", "dedupe_key": f"old-{index}", "scene": "outpaint"})
         assert row_id is not None
-        log_db.update(row_id, status=DONE, duration_seconds=seconds, options_json="{}")
+        log_db.update(row_id, status=Status.DONE, duration_seconds=seconds, options_json="{}")
     log_db.close()
     vod.set_task_durations([5.0], report_progress=False)
     first = RunningBot(settings).start()
     first.command("outpaint https://shop.example/banner.jpg")
-    row = wait_status(settings, SUBMITTED)[0]
+    row = wait_status(settings, Status.SUBMITTED)[0]
     planned = wait_until(lambda: rows(settings)[-1]["follow_next_at"], what="first check planned")
     first.stop()
     second = RunningBot(settings).start()

@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.follow.follower import Follower
 from bot.follow.polling import PollPolicy
-from bot.store.db import SUBMITTED, RequestLog, iso, utc_now
+from bot.store.db import RequestLog, Status, iso, utc_now
 from bot.tencent.vod import VodClient
 
 
@@ -42,7 +42,7 @@ def test_each_due_task_is_claimed_by_exactly_one_worker(two_logs: tuple[RequestL
     for index in range(30):
         row_id = first_db.claim({"source": "slash_command", "dedupe_key": f"k{index}", "scene": "outpaint"})
         assert row_id is not None
-        first_db.update(row_id, status=SUBMITTED, task_id=f"task-{index}", follow_next_at=iso(utc_now()))
+        first_db.update(row_id, status=Status.SUBMITTED, task_id=f"task-{index}", follow_next_at=iso(utc_now()))
     one, two = follower(first_db, "one"), follower(second_db, "two")
     claimed_one, claimed_two = [], []
     for _ in range(15):  # interleave the two workers' claims

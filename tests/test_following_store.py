@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.store import following
-from bot.store.db import DONE, FAILED, SUBMITTED, TASK_ID_UNKNOWN, RequestLog, iso, parse_iso, utc_now
+from bot.store.db import TASK_ID_UNKNOWN, RequestLog, Status, iso, parse_iso, utc_now
 
 NOW = parse_iso(iso(utc_now()))  # whole milliseconds, as the log keeps them
 KEYS = itertools.count()
@@ -33,14 +33,14 @@ def add_row(log_db: RequestLog, **fields: Any) -> int:
 
 def followed(log_db: RequestLog, due_in: float, **fields: Any) -> int:
     fields.setdefault("task_id", "task")
-    return add_row(log_db, status=SUBMITTED, follow_next_at=iso(NOW + timedelta(seconds=due_in)), **fields)
+    return add_row(log_db, status=Status.SUBMITTED, follow_next_at=iso(NOW + timedelta(seconds=due_in)), **fields)
 
 
 def test_due_for_follow_lists_free_due_rows_most_overdue_first_up_to_the_limit(log_db: RequestLog) -> None:
     late, later, latest = followed(log_db, -1), followed(log_db, -5), followed(log_db, -10)
     followed(log_db, 30)  # not due yet
     followed(log_db, -20, task_id=None, session_id="s")  # a look-up, not a check
-    add_row(log_db, status=DONE, task_id="t", follow_next_at=iso(NOW - timedelta(seconds=40)))
+    add_row(log_db, status=Status.DONE, task_id="t", follow_next_at=iso(NOW - timedelta(seconds=40)))
     followed(log_db, -30, follow_owner="other", follow_lease_until=iso(NOW + timedelta(minutes=1)))
     expired_lease = followed(log_db, -2, follow_owner="dead", follow_lease_until=iso(NOW - timedelta(seconds=1)))
     assert following.due_for_follow(log_db, now=NOW, limit=10) == [latest, later, expired_lease, late]
@@ -50,21 +50,27 @@ def test_due_for_follow_lists_free_due_rows_most_overdue_first_up_to_the_limit(l
 def test_of_two_workers_taking_one_row_exactly_one_wins_until_the_lease_ends(log_db: RequestLog) -> None:
     row_id = followed(log_db, -1)
     until = NOW + timedelta(minutes=2)
-    take = {"statuses": (SUBMITTED,), "now": NOW, "until": until}
+    take = {"statuses": (Status.SUBMITTED,), "now": NOW, "until": until}
     assert following.take_lease(log_db, row_id, worker="one", **take)
     assert not following.take_lease(log_db, row_id, worker="two", **take)
     assert not following.take_lease(log_db, row_id, worker="one", **take)
     assert following.take_lease(log_db, row_id, worker="one", renew_own=True, **take)
-    after_lease = {"statuses": (SUBMITTED,), "now": until + timedelta(seconds=1), "until": until + timedelta(minutes=2)}
+    after_lease = {
+        "statuses": (Status.SUBMITTED,),
+        "now": until + timedelta(seconds=1),
+        "until": until + timedelta(minutes=2),
+    }
     assert following.take_lease(log_db, row_id, worker="two", **after_lease)
     assert (log_db.get(row_id) or {})["follow_owner"] == "two"
 
 
 def test_a_lease_is_taken_only_in_the_statuses_named(log_db: RequestLog) -> None:
-    row_id = add_row(log_db, status=DONE, task_id="t")
+    row_id = add_row(log_db, status=Status.DONE, task_id="t")
     until = NOW + timedelta(minutes=2)
-    assert not following.take_lease(log_db, row_id, worker="one", statuses=(SUBMITTED,), now=NOW, until=until)
-    assert following.take_lease(log_db, row_id, worker="one", statuses=(DONE, FAILED), now=NOW, until=until)
+    assert not following.take_lease(log_db, row_id, worker="one", statuses=(Status.SUBMITTED,), now=NOW, until=until)
+    assert following.take_lease(
+        log_db, row_id, worker="one", statuses=(Status.DONE, Status.FAILED), now=NOW, until=until
+    )
 
 
 def test_releasing_frees_one_row_or_every_row_of_a_worker(log_db: RequestLog) -> None:
@@ -100,11 +106,11 @@ def test_expired_lookups_are_those_older_than_the_timeout_and_free(log_db: Reque
 
 def test_undelivered_lists_finished_results_not_yet_in_slack_unless_put_off(log_db: RequestLog) -> None:
     finished = iso(NOW - timedelta(seconds=5))
-    done = add_row(log_db, status=DONE, task_id="t1", finished_at=finished)
-    lost = add_row(log_db, status=FAILED, error_code=TASK_ID_UNKNOWN, finished_at=finished)
-    add_row(log_db, status=DONE, task_id="t2", finished_at=finished, delivered_at=finished)  # delivered
-    add_row(log_db, status=FAILED, error_code="Refused", finished_at=finished)  # never reached Tencent
-    put_off = add_row(log_db, status=DONE, task_id="t3", finished_at=finished)
+    done = add_row(log_db, status=Status.DONE, task_id="t1", finished_at=finished)
+    lost = add_row(log_db, status=Status.FAILED, error_code=TASK_ID_UNKNOWN, finished_at=finished)
+    add_row(log_db, status=Status.DONE, task_id="t2", finished_at=finished, delivered_at=finished)  # delivered
+    add_row(log_db, status=Status.FAILED, error_code="Refused", finished_at=finished)  # never reached Tencent
+    put_off = add_row(log_db, status=Status.DONE, task_id="t3", finished_at=finished)
     following.schedule_follow(log_db, put_off, at=NOW + timedelta(seconds=10), attempts=1)
     assert following.undelivered(log_db, now=NOW) == [done, lost]
     assert following.undelivered(log_db, now=NOW + timedelta(seconds=11)) == [done, lost, put_off]
@@ -113,9 +119,9 @@ def test_undelivered_lists_finished_results_not_yet_in_slack_unless_put_off(log_
 
 
 def test_awaiting_task_id_matches_by_session_id_or_the_context_naming_the_row(log_db: RequestLog) -> None:
-    first = add_row(log_db, status=SUBMITTED, session_id="s1")
-    second = add_row(log_db, status=SUBMITTED, session_id="s2")
-    add_row(log_db, status=SUBMITTED, session_id="s3", task_id="known")
+    first = add_row(log_db, status=Status.SUBMITTED, session_id="s1")
+    second = add_row(log_db, status=Status.SUBMITTED, session_id="s2")
+    add_row(log_db, status=Status.SUBMITTED, session_id="s3", task_id="known")
     by_id = following.awaiting_task_id(log_db, session_id="s1", session_context=None)
     assert [r["id"] for r in by_id] == [first]
     by_context = following.awaiting_task_id(log_db, session_id=None, session_context=f"aigc-bot request {second}")
@@ -127,14 +133,14 @@ def test_next_check_at_is_the_earliest_planned_check_of_a_followed_row(log_db: R
     assert following.next_check_at(log_db) is None
     followed(log_db, 20)
     soonest = followed(log_db, 3)
-    add_row(log_db, status=DONE, task_id="t", follow_next_at=iso(NOW - timedelta(seconds=1)))
+    add_row(log_db, status=Status.DONE, task_id="t", follow_next_at=iso(NOW - timedelta(seconds=1)))
     assert following.next_check_at(log_db) == NOW + timedelta(seconds=3)
     following.schedule_follow(log_db, soonest, at=NOW + timedelta(seconds=1), attempts=2, progress=40)
     row = log_db.get(soonest) or {}
     assert following.next_check_at(log_db) == NOW + timedelta(seconds=1)
     assert (row["follow_attempts"], row["progress"], row["follow_owner"]) == (2, 40, None)
     # A result Slack did not take is tried again at its planned time too.
-    put_off = add_row(log_db, status=DONE, task_id="t4", finished_at=iso(NOW))
+    put_off = add_row(log_db, status=Status.DONE, task_id="t4", finished_at=iso(NOW))
     following.schedule_follow(log_db, put_off, at=NOW + timedelta(milliseconds=500), attempts=1)
     assert following.next_check_at(log_db) == NOW + timedelta(milliseconds=500)
     following.mark_delivered(log_db, put_off, at=NOW)
@@ -143,8 +149,8 @@ def test_next_check_at_is_the_earliest_planned_check_of_a_followed_row(log_db: R
 
 def test_recent_durations_are_the_scene_s_finished_tasks_newest_first(log_db: RequestLog) -> None:
     for seconds in (10.0, 20.0, 30.0):
-        add_row(log_db, status=DONE, duration_seconds=seconds, options_json='{"count": 2}')
-    add_row(log_db, status=FAILED, duration_seconds=99.0)
-    add_row(log_db, status=DONE, duration_seconds=None)
+        add_row(log_db, status=Status.DONE, duration_seconds=seconds, options_json='{"count": 2}')
+    add_row(log_db, status=Status.FAILED, duration_seconds=99.0)
+    add_row(log_db, status=Status.DONE, duration_seconds=None)
     assert following.recent_durations(log_db, "outpaint", limit=2) == [('{"count": 2}', 30.0), ('{"count": 2}', 20.0)]
     assert following.recent_durations(log_db, "product", limit=5) == []

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.pipeline import session_id_for
+from bot.request import session_id_for
 from bot.slack.command_text import StatusLookup, parse_command
 from bot.store.db import RequestLog, RequestRow, iso, utc_now
 from bot.store.sessions import holder_of_session

@@ -20,7 +20,7 @@ from bot.follow.schedule import (
     submitted_at,
 )
 from bot.store import following
-from bot.store.db import SUBMITTED, RequestLog, RequestRow, iso, parse_iso, utc_now
+from bot.store.db import RequestLog, RequestRow, Status, iso, parse_iso, utc_now
 from bot.tencent.vod import TaskDetail, VodClient, VodError
 
 
@@ -44,7 +44,7 @@ class Checker:
 
     async def check(self, row_id: int) -> None:
         row = self.log_db.get(row_id)
-        if not row or row["status"] != SUBMITTED or not row["task_id"]:
+        if not row or row["status"] != Status.SUBMITTED or not row["task_id"]:
             return
         try:
             detail = await self.vod.describe_task_detail(row["task_id"])

@@ -25,13 +25,13 @@ from bot.follow.progress import ParentStatus
 from bot.follow.schedule import seconds_waited, submitted_at
 from bot.follow.worker import Worker
 from bot.metrics import result_in_thread
-from bot.pipeline import spec_from_row
+from bot.request import spec_from_row
 from bot.slack.conversation import Conversation, SlackUnavailable
 from bot.slack.files import download_to_temp_file
 from bot.slack.messages import escape, result_summary, task_id_unknown_text, text_block
 from bot.slack.use_result import use_result_element
 from bot.store import following
-from bot.store.db import DONE, FAILED, TASK_ID_UNKNOWN, RequestRow, dumps, iso, utc_now
+from bot.store.db import TASK_ID_UNKNOWN, RequestRow, Status, dumps, iso, utc_now
 from bot.tencent.vod import TaskDetail, VodClient
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ class Delivery:
         finished = utc_now()
         self.log_db.update(
             row["id"],
-            status=DONE,
+            status=Status.DONE,
             output_json=dumps([o.to_dict() for o in detail.outputs]),
             finished_at=iso(finished),
             progress=100,
@@ -116,14 +116,14 @@ class Delivery:
             follow_next_at=None,
             follow_attempts=0,
         )
-        await self._hand_over(row, partial(self._post_images, row=row, detail=detail), parent=DONE)
+        await self._hand_over(row, partial(self._post_images, row=row, detail=detail), parent=Status.DONE)
 
     async def finish_failed(self, row: RequestRow, code: str, message: str, request_id: str | None) -> None:
         """Record that the task failed and explain why in the thread."""
         finished = utc_now()
         self.log_db.update(
             row["id"],
-            status=FAILED,
+            status=Status.FAILED,
             error_code=code,
             error_message=message,
             finished_at=iso(finished),
@@ -138,7 +138,7 @@ class Delivery:
         waited = seconds_waited(row)
         self.log_db.update(
             row["id"],
-            status=FAILED,
+            status=Status.FAILED,
             error_code=TASK_ID_UNKNOWN,
             error_message=f"Tencent holds a task for SessionId {row['session_id']} (billed once); "
             f"its TaskId was not found within {waited:.0f}s",
@@ -176,7 +176,7 @@ class Delivery:
     def start_redeliveries(self) -> None:
         """Deliver again, in the background, every finished row whose result never reached Slack and is due."""
         for row_id in following.undelivered(self.log_db, now=utc_now()):
-            if self.worker.take(row_id, (DONE, FAILED)):
+            if self.worker.take(row_id, (Status.DONE, Status.FAILED)):
                 self.worker.spawn(self._redeliver_guarded(row_id))
 
     async def redeliver(self, row_id: int) -> None:
@@ -184,7 +184,7 @@ class Delivery:
         if not row or row.get("delivered_at"):
             return
         send: Send
-        if row["status"] == DONE:
+        if row["status"] == Status.DONE:
             task_id = row["task_id"]
             # A row is marked done only by `deliver`, with the answer DescribeTaskDetail gave for its TaskId.
             assert task_id is not None, f"request {row_id} is done without a TaskId"
@@ -207,7 +207,7 @@ class Delivery:
 
     # -- the one way a result reaches Slack ------------------------------------------------------------------
 
-    async def _hand_over(self, row: RequestRow, send: Send, *, parent: str = FAILED) -> None:
+    async def _hand_over(self, row: RequestRow, send: Send, *, parent: str = Status.FAILED) -> None:
         """Post with `send`; then record the row delivered and show `parent`, unless a passing failure put it off."""
         try:
             if (conversation := self._conversation(row)) is not None:

@@ -7,7 +7,7 @@ import logging
 from bot.follow.delivery import Delivery
 from bot.follow.lookups import LookUps
 from bot.follow.worker import Worker
-from bot.store.db import SUBMITTED
+from bot.store.db import Status
 from bot.tencent.vod import VodClient, VodError, parse_scene_task
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,9 @@ class EventMode:
                     continue
                 row = self.lookups.record_task_id(waiting, detail.task_id, None)
             handled.append(str(event.get("EventHandle")))
-            if row["status"] == SUBMITTED and self.worker.take(int(row["id"]), (SUBMITTED,), renew_own=True):
+            if row["status"] == Status.SUBMITTED and self.worker.take(
+                int(row["id"]), (Status.SUBMITTED,), renew_own=True
+            ):
                 await self.delivery.deliver(row, detail)
                 delivered += 1
         await self.vod.confirm_events(handled)

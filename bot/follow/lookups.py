@@ -18,7 +18,7 @@ from bot.follow.recovery import belongs_to, find_task
 from bot.follow.schedule import seconds_waited
 from bot.follow.worker import Worker
 from bot.store import following
-from bot.store.db import SUBMITTED, RequestRow, iso, parse_iso, utc_now
+from bot.store.db import RequestRow, Status, iso, parse_iso, utc_now
 from bot.tencent.vod import TaskDetail, VodClient, VodError
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class LookUps:
     async def look_up(self, row_id: int) -> None:
         """Find the task of a row Tencent holds without its TaskId in the log, then follow it as usual."""
         row = self.log_db.get(row_id)
-        if not row or row["status"] != SUBMITTED or row["task_id"] or not row.get("session_id"):
+        if not row or row["status"] != Status.SUBMITTED or row["task_id"] or not row.get("session_id"):
             return
         try:
             found = await find_task(self.vod, row)
@@ -63,7 +63,7 @@ class LookUps:
         self.record_task_id(row, found.task_id, found.create_time)
         await self.checker.check(row_id)
         current = self.log_db.get(row_id) or {}
-        if current.get("status") == SUBMITTED:
+        if current.get("status") == Status.SUBMITTED:
             await self.parent.show(current, "working")
 
     async def look_up_guarded(self, row_id: int) -> None:
@@ -72,7 +72,12 @@ class LookUps:
         except Exception:
             log.exception("looking up the task of request %s failed; will retry", row_id)
             row = self.log_db.get(row_id)
-            if row and row["status"] == SUBMITTED and not row["task_id"] and seconds_waited(row) > self.policy.timeout:
+            if (
+                row
+                and row["status"] == Status.SUBMITTED
+                and not row["task_id"]
+                and seconds_waited(row) > self.policy.timeout
+            ):
                 # However the look-up fails, the person hears by the follow timeout where their billed task is.
                 await self.give_up_guarded(row)
             else:
@@ -90,7 +95,7 @@ class LookUps:
         now = utc_now()
         expired = following.expired_lookups(self.log_db, now=now, timeout=timedelta(seconds=self.policy.timeout))
         for row in expired:
-            if self.worker.take(int(row["id"]), (SUBMITTED,)):
+            if self.worker.take(int(row["id"]), (Status.SUBMITTED,)):
                 self.worker.spawn(self.give_up_guarded(row))
 
     def row_for(self, detail: TaskDetail) -> RequestRow | None:

@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.follow.schedule import seconds_waited
 from bot.follow.worker import Worker
-from bot.pipeline import spec_from_row
+from bot.request import spec_from_row
 from bot.slack.conversation import Conversation
 from bot.slack.messages import parent_text, progress_text
 from bot.slack.pacing import Priority, marked

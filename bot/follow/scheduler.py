@@ -21,7 +21,7 @@ from bot.follow.schedule import first_delay
 from bot.follow.worker import Worker
 from bot.logsafe import about_request
 from bot.store import following
-from bot.store.db import SUBMITTED, iso, utc_now
+from bot.store.db import Status, iso, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +72,12 @@ class Scheduler:
         if room <= 0:
             return []
         due = following.due_for_follow(self.log_db, now=utc_now(), limit=room)
-        return [row_id for row_id in due if self.worker.take(row_id, (SUBMITTED,))]
+        return [row_id for row_id in due if self.worker.take(row_id, (Status.SUBMITTED,))]
 
     def claim_lookups_due(self) -> list[int]:
         """Take the rows Tencent holds whose TaskId is unknown and whose next look-up is due."""
         due = following.lookups_due(self.log_db, now=utc_now())
-        return [row_id for row_id in due if self.worker.take(row_id, (SUBMITTED,))]
+        return [row_id for row_id in due if self.worker.take(row_id, (Status.SUBMITTED,))]
 
     def seconds_to_next_check(self) -> float:
         """How long the loop may sleep: until the earliest planned check, within [MIN_TICK, MAX_TICK]."""

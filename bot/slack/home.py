@@ -14,17 +14,7 @@ from typing import Any
 from bot.slack.messages import asker, escape
 from bot.slack.reports import cost_text, thread_link, weighted
 from bot.store.costs import estimate_cost
-from bot.store.db import (
-    DONE,
-    FAILED,
-    INVALID,
-    RECEIVED,
-    REFUSED,
-    SUBMITTED,
-    SUBMITTING,
-    UPLOADING,
-    parse_iso,
-)
+from bot.store.db import Status, parse_iso
 from bot.store.home_queries import CAP_COUNTED_STATUSES, UsageGroup, UsageSummary
 from bot.tencent.scenes import SCENE_LABELS
 
@@ -33,15 +23,15 @@ MAX_BLOCKS = 100
 # Slack refuses section text over 3000 characters; lists of people and codes stop well before that.
 SHOWN_PER_LIST = 15
 SHOWN_PROMPT_CHARS = 150
-STATUS_BADGES = {
-    RECEIVED: ":hourglass_flowing_sand: working",
-    UPLOADING: ":hourglass_flowing_sand: uploading",
-    SUBMITTING: ":hourglass_flowing_sand: submitting",
-    SUBMITTED: ":hourglass: at Tencent",
-    DONE: ":white_check_mark: done",
-    FAILED: ":x: failed",
-    INVALID: ":warning: not usable",
-    REFUSED: ":no_entry: refused",
+STATUS_BADGES: dict[str, str] = {
+    Status.RECEIVED: ":hourglass_flowing_sand: working",
+    Status.UPLOADING: ":hourglass_flowing_sand: uploading",
+    Status.SUBMITTING: ":hourglass_flowing_sand: submitting",
+    Status.SUBMITTED: ":hourglass: at Tencent",
+    Status.DONE: ":white_check_mark: done",
+    Status.FAILED: ":x: failed",
+    Status.INVALID: ":warning: not usable",
+    Status.REFUSED: ":no_entry: refused",
 }
 
 
@@ -119,9 +109,9 @@ def thumbnail_url(row: Mapping[str, Any], now: datetime) -> str | None:
 def _status_text(row: Mapping[str, Any]) -> str:
     status = str(row.get("status") or "")
     badge = STATUS_BADGES.get(status, status)
-    if status == SUBMITTED and row.get("progress"):
+    if status == Status.SUBMITTED and row.get("progress"):
         badge += f" {row['progress']}%"
-    if status in (FAILED, INVALID, REFUSED) and row.get("error_code"):
+    if status in (Status.FAILED, Status.INVALID, Status.REFUSED) and row.get("error_code"):
         badge += f" (`{escape(str(row['error_code']))}`)"
     return badge
 
@@ -139,7 +129,7 @@ def request_blocks(row: Mapping[str, Any], *, team_domain: str | None, now: date
         line += f"\n> {escape(shown)}"
     outputs = len(_outputs(row))
     section = _text(line)
-    if row.get("status") == DONE:
+    if row.get("status") == Status.DONE:
         url = thumbnail_url(row, now)
         if url:
             section["accessory"] = {"type": "image", "image_url": url, "alt_text": f"{scene} result"}
@@ -169,7 +159,7 @@ def _usage_period(title: str, groups: list[UsageGroup], usage: AdminUsage) -> st
         + _listing(weighted((asker(g.user_id, from_command_line=g.from_command_line), g.requests) for g in counted)),
         "by scene: " + _listing(weighted((str(g.scene or ""), g.requests) for g in counted), SCENE_LABELS),
         "failures by error code: "
-        + _listing(weighted((str(g.error_code or "unknown"), g.requests) for g in groups if g.status == FAILED)),
+        + _listing(weighted((str(g.error_code or "unknown"), g.requests) for g in groups if g.status == Status.FAILED)),
     ]
     if usage.prices:
         lines.append("estimated cost: " + cost_text(estimate_cost(groups, usage.prices), usage.currency))

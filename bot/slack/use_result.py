@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.store.db import DONE, FAILED, INVALID, REFUSED, RequestLog, RequestRow, parse_iso
+from bot.store.db import RequestLog, RequestRow, Status, parse_iso
 
 USE_RESULT_ACTION = "aigc_use_result"
 USE_RESULT_LABEL = "Use this image"
@@ -65,7 +65,7 @@ class Usable:
 
 def usable_output(row: RequestRow, number: int, now: datetime) -> Usable | str:
     """The image `number` of a finished request as an input, or the sentence saying why it cannot be one."""
-    if row.get("status") != DONE:
+    if row.get("status") != Status.DONE:
         return not_finished_text(str(row.get("status") or ""))
     outputs: list[dict[str, Any]] = json.loads(row.get("output_json") or "[]")
     if not 1 <= number <= len(outputs):
@@ -98,7 +98,7 @@ def _expiry(text: Any) -> datetime | None:
 
 
 def not_finished_text(status: str) -> str:
-    if status in (FAILED, REFUSED, INVALID):
+    if status in (Status.FAILED, Status.REFUSED, Status.INVALID):
         return f"That request ended {status} and made no image, so there is nothing to build on."
     return (
         "That request is not finished yet, so there is no image to build on. "

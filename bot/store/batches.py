@@ -12,21 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.store.db import (
-    DONE,
-    FAILED,
-    INVALID,
-    RECEIVED,
-    REFUSED,
-    SUBMITTED,
-    TASK_ID_UNKNOWN,
-    RequestLog,
-    RequestRow,
-    dumps,
-    insert_request,
-    iso,
-    utc_now,
-)
+from bot.store.db import TASK_ID_UNKNOWN, RequestLog, RequestRow, Status, dumps, insert_request, iso, utc_now
 
 BATCH_SOURCE = "batch"
 # A batch waits for its Submit click, then runs until every request has ended; one never confirmed can be dropped.
@@ -57,7 +43,7 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS requests_batch ON requests(batch_id) WHERE batch_id IS NOT NULL",
 )
 
-_FINAL = (DONE, FAILED, INVALID, REFUSED)
+_FINAL = (Status.DONE, Status.FAILED, Status.INVALID, Status.REFUSED)
 # A request has ended once its status is final, its answer is posted and, if Tencent ran it, its result too.
 _ENDED = (
     f"status IN ({', '.join('?' for _ in _FINAL)}) AND reply_pending IS NULL"
@@ -199,7 +185,7 @@ class BatchStore:
             ).rowcount
             if changed != 1:
                 return []
-            base = {"created_at": now, "updated_at": now, "status": RECEIVED, "batch_id": batch_id}
+            base = {"created_at": now, "updated_at": now, "status": Status.RECEIVED, "batch_id": batch_id}
             return [insert_request(connection, {**record, **base, "thread_ts": thread_ts}) for record in requests]
 
     def drop(self, batch_id: int) -> bool:
@@ -222,13 +208,13 @@ class BatchStore:
                 "UPDATE requests SET status = ?, error_code = ?, error_message = ?, finished_at = ?, updated_at = ?"
                 f" WHERE batch_id = ? AND status = ? AND id NOT IN ({', '.join('?' for _ in kept)})",
                 [
-                    REFUSED,
+                    Status.REFUSED,
                     CANCELLED_CODE,
                     "cancelled with its batch before it was submitted; not billed",
                     now,
                     now,
                     batch_id,
-                    RECEIVED,
+                    Status.RECEIVED,
                     *kept,
                 ],
             ).rowcount
@@ -242,7 +228,8 @@ class BatchStore:
     def unsubmitted(self, batch_id: int) -> list[int]:
         """The batch's requests not yet begun, in file order."""
         rows = self.log_db.query(
-            "SELECT id FROM requests WHERE batch_id = ? AND status = ? ORDER BY batch_row, id", [batch_id, RECEIVED]
+            "SELECT id FROM requests WHERE batch_id = ? AND status = ? ORDER BY batch_row, id",
+            [batch_id, Status.RECEIVED],
         )
         return [int(row["id"]) for row in rows]
 
@@ -252,7 +239,9 @@ class BatchStore:
         :param results_followed: whether the bot follows submitted tasks to their results. When it does not
             (follow mode off), a request has ended once its TaskId is answered in the thread.
         """
-        ended, ended_params = (_ENDED, [*_FINAL]) if results_followed else (_ENDED_UNFOLLOWED, [*_FINAL, SUBMITTED])
+        ended, ended_params = (
+            (_ENDED, [*_FINAL]) if results_followed else (_ENDED_UNFOLLOWED, [*_FINAL, Status.SUBMITTED])
+        )
         row = self.log_db.query(
             "SELECT count(*) AS total,"
             f" coalesce(sum(CASE WHEN {_BILLED} THEN 1 ELSE 0 END), 0) AS submitted,"
@@ -261,7 +250,17 @@ class BatchStore:
             " coalesce(sum(CASE WHEN status = ? AND error_code = ? THEN 1 ELSE 0 END), 0) AS cancelled,"
             f" coalesce(sum(CASE WHEN {ended} THEN 1 ELSE 0 END), 0) AS ended"
             " FROM requests WHERE batch_id = ?",
-            [SUBMITTED, TASK_ID_UNKNOWN, DONE, FAILED, INVALID, REFUSED, CANCELLED_CODE, *ended_params, batch_id],
+            [
+                Status.SUBMITTED,
+                TASK_ID_UNKNOWN,
+                Status.DONE,
+                Status.FAILED,
+                Status.INVALID,
+                Status.REFUSED,
+                CANCELLED_CODE,
+                *ended_params,
+                batch_id,
+            ],
         )[0]
         return BatchCounts(
             total=int(row["total"]),

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.store.db import DONE
+from bot.store.db import Status
 from bot.store.home_queries import UsageGroup
 
 
@@ -25,7 +25,7 @@ def estimate_cost(groups: Iterable[UsageGroup], prices: Mapping[str, Decimal]) -
     images = 0
     unpriced: set[str] = set()
     for group in groups:
-        if group.status != DONE:
+        if group.status != Status.DONE:
             continue
         count = group.images
         scene = str(group.scene or "")

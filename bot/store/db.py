@@ -15,7 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, NamedTuple, TypedDict, TypeVar, cast
+from types import NoneType
+from typing import Any, NamedTuple, TypedDict, TypeVar, cast, get_args, get_type_hints
 from urllib.parse import quote
 
 import sqlite_utils
@@ -25,65 +26,10 @@ from bot.store.checkpoints import Checkpointer
 
 T = TypeVar("T")
 
-REQUEST_COLUMNS: dict[str, type] = {
-    "id": int,
-    "created_at": str,
-    "updated_at": str,
-    "source": str,
-    "team_id": str,
-    "channel_id": str,
-    "user_id": str,
-    "thread_ts": str,
-    "parent_ts": str,
-    "scene": str,
-    "prompt": str,
-    "image_count": int,
-    "options_json": str,
-    "inputs_json": str,
-    "request_json": str,
-    "status": str,
-    "task_id": str,
-    "request_id": str,
-    "error_code": str,
-    "error_message": str,
-    "dedupe_key": str,
-    "session_id": str,
-    "progress": int,
-    "output_json": str,
-    "submitted_at": str,
-    "finished_at": str,
-    "duration_seconds": float,
-    "follow_owner": str,
-    "follow_lease_until": str,
-    "follow_next_at": str,
-    "follow_attempts": int,
-    "delivered_at": str,
-    "images_posted_at": str,
-    "rerun_of": int,
-    # Where to answer, kept from the moment Slack's request arrives, so a restart can carry the request on.
-    "response_url": str,
-    "slack_files_json": str,
-    "announced_at": str,
-    # An answer decided but not yet seen in Slack: {"text", "private", "parent"}; cleared once it is posted.
-    "reply_pending": str,
-    # When Tencent began processing the task (our clock), so a restart keeps estimating its finish from it.
-    "processing_started_at": str,
-    # The preset a request named; its options and prompt are already part of options_json and prompt.
-    "preset": str,
-    # The catalogue batch (table `batches`) a request came from; NULL for a request of its own.
-    "batch_id": int,
-    # The request's row number in that batch's CSV file (the header is row 1).
-    "batch_row": int,
-    # The request whose generated image this one took as its input ("Use this image" under a result).
-    "derived_from": int,
-    # What was done to the shared images before they were sent, one line per changed image ("IMG_4821.HEIC:
-    # converted to JPEG, ..."); NULL when every image went as it was.
-    "image_notes": str,
-}
-
 
 class RequestRow(TypedDict, total=False):
-    """One row of `requests` as the log gives it back; a column never written is None."""
+    """One row of `requests`: the table's columns follow from it (`REQUEST_COLUMNS`), in this order, each of its
+    type; a column not typed `| None` is NOT NULL. A column never written is None."""
 
     id: int
     created_at: str
@@ -119,16 +65,40 @@ class RequestRow(TypedDict, total=False):
     delivered_at: str | None
     images_posted_at: str | None
     rerun_of: int | None
+    # Where to answer, kept from the moment Slack's request arrives, so a restart can carry the request on.
     response_url: str | None
     slack_files_json: str | None
     announced_at: str | None
+    # An answer decided but not yet seen in Slack: {"text", "private", "parent"}; cleared once it is posted.
     reply_pending: str | None
+    # When Tencent began processing the task (our clock), so a restart keeps estimating its finish from it.
     processing_started_at: str | None
+    # The preset a request named; its options and prompt are already part of options_json and prompt.
     preset: str | None
+    # The catalogue batch (table `batches`) a request came from; NULL for a request of its own.
     batch_id: int | None
+    # The request's row number in that batch's CSV file (the header is row 1).
     batch_row: int | None
+    # The request whose generated image this one took as its input ("Use this image" under a result).
     derived_from: int | None
+    # What was done to the shared images before they were sent, one line per changed image ("IMG_4821.HEIC:
+    # converted to JPEG, ..."); NULL when every image went as it was.
     image_notes: str | None
+
+
+def _columns_of(row_type: type) -> dict[str, type]:
+    """Each field of a row type and the SQL type it is stored as: its type, without `| None`."""
+    return {
+        name: next(kind for kind in get_args(hint) if kind is not NoneType) if get_args(hint) else hint
+        for name, hint in get_type_hints(row_type).items()
+    }
+
+
+def _not_null(row_type: type) -> set[str]:
+    return {name for name, hint in get_type_hints(row_type).items() if NoneType not in get_args(hint)}
+
+
+REQUEST_COLUMNS = _columns_of(RequestRow)
 
 
 class SlackFileRow(TypedDict):
@@ -155,16 +125,6 @@ class Status(StrEnum):
     REFUSED = "refused"
 
 
-# The names in use before Status: the same values, typed as the plain text they always were, so a dict keyed
-# by them still takes any status read from the log.
-RECEIVED: str = Status.RECEIVED
-UPLOADING: str = Status.UPLOADING
-SUBMITTING: str = Status.SUBMITTING
-SUBMITTED: str = Status.SUBMITTED
-DONE: str = Status.DONE
-FAILED: str = Status.FAILED
-INVALID: str = Status.INVALID
-REFUSED: str = Status.REFUSED
 FOLLOWING_STATUSES: tuple[str, ...] = (Status.SUBMITTED,)
 ACTIVE_STATUSES: tuple[str, ...] = (Status.RECEIVED, Status.UPLOADING, Status.SUBMITTING)
 # Requests that reached Tencent, or may still reach it: the ones the daily caps count.
@@ -350,7 +310,7 @@ class RequestLog:
     def _migrate(self) -> None:
         requests = self.db.table("requests")
         if not requests.exists():
-            requests.create(REQUEST_COLUMNS, pk="id", not_null={"created_at", "source", "status"})
+            requests.create(REQUEST_COLUMNS, pk="id", not_null=_not_null(RequestRow) - {"id"})
         else:
             missing = {k: v for k, v in REQUEST_COLUMNS.items() if k not in requests.columns_dict}
             for name, kind in missing.items():
@@ -444,7 +404,7 @@ class RequestLog:
                 if n in checked and (n in logged or key in inserted):
                     ids.append(REPEAT)
                     continue
-                record = {"created_at": now, "updated_at": now, "status": RECEIVED, **row}
+                record = {"created_at": now, "updated_at": now, "status": Status.RECEIVED, **row}
                 try:
                     cursor = self.db.conn.execute(_insert_statement(tuple(record)), list(record.values()))
                 except sqlite3.IntegrityError:
@@ -461,7 +421,9 @@ class RequestLog:
             chunk = checked[start : start + REPEAT_CHECK_CHUNK]
             params = [value for n in chunk for value in (n, *_repeat_key(rows[n]))]
             statement = _repeat_check_statement(len(chunk))
-            found.update(n for (n,) in self.db.conn.execute(statement, [*params, since, INVALID, REFUSED]))
+            found.update(
+                n for (n,) in self.db.conn.execute(statement, [*params, since, Status.INVALID, Status.REFUSED])
+            )
         return found
 
     def update(self, row_id: int, /, **fields: Any) -> None:
@@ -625,7 +587,7 @@ class RequestLog:
                 f"SELECT id FROM requests WHERE (status IN ({_marks(ACTIVE_STATUSES)}) OR reply_pending IS NOT NULL"
                 "  OR (status = ? AND task_id IS NULL AND follow_next_at IS NULL AND finished_at IS NULL))"
                 " AND created_at >= ? AND created_at < ? ORDER BY id",
-                [*ACTIVE_STATUSES, SUBMITTED, created_after, created_before],
+                [*ACTIVE_STATUSES, Status.SUBMITTED, created_after, created_before],
             ).fetchall()
         return [int(row_id) for (row_id,) in found]
 
@@ -804,7 +766,7 @@ def _as_request_rows(rows: Iterable[dict[str, Any]]) -> Iterator[RequestRow]:
 
     The one place a row out of SQLite becomes a RequestRow, unchecked: checking each row would cost a pass over
     every column on paths that run before an ack, and the schema already guarantees the shape (the keys are
-    REQUEST_COLUMNS, which the tests hold RequestRow to; each value is its column's type, or None when unset).
+    RequestRow's fields, from which REQUEST_COLUMNS follows; each value is its column's type, or None when unset).
     """
     return cast(Iterator[RequestRow], iter(rows))
 

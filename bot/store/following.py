@@ -11,18 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.store.db import (
-    DONE,
-    FAILED,
-    FILTER_STATUS,
-    SUBMITTED,
-    UNDELIVERED,
-    RequestLog,
-    RequestRow,
-    iso,
-    parse_iso,
-    utc_now,
-)
+from bot.store.db import FILTER_STATUS, UNDELIVERED, RequestLog, RequestRow, Status, iso, parse_iso, utc_now
 
 # How far back the durations that estimate a task's finish are looked for: recent enough to reflect how fast
 # Tencent is now, and a bounded stretch of the log however long it grows.
@@ -39,7 +28,7 @@ def due_for_follow(log_db: RequestLog, *, now: datetime, limit: int) -> list[int
         "SELECT id FROM requests WHERE status = ? AND task_id IS NOT NULL AND follow_next_at IS NOT NULL"
         " AND follow_next_at <= ? AND (follow_lease_until IS NULL OR follow_lease_until < ?)"
         " ORDER BY follow_next_at LIMIT ?",
-        [SUBMITTED, iso(now), iso(now), limit],
+        [Status.SUBMITTED, iso(now), iso(now), limit],
     )
     return [int(row["id"]) for row in rows]
 
@@ -53,7 +42,7 @@ def lookups_due(log_db: RequestLog, *, now: datetime) -> list[int]:
         "SELECT id FROM requests WHERE status = ? AND task_id IS NULL AND session_id IS NOT NULL"
         " AND follow_next_at IS NOT NULL AND follow_next_at <= ?"
         " AND (follow_lease_until IS NULL OR follow_lease_until < ?) ORDER BY follow_next_at",
-        [SUBMITTED, iso(now), iso(now)],
+        [Status.SUBMITTED, iso(now), iso(now)],
     )
     return [int(row["id"]) for row in rows]
 
@@ -67,7 +56,7 @@ def expired_lookups(log_db: RequestLog, *, now: datetime, timeout: timedelta) ->
     rows = log_db.query_requests(
         "SELECT * FROM requests WHERE status = ? AND task_id IS NULL AND session_id IS NOT NULL"
         " AND follow_next_at IS NOT NULL AND (follow_lease_until IS NULL OR follow_lease_until < ?)",
-        [SUBMITTED, iso(now)],
+        [Status.SUBMITTED, iso(now)],
     )
     return [row for row in rows if now - parse_iso(row.get("submitted_at") or row["created_at"]) > timeout]
 
@@ -83,7 +72,7 @@ def undelivered(log_db: RequestLog, *, now: datetime) -> list[int]:
         f"SELECT id FROM requests WHERE {FILTER_STATUS} IN (?, ?) AND {UNDELIVERED}"
         " AND (follow_next_at IS NULL OR follow_next_at <= ?)"
         " AND (follow_lease_until IS NULL OR follow_lease_until < ?) ORDER BY id",
-        [DONE, FAILED, iso(now), iso(now)],
+        [Status.DONE, Status.FAILED, iso(now), iso(now)],
     )
     return [int(row["id"]) for row in rows]
 
@@ -97,7 +86,7 @@ def awaiting_task_id(log_db: RequestLog, *, session_id: str | None, session_cont
     return log_db.query_requests(
         "SELECT * FROM requests WHERE status = ? AND task_id IS NULL AND session_id IS NOT NULL"
         " AND (session_id = ? OR 'aigc-bot request ' || id = ?) ORDER BY id DESC",
-        [SUBMITTED, session_id or "", session_context or ""],
+        [Status.SUBMITTED, session_id or "", session_context or ""],
     )
 
 
@@ -107,12 +96,12 @@ def next_check_at(log_db: RequestLog) -> datetime | None:
     # where one OR over both would read every finished row of the log.
     followed = log_db.query(
         "SELECT min(follow_next_at) AS next FROM requests WHERE status = ? AND follow_next_at IS NOT NULL",
-        [SUBMITTED],
+        [Status.SUBMITTED],
     )
     put_off = log_db.query(
         f"SELECT min(follow_next_at) AS next FROM requests WHERE {FILTER_STATUS} IN (?, ?) AND {UNDELIVERED}"
         " AND follow_next_at IS NOT NULL",
-        [DONE, FAILED],
+        [Status.DONE, Status.FAILED],
     )
     moments = [parse_iso(rows[0]["next"]) for rows in (followed, put_off) if rows and rows[0]["next"]]
     return min(moments, default=None)
@@ -214,6 +203,6 @@ def recent_durations(log_db: RequestLog, scene: str, *, limit: int) -> list[tupl
         "SELECT options_json, duration_seconds FROM requests WHERE created_at >= ?"
         f" AND {FILTER_STATUS} = ? AND scene = ? AND duration_seconds IS NOT NULL"
         " ORDER BY created_at DESC, id DESC LIMIT ?",
-        [iso(utc_now() - DURATION_HISTORY), DONE, scene, limit],
+        [iso(utc_now() - DURATION_HISTORY), Status.DONE, scene, limit],
     )
     return [(row.get("options_json"), float(row["duration_seconds"])) for row in rows]

@@ -12,7 +12,7 @@ import logging
 import time
 from datetime import timedelta
 
-from bot.store.db import DONE, FAILED, INVALID, REFUSED, TASK_ID_UNKNOWN, RequestLog, iso, utc_now
+from bot.store.db import TASK_ID_UNKNOWN, RequestLog, Status, iso, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ PURGED_TEXT_PREFIX = "[purged: "
 PURGED_JSON_PREFIX = '{"purged_characters":'
 # Options a person typed in their own words; the others (ratio, count, model...) are kept.
 FREE_TEXT_OPTIONS = ("$.negative", "$.media_name")
-SETTLED = (DONE, FAILED, INVALID, REFUSED)
+SETTLED = (Status.DONE, Status.FAILED, Status.INVALID, Status.REFUSED)
 RETENTION_EVERY = timedelta(days=1)
 # Rows of the log (by id) one purge transaction covers: a few milliseconds of writing, so the bot's own writes,
 # which wait for the lock, are never held up for long by a purge of months of history.
@@ -101,7 +101,18 @@ def purge_older_than(log_db: RequestLog, days: float, *, chunk_rows: int = PURGE
     for start in range(int(span["first"]), int(span["last"]) + 1, chunk_rows):
         began = time.monotonic()
         changed += log_db.execute(
-            PURGE_SQL, [iso(now), start, start + chunk_rows, cutoff, *SETTLED, iso(now), DONE, FAILED, TASK_ID_UNKNOWN]
+            PURGE_SQL,
+            [
+                iso(now),
+                start,
+                start + chunk_rows,
+                cutoff,
+                *SETTLED,
+                iso(now),
+                Status.DONE,
+                Status.FAILED,
+                TASK_ID_UNKNOWN,
+            ],
         )
         time.sleep(time.monotonic() - began)
     return changed

@@ -8,12 +8,12 @@ another request sent under it is logged, that one holds the task, and the refuse
 
 from __future__ import annotations
 
-from bot.store.db import INVALID, RECEIVED, REFUSED, UPLOADING, RequestLog, RequestRow
+from bot.store.db import RequestLog, RequestRow, Status
 
 # The error code of a request Tencent refused because another logged request holds its SessionId: never billed.
 SESSION_ID_TAKEN = "SessionIdTaken"
 # Rows in these statuses never reached Tencent, whatever SessionId they were logged with.
-_NEVER_SENT = (RECEIVED, UPLOADING, REFUSED, INVALID)
+_NEVER_SENT = (Status.RECEIVED, Status.UPLOADING, Status.REFUSED, Status.INVALID)
 
 
 def holder_of_session(log_db: RequestLog, session_id: str, *, besides: int) -> RequestRow | None:
