@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.store.db import RequestLog, iso, utc_now
-from bot.store.pending_replies import ensure_index, pending_replies
+from bot.store.pending_replies import pending_replies
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,6 @@ class ReplySweep:
 
     async def run(self) -> None:
         """Sweep every `interval` seconds until cancelled."""
-        await asyncio.to_thread(ensure_index, self.log_db)
         while True:
             await asyncio.sleep(self.interval)
             try:

@@ -184,6 +184,8 @@ REQUEST_INDEXES = (
     "CREATE INDEX IF NOT EXISTS requests_leased ON requests(follow_owner, follow_lease_until)"
     " WHERE follow_owner IS NOT NULL",
     f"CREATE INDEX IF NOT EXISTS requests_undelivered ON requests(id) WHERE {UNDELIVERED}",
+    # Answers decided but not yet posted in Slack, swept while the bot runs (bot/store/pending_replies.py).
+    "CREATE INDEX IF NOT EXISTS requests_reply_pending ON requests(created_at, id) WHERE reply_pending IS NOT NULL",
 )
 
 
