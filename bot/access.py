@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import wording
 from bot.config import Settings
 from bot.pipeline import Guard, Origin
 from bot.slack.command_text import Generate
@@ -44,8 +45,8 @@ class AccessPolicy:
 
     def who_to_ask(self) -> str:
         if self.admins:
-            return "Ask " + ", ".join(f"<@{a}>" for a in sorted(self.admins)) + " if you need access."
-        return "Ask the workspace admin who installed the bot if you need access."
+            return "Ask " + ", ".join(f"<@{a}>" for a in sorted(self.admins)) + wording.slack.IF_NEED_ACCESS
+        return wording.slack.ASK_WORKSPACE_ADMIN_WHO_INSTALLED
 
     async def _in_allowed_group(self, slack: AsyncWebClient, user_id: str) -> bool:
         for group in self.allowed_usergroups:
@@ -70,11 +71,11 @@ class AccessPolicy:
         in_dm = origin.channel_id.startswith("D")
         if self.allowed_channels and origin.channel_id not in self.allowed_channels and not in_dm:
             channels = ", ".join(f"<#{c}>" for c in sorted(self.allowed_channels))
-            return f"Sorry, I only generate images in {channels}. {self.who_to_ask()}"
+            return wording.slack.SORRY_ONLY_GENERATE_IMAGES.format(channels=channels, self_who_to_ask=self.who_to_ask())
         if self.allowed_users or self.allowed_usergroups:
             allowed = origin.user_id in self.allowed_users or await self._in_allowed_group(slack, origin.user_id)
             if not allowed:
-                return f"Sorry, image generation is limited to approved people in this workspace. {self.who_to_ask()}"
+                return wording.slack.SORRY_IMAGE_GENERATION_LIMITED_APPROVED.format(self_who_to_ask=self.who_to_ask())
         return None
 
     def within_caps(self, log_db: RequestLog, origin: Origin) -> str | None:
@@ -84,16 +85,14 @@ class AccessPolicy:
                 team_id=origin.team_id, user_id=origin.user_id, day=today, logged_before=origin.dedupe_key
             )
             if used >= self.user_daily_cap:
-                return (
-                    f"You have reached today's limit of {self.user_daily_cap} requests. "
-                    f"It resets at 00:00 UTC. {self.who_to_ask()}"
+                return wording.slack.HAVE_REACHED_TODAYS_LIMIT_REQUESTS.format(
+                    user_daily_cap=self.user_daily_cap, self_who_to_ask=self.who_to_ask()
                 )
         if self.workspace_daily_cap:
             used = log_db.daily_count(team_id=origin.team_id, day=today, logged_before=origin.dedupe_key)
             if used >= self.workspace_daily_cap:
-                return (
-                    f"The workspace has reached today's limit of {self.workspace_daily_cap} requests. "
-                    f"It resets at 00:00 UTC. {self.who_to_ask()}"
+                return wording.slack.WORKSPACE_HAS_REACHED_TODAYS_LIMIT.format(
+                    workspace_daily_cap=self.workspace_daily_cap, self_who_to_ask=self.who_to_ask()
                 )
         return None
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from bot import wording
 from bot.errors import BotError
 from bot.store.presets import preset_name_problem
 from bot.tencent import models
@@ -51,8 +52,8 @@ def either(words: tuple[str, ...] | list[str], last: str = "or") -> str:
 # -- every sentence of the rulebook ------------------------------------------------------------------------
 
 _SCENE_NOUNS = {"product": "product images", "tryon": "try-on", "outpaint": "outpainting"}
-_NO_PROMPT_REASONS = {"outpaint": ": it extends the image to the ratio"}
-_IMAGES_WANTED = {"product": "images of one product", "tryon": "model image", "outpaint": "image to extend"}
+_NO_PROMPT_REASONS = {"outpaint": wording.rules.EXTENDS_IMAGE_RATIO}
+_IMAGES_WANTED = {"product": wording.rules.IMAGES_ONE_PRODUCT, "tryon": "model image", "outpaint": "image to extend"}
 # What each option accepts, as the end of "Use …".
 CHOICES = {
     "ratio": f"one of: {', '.join(models.ASPECT_RATIOS)}",
@@ -76,15 +77,15 @@ _KEPT: dict[str, Callable[[str], str]] = {
 SCENE_WORDS = either(list(SCENES))
 PROMPT_SCENE_WORDS = either([scene for scene in SCENES if scene in PROMPT_SCENES])
 
-NOT_A_SCENE = "{given} is not a scene. Use {scenes}."
+NOT_A_SCENE = wording.rules.NOT_A_SCENE
 EMPTY = "{name} is empty. Use {scenes}."
-NOT_OFFERED = "{given} is not offered. Use {choices}."
-NOT_A_COUNT = "{given} is not allowed: give a whole number from {fewest} to {most}."
+NOT_OFFERED = wording.rules.NOT_OFFERED
+NOT_A_COUNT = wording.rules.NOT_A_COUNT
 NEEDS_WORDS = "{name} needs words, e.g. {example}."
-TOO_LONG = "{what} is {length} characters; the most is {most}."
-ONLY_FOR = "{name} is for {scenes} only."
-NO_PROMPT = "{noun} takes no prompt{reason}. {remove}, or choose {scenes}."
-NO_IMAGE = "{scene} needs at least one image{place}: {sources}."
+TOO_LONG = wording.rules.TOO_LONG
+ONLY_FOR = wording.rules.ONLY_FOR
+NO_PROMPT = wording.rules.NO_PROMPT
+NO_IMAGE = wording.rules.NO_IMAGE
 IMAGE_COUNT = "{scene} takes {wanted} {what}{place}; got {count}."
 
 

@@ -7,29 +7,19 @@ have been billed, and nothing else.
 
 from __future__ import annotations
 
+from bot import wording
 from bot.store.db import RequestRow
 
-NOT_ANSWERED = "Tencent Cloud did not answer: {happened} ({endpoint})."
-NOTHING_SENT = (
-    "Nothing was submitted, so nothing was billed. Check TENCENTCLOUD_VOD_ENDPOINT and this machine's network, "
-    "then run the command again."
-)
-MAYBE_BILLED = (
-    "The request was sent, so the task may have been created and billed. Its SessionId is {session_id}. Before "
-    "sending it again, look it up with `/aigc status {session_id}` in Slack or in the VOD console's task list. "
-    "Sending it again with --session-id {session_id} cannot make a second task: Tencent refuses a SessionId it "
-    "already holds for 3 days."
-)
+NOT_ANSWERED = wording.terminal.NOT_ANSWERED
+NOTHING_SENT = wording.terminal.NOTHING_SENT
+MAYBE_BILLED = wording.terminal.MAYBE_BILLED
 # The bot's own codes for a call that got no usable answer (bot/tencent/vod.py).
 NO_ANSWER_CODES = frozenset(
     {"ClientError.Network", "ClientError.Timeout", "ClientError.ConnectionLost", "ClientError.BadResponse"}
 )
 # And for an image upload to Tencent Cloud storage that got none (bot/tencent/cos.py); it comes before any task.
-UPLOAD_NOT_ANSWERED = "Tencent Cloud storage (COS) did not take an image: {happened}."
-UPLOAD_NOTHING_SENT = (
-    "Nothing was submitted, so nothing was billed. Check this machine's network (and TENCENTCLOUD_COS_ENDPOINT, "
-    "if set), then run the command again."
-)
+UPLOAD_NOT_ANSWERED = wording.terminal.UPLOAD_NOT_ANSWERED
+UPLOAD_NOTHING_SENT = wording.terminal.UPLOAD_NOTHING_SENT
 UPLOAD_NO_ANSWER_CODES = frozenset({"Cos.Network", "Cos.Timeout", "Cos.ConnectionLost"})
 
 

@@ -27,6 +27,7 @@ import httpx
 from aiohttp import web
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
+from bot import wording
 from bot.config import Settings, secret_values
 from bot.demo.images import product_shot_png, sample_product_png
 from bot.demo.thread import ThreadPrinter
@@ -42,7 +43,7 @@ from handlers.app import EVENTS_PATH, create_web_app
 DEMO_FOLDER = Path("aigc-demo")
 LOG_NAME = "aigc-demo.db"
 SAMPLE_NAME = "sample-mug.png"
-SAMPLE_PROMPT = "on a marble counter, soft morning light count=2"
+SAMPLE_PROMPT = wording.terminal.SAMPLE_PROMPT
 # Long enough for the parent message to show one progress line (it changes at most every 5 s).
 TASK_SECONDS = 6.0
 # The demo gives up if its sample request has not come back by then; it normally takes about 10 s.
@@ -183,7 +184,7 @@ class Demo:
         resolved = await local_uploader(self.services.vod, settings)(sample)
         file_id = str(resolved.info.to_wire().get("FileId"))
         print(f"Sample photo: {sample} ({sample.stat().st_size} bytes)")
-        print(f"Uploaded to the stand-in VOD (ApplyUpload, COS PUT, CommitUpload) as FileId {file_id}.")
+        print(wording.terminal.UPLOADED_STAND_VOD_APPLYUPLOAD_COS.format(file_id=file_id))
         return file_id
 
     async def aclose(self) -> None:
@@ -206,14 +207,7 @@ def _typed_lines() -> asyncio.Queue[str]:
 
 
 async def _serve_typed_commands(demo: Demo, file_id: str) -> None:
-    print(
-        "\nThe demo bot keeps running. Type what follows /aigc and press Enter, for example:\n"
-        f"  product {file_id} in a cosy cafe count=3\n"
-        f"  outpaint {file_id} ratio=16:9\n"
-        "  history\n"
-        "  help\n"
-        "Ctrl-D (end of input) or Ctrl-C stops it."
-    )
+    print(wording.terminal.DEMO_BOT_KEEPS_RUNNING_TYPE.format(file_id=file_id))
     lines = _typed_lines()
     while True:
         line = await lines.get()
@@ -232,11 +226,7 @@ async def _run(folder: Path, serve: bool) -> int:
     with _stand_ins() as stand_ins:
         settings = stand_ins.settings(log_path)
         configure_logging(logging.WARNING, extra_secrets=secret_values(settings))
-        print(
-            "aigc-bot demo: the real bot against stand-ins for Slack and Tencent Cloud on 127.0.0.1.\n"
-            "No account is used and nothing leaves this computer.\n"
-            f"Its log: {log_path.resolve()} (your own AIGC_BOT_DB is not touched)."
-        )
+        print(wording.terminal.AIGC_BOT_DEMO_REAL_BOT.format(log_path_resolve=log_path.resolve()))
         services = build_services(settings)
         names = {USER_ID: USER_NAME, BOT_USER_ID: "aigc", CHANNEL_ID: CHANNEL_NAME}
         printer = ThreadPrinter(stand_ins.slack, folder.resolve(), names)
@@ -246,7 +236,10 @@ async def _run(folder: Path, serve: bool) -> int:
                 file_id = await demo.upload_sample(folder.resolve(), settings)
                 await demo.send_command(f"product {file_id} {SAMPLE_PROMPT}")
                 if not await demo.until_all_finished(GIVE_UP_SECONDS):
-                    print(f"The sample request did not finish within {GIVE_UP_SECONDS:.0f} s.", file=sys.stderr)
+                    print(
+                        wording.terminal.SAMPLE_REQUEST_DID_FINISH_WITHIN.format(GIVE_UP_SECONDS=GIVE_UP_SECONDS),
+                        file=sys.stderr,
+                    )
                     return 1
                 _summary(printer)
                 if serve:
@@ -258,29 +251,24 @@ async def _run(folder: Path, serve: bool) -> int:
 
 def _summary(printer: ThreadPrinter) -> None:
     if not printer.saved:
-        print("\nThe request finished without images; the thread above says why.", file=sys.stderr)
+        print(wording.terminal.REQUEST_FINISHED_WITHOUT_IMAGES_THREAD, file=sys.stderr)
         return
     print(f"\n{len(printer.saved)} generated image(s) saved:")
     for path in printer.saved:
         print(f"  {path}")
-    print(
-        "\nThat was the whole job, as it runs with a real Slack app and Tencent Cloud account."
-        "\nTo go live, follow the README from 'Going live'."
-    )
+    print(wording.terminal.WAS_WHOLE_JOB_AS_RUNS)
 
 
 def add_parser(commands: Any) -> None:
     demo = commands.add_parser(
         "demo",
-        help="the whole job against local stand-ins; no account needed",
-        description="Run the real bot against built-in stand-ins for Slack and Tencent Cloud on 127.0.0.1: send "
-        "a sample `/aigc product` with a sample photo, print the Slack thread as it unfolds, and save the "
-        f"generated images in ./{DEMO_FOLDER}/. No account is needed and nothing leaves this computer.",
+        help=wording.terminal.WHOLE_JOB_AGAINST_LOCAL_STAND,
+        description=wording.terminal.RUN_REAL_BOT_AGAINST_BUILT.format(DEMO_FOLDER=DEMO_FOLDER),
     )
     demo.add_argument(
         "--serve",
         action="store_true",
-        help="after the sample, keep running and send each line typed here as an /aigc command",
+        help=wording.terminal.AFTER_SAMPLE_KEEP_RUNNING_SEND,
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import wording
 from bot.errors import advise, format_refusal
 from bot.follow.polling import PollPolicy
 from bot.follow.progress import ParentStatus
@@ -64,7 +65,7 @@ def result_buttons(row_id: int, image_count: int = 0) -> dict[str, Any]:
                     "title": {"type": "plain_text", "text": "Run it again?"},
                     "text": {
                         "type": "mrkdwn",
-                        "text": "This submits the same request once more, and Tencent Cloud bills it again.",
+                        "text": wording.slack.SUBMITS_SAME_REQUEST_ONCE_MORE,
                     },
                     "confirm": {"type": "plain_text", "text": "Run again"},
                     "deny": {"type": "plain_text", "text": "Cancel"},
@@ -140,8 +141,9 @@ class Delivery:
             row["id"],
             status=FAILED,
             error_code=TASK_ID_UNKNOWN,
-            error_message=f"Tencent holds a task for SessionId {row['session_id']} (billed once); "
-            f"its TaskId was not found within {waited:.0f}s",
+            error_message=wording.slack.TENCENT_HOLDS_TASK_SESSIONID_BILLED.format(
+                row_session_id=row["session_id"], waited=waited
+            ),
             finished_at=iso(utc_now()),
             follow_next_at=None,
             follow_attempts=0,
@@ -151,9 +153,8 @@ class Delivery:
 
     async def still_running(self, row: RequestRow) -> None:
         """Stop following a task past the follow timeout, and say where to see it later."""
-        text = (
-            f"The task is still running after {self.policy.timeout / 60:.0f} minutes, so I stopped checking. "
-            f"Use `/aigc status {row['task_id']}` to see it later."
+        text = wording.slack.TASK_STILL_RUNNING_AFTER_MINUTES.format(
+            self_policy_timeout_60=self.policy.timeout / 60, row_task_id=row["task_id"]
         )
         try:
             if (conversation := self._conversation(row)) is not None:
@@ -168,7 +169,7 @@ class Delivery:
             follow_next_at=None,
             follow_owner=None,
             follow_lease_until=None,
-            error_message=f"still running after {self.policy.timeout:.0f}s; no longer followed",
+            error_message=wording.slack.STILL_RUNNING_AFTER_S_NO.format(timeout=self.policy.timeout),
         )
 
     # -- results cut off by a stop or a passing failure ----------------------------------------------------
@@ -270,7 +271,7 @@ class Delivery:
             if links:
                 note += "\nStored in VOD as FileId " + ", ".join(f"`{x}`" for x in links if x)
             if any(o.storage_mode == "Temporary" for o in detail.outputs):
-                note += "\nTencent keeps temporary results for 7 days; the copies above stay in Slack."
+                note += wording.slack.TENCENT_KEEPS_TEMPORARY_RESULTS_DAYS
             await _post_note(conversation, row=row, text=note, with_buttons=True, image_count=len(detail.outputs))
         finally:
             for path in files:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
+from bot import wording
 from bot.images.limits import megabytes
 from bot.images.refusals import cannot_fit
 from bot.tencent.imagetype import JPEG, PNG, ImageKind
@@ -59,7 +60,17 @@ def encode(image: Image.Image, name: str, max_bytes: int) -> Encoded:
 def _changes(original: tuple[int, int], final: tuple[int, int], quality: int, max_bytes: int) -> list[str]:
     changes = []
     if final != original:
-        changes.append(f"{original[0]}x{original[1]} -> {final[0]}x{final[1]} to stay within {megabytes(max_bytes)}")
+        changes.append(
+            wording.images.X_X_STAY_WITHIN.format(
+                original_0=original[0],
+                original_1=original[1],
+                final_0=final[0],
+                final_1=final[1],
+                megabytes_max_bytes=megabytes(max_bytes),
+            )
+        )
     if quality != BEST_QUALITY:
-        changes.append(f"JPEG quality {quality} to stay within {megabytes(max_bytes)}")
+        changes.append(
+            wording.images.JPEG_QUALITY_STAY_WITHIN.format(quality=quality, megabytes_max_bytes=megabytes(max_bytes))
+        )
     return changes

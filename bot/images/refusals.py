@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import wording
 from bot.errors import BotError
 from bot.images.limits import megabytes
 from bot.tencent.imagetype import IMAGE_LOOKS, looks_like
@@ -16,21 +17,26 @@ class ImageRefused(BotError, ValueError):
 def too_large_to_fetch(name: str, limit: int, size: int | None = None) -> ImageRefused:
     """A file over the download limit, refused before (or, when its size was unknown, while) fetching it."""
     stated = f"{name} is {megabytes(size)}" if size is not None else f"{name} is over {megabytes(limit)}"
-    return ImageRefused(f"{stated}; I only fetch files of up to {megabytes(limit)}, so nothing was downloaded.")
+    return ImageRefused(
+        wording.images.ONLY_FETCH_FILES_UP_NOTHING.format(stated=stated, megabytes_limit=megabytes(limit))
+    )
 
 
 def too_many_pixels(name: str, width: int, height: int, max_pixels: int) -> ImageRefused:
     return ImageRefused(
-        f"{name} is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels); "
-        f"images can be at most {max_pixels / 1e6:.0f} megapixels. Scale it down and share it again."
+        wording.images.X_PIXELS_MEGAPIXELS_IMAGES_CAN.format(
+            name=name,
+            width=width,
+            height=height,
+            width_height_1000000_0=width * height / 1000000.0,
+            max_pixels_1000000_0=max_pixels / 1000000.0,
+        )
     )
 
 
 def damaged(name: str, what: str) -> ImageRefused:
     """`what`: what the file starts like, e.g. "a JPEG image"."""
-    return ImageRefused(
-        f"{name} starts like {what} but is truncated or damaged, so I could not read it. Share the original file again."
-    )
+    return ImageRefused(wording.images.STARTS_LIKE_BUT_TRUNCATED_DAMAGED.format(name=name, what=what))
 
 
 def unreadable(name: str, head: bytes) -> ImageRefused:
@@ -38,8 +44,10 @@ def unreadable(name: str, head: bytes) -> ImageRefused:
     what = looks_like(head)
     if what in IMAGE_LOOKS:
         return damaged(name, what)
-    return ImageRefused(f"{name} is not an image I can read: it looks like {what}. I read {READABLE}.")
+    return ImageRefused(wording.images.IMAGE_CAN_READ_LOOKS_LIKE.format(name=name, what=what, READABLE=READABLE))
 
 
 def cannot_fit(name: str, max_bytes: int) -> ImageRefused:
-    return ImageRefused(f"{name} could not be made smaller than {megabytes(max_bytes)}, the most Tencent is sent.")
+    return ImageRefused(
+        wording.images.COULD_MADE_SMALLER_THAN_MOST.format(name=name, megabytes_max_bytes=megabytes(max_bytes))
+    )

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from bot import wording
 from bot.errors import BotError
 from bot.rules import OPTION_NAMES, Draft, Naming
 from bot.slack.command_text import CommandError, Generate, generate
@@ -26,10 +27,9 @@ DROP_ACTION = "aigc_batch_drop"
 BAR_CELLS = 10
 # The most problems one message lists; the rest are counted.
 SHOWN_PROBLEMS = 40
-USAGE = "Use `/aigc batch` (a form for the CSV file), `/aigc batch status [ID]` or `/aigc batch cancel ID`."
+USAGE = wording.batches.USAGE
 FORMAT_HINT = (
-    "The first row names the columns: `" + ",".join(COLUMNS) + "` (only `scene` and `image` are required); "
-    "several images or clothes in one cell are separated by `|`; images are http(s) links or VOD FileIds."
+    wording.batches.FIRST_ROW_NAMES_COLUMNS + ",".join(COLUMNS) + wording.batches.ONLY_SCENE_IMAGE_ARE_REQUIRED
 )
 
 
@@ -58,7 +58,7 @@ BatchCommand = BatchForm | BatchStatus | BatchCancel
 def _batch_id(word: str) -> int:
     cleaned = word.strip("`#")
     if not cleaned.isdigit():
-        raise CommandError(f"`{escape(word[:40])}` is not a batch ID; batch IDs are numbers. {USAGE}")
+        raise CommandError(wording.batches.BATCH_ID_BATCH_IDS_ARE.format(escape_word_40=escape(word[:40]), USAGE=USAGE))
     return int(cleaned)
 
 
@@ -75,7 +75,7 @@ def parse_batch_command(text: str) -> BatchCommand | None:
         return BatchStatus(_batch_id(rest[1]) if len(rest) == 2 else None)
     if head == "cancel":
         if len(rest) != 2:
-            raise CommandError(f"Give the batch ID: `/aigc batch cancel ID`. {USAGE}")
+            raise CommandError(wording.batches.GIVE_BATCH_ID_AIGC_BATCH.format(USAGE=USAGE))
         return BatchCancel(_batch_id(rest[1]))
     raise CommandError(USAGE)
 
@@ -104,9 +104,7 @@ def _text_of(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")  # a spreadsheet's "CSV UTF-8" starts with a byte order mark
     except UnicodeDecodeError:
-        raise BatchFileError(
-            "The file is not UTF-8 text. Save it as *CSV UTF-8* (Excel) or *CSV* (Google Sheets, Numbers)."
-        ) from None
+        raise BatchFileError(wording.batches.FILE_UTF_TEXT_SAVE_AS) from None
 
 
 def _delimiter(header_line: str) -> str:
@@ -123,7 +121,7 @@ def parse_batch_csv(data: bytes) -> tuple[list[CsvRow], list[CsvProblem]]:
     lines = text.splitlines()
     first = next((line for line in lines if line.strip()), "")
     if not first:
-        raise BatchFileError(f"The file is empty. {FORMAT_HINT}")
+        raise BatchFileError(wording.batches.FILE_EMPTY.format(FORMAT_HINT=FORMAT_HINT))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
     header: list[str] | None = None
     rows: list[CsvRow] = []
@@ -136,13 +134,18 @@ def parse_batch_csv(data: bytes) -> tuple[list[CsvRow], list[CsvProblem]]:
                 header = _header(cells)
                 continue
             if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
-                problems.append(CsvProblem(number, f"has {len(cells)} cells but the header names {len(header)}"))
+                problems.append(
+                    CsvProblem(
+                        number,
+                        wording.batches.HAS_CELLS_BUT_HEADER_NAMES.format(len_cells=len(cells), len_header=len(header)),
+                    )
+                )
                 continue
             rows.append(CsvRow(number, {name: cell.strip() for name, cell in zip(header, cells, strict=False)}))
     except csv.Error as error:
-        raise BatchFileError(f"The file is not valid CSV ({error}). {FORMAT_HINT}") from None
+        raise BatchFileError(wording.batches.FILE_VALID_CSV.format(error=error, FORMAT_HINT=FORMAT_HINT)) from None
     if not rows and not problems:
-        raise BatchFileError(f"The file has a header but no requests. {FORMAT_HINT}")
+        raise BatchFileError(wording.batches.FILE_HAS_HEADER_BUT_NO.format(FORMAT_HINT=FORMAT_HINT))
     return rows, problems
 
 
@@ -150,11 +153,13 @@ def _header(cells: list[str]) -> list[str]:
     names = [cell.strip().lower() for cell in cells]
     unknown = [name for name in names if name and name not in COLUMNS]
     if "scene" not in names or unknown:
-        named = f" (`{escape(', '.join(unknown)[:200])}` is not a column)" if unknown else ""
-        raise BatchFileError(f"The first row must be the header{named}. {FORMAT_HINT}")
+        named = (
+            wording.batches.COLUMN.format(escape_join_unknown_200=escape(", ".join(unknown)[:200])) if unknown else ""
+        )
+        raise BatchFileError(wording.batches.FIRST_ROW_MUST_HEADER.format(named=named, FORMAT_HINT=FORMAT_HINT))
     repeated = sorted({name for name in names if name and names.count(name) > 1})
     if repeated:
-        raise BatchFileError(f"The header names {', '.join(repeated)} twice; keep one.")
+        raise BatchFileError(wording.batches.HEADER_NAMES_TWICE_KEEP_ONE.format(join_repeated=", ".join(repeated)))
     return names
 
 
@@ -172,7 +177,7 @@ def _refs(row: CsvRow, column: str) -> list[Ref]:
 CSV = Naming(
     name=lambda column: f"`{column}`",
     given=lambda column, value: f"`{value}` in `{column}`",
-    image_sources="a link or a VOD FileId",
+    image_sources=wording.batches.LINK_VOD_FILEID,
     remove_prompt="Empty `prompt`",
     places={"image": " in `image`", "clothes": " in `clothes`"},
 )
@@ -222,8 +227,7 @@ def batch_form_view(channel_id: str, thread_ts: str | None = None) -> dict[str, 
                 "elements": [
                     {
                         "type": "mrkdwn",
-                        "text": FORMAT_HINT + " I check every row first; nothing is billed before you click "
-                        "*Submit batch*.",
+                        "text": FORMAT_HINT + wording.batches.CHECK_EVERY_ROW_FIRST_NOTHING,
                     }
                 ],
             },
@@ -252,14 +256,13 @@ def problems_text(file_name: str, problems: list[CsvProblem]) -> str:
     if len(ordered) > SHOWN_PROBLEMS:
         lines.append(f"• …and {len(ordered) - SHOWN_PROBLEMS} more rows.")
     plural = "rows" if len(ordered) != 1 else "row"
-    return (
-        f":warning: `{escape(file_name)}`: {len(ordered)} {plural} cannot run, so nothing was submitted or billed. "
-        "Fix them and share the file again.\n" + "\n".join(lines)
-    )
+    return wording.batches.CANNOT_RUN_NOTHING_WAS_SUBMITTED.format(
+        escape_file_name=escape(file_name), len_ordered=len(ordered), plural=plural
+    ) + "\n".join(lines)
 
 
 def file_problem_text(file_name: str, problem: str) -> str:
-    return f":warning: `{escape(file_name)}`: {problem} Nothing was submitted or billed."
+    return wording.batches.NOTHING_WAS_SUBMITTED_BILLED_2.format(escape_file_name=escape(file_name), problem=problem)
 
 
 def images_word(count: int) -> str:
@@ -272,9 +275,13 @@ def requests_word(count: int) -> str:
 
 def confirmation_blocks(batch: Batch, allowance: str) -> tuple[str, list[dict[str, Any]]]:
     """The message that asks for the Submit click: what will be billed, and what today's caps allow."""
-    text = (
-        f":page_facing_up: Batch {batch.id} from <@{batch.user_id}>, `{escape(batch.file_name)}`: every row checked. "
-        f"*{requests_word(batch.row_count)}, {images_word(batch.image_count)} billed.*\n{allowance}"
+    text = wording.batches.BATCH_FROM_EVERY_ROW_CHECKED.format(
+        id=batch.id,
+        user_id=batch.user_id,
+        escape_batch_file_name=escape(batch.file_name),
+        requests_word_batch_row_count=requests_word(batch.row_count),
+        images_word_batch_image_count=images_word(batch.image_count),
+        allowance=allowance,
     )
     buttons = {
         "type": "actions",
@@ -312,11 +319,11 @@ def allowance_text(user_left: int | None, workspace_left: int | None) -> str:
     """What today's caps still allow, in one sentence."""
     parts = []
     if user_left is not None:
-        parts.append(f"you may send {requests_word(user_left)} more today")
+        parts.append(wording.batches.MAY_SEND_MORE_TODAY.format(requests_word_user_left=requests_word(user_left)))
     if workspace_left is not None:
-        parts.append(f"the workspace {requests_word(workspace_left)} more")
+        parts.append(wording.batches.WORKSPACE_MORE.format(requests_word_workspace_left=requests_word(workspace_left)))
     if not parts:
-        return "No daily cap applies."
+        return wording.batches.NO_DAILY_CAP_APPLIES
     return "Today's caps: " + " and ".join(parts) + " (they reset at 00:00 UTC)."
 
 
@@ -339,9 +346,9 @@ def parent_text(batch: Batch, counts: BatchCounts) -> str:
     """The batch's parent message, kept up to date while it runs."""
     head = f":page_facing_up: Batch {batch.id} from <@{batch.user_id}>, `{escape(batch.file_name)}`"
     if counts.finished:
-        state = ":white_check_mark: finished; the results file is in the thread"
+        state = wording.batches.FINISHED_RESULTS_FILE_THREAD
     elif batch.cancelled_at:
-        state = ":octagonal_sign: cancelled; requests already submitted still finish"
+        state = wording.batches.CANCELLED_REQUESTS_ALREADY_SUBMITTED_STILL
     else:
         state = ":hourglass_flowing_sand: running"
     return f"{head} · {state}\n{progress_line(counts)}"
@@ -350,11 +357,13 @@ def parent_text(batch: Batch, counts: BatchCounts) -> str:
 def status_text(batch: Batch, counts: BatchCounts | None) -> str:
     """`/aigc batch status`: where one batch stands."""
     head = f"*Batch {batch.id}* · `{escape(batch.file_name)}` · {requests_word(batch.row_count)}, "
-    head += f"{images_word(batch.image_count)} · started by <@{batch.user_id}> in <#{batch.channel_id}>"
+    head += wording.batches.STARTED.format(
+        images_word_batch_image_count=images_word(batch.image_count), user_id=batch.user_id, channel_id=batch.channel_id
+    )
     if batch.status == "awaiting":
-        return head + "\nChecked and waiting for *Submit batch*; nothing submitted yet."
+        return head + wording.batches.CHECKED_WAITING_SUBMIT_BATCH_NOTHING
     if batch.status == "dropped":
-        return head + "\nDiscarded before it was submitted; nothing was billed."
+        return head + wording.batches.DISCARDED_BEFORE_WAS_SUBMITTED_NOTHING
     assert counts is not None
     state = "finished" if batch.status == "finished" else "running"
     if batch.cancelled_at:
@@ -363,10 +372,13 @@ def status_text(batch: Batch, counts: BatchCounts | None) -> str:
 
 
 def cancelled_text(batch: Batch, cancelled: int, counts: BatchCounts, *, results_followed: bool = True) -> str:
-    after = "their results still come to the thread" if results_followed else "their TaskIds still come to the thread"
-    return (
-        f"Batch {batch.id}: cancelled {requests_word(cancelled)} not yet submitted; nothing is billed for them. "
-        f"{counts.submitted} already submitted are billed and {after}."
+    after = (
+        wording.batches.THEIR_RESULTS_STILL_COME_THREAD
+        if results_followed
+        else wording.batches.THEIR_TASKIDS_STILL_COME_THREAD
+    )
+    return wording.batches.BATCH_CANCELLED_YET_SUBMITTED_NOTHING.format(
+        id=batch.id, requests_word_cancelled=requests_word(cancelled), submitted=counts.submitted, after=after
     )
 
 
@@ -374,14 +386,11 @@ def ended_text(batch: Batch, counts: BatchCounts, file_name: str, *, results_fol
     """The comment on the results file once every request of the batch has ended."""
     cancelled = f", {counts.cancelled} cancelled" if counts.cancelled else ""
     if results_followed:
-        return (
-            f"Batch {batch.id} has ended: {counts.done} done, {counts.failed} failed{cancelled}. "
-            f"Every row's TaskId, status and output URLs are in `{file_name}`."
+        return wording.batches.BATCH_HAS_ENDED_DONE_FAILED.format(
+            id=batch.id, done=counts.done, failed=counts.failed, cancelled=cancelled, file_name=file_name
         )
-    return (
-        f"Batch {batch.id} has ended: {counts.submitted} submitted, {counts.failed} failed{cancelled}. "
-        f"Every row's TaskId and status are in `{file_name}`. This bot does not follow results "
-        "(AIGC_BOT_FOLLOW_MODE=off): `/aigc status <TaskId>` looks one up."
+    return wording.batches.BATCH_HAS_ENDED_SUBMITTED_FAILED.format(
+        id=batch.id, submitted=counts.submitted, failed=counts.failed, cancelled=cancelled, file_name=file_name
     )
 
 

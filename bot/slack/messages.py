@@ -11,33 +11,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot import wording
 from bot.images.refusals import READABLE
 from bot.tencent.models import OUTPUT_IMAGE_COUNT, RESOLUTIONS
 from bot.tencent.scenes import SCENE_LABELS, STORAGE_MODES, TRY_ON_MODEL_ALIASES, TaskSpec
 
-HELP_TEXT = f"""*Generate images with Tencent Cloud AIGC* (each request is billed)
-• `/aigc product <image> [more images…] [prompt] [ratio=1:1] [count={OUTPUT_IMAGE_COUNT[0]}-{OUTPUT_IMAGE_COUNT[1]}] \
-[negative="…"]`
-    e.g. `/aigc product https://shop.example/mug.png on a marble kitchen counter ratio=4:5 count=3`
-• `/aigc tryon <model image> <clothes image> [more clothes…] [prompt] [model={"|".join(TRY_ON_MODEL_ALIASES)}] \
-[resolution={"|".join(RESOLUTIONS)}]`
-    e.g. `/aigc tryon 3704211000509819 https://shop.example/jacket.png open jacket, sleeves rolled up`
-• `/aigc outpaint <image> [ratio=16:9]`
-    e.g. `/aigc outpaint https://shop.example/banner.jpg ratio=21:9`
-• `/aigc` alone opens a form where you can attach images.
-• Mention me with images attached (`@aigc product red background`), or DM me images with the scene first.
-• Message shortcut *Generate from images* on any message with images.
-• `/aigc status <TaskId or SessionId>` · `/aigc history` · `/aigc usage`
-• Presets: `/aigc preset save banner ratio=16:9 prompt="clean studio light"`, then `/aigc product <image> preset=banner`
-    `/aigc preset list` · `/aigc preset show NAME` · `/aigc preset delete NAME` (by whoever saved it, or an admin)
-• Channel defaults: `/aigc defaults ratio=4:5 count=2` · `/aigc defaults` shows them · `/aigc defaults clear`.
-    Options you type win over the preset, the preset over the channel's defaults.
-• Catalogue batch: `/aigc batch` (a form for a CSV file), or share the CSV with `@aigc batch`. Columns:
-    `scene,image,clothes,prompt,preset,ratio,count,resolution,model,negative`; `|` separates several images.
-    Every row is checked before anything is billed. `/aigc batch status [ID]` · `/aigc batch cancel ID`
-An image is an http(s) link (Tencent fetches it), a VOD FileId (all digits) or an attached image ({READABLE}).
-Options: `storage={"|".join(STORAGE_MODES)}` (temporary results are kept by Tencent for 7 days; \
-the bot copies them here)."""
+HELP_TEXT = wording.slack.HELP_TEXT.format(
+    output_image_count_0=OUTPUT_IMAGE_COUNT[0],
+    output_image_count_1=OUTPUT_IMAGE_COUNT[1],
+    join_try_on_model_aliases="|".join(TRY_ON_MODEL_ALIASES),
+    join_resolutions="|".join(RESOLUTIONS),
+    READABLE=READABLE,
+    join_storage_modes="|".join(STORAGE_MODES),
+)
 
 
 # Characters people cannot see that change how a message reads: control characters (tab and newline kept),
@@ -79,7 +65,7 @@ STATUS_BADGES = {
     "done": ":white_check_mark: done",
     "failed": ":x: failed",
     "refused": ":no_entry: refused",
-    "already": ":information_source: already submitted earlier; not billed again",
+    "already": wording.slack.ALREADY_SUBMITTED_EARLIER_BILLED_AGAIN,
 }
 
 
@@ -97,7 +83,7 @@ def clock_text(seconds: float) -> str:
 def progress_text(progress: int | None, elapsed: float, *, waiting: bool = False) -> str:
     """The parent message's status line while Tencent works: a bar with the percentage, or a queue hint."""
     if waiting:
-        return f":hourglass: queued at Tencent Cloud, not started yet · {clock_text(elapsed)}"
+        return wording.slack.QUEUED_AT_TENCENT_CLOUD_STARTED.format(clock_text_elapsed=clock_text(elapsed))
     if progress is None:
         return f":hourglass_flowing_sand: working · {clock_text(elapsed)}"
     share = max(0, min(100, progress))
@@ -139,9 +125,10 @@ def submitted_text(
     """The TaskId reply; `image_notes` (one line per image) say what was done to the images before they were sent."""
     prepared = "".join(f"\n{escape(line)}" for line in (image_notes or "").splitlines())
     return (
-        f"Submitted {describe_spec(spec, image_count)}\n"
-        f"TaskId: `{task_id}` · RequestId: `{request_id}`\n"
-        "I will post the images here when they are ready." + prepared
+        wording.slack.SUBMITTED_TASKID_REQUESTID_WILL_POST.format(
+            describe_spec_spec_image_count=describe_spec(spec, image_count), task_id=task_id, request_id=request_id
+        )
+        + prepared
     )
 
 
@@ -153,22 +140,18 @@ def duration_words(seconds: float) -> str:
 
 def already_submitted_text(code: str, request_id: str | None, session_id: str, *, looking_up: bool) -> str:
     """The answer to a resend Tencent refused as a duplicate: the first attempt reached it and was billed."""
-    text = (
-        "This request had already reached Tencent, so it was not submitted (or billed) a second time.\n"
-        f"Code: `{code}` · RequestId: `{request_id or 'none'}` · SessionId: `{session_id}`\n"
+    text = wording.slack.REQUEST_HAD_ALREADY_REACHED_TENCENT.format(
+        code=code, request_id_or_none=request_id or "none", session_id=session_id
     )
     if looking_up:
-        return text + "Its TaskId did not reach me, so I am looking the task up; the result will follow in this thread."
-    return text + f"Results are not followed on this bot; `/aigc status {session_id}` shows what I know."
+        return text + wording.slack.TASKID_DID_REACH_ME_AM
+    return text + wording.slack.RESULTS_ARE_FOLLOWED_BOT_AIGC.format(session_id=session_id)
 
 
 def task_id_unknown_text(session_id: str, waited_seconds: float) -> str:
     """Posted when a billed task could not be found again: say so, and say where to look."""
-    return (
-        ":warning: I could not find the result of this request. Tencent received it and billed it once, "
-        f"but its TaskId never reached me and I could not find the task within {duration_words(waited_seconds)}.\n"
-        f"Look for it in the VOD console's task list under SessionId `{session_id}`.\n"
-        f"`/aigc status {session_id}` explains this again."
+    return wording.slack.COULD_FIND_RESULT_REQUEST_TENCENT.format(
+        duration_words_waited_seconds=duration_words(waited_seconds), session_id=session_id
     )
 
 
@@ -176,15 +159,8 @@ def task_lookup_status_text(session_id: str, status: str, *, still_looking: bool
     """/aigc status for a request Tencent holds whose TaskId the log lacks."""
     head = f"*Request* SessionId `{session_id}` · {status}"
     if still_looking:
-        return (
-            f"{head}\nTencent received this request and billed it once, but its TaskId never reached me. "
-            "I am looking the task up; the result will be posted in the request's thread."
-        )
-    return (
-        f"{head} · `TaskIdUnknown`\nTencent received this request and billed it once, but its TaskId never reached "
-        f"me and I could not find the task in time. Look for it in the VOD console's task list under SessionId "
-        f"`{session_id}`."
-    )
+        return wording.slack.TENCENT_RECEIVED_REQUEST_BILLED_ONCE.format(head=head)
+    return wording.slack.TASKIDUNKNOWN_TENCENT_RECEIVED_REQUEST_BILLED.format(head=head, session_id=session_id)
 
 
 def error_text(headline: str, details: str) -> str:
@@ -192,10 +168,7 @@ def error_text(headline: str, details: str) -> str:
 
 
 def not_in_channel_text(channel_id: str) -> str:
-    return (
-        f"I can't post in <#{channel_id}> because I'm not a member. "
-        "Invite me with `/invite @aigc` and try again; this time I'll answer here."
-    )
+    return wording.slack.CANT_POST_BECAUSE_IM_MEMBER.format(channel_id=channel_id)
 
 
 def text_block(text: str) -> dict[str, Any]:

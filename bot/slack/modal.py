@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import rules
+from bot import rules, wording
 from bot.rules import Draft, Naming, Refused, check
 from bot.slack.command_text import Generate
 from bot.slack.refs import BadRef, FileIdRef, Ref, SlackFileRef, UrlRef, parse_ref
@@ -28,7 +28,7 @@ _BLOCKS = {"image": "images"}
 FORM = Naming(
     name=lambda key: _LABELS.get(key, key.capitalize()),
     given=lambda key, value: value,
-    image_sources="attach one or give a link",
+    image_sources=wording.form.ATTACH_ONE_GIVE_LINK,
     remove_prompt="Clear the Prompt field",
 )
 # Slack's longest plain_text_input, and its limit on a view's private_metadata.
@@ -159,13 +159,13 @@ def _count_options() -> list[dict[str, Any]]:
 
 def _links(links: list[str], scene: str) -> dict[str, Any]:
     """The image links or FileIds the form was opened with, shown so the person sees and may change them."""
-    order = "The first is the model photo, the rest are clothes. " if scene == "tryon" else ""
+    order = wording.form.FIRST_MODEL_PHOTO_REST_ARE if scene == "tryon" else ""
     return {
         "type": "input",
         "block_id": "links",
         "optional": True,
         "label": {"type": "plain_text", "text": "Image links or VOD FileIds"},
-        "hint": {"type": "plain_text", "text": f"{order}Images you attach below come after these."},
+        "hint": {"type": "plain_text", "text": wording.form.IMAGES_ATTACH_BELOW_COME_AFTER.format(order=order)},
         "element": {
             "type": "plain_text_input",
             "action_id": "value",
@@ -197,15 +197,16 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
         blocks.append(_links(context.links, scene))
     if context.preset_files:
         names = ", ".join(f["name"] or f["id"] for f in context.preset_files)
-        how = " The first is the model photo, the rest are clothes." if scene == "tryon" else ""
+        how = wording.form.FIRST_MODEL_PHOTO_REST_ARE_2 if scene == "tryon" else ""
         blocks.append(
             {
                 "type": "context",
                 "elements": [
                     {
                         "type": "mrkdwn",
-                        "text": f"Using {len(context.preset_files)} image(s) from the message: "
-                        f"{names[:2000]}.{how} Images you add below come after them.",
+                        "text": wording.form.USING_IMAGE_S_FROM_MESSAGE.format(
+                            len_context_preset_files=len(context.preset_files), names_2000=names[:2000], how=how
+                        ),
                     }
                 ],
             }
@@ -213,31 +214,39 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
     fewest, most = rules.IMAGE_COUNTS[scene]
     if scene == "tryon":
         fewest_clothes, most_clothes = rules.CLOTHES_COUNT
-        blocks.append(_files("images", "Model photo", most, preset, "One photo of the person wearing the clothes."))
+        blocks.append(_files("images", "Model photo", most, preset, wording.form.ONE_PHOTO_PERSON_WEARING_CLOTHES))
         blocks.append(
             _files(
                 "clothes",
                 "Clothes",
                 most_clothes,
                 preset,
-                f"{fewest_clothes} to {most_clothes} pictures of the garments to put on.",
+                wording.form.PICTURES_GARMENTS_PUT.format(fewest_clothes=fewest_clothes, most_clothes=most_clothes),
             )
         )
         blocks.append(_select("model", "Quality", _model_options()))
         blocks.append(_select("resolution", "Resolution", _resolution_options()))
     elif scene == "product":
-        blocks.append(_files("images", "Product images", most, preset, f"{fewest} to {most} photos of one product."))
+        blocks.append(
+            _files(
+                "images",
+                "Product images",
+                most,
+                preset,
+                wording.form.PHOTOS_ONE_PRODUCT.format(fewest=fewest, most=most),
+            )
+        )
         blocks.append(_select("ratio", "Aspect ratio", _ratio_options()))
         blocks.append(_select("count", "How many images", _count_options()))
-        blocks.append(_text("negative", "Avoid", False, 500, "e.g. people, text, watermark"))
+        blocks.append(_text("negative", "Avoid", False, 500, wording.form.E_G_PEOPLE_TEXT_WATERMARK))
     else:
-        blocks.append(_files("images", "Image to extend", most, preset, "One image; I extend it to the ratio."))
+        blocks.append(_files("images", "Image to extend", most, preset, wording.form.ONE_IMAGE_EXTEND_RATIO))
         blocks.append(_select("ratio", "Aspect ratio", _ratio_options()))
     if presets:
         choices = [_option(name) for name in presets[:MAX_PRESET_OPTIONS]]
         blocks.append(_select("preset", "Preset", choices))
     if scene in rules.PROMPT_SCENES:
-        hint = "Describe the scene, background or style"
+        hint = wording.form.DESCRIBE_SCENE_BACKGROUND_STYLE
         blocks.append(_text("prompt", "Prompt", True, rules.MAX_PROMPT_CHARS, hint))
     return {
         "type": "modal",

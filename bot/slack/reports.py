@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
+from bot import wording
 from bot.slack.command_text import is_session_id
 from bot.slack.messages import asker, escape, task_lookup_status_text
 from bot.store.costs import CostEstimate, estimate_cost
@@ -33,7 +34,7 @@ def _when(text: str) -> str:
 def history_text(log_db: RequestLog, *, team_id: str, user_id: str, team_domain: str | None) -> str:
     rows = log_db.recent_for_user(team_id=team_id, user_id=user_id, limit=10)
     if not rows:
-        return "You have no requests yet. Type `/aigc help` to start."
+        return wording.slack.HAVE_NO_REQUESTS_YET_TYPE
     lines = ["*Your last requests*"]
     for row in rows:
         scene = SCENE_LABELS.get(row["scene"] or "", row["scene"] or "?")
@@ -51,10 +52,12 @@ def amount_text(amount: Decimal, currency: str) -> str:
 
 
 def cost_text(estimate: CostEstimate, currency: str) -> str:
-    text = f"{amount_text(estimate.amount, currency)} ({estimate.images} output image(s) of finished requests)"
+    text = wording.slack.OUTPUT_IMAGE_S_FINISHED_REQUESTS.format(
+        amount_text_estimate_amount_cu=amount_text(estimate.amount, currency), images=estimate.images
+    )
     if estimate.unpriced_scenes:
         names = ", ".join(SCENE_LABELS.get(s, s) for s in sorted(estimate.unpriced_scenes))
-        text += f"; not counted, no unit price: {names}"
+        text += wording.slack.COUNTED_NO_UNIT_PRICE.format(names=names)
     return text
 
 
@@ -75,7 +78,7 @@ def usage_text(
     day = moment.strftime("%Y-%m-%d")
     month = moment.strftime("%Y-%m")
     billed = log_db.billed_since(team_id=team_id, since=month, billed_error_codes=BILLED_WITHOUT_TASK_ID)
-    parts = [f"*Submitted tasks (billed by Tencent) for {month}*"]
+    parts = [wording.slack.SUBMITTED_TASKS_BILLED_TENCENT.format(month=month)]
     for label, chosen in (("Today", [t for t in billed if t.day == day]), ("This month", billed)):
         parts.append(f"*{label}:* {len(chosen)} task(s)")
         by_scene = Counter(t.scene for t in chosen)
@@ -88,7 +91,7 @@ def usage_text(
             else:
                 parts.append(f"  yours: {by_user[asker(asked_by)]}")
     refused = log_db.not_submitted_count(team_id=team_id, since=month)
-    parts.append(f"Not submitted this month (refused or invalid, not billed): {refused}")
+    parts.append(wording.slack.SUBMITTED_MONTH_REFUSED_INVALID_BILLED.format(refused=refused))
     if prices:
         costed = usage_rows(log_db, team_id=team_id, since=month)
         today = estimate_cost((r for r in costed if r["day"] == day), prices)
@@ -135,7 +138,7 @@ async def status_text(vod: VodClient, log_db: RequestLog, task_id: str) -> str:
 async def session_status_text(vod: VodClient, log_db: RequestLog, session_id: str) -> str:
     row = log_db.latest_for_session(session_id)
     if row is None:
-        return f"I have no request with SessionId `{escape(session_id)}` in my log."
+        return wording.slack.HAVE_NO_REQUEST_SESSIONID_MY.format(escape_session_id=escape(session_id))
     if row["task_id"]:
         return await _task_status_text(vod, log_db, str(row["task_id"]))
     if row["error_code"] == TASK_ID_UNKNOWN:
@@ -155,5 +158,7 @@ async def _task_status_text(vod: VodClient, log_db: RequestLog, task_id: str) ->
     try:
         detail = await vod.describe_task_detail(task_id)
     except VodError as error:
-        return f":warning: Could not read task `{escape(task_id)}`.\n{escape(error.user_text())}"
+        return wording.slack.COULD_READ_TASK.format(
+            escape_task_id=escape(task_id), escape_error_user_text=escape(error.user_text())
+        )
     return detail_text(detail, row)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bot import wording
 from bot.store.db import DONE, FAILED, INVALID, REFUSED, RequestLog, RequestRow, parse_iso
 
 USE_RESULT_ACTION = "aigc_use_result"
@@ -69,7 +70,7 @@ def usable_output(row: RequestRow, number: int, now: datetime) -> Usable | str:
         return not_finished_text(str(row.get("status") or ""))
     outputs: list[dict[str, Any]] = json.loads(row.get("output_json") or "[]")
     if not 1 <= number <= len(outputs):
-        return f"That request has no image {number} in my log, so there is nothing to build on."
+        return wording.slack.REQUEST_HAS_NO_IMAGE_MY.format(number=number)
     output = outputs[number - 1]
     url = output.get("url")
     temporary = str(output.get("storage_mode") or "").lower() == "temporary"
@@ -77,13 +78,9 @@ def usable_output(row: RequestRow, number: int, now: datetime) -> Usable | str:
         return Usable(str(output["file_id"]))  # stored in VOD: kept as long as the media is
     expires = _expiry(output.get("expire_time"))
     if url and expires is not None and expires <= now:
-        return (
-            f"That image is gone: Tencent kept it only until {output['expire_time']} (temporary storage lasts "
-            "7 days), so I can't use it as an input. Use *Run again* on that request to make it anew, "
-            "or attach the copy from the thread to `/aigc`."
-        )
+        return wording.slack.IMAGE_GONE_TENCENT_KEPT_ONLY.format(output_expire_time=output["expire_time"])
     if not url:
-        return "Tencent gave no address for that image, so I can't use it as an input. Use *Run again* instead."
+        return wording.slack.TENCENT_GAVE_NO_ADDRESS_IMAGE
     return Usable(str(url))
 
 
@@ -99,11 +96,8 @@ def _expiry(text: Any) -> datetime | None:
 
 def not_finished_text(status: str) -> str:
     if status in (FAILED, REFUSED, INVALID):
-        return f"That request ended {status} and made no image, so there is nothing to build on."
-    return (
-        "That request is not finished yet, so there is no image to build on. "
-        "Its result will be posted in its thread; use the button there."
-    )
+        return wording.slack.REQUEST_ENDED_MADE_NO_IMAGE.format(status=status)
+    return wording.slack.REQUEST_FINISHED_YET_THERE_NO
 
 
 def built_on_line(log_db: RequestLog, derived_from: int | None) -> str | None:
@@ -113,4 +107,4 @@ def built_on_line(log_db: RequestLog, derived_from: int | None) -> str | None:
     source = log_db.get(int(derived_from)) or {}
     task_id = source.get("task_id")
     named = f"TaskId `{task_id}`" if task_id else f"request {derived_from}"
-    return f"Built on the result of {named}"
+    return wording.slack.BUILT_RESULT.format(named=named)
