@@ -131,7 +131,7 @@ class Batches:
                 text.file_problem_text(
                     name,
                     wording.batches.HAS_REQUESTS_BATCH_HOLDS_AT.format(
-                        len_rows_len_problems=len(rows) + len(problems), max_rows=self.max_rows
+                        ready=len(rows) + len(problems), max_rows=self.max_rows
                     ),
                 )
             )
@@ -171,7 +171,7 @@ class Batches:
             answer = await self.slack.files_info(file=meta["id"])
         except SlackApiError as error:
             raise text.BatchFileError(
-                wording.batches.SLACK_WOULD_LET_ME_READ.format(slack_error_code_error=slack_error_code(error))
+                wording.batches.SLACK_WOULD_LET_ME_READ.format(slack_error=slack_error_code(error))
             ) from None
         return dict(answer["file"])
 
@@ -205,10 +205,10 @@ class Batches:
         for left, whose in ((user_left, "your"), (workspace_left, "the workspace's")):
             if left is not None and count > left:
                 return wording.batches.HAS_BUT_DAILY_CAP_ALLOWS.format(
-                    text_requests_word_count=text.requests_word(count),
+                    requests=text.requests_word(count),
                     whose=whose,
                     left=left,
-                    self_policy_who_to_ask=self.policy.who_to_ask(),
+                    who_to_ask=self.policy.who_to_ask(),
                 )
         return None
 
@@ -252,9 +252,7 @@ class Batches:
                 await self.slack.chat_postEphemeral(
                     channel=place.channel_id,
                     user=place.user_id,
-                    text=wording.batches.COULD_POST_BATCH_HERE_INVITE.format(
-                        slack_error_code_error=slack_error_code(error)
-                    ),
+                    text=wording.batches.COULD_POST_BATCH_HERE_INVITE.format(slack_error=slack_error_code(error)),
                 )
 
     # -- the Submit click: every row logged before the ack ---------------------------------------------------

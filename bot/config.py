@@ -393,9 +393,9 @@ def files_report(settings: Settings | None) -> list[str]:
     """Which .env was read, and where the request log is, by full path."""
     dotenv = env_file()
     if dotenv is not None:
-        lines = [wording.terminal.SETTINGS_READ_FROM_ENVIRONMENT.format(dotenv_resolve=dotenv.resolve())]
+        lines = [wording.terminal.SETTINGS_READ_FROM_ENVIRONMENT.format(dotenv=dotenv.resolve())]
     else:
-        lines = [wording.terminal.NO_ENV_READ_NONE_BESIDE.format(path_cwd=Path.cwd(), PROJECT_ROOT=PROJECT_ROOT)]
+        lines = [wording.terminal.NO_ENV_READ_NONE_BESIDE.format(path=Path.cwd(), PROJECT_ROOT=PROJECT_ROOT)]
     if settings is not None:
         log_path = settings.aigc_bot_db
         state = "exists" if log_path.exists() else wording.terminal.CREATED_AT_FIRST_START

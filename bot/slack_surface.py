@@ -261,7 +261,7 @@ class SlackSurface:
         message = shortcut.get("message") or {}
         images = [f for f in await self._completed(message.get("files") or []) if is_image(f)]
         if not images:
-            return wording.slack.MESSAGE_HAS_NO_IMAGES_USE.format(READABLE=READABLE)
+            return wording.slack.MESSAGE_HAS_NO_IMAGES_USE.format(readable=READABLE)
         context = FormContext(
             channel_id=(shortcut.get("channel") or {}).get("id", ""),
             source="shortcut",

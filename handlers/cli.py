@@ -131,9 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--count", metavar="N", help=wording.terminal.PRODUCT_IMAGES_GENERATE.format(*OUTPUT_IMAGE_COUNT)
     )
     submit.add_argument("--resolution", help=f"try-on resolution: {CHOICES['resolution']}")
-    submit.add_argument(
-        "--storage", help=wording.terminal.WHERE_RESULTS_ARE_KEPT.format(choices_storage=CHOICES["storage"])
-    )
+    submit.add_argument("--storage", help=wording.terminal.WHERE_RESULTS_ARE_KEPT.format(choices=CHOICES["storage"]))
     submit.add_argument("--model", help=f"try-on model: {CHOICES['model']}")
     submit.add_argument("--media-name", help=wording.terminal.OUTPUT_FILE_NAME_AT_MOST)
     submit.add_argument("--session-id", help=wording.terminal.DEDUPE_ID_TENCENT_REFUSES_SECOND)
@@ -180,7 +178,7 @@ def _plain(text: str) -> str:
 
 
 def _readiness_line(way: WayOfRunning, missing: list[str]) -> str:
-    verdict = "ready" if not missing else wording.terminal.READY_NEEDS.format(join_missing=", ".join(missing))
+    verdict = "ready" if not missing else wording.terminal.READY_NEEDS.format(missing=", ".join(missing))
     return f"aigc-bot {way.command} ({way.transport}): {verdict}"
 
 
@@ -198,8 +196,8 @@ def cmd_check(way_name: str | None) -> int:
         where = env_file()
         print(
             wording.terminal.SETTING_S_MUST_FIXED.format(
-                len_blocking=len(blocking),
-                where_resolve_if_where_else_th=where.resolve() if where else "the environment",
+                blocking=len(blocking),
+                where=where.resolve() if where else "the environment",
             )
         )
     elif problems:
@@ -332,9 +330,9 @@ def _outcome(row: RequestRow, answers: list[str], endpoint: str) -> int:
     if not row.get("task_id"):
         return _fail(
             wording.terminal.ALREADY_SUBMITTED_TASK_SESSIONID_EXISTS.format(
-                row_get_session_id=row.get("session_id"),
-                row_get_error_code=row.get("error_code"),
-                row_get_request_id=row.get("request_id"),
+                session_id=row.get("session_id"),
+                code=row.get("error_code"),
+                request_id=row.get("request_id"),
             )
             + (f"\n{row.get('error_message')}." if taken else ""),
             EXIT_REFUSED,
@@ -354,7 +352,7 @@ def _outcome(row: RequestRow, answers: list[str], endpoint: str) -> int:
         return _fail(format_refusal(advise(code, message), row.get("request_id"), message), EXIT_REFUSED)
     elif row.get("error_message"):
         output["Status"] = "PROCESSING"
-        output["Note"] = wording.terminal.CHECK_LATER_TASKID.format(row_error_message=row["error_message"])
+        output["Note"] = wording.terminal.CHECK_LATER_TASKID.format(message=row["error_message"])
     _print_json(output)
     return 0
 

@@ -226,7 +226,7 @@ async def _run(folder: Path, serve: bool) -> int:
     with _stand_ins() as stand_ins:
         settings = stand_ins.settings(log_path)
         configure_logging(logging.WARNING, extra_secrets=secret_values(settings))
-        print(wording.terminal.AIGC_BOT_DEMO_REAL_BOT.format(log_path_resolve=log_path.resolve()))
+        print(wording.terminal.AIGC_BOT_DEMO_REAL_BOT.format(log_path=log_path.resolve()))
         services = build_services(settings)
         names = {USER_ID: USER_NAME, BOT_USER_ID: "aigc", CHANNEL_ID: CHANNEL_NAME}
         printer = ThreadPrinter(stand_ins.slack, folder.resolve(), names)

@@ -101,9 +101,7 @@ class SocketModeLink(SocketModeClient):
                 url, autoping=False, heartbeat=self.ping_interval, proxy=self.proxy
             )
         except (aiohttp.ClientError, OSError) as error:
-            raise SlackUnreachable(
-                wording.terminal.SOCKET_MODE_URL_DID_ACCEPT.format(one_line_error=one_line(error))
-            ) from None
+            raise SlackUnreachable(wording.terminal.SOCKET_MODE_URL_DID_ACCEPT.format(error=one_line(error))) from None
         return socket
 
     async def _drop_current_session(self) -> None:

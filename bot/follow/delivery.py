@@ -142,7 +142,7 @@ class Delivery:
             status=FAILED,
             error_code=TASK_ID_UNKNOWN,
             error_message=wording.slack.TENCENT_HOLDS_TASK_SESSIONID_BILLED.format(
-                row_session_id=row["session_id"], waited=waited
+                session_id=row["session_id"], waited=waited
             ),
             finished_at=iso(utc_now()),
             follow_next_at=None,
@@ -154,7 +154,7 @@ class Delivery:
     async def still_running(self, row: RequestRow) -> None:
         """Stop following a task past the follow timeout, and say where to see it later."""
         text = wording.slack.TASK_STILL_RUNNING_AFTER_MINUTES.format(
-            self_policy_timeout_60=self.policy.timeout / 60, row_task_id=row["task_id"]
+            minutes=self.policy.timeout / 60, task_id=row["task_id"]
         )
         try:
             if (conversation := self._conversation(row)) is not None:

@@ -62,15 +62,13 @@ def _changes(original: tuple[int, int], final: tuple[int, int], quality: int, ma
     if final != original:
         changes.append(
             wording.images.X_X_STAY_WITHIN.format(
-                original_0=original[0],
-                original_1=original[1],
-                final_0=final[0],
-                final_1=final[1],
-                megabytes_max_bytes=megabytes(max_bytes),
+                width=original[0],
+                height=original[1],
+                new_width=final[0],
+                new_height=final[1],
+                limit=megabytes(max_bytes),
             )
         )
     if quality != BEST_QUALITY:
-        changes.append(
-            wording.images.JPEG_QUALITY_STAY_WITHIN.format(quality=quality, megabytes_max_bytes=megabytes(max_bytes))
-        )
+        changes.append(wording.images.JPEG_QUALITY_STAY_WITHIN.format(quality=quality, limit=megabytes(max_bytes)))
     return changes

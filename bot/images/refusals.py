@@ -28,8 +28,8 @@ def too_many_pixels(name: str, width: int, height: int, max_pixels: int) -> Imag
             name=name,
             width=width,
             height=height,
-            width_height_1000000_0=width * height / 1000000.0,
-            max_pixels_1000000_0=max_pixels / 1000000.0,
+            megapixels=width * height / 1000000.0,
+            max_megapixels=max_pixels / 1000000.0,
         )
     )
 
@@ -44,10 +44,8 @@ def unreadable(name: str, head: bytes) -> ImageRefused:
     what = looks_like(head)
     if what in IMAGE_LOOKS:
         return damaged(name, what)
-    return ImageRefused(wording.images.IMAGE_CAN_READ_LOOKS_LIKE.format(name=name, what=what, READABLE=READABLE))
+    return ImageRefused(wording.images.IMAGE_CAN_READ_LOOKS_LIKE.format(name=name, what=what, readable=READABLE))
 
 
 def cannot_fit(name: str, max_bytes: int) -> ImageRefused:
-    return ImageRefused(
-        wording.images.COULD_MADE_SMALLER_THAN_MOST.format(name=name, megabytes_max_bytes=megabytes(max_bytes))
-    )
+    return ImageRefused(wording.images.COULD_MADE_SMALLER_THAN_MOST.format(name=name, limit=megabytes(max_bytes)))

@@ -113,7 +113,7 @@ async def call_slack(call: Awaitable[Any], token: SlackToken) -> Any:
     except SlackApiError as error:
         raise _refusal(error, token) from None
     except (aiohttp.ClientError, OSError, TimeoutError) as error:
-        raise SlackUnreachable(wording.terminal.COULD_REACH_SLACK.format(one_line_error=one_line(error))) from None
+        raise SlackUnreachable(wording.terminal.COULD_REACH_SLACK.format(error=one_line(error))) from None
 
 
 async def _within(seconds: float, work: Awaitable[T]) -> T:

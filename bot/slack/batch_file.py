@@ -43,11 +43,11 @@ async def download_csv(
         )
     except DownloadTooLarge:
         raise BatchFileError(
-            wording.batches.OVER_MB_SPLIT_CATALOGUE.format(name=name, max_bytes_1048576=max_bytes // 1048576)
+            wording.batches.OVER_MB_SPLIT_CATALOGUE.format(name=name, max_megabytes=max_bytes // 1048576)
         ) from None
     except httpx.TransportError as error:
         raise BatchFileError(
-            wording.batches.DOWNLOAD_FROM_SLACK_FAILED_TRY.format(name=name, name__=type(error).__name__)
+            wording.batches.DOWNLOAD_FROM_SLACK_FAILED_TRY.format(name=name, error_kind=type(error).__name__)
         ) from None
     try:
         body = path.read_bytes()

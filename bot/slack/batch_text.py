@@ -58,7 +58,7 @@ BatchCommand = BatchForm | BatchStatus | BatchCancel
 def _batch_id(word: str) -> int:
     cleaned = word.strip("`#")
     if not cleaned.isdigit():
-        raise CommandError(wording.batches.BATCH_ID_BATCH_IDS_ARE.format(escape_word_40=escape(word[:40]), USAGE=USAGE))
+        raise CommandError(wording.batches.BATCH_ID_BATCH_IDS_ARE.format(word=escape(word[:40]), USAGE=USAGE))
     return int(cleaned)
 
 
@@ -137,7 +137,7 @@ def parse_batch_csv(data: bytes) -> tuple[list[CsvRow], list[CsvProblem]]:
                 problems.append(
                     CsvProblem(
                         number,
-                        wording.batches.HAS_CELLS_BUT_HEADER_NAMES.format(len_cells=len(cells), len_header=len(header)),
+                        wording.batches.HAS_CELLS_BUT_HEADER_NAMES.format(cells=len(cells), columns=len(header)),
                     )
                 )
                 continue
@@ -153,13 +153,11 @@ def _header(cells: list[str]) -> list[str]:
     names = [cell.strip().lower() for cell in cells]
     unknown = [name for name in names if name and name not in COLUMNS]
     if "scene" not in names or unknown:
-        named = (
-            wording.batches.COLUMN.format(escape_join_unknown_200=escape(", ".join(unknown)[:200])) if unknown else ""
-        )
+        named = wording.batches.COLUMN.format(unknown=escape(", ".join(unknown)[:200])) if unknown else ""
         raise BatchFileError(wording.batches.FIRST_ROW_MUST_HEADER.format(named=named, FORMAT_HINT=FORMAT_HINT))
     repeated = sorted({name for name in names if name and names.count(name) > 1})
     if repeated:
-        raise BatchFileError(wording.batches.HEADER_NAMES_TWICE_KEEP_ONE.format(join_repeated=", ".join(repeated)))
+        raise BatchFileError(wording.batches.HEADER_NAMES_TWICE_KEEP_ONE.format(repeated=", ".join(repeated)))
     return names
 
 
@@ -257,12 +255,12 @@ def problems_text(file_name: str, problems: list[CsvProblem]) -> str:
         lines.append(f"• …and {len(ordered) - SHOWN_PROBLEMS} more rows.")
     plural = "rows" if len(ordered) != 1 else "row"
     return wording.batches.CANNOT_RUN_NOTHING_WAS_SUBMITTED.format(
-        escape_file_name=escape(file_name), len_ordered=len(ordered), plural=plural
+        file_name=escape(file_name), count=len(ordered), plural=plural
     ) + "\n".join(lines)
 
 
 def file_problem_text(file_name: str, problem: str) -> str:
-    return wording.batches.NOTHING_WAS_SUBMITTED_BILLED_2.format(escape_file_name=escape(file_name), problem=problem)
+    return wording.batches.NOTHING_WAS_SUBMITTED_BILLED_2.format(file_name=escape(file_name), problem=problem)
 
 
 def images_word(count: int) -> str:
@@ -278,9 +276,9 @@ def confirmation_blocks(batch: Batch, allowance: str) -> tuple[str, list[dict[st
     text = wording.batches.BATCH_FROM_EVERY_ROW_CHECKED.format(
         id=batch.id,
         user_id=batch.user_id,
-        escape_batch_file_name=escape(batch.file_name),
-        requests_word_batch_row_count=requests_word(batch.row_count),
-        images_word_batch_image_count=images_word(batch.image_count),
+        file_name=escape(batch.file_name),
+        requests=requests_word(batch.row_count),
+        images=images_word(batch.image_count),
         allowance=allowance,
     )
     buttons = {
@@ -319,9 +317,9 @@ def allowance_text(user_left: int | None, workspace_left: int | None) -> str:
     """What today's caps still allow, in one sentence."""
     parts = []
     if user_left is not None:
-        parts.append(wording.batches.MAY_SEND_MORE_TODAY.format(requests_word_user_left=requests_word(user_left)))
+        parts.append(wording.batches.MAY_SEND_MORE_TODAY.format(user_left=requests_word(user_left)))
     if workspace_left is not None:
-        parts.append(wording.batches.WORKSPACE_MORE.format(requests_word_workspace_left=requests_word(workspace_left)))
+        parts.append(wording.batches.WORKSPACE_MORE.format(workspace_left=requests_word(workspace_left)))
     if not parts:
         return wording.batches.NO_DAILY_CAP_APPLIES
     return "Today's caps: " + " and ".join(parts) + " (they reset at 00:00 UTC)."
@@ -358,7 +356,7 @@ def status_text(batch: Batch, counts: BatchCounts | None) -> str:
     """`/aigc batch status`: where one batch stands."""
     head = f"*Batch {batch.id}* · `{escape(batch.file_name)}` · {requests_word(batch.row_count)}, "
     head += wording.batches.STARTED.format(
-        images_word_batch_image_count=images_word(batch.image_count), user_id=batch.user_id, channel_id=batch.channel_id
+        images=images_word(batch.image_count), user_id=batch.user_id, channel_id=batch.channel_id
     )
     if batch.status == "awaiting":
         return head + wording.batches.CHECKED_WAITING_SUBMIT_BATCH_NOTHING
@@ -378,7 +376,7 @@ def cancelled_text(batch: Batch, cancelled: int, counts: BatchCounts, *, results
         else wording.batches.THEIR_TASKIDS_STILL_COME_THREAD
     )
     return wording.batches.BATCH_CANCELLED_YET_SUBMITTED_NOTHING.format(
-        id=batch.id, requests_word_cancelled=requests_word(cancelled), submitted=counts.submitted, after=after
+        id=batch.id, cancelled_requests=requests_word(cancelled), submitted=counts.submitted, after=after
     )
 
 

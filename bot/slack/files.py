@@ -247,16 +247,14 @@ class SlackFileUploader:
         except SlackApiError as error:
             shown = str((known or {}).get("name") or slack_file_id)
             raise SlackFileError(
-                wording.images.SLACK_WOULD_LET_ME_READ.format(
-                    shown=shown, slack_error_code_error=slack_error_code(error)
-                )
+                wording.images.SLACK_WOULD_LET_ME_READ.format(shown=shown, slack_error=slack_error_code(error))
             ) from None
 
     async def _upload(self, slack_file_id: str, known: dict[str, Any] | None) -> SlackUpload:
         meta = await self._metadata(slack_file_id, known)
         name = str(meta.get("name") or meta.get("title") or slack_file_id)
         if (meta.get("mimetype") or meta.get("filetype")) and not is_image(meta):
-            raise SlackFileError(wording.images.IMAGE_READ.format(name=name, kind_meta=_kind(meta), READABLE=READABLE))
+            raise SlackFileError(wording.images.IMAGE_READ.format(name=name, kind=_kind(meta), readable=READABLE))
         size = int(meta.get("size") or 0)
         limit = self.preparer.limits.max_download_bytes
         if size > limit:
@@ -331,7 +329,7 @@ class SlackFileUploader:
             raise SlackFileError(str(too_large_to_fetch(name, limit))) from None
         except httpx.TransportError as error:
             raise SlackDownloadFailed(
-                wording.images.DOWNLOAD_FROM_SLACK_FAILED.format(name=name, name__=type(error).__name__)
+                wording.images.DOWNLOAD_FROM_SLACK_FAILED.format(name=name, error_kind=type(error).__name__)
             ) from None
         try:
             head = await asyncio.to_thread(_read_head, path)

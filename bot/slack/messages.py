@@ -17,12 +17,12 @@ from bot.tencent.models import OUTPUT_IMAGE_COUNT, RESOLUTIONS
 from bot.tencent.scenes import SCENE_LABELS, STORAGE_MODES, TRY_ON_MODEL_ALIASES, TaskSpec
 
 HELP_TEXT = wording.slack.HELP_TEXT.format(
-    output_image_count_0=OUTPUT_IMAGE_COUNT[0],
-    output_image_count_1=OUTPUT_IMAGE_COUNT[1],
-    join_try_on_model_aliases="|".join(TRY_ON_MODEL_ALIASES),
-    join_resolutions="|".join(RESOLUTIONS),
-    READABLE=READABLE,
-    join_storage_modes="|".join(STORAGE_MODES),
+    fewest_outputs=OUTPUT_IMAGE_COUNT[0],
+    most_outputs=OUTPUT_IMAGE_COUNT[1],
+    models="|".join(TRY_ON_MODEL_ALIASES),
+    resolutions="|".join(RESOLUTIONS),
+    readable=READABLE,
+    storage_modes="|".join(STORAGE_MODES),
 )
 
 
@@ -83,7 +83,7 @@ def clock_text(seconds: float) -> str:
 def progress_text(progress: int | None, elapsed: float, *, waiting: bool = False) -> str:
     """The parent message's status line while Tencent works: a bar with the percentage, or a queue hint."""
     if waiting:
-        return wording.slack.QUEUED_AT_TENCENT_CLOUD_STARTED.format(clock_text_elapsed=clock_text(elapsed))
+        return wording.slack.QUEUED_AT_TENCENT_CLOUD_STARTED.format(elapsed=clock_text(elapsed))
     if progress is None:
         return f":hourglass_flowing_sand: working · {clock_text(elapsed)}"
     share = max(0, min(100, progress))
@@ -126,7 +126,7 @@ def submitted_text(
     prepared = "".join(f"\n{escape(line)}" for line in (image_notes or "").splitlines())
     return (
         wording.slack.SUBMITTED_TASKID_REQUESTID_WILL_POST.format(
-            describe_spec_spec_image_count=describe_spec(spec, image_count), task_id=task_id, request_id=request_id
+            request=describe_spec(spec, image_count), task_id=task_id, request_id=request_id
         )
         + prepared
     )
@@ -141,7 +141,7 @@ def duration_words(seconds: float) -> str:
 def already_submitted_text(code: str, request_id: str | None, session_id: str, *, looking_up: bool) -> str:
     """The answer to a resend Tencent refused as a duplicate: the first attempt reached it and was billed."""
     text = wording.slack.REQUEST_HAD_ALREADY_REACHED_TENCENT.format(
-        code=code, request_id_or_none=request_id or "none", session_id=session_id
+        code=code, request_id=request_id or "none", session_id=session_id
     )
     if looking_up:
         return text + wording.slack.TASKID_DID_REACH_ME_AM
@@ -151,7 +151,7 @@ def already_submitted_text(code: str, request_id: str | None, session_id: str, *
 def task_id_unknown_text(session_id: str, waited_seconds: float) -> str:
     """Posted when a billed task could not be found again: say so, and say where to look."""
     return wording.slack.COULD_FIND_RESULT_REQUEST_TENCENT.format(
-        duration_words_waited_seconds=duration_words(waited_seconds), session_id=session_id
+        waited=duration_words(waited_seconds), session_id=session_id
     )
 
 

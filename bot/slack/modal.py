@@ -205,7 +205,7 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
                     {
                         "type": "mrkdwn",
                         "text": wording.form.USING_IMAGE_S_FROM_MESSAGE.format(
-                            len_context_preset_files=len(context.preset_files), names_2000=names[:2000], how=how
+                            preset_images=len(context.preset_files), names=names[:2000], how=how
                         ),
                     }
                 ],

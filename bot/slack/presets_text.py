@@ -62,7 +62,7 @@ def _pairs(words: list[str]) -> dict[str, str]:
     for word in words:
         match = _PAIR.match(word)
         if match is None:
-            raise CommandError(wording.slack.KEY_VALUE_PUT_WORDS_QUOTES.format(word_40=word[:40]))
+            raise CommandError(wording.slack.KEY_VALUE_PUT_WORDS_QUOTES.format(word=word[:40]))
         key = match.group(1).lower()
         if key in pairs:
             raise CommandError(wording.slack.GIVEN_TWICE_KEEP_ONE.format(key=key))
@@ -165,7 +165,7 @@ def preset_saved_text(preset: Preset, *, replaced: bool) -> str:
     verb = "Updated" if replaced else "Saved"
     scene = preset.scene or "product"
     return wording.slack.PRESET_USE_AIGC_IMAGE_PRESET.format(
-        verb=verb, preset_line_preset=_preset_line(preset), scene=scene, name=preset.name
+        verb=verb, preset=_preset_line(preset), scene=scene, name=preset.name
     )
 
 
@@ -192,7 +192,7 @@ def unknown_preset_text(name: str) -> str:
 
 
 def preset_scene_mismatch_text(preset: Preset, scene: str) -> str:
-    return wording.slack.PRESET_USE_AIGC_PRESET.format(name=preset.name, scene=preset.scene, scene2=scene)
+    return wording.slack.PRESET_USE_AIGC_PRESET.format(name=preset.name, scene=preset.scene, asked_scene=scene)
 
 
 def preset_deleted_text(name: str) -> str:
@@ -207,12 +207,12 @@ def defaults_text(defaults: ChannelDefaults | None) -> str:
     if defaults is None or not defaults.options:
         return wording.slack.CHANNEL_HAS_NO_DEFAULTS_SET
     return wording.slack.DEFAULTS_CHANNEL_SET_AT_OPTIONS.format(
-        options_text_defaults_options=options_text(defaults.options), set_by=defaults.set_by, set_at=defaults.set_at
+        defaults=options_text(defaults.options), set_by=defaults.set_by, set_at=defaults.set_at
     )
 
 
 def defaults_set_text(options: dict[str, Any]) -> str:
-    return wording.slack.DEFAULTS_CHANNEL_ARE_NOW.format(options_text_options=options_text(options))
+    return wording.slack.DEFAULTS_CHANNEL_ARE_NOW.format(options=options_text(options))
 
 
 def defaults_cleared_text(had_any: bool) -> str:

@@ -112,9 +112,7 @@ def check_image_url(url: str) -> str:
         raise BadRef(wording.rules.COMPLETE_WEB_ADDRESS_IMAGE_LINK.format(url=url))
     if _CREDENTIALS.match(url):
         # Said without the link: the credentials must not be echoed back to Slack or the log.
-        raise BadRef(
-            wording.rules.IMAGE_LINK_USER_NAME_PASSWORD.format(without_credentials_url=without_credentials(url))
-        )
+        raise BadRef(wording.rules.IMAGE_LINK_USER_NAME_PASSWORD.format(shown_url=without_credentials(url)))
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - reading it is what checks the port

@@ -53,7 +53,7 @@ def amount_text(amount: Decimal, currency: str) -> str:
 
 def cost_text(estimate: CostEstimate, currency: str) -> str:
     text = wording.slack.OUTPUT_IMAGE_S_FINISHED_REQUESTS.format(
-        amount_text_estimate_amount_cu=amount_text(estimate.amount, currency), images=estimate.images
+        amount=amount_text(estimate.amount, currency), images=estimate.images
     )
     if estimate.unpriced_scenes:
         names = ", ".join(SCENE_LABELS.get(s, s) for s in sorted(estimate.unpriced_scenes))
@@ -138,7 +138,7 @@ async def status_text(vod: VodClient, log_db: RequestLog, task_id: str) -> str:
 async def session_status_text(vod: VodClient, log_db: RequestLog, session_id: str) -> str:
     row = log_db.latest_for_session(session_id)
     if row is None:
-        return wording.slack.HAVE_NO_REQUEST_SESSIONID_MY.format(escape_session_id=escape(session_id))
+        return wording.slack.HAVE_NO_REQUEST_SESSIONID_MY.format(session_id=escape(session_id))
     if row["task_id"]:
         return await _task_status_text(vod, log_db, str(row["task_id"]))
     if row["error_code"] == TASK_ID_UNKNOWN:
@@ -158,7 +158,5 @@ async def _task_status_text(vod: VodClient, log_db: RequestLog, task_id: str) ->
     try:
         detail = await vod.describe_task_detail(task_id)
     except VodError as error:
-        return wording.slack.COULD_READ_TASK.format(
-            escape_task_id=escape(task_id), escape_error_user_text=escape(error.user_text())
-        )
+        return wording.slack.COULD_READ_TASK.format(task_id=escape(task_id), error=escape(error.user_text()))
     return detail_text(detail, row)

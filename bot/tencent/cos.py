@@ -159,15 +159,15 @@ async def _put_once(
         response = await http.put(url, content=body, headers=headers)
     except httpx.TimeoutException as error:
         raise CosUploadError(
-            0, TIMEOUT, wording.connections.NO_ANSWER_FROM_COS_TIME.format(name__=type(error).__name__)
+            0, TIMEOUT, wording.connections.NO_ANSWER_FROM_COS_TIME.format(error_kind=type(error).__name__)
         ) from None
     except httpx.ConnectError as error:
         raise CosUploadError(
-            0, NETWORK, wording.connections.COULD_REACH_COS.format(name__=type(error).__name__)
+            0, NETWORK, wording.connections.COULD_REACH_COS.format(error_kind=type(error).__name__)
         ) from None
     except httpx.TransportError as error:
         raise CosUploadError(
-            0, CONNECTION_LOST, wording.connections.CONNECTION_BROKE.format(name__=type(error).__name__)
+            0, CONNECTION_LOST, wording.connections.CONNECTION_BROKE.format(error_kind=type(error).__name__)
         ) from None
     finally:
         # A broken transfer leaves the body half read; close it now rather than whenever it is collected.

@@ -83,6 +83,4 @@ def sniff(head: bytes) -> ImageKind:
         return PNG
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return WEBP
-    raise NotAnImage(
-        wording.images.JPEG_PNG_WEBP_IMAGE_LOOKS.format(looks_like_head_sniff_bytes=looks_like(head[:SNIFF_BYTES]))
-    )
+    raise NotAnImage(wording.images.JPEG_PNG_WEBP_IMAGE_LOOKS.format(looks_like=looks_like(head[:SNIFF_BYTES])))

@@ -42,7 +42,7 @@ def check_image_file(path: Path, max_bytes: int) -> tuple[ImageKind, int]:
     if size > max_bytes:
         raise ImageTooLarge(
             wording.images.MB_LIMIT_MB.format(
-                name=path.name, size_1048576=size / 1048576, max_bytes_1048576=max_bytes / 1048576
+                name=path.name, megabytes=size / 1048576, max_megabytes=max_bytes / 1048576
             )
         )
     with path.open("rb") as handle:

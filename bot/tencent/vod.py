@@ -290,7 +290,7 @@ class VodClient:
         """What stopped the connection to the endpoint from opening, in a few words."""
         if isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout):
             return wording.connections.NO_CONNECTION_WITHIN_S.format(
-                host=self.host, self_http_timeout_connect_or_0=self.http.timeout.connect or 0
+                host=self.host, seconds=self.http.timeout.connect or 0
             )
         causes: list[BaseException] = []
         cause: BaseException | None = error

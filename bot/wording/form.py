@@ -12,6 +12,5 @@ ONE_PHOTO_PERSON_WEARING_CLOTHES = "One photo of the person wearing the clothes.
 PHOTOS_ONE_PRODUCT = "{fewest} to {most} photos of one product."
 PICTURES_GARMENTS_PUT = "{fewest_clothes} to {most_clothes} pictures of the garments to put on."
 USING_IMAGE_S_FROM_MESSAGE = (
-    "Using {len_context_preset_files} image(s) from the message: {names_2000}.{how} Images you add "
-    "below come after them."
+    "Using {preset_images} image(s) from the message: {names}.{how} Images you add below come after them."
 )

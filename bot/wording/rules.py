@@ -16,7 +16,7 @@ HAS_NO_HOST_NAME_IMAGE = "`{url}` has no host name; an image link looks like htt
 HAS_SPACE_WEB_ADDRESS_HAS = "`{word}` has a space in it; a web address has none (a link writes a space as %20)."
 IMAGES_ONE_PRODUCT = "images of one product"
 IMAGE_LINK_USER_NAME_PASSWORD = (
-    "An image link with a user name or password (`{without_credentials_url}`, shown without them) "
+    "An image link with a user name or password (`{shown_url}`, shown without them) "
     "cannot be used: Tencent Cloud would receive them and the request log would keep them. Put the "
     "image on a public web address that needs no login, or attach it instead."
 )

@@ -15,31 +15,31 @@ CHANNEL_HAS_NO_DEFAULTS_SET = "This channel has no defaults. Set them with `/aig
 COULD_FIND_RESULT_REQUEST_TENCENT = (
     ":warning: I could not find the result of this request. Tencent received it and billed it once, but "
     "its TaskId never reached me and I could not find the task within "
-    "{duration_words_waited_seconds}.\nLook for it in the VOD console's task list under SessionId "
+    "{waited}.\nLook for it in the VOD console's task list under SessionId "
     "`{session_id}`.\n`/aigc status {session_id}` explains this again."
 )
-COULD_READ_TASK = ":warning: Could not read task `{escape_task_id}`.\n{escape_error_user_text}"
+COULD_READ_TASK = ":warning: Could not read task `{task_id}`.\n{error}"
 COULD_USE = "I could not use that."
 COUNTED_NO_UNIT_PRICE = "; not counted, no unit price: {names}"
-DEFAULTS_CHANNEL_ARE_NOW = ":white_check_mark: Defaults for this channel are now {options_text_options}."
+DEFAULTS_CHANNEL_ARE_NOW = ":white_check_mark: Defaults for this channel are now {options}."
 DEFAULTS_CHANNEL_SET_AT_OPTIONS = (
-    "*Defaults for this channel:* {options_text_defaults_options}\nSet by <@{set_by}> at {set_at}. "
+    "*Defaults for this channel:* {defaults}\nSet by <@{set_by}> at {set_at}. "
     "Options you type and presets come first; `/aigc defaults clear` removes them."
 )
 FAILURES_ERROR_CODE = "failures by error code: "
 FORM_CANNOT_READ_CLOSE_OPEN = "This form cannot be read. Close it and open it again with /aigc."
 GIVEN_TWICE_KEEP_ONE = "{key}= is given twice; keep one."
 HAVE_NO_REQUESTS_YET_TYPE = "You have no requests yet. Type `/aigc help` to start."
-HAVE_NO_REQUEST_SESSIONID_MY = "I have no request with SessionId `{escape_session_id}` in my log."
+HAVE_NO_REQUEST_SESSIONID_MY = "I have no request with SessionId `{session_id}` in my log."
 HAVE_REACHED_TODAYS_LIMIT_REQUESTS = (
-    "You have reached today's limit of {user_daily_cap} requests. It resets at 00:00 UTC. {self_who_to_ask}"
+    "You have reached today's limit of {user_daily_cap} requests. It resets at 00:00 UTC. {who_to_ask}"
 )
 HELP_TEXT = (
     "*Generate images with Tencent Cloud AIGC* (each request is billed)\n• `/aigc product <image> [more "
-    "images…] [prompt] [ratio=1:1] [count={output_image_count_0}-{output_image_count_1}] "
+    "images…] [prompt] [ratio=1:1] [count={fewest_outputs}-{most_outputs}] "
     '[negative="…"]`\n    e.g. `/aigc product https://shop.example/mug.png on a marble kitchen counter '
     "ratio=4:5 count=3`\n• `/aigc tryon <model image> <clothes image> [more clothes…] [prompt] "
-    "[model={join_try_on_model_aliases}] [resolution={join_resolutions}]`\n    e.g. `/aigc tryon "
+    "[model={models}] [resolution={resolutions}]`\n    e.g. `/aigc tryon "
     "3704211000509819 https://shop.example/jacket.png open jacket, sleeves rolled up`\n• `/aigc "
     "outpaint <image> [ratio=16:9]`\n    e.g. `/aigc outpaint https://shop.example/banner.jpg "
     "ratio=21:9`\n• `/aigc` alone opens a form where you can attach images.\n• Mention me with images "
@@ -54,7 +54,7 @@ HELP_TEXT = (
     "batch`. Columns:\n    `scene,image,clothes,prompt,preset,ratio,count,resolution,model,negative`; "
     "`|` separates several images.\n    Every row is checked before anything is billed. `/aigc batch "
     "status [ID]` · `/aigc batch cancel ID`\nAn image is an http(s) link (Tencent fetches it), a VOD "
-    "FileId (all digits) or an attached image ({READABLE}).\nOptions: `storage={join_storage_modes}` "
+    "FileId (all digits) or an attached image ({readable}).\nOptions: `storage={storage_modes}` "
     "(temporary results are kept by Tencent for 7 days; the bot copies them here)."
 )
 IF_NEED_ACCESS = " if you need access."
@@ -67,9 +67,9 @@ IMAGE_GONE_TENCENT_KEPT_ONLY = (
     "the copy from the thread to `/aigc`."
 )
 IMAGE_S_TENCENTS_COPY_HAS = "\n_{outputs} image(s); Tencent's copy has expired, the thread keeps them._"
-KEY_VALUE_PUT_WORDS_QUOTES = '`{word_40}` is not key=value; put words in quotes, e.g. prompt="studio light".'
+KEY_VALUE_PUT_WORDS_QUOTES = '`{word}` is not key=value; put words in quotes, e.g. prompt="studio light".'
 MESSAGE_HAS_NO_IMAGES_USE = (
-    "That message has no images. Use the shortcut on a message with images ({READABLE}), or type "
+    "That message has no images. Use the shortcut on a message with images ({readable}), or type "
     "`/aigc` to attach them."
 )
 NAME_PRESET_AIGC_PRESET_NAME = "Name the preset: `/aigc preset {action} NAME`."
@@ -78,7 +78,7 @@ NO_PRESETS_YET_SAVE_ONE = (
 )
 ONLY_ADMIN_CAN_CHANGE_CHANNELS = "Only an admin ({names}) can change this channel's defaults."
 ONLY_WHO_SAVED_ADMIN_CAN = "Only <@{creator}> (who saved it) or an admin can {verb} preset `{name}`."
-OUTPUT_IMAGE_S_FINISHED_REQUESTS = "{amount_text_estimate_amount_cu} ({images} output image(s) of finished requests)"
+OUTPUT_IMAGE_S_FINISHED_REQUESTS = "{amount} ({images} output image(s) of finished requests)"
 PRESET_NEEDS_AT_LEAST_ONE = "A preset needs at least one key=value, e.g. `/aigc preset save banner ratio=16:9`."
 PRESET_PROMPT = "With preset `{preset}`, the prompt"
 PRESET_USAGE = (
@@ -86,11 +86,11 @@ PRESET_USAGE = (
     "preset delete NAME`."
 )
 PRESET_USE_AIGC_IMAGE_PRESET = (
-    ":white_check_mark: {verb} preset {preset_line_preset}.\nUse it with `/aigc {scene} <image> "
+    ":white_check_mark: {verb} preset {preset}.\nUse it with `/aigc {scene} <image> "
     "preset={name} …` or pick it in the `/aigc` form."
 )
-PRESET_USE_AIGC_PRESET = "Preset `{name}` is for {scene}, not {scene2}: use `/aigc {scene} … preset={name}`."
-QUEUED_AT_TENCENT_CLOUD_STARTED = ":hourglass: queued at Tencent Cloud, not started yet · {clock_text_elapsed}"
+PRESET_USE_AIGC_PRESET = "Preset `{name}` is for {scene}, not {asked_scene}: use `/aigc {scene} … preset={name}`."
+QUEUED_AT_TENCENT_CLOUD_STARTED = ":hourglass: queued at Tencent Cloud, not started yet · {elapsed}"
 REMOVED_CHANNELS_DEFAULTS = ":wastebasket: Removed this channel's defaults."
 REQUEST_CANNOT_RUN_AGAIN_FROM = "That request cannot be run again from here: it was not a request made in Slack."
 REQUEST_ENDED_MADE_NO_IMAGE = "That request ended {status} and made no image, so there is nothing to build on."
@@ -100,21 +100,21 @@ REQUEST_FINISHED_YET_THERE_NO = (
 )
 REQUEST_HAD_ALREADY_REACHED_TENCENT = (
     "This request had already reached Tencent, so it was not submitted (or billed) a second "
-    "time.\nCode: `{code}` · RequestId: `{request_id_or_none}` · SessionId: `{session_id}`\n"
+    "time.\nCode: `{code}` · RequestId: `{request_id}` · SessionId: `{session_id}`\n"
 )
 REQUEST_HAS_NO_IMAGE_MY = "That request has no image {number} in my log, so there is nothing to build on."
 RESULTS_ARE_FOLLOWED_BOT_AIGC = "Results are not followed on this bot; `/aigc status {session_id}` shows what I know."
 SCENE_PROMPT_BELONG_PRESET = " (scene= and prompt= belong in a preset)"
 SET_AIGC_BOT_UNIT_PRICES = "Set `AIGC_BOT_UNIT_PRICES` to see estimated costs."
 SORRY_IMAGE_GENERATION_LIMITED_APPROVED = (
-    "Sorry, image generation is limited to approved people in this workspace. {self_who_to_ask}"
+    "Sorry, image generation is limited to approved people in this workspace. {who_to_ask}"
 )
-SORRY_ONLY_GENERATE_IMAGES = "Sorry, I only generate images in {channels}. {self_who_to_ask}"
+SORRY_ONLY_GENERATE_IMAGES = "Sorry, I only generate images in {channels}. {who_to_ask}"
 STILL_RUNNING_AFTER_S_NO = "still running after {timeout:.0f}s; no longer followed"
 SUBMITS_SAME_REQUEST_ONCE_MORE = "This submits the same request once more, and Tencent Cloud bills it again."
 SUBMITTED_MONTH_REFUSED_INVALID_BILLED = "Not submitted this month (refused or invalid, not billed): {refused}"
 SUBMITTED_TASKID_REQUESTID_WILL_POST = (
-    "Submitted {describe_spec_spec_image_count}\nTaskId: `{task_id}` · RequestId: `{request_id}`\nI "
+    "Submitted {request}\nTaskId: `{task_id}` · RequestId: `{request_id}`\nI "
     "will post the images here when they are ready."
 )
 SUBMITTED_TASKS_BILLED_TENCENT = "*Submitted tasks (billed by Tencent) for {month}*"
@@ -127,15 +127,15 @@ TASKID_DID_REACH_ME_AM = (
     "Its TaskId did not reach me, so I am looking the task up; the result will follow in this thread."
 )
 TASK_STILL_RUNNING_AFTER_MINUTES = (
-    "The task is still running after {self_policy_timeout_60:.0f} minutes, so I stopped checking. Use "
-    "`/aigc status {row_task_id}` to see it later."
+    "The task is still running after {minutes:.0f} minutes, so I stopped checking. Use "
+    "`/aigc status {task_id}` to see it later."
 )
 TASK_STILL_RUNNING_AFTER_S = "task still running after {waited:.0f}s"
 TENCENT_GAVE_NO_ADDRESS_IMAGE = (
     "Tencent gave no address for that image, so I can't use it as an input. Use *Run again* instead."
 )
 TENCENT_HOLDS_TASK_SESSIONID_BILLED = (
-    "Tencent holds a task for SessionId {row_session_id} (billed once); its TaskId was not found within {waited:.0f}s"
+    "Tencent holds a task for SessionId {session_id} (billed once); its TaskId was not found within {waited:.0f}s"
 )
 TENCENT_KEEPS_TEMPORARY_RESULTS_DAYS = "\nTencent keeps temporary results for 7 days; the copies above stay in Slack."
 TENCENT_RECEIVED_REQUEST_BILLED_ONCE = (
@@ -147,8 +147,7 @@ THERE_NO_PRESET_WORKSPACE_AIGC = (
 )
 USE_AIGC_STATUS_AIGC_HISTORY = "Use `/aigc status`, `/aigc history` or `/aigc usage` for that."
 WORKSPACE_HAS_REACHED_TODAYS_LIMIT = (
-    "The workspace has reached today's limit of {workspace_daily_cap} requests. It resets at 00:00 UTC. "
-    "{self_who_to_ask}"
+    "The workspace has reached today's limit of {workspace_daily_cap} requests. It resets at 00:00 UTC. {who_to_ask}"
 )
 ONE_FILE_NOT_AN_IMAGE = "{listed} is not an image; I read {readable}. "
 FILES_NOT_IMAGES = "{listed} are not images; I read {readable}. "

@@ -4,12 +4,12 @@ ADDRESS_LISTEN_DEFAULT_DEFAULT_S = "address to listen on (default: %(default)s)"
 AFTER_SAMPLE_KEEP_RUNNING_SEND = "after the sample, keep running and send each line typed here as an /aigc command"
 AIGC_BOT_DEMO_REAL_BOT = (
     "aigc-bot demo: the real bot against stand-ins for Slack and Tencent Cloud on 127.0.0.1.\nNo "
-    "account is used and nothing leaves this computer.\nIts log: {log_path_resolve} (your own "
+    "account is used and nothing leaves this computer.\nIts log: {log_path} (your own "
     "AIGC_BOT_DB is not touched)."
 )
 ALREADY_SUBMITTED_TASK_SESSIONID_EXISTS = (
-    "Already submitted: a task with SessionId {row_get_session_id!r} exists, so nothing new was sent or "
-    "billed. (Code: {row_get_error_code} · RequestId: {row_get_request_id})"
+    "Already submitted: a task with SessionId {session_id!r} exists, so nothing new was sent or "
+    "billed. (Code: {code} · RequestId: {request_id})"
 )
 API_SECRETID_AKID_CAM_USER = "the API SecretId (AKID...) of a CAM user allowed to use VOD"
 API_SECRETKEY_GOES_TENCENTCLOUD_SECRET = "the API SecretKey that goes with TENCENTCLOUD_SECRET_ID"
@@ -24,14 +24,14 @@ CHECK_EXIT_CODES = (
     "last lines say which\n  1  a setting must be fixed: required and missing, or set but malformed\n  "
     "2  --env-file names no file"
 )
-CHECK_LATER_TASKID = "{row_error_message}; check it later with its TaskId"
+CHECK_LATER_TASKID = "{message}; check it later with its TaskId"
 CHECK_ONLY_WHAT_WAY_RUNNING = "check only what this way of running needs, and exit 0 only if it can start"
 COPY_BOT_USER_OAUTH_TOKEN = (
     "copy the Bot User OAuth Token (xoxb-...) from your Slack app's OAuth & Permissions page, "
     "reinstalling the app to the workspace if it is not shown"
 )
 COPY_LIVE_DATABASE_CONSISTENTLY_SQLITE = "copy the live database consistently (SQLite backup API)"
-COULD_REACH_SLACK = "could not reach Slack ({one_line_error})"
+COULD_REACH_SLACK = "could not reach Slack ({error})"
 CREATED_AT_FIRST_START = "is created at the first start"
 CREATE_NEW_ONE_UNDER_APP = (
     "create a new one under App-Level Tokens on your Slack app's Basic Information page, with the "
@@ -84,8 +84,7 @@ NOT_ANSWERED = "Tencent Cloud did not answer: {happened} ({endpoint})."
 NOT_CHECKED = "SLACK_BOT_TOKEN has not passed auth.test yet"
 NO_ANSWER_WITHIN_S = "no answer within {seconds:.0f} s"
 NO_ENV_READ_NONE_BESIDE = (
-    "No .env read (none in {path_cwd} or beside the project in {PROJECT_ROOT}); settings come from the "
-    "environment only."
+    "No .env read (none in {path} or beside the project in {PROJECT_ROOT}); settings come from the environment only."
 )
 ONE_LINE_PER_REQUEST_AS = "one line per request, as CSV or JSON lines"
 OPENING_SOCKET_MODE_CONNECTION = "opening the Socket Mode connection"
@@ -100,7 +99,7 @@ PURGED_PROMPTS_INPUTS_REQUEST_S = (
     "Purged the prompts and inputs of {changed} request(s) older than {older_than} day(s)."
 )
 PURGE_PROMPTS_INPUTS_REQUESTS_OLDER = "purge prompts and inputs of requests older than DAYS"
-READY_NEEDS = "not ready, needs {join_missing}"
+READY_NEEDS = "not ready, needs {missing}"
 READ_SETTINGS_FROM_FILE_INSTEAD = (
     "read settings from this file instead of ./.env (or the .env beside the installed project)"
 )
@@ -129,8 +128,8 @@ SEND_ONE_IMAGE_REQUEST_PRODUCT = (
     "capped like one from Slack, and print its TaskId (or, with --wait, its result)."
 )
 SEND_ONE_IMAGE_REQUEST_TENCENT = "send one image request to Tencent Cloud from this terminal"
-SETTINGS_READ_FROM_ENVIRONMENT = "Settings read from {dotenv_resolve} and the environment."
-SETTING_S_MUST_FIXED = "\n{len_blocking} setting(s) must be fixed (in {where_resolve_if_where_else_th})."
+SETTINGS_READ_FROM_ENVIRONMENT = "Settings read from {dotenv} and the environment."
+SETTING_S_MUST_FIXED = "\n{blocking} setting(s) must be fixed (in {where})."
 SIGNING_SECRET_FROM_SLACK_APPS = (
     "the Signing Secret from your Slack app's Basic Information page (needed only by `aigc-bot serve`, HTTP)"
 )
@@ -140,7 +139,7 @@ SLACK_MEMBER_IDS_U_W = "Slack member ids (U... or W...)"
 SLACK_REFUSED_SET = "Slack refused {setting} ({answer}) on {checked_by}: {remedy}, and set {setting} to it."
 SLACK_USER_GROUP_IDS_S = "Slack user group ids (S...)"
 SOCKET_MODE_CONNECTION_OPEN = "the Socket Mode connection is not open"
-SOCKET_MODE_URL_DID_ACCEPT = "the Socket Mode URL did not accept a connection ({one_line_error})"
+SOCKET_MODE_URL_DID_ACCEPT = "the Socket Mode URL did not accept a connection ({error})"
 TCP_PORT_HEALTHZ_READYZ_METRICS = (
     "a TCP port (1-65535) for /healthz, /readyz and /metrics in `aigc-bot run`; unset = off"
 )
@@ -163,7 +162,7 @@ WAS_WHOLE_JOB_AS_RUNS = (
     "follow the README from 'Going live'."
 )
 WHAT_PRODUCT_IMAGE_MUST_SHOW = "what the product image must not show"
-WHERE_RESULTS_ARE_KEPT = "where results are kept: {choices_storage}"
+WHERE_RESULTS_ARE_KEPT = "where results are kept: {choices}"
 WHOLE_JOB_AGAINST_LOCAL_STAND = "the whole job against local stand-ins; no account needed"
 WHOLE_NUMBER_DAYS = "{text!r} is not a whole number of days"
 WRITE_HERE_INSTEAD_STDOUT = "write here instead of to stdout"
