@@ -45,8 +45,9 @@ class AccessPolicy:
 
     def who_to_ask(self) -> str:
         if self.admins:
-            return "Ask " + ", ".join(f"<@{a}>" for a in sorted(self.admins)) + wording.slack.IF_NEED_ACCESS
-        return wording.slack.ASK_WORKSPACE_ADMIN_WHO_INSTALLED
+            admins = ", ".join(f"<@{a}>" for a in sorted(self.admins))
+            return wording.slack.ASK_ADMINS_FOR_ACCESS.format(admins=admins)
+        return wording.slack.ASK_INSTALLER_FOR_ACCESS
 
     async def _in_allowed_group(self, slack: AsyncWebClient, user_id: str) -> bool:
         for group in self.allowed_usergroups:
@@ -71,11 +72,11 @@ class AccessPolicy:
         in_dm = origin.channel_id.startswith("D")
         if self.allowed_channels and origin.channel_id not in self.allowed_channels and not in_dm:
             channels = ", ".join(f"<#{c}>" for c in sorted(self.allowed_channels))
-            return wording.slack.SORRY_ONLY_GENERATE_IMAGES.format(channels=channels, who_to_ask=self.who_to_ask())
+            return wording.slack.NOT_AN_ALLOWED_CHANNEL.format(channels=channels, who_to_ask=self.who_to_ask())
         if self.allowed_users or self.allowed_usergroups:
             allowed = origin.user_id in self.allowed_users or await self._in_allowed_group(slack, origin.user_id)
             if not allowed:
-                return wording.slack.SORRY_IMAGE_GENERATION_LIMITED_APPROVED.format(who_to_ask=self.who_to_ask())
+                return wording.slack.NOT_AN_ALLOWED_USER.format(who_to_ask=self.who_to_ask())
         return None
 
     def within_caps(self, log_db: RequestLog, origin: Origin) -> str | None:
@@ -85,13 +86,13 @@ class AccessPolicy:
                 team_id=origin.team_id, user_id=origin.user_id, day=today, logged_before=origin.dedupe_key
             )
             if used >= self.user_daily_cap:
-                return wording.slack.HAVE_REACHED_TODAYS_LIMIT_REQUESTS.format(
+                return wording.slack.USER_DAILY_CAP_REACHED.format(
                     user_daily_cap=self.user_daily_cap, who_to_ask=self.who_to_ask()
                 )
         if self.workspace_daily_cap:
             used = log_db.daily_count(team_id=origin.team_id, day=today, logged_before=origin.dedupe_key)
             if used >= self.workspace_daily_cap:
-                return wording.slack.WORKSPACE_HAS_REACHED_TODAYS_LIMIT.format(
+                return wording.slack.WORKSPACE_DAILY_CAP_REACHED.format(
                     workspace_daily_cap=self.workspace_daily_cap, who_to_ask=self.who_to_ask()
                 )
         return None

@@ -115,7 +115,7 @@ class Batches:
         name = str(meta.get("name") or meta.get("title") or "batch.csv")
         refusal = await self.policy.may_use(self.slack, self._origin(place, "batch-check"))
         if refusal is not None:
-            return BatchCheck(wording.batches.NOTHING_WAS_SUBMITTED_BILLED.format(refusal=refusal))
+            return BatchCheck(wording.slack.REFUSED_NOTHING_BILLED.format(refusal=refusal))
         try:
             meta = await self._complete(meta)
             token = self.settings.slack_bot_token
@@ -130,9 +130,7 @@ class Batches:
             return BatchCheck(
                 text.file_problem_text(
                     name,
-                    wording.batches.HAS_REQUESTS_BATCH_HOLDS_AT.format(
-                        ready=len(rows) + len(problems), max_rows=self.max_rows
-                    ),
+                    wording.batches.TOO_MANY_ROWS.format(ready=len(rows) + len(problems), max_rows=self.max_rows),
                 )
             )
         records, images = [], 0
@@ -171,7 +169,7 @@ class Batches:
             answer = await self.slack.files_info(file=meta["id"])
         except SlackApiError as error:
             raise text.BatchFileError(
-                wording.batches.SLACK_WOULD_LET_ME_READ.format(slack_error=slack_error_code(error))
+                wording.batches.SLACK_WOULD_NOT_SHARE.format(slack_error=slack_error_code(error))
             ) from None
         return dict(answer["file"])
 
@@ -204,7 +202,7 @@ class Batches:
         user_left, workspace_left = self._left(place)
         for left, whose in ((user_left, "your"), (workspace_left, "the workspace's")):
             if left is not None and count > left:
-                return wording.batches.HAS_BUT_DAILY_CAP_ALLOWS.format(
+                return wording.batches.OVER_DAILY_CAP.format(
                     requests=text.requests_word(count),
                     whose=whose,
                     left=left,
@@ -252,7 +250,7 @@ class Batches:
                 await self.slack.chat_postEphemeral(
                     channel=place.channel_id,
                     user=place.user_id,
-                    text=wording.batches.COULD_POST_BATCH_HERE_INVITE.format(slack_error=slack_error_code(error)),
+                    text=wording.batches.CANNOT_POST_BATCH.format(slack_error=slack_error_code(error)),
                 )
 
     # -- the Submit click: every row logged before the ack ---------------------------------------------------
@@ -264,9 +262,9 @@ class Batches:
         """
         batch = self.store.get(batch_id)
         if batch is None:
-            return wording.batches.CANT_FIND_BATCH
+            return wording.batches.NO_SUCH_BATCH_HERE
         if user_id != batch.user_id:
-            return wording.batches.ONLY_WHO_SHARED_FILE_CAN.format(user_id=batch.user_id, id=batch.id)
+            return wording.batches.ONLY_SHARER_SUBMITS.format(user_id=batch.user_id, id=batch.id)
         if batch.status != AWAITING:
             return (
                 f"Batch {batch.id} was already {'submitted' if batch.status in (RUNNING, FINISHED) else 'discarded'}."
@@ -275,7 +273,7 @@ class Batches:
         refusal = await self.policy.may_use(self.slack, self._origin(place, f"batch:{batch.id}"))
         refusal = refusal or self._over_caps(place, batch.row_count)
         if refusal is not None:
-            return wording.batches.BATCH_WAS_SUBMITTED.format(id=batch.id, refusal=refusal)
+            return wording.batches.BATCH_REFUSED.format(id=batch.id, refusal=refusal)
         now = iso(utc_now())
         requests = []
         for record in self.store.checked_rows(batch_id):
@@ -284,7 +282,7 @@ class Batches:
             requests.append({**record, "dedupe_key": key, "session_id": session_id_for(key), "announced_at": now})
         thread_ts = batch.thread_ts or parent_ts
         if not self.store.start(batch_id, parent_ts=parent_ts, thread_ts=thread_ts, requests=requests):
-            return wording.batches.BATCH_WAS_ALREADY_SUBMITTED.format(id=batch.id)
+            return wording.batches.ALREADY_SUBMITTED.format(id=batch.id)
         log.info("batch %s: %d requests logged", batch_id, len(requests))
         return None
 
@@ -292,12 +290,12 @@ class Batches:
         """Discard a batch still awaiting its Submit click: whether it was, and the sentence that says so."""
         batch = self.store.get(batch_id)
         if batch is None:
-            return False, wording.batches.CANT_FIND_BATCH
+            return False, wording.batches.NO_SUCH_BATCH_HERE
         if user_id != batch.user_id:
-            return False, wording.batches.ONLY_WHO_SHARED_FILE_CAN_2.format(user_id=batch.user_id, id=batch.id)
+            return False, wording.batches.ONLY_SHARER_DISCARDS.format(user_id=batch.user_id, id=batch.id)
         if not self.store.drop(batch_id):
-            return False, wording.batches.BATCH_WAS_ALREADY_SUBMITTED_DISCARDED.format(id=batch.id)
-        return True, wording.batches.BATCH_DISCARDED_NOTHING_WAS_SUBMITTED.format(id=batch.id)
+            return False, wording.batches.ALREADY_SUBMITTED_OR_DISCARDED.format(id=batch.id)
+        return True, wording.batches.BATCH_DISCARDED.format(id=batch.id)
 
     def run(self, batch_id: int) -> None:
         """After the ack: submit the batch's rows and keep its parent message up to date, in the background."""
@@ -404,9 +402,9 @@ class Batches:
         batch = self.store.latest(team_id, user_id) if batch_id is None else self.store.get(batch_id)
         if batch is None or batch.team_id != team_id:
             return (
-                wording.batches.HAVE_NO_BATCHES_YET
+                wording.batches.NO_BATCHES_YET
                 if batch_id is None
-                else wording.batches.THERE_NO_BATCH.format(batch_id=batch_id)
+                else wording.batches.NO_SUCH_BATCH.format(batch_id=batch_id)
             )
         counts = self._counts(batch.id) if batch.status in (RUNNING, FINISHED) else None
         return text.status_text(batch, counts)
@@ -414,9 +412,9 @@ class Batches:
     def cancel(self, *, team_id: str, user_id: str, batch_id: int) -> str:
         batch = self.store.get(batch_id)
         if batch is None or batch.team_id != team_id:
-            return wording.batches.THERE_NO_BATCH.format(batch_id=batch_id)
+            return wording.batches.NO_SUCH_BATCH.format(batch_id=batch_id)
         if user_id != batch.user_id and user_id not in self.policy.admins:
-            return wording.batches.ONLY_WHO_STARTED_ADMIN_CAN.format(user_id=batch.user_id, id=batch.id)
+            return wording.batches.ONLY_STARTER_OR_ADMIN_CANCELS.format(user_id=batch.user_id, id=batch.id)
         if batch.status == AWAITING:
             return self.drop(batch_id, user_id=batch.user_id)[1]
         if batch.status != RUNNING:

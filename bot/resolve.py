@@ -45,10 +45,10 @@ async def file_info_for(ref: Ref, *, local: LocalFiles | None = None, slack: Sla
         return Resolved(FileInfo.of_url(ref.url))
     if isinstance(ref, SlackFileRef):
         if slack is None:
-            raise BadRef(wording.connections.FILE_SHARED_SLACK_CAN_ONLY)
+            raise BadRef(wording.connections.SLACK_FILE_OUTSIDE_SLACK)
         return await slack(ref)
     if local is None:
-        raise BadRef(wording.connections.LOCAL_FILES_CANNOT_USED_FROM)
+        raise BadRef(wording.connections.LOCAL_FILE_IN_SLACK)
     return await local(ref.path)
 
 

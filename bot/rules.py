@@ -52,8 +52,12 @@ def either(words: tuple[str, ...] | list[str], last: str = "or") -> str:
 # -- every sentence of the rulebook ------------------------------------------------------------------------
 
 _SCENE_NOUNS = {"product": "product images", "tryon": "try-on", "outpaint": "outpainting"}
-_NO_PROMPT_REASONS = {"outpaint": wording.rules.EXTENDS_IMAGE_RATIO}
-_IMAGES_WANTED = {"product": wording.rules.IMAGES_ONE_PRODUCT, "tryon": "model image", "outpaint": "image to extend"}
+_NO_PROMPT_REASONS = {"outpaint": wording.rules.OUTPAINT_NO_PROMPT_REASON}
+_IMAGES_WANTED = {
+    "product": wording.rules.PRODUCT_IMAGES_WANTED,
+    "tryon": wording.rules.TRYON_IMAGES_WANTED,
+    "outpaint": wording.rules.OUTPAINT_IMAGES_WANTED,
+}
 # What each option accepts, as the end of "Use …".
 CHOICES = {
     "ratio": f"one of: {', '.join(models.ASPECT_RATIOS)}",

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot import wording
 from bot.config import Settings
 from bot.images.refusals import READABLE
-from bot.pipeline import REPEAT_NOTE, Origin, Recorded, command_from_row
+from bot.pipeline import Origin, Recorded, command_from_row
 from bot.presets import Workflows
 from bot.services import Services
 from bot.slack import reports
@@ -115,7 +115,7 @@ class SlackSurface:
         """The Submit batch click: writes every row into the log. The batch's id, or why nothing was submitted."""
         value = str(((body.get("actions") or [{}])[0]).get("value", ""))
         if not value.isdigit():
-            return None, wording.slack.CANT_FIND_BATCH
+            return None, wording.batches.NO_SUCH_BATCH_HERE
         container, message = body.get("container") or {}, body.get("message") or {}
         parent_ts = str(container.get("message_ts") or message.get("ts", ""))
         user_id = str((body.get("user") or {}).get("id", ""))
@@ -132,7 +132,7 @@ class SlackSurface:
     def acknowledgement(self, recorded: Recorded, command: Generate) -> str | None:
         """The private text Slack shows at once for a recorded request; None for a redelivery."""
         if recorded.repeat:
-            return REPEAT_NOTE
+            return wording.slack.REPEAT_NOTE
         return None if recorded.duplicate else self.working_note(command)
 
     def log_invalid(self, source: str, payload: dict[str, Any], problem: str, *, dedupe_key: str | None = None) -> bool:
@@ -210,7 +210,7 @@ class SlackSurface:
             context = FormContext.load(view.get("private_metadata", ""))
         except ValueError:
             log.warning("a form submission carried private_metadata this bot did not write")
-            return FormResult(None, {"scene": wording.slack.FORM_CANNOT_READ_CLOSE_OPEN}, {})
+            return FormResult(None, {"scene": wording.slack.FORM_UNREADABLE}, {})
         result = read_submission(view.get("state", {}).get("values", {}), context)
         if result.command is None:
             return result
@@ -261,7 +261,7 @@ class SlackSurface:
         message = shortcut.get("message") or {}
         images = [f for f in await self._completed(message.get("files") or []) if is_image(f)]
         if not images:
-            return wording.slack.MESSAGE_HAS_NO_IMAGES_USE.format(readable=READABLE)
+            return wording.slack.MESSAGE_HAS_NO_IMAGES.format(readable=READABLE)
         context = FormContext(
             channel_id=(shortcut.get("channel") or {}).get("id", ""),
             source="shortcut",
@@ -337,15 +337,15 @@ class SlackSurface:
             if not logged_now:
                 log.info("duplicate Slack delivery ignored: %s", origin.dedupe_key)
                 return None  # the first delivery was answered already
-            return Accepted(origin, reply=error_text(wording.slack.COULD_USE, escape(shown(problem))))
+            return Accepted(origin, reply=error_text(wording.slack.COULD_NOT_USE_THAT, escape(shown(problem))))
         if isinstance(parsed, Generate):
             recorded = await self.pipeline.record(origin, parsed)
-            return Accepted(origin, recorded=recorded, reply=REPEAT_NOTE if recorded.repeat else None)
+            return Accepted(origin, recorded=recorded, reply=wording.slack.REPEAT_NOTE if recorded.repeat else None)
         if not_images and not files:
             return Accepted(origin, reply=escape(not_images_note(not_images)))
         if isinstance(parsed, Help | OpenForm):  # a bare mention: a message cannot open the form, so say how to ask
             return Accepted(origin, reply=HELP_TEXT)
-        return Accepted(origin, reply=wording.slack.USE_AIGC_STATUS_AIGC_HISTORY)
+        return Accepted(origin, reply=wording.slack.USE_STATUS_COMMANDS)
 
     async def answer(self, accepted: Accepted | None) -> None:
         """After the ack: say what needs saying in the thread, then carry the logged request on."""
@@ -363,7 +363,7 @@ class SlackSurface:
     async def refresh(self, body: dict[str, Any]) -> str:
         row = self._row_of_action(body)
         if row is None or not row.get("task_id"):
-            return wording.slack.CANT_FIND_REQUEST_MY_LOG
+            return wording.slack.NO_SUCH_REQUEST
         if row["status"] == SUBMITTED:
             # A finished task found here is delivered by the follower at once instead of at its next check.
             self.log_db.update(int(row["id"]), follow_next_at=iso(utc_now()))
@@ -375,10 +375,10 @@ class SlackSurface:
         none."""
         row = self._row_of_action(body)
         if row is None:
-            return wording.slack.CANT_FIND_REQUEST_MY_LOG
+            return wording.slack.NO_SUCH_REQUEST
         if not row.get("scene") or not row.get("channel_id"):
             # Buttons are drawn only under results of requests from Slack; this click names some other row.
-            return wording.slack.REQUEST_CANNOT_RUN_AGAIN_FROM
+            return wording.slack.NOT_A_SLACK_REQUEST
         command = command_from_row(row)
         action = (body.get("actions") or [{}])[0]
         logged_team, logged_user = row["team_id"], row["user_id"]
@@ -398,7 +398,7 @@ class SlackSurface:
         )
         recorded = await self.pipeline.record(origin, command)
         # A double click concerns the clicker alone: the note goes to them, not into the thread.
-        return REPEAT_NOTE if recorded.repeat else Accepted(origin, recorded=recorded)
+        return wording.slack.REPEAT_NOTE if recorded.repeat else Accepted(origin, recorded=recorded)
 
     async def open_form_from_result(self, body: dict[str, Any]) -> str | None:
         """Open the form with a result's image as its input; otherwise the sentence saying why not."""
@@ -406,7 +406,7 @@ class SlackSurface:
         reference = reference_of_action(action)
         row = self.log_db.get(reference[0]) if reference else None
         if reference is None or row is None:
-            return wording.slack.CANT_FIND_REQUEST_MY_LOG
+            return wording.slack.NO_SUCH_REQUEST
         team_id = str((body.get("team") or {}).get("id") or row.get("team_id") or "")
         user_id = str((body.get("user") or {}).get("id", ""))
         asked_in = _asked_in(row)
@@ -433,7 +433,7 @@ class SlackSurface:
         )
         view = form_view("product", context, self.workflows.preset_names(team_id))
         if len(view["private_metadata"]) > MAX_PRIVATE_METADATA:
-            return wording.slack.IMAGES_ADDRESS_TOO_LONG_SLACK
+            return wording.slack.IMAGE_ADDRESS_TOO_LONG_FOR_FORM
         await self.services.slack.views_open(trigger_id=body["trigger_id"], view=view)
         return None
 

@@ -128,7 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("--negative", help=wording.terminal.WHAT_PRODUCT_IMAGE_MUST_SHOW)
     submit.add_argument("--ratio", metavar="W:H", help=f"aspect ratio (product, outpaint): {CHOICES['ratio']}")
     submit.add_argument(
-        "--count", metavar="N", help=wording.terminal.PRODUCT_IMAGES_GENERATE.format(*OUTPUT_IMAGE_COUNT)
+        "--count",
+        metavar="N",
+        help=wording.terminal.COUNT_HELP.format(fewest=OUTPUT_IMAGE_COUNT[0], most=OUTPUT_IMAGE_COUNT[1]),
     )
     submit.add_argument("--resolution", help=f"try-on resolution: {CHOICES['resolution']}")
     submit.add_argument("--storage", help=wording.terminal.WHERE_RESULTS_ARE_KEPT.format(choices=CHOICES["storage"]))

@@ -31,7 +31,7 @@ async def batch_form_submitted(
 ) -> None:
     """The batch form: the CSV is checked after the form closes, since nothing is billed before Submit batch."""
     if not form_files(view):
-        await ack(response_action="errors", errors={FILE_BLOCK: wording.form.ATTACH_CATALOGUE_AS_CSV_FILE})
+        await ack(response_action="errors", errors={FILE_BLOCK: wording.form.ATTACH_THE_CSV})
         return
     await ack()
     await batches.answer_form(surface.services.batches, body, view)

@@ -65,7 +65,7 @@ def result_buttons(row_id: int, image_count: int = 0) -> dict[str, Any]:
                     "title": {"type": "plain_text", "text": "Run it again?"},
                     "text": {
                         "type": "mrkdwn",
-                        "text": wording.slack.SUBMITS_SAME_REQUEST_ONCE_MORE,
+                        "text": wording.slack.RUN_AGAIN_BILLS_AGAIN,
                     },
                     "confirm": {"type": "plain_text", "text": "Run again"},
                     "deny": {"type": "plain_text", "text": "Cancel"},
@@ -141,9 +141,7 @@ class Delivery:
             row["id"],
             status=FAILED,
             error_code=TASK_ID_UNKNOWN,
-            error_message=wording.slack.TENCENT_HOLDS_TASK_SESSIONID_BILLED.format(
-                session_id=row["session_id"], waited=waited
-            ),
+            error_message=wording.slack.TASK_ID_NOT_FOUND_LOG.format(session_id=row["session_id"], waited=waited),
             finished_at=iso(utc_now()),
             follow_next_at=None,
             follow_attempts=0,
@@ -153,9 +151,7 @@ class Delivery:
 
     async def still_running(self, row: RequestRow) -> None:
         """Stop following a task past the follow timeout, and say where to see it later."""
-        text = wording.slack.TASK_STILL_RUNNING_AFTER_MINUTES.format(
-            minutes=self.policy.timeout / 60, task_id=row["task_id"]
-        )
+        text = wording.slack.FOLLOW_GIVEN_UP.format(minutes=self.policy.timeout / 60, task_id=row["task_id"])
         try:
             if (conversation := self._conversation(row)) is not None:
                 await _post_note(conversation, row=row, text=text)
@@ -169,7 +165,7 @@ class Delivery:
             follow_next_at=None,
             follow_owner=None,
             follow_lease_until=None,
-            error_message=wording.slack.STILL_RUNNING_AFTER_S_NO.format(timeout=self.policy.timeout),
+            error_message=wording.slack.FOLLOW_GIVEN_UP_LOG.format(timeout=self.policy.timeout),
         )
 
     # -- results cut off by a stop or a passing failure ----------------------------------------------------
@@ -271,7 +267,7 @@ class Delivery:
             if links:
                 note += "\nStored in VOD as FileId " + ", ".join(f"`{x}`" for x in links if x)
             if any(o.storage_mode == "Temporary" for o in detail.outputs):
-                note += wording.slack.TENCENT_KEEPS_TEMPORARY_RESULTS_DAYS
+                note += wording.slack.TEMPORARY_RESULTS_NOTE
             await _post_note(conversation, row=row, text=note, with_buttons=True, image_count=len(detail.outputs))
         finally:
             for path in files:

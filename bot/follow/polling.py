@@ -48,7 +48,7 @@ class PollPolicy:
 
 class TaskStillRunning(BotError):
     def __init__(self, last: TaskDetail | None, waited: float) -> None:
-        super().__init__(wording.slack.TASK_STILL_RUNNING_AFTER_S.format(waited=waited))
+        super().__init__(wording.slack.TASK_STILL_RUNNING.format(waited=waited))
         self.last = last
         self.waited = waited
 

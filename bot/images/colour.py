@@ -47,9 +47,9 @@ def sendable(image: Image.Image) -> tuple[Image.Image, list[str]]:
     changes: list[str] = []
     if image.mode in SIXTEEN_BIT_MODES:
         image = _eight_bit(image)
-        changes.append(wording.images.CONVERTED_FROM_BITS_PER_CHANNEL)
+        changes.append(wording.images.CHANGED_16_TO_8_BITS)
     elif image.mode == "CMYK":
-        changes.append(wording.images.CONVERTED_FROM_CMYK_RGB)
+        changes.append(wording.images.CHANGED_CMYK_TO_RGB)
     mode = "RGBA" if has_transparency(image) else "RGB"
     if image.info.get("icc_profile") and image.mode in ("RGB", "RGBA", "CMYK"):
         return _in_srgb(image, mode), changes

@@ -61,7 +61,7 @@ def _changes(original: tuple[int, int], final: tuple[int, int], quality: int, ma
     changes = []
     if final != original:
         changes.append(
-            wording.images.X_X_STAY_WITHIN.format(
+            wording.images.CHANGED_SIZE.format(
                 width=original[0],
                 height=original[1],
                 new_width=final[0],
@@ -70,5 +70,5 @@ def _changes(original: tuple[int, int], final: tuple[int, int], quality: int, ma
             )
         )
     if quality != BEST_QUALITY:
-        changes.append(wording.images.JPEG_QUALITY_STAY_WITHIN.format(quality=quality, limit=megabytes(max_bytes)))
+        changes.append(wording.images.CHANGED_JPEG_QUALITY.format(quality=quality, limit=megabytes(max_bytes)))
     return changes

@@ -80,7 +80,7 @@ def converted(source_format: str, kind: ImageKind, transparent: bool) -> str | N
 
 
 def scaled(original: tuple[int, int], max_side: int) -> str:
-    return wording.images.X_PX_LONG_SIDE.format(width=original[0], height=original[1], max_side=max_side)
+    return wording.images.CHANGED_LONG_SIDE.format(width=original[0], height=original[1], max_side=max_side)
 
 
 TURNED_UPRIGHT = "turned upright"

@@ -17,14 +17,12 @@ class ImageRefused(BotError, ValueError):
 def too_large_to_fetch(name: str, limit: int, size: int | None = None) -> ImageRefused:
     """A file over the download limit, refused before (or, when its size was unknown, while) fetching it."""
     stated = f"{name} is {megabytes(size)}" if size is not None else f"{name} is over {megabytes(limit)}"
-    return ImageRefused(
-        wording.images.ONLY_FETCH_FILES_UP_NOTHING.format(stated=stated, megabytes_limit=megabytes(limit))
-    )
+    return ImageRefused(wording.images.TOO_LARGE_TO_FETCH.format(stated=stated, megabytes_limit=megabytes(limit)))
 
 
 def too_many_pixels(name: str, width: int, height: int, max_pixels: int) -> ImageRefused:
     return ImageRefused(
-        wording.images.X_PIXELS_MEGAPIXELS_IMAGES_CAN.format(
+        wording.images.TOO_MANY_PIXELS.format(
             name=name,
             width=width,
             height=height,
@@ -36,7 +34,7 @@ def too_many_pixels(name: str, width: int, height: int, max_pixels: int) -> Imag
 
 def damaged(name: str, what: str) -> ImageRefused:
     """`what`: what the file starts like, e.g. "a JPEG image"."""
-    return ImageRefused(wording.images.STARTS_LIKE_BUT_TRUNCATED_DAMAGED.format(name=name, what=what))
+    return ImageRefused(wording.images.TRUNCATED.format(name=name, what=what))
 
 
 def unreadable(name: str, head: bytes) -> ImageRefused:
@@ -44,8 +42,8 @@ def unreadable(name: str, head: bytes) -> ImageRefused:
     what = looks_like(head)
     if what in IMAGE_LOOKS:
         return damaged(name, what)
-    return ImageRefused(wording.images.IMAGE_CAN_READ_LOOKS_LIKE.format(name=name, what=what, readable=READABLE))
+    return ImageRefused(wording.images.UNREADABLE_KIND.format(name=name, what=what, readable=READABLE))
 
 
 def cannot_fit(name: str, max_bytes: int) -> ImageRefused:
-    return ImageRefused(wording.images.COULD_MADE_SMALLER_THAN_MOST.format(name=name, limit=megabytes(max_bytes)))
+    return ImageRefused(wording.images.CANNOT_SHRINK.format(name=name, limit=megabytes(max_bytes)))

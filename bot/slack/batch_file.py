@@ -22,14 +22,14 @@ async def download_csv(
     name = str(meta.get("name") or meta.get("id") or "the file")
     url = str(meta.get("url_private_download") or meta.get("url_private") or "")
     if not url:
-        raise BatchFileError(wording.batches.SLACK_GAVE_NO_DOWNLOAD_LINK.format(name=name))
+        raise BatchFileError(wording.images.NO_DOWNLOAD_LINK.format(name=name))
     if not token_may_go_to(url, api_url):
-        raise BatchFileError(wording.batches.DOWNLOAD_LINK_DOES_POINT_SLACK.format(name=name))
+        raise BatchFileError(wording.images.LINK_NOT_SLACK.format(name=name))
 
     def refused(response: httpx.Response) -> None:
         if response.status_code != 200:
             raise BatchFileError(
-                wording.batches.SLACK_REFUSED_DOWNLOAD_HTTP_IF.format(name=name, status_code=response.status_code)
+                wording.batches.SLACK_REFUSED_DOWNLOAD.format(name=name, status_code=response.status_code)
             )
 
     try:
@@ -43,11 +43,11 @@ async def download_csv(
         )
     except DownloadTooLarge:
         raise BatchFileError(
-            wording.batches.OVER_MB_SPLIT_CATALOGUE.format(name=name, max_megabytes=max_bytes // 1048576)
+            wording.batches.FILE_TOO_LARGE.format(name=name, max_megabytes=max_bytes // 1048576)
         ) from None
     except httpx.TransportError as error:
         raise BatchFileError(
-            wording.batches.DOWNLOAD_FROM_SLACK_FAILED_TRY.format(name=name, error_kind=type(error).__name__)
+            wording.batches.DOWNLOAD_FAILED.format(name=name, error_kind=type(error).__name__)
         ) from None
     try:
         body = path.read_bytes()
@@ -55,5 +55,5 @@ async def download_csv(
         with contextlib.suppress(OSError):
             path.unlink()
     if body[:64].lstrip().lower().startswith((b"<!doctype html", b"<html")):
-        raise BatchFileError(wording.batches.SLACK_SENT_SIGN_PAGE_INSTEAD.format(name=name))
+        raise BatchFileError(wording.batches.SLACK_SENT_SIGN_IN_PAGE.format(name=name))
     return body

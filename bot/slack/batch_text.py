@@ -28,9 +28,7 @@ BAR_CELLS = 10
 # The most problems one message lists; the rest are counted.
 SHOWN_PROBLEMS = 40
 USAGE = wording.batches.USAGE
-FORMAT_HINT = (
-    wording.batches.FIRST_ROW_NAMES_COLUMNS + ",".join(COLUMNS) + wording.batches.ONLY_SCENE_IMAGE_ARE_REQUIRED
-)
+FORMAT_HINT = wording.batches.FORMAT_HINT.format(columns=",".join(COLUMNS))
 
 
 class BatchFileError(BotError, ValueError):
@@ -58,7 +56,7 @@ BatchCommand = BatchForm | BatchStatus | BatchCancel
 def _batch_id(word: str) -> int:
     cleaned = word.strip("`#")
     if not cleaned.isdigit():
-        raise CommandError(wording.batches.BATCH_ID_BATCH_IDS_ARE.format(word=escape(word[:40]), USAGE=USAGE))
+        raise CommandError(wording.batches.NOT_A_BATCH_ID.format(word=escape(word[:40]), USAGE=USAGE))
     return int(cleaned)
 
 
@@ -75,7 +73,7 @@ def parse_batch_command(text: str) -> BatchCommand | None:
         return BatchStatus(_batch_id(rest[1]) if len(rest) == 2 else None)
     if head == "cancel":
         if len(rest) != 2:
-            raise CommandError(wording.batches.GIVE_BATCH_ID_AIGC_BATCH.format(USAGE=USAGE))
+            raise CommandError(wording.batches.CANCEL_NEEDS_ID.format(USAGE=USAGE))
         return BatchCancel(_batch_id(rest[1]))
     raise CommandError(USAGE)
 
@@ -104,7 +102,7 @@ def _text_of(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")  # a spreadsheet's "CSV UTF-8" starts with a byte order mark
     except UnicodeDecodeError:
-        raise BatchFileError(wording.batches.FILE_UTF_TEXT_SAVE_AS) from None
+        raise BatchFileError(wording.batches.NOT_UTF8) from None
 
 
 def _delimiter(header_line: str) -> str:
@@ -137,15 +135,15 @@ def parse_batch_csv(data: bytes) -> tuple[list[CsvRow], list[CsvProblem]]:
                 problems.append(
                     CsvProblem(
                         number,
-                        wording.batches.HAS_CELLS_BUT_HEADER_NAMES.format(cells=len(cells), columns=len(header)),
+                        wording.batches.WRONG_CELL_COUNT.format(cells=len(cells), columns=len(header)),
                     )
                 )
                 continue
             rows.append(CsvRow(number, {name: cell.strip() for name, cell in zip(header, cells, strict=False)}))
     except csv.Error as error:
-        raise BatchFileError(wording.batches.FILE_VALID_CSV.format(error=error, FORMAT_HINT=FORMAT_HINT)) from None
+        raise BatchFileError(wording.batches.NOT_CSV.format(error=error, FORMAT_HINT=FORMAT_HINT)) from None
     if not rows and not problems:
-        raise BatchFileError(wording.batches.FILE_HAS_HEADER_BUT_NO.format(FORMAT_HINT=FORMAT_HINT))
+        raise BatchFileError(wording.batches.NO_ROWS.format(FORMAT_HINT=FORMAT_HINT))
     return rows, problems
 
 
@@ -153,11 +151,11 @@ def _header(cells: list[str]) -> list[str]:
     names = [cell.strip().lower() for cell in cells]
     unknown = [name for name in names if name and name not in COLUMNS]
     if "scene" not in names or unknown:
-        named = wording.batches.COLUMN.format(unknown=escape(", ".join(unknown)[:200])) if unknown else ""
-        raise BatchFileError(wording.batches.FIRST_ROW_MUST_HEADER.format(named=named, FORMAT_HINT=FORMAT_HINT))
+        named = wording.batches.UNKNOWN_COLUMN.format(unknown=escape(", ".join(unknown)[:200])) if unknown else ""
+        raise BatchFileError(wording.batches.NO_HEADER.format(named=named, FORMAT_HINT=FORMAT_HINT))
     repeated = sorted({name for name in names if name and names.count(name) > 1})
     if repeated:
-        raise BatchFileError(wording.batches.HEADER_NAMES_TWICE_KEEP_ONE.format(repeated=", ".join(repeated)))
+        raise BatchFileError(wording.batches.REPEATED_COLUMN.format(repeated=", ".join(repeated)))
     return names
 
 
@@ -175,7 +173,7 @@ def _refs(row: CsvRow, column: str) -> list[Ref]:
 CSV = Naming(
     name=lambda column: f"`{column}`",
     given=lambda column, value: f"`{value}` in `{column}`",
-    image_sources=wording.batches.LINK_VOD_FILEID,
+    image_sources=wording.batches.IMAGE_SOURCES,
     remove_prompt="Empty `prompt`",
     places={"image": " in `image`", "clothes": " in `clothes`"},
 )
@@ -225,7 +223,7 @@ def batch_form_view(channel_id: str, thread_ts: str | None = None) -> dict[str, 
                 "elements": [
                     {
                         "type": "mrkdwn",
-                        "text": FORMAT_HINT + wording.batches.CHECK_EVERY_ROW_FIRST_NOTHING,
+                        "text": FORMAT_HINT + wording.batches.CHECKED_BEFORE_BILLING,
                     }
                 ],
             },
@@ -254,13 +252,13 @@ def problems_text(file_name: str, problems: list[CsvProblem]) -> str:
     if len(ordered) > SHOWN_PROBLEMS:
         lines.append(f"• …and {len(ordered) - SHOWN_PROBLEMS} more rows.")
     plural = "rows" if len(ordered) != 1 else "row"
-    return wording.batches.CANNOT_RUN_NOTHING_WAS_SUBMITTED.format(
+    return wording.batches.ROWS_CANNOT_RUN.format(
         file_name=escape(file_name), count=len(ordered), plural=plural
     ) + "\n".join(lines)
 
 
 def file_problem_text(file_name: str, problem: str) -> str:
-    return wording.batches.NOTHING_WAS_SUBMITTED_BILLED_2.format(file_name=escape(file_name), problem=problem)
+    return wording.batches.FILE_REFUSED.format(file_name=escape(file_name), problem=problem)
 
 
 def images_word(count: int) -> str:
@@ -273,7 +271,7 @@ def requests_word(count: int) -> str:
 
 def confirmation_blocks(batch: Batch, allowance: str) -> tuple[str, list[dict[str, Any]]]:
     """The message that asks for the Submit click: what will be billed, and what today's caps allow."""
-    text = wording.batches.BATCH_FROM_EVERY_ROW_CHECKED.format(
+    text = wording.batches.BATCH_CHECKED.format(
         id=batch.id,
         user_id=batch.user_id,
         file_name=escape(batch.file_name),
@@ -317,11 +315,11 @@ def allowance_text(user_left: int | None, workspace_left: int | None) -> str:
     """What today's caps still allow, in one sentence."""
     parts = []
     if user_left is not None:
-        parts.append(wording.batches.MAY_SEND_MORE_TODAY.format(user_left=requests_word(user_left)))
+        parts.append(wording.batches.USER_ALLOWANCE.format(user_left=requests_word(user_left)))
     if workspace_left is not None:
-        parts.append(wording.batches.WORKSPACE_MORE.format(workspace_left=requests_word(workspace_left)))
+        parts.append(wording.batches.WORKSPACE_ALLOWANCE.format(workspace_left=requests_word(workspace_left)))
     if not parts:
-        return wording.batches.NO_DAILY_CAP_APPLIES
+        return wording.batches.NO_DAILY_CAP
     return "Today's caps: " + " and ".join(parts) + " (they reset at 00:00 UTC)."
 
 
@@ -344,9 +342,9 @@ def parent_text(batch: Batch, counts: BatchCounts) -> str:
     """The batch's parent message, kept up to date while it runs."""
     head = f":page_facing_up: Batch {batch.id} from <@{batch.user_id}>, `{escape(batch.file_name)}`"
     if counts.finished:
-        state = wording.batches.FINISHED_RESULTS_FILE_THREAD
+        state = wording.batches.FINISHED_STATUS
     elif batch.cancelled_at:
-        state = wording.batches.CANCELLED_REQUESTS_ALREADY_SUBMITTED_STILL
+        state = wording.batches.CANCELLED_STATUS
     else:
         state = ":hourglass_flowing_sand: running"
     return f"{head} · {state}\n{progress_line(counts)}"
@@ -355,13 +353,13 @@ def parent_text(batch: Batch, counts: BatchCounts) -> str:
 def status_text(batch: Batch, counts: BatchCounts | None) -> str:
     """`/aigc batch status`: where one batch stands."""
     head = f"*Batch {batch.id}* · `{escape(batch.file_name)}` · {requests_word(batch.row_count)}, "
-    head += wording.batches.STARTED.format(
+    head += wording.batches.STARTED_BY.format(
         images=images_word(batch.image_count), user_id=batch.user_id, channel_id=batch.channel_id
     )
     if batch.status == "awaiting":
-        return head + wording.batches.CHECKED_WAITING_SUBMIT_BATCH_NOTHING
+        return head + wording.batches.WAITING_FOR_SUBMIT
     if batch.status == "dropped":
-        return head + wording.batches.DISCARDED_BEFORE_WAS_SUBMITTED_NOTHING
+        return head + wording.batches.DISCARDED_STATUS
     assert counts is not None
     state = "finished" if batch.status == "finished" else "running"
     if batch.cancelled_at:
@@ -370,12 +368,8 @@ def status_text(batch: Batch, counts: BatchCounts | None) -> str:
 
 
 def cancelled_text(batch: Batch, cancelled: int, counts: BatchCounts, *, results_followed: bool = True) -> str:
-    after = (
-        wording.batches.THEIR_RESULTS_STILL_COME_THREAD
-        if results_followed
-        else wording.batches.THEIR_TASKIDS_STILL_COME_THREAD
-    )
-    return wording.batches.BATCH_CANCELLED_YET_SUBMITTED_NOTHING.format(
+    after = wording.batches.SUBMITTED_RESULTS_FOLLOW if results_followed else wording.batches.SUBMITTED_TASK_IDS_FOLLOW
+    return wording.batches.BATCH_CANCELLED.format(
         id=batch.id, cancelled_requests=requests_word(cancelled), submitted=counts.submitted, after=after
     )
 
@@ -384,10 +378,10 @@ def ended_text(batch: Batch, counts: BatchCounts, file_name: str, *, results_fol
     """The comment on the results file once every request of the batch has ended."""
     cancelled = f", {counts.cancelled} cancelled" if counts.cancelled else ""
     if results_followed:
-        return wording.batches.BATCH_HAS_ENDED_DONE_FAILED.format(
+        return wording.batches.BATCH_ENDED_WITH_RESULTS.format(
             id=batch.id, done=counts.done, failed=counts.failed, cancelled=cancelled, file_name=file_name
         )
-    return wording.batches.BATCH_HAS_ENDED_SUBMITTED_FAILED.format(
+    return wording.batches.BATCH_ENDED_UNFOLLOWED.format(
         id=batch.id, submitted=counts.submitted, failed=counts.failed, cancelled=cancelled, file_name=file_name
     )
 

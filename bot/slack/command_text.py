@@ -89,7 +89,7 @@ def _unquote(value: str) -> str:
 def unclosed_quote_problem(key: str, value: str) -> str | None:
     """The sentence for key="words with no closing quote, which would otherwise be taken quote and all."""
     if value and value[0] in OPENING_QUOTES and (len(value) < 2 or value[-1] not in CLOSING_QUOTES):
-        return wording.rules.QUOTE_AFTER_CLOSED_END_WORDS.format(key=key)
+        return wording.rules.QUOTE_NOT_CLOSED.format(key=key)
     return None
 
 
@@ -112,7 +112,7 @@ def refuse_unknown_keys(
 TYPED = Naming(
     name=lambda key: f"{key}=",
     given=lambda key, value: f"`{value}`" if key == "scene" else f"{key}={value}",
-    image_sources=wording.rules.LINK_VOD_FILEID_ATTACHED_IMAGE,
+    image_sources=wording.rules.IMAGE_SOURCES,
     remove_prompt=wording.rules.REMOVE_TEXT_AFTER_IMAGE,
     places={"clothes": wording.rules.AFTER_MODEL_IMAGE},
 )
@@ -138,7 +138,7 @@ def parse_generate(scene_word: str, words: list[str], attached: list[Ref]) -> Ge
         if option:
             key = option.group(1).lower()
             if key in pairs:
-                raise CommandError(wording.rules.GIVEN_TWICE_KEEP_ONE.format(key=key))
+                raise CommandError(wording.rules.GIVEN_TWICE.format(key=key))
             if problem := unclosed_quote_problem(key, option.group(2)):
                 raise CommandError(problem)
             pairs[key] = _unquote(option.group(2))
@@ -166,7 +166,7 @@ def parse_command(text: str, attached: list[Ref] | None = None) -> Command:
         return Help()
     if head == "status":
         if len(rest) != 1:
-            raise CommandError(wording.rules.GIVE_ONE_TASKID_SESSIONID_AIGC)
+            raise CommandError(wording.rules.STATUS_NEEDS_ONE_ID)
         return StatusLookup(rest[0].strip("`"))
     if head == "history":
         return History()

@@ -49,7 +49,7 @@ class DownloadTooLarge(BotError, ValueError):
     """A download grew past its size limit; nothing of it was kept."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(wording.images.DOWNLOAD_LARGER_THAN_BYTES.format(limit=limit))
+        super().__init__(wording.images.DOWNLOAD_TOO_LARGE.format(limit=limit))
         self.limit = limit
 
 
@@ -129,12 +129,10 @@ class SlackDownloadFailed(AigcBotError):
 def _check_slack_answer(name: str, response: httpx.Response) -> None:
     if response.status_code >= 500 or response.status_code == 429:
         raise SlackDownloadFailed(
-            wording.images.SLACK_ANSWERED_DOWNLOAD_HTTP.format(name=name, status_code=response.status_code)
+            wording.images.SLACK_DOWNLOAD_HTTP_ERROR.format(name=name, status_code=response.status_code)
         )
     if response.status_code != 200:
-        raise SlackFileError(
-            wording.images.SLACK_REFUSED_DOWNLOAD_HTTP_APP.format(name=name, status_code=response.status_code)
-        )
+        raise SlackFileError(wording.images.SLACK_REFUSED_DOWNLOAD.format(name=name, status_code=response.status_code))
 
 
 def _origin(url: str) -> tuple[str, str, int] | None:
@@ -247,14 +245,16 @@ class SlackFileUploader:
         except SlackApiError as error:
             shown = str((known or {}).get("name") or slack_file_id)
             raise SlackFileError(
-                wording.images.SLACK_WOULD_LET_ME_READ.format(shown=shown, slack_error=slack_error_code(error))
+                wording.images.SLACK_WOULD_NOT_SHARE.format(shown=shown, slack_error=slack_error_code(error))
             ) from None
 
     async def _upload(self, slack_file_id: str, known: dict[str, Any] | None) -> SlackUpload:
         meta = await self._metadata(slack_file_id, known)
         name = str(meta.get("name") or meta.get("title") or slack_file_id)
         if (meta.get("mimetype") or meta.get("filetype")) and not is_image(meta):
-            raise SlackFileError(wording.images.IMAGE_READ.format(name=name, kind=_kind(meta), readable=READABLE))
+            raise SlackFileError(
+                wording.images.NOT_AN_IMAGE_FILE.format(name=name, kind=_kind(meta), readable=READABLE)
+            )
         size = int(meta.get("size") or 0)
         limit = self.preparer.limits.max_download_bytes
         if size > limit:
@@ -312,9 +312,9 @@ class SlackFileUploader:
     async def _download(self, meta: dict[str, Any], name: str) -> Path:
         url = str(meta.get("url_private_download") or meta.get("url_private") or "")
         if not url:
-            raise SlackFileError(wording.images.SLACK_GAVE_NO_DOWNLOAD_LINK.format(name=name))
+            raise SlackFileError(wording.images.NO_DOWNLOAD_LINK.format(name=name))
         if not token_may_go_to(url, self.api_url):
-            raise SlackFileError(wording.images.DOWNLOAD_LINK_DOES_POINT_SLACK.format(name=name))
+            raise SlackFileError(wording.images.LINK_NOT_SLACK.format(name=name))
         limit = self.preparer.limits.max_download_bytes
         try:
             path = await download_to_temp_file(
@@ -329,12 +329,12 @@ class SlackFileUploader:
             raise SlackFileError(str(too_large_to_fetch(name, limit))) from None
         except httpx.TransportError as error:
             raise SlackDownloadFailed(
-                wording.images.DOWNLOAD_FROM_SLACK_FAILED.format(name=name, error_kind=type(error).__name__)
+                wording.images.DOWNLOAD_FAILED.format(name=name, error_kind=type(error).__name__)
             ) from None
         try:
             head = await asyncio.to_thread(_read_head, path)
             if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
-                raise SlackFileError(wording.images.SLACK_SENT_SIGN_PAGE_INSTEAD.format(name=name))
+                raise SlackFileError(wording.images.SLACK_SENT_SIGN_IN_PAGE.format(name=name))
         except BaseException:
             with contextlib.suppress(OSError):
                 path.unlink()

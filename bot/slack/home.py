@@ -144,7 +144,7 @@ def request_blocks(row: Mapping[str, Any], *, team_domain: str | None, now: date
         if url:
             section["accessory"] = {"type": "image", "image_url": url, "alt_text": f"{scene} result"}
         elif outputs:
-            line += wording.slack.IMAGE_S_TENCENTS_COPY_HAS.format(outputs=outputs)
+            line += wording.slack.RESULT_KEPT_ONLY_IN_THREAD.format(outputs=outputs)
             section = _text(line)
     return [section]
 
@@ -168,7 +168,7 @@ def _usage_period(title: str, rows: list[dict[str, Any]], usage: AdminUsage) -> 
         "by user: "
         + _listing(Counter(asker(r["user_id"], from_command_line=bool(r.get("from_command_line"))) for r in counted)),
         "by scene: " + _listing(Counter(str(r["scene"] or "") for r in counted), SCENE_LABELS),
-        wording.slack.FAILURES_ERROR_CODE
+        wording.slack.FAILURES_BY_CODE
         + _listing(Counter(str(r["error_code"] or "unknown") for r in rows if r["status"] == FAILED)),
     ]
     if usage.prices:
@@ -186,7 +186,7 @@ def admin_blocks(usage: AdminUsage, now: datetime) -> list[dict[str, Any]]:
         _text(_usage_period(f"This month ({now.strftime('%Y-%m')})", usage.month_rows, usage)),
     ]
     if not usage.prices:
-        blocks.append(_context(wording.slack.SET_AIGC_BOT_UNIT_PRICES))
+        blocks.append(_context(wording.slack.SET_PRICES_FOR_COSTS))
     return blocks
 
 
@@ -217,7 +217,7 @@ def home_view(content: HomeContent) -> dict[str, Any]:
         _header("Your last requests"),
     ]
     if not content.requests:
-        blocks.append(_text(wording.slack.HAVE_NO_REQUESTS_YET_TYPE))
+        blocks.append(_text(wording.slack.NO_REQUESTS_YET))
     for row in content.requests:
         blocks.extend(request_blocks(row, team_domain=content.team_domain, now=content.now))
     blocks.extend(preset_blocks(content.presets))

@@ -1,9 +1,7 @@
-"""The help text and the wording of a request's life in Slack: its parent message and progress, the TaskId,
-the results and the errors, and `escape` for anything a person typed (it can never ping or link).
+"""A request's life in Slack, filled in: its parent message and progress, the TaskId, the results and the
+errors, and `escape` for anything a person typed (it can never ping or link).
 
-Other sentences live beside the code that says them: a command's refusals in bot/slack/command_text.py, the
-batch messages in bot/slack/batch_text.py, the history and usage reports in bot/slack/reports.py, and the
-answers of each Slack surface in bot/slack_surface.py.
+The sentences themselves are written in bot/wording/slack.py; this module picks and fills them.
 """
 
 from __future__ import annotations
@@ -48,9 +46,10 @@ def asker(user_id: str | None, *, from_command_line: bool = False) -> str:
 def describe_spec(spec: TaskSpec, image_count: int, preset: str | None = None) -> str:
     """The scene, image count and the options the request runs with, naming the preset that supplied some."""
     label = SCENE_LABELS.get(spec.scene, spec.scene)
-    parts = [f"*{label}* from {image_count} image{'s' if image_count != 1 else ''}"]
+    from_images = wording.slack.FROM_ONE_IMAGE if image_count == 1 else wording.slack.FROM_IMAGES
+    parts = [from_images.format(scene=label, count=image_count)]
     if preset:
-        parts.append(f"preset `{escape(preset)}`")
+        parts.append(wording.slack.WITH_PRESET.format(preset=escape(preset)))
     options = spec.options.to_dict()
     if options:
         parts.append(" · ".join(f"{k}={escape(str(v))}" for k, v in options.items()))
@@ -61,11 +60,11 @@ def describe_spec(spec: TaskSpec, image_count: int, preset: str | None = None) -
 
 
 STATUS_BADGES = {
-    "working": ":hourglass_flowing_sand: working",
-    "done": ":white_check_mark: done",
-    "failed": ":x: failed",
-    "refused": ":no_entry: refused",
-    "already": wording.slack.ALREADY_SUBMITTED_EARLIER_BILLED_AGAIN,
+    "working": wording.slack.WORKING_STATUS,
+    "done": wording.slack.DONE_STATUS,
+    "failed": wording.slack.FAILED_STATUS,
+    "refused": wording.slack.REFUSED_STATUS,
+    "already": wording.slack.ALREADY_SUBMITTED_STATUS,
 }
 
 
@@ -83,9 +82,9 @@ def clock_text(seconds: float) -> str:
 def progress_text(progress: int | None, elapsed: float, *, waiting: bool = False) -> str:
     """The parent message's status line while Tencent works: a bar with the percentage, or a queue hint."""
     if waiting:
-        return wording.slack.QUEUED_AT_TENCENT_CLOUD_STARTED.format(elapsed=clock_text(elapsed))
+        return wording.slack.QUEUED_AT_TENCENT.format(elapsed=clock_text(elapsed))
     if progress is None:
-        return f":hourglass_flowing_sand: working · {clock_text(elapsed)}"
+        return wording.slack.WORKING_FOR.format(elapsed=clock_text(elapsed))
     share = max(0, min(100, progress))
     filled = share * PROGRESS_CELLS // 100
     bar = "▓" * filled + "░" * (PROGRESS_CELLS - filled)
@@ -103,8 +102,8 @@ def parent_text(
     """The request's parent message: who asked for what (and with which preset), what it builds on, if anything,
     and a status (a STATUS_BADGES key or a progress line)."""
     badge = STATUS_BADGES.get(status, status)
-    origin = f"\n{built_on}" if built_on else ""
-    return f"<@{user_id}> asked for {describe_spec(spec, image_count, preset)}{origin}\n{badge}"
+    request = describe_spec(spec, image_count, preset) + (f"\n{built_on}" if built_on else "")
+    return wording.slack.PARENT.format(user_id=user_id, request=request, badge=badge)
 
 
 def result_summary(spec: TaskSpec, task_id: str | None) -> str:
@@ -125,50 +124,44 @@ def submitted_text(
     """The TaskId reply; `image_notes` (one line per image) say what was done to the images before they were sent."""
     prepared = "".join(f"\n{escape(line)}" for line in (image_notes or "").splitlines())
     return (
-        wording.slack.SUBMITTED_TASKID_REQUESTID_WILL_POST.format(
-            request=describe_spec(spec, image_count), task_id=task_id, request_id=request_id
-        )
+        wording.slack.SUBMITTED.format(request=describe_spec(spec, image_count), task_id=task_id, request_id=request_id)
         + prepared
     )
 
 
 def duration_words(seconds: float) -> str:
     if seconds < 120:
-        return f"{seconds:.0f} seconds"
-    return f"{seconds / 60:.0f} minutes"
+        return wording.slack.SECONDS.format(seconds=seconds)
+    return wording.slack.MINUTES.format(minutes=seconds / 60)
 
 
 def already_submitted_text(code: str, request_id: str | None, session_id: str, *, looking_up: bool) -> str:
     """The answer to a resend Tencent refused as a duplicate: the first attempt reached it and was billed."""
-    text = wording.slack.REQUEST_HAD_ALREADY_REACHED_TENCENT.format(
-        code=code, request_id=request_id or "none", session_id=session_id
-    )
+    text = wording.slack.ALREADY_AT_TENCENT.format(code=code, request_id=request_id or "none", session_id=session_id)
     if looking_up:
-        return text + wording.slack.TASKID_DID_REACH_ME_AM
-    return text + wording.slack.RESULTS_ARE_FOLLOWED_BOT_AIGC.format(session_id=session_id)
+        return text + wording.slack.LOOKING_FOR_TASK
+    return text + wording.slack.RESULTS_NOT_FOLLOWED.format(session_id=session_id)
 
 
 def task_id_unknown_text(session_id: str, waited_seconds: float) -> str:
     """Posted when a billed task could not be found again: say so, and say where to look."""
-    return wording.slack.COULD_FIND_RESULT_REQUEST_TENCENT.format(
-        waited=duration_words(waited_seconds), session_id=session_id
-    )
+    return wording.slack.TASK_NEVER_FOUND.format(waited=duration_words(waited_seconds), session_id=session_id)
 
 
 def task_lookup_status_text(session_id: str, status: str, *, still_looking: bool) -> str:
     """/aigc status for a request Tencent holds whose TaskId the log lacks."""
-    head = f"*Request* SessionId `{session_id}` · {status}"
+    head = wording.slack.REQUEST_BY_SESSION_ID.format(session_id=session_id, status=status)
     if still_looking:
-        return wording.slack.TENCENT_RECEIVED_REQUEST_BILLED_ONCE.format(head=head)
-    return wording.slack.TASKIDUNKNOWN_TENCENT_RECEIVED_REQUEST_BILLED.format(head=head, session_id=session_id)
+        return wording.slack.TASK_ID_UNKNOWN_LOOKING.format(head=head)
+    return wording.slack.TASK_ID_UNKNOWN_STATUS.format(head=head, session_id=session_id)
 
 
 def error_text(headline: str, details: str) -> str:
-    return f":warning: {headline}\n{details}"
+    return wording.slack.ERROR.format(headline=headline, details=details)
 
 
 def not_in_channel_text(channel_id: str) -> str:
-    return wording.slack.CANT_POST_BECAUSE_IM_MEMBER.format(channel_id=channel_id)
+    return wording.slack.NOT_A_MEMBER.format(channel_id=channel_id)
 
 
 def text_block(text: str) -> dict[str, Any]:

@@ -28,7 +28,7 @@ _BLOCKS = {"image": "images"}
 FORM = Naming(
     name=lambda key: _LABELS.get(key, key.capitalize()),
     given=lambda key, value: value,
-    image_sources=wording.form.ATTACH_ONE_GIVE_LINK,
+    image_sources=wording.form.ATTACH_OR_LINK,
     remove_prompt="Clear the Prompt field",
 )
 # Slack's longest plain_text_input, and its limit on a view's private_metadata.
@@ -159,13 +159,13 @@ def _count_options() -> list[dict[str, Any]]:
 
 def _links(links: list[str], scene: str) -> dict[str, Any]:
     """The image links or FileIds the form was opened with, shown so the person sees and may change them."""
-    order = wording.form.FIRST_MODEL_PHOTO_REST_ARE if scene == "tryon" else ""
+    order = wording.form.TRYON_ORDER if scene == "tryon" else ""
     return {
         "type": "input",
         "block_id": "links",
         "optional": True,
         "label": {"type": "plain_text", "text": "Image links or VOD FileIds"},
-        "hint": {"type": "plain_text", "text": wording.form.IMAGES_ATTACH_BELOW_COME_AFTER.format(order=order)},
+        "hint": {"type": "plain_text", "text": wording.form.ATTACHED_COME_AFTER.format(order=order)},
         "element": {
             "type": "plain_text_input",
             "action_id": "value",
@@ -197,14 +197,14 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
         blocks.append(_links(context.links, scene))
     if context.preset_files:
         names = ", ".join(f["name"] or f["id"] for f in context.preset_files)
-        how = wording.form.FIRST_MODEL_PHOTO_REST_ARE_2 if scene == "tryon" else ""
+        how = wording.form.TRYON_ORDER_AFTER if scene == "tryon" else ""
         blocks.append(
             {
                 "type": "context",
                 "elements": [
                     {
                         "type": "mrkdwn",
-                        "text": wording.form.USING_IMAGE_S_FROM_MESSAGE.format(
+                        "text": wording.form.USING_MESSAGE_IMAGES.format(
                             preset_images=len(context.preset_files), names=names[:2000], how=how
                         ),
                     }
@@ -214,14 +214,14 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
     fewest, most = rules.IMAGE_COUNTS[scene]
     if scene == "tryon":
         fewest_clothes, most_clothes = rules.CLOTHES_COUNT
-        blocks.append(_files("images", "Model photo", most, preset, wording.form.ONE_PHOTO_PERSON_WEARING_CLOTHES))
+        blocks.append(_files("images", "Model photo", most, preset, wording.form.MODEL_IMAGE_HINT))
         blocks.append(
             _files(
                 "clothes",
                 "Clothes",
                 most_clothes,
                 preset,
-                wording.form.PICTURES_GARMENTS_PUT.format(fewest_clothes=fewest_clothes, most_clothes=most_clothes),
+                wording.form.CLOTHES_IMAGES_HINT.format(fewest_clothes=fewest_clothes, most_clothes=most_clothes),
             )
         )
         blocks.append(_select("model", "Quality", _model_options()))
@@ -233,20 +233,20 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
                 "Product images",
                 most,
                 preset,
-                wording.form.PHOTOS_ONE_PRODUCT.format(fewest=fewest, most=most),
+                wording.form.PRODUCT_IMAGES_HINT.format(fewest=fewest, most=most),
             )
         )
         blocks.append(_select("ratio", "Aspect ratio", _ratio_options()))
         blocks.append(_select("count", "How many images", _count_options()))
-        blocks.append(_text("negative", "Avoid", False, 500, wording.form.E_G_PEOPLE_TEXT_WATERMARK))
+        blocks.append(_text("negative", "Avoid", False, 500, wording.form.NEGATIVE_PLACEHOLDER))
     else:
-        blocks.append(_files("images", "Image to extend", most, preset, wording.form.ONE_IMAGE_EXTEND_RATIO))
+        blocks.append(_files("images", "Image to extend", most, preset, wording.form.OUTPAINT_IMAGES_HINT))
         blocks.append(_select("ratio", "Aspect ratio", _ratio_options()))
     if presets:
         choices = [_option(name) for name in presets[:MAX_PRESET_OPTIONS]]
         blocks.append(_select("preset", "Preset", choices))
     if scene in rules.PROMPT_SCENES:
-        hint = wording.form.DESCRIBE_SCENE_BACKGROUND_STYLE
+        hint = wording.form.PROMPT_PLACEHOLDER
         blocks.append(_text("prompt", "Prompt", True, rules.MAX_PROMPT_CHARS, hint))
     return {
         "type": "modal",

@@ -62,10 +62,10 @@ def _pairs(words: list[str]) -> dict[str, str]:
     for word in words:
         match = _PAIR.match(word)
         if match is None:
-            raise CommandError(wording.slack.KEY_VALUE_PUT_WORDS_QUOTES.format(word=word[:40]))
+            raise CommandError(wording.slack.NOT_KEY_VALUE.format(word=word[:40]))
         key = match.group(1).lower()
         if key in pairs:
-            raise CommandError(wording.slack.GIVEN_TWICE_KEEP_ONE.format(key=key))
+            raise CommandError(wording.rules.GIVEN_TWICE.format(key=key))
         if match.group(4) is not None and (problem := unclosed_quote_problem(key, match.group(4))):
             raise CommandError(problem)
         pairs[key] = next(part for part in match.groups()[1:] if part is not None)
@@ -74,7 +74,7 @@ def _pairs(words: list[str]) -> dict[str, str]:
 
 def _name(words: list[str], action: str) -> str:
     if not words:
-        raise CommandError(wording.slack.NAME_PRESET_AIGC_PRESET_NAME.format(action=action))
+        raise CommandError(wording.slack.PRESET_NAME_MISSING.format(action=action))
     problem = preset_name_problem(words[0])
     if problem:
         raise CommandError(problem)
@@ -102,9 +102,7 @@ def parse_workflow_command(text: str) -> WorkflowCommand | None:
     if action in ("show", "delete"):
         name = _name(rest[1:], action)
         if len(rest) > 2:
-            raise CommandError(
-                wording.slack.AIGC_PRESET_TAKES_ONE_NAME.format(action=action, PRESET_USAGE=PRESET_USAGE)
-            )
+            raise CommandError(wording.slack.PRESET_TAKES_ONE_NAME.format(action=action, PRESET_USAGE=PRESET_USAGE))
         return PresetShow(name) if action == "show" else PresetDelete(name)
     raise CommandError(PRESET_USAGE)
 
@@ -132,14 +130,14 @@ def preset_contents(pairs: dict[str, str]) -> tuple[dict[str, Any], str | None, 
     options = {k: v for k, v in pairs.items() if k in OPTION_NAMES}
     checked = _settings(Draft(pairs.get("scene"), prompt=pairs.get("prompt"), options=options))
     if not options and checked.prompt is None and checked.scene is None:
-        raise CommandError(wording.slack.PRESET_NEEDS_AT_LEAST_ONE)
+        raise CommandError(wording.slack.PRESET_NEEDS_AN_OPTION)
     return checked.options.to_dict(), checked.prompt, checked.scene
 
 
 def defaults_contents(pairs: dict[str, str]) -> dict[str, Any]:
     """A channel's default options, under the rules of every request."""
     refuse_unknown_keys(
-        pairs, OPTION_NAMES, what="key", takes="Channel defaults take", note=wording.slack.SCENE_PROMPT_BELONG_PRESET
+        pairs, OPTION_NAMES, what="key", takes="Channel defaults take", note=wording.slack.SCENE_AND_PROMPT_IN_PRESET
     )
     return _settings(Draft(options=pairs)).options.to_dict()
 
@@ -164,14 +162,12 @@ def _preset_line(preset: Preset) -> str:
 def preset_saved_text(preset: Preset, *, replaced: bool) -> str:
     verb = "Updated" if replaced else "Saved"
     scene = preset.scene or "product"
-    return wording.slack.PRESET_USE_AIGC_IMAGE_PRESET.format(
-        verb=verb, preset=_preset_line(preset), scene=scene, name=preset.name
-    )
+    return wording.slack.PRESET_SAVED.format(verb=verb, preset=_preset_line(preset), scene=scene, name=preset.name)
 
 
 def preset_list_text(presets: list[Preset]) -> str:
     if not presets:
-        return wording.slack.NO_PRESETS_YET_SAVE_ONE
+        return wording.slack.NO_PRESETS_YET
     lines = [f"• {_preset_line(p)} — by <@{p.creator}>" for p in presets]
     return "*Presets in this workspace*\n" + "\n".join(lines)
 
@@ -188,11 +184,11 @@ def preset_show_text(preset: Preset) -> str:
 
 
 def unknown_preset_text(name: str) -> str:
-    return wording.slack.THERE_NO_PRESET_WORKSPACE_AIGC.format(name=name)
+    return wording.slack.NO_SUCH_PRESET.format(name=name)
 
 
 def preset_scene_mismatch_text(preset: Preset, scene: str) -> str:
-    return wording.slack.PRESET_USE_AIGC_PRESET.format(name=preset.name, scene=preset.scene, asked_scene=scene)
+    return wording.slack.PRESET_FOR_OTHER_SCENE.format(name=preset.name, scene=preset.scene, asked_scene=scene)
 
 
 def preset_deleted_text(name: str) -> str:
@@ -200,25 +196,25 @@ def preset_deleted_text(name: str) -> str:
 
 
 def preset_not_yours_text(preset: Preset, verb: str) -> str:
-    return wording.slack.ONLY_WHO_SAVED_ADMIN_CAN.format(creator=preset.creator, verb=verb, name=preset.name)
+    return wording.slack.ONLY_SAVER_OR_ADMIN.format(creator=preset.creator, verb=verb, name=preset.name)
 
 
 def defaults_text(defaults: ChannelDefaults | None) -> str:
     if defaults is None or not defaults.options:
-        return wording.slack.CHANNEL_HAS_NO_DEFAULTS_SET
-    return wording.slack.DEFAULTS_CHANNEL_SET_AT_OPTIONS.format(
+        return wording.slack.NO_CHANNEL_DEFAULTS
+    return wording.slack.CHANNEL_DEFAULTS_SHOWN.format(
         defaults=options_text(defaults.options), set_by=defaults.set_by, set_at=defaults.set_at
     )
 
 
 def defaults_set_text(options: dict[str, Any]) -> str:
-    return wording.slack.DEFAULTS_CHANNEL_ARE_NOW.format(options=options_text(options))
+    return wording.slack.CHANNEL_DEFAULTS_SET.format(options=options_text(options))
 
 
 def defaults_cleared_text(had_any: bool) -> str:
-    return wording.slack.REMOVED_CHANNELS_DEFAULTS if had_any else wording.slack.CHANNEL_HAD_NO_DEFAULTS
+    return wording.slack.CHANNEL_DEFAULTS_CLEARED if had_any else wording.slack.NO_DEFAULTS_TO_CLEAR
 
 
 def defaults_admins_only_text(admins: frozenset[str]) -> str:
     names = ", ".join(f"<@{a}>" for a in sorted(admins))
-    return wording.slack.ONLY_ADMIN_CAN_CHANGE_CHANNELS.format(names=names)
+    return wording.slack.ONLY_ADMINS_SET_DEFAULTS.format(names=names)

@@ -109,23 +109,23 @@ def _reachable_from_internet(address: IpAddress) -> bool:
 def check_image_url(url: str) -> str:
     """`url` if Tencent Cloud could fetch it from the internet; otherwise BadRef saying why in plain words."""
     if not is_url(url):
-        raise BadRef(wording.rules.COMPLETE_WEB_ADDRESS_IMAGE_LINK.format(url=url))
+        raise BadRef(wording.rules.INCOMPLETE_LINK.format(url=url))
     if _CREDENTIALS.match(url):
         # Said without the link: the credentials must not be echoed back to Slack or the log.
-        raise BadRef(wording.rules.IMAGE_LINK_USER_NAME_PASSWORD.format(shown_url=without_credentials(url)))
+        raise BadRef(wording.rules.LINK_WITH_CREDENTIALS.format(shown_url=without_credentials(url)))
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - reading it is what checks the port
         host = (parts.hostname or "").rstrip(".")
         address = _literal_address(host) if host else None
     except ValueError:
-        raise BadRef(wording.rules.DOES_HAVE_VALID_HOST_NAME.format(url=url)) from None
+        raise BadRef(wording.rules.BAD_HOST_OR_PORT.format(url=url)) from None
     if not host:
-        raise BadRef(wording.rules.HAS_NO_HOST_NAME_IMAGE.format(url=url))
+        raise BadRef(wording.rules.LINK_WITHOUT_HOST.format(url=url))
     if host == "localhost" or host.endswith(".localhost"):
-        raise BadRef(wording.rules.POINTS_COMPUTER.format(url=url, NOT_REACHABLE=_NOT_REACHABLE))
+        raise BadRef(wording.rules.LINK_TO_THIS_COMPUTER.format(url=url, NOT_REACHABLE=_NOT_REACHABLE))
     if address is not None and not _reachable_from_internet(address):
-        raise BadRef(wording.rules.POINTS_PRIVATE_RESERVED_ADDRESS.format(url=url, NOT_REACHABLE=_NOT_REACHABLE))
+        raise BadRef(wording.rules.LINK_TO_PRIVATE_ADDRESS.format(url=url, NOT_REACHABLE=_NOT_REACHABLE))
     return url
 
 
@@ -137,17 +137,17 @@ def parse_ref(text: str, *, allow_paths: bool) -> Ref:
         scheme = word.split("://", 1)[0]
         if re.search(r"\s", word):
             word = without_credentials(word)
-            raise BadRef(wording.rules.HAS_SPACE_WEB_ADDRESS_HAS.format(word=word))
+            raise BadRef(wording.rules.LINK_WITH_SPACE.format(word=word))
         if scheme.lower() in WEB_SCHEMES:
             return UrlRef(check_image_url(word))
         if not _SCHEME.match(scheme):
-            raise BadRef(wording.rules.COMPLETE_WEB_ADDRESS_IMAGE_LINK_2.format(word=word))
-        raise BadRef(wording.rules.USES_ONLY_HTTP_HTTPS_IMAGE.format(word=word, scheme=scheme))
+            raise BadRef(wording.rules.INCOMPLETE_LINK_WORD.format(word=word))
+        raise BadRef(wording.rules.LINK_SCHEME_NOT_WEB.format(word=word, scheme=scheme))
     if allow_paths:
         path = Path(word).expanduser()
         if path.is_dir():
-            raise BadRef(wording.rules.FOLDER_GIVE_PATH_ONE_IMAGE.format(word=word))
+            raise BadRef(wording.rules.PATH_IS_FOLDER.format(word=word))
         if not path.is_file():
-            raise BadRef(wording.rules.NO_SUCH_FILE_GIVE_FILE.format(word=word))
+            raise BadRef(wording.rules.NO_SUCH_LOCAL_FILE.format(word=word))
         return PathRef(path)
-    raise BadRef(wording.rules.IMAGE_REFERENCE_USE_HTTP_S.format(word=word))
+    raise BadRef(wording.rules.NOT_AN_IMAGE_REFERENCE.format(word=word))

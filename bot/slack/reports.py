@@ -34,7 +34,7 @@ def _when(text: str) -> str:
 def history_text(log_db: RequestLog, *, team_id: str, user_id: str, team_domain: str | None) -> str:
     rows = log_db.recent_for_user(team_id=team_id, user_id=user_id, limit=10)
     if not rows:
-        return wording.slack.HAVE_NO_REQUESTS_YET_TYPE
+        return wording.slack.NO_REQUESTS_YET
     lines = ["*Your last requests*"]
     for row in rows:
         scene = SCENE_LABELS.get(row["scene"] or "", row["scene"] or "?")
@@ -52,12 +52,10 @@ def amount_text(amount: Decimal, currency: str) -> str:
 
 
 def cost_text(estimate: CostEstimate, currency: str) -> str:
-    text = wording.slack.OUTPUT_IMAGE_S_FINISHED_REQUESTS.format(
-        amount=amount_text(estimate.amount, currency), images=estimate.images
-    )
+    text = wording.slack.USAGE_AMOUNT.format(amount=amount_text(estimate.amount, currency), images=estimate.images)
     if estimate.unpriced_scenes:
         names = ", ".join(SCENE_LABELS.get(s, s) for s in sorted(estimate.unpriced_scenes))
-        text += wording.slack.COUNTED_NO_UNIT_PRICE.format(names=names)
+        text += wording.slack.NOT_COUNTED_NO_PRICE.format(names=names)
     return text
 
 
@@ -78,7 +76,7 @@ def usage_text(
     day = moment.strftime("%Y-%m-%d")
     month = moment.strftime("%Y-%m")
     billed = log_db.billed_since(team_id=team_id, since=month, billed_error_codes=BILLED_WITHOUT_TASK_ID)
-    parts = [wording.slack.SUBMITTED_TASKS_BILLED_TENCENT.format(month=month)]
+    parts = [wording.slack.USAGE_TITLE.format(month=month)]
     for label, chosen in (("Today", [t for t in billed if t.day == day]), ("This month", billed)):
         parts.append(f"*{label}:* {len(chosen)} task(s)")
         by_scene = Counter(t.scene for t in chosen)
@@ -91,7 +89,7 @@ def usage_text(
             else:
                 parts.append(f"  yours: {by_user[asker(asked_by)]}")
     refused = log_db.not_submitted_count(team_id=team_id, since=month)
-    parts.append(wording.slack.SUBMITTED_MONTH_REFUSED_INVALID_BILLED.format(refused=refused))
+    parts.append(wording.slack.NOT_SUBMITTED_THIS_MONTH.format(refused=refused))
     if prices:
         costed = usage_rows(log_db, team_id=team_id, since=month)
         today = estimate_cost((r for r in costed if r["day"] == day), prices)
@@ -138,7 +136,7 @@ async def status_text(vod: VodClient, log_db: RequestLog, task_id: str) -> str:
 async def session_status_text(vod: VodClient, log_db: RequestLog, session_id: str) -> str:
     row = log_db.latest_for_session(session_id)
     if row is None:
-        return wording.slack.HAVE_NO_REQUEST_SESSIONID_MY.format(session_id=escape(session_id))
+        return wording.slack.NO_REQUEST_WITH_SESSION_ID.format(session_id=escape(session_id))
     if row["task_id"]:
         return await _task_status_text(vod, log_db, str(row["task_id"]))
     if row["error_code"] == TASK_ID_UNKNOWN:
@@ -158,5 +156,5 @@ async def _task_status_text(vod: VodClient, log_db: RequestLog, task_id: str) ->
     try:
         detail = await vod.describe_task_detail(task_id)
     except VodError as error:
-        return wording.slack.COULD_READ_TASK.format(task_id=escape(task_id), error=escape(error.user_text()))
+        return wording.slack.TASK_UNREADABLE.format(task_id=escape(task_id), error=escape(error.user_text()))
     return detail_text(detail, row)

@@ -70,7 +70,7 @@ def usable_output(row: RequestRow, number: int, now: datetime) -> Usable | str:
         return not_finished_text(str(row.get("status") or ""))
     outputs: list[dict[str, Any]] = json.loads(row.get("output_json") or "[]")
     if not 1 <= number <= len(outputs):
-        return wording.slack.REQUEST_HAS_NO_IMAGE_MY.format(number=number)
+        return wording.slack.NO_SUCH_RESULT_IMAGE.format(number=number)
     output = outputs[number - 1]
     url = output.get("url")
     temporary = str(output.get("storage_mode") or "").lower() == "temporary"
@@ -78,9 +78,9 @@ def usable_output(row: RequestRow, number: int, now: datetime) -> Usable | str:
         return Usable(str(output["file_id"]))  # stored in VOD: kept as long as the media is
     expires = _expiry(output.get("expire_time"))
     if url and expires is not None and expires <= now:
-        return wording.slack.IMAGE_GONE_TENCENT_KEPT_ONLY.format(output_expire_time=output["expire_time"])
+        return wording.slack.RESULT_IMAGE_EXPIRED.format(output_expire_time=output["expire_time"])
     if not url:
-        return wording.slack.TENCENT_GAVE_NO_ADDRESS_IMAGE
+        return wording.slack.RESULT_IMAGE_WITHOUT_ADDRESS
     return Usable(str(url))
 
 
@@ -96,8 +96,8 @@ def _expiry(text: Any) -> datetime | None:
 
 def not_finished_text(status: str) -> str:
     if status in (FAILED, REFUSED, INVALID):
-        return wording.slack.REQUEST_ENDED_MADE_NO_IMAGE.format(status=status)
-    return wording.slack.REQUEST_FINISHED_YET_THERE_NO
+        return wording.slack.NO_IMAGE_TO_BUILD_ON.format(status=status)
+    return wording.slack.NOT_FINISHED_TO_BUILD_ON
 
 
 def built_on_line(log_db: RequestLog, derived_from: int | None) -> str | None:
@@ -107,4 +107,4 @@ def built_on_line(log_db: RequestLog, derived_from: int | None) -> str | None:
     source = log_db.get(int(derived_from)) or {}
     task_id = source.get("task_id")
     named = f"TaskId `{task_id}`" if task_id else f"request {derived_from}"
-    return wording.slack.BUILT_RESULT.format(named=named)
+    return wording.slack.BUILT_ON_RESULT.format(named=named)

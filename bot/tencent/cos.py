@@ -41,7 +41,7 @@ class CosUploadError(AigcBotError):
         self.cos_code = code
         prefixed = f"Cos.{code}" if code else "Cos.HttpError"
         answer = f"HTTP {status} " if status else ""
-        log_text = wording.connections.COS_REFUSED_UPLOAD.format(answer=answer, code=code, message=message).strip()
+        log_text = wording.connections.COS_REFUSED.format(answer=answer, code=code, message=message).strip()
         super().__init__(prefixed, message, request_id, log_text=log_text)
 
     @property
@@ -159,11 +159,11 @@ async def _put_once(
         response = await http.put(url, content=body, headers=headers)
     except httpx.TimeoutException as error:
         raise CosUploadError(
-            0, TIMEOUT, wording.connections.NO_ANSWER_FROM_COS_TIME.format(error_kind=type(error).__name__)
+            0, TIMEOUT, wording.connections.COS_TIMED_OUT.format(error_kind=type(error).__name__)
         ) from None
     except httpx.ConnectError as error:
         raise CosUploadError(
-            0, NETWORK, wording.connections.COULD_REACH_COS.format(error_kind=type(error).__name__)
+            0, NETWORK, wording.connections.COS_UNREACHABLE.format(error_kind=type(error).__name__)
         ) from None
     except httpx.TransportError as error:
         raise CosUploadError(

@@ -61,17 +61,17 @@ def looks_like(head: bytes) -> str:
     if head.startswith((b"II*\x00", b"MM\x00*")):
         return "a TIFF image"
     if head.startswith(b"PK\x03\x04"):
-        return wording.images.ZIP_OFFICE_DOCUMENT
+        return wording.images.KIND_ZIP_OR_OFFICE
     if head[4:8] == b"ftyp":
         return "a video"
     if head.lstrip().startswith((b"<svg", b"<?xml")):
-        return wording.images.SVG_XML_FILE
+        return wording.images.KIND_SVG_OR_XML
     if not head:
         return "an empty file"
     try:
         head.decode("utf-8")
     except UnicodeDecodeError:
-        return wording.images.UNRECOGNISED_BINARY_FILE
+        return wording.images.KIND_UNKNOWN_BINARY
     return "text"
 
 
@@ -83,4 +83,4 @@ def sniff(head: bytes) -> ImageKind:
         return PNG
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return WEBP
-    raise NotAnImage(wording.images.JPEG_PNG_WEBP_IMAGE_LOOKS.format(looks_like=looks_like(head[:SNIFF_BYTES])))
+    raise NotAnImage(wording.images.NOT_JPEG_PNG_WEBP.format(looks_like=looks_like(head[:SNIFF_BYTES])))

@@ -41,7 +41,7 @@ def check_image_file(path: Path, max_bytes: int) -> tuple[ImageKind, int]:
     size = path.stat().st_size
     if size > max_bytes:
         raise ImageTooLarge(
-            wording.images.MB_LIMIT_MB.format(
+            wording.images.OVER_UPLOAD_LIMIT.format(
                 name=path.name, megabytes=size / 1048576, max_megabytes=max_bytes / 1048576
             )
         )

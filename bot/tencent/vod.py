@@ -281,7 +281,7 @@ class VodClient:
         except (ValueError, KeyError, TypeError):
             raise VodError(
                 "ClientError.BadResponse",
-                wording.connections.HTTP_WITHOUT_TENCENT_CLOUD_API.format(status_code=response.status_code),
+                wording.connections.NOT_AN_API_ANSWER.format(status_code=response.status_code),
                 action=action,
             ) from None
         return answer
@@ -289,25 +289,23 @@ class VodClient:
     def _not_connected(self, error: httpx.TransportError) -> str:
         """What stopped the connection to the endpoint from opening, in a few words."""
         if isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout):
-            return wording.connections.NO_CONNECTION_WITHIN_S.format(
-                host=self.host, seconds=self.http.timeout.connect or 0
-            )
+            return wording.connections.CONNECT_TIMED_OUT.format(host=self.host, seconds=self.http.timeout.connect or 0)
         causes: list[BaseException] = []
         cause: BaseException | None = error
         while cause is not None and len(causes) < 8:  # the socket's own error lies a few wrappers down
             causes.append(cause)
             cause = cause.__cause__ or cause.__context__
         if any(isinstance(c, ConnectionRefusedError) for c in causes):
-            return wording.connections.CONNECTION_WAS_REFUSED.format(host=self.host)
+            return wording.connections.CONNECTION_REFUSED.format(host=self.host)
         detail = str(causes[-1]) or type(causes[-1]).__name__
         lowered = " ".join(str(c) for c in causes).lower()
         if "refused" in lowered:
-            return wording.connections.CONNECTION_WAS_REFUSED.format(host=self.host)
+            return wording.connections.CONNECTION_REFUSED.format(host=self.host)
         if "name or service" in lowered or "nodename" in lowered or "name resolution" in lowered:
-            return wording.connections.NAME_COULD_RESOLVED.format(host=self.host)
+            return wording.connections.NAME_NOT_RESOLVED.format(host=self.host)
         if "ssl" in lowered or "certificate" in lowered or "tls" in lowered:
-            return wording.connections.TLS_HANDSHAKE_FAILED.format(host=self.host, detail=detail)
-        return wording.connections.NO_CONNECTION_COULD_MADE.format(host=self.host, detail=detail)
+            return wording.connections.TLS_FAILED.format(host=self.host, detail=detail)
+        return wording.connections.NO_CONNECTION.format(host=self.host, detail=detail)
 
     async def call(self, action: str, params: dict[str, Any], *, dedupe_safe: bool) -> dict[str, Any]:
         """Send one API call. `dedupe_safe` says whether sending it twice can never act twice."""
@@ -331,14 +329,14 @@ class VodClient:
                 waited = self.http.timeout.read
                 failure = VodError(
                     "ClientError.Timeout",
-                    wording.connections.NO_ANSWER_WITHIN_S_SENDING.format(waited=waited),
+                    wording.connections.NO_ANSWER_AFTER_SENDING.format(waited=waited),
                     None,
                     action,
                 )
             except httpx.TransportError as error:
                 failure = VodError(
                     "ClientError.ConnectionLost",
-                    wording.connections.CONNECTION_BROKE_2.format(error=error),
+                    wording.connections.CONNECTION_BROKE_DETAIL.format(error=error),
                     None,
                     action,
                 )
@@ -379,7 +377,7 @@ class VodClient:
             kind = answer.get("TaskType") or "unknown"
             raise VodError(
                 "ClientError.NotSceneAigcImageTask",
-                wording.connections.TASK_TASK_SCENE_AIGC_IMAGE.format(task_id=task_id, kind=kind),
+                wording.connections.NOT_A_SCENE_TASK.format(task_id=task_id, kind=kind),
                 answer.get("RequestId"),
                 DESCRIBE_TASK,
             )

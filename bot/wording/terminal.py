@@ -32,6 +32,7 @@ COPY_BOT_USER_OAUTH_TOKEN = (
 )
 COPY_LIVE_DATABASE_CONSISTENTLY_SQLITE = "copy the live database consistently (SQLite backup API)"
 COULD_REACH_SLACK = "could not reach Slack ({error})"
+COUNT_HELP = "product images to generate, {fewest}-{most}"
 CREATED_AT_FIRST_START = "is created at the first start"
 CREATE_NEW_ONE_UNDER_APP = (
     "create a new one under App-Level Tokens on your Slack app's Basic Information page, with the "
@@ -93,7 +94,6 @@ OUTPUT_FILE_NAME_AT_MOST = "output file name, at most 64 characters"
 OVERWRITE_PATH_IF_EXISTS = "overwrite PATH if it exists"
 PATH_LINK_VOD_FILEID = "a path, a link or a VOD FileId"
 PORT_LISTEN_DEFAULT_DEFAULT_S = "port to listen on (default: %(default)s)"
-PRODUCT_IMAGES_GENERATE = "product images to generate, {}-{}"
 PRODUCT_TRYON_BLANK_PROMPT_COUNTS = "for product and tryon; a blank prompt counts as none"
 PURGED_PROMPTS_INPUTS_REQUEST_S = (
     "Purged the prompts and inputs of {changed} request(s) older than {older_than} day(s)."
