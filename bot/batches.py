@@ -447,7 +447,6 @@ class Batches:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-NO_FILE = wording.batches.NO_FILE
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 
@@ -470,7 +469,9 @@ async def answer_message(batches: Batches, event: dict[str, Any], body: dict[str
     )
     files = text.csv_files(event.get("files"))
     if not files:
-        await batches.slack.chat_postMessage(channel=channel_id, thread_ts=place.thread_ts, text=NO_FILE)
+        await batches.slack.chat_postMessage(
+            channel=channel_id, thread_ts=place.thread_ts, text=wording.batches.NO_FILE
+        )
         return
     await batches.answer(place, await batches.check(place, files[0]))
 

@@ -244,7 +244,7 @@ HINTS: dict[str, str] = {
     "TENCENTCLOUD_REGION": wording.terminal.REGION_SUCH_AS_AP_GUANGZHOU,
     "TENCENTCLOUD_VOD_SUB_APP_ID": wording.terminal.VOD_APPLICATION_ID_POSITIVE_WHOLE,
     "TENCENTCLOUD_VOD_ENDPOINT": wording.terminal.HTTP_S_URL_DEFAULT_OTHER.format(
-        DEFAULT_ENDPOINT=DEFAULT_ENDPOINT, OTHER_ENDPOINT=OTHER_ENDPOINT
+        default_endpoint=DEFAULT_ENDPOINT, other_endpoint=OTHER_ENDPOINT
     ),
     "TENCENTCLOUD_COS_ENDPOINT": wording.terminal.OPTIONAL_HTTP_S_BASE_URL,
     "AIGC_BOT_DB": wording.terminal.FILE_PATH_SQLITE_LOG_DEFAULT,
@@ -395,7 +395,7 @@ def files_report(settings: Settings | None) -> list[str]:
     if dotenv is not None:
         lines = [wording.terminal.SETTINGS_READ_FROM_ENVIRONMENT.format(dotenv=dotenv.resolve())]
     else:
-        lines = [wording.terminal.NO_ENV_READ_NONE_BESIDE.format(path=Path.cwd(), PROJECT_ROOT=PROJECT_ROOT)]
+        lines = [wording.terminal.NO_ENV_READ_NONE_BESIDE.format(path=Path.cwd(), project_root=PROJECT_ROOT)]
     if settings is not None:
         log_path = settings.aigc_bot_db
         state = "exists" if log_path.exists() else wording.terminal.CREATED_AT_FIRST_START

@@ -16,7 +16,6 @@ from bot.store.db import RequestLog
 
 log = logging.getLogger(__name__)
 
-NOT_CHECKED = wording.terminal.NOT_CHECKED
 OK = "ok"
 
 
@@ -25,7 +24,7 @@ class Readiness:
 
     def __init__(self, log_db: RequestLog) -> None:
         self.log_db = log_db
-        self.token_problem: str | None = NOT_CHECKED
+        self.token_problem: str | None = wording.terminal.NOT_CHECKED
         # Set in Socket Mode only: over HTTP, Slack reaching us is the connection.
         self.socket_connected: Callable[[], bool] | None = None
 

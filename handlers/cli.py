@@ -63,7 +63,6 @@ from handlers.cli_outcomes import no_answer, no_answer_text
 
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
-CHECK_EXIT_CODES = wording.terminal.CHECK_EXIT_CODES
 SOURCE = "cli"
 # A stand-in FileId for a local image in a dry run; the printed body names the file instead.
 _NOT_YET_UPLOADED = "0"
@@ -80,9 +79,6 @@ COMMAND_LINE = Naming(
     remove_prompt="Leave out --prompt",
     places={"image": " with --image", "clothes": " with --clothes"},
 )
-
-
-DRY_RUN_WAIT = wording.terminal.DRY_RUN_WAIT
 
 
 class BadInput(BotError, ValueError):
@@ -104,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help=wording.terminal.LIST_MISSING_MALFORMED_SETTINGS_SAY,
         description=wording.terminal.LIST_EVERY_MISSING_MALFORMED_SETTING,
-        epilog=CHECK_EXIT_CODES,
+        epilog=wording.terminal.CHECK_EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument(
@@ -361,7 +357,7 @@ def _outcome(row: RequestRow, answers: list[str], endpoint: str) -> int:
 
 def cmd_submit(args: argparse.Namespace) -> int:
     if args.dry_run and args.wait:
-        return _fail(DRY_RUN_WAIT, EXIT_BAD_INPUT)
+        return _fail(wording.terminal.DRY_RUN_WAIT, EXIT_BAD_INPUT)
     endpoint = ""
     try:
         settings = load_settings()

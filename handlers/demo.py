@@ -43,7 +43,6 @@ from handlers.app import EVENTS_PATH, create_web_app
 DEMO_FOLDER = Path("aigc-demo")
 LOG_NAME = "aigc-demo.db"
 SAMPLE_NAME = "sample-mug.png"
-SAMPLE_PROMPT = wording.terminal.SAMPLE_PROMPT
 # Long enough for the parent message to show one progress line (it changes at most every 5 s).
 TASK_SECONDS = 6.0
 # The demo gives up if its sample request has not come back by then; it normally takes about 10 s.
@@ -234,10 +233,10 @@ async def _run(folder: Path, serve: bool) -> int:
             demo = Demo(stand_ins, services, events_url, printer)
             try:
                 file_id = await demo.upload_sample(folder.resolve(), settings)
-                await demo.send_command(f"product {file_id} {SAMPLE_PROMPT}")
+                await demo.send_command(f"product {file_id} {wording.terminal.SAMPLE_PROMPT}")
                 if not await demo.until_all_finished(GIVE_UP_SECONDS):
                     print(
-                        wording.terminal.SAMPLE_REQUEST_DID_FINISH_WITHIN.format(GIVE_UP_SECONDS=GIVE_UP_SECONDS),
+                        wording.terminal.SAMPLE_REQUEST_DID_FINISH_WITHIN.format(give_up_seconds=GIVE_UP_SECONDS),
                         file=sys.stderr,
                     )
                     return 1
@@ -263,7 +262,7 @@ def add_parser(commands: Any) -> None:
     demo = commands.add_parser(
         "demo",
         help=wording.terminal.WHOLE_JOB_AGAINST_LOCAL_STAND,
-        description=wording.terminal.RUN_REAL_BOT_AGAINST_BUILT.format(DEMO_FOLDER=DEMO_FOLDER),
+        description=wording.terminal.RUN_REAL_BOT_AGAINST_BUILT.format(demo_folder=DEMO_FOLDER),
     )
     demo.add_argument(
         "--serve",

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ast
 import builtins
+import importlib
 import re
+import string
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,3 +150,21 @@ def test_every_sentence_in_the_home_is_used() -> None:
                     unused.append(f"{module.stem}.{name}")
     unused = [name for name in unused if name not in FOR_THE_PIPELINE]
     assert not unused, f"sentences nobody shows: {', '.join(unused)}"
+
+
+def test_each_template_is_filled_with_exactly_its_placeholders() -> None:
+    mismatched = []
+    for path in sorted([*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("handlers").rglob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"):
+                continue
+            template, given = node.func.value, {keyword.arg for keyword in node.keywords}
+            module = template.value if isinstance(template, ast.Attribute) else None
+            if not (isinstance(module, ast.Attribute) and ast.unparse(module.value) == "wording"):
+                continue
+            assert isinstance(template, ast.Attribute)
+            text = getattr(importlib.import_module(f"bot.wording.{module.attr}"), template.attr)
+            wanted = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+            if wanted != given:
+                mismatched.append(f"{path.relative_to(ROOT)}:{node.lineno} {module.attr}.{template.attr}")
+    assert not mismatched, "templates filled with other placeholders than they have:\n" + "\n".join(mismatched)

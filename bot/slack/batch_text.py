@@ -27,7 +27,6 @@ DROP_ACTION = "aigc_batch_drop"
 BAR_CELLS = 10
 # The most problems one message lists; the rest are counted.
 SHOWN_PROBLEMS = 40
-USAGE = wording.batches.USAGE
 FORMAT_HINT = wording.batches.FORMAT_HINT.format(columns=",".join(COLUMNS))
 
 
@@ -56,7 +55,7 @@ BatchCommand = BatchForm | BatchStatus | BatchCancel
 def _batch_id(word: str) -> int:
     cleaned = word.strip("`#")
     if not cleaned.isdigit():
-        raise CommandError(wording.batches.NOT_A_BATCH_ID.format(word=escape(word[:40]), USAGE=USAGE))
+        raise CommandError(wording.batches.NOT_A_BATCH_ID.format(word=escape(word[:40]), usage=wording.batches.USAGE))
     return int(cleaned)
 
 
@@ -73,9 +72,9 @@ def parse_batch_command(text: str) -> BatchCommand | None:
         return BatchStatus(_batch_id(rest[1]) if len(rest) == 2 else None)
     if head == "cancel":
         if len(rest) != 2:
-            raise CommandError(wording.batches.CANCEL_NEEDS_ID.format(USAGE=USAGE))
+            raise CommandError(wording.batches.CANCEL_NEEDS_ID.format(usage=wording.batches.USAGE))
         return BatchCancel(_batch_id(rest[1]))
-    raise CommandError(USAGE)
+    raise CommandError(wording.batches.USAGE)
 
 
 # -- the CSV file ---------------------------------------------------------------------------------------------
@@ -119,7 +118,7 @@ def parse_batch_csv(data: bytes) -> tuple[list[CsvRow], list[CsvProblem]]:
     lines = text.splitlines()
     first = next((line for line in lines if line.strip()), "")
     if not first:
-        raise BatchFileError(wording.batches.FILE_EMPTY.format(FORMAT_HINT=FORMAT_HINT))
+        raise BatchFileError(wording.batches.FILE_EMPTY.format(format_hint=FORMAT_HINT))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
     header: list[str] | None = None
     rows: list[CsvRow] = []
@@ -141,9 +140,9 @@ def parse_batch_csv(data: bytes) -> tuple[list[CsvRow], list[CsvProblem]]:
                 continue
             rows.append(CsvRow(number, {name: cell.strip() for name, cell in zip(header, cells, strict=False)}))
     except csv.Error as error:
-        raise BatchFileError(wording.batches.NOT_CSV.format(error=error, FORMAT_HINT=FORMAT_HINT)) from None
+        raise BatchFileError(wording.batches.NOT_CSV.format(error=error, format_hint=FORMAT_HINT)) from None
     if not rows and not problems:
-        raise BatchFileError(wording.batches.NO_ROWS.format(FORMAT_HINT=FORMAT_HINT))
+        raise BatchFileError(wording.batches.NO_ROWS.format(format_hint=FORMAT_HINT))
     return rows, problems
 
 
@@ -152,7 +151,7 @@ def _header(cells: list[str]) -> list[str]:
     unknown = [name for name in names if name and name not in COLUMNS]
     if "scene" not in names or unknown:
         named = wording.batches.UNKNOWN_COLUMN.format(unknown=escape(", ".join(unknown)[:200])) if unknown else ""
-        raise BatchFileError(wording.batches.NO_HEADER.format(named=named, FORMAT_HINT=FORMAT_HINT))
+        raise BatchFileError(wording.batches.NO_HEADER.format(named=named, format_hint=FORMAT_HINT))
     repeated = sorted({name for name in names if name and names.count(name) > 1})
     if repeated:
         raise BatchFileError(wording.batches.REPEATED_COLUMN.format(repeated=", ".join(repeated)))

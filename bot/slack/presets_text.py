@@ -13,7 +13,6 @@ from bot.slack.messages import escape
 from bot.store.presets import ChannelDefaults, Preset, preset_name_problem
 
 PRESET_KEYS = (*OPTION_NAMES, "scene", "prompt")
-PRESET_USAGE = wording.slack.PRESET_USAGE
 _PAIR = re.compile(r'^([A-Za-z_]+)=(?:"([^"]*)"|“([^”]*)”|(.*))$', re.DOTALL)
 _WORD = re.compile(r'[A-Za-z_]+=(?:"[^"]*"|“[^”]*”)|\S+')
 
@@ -102,9 +101,11 @@ def parse_workflow_command(text: str) -> WorkflowCommand | None:
     if action in ("show", "delete"):
         name = _name(rest[1:], action)
         if len(rest) > 2:
-            raise CommandError(wording.slack.PRESET_TAKES_ONE_NAME.format(action=action, PRESET_USAGE=PRESET_USAGE))
+            raise CommandError(
+                wording.slack.PRESET_TAKES_ONE_NAME.format(action=action, usage=wording.slack.PRESET_USAGE)
+            )
         return PresetShow(name) if action == "show" else PresetDelete(name)
-    raise CommandError(PRESET_USAGE)
+    raise CommandError(wording.slack.PRESET_USAGE)
 
 
 # Presets and defaults are typed as key=value, and their sentences name the keys so.

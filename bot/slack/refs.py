@@ -57,7 +57,6 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*$")
 _NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
 # user:password@ (or user@) between a scheme's // and the host.
 _CREDENTIALS = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/?#\s@<>|]*@")
-_NOT_REACHABLE = wording.rules.NOT_REACHABLE
 
 
 def unwrap_slack_link(text: str) -> str:
@@ -123,9 +122,9 @@ def check_image_url(url: str) -> str:
     if not host:
         raise BadRef(wording.rules.LINK_WITHOUT_HOST.format(url=url))
     if host == "localhost" or host.endswith(".localhost"):
-        raise BadRef(wording.rules.LINK_TO_THIS_COMPUTER.format(url=url, NOT_REACHABLE=_NOT_REACHABLE))
+        raise BadRef(wording.rules.LINK_TO_THIS_COMPUTER.format(url=url, not_reachable=wording.rules.NOT_REACHABLE))
     if address is not None and not _reachable_from_internet(address):
-        raise BadRef(wording.rules.LINK_TO_PRIVATE_ADDRESS.format(url=url, NOT_REACHABLE=_NOT_REACHABLE))
+        raise BadRef(wording.rules.LINK_TO_PRIVATE_ADDRESS.format(url=url, not_reachable=wording.rules.NOT_REACHABLE))
     return url
 
 

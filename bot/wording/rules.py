@@ -7,8 +7,8 @@ IMAGE_SOURCES = "a link, a VOD FileId, or an attached image. Type `/aigc help` f
 INCOMPLETE_LINK = "`{url}` is not a complete web address; an image link looks like https://shop.example/a.png."
 INCOMPLETE_LINK_WORD = "`{word}` is not a complete web address; an image link looks like https://shop.example/a.png."
 LINK_SCHEME_NOT_WEB = "`{word}` uses {scheme}://; only http:// and https:// image URLs work."
-LINK_TO_PRIVATE_ADDRESS = "`{url}` points to a private or reserved address. {NOT_REACHABLE}"
-LINK_TO_THIS_COMPUTER = "`{url}` points to this computer. {NOT_REACHABLE}"
+LINK_TO_PRIVATE_ADDRESS = "`{url}` points to a private or reserved address. {not_reachable}"
+LINK_TO_THIS_COMPUTER = "`{url}` points to this computer. {not_reachable}"
 LINK_WITHOUT_HOST = "`{url}` has no host name; an image link looks like https://shop.example/a.png."
 LINK_WITH_CREDENTIALS = (
     "An image link with a user name or password (`{shown_url}`, shown without them) "

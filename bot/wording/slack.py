@@ -88,7 +88,7 @@ PRESET_SAVED = (
     ":white_check_mark: {verb} preset {preset}.\nUse it with `/aigc {scene} <image> "
     "preset={name} …` or pick it in the `/aigc` form."
 )
-PRESET_TAKES_ONE_NAME = "`/aigc preset {action}` takes one name. {PRESET_USAGE}"
+PRESET_TAKES_ONE_NAME = "`/aigc preset {action}` takes one name. {usage}"
 PRESET_USAGE = (
     "Use `/aigc preset save NAME key=value …`, `/aigc preset list`, `/aigc preset show NAME` or `/aigc "
     "preset delete NAME`."

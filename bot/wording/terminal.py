@@ -58,7 +58,7 @@ FROM_UTC_DAY_ISO_TIME = "from this UTC day or ISO time on"
 GROUPS_ID_LINK_OPEN_GROUP = (
     "a group's id is in its link: open the group from People → User groups and copy it from the address"
 )
-HTTP_S_URL_DEFAULT_OTHER = "an http(s) URL, default {DEFAULT_ENDPOINT} (the other VOD domain: {OTHER_ENDPOINT})"
+HTTP_S_URL_DEFAULT_OTHER = "an http(s) URL, default {default_endpoint} (the other VOD domain: {other_endpoint})"
 IMAGE_PATH_URL_VOD_FILEID = "image: path, URL or VOD FileId"
 ISO_CODE_COST_ESTIMATES_ARE = "the ISO 4217 code cost estimates are shown in, default CNY"
 LIST_EVERY_MISSING_MALFORMED_SETTING = (
@@ -85,7 +85,7 @@ NOT_ANSWERED = "Tencent Cloud did not answer: {happened} ({endpoint})."
 NOT_CHECKED = "SLACK_BOT_TOKEN has not passed auth.test yet"
 NO_ANSWER_WITHIN_S = "no answer within {seconds:.0f} s"
 NO_ENV_READ_NONE_BESIDE = (
-    "No .env read (none in {path} or beside the project in {PROJECT_ROOT}); settings come from the environment only."
+    "No .env read (none in {path} or beside the project in {project_root}); settings come from the environment only."
 )
 ONE_LINE_PER_REQUEST_AS = "one line per request, as CSV or JSON lines"
 OPENING_SOCKET_MODE_CONNECTION = "opening the Socket Mode connection"
@@ -109,7 +109,7 @@ RUN_EVERY_CHECK_PRINT_REQUEST = "run every check and print the request body; log
 RUN_REAL_BOT_AGAINST_BUILT = (
     "Run the real bot against built-in stand-ins for Slack and Tencent Cloud on 127.0.0.1: send a "
     "sample `/aigc product` with a sample photo, print the Slack thread as it unfolds, and save the "
-    "generated images in ./{DEMO_FOLDER}/. No account is needed and nothing leaves this computer."
+    "generated images in ./{demo_folder}/. No account is needed and nothing leaves this computer."
 )
 RUN_SLACK_BOT_AS_HTTP = (
     "Run the Slack bot as an HTTP server: Slack sends its requests to POST /slack/events, so the "
@@ -121,7 +121,7 @@ RUN_SLACK_BOT_SOCKET_MODE_2 = (
     "Run the Slack bot in Socket Mode: it connects out to Slack, so no public address is needed."
 )
 SAMPLE_PROMPT = "on a marble counter, soft morning light count=2"
-SAMPLE_REQUEST_DID_FINISH_WITHIN = "The sample request did not finish within {GIVE_UP_SECONDS:.0f} s."
+SAMPLE_REQUEST_DID_FINISH_WITHIN = "The sample request did not finish within {give_up_seconds:.0f} s."
 SECONDS_BETWEEN_AUTH_TEST_CHECKS = "seconds between auth.test checks of SLACK_BOT_TOKEN for /readyz, default 300"
 SEND_ONE_IMAGE_REQUEST_PRODUCT = (
     "Send one image request (product images, try-on or outpainting) to Tencent Cloud VOD, logged and "
