@@ -32,7 +32,7 @@ def use_env_file(path: Path | None) -> None:
     """Read settings from `path` (the command line's --env-file) instead of looking for a .env."""
     global _chosen_env_file
     if path is not None and not path.is_file():
-        raise ConfigError(wording.terminal.ENV_FILE_NO_SUCH_FILE.format(path=path))
+        raise ConfigError(wording.terminal.NO_SUCH_ENV_FILE.format(path=path))
     _chosen_env_file = path
 
 
@@ -60,21 +60,21 @@ class SlackIdKind:
 
 _MEMBER_IDS = SlackIdKind(
     re.compile(r"^[UW][A-Z0-9]{2,}$"),
-    wording.terminal.SLACK_MEMBER_IDS_U_W,
-    wording.terminal.MEMBER_ID_UNDER_MORE_COPY,
+    wording.terminal.MEMBER_IDS_MEANING,
+    wording.terminal.WHERE_MEMBER_IDS_ARE,
 )
 SLACK_ID_LISTS: dict[str, SlackIdKind] = {
     "AIGC_BOT_ADMINS": _MEMBER_IDS,
     "AIGC_BOT_ALLOWED_USERS": _MEMBER_IDS,
     "AIGC_BOT_ALLOWED_CHANNELS": SlackIdKind(
         re.compile(r"^[CG][A-Z0-9]{2,}$"),
-        wording.terminal.SLACK_CHANNEL_IDS_C_G,
-        wording.terminal.CHANNEL_ID_AT_BOTTOM_CHANNELS,
+        wording.terminal.CHANNEL_IDS_MEANING,
+        wording.terminal.WHERE_CHANNEL_IDS_ARE,
     ),
     "AIGC_BOT_ALLOWED_USERGROUPS": SlackIdKind(
         re.compile(r"^S[A-Z0-9]{2,}$"),
-        wording.terminal.SLACK_USER_GROUP_IDS_S,
-        wording.terminal.GROUPS_ID_LINK_OPEN_GROUP,
+        wording.terminal.GROUP_IDS_MEANING,
+        wording.terminal.WHERE_GROUP_IDS_ARE,
     ),
 }
 
@@ -235,25 +235,25 @@ class SettingProblem:
 
 
 HINTS: dict[str, str] = {
-    "SLACK_BOT_TOKEN": wording.terminal.BOT_USER_OAUTH_TOKEN_XOXB,
-    "SLACK_SIGNING_SECRET": wording.terminal.SIGNING_SECRET_FROM_SLACK_APPS,
-    "SLACK_APP_TOKEN": wording.terminal.APP_LEVEL_TOKEN_XAPP_CONNECTIONS,
+    "SLACK_BOT_TOKEN": wording.terminal.BOT_TOKEN_MEANING,
+    "SLACK_SIGNING_SECRET": wording.terminal.SIGNING_SECRET_MEANING,
+    "SLACK_APP_TOKEN": wording.terminal.APP_TOKEN_MEANING,
     "SLACK_API_URL": "an http(s) URL, default https://slack.com/api/",
-    "TENCENTCLOUD_SECRET_ID": wording.terminal.API_SECRETID_AKID_CAM_USER,
-    "TENCENTCLOUD_SECRET_KEY": wording.terminal.API_SECRETKEY_GOES_TENCENTCLOUD_SECRET,
-    "TENCENTCLOUD_REGION": wording.terminal.REGION_SUCH_AS_AP_GUANGZHOU,
-    "TENCENTCLOUD_VOD_SUB_APP_ID": wording.terminal.VOD_APPLICATION_ID_POSITIVE_WHOLE,
-    "TENCENTCLOUD_VOD_ENDPOINT": wording.terminal.HTTP_S_URL_DEFAULT_OTHER.format(
+    "TENCENTCLOUD_SECRET_ID": wording.terminal.SECRET_ID_MEANING,
+    "TENCENTCLOUD_SECRET_KEY": wording.terminal.SECRET_KEY_MEANING,
+    "TENCENTCLOUD_REGION": wording.terminal.REGION_MEANING,
+    "TENCENTCLOUD_VOD_SUB_APP_ID": wording.terminal.SUB_APP_ID_MEANING,
+    "TENCENTCLOUD_VOD_ENDPOINT": wording.terminal.ENDPOINT_MEANING.format(
         default_endpoint=DEFAULT_ENDPOINT, other_endpoint=OTHER_ENDPOINT
     ),
-    "TENCENTCLOUD_COS_ENDPOINT": wording.terminal.OPTIONAL_HTTP_S_BASE_URL,
-    "AIGC_BOT_DB": wording.terminal.FILE_PATH_SQLITE_LOG_DEFAULT,
-    "AIGC_BOT_HEALTH_PORT": wording.terminal.TCP_PORT_HEALTHZ_READYZ_METRICS,
-    "AIGC_BOT_AUTH_CHECK_SECONDS": wording.terminal.SECONDS_BETWEEN_AUTH_TEST_CHECKS,
-    "AIGC_BOT_LOG_FORMAT": wording.terminal.TEXT_DEFAULT_JSON_ONE_JSON,
-    "AIGC_BOT_RETENTION_DAYS": wording.terminal.DAYS_AFTER_WHICH_REQUESTS_PROMPT,
+    "TENCENTCLOUD_COS_ENDPOINT": wording.terminal.COS_DOMAIN_MEANING,
+    "AIGC_BOT_DB": wording.terminal.DB_MEANING,
+    "AIGC_BOT_HEALTH_PORT": wording.terminal.HEALTH_PORT_MEANING,
+    "AIGC_BOT_AUTH_CHECK_SECONDS": wording.terminal.AUTH_CHECK_SECONDS_MEANING,
+    "AIGC_BOT_LOG_FORMAT": wording.terminal.LOG_FORMAT_MEANING,
+    "AIGC_BOT_RETENTION_DAYS": wording.terminal.RETENTION_DAYS_MEANING,
     "AIGC_BOT_UNIT_PRICES": FORMAT_HINT,
-    "AIGC_BOT_CURRENCY": wording.terminal.ISO_CODE_COST_ESTIMATES_ARE,
+    "AIGC_BOT_CURRENCY": wording.terminal.CURRENCY_MEANING,
 }
 
 REQUIRED_FOR_BOT = (
@@ -301,15 +301,15 @@ def _shape_problems(settings: Settings) -> list[SettingProblem]:
     app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
     secret_id = settings.tencentcloud_secret_id or ""
     if bot_token and not bot_token.startswith("xoxb-"):
-        problems.append(SettingProblem("SLACK_BOT_TOKEN", "malformed", wording.terminal.MUST_START_XOXB))
+        problems.append(SettingProblem("SLACK_BOT_TOKEN", "malformed", wording.terminal.NOT_A_BOT_TOKEN))
     if app_token and not app_token.startswith("xapp-"):
-        problems.append(SettingProblem("SLACK_APP_TOKEN", "malformed", wording.terminal.MUST_START_XAPP))
+        problems.append(SettingProblem("SLACK_APP_TOKEN", "malformed", wording.terminal.NOT_AN_APP_TOKEN))
     if secret_id and (len(secret_id) < 8 or re.search(r"\s", secret_id)):
         problems.append(
             SettingProblem(
                 "TENCENTCLOUD_SECRET_ID",
                 "malformed",
-                wording.terminal.MUST_AT_LEAST_CHARACTERS_NO,
+                wording.terminal.SECRET_ID_TOO_SHORT,
             )
         )
     return problems
@@ -393,9 +393,9 @@ def files_report(settings: Settings | None) -> list[str]:
     """Which .env was read, and where the request log is, by full path."""
     dotenv = env_file()
     if dotenv is not None:
-        lines = [wording.terminal.SETTINGS_READ_FROM_ENVIRONMENT.format(dotenv=dotenv.resolve())]
+        lines = [wording.terminal.SETTINGS_READ_FROM.format(dotenv=dotenv.resolve())]
     else:
-        lines = [wording.terminal.NO_ENV_READ_NONE_BESIDE.format(path=Path.cwd(), project_root=PROJECT_ROOT)]
+        lines = [wording.terminal.NO_ENV_READ.format(path=Path.cwd(), project_root=PROJECT_ROOT)]
     if settings is not None:
         log_path = settings.aigc_bot_db
         state = "exists" if log_path.exists() else wording.terminal.CREATED_AT_FIRST_START
@@ -449,5 +449,5 @@ def unknown_settings() -> list[str]:
             continue
         meant = _likely_meant(name, known)
         guess = wording.terminal.DID_MEAN.format(meant=meant) if meant else ""
-        warnings.append(wording.terminal.WARNING_SETTING_AIGC_BOT_IGNORED.format(name=name, where=where, guess=guess))
+        warnings.append(wording.terminal.UNKNOWN_SETTING_WARNING.format(name=name, where=where, guess=guess))
     return warnings

@@ -39,24 +39,24 @@ def whole_days(text: str) -> int:
     try:
         days = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(wording.terminal.WHOLE_NUMBER_DAYS.format(text=text)) from None
+        raise argparse.ArgumentTypeError(wording.terminal.NOT_WHOLE_DAYS.format(text=text)) from None
     if days < 1:
-        raise argparse.ArgumentTypeError(wording.terminal.MUST_AT_LEAST_DAY)
+        raise argparse.ArgumentTypeError(wording.terminal.AT_LEAST_ONE_DAY)
     return days
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    backup = commands.add_parser("backup", help=wording.terminal.COPY_LIVE_DATABASE_CONSISTENTLY_SQLITE)
-    backup.add_argument("path", type=Path, help=wording.terminal.FILE_WRITE_CREATED_MODE)
-    backup.add_argument("--force", action="store_true", help=wording.terminal.OVERWRITE_PATH_IF_EXISTS)
+    backup = commands.add_parser("backup", help=wording.terminal.BACKUP_HELP)
+    backup.add_argument("path", type=Path, help=wording.terminal.BACKUP_PATH_HELP)
+    backup.add_argument("--force", action="store_true", help=wording.terminal.FORCE_HELP)
 
-    export = commands.add_parser("export", help=wording.terminal.ONE_LINE_PER_REQUEST_AS)
-    export.add_argument("--since", type=bound, metavar="DATE", help=wording.terminal.FROM_UTC_DAY_ISO_TIME)
-    export.add_argument("--until", type=bound, metavar="DATE", help=wording.terminal.UP_END_UTC_DAY_TIME)
+    export = commands.add_parser("export", help=wording.terminal.EXPORT_HELP)
+    export.add_argument("--since", type=bound, metavar="DATE", help=wording.terminal.SINCE_HELP)
+    export.add_argument("--until", type=bound, metavar="DATE", help=wording.terminal.UNTIL_HELP)
     export.add_argument("--format", choices=("csv", "json"), default="csv", type=str.lower)
-    export.add_argument("--output", type=Path, metavar="PATH", help=wording.terminal.WRITE_HERE_INSTEAD_STDOUT)
+    export.add_argument("--output", type=Path, metavar="PATH", help=wording.terminal.OUTPUT_HELP)
 
-    purge = commands.add_parser("purge", help=wording.terminal.PURGE_PROMPTS_INPUTS_REQUESTS_OLDER)
+    purge = commands.add_parser("purge", help=wording.terminal.PURGE_HELP)
     purge.add_argument("--older-than", type=whole_days, required=True, metavar="DAYS")
 
 
@@ -64,13 +64,13 @@ def _settings() -> Settings:
     try:
         return load_settings()
     except ConfigError as problems:
-        raise LogCommandError(wording.terminal.FIX_THESE_SETTINGS_FIRST_SEE.format(problems=problems)) from None
+        raise LogCommandError(wording.terminal.FIX_SETTINGS_FIRST.format(problems=problems)) from None
 
 
 def _existing_log(settings: Settings) -> RequestLog:
     path = settings.aigc_bot_db
     if not path.is_file():
-        raise LogCommandError(wording.terminal.THERE_NO_DATABASE_AT_AIGC.format(path=path))
+        raise LogCommandError(wording.terminal.NO_DATABASE.format(path=path))
     return RequestLog(path)
 
 
@@ -80,9 +80,9 @@ def _sink(path: Path | None) -> Iterator[TextIO]:
         yield sys.stdout
         return
     if path.is_dir():
-        raise LogCommandError(wording.terminal.FOLDER_GIVE_FILE_NAME_OUTPUT.format(path=path))
+        raise LogCommandError(wording.terminal.OUTPUT_IS_FOLDER.format(path=path))
     if not path.parent.is_dir():
-        raise LogCommandError(wording.terminal.FOLDER_DOES_EXIST.format(parent=path.parent))
+        raise LogCommandError(wording.terminal.NO_SUCH_FOLDER.format(parent=path.parent))
     # The export names people and channels: readable by its owner only, like the database.
     with open(path, "w", encoding="utf-8", newline="", opener=_private_open) as sink:
         yield sink
@@ -106,7 +106,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     settings = _settings()
     prices = parse_unit_prices(settings.aigc_bot_unit_prices)
     if args.since and args.until and args.since.as_since() >= args.until.as_until():
-        raise LogCommandError(wording.terminal.SINCE_MUST_BEFORE_UNTIL)
+        raise LogCommandError(wording.terminal.SINCE_AFTER_UNTIL)
     log_db = _existing_log(settings)
     try:
         with _sink(args.output) as sink:
@@ -127,7 +127,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
         changed = purge_older_than(log_db, args.older_than)
     finally:
         log_db.close()
-    print(wording.terminal.PURGED_PROMPTS_INPUTS_REQUEST_S.format(changed=changed, older_than=args.older_than))
+    print(wording.terminal.PURGED.format(changed=changed, older_than=args.older_than))
     return 0
 
 

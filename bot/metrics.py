@@ -50,7 +50,7 @@ class RequestLogCollector(Collector):
     def collect(self) -> Iterable[Metric]:
         by_status = GaugeMetricFamily(
             "aigc_requests_total",
-            wording.metrics.LOGGED_REQUESTS_WHERE_THEY_CAME,
+            wording.metrics.REQUESTS_TOTAL,
             labels=["source", "scene", "status"],
         )
         totals: dict[tuple[str, str, str], int] = {}
@@ -62,7 +62,7 @@ class RequestLogCollector(Collector):
         yield by_status
         yield GaugeMetricFamily(
             "aigc_tasks_followed",
-            wording.metrics.TASKS_SUBMITTED_TENCENT_WHOSE_RESULT,
+            wording.metrics.TASKS_FOLLOWED,
             value=self.log_db.followed_count(),
         )
 
@@ -76,56 +76,56 @@ class BotMetrics:
         ProcessCollector(registry=self.registry)
         self.vod_calls = Counter(
             "aigc_vod_calls",
-            wording.metrics.HTTP_CALLS_VOD_API_ACTION,
+            wording.metrics.VOD_CALLS,
             ["action", "outcome"],
             registry=self.registry,
         )
         self.vod_call_seconds = Histogram(
             "aigc_vod_call_seconds",
-            wording.metrics.TIME_FROM_SENDING_VOD_API,
+            wording.metrics.VOD_CALL_SECONDS,
             ["action"],
             buckets=VOD_CALL_BUCKETS,
             registry=self.registry,
         )
         self.vod_errors = Counter(
             "aigc_vod_errors",
-            wording.metrics.VOD_CALLS_FAILED_TENCENTS_ERROR,
+            wording.metrics.VOD_ERRORS,
             ["code"],
             registry=self.registry,
         )
         self.rate_limit_wait = Histogram(
             "aigc_rate_limit_wait_seconds",
-            wording.metrics.TIME_CREATESCENEAIGCIMAGETASK_CALL_WAITED_PLACE,
+            wording.metrics.RATE_LIMIT_WAIT_SECONDS,
             buckets=RATE_LIMIT_BUCKETS,
             registry=self.registry,
         )
         self.uploads_in_flight = Gauge(
             "aigc_uploads_in_flight",
-            wording.metrics.IMAGES_MOVING_FROM_SLACK_VOD,
+            wording.metrics.UPLOADS_IN_FLIGHT,
             registry=self.registry,
         )
         self.result_lag = Histogram(
             "aigc_result_lag_seconds",
-            wording.metrics.TIME_FROM_TENCENT_FINISHING_TASK,
+            wording.metrics.RESULT_LAG_SECONDS,
             buckets=RESULT_LAG_BUCKETS,
             registry=self.registry,
         )
         self.slack_errors = Counter(
             "aigc_slack_errors",
-            wording.metrics.SLACK_WEB_API_CALLS_FAILED,
+            wording.metrics.SLACK_ERRORS,
             ["method", "error"],
             registry=self.registry,
         )
 
         self.slack_ratelimited_calls = Counter(
             "aigc_slack_ratelimited",
-            wording.metrics.SLACK_WEB_API_CALLS_ANSWERED,
+            wording.metrics.SLACK_RATELIMITED,
             ["method"],
             registry=self.registry,
         )
         self.slack_pacer_queue = Gauge(
             "aigc_slack_pacer_queue_length",
-            wording.metrics.SLACK_CALLS_WAITING_THEIR_TURN,
+            wording.metrics.SLACK_PACER_QUEUE_LENGTH,
             registry=self.registry,
         )
 

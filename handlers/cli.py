@@ -75,7 +75,7 @@ _OPTIONS = ("ratio", "count", "resolution", "storage", "model", "negative", "med
 COMMAND_LINE = Naming(
     name=lambda key: "--" + key.replace("_", "-"),
     given=lambda key, value: f"--{key.replace('_', '-')} {value}",
-    image_sources=wording.terminal.PATH_LINK_VOD_FILEID,
+    image_sources=wording.terminal.IMAGE_SOURCES,
     remove_prompt="Leave out --prompt",
     places={"image": " with --image", "clothes": " with --clothes"},
 )
@@ -98,8 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     check = commands.add_parser(
         "check",
-        help=wording.terminal.LIST_MISSING_MALFORMED_SETTINGS_SAY,
-        description=wording.terminal.LIST_EVERY_MISSING_MALFORMED_SETTING,
+        help=wording.terminal.CHECK_HELP,
+        description=wording.terminal.CHECK_DESCRIPTION,
         epilog=wording.terminal.CHECK_EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -107,21 +107,19 @@ def build_parser() -> argparse.ArgumentParser:
         "way",
         nargs="?",
         choices=tuple(WAYS_OF_RUNNING),
-        help=wording.terminal.CHECK_ONLY_WHAT_WAY_RUNNING,
+        help=wording.terminal.CHECK_FOR_HELP,
     )
 
     submit = commands.add_parser(
         "submit",
-        help=wording.terminal.SEND_ONE_IMAGE_REQUEST_TENCENT,
-        description=wording.terminal.SEND_ONE_IMAGE_REQUEST_PRODUCT,
+        help=wording.terminal.SUBMIT_HELP,
+        description=wording.terminal.SUBMIT_DESCRIPTION,
     )
     submit.add_argument("--scene", required=True, choices=SCENES, help="what to make")
-    submit.add_argument(
-        "--image", action="append", default=[], metavar="REF", help=wording.terminal.IMAGE_PATH_URL_VOD_FILEID
-    )
+    submit.add_argument("--image", action="append", default=[], metavar="REF", help=wording.terminal.IMAGE_HELP)
     submit.add_argument("--clothes", action="append", default=[], metavar="REF", help="try-on clothes image")
-    submit.add_argument("--prompt", help=wording.terminal.PRODUCT_TRYON_BLANK_PROMPT_COUNTS)
-    submit.add_argument("--negative", help=wording.terminal.WHAT_PRODUCT_IMAGE_MUST_SHOW)
+    submit.add_argument("--prompt", help=wording.terminal.PROMPT_HELP)
+    submit.add_argument("--negative", help=wording.terminal.NEGATIVE_HELP)
     submit.add_argument("--ratio", metavar="W:H", help=f"aspect ratio (product, outpaint): {CHOICES['ratio']}")
     submit.add_argument(
         "--count",
@@ -129,32 +127,32 @@ def build_parser() -> argparse.ArgumentParser:
         help=wording.terminal.COUNT_HELP.format(fewest=OUTPUT_IMAGE_COUNT[0], most=OUTPUT_IMAGE_COUNT[1]),
     )
     submit.add_argument("--resolution", help=f"try-on resolution: {CHOICES['resolution']}")
-    submit.add_argument("--storage", help=wording.terminal.WHERE_RESULTS_ARE_KEPT.format(choices=CHOICES["storage"]))
+    submit.add_argument("--storage", help=wording.terminal.STORAGE_HELP.format(choices=CHOICES["storage"]))
     submit.add_argument("--model", help=f"try-on model: {CHOICES['model']}")
-    submit.add_argument("--media-name", help=wording.terminal.OUTPUT_FILE_NAME_AT_MOST)
-    submit.add_argument("--session-id", help=wording.terminal.DEDUPE_ID_TENCENT_REFUSES_SECOND)
-    submit.add_argument("--dry-run", action="store_true", help=wording.terminal.RUN_EVERY_CHECK_PRINT_REQUEST)
-    submit.add_argument("--wait", action="store_true", help=wording.terminal.WAIT_TASK_PRINT_RESULT)
+    submit.add_argument("--media-name", help=wording.terminal.OUTPUT_NAME_HELP)
+    submit.add_argument("--session-id", help=wording.terminal.SESSION_ID_HELP)
+    submit.add_argument("--dry-run", action="store_true", help=wording.terminal.DRY_RUN_HELP)
+    submit.add_argument("--wait", action="store_true", help=wording.terminal.WAIT_HELP)
 
     commands.add_parser(
         "run",
-        help=wording.terminal.RUN_SLACK_BOT_SOCKET_MODE,
-        description=wording.terminal.RUN_SLACK_BOT_SOCKET_MODE_2,
+        help=wording.terminal.RUN_HELP,
+        description=wording.terminal.RUN_DESCRIPTION,
     )
     serve = commands.add_parser(
         "serve",
-        help=wording.terminal.RUN_SLACK_BOT_OVER_HTTP,
-        description=wording.terminal.RUN_SLACK_BOT_AS_HTTP,
+        help=wording.terminal.SERVE_HELP,
+        description=wording.terminal.SERVE_DESCRIPTION,
     )
-    serve.add_argument("--host", default="0.0.0.0", help=wording.terminal.ADDRESS_LISTEN_DEFAULT_DEFAULT_S)
-    serve.add_argument("--port", type=int, default=3000, help=wording.terminal.PORT_LISTEN_DEFAULT_DEFAULT_S)
+    serve.add_argument("--host", default="0.0.0.0", help=wording.terminal.HOST_HELP)
+    serve.add_argument("--port", type=int, default=3000, help=wording.terminal.PORT_HELP)
     log_commands.add_parsers(commands)
     for command in commands.choices.values():
         command.add_argument(
             "--env-file",
             type=Path,
             metavar="PATH",
-            help=wording.terminal.READ_SETTINGS_FROM_FILE_INSTEAD,
+            help=wording.terminal.ENV_FILE_HELP,
         )
     # The demo reads no settings at all, so it takes no --env-file.
     demo.add_parser(commands)
@@ -176,7 +174,7 @@ def _plain(text: str) -> str:
 
 
 def _readiness_line(way: WayOfRunning, missing: list[str]) -> str:
-    verdict = "ready" if not missing else wording.terminal.READY_NEEDS.format(missing=", ".join(missing))
+    verdict = "ready" if not missing else wording.terminal.NOT_READY.format(missing=", ".join(missing))
     return f"aigc-bot {way.command} ({way.transport}): {verdict}"
 
 
@@ -193,7 +191,7 @@ def cmd_check(way_name: str | None) -> int:
     if blocking:
         where = env_file()
         print(
-            wording.terminal.SETTING_S_MUST_FIXED.format(
+            wording.terminal.SETTINGS_TO_FIX.format(
                 blocking=len(blocking),
                 where=where.resolve() if where else "the environment",
             )
@@ -327,7 +325,7 @@ def _outcome(row: RequestRow, answers: list[str], endpoint: str) -> int:
         return _fail(no_answer_text(row, endpoint) or said or str(row.get("error_message")), EXIT_REFUSED)
     if not row.get("task_id"):
         return _fail(
-            wording.terminal.ALREADY_SUBMITTED_TASK_SESSIONID_EXISTS.format(
+            wording.terminal.ALREADY_SUBMITTED.format(
                 session_id=row.get("session_id"),
                 code=row.get("error_code"),
                 request_id=row.get("request_id"),
@@ -350,14 +348,14 @@ def _outcome(row: RequestRow, answers: list[str], endpoint: str) -> int:
         return _fail(format_refusal(advise(code, message), row.get("request_id"), message), EXIT_REFUSED)
     elif row.get("error_message"):
         output["Status"] = "PROCESSING"
-        output["Note"] = wording.terminal.CHECK_LATER_TASKID.format(message=row["error_message"])
+        output["Note"] = wording.terminal.CHECK_LATER.format(message=row["error_message"])
     _print_json(output)
     return 0
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
     if args.dry_run and args.wait:
-        return _fail(wording.terminal.DRY_RUN_WAIT, EXIT_BAD_INPUT)
+        return _fail(wording.terminal.DRY_RUN_CANNOT_WAIT, EXIT_BAD_INPUT)
     endpoint = ""
     try:
         settings = load_settings()

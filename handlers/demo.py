@@ -183,7 +183,7 @@ class Demo:
         resolved = await local_uploader(self.services.vod, settings)(sample)
         file_id = str(resolved.info.to_wire().get("FileId"))
         print(f"Sample photo: {sample} ({sample.stat().st_size} bytes)")
-        print(wording.terminal.UPLOADED_STAND_VOD_APPLYUPLOAD_COS.format(file_id=file_id))
+        print(wording.terminal.DEMO_UPLOADED.format(file_id=file_id))
         return file_id
 
     async def aclose(self) -> None:
@@ -206,7 +206,7 @@ def _typed_lines() -> asyncio.Queue[str]:
 
 
 async def _serve_typed_commands(demo: Demo, file_id: str) -> None:
-    print(wording.terminal.DEMO_BOT_KEEPS_RUNNING_TYPE.format(file_id=file_id))
+    print(wording.terminal.DEMO_KEEPS_RUNNING.format(file_id=file_id))
     lines = _typed_lines()
     while True:
         line = await lines.get()
@@ -225,7 +225,7 @@ async def _run(folder: Path, serve: bool) -> int:
     with _stand_ins() as stand_ins:
         settings = stand_ins.settings(log_path)
         configure_logging(logging.WARNING, extra_secrets=secret_values(settings))
-        print(wording.terminal.AIGC_BOT_DEMO_REAL_BOT.format(log_path=log_path.resolve()))
+        print(wording.terminal.DEMO_INTRO.format(log_path=log_path.resolve()))
         services = build_services(settings)
         names = {USER_ID: USER_NAME, BOT_USER_ID: "aigc", CHANNEL_ID: CHANNEL_NAME}
         printer = ThreadPrinter(stand_ins.slack, folder.resolve(), names)
@@ -236,7 +236,7 @@ async def _run(folder: Path, serve: bool) -> int:
                 await demo.send_command(f"product {file_id} {wording.terminal.SAMPLE_PROMPT}")
                 if not await demo.until_all_finished(GIVE_UP_SECONDS):
                     print(
-                        wording.terminal.SAMPLE_REQUEST_DID_FINISH_WITHIN.format(give_up_seconds=GIVE_UP_SECONDS),
+                        wording.terminal.DEMO_TIMED_OUT.format(give_up_seconds=GIVE_UP_SECONDS),
                         file=sys.stderr,
                     )
                     return 1
@@ -250,24 +250,24 @@ async def _run(folder: Path, serve: bool) -> int:
 
 def _summary(printer: ThreadPrinter) -> None:
     if not printer.saved:
-        print(wording.terminal.REQUEST_FINISHED_WITHOUT_IMAGES_THREAD, file=sys.stderr)
+        print(wording.terminal.DEMO_WITHOUT_IMAGES, file=sys.stderr)
         return
     print(f"\n{len(printer.saved)} generated image(s) saved:")
     for path in printer.saved:
         print(f"  {path}")
-    print(wording.terminal.WAS_WHOLE_JOB_AS_RUNS)
+    print(wording.terminal.DEMO_DONE)
 
 
 def add_parser(commands: Any) -> None:
     demo = commands.add_parser(
         "demo",
-        help=wording.terminal.WHOLE_JOB_AGAINST_LOCAL_STAND,
-        description=wording.terminal.RUN_REAL_BOT_AGAINST_BUILT.format(demo_folder=DEMO_FOLDER),
+        help=wording.terminal.DEMO_HELP,
+        description=wording.terminal.DEMO_DESCRIPTION.format(demo_folder=DEMO_FOLDER),
     )
     demo.add_argument(
         "--serve",
         action="store_true",
-        help=wording.terminal.AFTER_SAMPLE_KEEP_RUNNING_SEND,
+        help=wording.terminal.DEMO_KEEP_HELP,
     )
 
 

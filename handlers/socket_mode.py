@@ -64,7 +64,7 @@ class SocketModeLink(SocketModeClient):
         answer: Any = await call_slack(self.web_client.apps_connections_open(app_token=self.app_token), APP_TOKEN)
         url = answer.get("url")
         if not isinstance(url, str) or not url:
-            raise SlackUnreachable(wording.terminal.APPS_CONNECTIONS_OPEN_ANSWERED_WITHOUT)
+            raise SlackUnreachable(wording.terminal.NO_SOCKET_MODE_URL)
         return url
 
     async def connect_to_new_endpoint(self, force: bool = False) -> None:
@@ -78,9 +78,7 @@ class SocketModeLink(SocketModeClient):
     async def connect(self) -> None:
         """Open a new link, trying again after each failure, until it opens, the app token is refused, or we stop."""
         try:
-            session = await keep_trying(
-                self._open_once, self._stopping, wording.terminal.OPENING_SOCKET_MODE_CONNECTION
-            )
+            session = await keep_trying(self._open_once, self._stopping, wording.terminal.OPENING_SOCKET_MODE)
         except TokenRejected as rejected:
             log.error("%s", rejected.sentence())
             self._stopping.request(f"{rejected.token.setting} refused", exit_code=EXIT_TOKEN_REJECTED)
@@ -101,7 +99,7 @@ class SocketModeLink(SocketModeClient):
                 url, autoping=False, heartbeat=self.ping_interval, proxy=self.proxy
             )
         except (aiohttp.ClientError, OSError) as error:
-            raise SlackUnreachable(wording.terminal.SOCKET_MODE_URL_DID_ACCEPT.format(error=one_line(error))) from None
+            raise SlackUnreachable(wording.terminal.SOCKET_MODE_URL_REFUSED.format(error=one_line(error))) from None
         return socket
 
     async def _drop_current_session(self) -> None:

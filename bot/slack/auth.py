@@ -55,12 +55,12 @@ class SlackToken:
 APP_TOKEN = SlackToken(
     "SLACK_APP_TOKEN",
     "apps.connections.open",
-    wording.terminal.CREATE_NEW_ONE_UNDER_APP,
+    wording.terminal.APP_TOKEN_REMEDY,
 )
 BOT_TOKEN = SlackToken(
     "SLACK_BOT_TOKEN",
     "auth.test",
-    wording.terminal.COPY_BOT_USER_OAUTH_TOKEN,
+    wording.terminal.BOT_TOKEN_REMEDY,
 )
 
 
@@ -74,7 +74,7 @@ class TokenRejected(BotError):
 
     def sentence(self) -> str:
         token = self.token
-        return wording.terminal.SLACK_REFUSED_SET.format(
+        return wording.terminal.TOKEN_REFUSED.format(
             setting=token.setting, answer=self.answer, checked_by=token.checked_by, remedy=token.remedy
         )
 
@@ -113,7 +113,7 @@ async def call_slack(call: Awaitable[Any], token: SlackToken) -> Any:
     except SlackApiError as error:
         raise _refusal(error, token) from None
     except (aiohttp.ClientError, OSError, TimeoutError) as error:
-        raise SlackUnreachable(wording.terminal.COULD_REACH_SLACK.format(error=one_line(error))) from None
+        raise SlackUnreachable(wording.terminal.SLACK_UNREACHABLE.format(error=one_line(error))) from None
 
 
 async def _within(seconds: float, work: Awaitable[T]) -> T:
@@ -121,7 +121,7 @@ async def _within(seconds: float, work: Awaitable[T]) -> T:
         async with asyncio.timeout(seconds):
             return await work
     except TimeoutError:
-        raise SlackUnreachable(wording.terminal.NO_ANSWER_WITHIN_S.format(seconds=seconds)) from None
+        raise SlackUnreachable(wording.terminal.SLACK_TIMED_OUT.format(seconds=seconds)) from None
 
 
 async def keep_trying(attempt: Callable[[], Awaitable[T]], stopping: Stopping, what: str) -> T | None:
