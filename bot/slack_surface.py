@@ -126,7 +126,7 @@ class SlackSurface:
         """The Discard click under a checked batch: whether it was dropped, and what to tell the clicker."""
         value = str(((body.get("actions") or [{}])[0]).get("value", ""))
         if not value.isdigit():
-            return False, "No such batch."
+            return False, wording.slack.NO_SUCH_BATCH
         return self.services.batches.drop(int(value), user_id=str((body.get("user") or {}).get("id", "")))
 
     def acknowledgement(self, recorded: Recorded, command: Generate) -> str | None:

@@ -53,22 +53,22 @@ def result_buttons(row_id: int, image_count: int = 0) -> dict[str, Any]:
             {
                 "type": "button",
                 "action_id": REFRESH_ACTION,
-                "text": {"type": "plain_text", "text": "Refresh status"},
+                "text": {"type": "plain_text", "text": wording.slack.REFRESH_STATUS},
                 "value": str(row_id),
             },
             {
                 "type": "button",
                 "action_id": RUN_AGAIN_ACTION,
-                "text": {"type": "plain_text", "text": "Run again"},
+                "text": {"type": "plain_text", "text": wording.slack.RUN_AGAIN},
                 "value": str(row_id),
                 "confirm": {
-                    "title": {"type": "plain_text", "text": "Run it again?"},
+                    "title": {"type": "plain_text", "text": wording.slack.RUN_AGAIN_CONFIRM},
                     "text": {
                         "type": "mrkdwn",
                         "text": wording.slack.RUN_AGAIN_BILLS_AGAIN,
                     },
-                    "confirm": {"type": "plain_text", "text": "Run again"},
-                    "deny": {"type": "plain_text", "text": "Cancel"},
+                    "confirm": {"type": "plain_text", "text": wording.slack.RUN_AGAIN},
+                    "deny": {"type": "plain_text", "text": wording.slack.CANCEL},
                 },
             },
         ],
@@ -289,7 +289,7 @@ async def _post_failure(
 ) -> None:
     explanation = format_refusal(advise(code, message), request_id or row.get("request_id"), message)
     await _post_note(
-        conversation, row=row, text=f":warning: The task failed.\n{escape(explanation)}", with_buttons=True
+        conversation, row=row, text=wording.slack.TASK_FAILED.format(explanation=escape(explanation)), with_buttons=True
     )
 
 

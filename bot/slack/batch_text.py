@@ -207,14 +207,14 @@ def batch_form_view(channel_id: str, thread_ts: str | None = None) -> dict[str, 
         "type": "modal",
         "callback_id": FORM_CALLBACK,
         "private_metadata": metadata,
-        "title": {"type": "plain_text", "text": "Catalogue batch"},
-        "submit": {"type": "plain_text", "text": "Check file"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": wording.batches.FORM_TITLE},
+        "submit": {"type": "plain_text", "text": wording.batches.FORM_SUBMIT},
+        "close": {"type": "plain_text", "text": wording.slack.CANCEL},
         "blocks": [
             {
                 "type": "input",
                 "block_id": FILE_BLOCK,
-                "label": {"type": "plain_text", "text": "CSV file"},
+                "label": {"type": "plain_text", "text": wording.batches.FORM_FILE_LABEL},
                 "element": {"type": "file_input", "action_id": FILE_ACTION, "filetypes": ["csv"], "max_files": 1},
             },
             {
@@ -286,23 +286,24 @@ def confirmation_blocks(batch: Batch, allowance: str) -> tuple[str, list[dict[st
                 "type": "button",
                 "action_id": SUBMIT_ACTION,
                 "style": "primary",
-                "text": {"type": "plain_text", "text": "Submit batch"},
+                "text": {"type": "plain_text", "text": wording.batches.SUBMIT_BATCH},
                 "value": str(batch.id),
                 "confirm": {
-                    "title": {"type": "plain_text", "text": "Submit the batch?"},
+                    "title": {"type": "plain_text", "text": wording.batches.SUBMIT_CONFIRM_TITLE},
                     "text": {
                         "type": "mrkdwn",
-                        "text": f"Tencent Cloud bills {requests_word(batch.row_count)}, "
-                        f"{images_word(batch.image_count)}.",
+                        "text": wording.batches.SUBMIT_CONFIRM_TEXT.format(
+                            requests=requests_word(batch.row_count), images=images_word(batch.image_count)
+                        ),
                     },
-                    "confirm": {"type": "plain_text", "text": "Submit batch"},
-                    "deny": {"type": "plain_text", "text": "Not yet"},
+                    "confirm": {"type": "plain_text", "text": wording.batches.SUBMIT_BATCH},
+                    "deny": {"type": "plain_text", "text": wording.batches.NOT_YET},
                 },
             },
             {
                 "type": "button",
                 "action_id": DROP_ACTION,
-                "text": {"type": "plain_text", "text": "Discard"},
+                "text": {"type": "plain_text", "text": wording.batches.DISCARD},
                 "value": str(batch.id),
             },
         ],
@@ -319,7 +320,7 @@ def allowance_text(user_left: int | None, workspace_left: int | None) -> str:
         parts.append(wording.batches.WORKSPACE_ALLOWANCE.format(workspace_left=requests_word(workspace_left)))
     if not parts:
         return wording.batches.NO_DAILY_CAP
-    return "Today's caps: " + " and ".join(parts) + " (they reset at 00:00 UTC)."
+    return wording.batches.TODAYS_CAPS + " and ".join(parts) + " (they reset at 00:00 UTC)."
 
 
 def progress_bar(share: float) -> str:
@@ -345,7 +346,7 @@ def parent_text(batch: Batch, counts: BatchCounts) -> str:
     elif batch.cancelled_at:
         state = wording.batches.CANCELLED_STATUS
     else:
-        state = ":hourglass_flowing_sand: running"
+        state = wording.batches.RUNNING_STATUS
     return f"{head} · {state}\n{progress_line(counts)}"
 
 

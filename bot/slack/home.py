@@ -35,14 +35,14 @@ MAX_BLOCKS = 100
 SHOWN_PER_LIST = 15
 SHOWN_PROMPT_CHARS = 150
 STATUS_BADGES = {
-    RECEIVED: ":hourglass_flowing_sand: working",
-    UPLOADING: ":hourglass_flowing_sand: uploading",
-    SUBMITTING: ":hourglass_flowing_sand: submitting",
-    SUBMITTED: ":hourglass: at Tencent",
-    DONE: ":white_check_mark: done",
-    FAILED: ":x: failed",
-    INVALID: ":warning: not usable",
-    REFUSED: ":no_entry: refused",
+    RECEIVED: wording.slack.WORKING_STATUS,
+    UPLOADING: wording.slack.UPLOADING_STATUS,
+    SUBMITTING: wording.slack.SUBMITTING_STATUS,
+    SUBMITTED: wording.slack.AT_TENCENT_STATUS,
+    DONE: wording.slack.DONE_STATUS,
+    FAILED: wording.slack.FAILED_STATUS,
+    INVALID: wording.slack.NOT_USABLE_STATUS,
+    REFUSED: wording.slack.REFUSED_STATUS,
 }
 
 
@@ -157,22 +157,22 @@ def _listing(counts: Counter[str], label: Mapping[str, str] | None = None) -> st
     shown = counts.most_common(SHOWN_PER_LIST)
     parts = [f"{(label or {}).get(key, key) or '?'} {n}" for key, n in shown]
     if len(counts) > SHOWN_PER_LIST:
-        parts.append(f"and {len(counts) - SHOWN_PER_LIST} more")
+        parts.append(wording.slack.AND_MORE.format(count=len(counts) - SHOWN_PER_LIST))
     return ", ".join(parts) or "none"
 
 
 def _usage_period(title: str, rows: list[dict[str, Any]], usage: AdminUsage) -> str:
     counted = _counted(rows)
     lines = [
-        f"*{title}:* {len(counted)} request(s)",
-        "by user: "
+        wording.slack.HOME_REQUESTS_COUNT.format(title=title, count=len(counted)),
+        wording.slack.HOME_BY_USER
         + _listing(Counter(asker(r["user_id"], from_command_line=bool(r.get("from_command_line"))) for r in counted)),
-        "by scene: " + _listing(Counter(str(r["scene"] or "") for r in counted), SCENE_LABELS),
+        wording.slack.HOME_BY_SCENE + _listing(Counter(str(r["scene"] or "") for r in counted), SCENE_LABELS),
         wording.slack.FAILURES_BY_CODE
         + _listing(Counter(str(r["error_code"] or "unknown") for r in rows if r["status"] == FAILED)),
     ]
     if usage.prices:
-        lines.append("estimated cost: " + cost_text(estimate_cost(rows, usage.prices), usage.currency))
+        lines.append(wording.slack.ESTIMATED_COST + cost_text(estimate_cost(rows, usage.prices), usage.currency))
     return "\n".join(lines)
 
 
@@ -183,7 +183,9 @@ def admin_blocks(usage: AdminUsage, now: datetime) -> list[dict[str, Any]]:
         {"type": "divider"},
         _header("Team usage (admins only)"),
         _text(_usage_period("Today", today, usage)),
-        _text(_usage_period(f"This month ({now.strftime('%Y-%m')})", usage.month_rows, usage)),
+        _text(
+            _usage_period(wording.slack.HOME_THIS_MONTH.format(month=now.strftime("%Y-%m")), usage.month_rows, usage)
+        ),
     ]
     if not usage.prices:
         blocks.append(_context(wording.slack.SET_PRICES_FOR_COSTS))
@@ -195,13 +197,17 @@ def admin_blocks(usage: AdminUsage, now: datetime) -> list[dict[str, Any]]:
 def preset_blocks(presets: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     blocks = [{"type": "divider"}, _header("Presets")]
     if not presets:
-        return [*blocks, _text("No presets yet.")]
+        return [*blocks, _text(wording.slack.HOME_NO_PRESETS)]
     lines = []
     for preset in presets:
         name = escape(str(preset.get("name") or "?"))
         scene = SCENE_LABELS.get(str(preset.get("scene") or ""), "")
         creator = str(preset.get("creator") or "")
-        lines.append(f"• *{name}*" + (f" · {scene}" if scene else "") + (f" · by <@{creator}>" if creator else ""))
+        lines.append(
+            f"• *{name}*"
+            + (f" · {scene}" if scene else "")
+            + (wording.slack.SAVED_BY.format(creator=creator) if creator else "")
+        )
     return [*blocks, _text("\n".join(lines))]
 
 
@@ -214,7 +220,7 @@ def home_view(content: HomeContent) -> dict[str, Any]:
         _header("AIGC Images"),
         _text(f"*Requests today* (UTC) · {counts}"),
         {"type": "divider"},
-        _header("Your last requests"),
+        _header(wording.slack.HOME_LAST_REQUESTS),
     ]
     if not content.requests:
         blocks.append(_text(wording.slack.NO_REQUESTS_YET))

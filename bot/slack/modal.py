@@ -22,7 +22,12 @@ MAX_PRESET_OPTIONS = 100
 # How the form names each try-on model; a model missing here is shown by its short name.
 _MODEL_LABELS = {"lite": "Lite (fastest)", "flash": "Flash", "pro": "Pro (best)"}
 # The form's fields as its labels name them, and the block each of the rulebook's fields is shown on.
-_LABELS = {"ratio": "Aspect ratio", "count": "How many images", "model": "Quality", "negative": "Avoid"}
+_LABELS = {
+    "ratio": wording.form.ASPECT_RATIO,
+    "count": wording.form.HOW_MANY_IMAGES,
+    "model": "Quality",
+    "negative": "Avoid",
+}
 _BLOCKS = {"image": "images"}
 # A sentence of the rulebook sits on the field it is about, so the field is named by its label at most.
 FORM = Naming(
@@ -164,7 +169,7 @@ def _links(links: list[str], scene: str) -> dict[str, Any]:
         "type": "input",
         "block_id": "links",
         "optional": True,
-        "label": {"type": "plain_text", "text": "Image links or VOD FileIds"},
+        "label": {"type": "plain_text", "text": wording.form.LINKS_LABEL},
         "hint": {"type": "plain_text", "text": wording.form.ATTACHED_COME_AFTER.format(order=order)},
         "element": {
             "type": "plain_text_input",
@@ -184,7 +189,7 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
             "type": "input",
             "block_id": "scene",
             "dispatch_action": True,
-            "label": {"type": "plain_text", "text": "What should I make?"},
+            "label": {"type": "plain_text", "text": wording.form.SCENE_LABEL},
             "element": {
                 "type": "static_select",
                 "action_id": SCENE_ACTION,
@@ -214,7 +219,7 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
     fewest, most = rules.IMAGE_COUNTS[scene]
     if scene == "tryon":
         fewest_clothes, most_clothes = rules.CLOTHES_COUNT
-        blocks.append(_files("images", "Model photo", most, preset, wording.form.MODEL_IMAGE_HINT))
+        blocks.append(_files("images", wording.form.MODEL_PHOTO, most, preset, wording.form.MODEL_IMAGE_HINT))
         blocks.append(
             _files(
                 "clothes",
@@ -230,18 +235,18 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
         blocks.append(
             _files(
                 "images",
-                "Product images",
+                wording.form.PRODUCT_IMAGES,
                 most,
                 preset,
                 wording.form.PRODUCT_IMAGES_HINT.format(fewest=fewest, most=most),
             )
         )
-        blocks.append(_select("ratio", "Aspect ratio", _ratio_options()))
-        blocks.append(_select("count", "How many images", _count_options()))
+        blocks.append(_select("ratio", wording.form.ASPECT_RATIO, _ratio_options()))
+        blocks.append(_select("count", wording.form.HOW_MANY_IMAGES, _count_options()))
         blocks.append(_text("negative", "Avoid", False, 500, wording.form.NEGATIVE_PLACEHOLDER))
     else:
-        blocks.append(_files("images", "Image to extend", most, preset, wording.form.OUTPAINT_IMAGES_HINT))
-        blocks.append(_select("ratio", "Aspect ratio", _ratio_options()))
+        blocks.append(_files("images", wording.form.IMAGE_TO_EXTEND, most, preset, wording.form.OUTPAINT_IMAGES_HINT))
+        blocks.append(_select("ratio", wording.form.ASPECT_RATIO, _ratio_options()))
     if presets:
         choices = [_option(name) for name in presets[:MAX_PRESET_OPTIONS]]
         blocks.append(_select("preset", "Preset", choices))
@@ -252,9 +257,9 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
         "type": "modal",
         "callback_id": FORM_CALLBACK,
         "private_metadata": context.dump(),
-        "title": {"type": "plain_text", "text": "AIGC images"},
-        "submit": {"type": "plain_text", "text": "Generate"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": wording.form.TITLE},
+        "submit": {"type": "plain_text", "text": wording.form.SUBMIT},
+        "close": {"type": "plain_text", "text": wording.slack.CANCEL},
         "blocks": blocks,
     }
 

@@ -35,10 +35,10 @@ def history_text(log_db: RequestLog, *, team_id: str, user_id: str, team_domain:
     rows = log_db.recent_for_user(team_id=team_id, user_id=user_id, limit=10)
     if not rows:
         return wording.slack.NO_REQUESTS_YET
-    lines = ["*Your last requests*"]
+    lines = [wording.slack.HISTORY_TITLE]
     for row in rows:
         scene = SCENE_LABELS.get(row["scene"] or "", row["scene"] or "?")
-        task = f"`{row['task_id']}`" if row["task_id"] else "no TaskId"
+        task = f"`{row['task_id']}`" if row["task_id"] else wording.slack.NO_TASK_ID
         link = thread_link(team_domain, row["channel_id"], row["thread_ts"])
         where = f" · <{link}|thread>" if link else ""
         lines.append(f"• {_when(row['created_at'])} · {scene} · {row['status']} · {task}{where}")
@@ -77,17 +77,19 @@ def usage_text(
     month = moment.strftime("%Y-%m")
     billed = log_db.billed_since(team_id=team_id, since=month, billed_error_codes=BILLED_WITHOUT_TASK_ID)
     parts = [wording.slack.USAGE_TITLE.format(month=month)]
-    for label, chosen in (("Today", [t for t in billed if t.day == day]), ("This month", billed)):
-        parts.append(f"*{label}:* {len(chosen)} task(s)")
+    for label, chosen in (("Today", [t for t in billed if t.day == day]), (wording.slack.THIS_MONTH, billed)):
+        parts.append(wording.slack.USAGE_TASKS_COUNT.format(label=label, count=len(chosen)))
         by_scene = Counter(t.scene for t in chosen)
         by_user = Counter(asker(t.user_id, from_command_line=t.from_command_line) for t in chosen)
         if by_scene:
             scenes = ", ".join(f"{SCENE_LABELS.get(s or '', s)} {n}" for s, n in by_scene.most_common())
-            parts.append("  by scene: " + scenes)
+            parts.append(wording.slack.USAGE_BY_SCENE + scenes)
             if asked_by is None:
-                parts.append("  by user: " + ", ".join(f"{who} {n}" for who, n in by_user.most_common(20)))
+                parts.append(
+                    wording.slack.USAGE_BY_USER + ", ".join(f"{who} {n}" for who, n in by_user.most_common(20))
+                )
             else:
-                parts.append(f"  yours: {by_user[asker(asked_by)]}")
+                parts.append(wording.slack.USAGE_YOURS.format(count=by_user[asker(asked_by)]))
     refused = log_db.not_submitted_count(team_id=team_id, since=month)
     parts.append(wording.slack.NOT_SUBMITTED_THIS_MONTH.format(refused=refused))
     if prices:

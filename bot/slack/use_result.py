@@ -16,7 +16,7 @@ from bot import wording
 from bot.store.db import DONE, FAILED, INVALID, REFUSED, RequestLog, RequestRow, parse_iso
 
 USE_RESULT_ACTION = "aigc_use_result"
-USE_RESULT_LABEL = "Use this image"
+USE_RESULT_LABEL = wording.slack.USE_RESULT_LABEL
 # Slack shows at most 100 options in a static select; a task makes at most 10 images.
 MAX_IMAGE_OPTIONS = 100
 _REFERENCE_SEPARATOR = ":"
@@ -38,7 +38,10 @@ def use_result_element(row_id: int, image_count: int) -> dict[str, Any] | None:
         "action_id": USE_RESULT_ACTION,
         "placeholder": {"type": "plain_text", "text": f"{USE_RESULT_LABEL}…"},
         "options": [
-            {"text": {"type": "plain_text", "text": f"Image {number}"}, "value": result_reference(row_id, number)}
+            {
+                "text": {"type": "plain_text", "text": wording.slack.IMAGE_NUMBER.format(number=number)},
+                "value": result_reference(row_id, number),
+            }
             for number in range(1, min(image_count, MAX_IMAGE_OPTIONS) + 1)
         ],
     }
@@ -106,5 +109,5 @@ def built_on_line(log_db: RequestLog, derived_from: int | None) -> str | None:
         return None
     source = log_db.get(int(derived_from)) or {}
     task_id = source.get("task_id")
-    named = f"TaskId `{task_id}`" if task_id else f"request {derived_from}"
+    named = f"TaskId `{task_id}`" if task_id else wording.slack.REQUEST_NUMBER.format(row_id=derived_from)
     return wording.slack.BUILT_ON_RESULT.format(named=named)

@@ -14,3 +14,12 @@ TRYON_ORDER_AFTER = " The first is the model photo, the rest are clothes."
 USING_MESSAGE_IMAGES = (
     "Using {preset_images} image(s) from the message: {names}.{how} Images you add below come after them."
 )
+ASPECT_RATIO = "Aspect ratio"
+HOW_MANY_IMAGES = "How many images"
+LINKS_LABEL = "Image links or VOD FileIds"
+TITLE = "AIGC images"
+SUBMIT = "Generate"
+SCENE_LABEL = "What should I make?"
+MODEL_PHOTO = "Model photo"
+PRODUCT_IMAGES = "Product images"
+IMAGE_TO_EXTEND = "Image to extend"
