@@ -4,7 +4,8 @@ The core lives here and ties the layers below it together:
 
     tencent/   the VOD client, its TC3 signer, COS uploads, rate limits, the request models and scene rules
     store/     the SQLite log of every request, behind named methods
-    slack/     every Slack-facing sentence and Block Kit structure, threads, files and command text
+    slack/     Block Kit structures and filled-in messages, threads, files and command text
+    wording/   every sentence the bot shows, by surface, referred to by name
     follow/    following submitted tasks to their results: schedule, leases, delivery, Tencent's events
 
 Core modules: config (settings), pipeline (record, upload, submit, answer), access (who may ask, caps),

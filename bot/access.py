@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import wording
 from bot.config import Settings
 from bot.flow import Guard
 from bot.request import Origin
@@ -45,8 +46,9 @@ class AccessPolicy:
 
     def who_to_ask(self) -> str:
         if self.admins:
-            return "Ask " + ", ".join(f"<@{a}>" for a in sorted(self.admins)) + " if you need access."
-        return "Ask the workspace admin who installed the bot if you need access."
+            admins = ", ".join(f"<@{a}>" for a in sorted(self.admins))
+            return wording.slack.ASK_ADMINS_FOR_ACCESS.format(admins=admins)
+        return wording.slack.ASK_INSTALLER_FOR_ACCESS
 
     async def _in_allowed_group(self, slack: AsyncWebClient, user_id: str) -> bool:
         for group in self.allowed_usergroups:
@@ -71,11 +73,11 @@ class AccessPolicy:
         in_dm = origin.channel_id.startswith("D")
         if self.allowed_channels and origin.channel_id not in self.allowed_channels and not in_dm:
             channels = ", ".join(f"<#{c}>" for c in sorted(self.allowed_channels))
-            return f"Sorry, I only generate images in {channels}. {self.who_to_ask()}"
+            return wording.slack.NOT_AN_ALLOWED_CHANNEL.format(channels=channels, who_to_ask=self.who_to_ask())
         if self.allowed_users or self.allowed_usergroups:
             allowed = origin.user_id in self.allowed_users or await self._in_allowed_group(slack, origin.user_id)
             if not allowed:
-                return f"Sorry, image generation is limited to approved people in this workspace. {self.who_to_ask()}"
+                return wording.slack.NOT_AN_ALLOWED_USER.format(who_to_ask=self.who_to_ask())
         return None
 
     def within_caps(self, log_db: RequestLog, origin: Origin) -> str | None:
@@ -85,16 +87,14 @@ class AccessPolicy:
                 team_id=origin.team_id, user_id=origin.user_id, day=today, logged_before=origin.dedupe_key
             )
             if used >= self.user_daily_cap:
-                return (
-                    f"You have reached today's limit of {self.user_daily_cap} requests. "
-                    f"It resets at 00:00 UTC. {self.who_to_ask()}"
+                return wording.slack.USER_DAILY_CAP_REACHED.format(
+                    user_daily_cap=self.user_daily_cap, who_to_ask=self.who_to_ask()
                 )
         if self.workspace_daily_cap:
             used = log_db.daily_count(team_id=origin.team_id, day=today, logged_before=origin.dedupe_key)
             if used >= self.workspace_daily_cap:
-                return (
-                    f"The workspace has reached today's limit of {self.workspace_daily_cap} requests. "
-                    f"It resets at 00:00 UTC. {self.who_to_ask()}"
+                return wording.slack.WORKSPACE_DAILY_CAP_REACHED.format(
+                    workspace_daily_cap=self.workspace_daily_cap, who_to_ask=self.who_to_ask()
                 )
         return None
 

@@ -23,6 +23,7 @@ import httpx
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import wording
 from bot.access import AccessPolicy, left_today
 from bot.config import Settings
 from bot.pipeline import Pipeline
@@ -115,7 +116,7 @@ class Batches:
         name = str(meta.get("name") or meta.get("title") or "batch.csv")
         refusal = await self.policy.may_use(self.slack, self._origin(place, "batch-check"))
         if refusal is not None:
-            return BatchCheck(f":no_entry: {refusal} Nothing was submitted or billed.")
+            return BatchCheck(wording.slack.REFUSED_NOTHING_BILLED.format(refusal=refusal))
         try:
             meta = await self._complete(meta)
             token = self.settings.slack_bot_token
@@ -130,8 +131,7 @@ class Batches:
             return BatchCheck(
                 text.file_problem_text(
                     name,
-                    f"it has {len(rows) + len(problems)} requests; a batch holds at most {self.max_rows} "
-                    "(AIGC_BOT_BATCH_MAX_ROWS). Split it into smaller files.",
+                    wording.batches.TOO_MANY_ROWS.format(ready=len(rows) + len(problems), max_rows=self.max_rows),
                 )
             )
         records, images = [], 0
@@ -169,7 +169,9 @@ class Batches:
         try:
             answer = await self.slack.files_info(file=meta["id"])
         except SlackApiError as error:
-            raise text.BatchFileError(f"Slack would not let me read it ({slack_error_code(error)}).") from None
+            raise text.BatchFileError(
+                wording.batches.SLACK_WOULD_NOT_SHARE.format(slack_error=slack_error_code(error))
+            ) from None
         return dict(answer["file"])
 
     def _checked_command(self, row: text.CsvRow, place: Place) -> Generate:
@@ -195,9 +197,11 @@ class Batches:
         user_left, workspace_left = self._left(place)
         for left, whose in ((user_left, "your"), (workspace_left, "the workspace's")):
             if left is not None and count > left:
-                return (
-                    f"it has {text.requests_word(count)} but {whose} daily cap allows only {left} more today "
-                    f"(it resets at 00:00 UTC). {self.policy.who_to_ask()}"
+                return wording.batches.OVER_DAILY_CAP.format(
+                    requests=text.requests_word(count),
+                    whose=whose,
+                    left=left,
+                    who_to_ask=self.policy.who_to_ask(),
                 )
         return None
 
@@ -241,8 +245,7 @@ class Batches:
                 await self.slack.chat_postEphemeral(
                     channel=place.channel_id,
                     user=place.user_id,
-                    text=f"I could not post the batch here ({slack_error_code(error)}); invite me with "
-                    "`/invite @aigc` and share the file again. Nothing was submitted or billed.",
+                    text=wording.batches.CANNOT_POST_BATCH.format(slack_error=slack_error_code(error)),
                 )
 
     # -- the Submit click: every row logged before the ack ---------------------------------------------------
@@ -254,9 +257,9 @@ class Batches:
         """
         batch = self.store.get(batch_id)
         if batch is None:
-            return "I can't find that batch."
+            return wording.batches.NO_SUCH_BATCH_HERE
         if user_id != batch.user_id:
-            return f"Only <@{batch.user_id}>, who shared the file, can submit batch {batch.id}."
+            return wording.batches.ONLY_SHARER_SUBMITS.format(user_id=batch.user_id, id=batch.id)
         if batch.status != AWAITING:
             return (
                 f"Batch {batch.id} was already {'submitted' if batch.status in (RUNNING, FINISHED) else 'discarded'}."
@@ -265,7 +268,7 @@ class Batches:
         refusal = await self.policy.may_use(self.slack, self._origin(place, f"batch:{batch.id}"))
         refusal = refusal or self._over_caps(place, batch.row_count)
         if refusal is not None:
-            return f":no_entry: Batch {batch.id} was not submitted: {refusal}"
+            return wording.batches.BATCH_REFUSED.format(id=batch.id, refusal=refusal)
         now = iso(utc_now())
         requests = []
         for record in self.store.checked_rows(batch_id):
@@ -274,7 +277,7 @@ class Batches:
             requests.append({**record, "dedupe_key": key, "session_id": session_id_for(key), "announced_at": now})
         thread_ts = batch.thread_ts or parent_ts
         if not self.store.start(batch_id, parent_ts=parent_ts, thread_ts=thread_ts, requests=requests):
-            return f"Batch {batch.id} was already submitted."
+            return wording.batches.ALREADY_SUBMITTED.format(id=batch.id)
         log.info("batch %s: %d requests logged", batch_id, len(requests))
         return None
 
@@ -282,12 +285,12 @@ class Batches:
         """Discard a batch still awaiting its Submit click: whether it was, and the sentence that says so."""
         batch = self.store.get(batch_id)
         if batch is None:
-            return False, "I can't find that batch."
+            return False, wording.batches.NO_SUCH_BATCH_HERE
         if user_id != batch.user_id:
-            return False, f"Only <@{batch.user_id}>, who shared the file, can discard batch {batch.id}."
+            return False, wording.batches.ONLY_SHARER_DISCARDS.format(user_id=batch.user_id, id=batch.id)
         if not self.store.drop(batch_id):
-            return False, f"Batch {batch.id} was already submitted or discarded."
-        return True, f"Batch {batch.id} discarded; nothing was submitted or billed."
+            return False, wording.batches.ALREADY_SUBMITTED_OR_DISCARDED.format(id=batch.id)
+        return True, wording.batches.BATCH_DISCARDED.format(id=batch.id)
 
     def run(self, batch_id: int) -> None:
         """After the ack: submit the batch's rows and keep its parent message up to date, in the background."""
@@ -393,16 +396,20 @@ class Batches:
     def status_text(self, *, team_id: str, user_id: str, batch_id: int | None) -> str:
         batch = self.store.latest(team_id, user_id) if batch_id is None else self.store.get(batch_id)
         if batch is None or batch.team_id != team_id:
-            return "You have no batches yet." if batch_id is None else f"There is no batch {batch_id}."
+            return (
+                wording.batches.NO_BATCHES_YET
+                if batch_id is None
+                else wording.batches.NO_SUCH_BATCH.format(batch_id=batch_id)
+            )
         counts = self._counts(batch.id) if batch.status in (RUNNING, FINISHED) else None
         return text.status_text(batch, counts)
 
     def cancel(self, *, team_id: str, user_id: str, batch_id: int) -> str:
         batch = self.store.get(batch_id)
         if batch is None or batch.team_id != team_id:
-            return f"There is no batch {batch_id}."
+            return wording.batches.NO_SUCH_BATCH.format(batch_id=batch_id)
         if user_id != batch.user_id and user_id not in self.policy.admins:
-            return f"Only <@{batch.user_id}>, who started it, or an admin can cancel batch {batch.id}."
+            return wording.batches.ONLY_STARTER_OR_ADMIN_CANCELS.format(user_id=batch.user_id, id=batch.id)
         if batch.status == AWAITING:
             return self.drop(batch_id, user_id=batch.user_id)[1]
         if batch.status != RUNNING:
@@ -435,7 +442,6 @@ class Batches:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-NO_FILE = "Attach the catalogue as a CSV file to the same message, e.g. `@aigc batch` with `catalogue.csv`."
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 
@@ -458,7 +464,9 @@ async def answer_message(batches: Batches, event: dict[str, Any], body: dict[str
     )
     files = text.csv_files(event.get("files"))
     if not files:
-        await batches.slack.chat_postMessage(channel=channel_id, thread_ts=place.thread_ts, text=NO_FILE)
+        await batches.slack.chat_postMessage(
+            channel=channel_id, thread_ts=place.thread_ts, text=wording.batches.NO_FILE
+        )
         return
     await batches.answer(place, await batches.check(place, files[0]))
 

@@ -13,6 +13,7 @@ from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot import wording
 from bot.errors import BotError
 from bot.pricing import FORMAT_HINT, parse_unit_prices
 from bot.tencent.vod import DEFAULT_ENDPOINT, OTHER_ENDPOINT
@@ -31,7 +32,7 @@ def use_env_file(path: Path | None) -> None:
     """Read settings from `path` (the command line's --env-file) instead of looking for a .env."""
     global _chosen_env_file
     if path is not None and not path.is_file():
-        raise ConfigError(f"--env-file {path}: no such file")
+        raise ConfigError(wording.terminal.NO_SUCH_ENV_FILE.format(path=path))
     _chosen_env_file = path
 
 
@@ -59,21 +60,21 @@ class SlackIdKind:
 
 _MEMBER_IDS = SlackIdKind(
     re.compile(r"^[UW][A-Z0-9]{2,}$"),
-    "Slack member ids (U... or W...)",
-    "a member id is under ⋮ (More) → Copy member ID in the person's Slack profile",
+    wording.terminal.MEMBER_IDS_MEANING,
+    wording.terminal.WHERE_MEMBER_IDS_ARE,
 )
 SLACK_ID_LISTS: dict[str, SlackIdKind] = {
     "AIGC_BOT_ADMINS": _MEMBER_IDS,
     "AIGC_BOT_ALLOWED_USERS": _MEMBER_IDS,
     "AIGC_BOT_ALLOWED_CHANNELS": SlackIdKind(
         re.compile(r"^[CG][A-Z0-9]{2,}$"),
-        "Slack channel ids (C... or G...)",
-        "a channel id is at the bottom of the channel's details (click its name)",
+        wording.terminal.CHANNEL_IDS_MEANING,
+        wording.terminal.WHERE_CHANNEL_IDS_ARE,
     ),
     "AIGC_BOT_ALLOWED_USERGROUPS": SlackIdKind(
         re.compile(r"^S[A-Z0-9]{2,}$"),
-        "Slack user group ids (S...)",
-        "a group's id is in its link: open the group from People → User groups and copy it from the address",
+        wording.terminal.GROUP_IDS_MEANING,
+        wording.terminal.WHERE_GROUP_IDS_ARE,
     ),
 }
 
@@ -234,25 +235,25 @@ class SettingProblem:
 
 
 HINTS: dict[str, str] = {
-    "SLACK_BOT_TOKEN": "the Bot User OAuth Token, xoxb-..., from your Slack app's OAuth & Permissions page",
-    "SLACK_SIGNING_SECRET": "the Signing Secret from your Slack app's Basic Information page "
-    "(needed only by `aigc-bot serve`, HTTP)",
-    "SLACK_APP_TOKEN": "an app-level token, xapp-..., with connections:write "
-    "(needed only by `aigc-bot run`, Socket Mode)",
+    "SLACK_BOT_TOKEN": wording.terminal.BOT_TOKEN_MEANING,
+    "SLACK_SIGNING_SECRET": wording.terminal.SIGNING_SECRET_MEANING,
+    "SLACK_APP_TOKEN": wording.terminal.APP_TOKEN_MEANING,
     "SLACK_API_URL": "an http(s) URL, default https://slack.com/api/",
-    "TENCENTCLOUD_SECRET_ID": "the API SecretId (AKID...) of a CAM user allowed to use VOD",
-    "TENCENTCLOUD_SECRET_KEY": "the API SecretKey that goes with TENCENTCLOUD_SECRET_ID",
-    "TENCENTCLOUD_REGION": "a region such as ap-guangzhou",
-    "TENCENTCLOUD_VOD_SUB_APP_ID": "the VOD application id, a positive whole number",
-    "TENCENTCLOUD_VOD_ENDPOINT": f"an http(s) URL, default {DEFAULT_ENDPOINT} (the other VOD domain: {OTHER_ENDPOINT})",
-    "TENCENTCLOUD_COS_ENDPOINT": "optional http(s) base URL that replaces https://{bucket}.cos.{region}.myqcloud.com",
-    "AIGC_BOT_DB": "a file path for the SQLite log, default aigc-bot.db beside the .env read",
-    "AIGC_BOT_HEALTH_PORT": "a TCP port (1-65535) for /healthz, /readyz and /metrics in `aigc-bot run`; unset = off",
-    "AIGC_BOT_AUTH_CHECK_SECONDS": "seconds between auth.test checks of SLACK_BOT_TOKEN for /readyz, default 300",
-    "AIGC_BOT_LOG_FORMAT": "text (default) or json, one JSON object per line",
-    "AIGC_BOT_RETENTION_DAYS": "days after which a request's prompt and inputs are purged, 0 (default) = keep all",
+    "TENCENTCLOUD_SECRET_ID": wording.terminal.SECRET_ID_MEANING,
+    "TENCENTCLOUD_SECRET_KEY": wording.terminal.SECRET_KEY_MEANING,
+    "TENCENTCLOUD_REGION": wording.terminal.REGION_MEANING,
+    "TENCENTCLOUD_VOD_SUB_APP_ID": wording.terminal.SUB_APP_ID_MEANING,
+    "TENCENTCLOUD_VOD_ENDPOINT": wording.terminal.ENDPOINT_MEANING.format(
+        default_endpoint=DEFAULT_ENDPOINT, other_endpoint=OTHER_ENDPOINT
+    ),
+    "TENCENTCLOUD_COS_ENDPOINT": wording.terminal.COS_DOMAIN_MEANING,
+    "AIGC_BOT_DB": wording.terminal.DB_MEANING,
+    "AIGC_BOT_HEALTH_PORT": wording.terminal.HEALTH_PORT_MEANING,
+    "AIGC_BOT_AUTH_CHECK_SECONDS": wording.terminal.AUTH_CHECK_SECONDS_MEANING,
+    "AIGC_BOT_LOG_FORMAT": wording.terminal.LOG_FORMAT_MEANING,
+    "AIGC_BOT_RETENTION_DAYS": wording.terminal.RETENTION_DAYS_MEANING,
     "AIGC_BOT_UNIT_PRICES": FORMAT_HINT,
-    "AIGC_BOT_CURRENCY": "the ISO 4217 code cost estimates are shown in, default CNY",
+    "AIGC_BOT_CURRENCY": wording.terminal.CURRENCY_MEANING,
 }
 
 REQUIRED_FOR_BOT = (
@@ -300,15 +301,15 @@ def _shape_problems(settings: Settings) -> list[SettingProblem]:
     app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
     secret_id = settings.tencentcloud_secret_id or ""
     if bot_token and not bot_token.startswith("xoxb-"):
-        problems.append(SettingProblem("SLACK_BOT_TOKEN", "malformed", "must start with xoxb-"))
+        problems.append(SettingProblem("SLACK_BOT_TOKEN", "malformed", wording.terminal.NOT_A_BOT_TOKEN))
     if app_token and not app_token.startswith("xapp-"):
-        problems.append(SettingProblem("SLACK_APP_TOKEN", "malformed", "must start with xapp-"))
+        problems.append(SettingProblem("SLACK_APP_TOKEN", "malformed", wording.terminal.NOT_AN_APP_TOKEN))
     if secret_id and (len(secret_id) < 8 or re.search(r"\s", secret_id)):
         problems.append(
             SettingProblem(
                 "TENCENTCLOUD_SECRET_ID",
                 "malformed",
-                "must be at least 8 characters with no spaces (the SecretId, AKID...)",
+                wording.terminal.SECRET_ID_TOO_SHORT,
             )
         )
     return problems
@@ -392,15 +393,12 @@ def files_report(settings: Settings | None) -> list[str]:
     """Which .env was read, and where the request log is, by full path."""
     dotenv = env_file()
     if dotenv is not None:
-        lines = [f"Settings read from {dotenv.resolve()} and the environment."]
+        lines = [wording.terminal.SETTINGS_READ_FROM.format(dotenv=dotenv.resolve())]
     else:
-        lines = [
-            f"No .env read (none in {Path.cwd()} or beside the project in {PROJECT_ROOT}); "
-            "settings come from the environment only."
-        ]
+        lines = [wording.terminal.NO_ENV_READ.format(path=Path.cwd(), project_root=PROJECT_ROOT)]
     if settings is not None:
         log_path = settings.aigc_bot_db
-        state = "exists" if log_path.exists() else "is created at the first start"
+        state = "exists" if log_path.exists() else wording.terminal.CREATED_AT_FIRST_START
         lines.append(f"Request log ({LOG_SETTING}): {log_path} ({state}).")
     return lines
 
@@ -450,6 +448,6 @@ def unknown_settings() -> list[str]:
         if not name.startswith(SETTING_PREFIXES) or name in known:
             continue
         meant = _likely_meant(name, known)
-        guess = f"; did you mean {meant}?" if meant else ""
-        warnings.append(f"WARNING  {name} (in {where}) is not a setting of aigc-bot and is ignored{guess}")
+        guess = wording.terminal.DID_MEAN.format(meant=meant) if meant else ""
+        warnings.append(wording.terminal.UNKNOWN_SETTING_WARNING.format(name=name, where=where, guess=guess))
     return warnings

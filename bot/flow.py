@@ -15,6 +15,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot import wording
 from bot.outbox import Carried, Outbox
 from bot.request import Origin, command_from_row, origin_from_row
 from bot.slack.command_text import Generate
@@ -95,7 +96,7 @@ class Flow:
             if refusal is not None:
                 await self.outbox.answer(
                     request,
-                    f":no_entry: {refusal} Nothing was submitted or billed.",
+                    wording.slack.REFUSED_NOTHING_BILLED.format(refusal=refusal),
                     private=True,
                     status=Status.REFUSED,
                     error_code="Refused",
@@ -125,14 +126,13 @@ class Flow:
             request.row_id,
             status=Status.FAILED,
             error_code="SlackUnavailable",
-            error_message=f"Slack refused our messages ({slack_down}); nothing was submitted",
+            error_message=wording.slack.SLACK_DOWN_LOGGED.format(slack_down=slack_down),
             reply_pending=None,
         )
         if request.origin.response_url:
             await self.outbox.tell_user(
                 request.origin,
-                ":warning: Slack would not take my messages just now, so I stopped before submitting "
-                "anything; nothing was billed. Please try again in a minute.",
+                wording.slack.SLACK_DOWN_NOTHING_SUBMITTED,
             )
 
     async def _internal_error(self, request: Carried) -> None:
@@ -142,13 +142,13 @@ class Flow:
         if row.get("status") not in ACTIVE_STATUSES:
             return
         headline = (
-            "Something went wrong on my side while submitting; the request may have reached Tencent."
+            wording.slack.CRASHED_WHILE_SUBMITTING
             if row.get("status") == Status.SUBMITTING
-            else "Something went wrong on my side before anything was submitted; nothing was billed."
+            else wording.slack.CRASHED_BEFORE_SUBMITTING
         )
         await self.outbox.answer(
             request,
-            error_text(headline, "Please check `/aigc history`. If it keeps happening, tell the admin."),
+            error_text(headline, wording.slack.CRASHED_WHAT_TO_DO),
             parent="failed",
             status=Status.FAILED,
             error_code="BotError",

@@ -9,13 +9,13 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import wording
 from bot.config import Settings
 from bot.slack.auth import ATTEMPT_SECONDS, BOT_TOKEN, SlackUnreachable, TokenRejected, bot_token_client, call_slack
 from bot.store.db import RequestLog
 
 log = logging.getLogger(__name__)
 
-NOT_CHECKED = "SLACK_BOT_TOKEN has not passed auth.test yet"
 OK = "ok"
 
 
@@ -24,7 +24,7 @@ class Readiness:
 
     def __init__(self, log_db: RequestLog) -> None:
         self.log_db = log_db
-        self.token_problem: str | None = NOT_CHECKED
+        self.token_problem: str | None = wording.terminal.TOKEN_NOT_CHECKED
         # Set in Socket Mode only: over HTTP, Slack reaching us is the connection.
         self.socket_connected: Callable[[], bool] | None = None
 
@@ -44,7 +44,7 @@ class Readiness:
         database_problem = self.log_db.write_problem()
         checks["database"] = database_problem or OK
         if self.socket_connected is not None:
-            checks["socket_mode"] = OK if self.socket_connected() else "the Socket Mode connection is not open"
+            checks["socket_mode"] = OK if self.socket_connected() else wording.terminal.SOCKET_MODE_NOT_OPEN
         not_ready = {name: problem for name, problem in checks.items() if problem != OK}
         return not not_ready, {"ready": not not_ready, "checks": checks, "not_ready": sorted(not_ready)}
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from bot import wording
 from bot.config import ConfigError, Settings, load_settings
 from bot.errors import BotError
 from bot.pricing import parse_unit_prices
@@ -38,24 +39,24 @@ def whole_days(text: str) -> int:
     try:
         days = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from None
+        raise argparse.ArgumentTypeError(wording.terminal.NOT_WHOLE_DAYS.format(text=text)) from None
     if days < 1:
-        raise argparse.ArgumentTypeError("must be at least 1 day")
+        raise argparse.ArgumentTypeError(wording.terminal.AT_LEAST_ONE_DAY)
     return days
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    backup = commands.add_parser("backup", help="copy the live database consistently (SQLite backup API)")
-    backup.add_argument("path", type=Path, help="the file to write, created with mode 0600")
-    backup.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    backup = commands.add_parser("backup", help=wording.terminal.BACKUP_HELP)
+    backup.add_argument("path", type=Path, help=wording.terminal.BACKUP_PATH_HELP)
+    backup.add_argument("--force", action="store_true", help=wording.terminal.FORCE_HELP)
 
-    export = commands.add_parser("export", help="one line per request, as CSV or JSON lines")
-    export.add_argument("--since", type=bound, metavar="DATE", help="from this UTC day or ISO time on")
-    export.add_argument("--until", type=bound, metavar="DATE", help="up to the end of this UTC day, or this time")
+    export = commands.add_parser("export", help=wording.terminal.EXPORT_HELP)
+    export.add_argument("--since", type=bound, metavar="DATE", help=wording.terminal.SINCE_HELP)
+    export.add_argument("--until", type=bound, metavar="DATE", help=wording.terminal.UNTIL_HELP)
     export.add_argument("--format", choices=("csv", "json"), default="csv", type=str.lower)
-    export.add_argument("--output", type=Path, metavar="PATH", help="write here instead of to stdout")
+    export.add_argument("--output", type=Path, metavar="PATH", help=wording.terminal.OUTPUT_HELP)
 
-    purge = commands.add_parser("purge", help="purge prompts and inputs of requests older than DAYS")
+    purge = commands.add_parser("purge", help=wording.terminal.PURGE_HELP)
     purge.add_argument("--older-than", type=whole_days, required=True, metavar="DAYS")
 
 
@@ -63,13 +64,13 @@ def _settings() -> Settings:
     try:
         return load_settings()
     except ConfigError as problems:
-        raise LogCommandError(f"Fix these settings first (see `aigc-bot check`):\n{problems}") from None
+        raise LogCommandError(wording.terminal.FIX_SETTINGS_FIRST.format(problems=problems)) from None
 
 
 def _existing_log(settings: Settings) -> RequestLog:
     path = settings.aigc_bot_db
     if not path.is_file():
-        raise LogCommandError(f"There is no database at {path} (AIGC_BOT_DB).")
+        raise LogCommandError(wording.terminal.NO_DATABASE.format(path=path))
     return RequestLog(path)
 
 
@@ -79,9 +80,9 @@ def _sink(path: Path | None) -> Iterator[TextIO]:
         yield sys.stdout
         return
     if path.is_dir():
-        raise LogCommandError(f"{path} is a folder; give a file name for --output.")
+        raise LogCommandError(wording.terminal.OUTPUT_IS_FOLDER.format(path=path))
     if not path.parent.is_dir():
-        raise LogCommandError(f"The folder {path.parent} does not exist.")
+        raise LogCommandError(wording.terminal.NO_SUCH_FOLDER.format(parent=path.parent))
     # The export names people and channels: readable by its owner only, like the database.
     with open(path, "w", encoding="utf-8", newline="", opener=_private_open) as sink:
         yield sink
@@ -105,7 +106,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     settings = _settings()
     prices = parse_unit_prices(settings.aigc_bot_unit_prices)
     if args.since and args.until and args.since.as_since() >= args.until.as_until():
-        raise LogCommandError("--since must be before --until.")
+        raise LogCommandError(wording.terminal.SINCE_AFTER_UNTIL)
     log_db = _existing_log(settings)
     try:
         with _sink(args.output) as sink:
@@ -129,7 +130,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
         changed = purge_older_than(log_db, args.older_than)
     finally:
         log_db.close()
-    print(f"Purged the prompts and inputs of {changed} request(s) older than {args.older_than} day(s).")
+    print(wording.terminal.PURGED.format(changed=changed, older_than=args.older_than))
     return 0
 
 

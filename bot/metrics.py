@@ -14,6 +14,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Proc
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from bot import wording
 from bot.observe import active
 from bot.store.db import FOLLOWING_STATUSES, RequestLog, parse_iso, utc_now
 from bot.tencent.scenes import SCENE_TYPES
@@ -54,7 +55,7 @@ class RequestLogCollector(Collector):
     def collect(self) -> Iterable[Metric]:
         by_status = GaugeMetricFamily(
             "aigc_requests_total",
-            "Logged requests by where they came from, their scene and the status they are in now",
+            wording.metrics.REQUESTS_TOTAL,
             labels=["source", "scene", "status"],
         )
         totals: dict[tuple[str, str, str], int] = {}
@@ -68,7 +69,7 @@ class RequestLogCollector(Collector):
         yield by_status
         yield GaugeMetricFamily(
             "aigc_tasks_followed",
-            "Tasks submitted to Tencent whose result the bot is still waiting for",
+            wording.metrics.TASKS_FOLLOWED,
             value=followed,
         )
 
@@ -82,58 +83,56 @@ class BotMetrics:
         ProcessCollector(registry=self.registry)
         self.vod_calls = Counter(
             "aigc_vod_calls",
-            "HTTP calls to the VOD API by action and outcome (ok, error, timeout, unreachable, connection_lost, "
-            "bad_response); each retry counts",
+            wording.metrics.VOD_CALLS,
             ["action", "outcome"],
             registry=self.registry,
         )
         self.vod_call_seconds = Histogram(
             "aigc_vod_call_seconds",
-            "Time from sending a VOD API call to its answer",
+            wording.metrics.VOD_CALL_SECONDS,
             ["action"],
             buckets=VOD_CALL_BUCKETS,
             registry=self.registry,
         )
         self.vod_errors = Counter(
             "aigc_vod_errors",
-            "VOD calls that failed, by Tencent's error code or the bot's ClientError code",
+            wording.metrics.VOD_ERRORS,
             ["code"],
             registry=self.registry,
         )
         self.rate_limit_wait = Histogram(
             "aigc_rate_limit_wait_seconds",
-            "Time a CreateSceneAigcImageTask call waited for its place under the 20/s limit",
+            wording.metrics.RATE_LIMIT_WAIT_SECONDS,
             buckets=RATE_LIMIT_BUCKETS,
             registry=self.registry,
         )
         self.uploads_in_flight = Gauge(
             "aigc_uploads_in_flight",
-            "Images moving from Slack to VOD right now",
+            wording.metrics.UPLOADS_IN_FLIGHT,
             registry=self.registry,
         )
         self.result_lag = Histogram(
             "aigc_result_lag_seconds",
-            "Time from Tencent finishing a task to its images being posted in the Slack thread",
+            wording.metrics.RESULT_LAG_SECONDS,
             buckets=RESULT_LAG_BUCKETS,
             registry=self.registry,
         )
         self.slack_errors = Counter(
             "aigc_slack_errors",
-            "Slack Web API calls that failed, by method and Slack's error (connection_failed when Slack was not "
-            "reached)",
+            wording.metrics.SLACK_ERRORS,
             ["method", "error"],
             registry=self.registry,
         )
 
         self.slack_ratelimited_calls = Counter(
             "aigc_slack_ratelimited",
-            "Slack Web API calls answered 429 (rate limited), by method; each was waited out and tried again",
+            wording.metrics.SLACK_RATELIMITED,
             ["method"],
             registry=self.registry,
         )
         self.slack_pacer_queue = Gauge(
             "aigc_slack_pacer_queue_length",
-            "Slack calls waiting for their turn under Slack's rate limits right now",
+            wording.metrics.SLACK_PACER_QUEUE_LENGTH,
             registry=self.registry,
         )
 

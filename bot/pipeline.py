@@ -31,10 +31,6 @@ from bot.tencent.vod import VodClient
 log = logging.getLogger(__name__)
 
 DOUBLE_SUBMIT_WINDOW = timedelta(seconds=10)
-REPEAT_NOTE = (
-    "You sent the same request a few seconds ago, so I ignored this copy to avoid paying twice. "
-    "Send it again in 10 seconds if you really want a second run."
-)
 
 
 @dataclass(frozen=True)

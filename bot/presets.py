@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from bot import wording
 from bot.rules import PROMPT_SCENES, options_for, prompt_too_long
 from bot.slack import presets_text as text
 from bot.slack.command_text import CommandError, Generate
@@ -62,7 +63,7 @@ def apply_workflow(store: PresetStore, *, team_id: str, channel_id: str, command
     # be used for outpainting); a prompt typed for such a scene was refused when it was read.
     preset_prompt = preset.prompt if preset and spec.scene in PROMPT_SCENES else None
     prompt = prompt_with_preset(preset_prompt, spec.prompt)
-    if problem := prompt_too_long(prompt, f"With preset `{command.preset}`, the prompt"):
+    if problem := prompt_too_long(prompt, wording.slack.PRESET_PROMPT_WHAT.format(preset=command.preset)):
         raise CommandError(problem)
     applied = TaskSpec(
         scene=spec.scene,

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import wording
 from bot.config import Settings
 from bot.images.limits import MB, ImageLimits
 from bot.images.opening import opened
@@ -44,10 +45,10 @@ async def file_info_for(ref: Ref, *, local: LocalFiles | None = None, slack: Sla
         return Resolved(FileInfo.of_url(ref.url))
     if isinstance(ref, SlackFileRef):
         if slack is None:
-            raise BadRef("a file shared in Slack can only be used from Slack")
+            raise BadRef(wording.connections.SLACK_FILE_OUTSIDE_SLACK)
         return await slack(ref)
     if local is None:
-        raise BadRef("local files cannot be used from Slack")
+        raise BadRef(wording.connections.LOCAL_FILE_IN_SLACK)
     return await local(ref.path)
 
 

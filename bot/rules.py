@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from bot import wording
 from bot.errors import BotError
 from bot.store.presets import preset_name_problem
 from bot.tencent import models
@@ -51,8 +52,12 @@ def either(words: tuple[str, ...] | list[str], last: str = "or") -> str:
 # -- every sentence of the rulebook ------------------------------------------------------------------------
 
 _SCENE_NOUNS = {"product": "product images", "tryon": "try-on", "outpaint": "outpainting"}
-_NO_PROMPT_REASONS = {"outpaint": ": it extends the image to the ratio"}
-_IMAGES_WANTED = {"product": "images of one product", "tryon": "model image", "outpaint": "image to extend"}
+_NO_PROMPT_REASONS = {"outpaint": wording.rules.OUTPAINT_NO_PROMPT_REASON}
+_IMAGES_WANTED = {
+    "product": wording.rules.PRODUCT_IMAGES_WANTED,
+    "tryon": wording.rules.TRYON_IMAGES_WANTED,
+    "outpaint": wording.rules.OUTPAINT_IMAGES_WANTED,
+}
 # What each option accepts, as the end of "Use …".
 CHOICES = {
     "ratio": f"one of: {', '.join(models.ASPECT_RATIOS)}",
@@ -76,15 +81,8 @@ _KEPT: dict[str, Callable[[str], str]] = {
 SCENE_WORDS = either(list(SCENES))
 PROMPT_SCENE_WORDS = either([scene for scene in SCENES if scene in PROMPT_SCENES])
 
-NOT_A_SCENE = "{given} is not a scene. Use {scenes}."
 EMPTY = "{name} is empty. Use {scenes}."
-NOT_OFFERED = "{given} is not offered. Use {choices}."
-NOT_A_COUNT = "{given} is not allowed: give a whole number from {fewest} to {most}."
 NEEDS_WORDS = "{name} needs words, e.g. {example}."
-TOO_LONG = "{what} is {length} characters; the most is {most}."
-ONLY_FOR = "{name} is for {scenes} only."
-NO_PROMPT = "{noun} takes no prompt{reason}. {remove}, or choose {scenes}."
-NO_IMAGE = "{scene} needs at least one image{place}: {sources}."
 IMAGE_COUNT = "{scene} takes {wanted} {what}{place}; got {count}."
 
 
@@ -175,7 +173,7 @@ def check(draft: Draft[Image], naming: Naming, *, with_images: bool = True) -> C
 def prompt_too_long(prompt: str | None, what: str = "The prompt") -> str | None:
     """The sentence for a prompt over the limit (`what` names it, e.g. with the preset it came with)."""
     if prompt and len(prompt) > MAX_PROMPT_CHARS:
-        return TOO_LONG.format(what=what, length=len(prompt), most=MAX_PROMPT_CHARS)
+        return wording.rules.TOO_LONG.format(what=what, length=len(prompt), most=MAX_PROMPT_CHARS)
     return None
 
 
@@ -197,7 +195,9 @@ def _scene(word: str | None, naming: Naming, problems: dict[str, str], *, needed
         return None
     scene = SCENE_ALIASES.get((word or "").strip().lower())
     if scene is None:
-        problems["scene"] = NOT_A_SCENE.format(given=naming.given("scene", word or ""), scenes=SCENE_WORDS)
+        problems["scene"] = wording.rules.NOT_A_SCENE.format(
+            given=naming.given("scene", word or ""), scenes=SCENE_WORDS
+        )
     return scene
 
 
@@ -206,7 +206,7 @@ def _text(key: str, value: str | None, naming: Naming, problems: dict[str, str])
     text = (value or "").strip() or None
     if text is not None and len(text) > TEXT_LIMITS[key]:
         what = "The prompt" if key == "prompt" else naming.name(key)
-        problems[key] = TOO_LONG.format(what=what, length=len(text), most=TEXT_LIMITS[key])
+        problems[key] = wording.rules.TOO_LONG.format(what=what, length=len(text), most=TEXT_LIMITS[key])
     return text
 
 
@@ -219,7 +219,7 @@ def _options(pairs: Mapping[str, str], naming: Naming, problems: dict[str, str])
             if value.strip().isdigit() and fewest <= int(value) <= most:
                 options.count = int(value)
             else:
-                problems[key] = NOT_A_COUNT.format(given=given, fewest=fewest, most=most)
+                problems[key] = wording.rules.NOT_A_COUNT.format(given=given, fewest=fewest, most=most)
         elif key == "negative":
             if value.strip():
                 options.negative = value
@@ -230,13 +230,13 @@ def _options(pairs: Mapping[str, str], naming: Naming, problems: dict[str, str])
         elif (kept := _KEPT[key](value)) in _OFFERED[key]:
             setattr(options, key, kept)
         else:
-            problems[key] = NOT_OFFERED.format(given=given, choices=CHOICES[key])
+            problems[key] = wording.rules.NOT_OFFERED.format(given=given, choices=CHOICES[key])
     return options
 
 
 def _only_for(name: str, key: str) -> str:
     takers = [_SCENE_NOUNS[s] for s in SCENES if key in OPTIONS_BY_SCENE[s] or (key == "clothes" and s == "tryon")]
-    return ONLY_FOR.format(name=name, scenes=either(takers, "and"))
+    return wording.rules.ONLY_FOR.format(name=name, scenes=either(takers, "and"))
 
 
 def _misplaced(scene: str, draft: Draft[Image], naming: Naming) -> dict[str, str]:
@@ -249,7 +249,7 @@ def _misplaced(scene: str, draft: Draft[Image], naming: Naming) -> dict[str, str
     if draft.clothes and scene != "tryon":
         problems["clothes"] = _only_for(naming.name("clothes"), "clothes")
     if (draft.prompt or "").strip() and scene not in PROMPT_SCENES:
-        problems["prompt"] = NO_PROMPT.format(
+        problems["prompt"] = wording.rules.NO_PROMPT.format(
             noun=_SCENE_NOUNS[scene].capitalize(),
             reason=_NO_PROMPT_REASONS.get(scene, ""),
             remove=naming.remove_prompt,
@@ -275,5 +275,5 @@ def _counted(scene: str, images: list[Image], clothes: list[Image], naming: Nami
     }
     if not images:  # rather than "got 0", say what may stand for an image
         place = naming.places.get("image", "")
-        problems["image"] = NO_IMAGE.format(scene=scene, place=place, sources=naming.image_sources)
+        problems["image"] = wording.rules.NO_IMAGE.format(scene=scene, place=place, sources=naming.image_sources)
     return problems

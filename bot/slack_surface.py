@@ -9,9 +9,10 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot import wording
 from bot.config import Settings
 from bot.images.refusals import READABLE
-from bot.pipeline import REPEAT_NOTE, Recorded
+from bot.pipeline import Recorded
 from bot.presets import Workflows
 from bot.request import Origin, command_from_row
 from bot.services import Services
@@ -48,9 +49,8 @@ def not_images_note(names: list[str]) -> str:
     """A sentence naming shared files that are not pictures, or nothing when there are none."""
     if not names:
         return ""
-    listed = ", ".join(names)
-    verb = "is not an image" if len(names) == 1 else "are not images"
-    return f"{listed} {verb}; I read {READABLE}. "
+    note = wording.slack.ONE_FILE_NOT_AN_IMAGE if len(names) == 1 else wording.slack.FILES_NOT_IMAGES
+    return note.format(listed=", ".join(names), readable=READABLE)
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ class SlackSurface:
         """The Submit batch click: writes every row into the log. The batch's id, or why nothing was submitted."""
         value = str(((body.get("actions") or [{}])[0]).get("value", ""))
         if not value.isdigit():
-            return None, "I can't find that batch."
+            return None, wording.batches.NO_SUCH_BATCH_HERE
         container, message = body.get("container") or {}, body.get("message") or {}
         parent_ts = str(container.get("message_ts") or message.get("ts", ""))
         user_id = str((body.get("user") or {}).get("id", ""))
@@ -127,13 +127,13 @@ class SlackSurface:
         """The Discard click under a checked batch: whether it was dropped, and what to tell the clicker."""
         value = str(((body.get("actions") or [{}])[0]).get("value", ""))
         if not value.isdigit():
-            return False, "No such batch."
+            return False, wording.slack.NO_SUCH_BATCH
         return self.services.batches.drop(int(value), user_id=str((body.get("user") or {}).get("id", "")))
 
     def acknowledgement(self, recorded: Recorded, command: Generate) -> str | None:
         """The private text Slack shows at once for a recorded request; None for a redelivery."""
         if recorded.repeat:
-            return REPEAT_NOTE
+            return wording.slack.REPEAT_NOTE
         return None if recorded.duplicate else self.working_note(command)
 
     def log_invalid(self, source: str, payload: dict[str, Any], problem: str, *, dedupe_key: str | None = None) -> bool:
@@ -217,7 +217,7 @@ class SlackSurface:
             context = FormContext.load(view.get("private_metadata", ""))
         except ValueError:
             log.warning("a form submission carried private_metadata this bot did not write")
-            return FormResult(None, {"scene": "This form cannot be read. Close it and open it again with /aigc."}, {})
+            return FormResult(None, {"scene": wording.slack.FORM_UNREADABLE}, {})
         result = read_submission(view.get("state", {}).get("values", {}), context)
         if result.command is None:
             return result
@@ -268,10 +268,7 @@ class SlackSurface:
         message = shortcut.get("message") or {}
         images = [f for f in await self._completed(message.get("files") or []) if is_image(f)]
         if not images:
-            return (
-                f"That message has no images. Use the shortcut on a message with images ({READABLE}), "
-                "or type `/aigc` to attach them."
-            )
+            return wording.slack.MESSAGE_HAS_NO_IMAGES.format(readable=READABLE)
         context = FormContext(
             channel_id=(shortcut.get("channel") or {}).get("id", ""),
             source="shortcut",
@@ -347,15 +344,15 @@ class SlackSurface:
             if not logged_now:
                 log.info("duplicate Slack delivery ignored: %s", origin.dedupe_key)
                 return None  # the first delivery was answered already
-            return Accepted(origin, reply=error_text("I could not use that.", escape(shown(problem))))
+            return Accepted(origin, reply=error_text(wording.slack.COULD_NOT_USE_THAT, escape(shown(problem))))
         if isinstance(parsed, Generate):
             recorded = await self.pipeline.record(origin, parsed)
-            return Accepted(origin, recorded=recorded, reply=REPEAT_NOTE if recorded.repeat else None)
+            return Accepted(origin, recorded=recorded, reply=wording.slack.REPEAT_NOTE if recorded.repeat else None)
         if not_images and not files:
             return Accepted(origin, reply=escape(not_images_note(not_images)))
         if isinstance(parsed, Help | OpenForm):  # a bare mention: a message cannot open the form, so say how to ask
             return Accepted(origin, reply=HELP_TEXT)
-        return Accepted(origin, reply="Use `/aigc status`, `/aigc history` or `/aigc usage` for that.")
+        return Accepted(origin, reply=wording.slack.USE_STATUS_COMMANDS)
 
     async def answer(self, accepted: Accepted | None) -> None:
         """After the ack: say what needs saying in the thread, then carry the logged request on."""
@@ -373,7 +370,7 @@ class SlackSurface:
     async def refresh(self, body: dict[str, Any]) -> str:
         row = self._row_of_action(body)
         if row is None or not row.get("task_id"):
-            return "I can't find that request in my log."
+            return wording.slack.NO_SUCH_REQUEST
         if row["status"] == Status.SUBMITTED:
             # A finished task found here is delivered by the follower at once instead of at its next check.
             self.log_db.update(int(row["id"]), follow_next_at=iso(utc_now()))
@@ -385,10 +382,10 @@ class SlackSurface:
         none."""
         row = self._row_of_action(body)
         if row is None:
-            return "I can't find that request in my log."
+            return wording.slack.NO_SUCH_REQUEST
         if not row.get("scene") or not row.get("channel_id"):
             # Buttons are drawn only under results of requests from Slack; this click names some other row.
-            return "That request cannot be run again from here: it was not a request made in Slack."
+            return wording.slack.NOT_A_SLACK_REQUEST
         command = command_from_row(row)
         action = (body.get("actions") or [{}])[0]
         logged_team, logged_user = row["team_id"], row["user_id"]
@@ -408,7 +405,7 @@ class SlackSurface:
         )
         recorded = await self.pipeline.record(origin, command)
         # A double click concerns the clicker alone: the note goes to them, not into the thread.
-        return REPEAT_NOTE if recorded.repeat else Accepted(origin, recorded=recorded)
+        return wording.slack.REPEAT_NOTE if recorded.repeat else Accepted(origin, recorded=recorded)
 
     async def open_form_from_result(self, body: dict[str, Any]) -> str | None:
         """Open the form with a result's image as its input; otherwise the sentence saying why not."""
@@ -416,7 +413,7 @@ class SlackSurface:
         reference = reference_of_action(action)
         row = self.log_db.get(reference[0]) if reference else None
         if reference is None or row is None:
-            return "I can't find that request in my log."
+            return wording.slack.NO_SUCH_REQUEST
         team_id = str((body.get("team") or {}).get("id") or row.get("team_id") or "")
         user_id = str((body.get("user") or {}).get("id", ""))
         asked_in = _asked_in(row)
@@ -443,10 +440,7 @@ class SlackSurface:
         )
         view = form_view("product", context, self.workflows.preset_names(team_id))
         if len(view["private_metadata"]) > MAX_PRIVATE_METADATA:
-            return (
-                "That image's address is too long for a Slack form. "
-                "Use *Run again*, or attach the copy from the thread to `/aigc`."
-            )
+            return wording.slack.IMAGE_ADDRESS_TOO_LONG_FOR_FORM
         await self.services.slack.views_open(trigger_id=body["trigger_id"], view=view)
         return None
 

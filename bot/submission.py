@@ -8,6 +8,7 @@ import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot import wording
 from bot.errors import AigcBotError
 from bot.images.refusals import ImageRefused
 from bot.outbox import Carried, Outbox
@@ -25,8 +26,6 @@ from bot.tencent.vod import AlreadySubmitted, VodClient, VodError
 log = logging.getLogger(__name__)
 
 AfterSubmit = Callable[[int], Awaitable[None]]
-# Said by the advice of every upload failure the bot knows; a headline that said it too would say it twice.
-NOTHING_BILLED = "nothing was submitted or billed"
 
 
 class Submission:
@@ -68,7 +67,7 @@ class Submission:
         except (SlackFileError, ImageRefused, BadRef, RequestInvalid) as bad:
             await self.outbox.answer(
                 request,
-                error_text("I could not use this request; nothing was submitted or billed.", escape(str(bad))),
+                error_text(wording.slack.REQUEST_UNUSABLE, escape(str(bad))),
                 parent="failed",
                 status=Status.INVALID,
                 error_code="InvalidInput",
@@ -77,8 +76,8 @@ class Submission:
             return None
         except AigcBotError as upload_error:
             # Nothing reached CreateSceneAigcImageTask, so say plainly that nothing was billed (once).
-            said = NOTHING_BILLED in upload_error.user_text().lower()
-            headline = "Your images could not be uploaded" + ("." if said else f", so {NOTHING_BILLED}.")
+            said = wording.slack.NOTHING_SUBMITTED_OR_BILLED in upload_error.user_text().lower()
+            headline = wording.slack.UPLOAD_FAILED_SHORT if said else wording.slack.UPLOAD_FAILED
             await self._refused(request, upload_error, headline)
             return None
         self.log_db.update(
@@ -89,7 +88,7 @@ class Submission:
     async def _resolve(self, ref: Ref, request: Carried) -> Resolved:
         async def from_slack(slack_ref: SlackFileRef) -> Resolved:
             if self.uploader is None:
-                raise SlackFileError("a file shared in Slack can only be used from Slack")
+                raise SlackFileError(wording.connections.SLACK_FILE_OUTSIDE_SLACK)
             known = request.origin.slack_files.get(slack_ref.slack_file_id)
             uploaded = await self.uploader.file_id_for(slack_ref.slack_file_id, known)
             return Resolved(FileInfo.of_file(uploaded.file_id), uploaded.note)
@@ -118,14 +117,14 @@ class Submission:
                 status=Status.SUBMITTED,
                 error_code=already.code,
                 request_id=already.request_id,
-                error_message="Tencent already holds a task for this request; nothing new was billed",
+                error_message=wording.slack.ALREADY_HELD_LOGGED,
             )
             # Tencent billed a task whose TaskId never reached us: the follower finds it by SessionId.
             await self.follow(row_id)
             await self.outbox.post_pending(request)
             return
         except VodError as refusal:
-            await self._refused(request, refusal, "Tencent Cloud refused while submitting.")
+            await self._refused(request, refusal, wording.slack.REFUSED_WHILE_SUBMITTING)
             return
         log.info("request %s submitted as %s", row_id, result.task_id)
         # A batch's thread gets one reply per result; its parent message counts the submissions instead.
@@ -161,16 +160,17 @@ class Submission:
         await self.outbox.answer(
             request,
             error_text(
-                f"SessionId `{escape(already.session_id)}` already belongs to {held_by}, so Tencent refused this "
-                "request; nothing new was submitted or billed.",
-                f"Code: `{already.code}` · RequestId: `{already.request_id or 'none'}`. That request's result is "
-                "the one for this SessionId; to run this again, give it a SessionId of its own.",
+                wording.slack.SESSION_ID_TAKEN.format(session_id=escape(already.session_id), held_by=held_by),
+                wording.slack.SESSION_ID_TAKEN_DETAIL.format(
+                    code=already.code, request_id=already.request_id or "none"
+                ),
             ),
             parent="refused",
             status=Status.REFUSED,
             error_code=SESSION_ID_TAKEN,
-            error_message=f"SessionId {already.session_id} belongs to {held_by.replace('`', '')}; Tencent refused "
-            f"this copy ({already.code}), so nothing new was billed",
+            error_message=wording.slack.SESSION_ID_TAKEN_LOGGED.format(
+                session_id=already.session_id, held_by=held_by.replace("`", ""), code=already.code
+            ),
             request_id=already.request_id,
         )
 
@@ -189,4 +189,6 @@ class Submission:
 def _request_named(row: RequestRow) -> str:
     """A logged request as a person can look it up: its row id, and its TaskId once known."""
     task_id = row.get("task_id")
-    return f"request {row['id']} (TaskId `{task_id}`)" if task_id else f"request {row['id']} (TaskId not known yet)"
+    if task_id:
+        return wording.slack.REQUEST_WITH_TASK_ID.format(row_id=row["id"], task_id=task_id)
+    return wording.slack.REQUEST_WITHOUT_TASK_ID.format(row_id=row["id"])

@@ -24,7 +24,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import log_commands
+from bot import log_commands, wording
 from bot.access import AccessPolicy, caps_guard
 from bot.config import (
     REQUIRED_FOR_BOT,
@@ -63,10 +63,6 @@ from handlers.cli_outcomes import no_answer, no_answer_text
 
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
-CHECK_EXIT_CODES = """exit codes:
-  0  nothing set is wrong, and `run` or `serve` (or the one named) can start; the last lines say which
-  1  a setting must be fixed: required and missing, or set but malformed
-  2  --env-file names no file"""
 SOURCE = "cli"
 # A stand-in FileId for a local image in a dry run; the printed body names the file instead.
 _NOT_YET_UPLOADED = "0"
@@ -79,13 +75,10 @@ _OPTIONS = ("ratio", "count", "resolution", "storage", "model", "negative", "med
 COMMAND_LINE = Naming(
     name=lambda key: "--" + key.replace("_", "-"),
     given=lambda key, value: f"--{key.replace('_', '-')} {value}",
-    image_sources="a path, a link or a VOD FileId",
+    image_sources=wording.terminal.IMAGE_SOURCES,
     remove_prompt="Leave out --prompt",
     places={"image": " with --image", "clothes": " with --clothes"},
 )
-
-
-DRY_RUN_WAIT = "--dry-run sends nothing, so there is no task to --wait for; give one or the other."
 
 
 class BadInput(BotError, ValueError):
@@ -105,62 +98,61 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     check = commands.add_parser(
         "check",
-        help="list missing or malformed settings; say what can start",
-        description="List every missing or malformed setting, and say whether `aigc-bot run` (Socket Mode, "
-        "needs SLACK_APP_TOKEN) and `aigc-bot serve` (HTTP) can start with them.",
-        epilog=CHECK_EXIT_CODES,
+        help=wording.terminal.CHECK_HELP,
+        description=wording.terminal.CHECK_DESCRIPTION,
+        epilog=wording.terminal.CHECK_EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument(
         "way",
         nargs="?",
         choices=tuple(WAYS_OF_RUNNING),
-        help="check only what this way of running needs, and exit 0 only if it can start",
+        help=wording.terminal.CHECK_FOR_HELP,
     )
 
     submit = commands.add_parser(
         "submit",
-        help="send one image request to Tencent Cloud from this terminal",
-        description="Send one image request (product images, try-on or outpainting) to Tencent Cloud VOD, logged "
-        "and capped like one from Slack, and print its TaskId (or, with --wait, its result).",
+        help=wording.terminal.SUBMIT_HELP,
+        description=wording.terminal.SUBMIT_DESCRIPTION,
     )
     submit.add_argument("--scene", required=True, choices=SCENES, help="what to make")
-    submit.add_argument("--image", action="append", default=[], metavar="REF", help="image: path, URL or VOD FileId")
+    submit.add_argument("--image", action="append", default=[], metavar="REF", help=wording.terminal.IMAGE_HELP)
     submit.add_argument("--clothes", action="append", default=[], metavar="REF", help="try-on clothes image")
-    submit.add_argument("--prompt", help="for product and tryon; a blank prompt counts as none")
-    submit.add_argument("--negative", help="what the product image must not show")
+    submit.add_argument("--prompt", help=wording.terminal.PROMPT_HELP)
+    submit.add_argument("--negative", help=wording.terminal.NEGATIVE_HELP)
     submit.add_argument("--ratio", metavar="W:H", help=f"aspect ratio (product, outpaint): {CHOICES['ratio']}")
-    submit.add_argument("--count", metavar="N", help="product images to generate, {}-{}".format(*OUTPUT_IMAGE_COUNT))
-    submit.add_argument("--resolution", help=f"try-on resolution: {CHOICES['resolution']}")
-    submit.add_argument("--storage", help=f"where results are kept: {CHOICES['storage']}")
-    submit.add_argument("--model", help=f"try-on model: {CHOICES['model']}")
-    submit.add_argument("--media-name", help="output file name, at most 64 characters")
-    submit.add_argument("--session-id", help="dedupe id: Tencent refuses a second task with it for 3 days")
     submit.add_argument(
-        "--dry-run", action="store_true", help="run every check and print the request body; log and send nothing"
+        "--count",
+        metavar="N",
+        help=wording.terminal.COUNT_HELP.format(fewest=OUTPUT_IMAGE_COUNT[0], most=OUTPUT_IMAGE_COUNT[1]),
     )
-    submit.add_argument("--wait", action="store_true", help="wait for the task and print its result")
+    submit.add_argument("--resolution", help=f"try-on resolution: {CHOICES['resolution']}")
+    submit.add_argument("--storage", help=wording.terminal.STORAGE_HELP.format(choices=CHOICES["storage"]))
+    submit.add_argument("--model", help=f"try-on model: {CHOICES['model']}")
+    submit.add_argument("--media-name", help=wording.terminal.OUTPUT_NAME_HELP)
+    submit.add_argument("--session-id", help=wording.terminal.SESSION_ID_HELP)
+    submit.add_argument("--dry-run", action="store_true", help=wording.terminal.DRY_RUN_HELP)
+    submit.add_argument("--wait", action="store_true", help=wording.terminal.WAIT_HELP)
 
     commands.add_parser(
         "run",
-        help="run the Slack bot in Socket Mode (needs SLACK_APP_TOKEN)",
-        description="Run the Slack bot in Socket Mode: it connects out to Slack, so no public address is needed.",
+        help=wording.terminal.RUN_HELP,
+        description=wording.terminal.RUN_DESCRIPTION,
     )
     serve = commands.add_parser(
         "serve",
-        help="run the Slack bot over HTTP at POST /slack/events",
-        description="Run the Slack bot as an HTTP server: Slack sends its requests to POST /slack/events, so the "
-        "address must be reachable from Slack and Socket Mode turned off in the Slack app.",
+        help=wording.terminal.SERVE_HELP,
+        description=wording.terminal.SERVE_DESCRIPTION,
     )
-    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default: %(default)s)")
-    serve.add_argument("--port", type=int, default=3000, help="port to listen on (default: %(default)s)")
+    serve.add_argument("--host", default="0.0.0.0", help=wording.terminal.HOST_HELP)
+    serve.add_argument("--port", type=int, default=3000, help=wording.terminal.PORT_HELP)
     log_commands.add_parsers(commands)
     for command in commands.choices.values():
         command.add_argument(
             "--env-file",
             type=Path,
             metavar="PATH",
-            help="read settings from this file instead of ./.env (or the .env beside the installed project)",
+            help=wording.terminal.ENV_FILE_HELP,
         )
     # The demo reads no settings at all, so it takes no --env-file.
     demo.add_parser(commands)
@@ -182,7 +174,7 @@ def _plain(text: str) -> str:
 
 
 def _readiness_line(way: WayOfRunning, missing: list[str]) -> str:
-    verdict = "ready" if not missing else f"not ready, needs {', '.join(missing)}"
+    verdict = "ready" if not missing else wording.terminal.NOT_READY.format(missing=", ".join(missing))
     return f"aigc-bot {way.command} ({way.transport}): {verdict}"
 
 
@@ -198,7 +190,12 @@ def cmd_check(way_name: str | None) -> int:
     blocking = [p for p in problems if p.kind != "optional"]
     if blocking:
         where = env_file()
-        print(f"\n{len(blocking)} setting(s) must be fixed (in {where.resolve() if where else 'the environment'}).")
+        print(
+            wording.terminal.SETTINGS_TO_FIX.format(
+                blocking=len(blocking),
+                where=where.resolve() if where else "the environment",
+            )
+        )
     elif problems:
         print()
     ways = [chosen] if chosen else list(WAYS_OF_RUNNING.values())
@@ -327,8 +324,11 @@ def _outcome(row: RequestRow, answers: list[str], endpoint: str) -> int:
         return _fail(no_answer_text(row, endpoint) or said or str(row.get("error_message")), EXIT_REFUSED)
     if not row.get("task_id"):
         return _fail(
-            f"Already submitted: a task with SessionId {row.get('session_id')!r} exists, so nothing new was sent "
-            f"or billed. (Code: {row.get('error_code')} · RequestId: {row.get('request_id')})"
+            wording.terminal.ALREADY_SUBMITTED.format(
+                session_id=row.get("session_id"),
+                code=row.get("error_code"),
+                request_id=row.get("request_id"),
+            )
             + (f"\n{row.get('error_message')}." if taken else ""),
             EXIT_REFUSED,
         )
@@ -347,14 +347,14 @@ def _outcome(row: RequestRow, answers: list[str], endpoint: str) -> int:
         return _fail(format_refusal(advise(code, message), row.get("request_id"), message), EXIT_REFUSED)
     elif row.get("error_message"):
         output["Status"] = "PROCESSING"
-        output["Note"] = f"{row['error_message']}; check it later with its TaskId"
+        output["Note"] = wording.terminal.CHECK_LATER.format(message=row["error_message"])
     _print_json(output)
     return 0
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
     if args.dry_run and args.wait:
-        return _fail(DRY_RUN_WAIT, EXIT_BAD_INPUT)
+        return _fail(wording.terminal.DRY_RUN_CANNOT_WAIT, EXIT_BAD_INPUT)
     endpoint = ""
     try:
         settings = load_settings()

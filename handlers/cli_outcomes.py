@@ -7,29 +7,14 @@ have been billed, and nothing else.
 
 from __future__ import annotations
 
+from bot import wording
 from bot.store.db import RequestRow
 
-NOT_ANSWERED = "Tencent Cloud did not answer: {happened} ({endpoint})."
-NOTHING_SENT = (
-    "Nothing was submitted, so nothing was billed. Check TENCENTCLOUD_VOD_ENDPOINT and this machine's network, "
-    "then run the command again."
-)
-MAYBE_BILLED = (
-    "The request was sent, so the task may have been created and billed. Its SessionId is {session_id}. Before "
-    "sending it again, look it up with `/aigc status {session_id}` in Slack or in the VOD console's task list. "
-    "Sending it again with --session-id {session_id} cannot make a second task: Tencent refuses a SessionId it "
-    "already holds for 3 days."
-)
 # The bot's own codes for a call that got no usable answer (bot/tencent/vod.py).
 NO_ANSWER_CODES = frozenset(
     {"ClientError.Network", "ClientError.Timeout", "ClientError.ConnectionLost", "ClientError.BadResponse"}
 )
 # And for an image upload to Tencent Cloud storage that got none (bot/tencent/cos.py); it comes before any task.
-UPLOAD_NOT_ANSWERED = "Tencent Cloud storage (COS) did not take an image: {happened}."
-UPLOAD_NOTHING_SENT = (
-    "Nothing was submitted, so nothing was billed. Check this machine's network (and TENCENTCLOUD_COS_ENDPOINT, "
-    "if set), then run the command again."
-)
 UPLOAD_NO_ANSWER_CODES = frozenset({"Cos.Network", "Cos.Timeout", "Cos.ConnectionLost"})
 
 
@@ -44,8 +29,14 @@ def no_answer_text(row: RequestRow, endpoint: str) -> str | None:
 def no_answer(code: str, happened: str, endpoint: str, sent_with_session_id: str | None) -> str | None:
     """What was tried, what happened, and whether it can have been billed; None when an answer did come."""
     if code in UPLOAD_NO_ANSWER_CODES:
-        return f"{UPLOAD_NOT_ANSWERED.format(happened=happened)}\n{UPLOAD_NOTHING_SENT}"
+        return (
+            f"{wording.terminal.UPLOAD_NOT_ANSWERED.format(happened=happened)}\n{wording.terminal.UPLOAD_NOTHING_SENT}"
+        )
     if code not in NO_ANSWER_CODES:
         return None
-    after = MAYBE_BILLED.format(session_id=sent_with_session_id) if sent_with_session_id else NOTHING_SENT
-    return f"{NOT_ANSWERED.format(happened=happened, endpoint=endpoint)}\n{after}"
+    after = (
+        wording.terminal.MAYBE_BILLED.format(session_id=sent_with_session_id)
+        if sent_with_session_id
+        else wording.terminal.NOTHING_SENT
+    )
+    return f"{wording.terminal.NOT_ANSWERED.format(happened=happened, endpoint=endpoint)}\n{after}"

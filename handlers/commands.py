@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from bot import wording
 from bot.slack.batch_text import BatchCancel, BatchForm, BatchStatus, batch_form_view
 from bot.slack.command_text import CommandError, Generate, History, OpenForm, StatusLookup, Usage
 from bot.slack.messages import HELP_TEXT
@@ -23,7 +24,7 @@ async def aigc(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, su
         parsed = surface.parse_slash(command)  # a request comes with its preset and channel defaults applied
     except CommandError as bad:
         surface.log_invalid("slash_command", command, str(bad))  # logged before the answer, so never lost
-        await ack(response_type="ephemeral", text=f":warning: {shown(str(bad))}")
+        await ack(response_type="ephemeral", text=wording.slack.WARNING.format(problem=shown(str(bad))))
         return
     if isinstance(parsed, OpenForm):
         await ack()
@@ -35,7 +36,7 @@ async def aigc(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, su
         await answer_sent()
         await surface.carry_on(recorded)
     elif isinstance(parsed, StatusLookup):
-        await ack(response_type="ephemeral", text=f"Looking up `{parsed.task_id}`…")
+        await ack(response_type="ephemeral", text=wording.slack.LOOKING_UP.format(task_id=parsed.task_id))
         await respond(response_type="ephemeral", text=await surface.status_text(parsed.task_id))
     elif isinstance(parsed, History):
         await ack()

@@ -27,6 +27,7 @@ import httpx
 from aiohttp import web
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
+from bot import wording
 from bot.config import Settings, secret_values
 from bot.demo.images import product_shot_png, sample_product_png
 from bot.demo.thread import ThreadPrinter
@@ -41,7 +42,6 @@ from handlers.app import EVENTS_PATH, create_web_app
 DEMO_FOLDER = Path("aigc-demo")
 LOG_NAME = "aigc-demo.db"
 SAMPLE_NAME = "sample-mug.png"
-SAMPLE_PROMPT = "on a marble counter, soft morning light count=2"
 # Long enough for the parent message to show one progress line (it changes at most every 5 s).
 TASK_SECONDS = 6.0
 # The demo gives up if its sample request has not come back by then; it normally takes about 10 s.
@@ -182,7 +182,7 @@ class Demo:
         resolved = await local_uploader(self.services.vod, settings)(sample)
         file_id = str(resolved.info.to_wire().get("FileId"))
         print(f"Sample photo: {sample} ({sample.stat().st_size} bytes)")
-        print(f"Uploaded to the stand-in VOD (ApplyUpload, COS PUT, CommitUpload) as FileId {file_id}.")
+        print(wording.terminal.DEMO_UPLOADED.format(file_id=file_id))
         return file_id
 
     async def aclose(self) -> None:
@@ -205,14 +205,7 @@ def _typed_lines() -> asyncio.Queue[str]:
 
 
 async def _serve_typed_commands(demo: Demo, file_id: str) -> None:
-    print(
-        "\nThe demo bot keeps running. Type what follows /aigc and press Enter, for example:\n"
-        f"  product {file_id} in a cosy cafe count=3\n"
-        f"  outpaint {file_id} ratio=16:9\n"
-        "  history\n"
-        "  help\n"
-        "Ctrl-D (end of input) or Ctrl-C stops it."
-    )
+    print(wording.terminal.DEMO_KEEPS_RUNNING.format(file_id=file_id))
     lines = _typed_lines()
     while True:
         line = await lines.get()
@@ -231,11 +224,7 @@ async def _run(folder: Path, serve: bool) -> int:
     with _stand_ins() as stand_ins:
         settings = stand_ins.settings(log_path)
         configure_logging(logging.WARNING, extra_secrets=secret_values(settings))
-        print(
-            "aigc-bot demo: the real bot against stand-ins for Slack and Tencent Cloud on 127.0.0.1.\n"
-            "No account is used and nothing leaves this computer.\n"
-            f"Its log: {log_path.resolve()} (your own AIGC_BOT_DB is not touched)."
-        )
+        print(wording.terminal.DEMO_INTRO.format(log_path=log_path.resolve()))
         services = build_services(settings)
         names = {USER_ID: USER_NAME, BOT_USER_ID: "aigc", CHANNEL_ID: CHANNEL_NAME}
         printer = ThreadPrinter(stand_ins.slack, folder.resolve(), names)
@@ -243,9 +232,12 @@ async def _run(folder: Path, serve: bool) -> int:
             demo = Demo(stand_ins, services, events_url, printer)
             try:
                 file_id = await demo.upload_sample(folder.resolve(), settings)
-                await demo.send_command(f"product {file_id} {SAMPLE_PROMPT}")
+                await demo.send_command(f"product {file_id} {wording.terminal.SAMPLE_PROMPT}")
                 if not await demo.until_all_finished(GIVE_UP_SECONDS):
-                    print(f"The sample request did not finish within {GIVE_UP_SECONDS:.0f} s.", file=sys.stderr)
+                    print(
+                        wording.terminal.DEMO_TIMED_OUT.format(give_up_seconds=GIVE_UP_SECONDS),
+                        file=sys.stderr,
+                    )
                     return 1
                 _summary(printer)
                 if serve:
@@ -257,29 +249,24 @@ async def _run(folder: Path, serve: bool) -> int:
 
 def _summary(printer: ThreadPrinter) -> None:
     if not printer.saved:
-        print("\nThe request finished without images; the thread above says why.", file=sys.stderr)
+        print(wording.terminal.DEMO_WITHOUT_IMAGES, file=sys.stderr)
         return
     print(f"\n{len(printer.saved)} generated image(s) saved:")
     for path in printer.saved:
         print(f"  {path}")
-    print(
-        "\nThat was the whole job, as it runs with a real Slack app and Tencent Cloud account."
-        "\nTo go live, follow the README from 'Going live'."
-    )
+    print(wording.terminal.DEMO_DONE)
 
 
 def add_parser(commands: Any) -> None:
     demo = commands.add_parser(
         "demo",
-        help="the whole job against local stand-ins; no account needed",
-        description="Run the real bot against built-in stand-ins for Slack and Tencent Cloud on 127.0.0.1: send "
-        "a sample `/aigc product` with a sample photo, print the Slack thread as it unfolds, and save the "
-        f"generated images in ./{DEMO_FOLDER}/. No account is needed and nothing leaves this computer.",
+        help=wording.terminal.DEMO_HELP,
+        description=wording.terminal.DEMO_DESCRIPTION.format(demo_folder=DEMO_FOLDER),
     )
     demo.add_argument(
         "--serve",
         action="store_true",
-        help="after the sample, keep running and send each line typed here as an /aigc command",
+        help=wording.terminal.DEMO_KEEP_HELP,
     )
 
 

@@ -22,6 +22,7 @@ from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import wording
 from bot.lifecycle import Stopping
 from bot.slack.auth import (
     APP_TOKEN,
@@ -63,7 +64,7 @@ class SocketModeLink(SocketModeClient):
         answer: Any = await call_slack(self.web_client.apps_connections_open(app_token=self.app_token), APP_TOKEN)
         url = answer.get("url")
         if not isinstance(url, str) or not url:
-            raise SlackUnreachable("apps.connections.open answered without a connection URL")
+            raise SlackUnreachable(wording.terminal.NO_SOCKET_MODE_URL)
         return url
 
     async def connect_to_new_endpoint(self, force: bool = False) -> None:
@@ -77,7 +78,7 @@ class SocketModeLink(SocketModeClient):
     async def connect(self) -> None:
         """Open a new link, trying again after each failure, until it opens, the app token is refused, or we stop."""
         try:
-            session = await keep_trying(self._open_once, self._stopping, "opening the Socket Mode connection")
+            session = await keep_trying(self._open_once, self._stopping, wording.terminal.OPENING_SOCKET_MODE)
         except TokenRejected as rejected:
             log.error("%s", rejected.sentence())
             self._stopping.request(f"{rejected.token.setting} refused", exit_code=EXIT_TOKEN_REJECTED)
@@ -98,7 +99,7 @@ class SocketModeLink(SocketModeClient):
                 url, autoping=False, heartbeat=self.ping_interval, proxy=self.proxy
             )
         except (aiohttp.ClientError, OSError) as error:
-            raise SlackUnreachable(f"the Socket Mode URL did not accept a connection ({one_line(error)})") from None
+            raise SlackUnreachable(wording.terminal.SOCKET_MODE_URL_REFUSED.format(error=one_line(error))) from None
         return socket
 
     async def _drop_current_session(self) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from bot import batches
+from bot import batches, wording
 from bot.slack.batch_text import FILE_BLOCK, form_files
 from bot.slack.batch_text import FORM_CALLBACK as BATCH_FORM_CALLBACK
 from bot.slack.modal import FORM_CALLBACK
@@ -31,7 +31,7 @@ async def batch_form_submitted(
 ) -> None:
     """The batch form: the CSV is checked after the form closes, since nothing is billed before Submit batch."""
     if not form_files(view):
-        await ack(response_action="errors", errors={FILE_BLOCK: "Attach the catalogue as a CSV file."})
+        await ack(response_action="errors", errors={FILE_BLOCK: wording.form.ATTACH_THE_CSV})
         return
     await ack()
     await batches.answer_form(surface.services.batches, body, view)

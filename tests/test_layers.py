@@ -9,7 +9,8 @@ bot/tencent/     the Tencent Cloud client; nothing of Slack, the log or the core
 bot/store/       the SQLite log; nothing of Slack, Tencent or the core
 bot/standins/    loopback stand-ins for Slack, VOD and COS; only the TC3 signer of the real client
 bot/demo/        what the demo draws and prints; only the stand-ins
-leaves           bot/errors.py, bot/lifecycle.py, bot/logsafe.py, bot/observe.py: import nothing of the project
+leaves           bot/errors.py, bot/lifecycle.py, bot/logsafe.py, bot/observe.py: import only bot/wording/
+bot/wording/     every sentence the bot shows; imports nothing of the project, and every layer may use it
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ ALLOWED = {
     # A stand-in that used the bot's own code beyond its signer could hide the bot's mistakes from the tests.
     "bot.standins": ("bot.standins", "bot.tencent.tc3"),
     "bot.demo": ("bot.demo", "bot.standins"),
+    "bot.wording": ("bot.wording",),
 }
+WORDING = "bot.wording"
 
 
 def module_name(path: Path) -> str:
@@ -67,6 +70,8 @@ def layer_of(module: str) -> str:
 
 def may_import(importer: str, imported: str) -> bool:
     layer = layer_of(importer)
+    if imported == WORDING or imported.startswith(WORDING + "."):
+        return True
     if imported in LEAVES:
         return layer != "leaf"
     if layer == "handlers":
@@ -99,6 +104,8 @@ def test_the_rules_catch_an_upward_import() -> None:
     assert not may_import("bot.store.db", "bot.slack.messages")
     assert not may_import("bot.pipeline", "handlers.app")
     assert not may_import("bot.errors", "bot.store.db")
+    assert may_import("bot.errors", "bot.wording.tencent_advice")
+    assert not may_import("bot.wording.slack", "bot.rules")
     assert may_import("bot.slack.modal", "bot.tencent.scenes")
     assert may_import("handlers.cli", "bot.pipeline")
     assert not may_import("bot.standins.vod", "bot.tencent.vod")

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import wording
 from bot.errors import advise, format_refusal
 from bot.follow.polling import PollPolicy
 from bot.follow.progress import ParentStatus
@@ -52,22 +53,22 @@ def result_buttons(row_id: int, image_count: int = 0) -> dict[str, Any]:
             {
                 "type": "button",
                 "action_id": REFRESH_ACTION,
-                "text": {"type": "plain_text", "text": "Refresh status"},
+                "text": {"type": "plain_text", "text": wording.slack.REFRESH_STATUS},
                 "value": str(row_id),
             },
             {
                 "type": "button",
                 "action_id": RUN_AGAIN_ACTION,
-                "text": {"type": "plain_text", "text": "Run again"},
+                "text": {"type": "plain_text", "text": wording.slack.RUN_AGAIN},
                 "value": str(row_id),
                 "confirm": {
-                    "title": {"type": "plain_text", "text": "Run it again?"},
+                    "title": {"type": "plain_text", "text": wording.slack.RUN_AGAIN_CONFIRM},
                     "text": {
                         "type": "mrkdwn",
-                        "text": "This submits the same request once more, and Tencent Cloud bills it again.",
+                        "text": wording.slack.RUN_AGAIN_BILLS_AGAIN,
                     },
-                    "confirm": {"type": "plain_text", "text": "Run again"},
-                    "deny": {"type": "plain_text", "text": "Cancel"},
+                    "confirm": {"type": "plain_text", "text": wording.slack.RUN_AGAIN},
+                    "deny": {"type": "plain_text", "text": wording.slack.CANCEL},
                 },
             },
         ],
@@ -140,8 +141,7 @@ class Delivery:
             row["id"],
             status=Status.FAILED,
             error_code=TASK_ID_UNKNOWN,
-            error_message=f"Tencent holds a task for SessionId {row['session_id']} (billed once); "
-            f"its TaskId was not found within {waited:.0f}s",
+            error_message=wording.slack.TASK_ID_NOT_FOUND_LOG.format(session_id=row["session_id"], waited=waited),
             finished_at=iso(utc_now()),
             follow_next_at=None,
             follow_attempts=0,
@@ -151,10 +151,7 @@ class Delivery:
 
     async def still_running(self, row: RequestRow) -> None:
         """Stop following a task past the follow timeout, and say where to see it later."""
-        text = (
-            f"The task is still running after {self.policy.timeout / 60:.0f} minutes, so I stopped checking. "
-            f"Use `/aigc status {row['task_id']}` to see it later."
-        )
+        text = wording.slack.FOLLOW_GIVEN_UP.format(minutes=self.policy.timeout / 60, task_id=row["task_id"])
         try:
             if (conversation := self._conversation(row)) is not None:
                 await _post_note(conversation, row=row, text=text)
@@ -168,7 +165,7 @@ class Delivery:
             follow_next_at=None,
             follow_owner=None,
             follow_lease_until=None,
-            error_message=f"still running after {self.policy.timeout:.0f}s; no longer followed",
+            error_message=wording.slack.FOLLOW_GIVEN_UP_LOG.format(timeout=self.policy.timeout),
         )
 
     # -- results cut off by a stop or a passing failure ----------------------------------------------------
@@ -271,7 +268,7 @@ class Delivery:
             if links:
                 note += "\nStored in VOD as FileId " + ", ".join(f"`{x}`" for x in links if x)
             if any(o.storage_mode == "Temporary" for o in detail.outputs):
-                note += "\nTencent keeps temporary results for 7 days; the copies above stay in Slack."
+                note += wording.slack.TEMPORARY_RESULTS_NOTE
             await _post_note(conversation, row=row, text=note, with_buttons=True, image_count=len(detail.outputs))
         finally:
             for path in files:
@@ -293,7 +290,7 @@ async def _post_failure(
 ) -> None:
     explanation = format_refusal(advise(code, message), request_id or row.get("request_id"), message)
     await _post_note(
-        conversation, row=row, text=f":warning: The task failed.\n{escape(explanation)}", with_buttons=True
+        conversation, row=row, text=wording.slack.TASK_FAILED.format(explanation=escape(explanation)), with_buttons=True
     )
 
 

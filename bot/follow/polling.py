@@ -7,6 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot import wording
 from bot.config import Settings
 from bot.errors import BotError, worth_retrying
 from bot.follow.schedule import Observation, estimate_window, first_delay, next_delay
@@ -47,7 +48,7 @@ class PollPolicy:
 
 class TaskStillRunning(BotError):
     def __init__(self, last: TaskDetail | None, waited: float) -> None:
-        super().__init__(f"task still running after {waited:.0f}s")
+        super().__init__(wording.slack.TASK_STILL_RUNNING.format(waited=waited))
         self.last = last
         self.waited = waited
 

@@ -7,6 +7,8 @@ import logging
 
 from PIL import Image, ImageCms
 
+from bot import wording
+
 log = logging.getLogger(__name__)
 
 SIXTEEN_BIT_MODES = frozenset({"I;16", "I;16B", "I;16L", "I;16N", "I"})
@@ -45,9 +47,9 @@ def sendable(image: Image.Image) -> tuple[Image.Image, list[str]]:
     changes: list[str] = []
     if image.mode in SIXTEEN_BIT_MODES:
         image = _eight_bit(image)
-        changes.append("converted from 16 to 8 bits per channel")
+        changes.append(wording.images.CHANGED_16_TO_8_BITS)
     elif image.mode == "CMYK":
-        changes.append("converted from CMYK to RGB")
+        changes.append(wording.images.CHANGED_CMYK_TO_RGB)
     mode = "RGBA" if has_transparency(image) else "RGB"
     if image.info.get("icc_profile") and image.mode in ("RGB", "RGBA", "CMYK"):
         return _in_srgb(image, mode), changes

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
+from bot import wording
 from bot.images.limits import megabytes
 from bot.images.refusals import cannot_fit
 from bot.tencent.imagetype import JPEG, PNG, ImageKind
@@ -59,7 +60,15 @@ def encode(image: Image.Image, name: str, max_bytes: int) -> Encoded:
 def _changes(original: tuple[int, int], final: tuple[int, int], quality: int, max_bytes: int) -> list[str]:
     changes = []
     if final != original:
-        changes.append(f"{original[0]}x{original[1]} -> {final[0]}x{final[1]} to stay within {megabytes(max_bytes)}")
+        changes.append(
+            wording.images.CHANGED_SIZE.format(
+                width=original[0],
+                height=original[1],
+                new_width=final[0],
+                new_height=final[1],
+                limit=megabytes(max_bytes),
+            )
+        )
     if quality != BEST_QUALITY:
-        changes.append(f"JPEG quality {quality} to stay within {megabytes(max_bytes)}")
+        changes.append(wording.images.CHANGED_JPEG_QUALITY.format(quality=quality, limit=megabytes(max_bytes)))
     return changes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PIL import Image
 
+from bot import wording
 from bot.tencent.imagetype import ImageKind
 
 GPS_IFD = 0x8825
@@ -79,7 +80,7 @@ def converted(source_format: str, kind: ImageKind, transparent: bool) -> str | N
 
 
 def scaled(original: tuple[int, int], max_side: int) -> str:
-    return f"{original[0]}x{original[1]} -> {max_side} px long side"
+    return wording.images.CHANGED_LONG_SIDE.format(width=original[0], height=original[1], max_side=max_side)
 
 
 TURNED_UPRIGHT = "turned upright"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import wording
 from bot.errors import BotError
 from bot.images.limits import megabytes
 from bot.tencent.imagetype import IMAGE_LOOKS, looks_like
@@ -16,21 +17,24 @@ class ImageRefused(BotError, ValueError):
 def too_large_to_fetch(name: str, limit: int, size: int | None = None) -> ImageRefused:
     """A file over the download limit, refused before (or, when its size was unknown, while) fetching it."""
     stated = f"{name} is {megabytes(size)}" if size is not None else f"{name} is over {megabytes(limit)}"
-    return ImageRefused(f"{stated}; I only fetch files of up to {megabytes(limit)}, so nothing was downloaded.")
+    return ImageRefused(wording.images.TOO_LARGE_TO_FETCH.format(stated=stated, megabytes_limit=megabytes(limit)))
 
 
 def too_many_pixels(name: str, width: int, height: int, max_pixels: int) -> ImageRefused:
     return ImageRefused(
-        f"{name} is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels); "
-        f"images can be at most {max_pixels / 1e6:.0f} megapixels. Scale it down and share it again."
+        wording.images.TOO_MANY_PIXELS.format(
+            name=name,
+            width=width,
+            height=height,
+            megapixels=width * height / 1000000.0,
+            max_megapixels=max_pixels / 1000000.0,
+        )
     )
 
 
 def damaged(name: str, what: str) -> ImageRefused:
     """`what`: what the file starts like, e.g. "a JPEG image"."""
-    return ImageRefused(
-        f"{name} starts like {what} but is truncated or damaged, so I could not read it. Share the original file again."
-    )
+    return ImageRefused(wording.images.TRUNCATED.format(name=name, what=what))
 
 
 def unreadable(name: str, head: bytes) -> ImageRefused:
@@ -38,8 +42,8 @@ def unreadable(name: str, head: bytes) -> ImageRefused:
     what = looks_like(head)
     if what in IMAGE_LOOKS:
         return damaged(name, what)
-    return ImageRefused(f"{name} is not an image I can read: it looks like {what}. I read {READABLE}.")
+    return ImageRefused(wording.images.UNREADABLE_KIND.format(name=name, what=what, readable=READABLE))
 
 
 def cannot_fit(name: str, max_bytes: int) -> ImageRefused:
-    return ImageRefused(f"{name} could not be made smaller than {megabytes(max_bytes)}, the most Tencent is sent.")
+    return ImageRefused(wording.images.CANNOT_SHRINK.format(name=name, limit=megabytes(max_bytes)))

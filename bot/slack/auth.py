@@ -12,6 +12,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import wording
 from bot.errors import BotError
 from bot.lifecycle import Backoff, Stopping
 
@@ -54,14 +55,12 @@ class SlackToken:
 APP_TOKEN = SlackToken(
     "SLACK_APP_TOKEN",
     "apps.connections.open",
-    "create a new one under App-Level Tokens on your Slack app's Basic Information page, "
-    "with the connections:write scope",
+    wording.terminal.APP_TOKEN_REMEDY,
 )
 BOT_TOKEN = SlackToken(
     "SLACK_BOT_TOKEN",
     "auth.test",
-    "copy the Bot User OAuth Token (xoxb-...) from your Slack app's OAuth & Permissions page, "
-    "reinstalling the app to the workspace if it is not shown",
+    wording.terminal.BOT_TOKEN_REMEDY,
 )
 
 
@@ -75,9 +74,8 @@ class TokenRejected(BotError):
 
     def sentence(self) -> str:
         token = self.token
-        return (
-            f"Slack refused {token.setting} ({self.answer}) on {token.checked_by}: "
-            f"{token.remedy}, and set {token.setting} to it."
+        return wording.terminal.TOKEN_REFUSED.format(
+            setting=token.setting, answer=self.answer, checked_by=token.checked_by, remedy=token.remedy
         )
 
 
@@ -115,7 +113,7 @@ async def call_slack(call: Awaitable[Any], token: SlackToken) -> Any:
     except SlackApiError as error:
         raise _refusal(error, token) from None
     except (aiohttp.ClientError, OSError, TimeoutError) as error:
-        raise SlackUnreachable(f"could not reach Slack ({one_line(error)})") from None
+        raise SlackUnreachable(wording.terminal.SLACK_UNREACHABLE.format(error=one_line(error))) from None
 
 
 async def _within(seconds: float, work: Awaitable[T]) -> T:
@@ -123,7 +121,7 @@ async def _within(seconds: float, work: Awaitable[T]) -> T:
         async with asyncio.timeout(seconds):
             return await work
     except TimeoutError:
-        raise SlackUnreachable(f"no answer within {seconds:.0f} s") from None
+        raise SlackUnreachable(wording.terminal.SLACK_TIMED_OUT.format(seconds=seconds)) from None
 
 
 async def keep_trying(attempt: Callable[[], Awaitable[T]], stopping: Stopping, what: str) -> T | None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from bot import wording
 from bot.slack.batch_text import BatchFileError
 from bot.slack.files import DownloadTooLarge, download_to_temp_file, token_may_go_to
 
@@ -21,15 +22,14 @@ async def download_csv(
     name = str(meta.get("name") or meta.get("id") or "the file")
     url = str(meta.get("url_private_download") or meta.get("url_private") or "")
     if not url:
-        raise BatchFileError(f"{name}: Slack gave no download link for this file.")
+        raise BatchFileError(wording.images.NO_DOWNLOAD_LINK.format(name=name))
     if not token_may_go_to(url, api_url):
-        raise BatchFileError(f"{name}: the download link does not point to Slack, so I won't fetch it.")
+        raise BatchFileError(wording.images.LINK_NOT_SLACK.format(name=name))
 
     def refused(response: httpx.Response) -> None:
         if response.status_code != 200:
             raise BatchFileError(
-                f"{name}: Slack refused the download (HTTP {response.status_code}). "
-                "If this keeps happening, the app may lack the files:read scope."
+                wording.batches.SLACK_REFUSED_DOWNLOAD.format(name=name, status_code=response.status_code)
             )
 
     try:
@@ -42,14 +42,18 @@ async def download_csv(
             check_response=refused,
         )
     except DownloadTooLarge:
-        raise BatchFileError(f"{name} is over {max_bytes // 1_048_576} MB; split the catalogue.") from None
+        raise BatchFileError(
+            wording.batches.FILE_TOO_LARGE.format(name=name, max_megabytes=max_bytes // 1048576)
+        ) from None
     except httpx.TransportError as error:
-        raise BatchFileError(f"{name}: the download from Slack failed ({type(error).__name__}); try again.") from None
+        raise BatchFileError(
+            wording.batches.DOWNLOAD_FAILED.format(name=name, error_kind=type(error).__name__)
+        ) from None
     try:
         body = path.read_bytes()
     finally:
         with contextlib.suppress(OSError):
             path.unlink()
     if body[:64].lstrip().lower().startswith((b"<!doctype html", b"<html")):
-        raise BatchFileError(f"{name}: Slack sent a sign-in page instead of the file; the app may lack files:read.")
+        raise BatchFileError(wording.batches.SLACK_SENT_SIGN_IN_PAGE.format(name=name))
     return body

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from bot import wording
 from bot.errors import BotError
 from bot.rules import OPTION_NAMES, Draft, Naming
 from bot.slack.command_text import CommandError, Generate, generate
@@ -26,11 +27,7 @@ DROP_ACTION = "aigc_batch_drop"
 BAR_CELLS = 10
 # The most problems one message lists; the rest are counted.
 SHOWN_PROBLEMS = 40
-USAGE = "Use `/aigc batch` (a form for the CSV file), `/aigc batch status [ID]` or `/aigc batch cancel ID`."
-FORMAT_HINT = (
-    "The first row names the columns: `" + ",".join(COLUMNS) + "` (only `scene` and `image` are required); "
-    "several images or clothes in one cell are separated by `|`; images are http(s) links or VOD FileIds."
-)
+FORMAT_HINT = wording.batches.FORMAT_HINT.format(columns=",".join(COLUMNS))
 
 
 class BatchFileError(BotError, ValueError):
@@ -58,7 +55,7 @@ BatchCommand = BatchForm | BatchStatus | BatchCancel
 def _batch_id(word: str) -> int:
     cleaned = word.strip("`#")
     if not cleaned.isdigit():
-        raise CommandError(f"`{escape(word[:40])}` is not a batch ID; batch IDs are numbers. {USAGE}")
+        raise CommandError(wording.batches.NOT_A_BATCH_ID.format(word=escape(word[:40]), usage=wording.batches.USAGE))
     return int(cleaned)
 
 
@@ -75,9 +72,9 @@ def parse_batch_command(text: str) -> BatchCommand | None:
         return BatchStatus(_batch_id(rest[1]) if len(rest) == 2 else None)
     if head == "cancel":
         if len(rest) != 2:
-            raise CommandError(f"Give the batch ID: `/aigc batch cancel ID`. {USAGE}")
+            raise CommandError(wording.batches.CANCEL_NEEDS_ID.format(usage=wording.batches.USAGE))
         return BatchCancel(_batch_id(rest[1]))
-    raise CommandError(USAGE)
+    raise CommandError(wording.batches.USAGE)
 
 
 # -- the CSV file ---------------------------------------------------------------------------------------------
@@ -104,9 +101,7 @@ def _text_of(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")  # a spreadsheet's "CSV UTF-8" starts with a byte order mark
     except UnicodeDecodeError:
-        raise BatchFileError(
-            "The file is not UTF-8 text. Save it as *CSV UTF-8* (Excel) or *CSV* (Google Sheets, Numbers)."
-        ) from None
+        raise BatchFileError(wording.batches.NOT_UTF8) from None
 
 
 def _delimiter(header_line: str) -> str:
@@ -123,7 +118,7 @@ def parse_batch_csv(data: bytes) -> tuple[list[CsvRow], list[CsvProblem]]:
     lines = text.splitlines()
     first = next((line for line in lines if line.strip()), "")
     if not first:
-        raise BatchFileError(f"The file is empty. {FORMAT_HINT}")
+        raise BatchFileError(wording.batches.FILE_EMPTY.format(format_hint=FORMAT_HINT))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
     header: list[str] | None = None
     rows: list[CsvRow] = []
@@ -136,13 +131,18 @@ def parse_batch_csv(data: bytes) -> tuple[list[CsvRow], list[CsvProblem]]:
                 header = _header(cells)
                 continue
             if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
-                problems.append(CsvProblem(number, f"has {len(cells)} cells but the header names {len(header)}"))
+                problems.append(
+                    CsvProblem(
+                        number,
+                        wording.batches.WRONG_CELL_COUNT.format(cells=len(cells), columns=len(header)),
+                    )
+                )
                 continue
             rows.append(CsvRow(number, {name: cell.strip() for name, cell in zip(header, cells, strict=False)}))
     except csv.Error as error:
-        raise BatchFileError(f"The file is not valid CSV ({error}). {FORMAT_HINT}") from None
+        raise BatchFileError(wording.batches.NOT_CSV.format(error=error, format_hint=FORMAT_HINT)) from None
     if not rows and not problems:
-        raise BatchFileError(f"The file has a header but no requests. {FORMAT_HINT}")
+        raise BatchFileError(wording.batches.NO_ROWS.format(format_hint=FORMAT_HINT))
     return rows, problems
 
 
@@ -150,11 +150,11 @@ def _header(cells: list[str]) -> list[str]:
     names = [cell.strip().lower() for cell in cells]
     unknown = [name for name in names if name and name not in COLUMNS]
     if "scene" not in names or unknown:
-        named = f" (`{escape(', '.join(unknown)[:200])}` is not a column)" if unknown else ""
-        raise BatchFileError(f"The first row must be the header{named}. {FORMAT_HINT}")
+        named = wording.batches.UNKNOWN_COLUMN.format(unknown=escape(", ".join(unknown)[:200])) if unknown else ""
+        raise BatchFileError(wording.batches.NO_HEADER.format(named=named, format_hint=FORMAT_HINT))
     repeated = sorted({name for name in names if name and names.count(name) > 1})
     if repeated:
-        raise BatchFileError(f"The header names {', '.join(repeated)} twice; keep one.")
+        raise BatchFileError(wording.batches.REPEATED_COLUMN.format(repeated=", ".join(repeated)))
     return names
 
 
@@ -172,7 +172,7 @@ def _refs(row: CsvRow, column: str) -> list[Ref]:
 CSV = Naming(
     name=lambda column: f"`{column}`",
     given=lambda column, value: f"`{value}` in `{column}`",
-    image_sources="a link or a VOD FileId",
+    image_sources=wording.batches.IMAGE_SOURCES,
     remove_prompt="Empty `prompt`",
     places={"image": " in `image`", "clothes": " in `clothes`"},
 )
@@ -207,14 +207,14 @@ def batch_form_view(channel_id: str, thread_ts: str | None = None) -> dict[str, 
         "type": "modal",
         "callback_id": FORM_CALLBACK,
         "private_metadata": metadata,
-        "title": {"type": "plain_text", "text": "Catalogue batch"},
-        "submit": {"type": "plain_text", "text": "Check file"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": wording.batches.FORM_TITLE},
+        "submit": {"type": "plain_text", "text": wording.batches.FORM_SUBMIT},
+        "close": {"type": "plain_text", "text": wording.slack.CANCEL},
         "blocks": [
             {
                 "type": "input",
                 "block_id": FILE_BLOCK,
-                "label": {"type": "plain_text", "text": "CSV file"},
+                "label": {"type": "plain_text", "text": wording.batches.FORM_FILE_LABEL},
                 "element": {"type": "file_input", "action_id": FILE_ACTION, "filetypes": ["csv"], "max_files": 1},
             },
             {
@@ -222,8 +222,7 @@ def batch_form_view(channel_id: str, thread_ts: str | None = None) -> dict[str, 
                 "elements": [
                     {
                         "type": "mrkdwn",
-                        "text": FORMAT_HINT + " I check every row first; nothing is billed before you click "
-                        "*Submit batch*.",
+                        "text": FORMAT_HINT + wording.batches.CHECKED_BEFORE_BILLING,
                     }
                 ],
             },
@@ -252,14 +251,13 @@ def problems_text(file_name: str, problems: list[CsvProblem]) -> str:
     if len(ordered) > SHOWN_PROBLEMS:
         lines.append(f"• …and {len(ordered) - SHOWN_PROBLEMS} more rows.")
     plural = "rows" if len(ordered) != 1 else "row"
-    return (
-        f":warning: `{escape(file_name)}`: {len(ordered)} {plural} cannot run, so nothing was submitted or billed. "
-        "Fix them and share the file again.\n" + "\n".join(lines)
-    )
+    return wording.batches.ROWS_CANNOT_RUN.format(
+        file_name=escape(file_name), count=len(ordered), plural=plural
+    ) + "\n".join(lines)
 
 
 def file_problem_text(file_name: str, problem: str) -> str:
-    return f":warning: `{escape(file_name)}`: {problem} Nothing was submitted or billed."
+    return wording.batches.FILE_REFUSED.format(file_name=escape(file_name), problem=problem)
 
 
 def images_word(count: int) -> str:
@@ -272,9 +270,13 @@ def requests_word(count: int) -> str:
 
 def confirmation_blocks(batch: Batch, allowance: str) -> tuple[str, list[dict[str, Any]]]:
     """The message that asks for the Submit click: what will be billed, and what today's caps allow."""
-    text = (
-        f":page_facing_up: Batch {batch.id} from <@{batch.user_id}>, `{escape(batch.file_name)}`: every row checked. "
-        f"*{requests_word(batch.row_count)}, {images_word(batch.image_count)} billed.*\n{allowance}"
+    text = wording.batches.BATCH_CHECKED.format(
+        id=batch.id,
+        user_id=batch.user_id,
+        file_name=escape(batch.file_name),
+        requests=requests_word(batch.row_count),
+        images=images_word(batch.image_count),
+        allowance=allowance,
     )
     buttons = {
         "type": "actions",
@@ -284,23 +286,24 @@ def confirmation_blocks(batch: Batch, allowance: str) -> tuple[str, list[dict[st
                 "type": "button",
                 "action_id": SUBMIT_ACTION,
                 "style": "primary",
-                "text": {"type": "plain_text", "text": "Submit batch"},
+                "text": {"type": "plain_text", "text": wording.batches.SUBMIT_BATCH},
                 "value": str(batch.id),
                 "confirm": {
-                    "title": {"type": "plain_text", "text": "Submit the batch?"},
+                    "title": {"type": "plain_text", "text": wording.batches.SUBMIT_CONFIRM_TITLE},
                     "text": {
                         "type": "mrkdwn",
-                        "text": f"Tencent Cloud bills {requests_word(batch.row_count)}, "
-                        f"{images_word(batch.image_count)}.",
+                        "text": wording.batches.SUBMIT_CONFIRM_TEXT.format(
+                            requests=requests_word(batch.row_count), images=images_word(batch.image_count)
+                        ),
                     },
-                    "confirm": {"type": "plain_text", "text": "Submit batch"},
-                    "deny": {"type": "plain_text", "text": "Not yet"},
+                    "confirm": {"type": "plain_text", "text": wording.batches.SUBMIT_BATCH},
+                    "deny": {"type": "plain_text", "text": wording.batches.NOT_YET},
                 },
             },
             {
                 "type": "button",
                 "action_id": DROP_ACTION,
-                "text": {"type": "plain_text", "text": "Discard"},
+                "text": {"type": "plain_text", "text": wording.batches.DISCARD},
                 "value": str(batch.id),
             },
         ],
@@ -312,12 +315,12 @@ def allowance_text(user_left: int | None, workspace_left: int | None) -> str:
     """What today's caps still allow, in one sentence."""
     parts = []
     if user_left is not None:
-        parts.append(f"you may send {requests_word(user_left)} more today")
+        parts.append(wording.batches.USER_ALLOWANCE.format(user_left=requests_word(user_left)))
     if workspace_left is not None:
-        parts.append(f"the workspace {requests_word(workspace_left)} more")
+        parts.append(wording.batches.WORKSPACE_ALLOWANCE.format(workspace_left=requests_word(workspace_left)))
     if not parts:
-        return "No daily cap applies."
-    return "Today's caps: " + " and ".join(parts) + " (they reset at 00:00 UTC)."
+        return wording.batches.NO_DAILY_CAP
+    return wording.batches.TODAYS_CAPS + " and ".join(parts) + " (they reset at 00:00 UTC)."
 
 
 def progress_bar(share: float) -> str:
@@ -339,22 +342,24 @@ def parent_text(batch: Batch, counts: BatchCounts) -> str:
     """The batch's parent message, kept up to date while it runs."""
     head = f":page_facing_up: Batch {batch.id} from <@{batch.user_id}>, `{escape(batch.file_name)}`"
     if counts.finished:
-        state = ":white_check_mark: finished; the results file is in the thread"
+        state = wording.batches.FINISHED_STATUS
     elif batch.cancelled_at:
-        state = ":octagonal_sign: cancelled; requests already submitted still finish"
+        state = wording.batches.CANCELLED_STATUS
     else:
-        state = ":hourglass_flowing_sand: running"
+        state = wording.batches.RUNNING_STATUS
     return f"{head} · {state}\n{progress_line(counts)}"
 
 
 def status_text(batch: Batch, counts: BatchCounts | None) -> str:
     """`/aigc batch status`: where one batch stands."""
     head = f"*Batch {batch.id}* · `{escape(batch.file_name)}` · {requests_word(batch.row_count)}, "
-    head += f"{images_word(batch.image_count)} · started by <@{batch.user_id}> in <#{batch.channel_id}>"
+    head += wording.batches.STARTED_BY.format(
+        images=images_word(batch.image_count), user_id=batch.user_id, channel_id=batch.channel_id
+    )
     if batch.status == "awaiting":
-        return head + "\nChecked and waiting for *Submit batch*; nothing submitted yet."
+        return head + wording.batches.WAITING_FOR_SUBMIT
     if batch.status == "dropped":
-        return head + "\nDiscarded before it was submitted; nothing was billed."
+        return head + wording.batches.DISCARDED_STATUS
     assert counts is not None
     state = "finished" if batch.status == "finished" else "running"
     if batch.cancelled_at:
@@ -363,10 +368,9 @@ def status_text(batch: Batch, counts: BatchCounts | None) -> str:
 
 
 def cancelled_text(batch: Batch, cancelled: int, counts: BatchCounts, *, results_followed: bool = True) -> str:
-    after = "their results still come to the thread" if results_followed else "their TaskIds still come to the thread"
-    return (
-        f"Batch {batch.id}: cancelled {requests_word(cancelled)} not yet submitted; nothing is billed for them. "
-        f"{counts.submitted} already submitted are billed and {after}."
+    after = wording.batches.SUBMITTED_RESULTS_FOLLOW if results_followed else wording.batches.SUBMITTED_TASK_IDS_FOLLOW
+    return wording.batches.BATCH_CANCELLED.format(
+        id=batch.id, cancelled_requests=requests_word(cancelled), submitted=counts.submitted, after=after
     )
 
 
@@ -374,14 +378,11 @@ def ended_text(batch: Batch, counts: BatchCounts, file_name: str, *, results_fol
     """The comment on the results file once every request of the batch has ended."""
     cancelled = f", {counts.cancelled} cancelled" if counts.cancelled else ""
     if results_followed:
-        return (
-            f"Batch {batch.id} has ended: {counts.done} done, {counts.failed} failed{cancelled}. "
-            f"Every row's TaskId, status and output URLs are in `{file_name}`."
+        return wording.batches.BATCH_ENDED_WITH_RESULTS.format(
+            id=batch.id, done=counts.done, failed=counts.failed, cancelled=cancelled, file_name=file_name
         )
-    return (
-        f"Batch {batch.id} has ended: {counts.submitted} submitted, {counts.failed} failed{cancelled}. "
-        f"Every row's TaskId and status are in `{file_name}`. This bot does not follow results "
-        "(AIGC_BOT_FOLLOW_MODE=off): `/aigc status <TaskId>` looks one up."
+    return wording.batches.BATCH_ENDED_UNFOLLOWED.format(
+        id=batch.id, submitted=counts.submitted, failed=counts.failed, cancelled=cancelled, file_name=file_name
     )
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot import wording
 from bot.errors import BotError
 from bot.rules import OPTION_NAMES, Draft, Naming, Refused, check
 from bot.slack.refs import BadRef, FileIdRef, PathRef, Ref, UrlRef, is_url, parse_ref, unwrap_slack_link
@@ -88,7 +89,7 @@ def _unquote(value: str) -> str:
 def unclosed_quote_problem(key: str, value: str) -> str | None:
     """The sentence for key="words with no closing quote, which would otherwise be taken quote and all."""
     if value and value[0] in OPENING_QUOTES and (len(value) < 2 or value[-1] not in CLOSING_QUOTES):
-        return f'The quote after {key}= is not closed: end the words with a second ", e.g. {key}="like this".'
+        return wording.rules.QUOTE_NOT_CLOSED.format(key=key)
     return None
 
 
@@ -111,9 +112,9 @@ def refuse_unknown_keys(
 TYPED = Naming(
     name=lambda key: f"{key}=",
     given=lambda key, value: f"`{value}`" if key == "scene" else f"{key}={value}",
-    image_sources="a link, a VOD FileId, or an attached image. Type `/aigc help` for examples",
-    remove_prompt="Remove the text after the image",
-    places={"clothes": " after the model image"},
+    image_sources=wording.rules.IMAGE_SOURCES,
+    remove_prompt=wording.rules.REMOVE_TEXT_AFTER_IMAGE,
+    places={"clothes": wording.rules.AFTER_MODEL_IMAGE},
 )
 
 
@@ -137,7 +138,7 @@ def parse_generate(scene_word: str, words: list[str], attached: list[Ref]) -> Ge
         if option:
             key = option.group(1).lower()
             if key in pairs:
-                raise CommandError(f"{key}= is given twice; keep one.")
+                raise CommandError(wording.rules.GIVEN_TWICE.format(key=key))
             if problem := unclosed_quote_problem(key, option.group(2)):
                 raise CommandError(problem)
             pairs[key] = _unquote(option.group(2))
@@ -165,7 +166,7 @@ def parse_command(text: str, attached: list[Ref] | None = None) -> Command:
         return Help()
     if head == "status":
         if len(rest) != 1:
-            raise CommandError("Give one TaskId or SessionId: `/aigc status <TaskId or SessionId>`.")
+            raise CommandError(wording.rules.STATUS_NEEDS_ONE_ID)
         return StatusLookup(rest[0].strip("`"))
     if head == "history":
         return History()

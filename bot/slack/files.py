@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 from slack_sdk.errors import SlackApiError
 
+from bot import wording
 from bot.errors import AigcBotError, BotError
 from bot.images.prepare import PreparedImage
 from bot.images.preparer import ImagePreparer
@@ -48,7 +49,7 @@ class DownloadTooLarge(BotError, ValueError):
     """A download grew past its size limit; nothing of it was kept."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(f"the download is larger than {limit} bytes")
+        super().__init__(wording.images.DOWNLOAD_TOO_LARGE.format(limit=limit))
         self.limit = limit
 
 
@@ -127,12 +128,11 @@ class SlackDownloadFailed(AigcBotError):
 
 def _check_slack_answer(name: str, response: httpx.Response) -> None:
     if response.status_code >= 500 or response.status_code == 429:
-        raise SlackDownloadFailed(f"{name}: Slack answered the download with HTTP {response.status_code}")
-    if response.status_code != 200:
-        raise SlackFileError(
-            f"{name}: Slack refused the download (HTTP {response.status_code}). "
-            "The app may lack the files:read scope; ask the admin to reinstall it."
+        raise SlackDownloadFailed(
+            wording.images.SLACK_DOWNLOAD_HTTP_ERROR.format(name=name, status_code=response.status_code)
         )
+    if response.status_code != 200:
+        raise SlackFileError(wording.images.SLACK_REFUSED_DOWNLOAD.format(name=name, status_code=response.status_code))
 
 
 def _origin(url: str) -> tuple[str, str, int] | None:
@@ -245,15 +245,16 @@ class SlackFileUploader:
         except SlackApiError as error:
             shown = str((known or {}).get("name") or slack_file_id)
             raise SlackFileError(
-                f"{shown}: Slack would not let me read this file ({slack_error_code(error)}). "
-                "Share it again in this workspace, or attach it to `/aigc`."
+                wording.images.SLACK_WOULD_NOT_SHARE.format(shown=shown, slack_error=slack_error_code(error))
             ) from None
 
     async def _upload(self, slack_file_id: str, known: dict[str, Any] | None) -> SlackUpload:
         meta = await self._metadata(slack_file_id, known)
         name = str(meta.get("name") or meta.get("title") or slack_file_id)
         if (meta.get("mimetype") or meta.get("filetype")) and not is_image(meta):
-            raise SlackFileError(f"{name} is {_kind(meta)}, not an image; I read {READABLE}.")
+            raise SlackFileError(
+                wording.images.NOT_AN_IMAGE_FILE.format(name=name, kind=_kind(meta), readable=READABLE)
+            )
         size = int(meta.get("size") or 0)
         limit = self.preparer.limits.max_download_bytes
         if size > limit:
@@ -311,9 +312,9 @@ class SlackFileUploader:
     async def _download(self, meta: dict[str, Any], name: str) -> Path:
         url = str(meta.get("url_private_download") or meta.get("url_private") or "")
         if not url:
-            raise SlackFileError(f"{name}: Slack gave no download link for this file.")
+            raise SlackFileError(wording.images.NO_DOWNLOAD_LINK.format(name=name))
         if not token_may_go_to(url, self.api_url):
-            raise SlackFileError(f"{name}: the download link does not point to Slack, so I won't fetch it.")
+            raise SlackFileError(wording.images.LINK_NOT_SLACK.format(name=name))
         limit = self.preparer.limits.max_download_bytes
         try:
             path = await download_to_temp_file(
@@ -327,13 +328,13 @@ class SlackFileUploader:
         except DownloadTooLarge:
             raise SlackFileError(str(too_large_to_fetch(name, limit))) from None
         except httpx.TransportError as error:
-            raise SlackDownloadFailed(f"{name}: the download from Slack failed ({type(error).__name__})") from None
+            raise SlackDownloadFailed(
+                wording.images.DOWNLOAD_FAILED.format(name=name, error_kind=type(error).__name__)
+            ) from None
         try:
             head = await asyncio.to_thread(_read_head, path)
             if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
-                raise SlackFileError(
-                    f"{name}: Slack sent a sign-in page instead of the image; the app may lack files:read."
-                )
+                raise SlackFileError(wording.images.SLACK_SENT_SIGN_IN_PAGE.format(name=name))
         except BaseException:
             with contextlib.suppress(OSError):
                 path.unlink()

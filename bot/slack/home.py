@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from bot import wording
 from bot.slack.messages import asker, escape
 from bot.slack.reports import cost_text, thread_link, weighted
 from bot.store.costs import estimate_cost
@@ -24,14 +25,14 @@ MAX_BLOCKS = 100
 SHOWN_PER_LIST = 15
 SHOWN_PROMPT_CHARS = 150
 STATUS_BADGES: dict[str, str] = {
-    Status.RECEIVED: ":hourglass_flowing_sand: working",
-    Status.UPLOADING: ":hourglass_flowing_sand: uploading",
-    Status.SUBMITTING: ":hourglass_flowing_sand: submitting",
-    Status.SUBMITTED: ":hourglass: at Tencent",
-    Status.DONE: ":white_check_mark: done",
-    Status.FAILED: ":x: failed",
-    Status.INVALID: ":warning: not usable",
-    Status.REFUSED: ":no_entry: refused",
+    Status.RECEIVED: wording.slack.WORKING_STATUS,
+    Status.UPLOADING: wording.slack.UPLOADING_STATUS,
+    Status.SUBMITTING: wording.slack.SUBMITTING_STATUS,
+    Status.SUBMITTED: wording.slack.AT_TENCENT_STATUS,
+    Status.DONE: wording.slack.DONE_STATUS,
+    Status.FAILED: wording.slack.FAILED_STATUS,
+    Status.INVALID: wording.slack.NOT_USABLE_STATUS,
+    Status.REFUSED: wording.slack.REFUSED_STATUS,
 }
 
 
@@ -134,7 +135,7 @@ def request_blocks(row: Mapping[str, Any], *, team_domain: str | None, now: date
         if url:
             section["accessory"] = {"type": "image", "image_url": url, "alt_text": f"{scene} result"}
         elif outputs:
-            line += f"\n_{outputs} image(s); Tencent's copy has expired, the thread keeps them._"
+            line += wording.slack.RESULT_KEPT_ONLY_IN_THREAD.format(outputs=outputs)
             section = _text(line)
     return [section]
 
@@ -147,22 +148,23 @@ def _listing(counts: Counter[str], label: Mapping[str, str] | None = None) -> st
     shown = counts.most_common(SHOWN_PER_LIST)
     parts = [f"{(label or {}).get(key, key) or '?'} {n}" for key, n in shown]
     if len(counts) > SHOWN_PER_LIST:
-        parts.append(f"and {len(counts) - SHOWN_PER_LIST} more")
+        parts.append(wording.slack.AND_MORE.format(count=len(counts) - SHOWN_PER_LIST))
     return ", ".join(parts) or "none"
 
 
 def _usage_period(title: str, groups: list[UsageGroup], usage: AdminUsage) -> str:
     counted = _counted(groups)
     lines = [
-        f"*{title}:* {sum(g.requests for g in counted)} request(s)",
-        "by user: "
+        wording.slack.HOME_REQUESTS_COUNT.format(title=title, count=sum(g.requests for g in counted)),
+        wording.slack.HOME_BY_USER
         + _listing(weighted((asker(g.user_id, from_command_line=g.from_command_line), g.requests) for g in counted)),
-        "by scene: " + _listing(weighted((str(g.scene or ""), g.requests) for g in counted), SCENE_LABELS),
-        "failures by error code: "
+        wording.slack.HOME_BY_SCENE
+        + _listing(weighted((str(g.scene or ""), g.requests) for g in counted), SCENE_LABELS),
+        wording.slack.FAILURES_BY_CODE
         + _listing(weighted((str(g.error_code or "unknown"), g.requests) for g in groups if g.status == Status.FAILED)),
     ]
     if usage.prices:
-        lines.append("estimated cost: " + cost_text(estimate_cost(groups, usage.prices), usage.currency))
+        lines.append(wording.slack.ESTIMATED_COST + cost_text(estimate_cost(groups, usage.prices), usage.currency))
     return "\n".join(lines)
 
 
@@ -171,10 +173,12 @@ def admin_blocks(usage: AdminUsage, now: datetime) -> list[dict[str, Any]]:
         {"type": "divider"},
         _header("Team usage (admins only)"),
         _text(_usage_period("Today", usage.summary.today, usage)),
-        _text(_usage_period(f"This month ({now.strftime('%Y-%m')})", usage.summary.month, usage)),
+        _text(
+            _usage_period(wording.slack.HOME_THIS_MONTH.format(month=now.strftime("%Y-%m")), usage.summary.month, usage)
+        ),
     ]
     if not usage.prices:
-        blocks.append(_context("Set `AIGC_BOT_UNIT_PRICES` to see estimated costs."))
+        blocks.append(_context(wording.slack.SET_PRICES_FOR_COSTS))
     return blocks
 
 
@@ -183,13 +187,17 @@ def admin_blocks(usage: AdminUsage, now: datetime) -> list[dict[str, Any]]:
 def preset_blocks(presets: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     blocks = [{"type": "divider"}, _header("Presets")]
     if not presets:
-        return [*blocks, _text("No presets yet.")]
+        return [*blocks, _text(wording.slack.HOME_NO_PRESETS)]
     lines = []
     for preset in presets:
         name = escape(str(preset.get("name") or "?"))
         scene = SCENE_LABELS.get(str(preset.get("scene") or ""), "")
         creator = str(preset.get("creator") or "")
-        lines.append(f"• *{name}*" + (f" · {scene}" if scene else "") + (f" · by <@{creator}>" if creator else ""))
+        lines.append(
+            f"• *{name}*"
+            + (f" · {scene}" if scene else "")
+            + (wording.slack.SAVED_BY.format(creator=creator) if creator else "")
+        )
     return [*blocks, _text("\n".join(lines))]
 
 
@@ -202,10 +210,10 @@ def home_view(content: HomeContent) -> dict[str, Any]:
         _header("AIGC Images"),
         _text(f"*Requests today* (UTC) · {counts}"),
         {"type": "divider"},
-        _header("Your last requests"),
+        _header(wording.slack.HOME_LAST_REQUESTS),
     ]
     if not content.requests:
-        blocks.append(_text("You have no requests yet. Type `/aigc help` to start."))
+        blocks.append(_text(wording.slack.NO_REQUESTS_YET))
     for row in content.requests:
         blocks.extend(request_blocks(row, team_domain=content.team_domain, now=content.now))
     blocks.extend(preset_blocks(content.presets))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import rules
+from bot import rules, wording
 from bot.rules import Draft, Naming, Refused, check
 from bot.slack.command_text import Generate
 from bot.slack.refs import BadRef, FileIdRef, Ref, SlackFileRef, UrlRef, parse_ref
@@ -22,13 +22,18 @@ MAX_PRESET_OPTIONS = 100
 # How the form names each try-on model; a model missing here is shown by its short name.
 _MODEL_LABELS = {"lite": "Lite (fastest)", "flash": "Flash", "pro": "Pro (best)"}
 # The form's fields as its labels name them, and the block each of the rulebook's fields is shown on.
-_LABELS = {"ratio": "Aspect ratio", "count": "How many images", "model": "Quality", "negative": "Avoid"}
+_LABELS = {
+    "ratio": wording.form.ASPECT_RATIO,
+    "count": wording.form.HOW_MANY_IMAGES,
+    "model": "Quality",
+    "negative": "Avoid",
+}
 _BLOCKS = {"image": "images"}
 # A sentence of the rulebook sits on the field it is about, so the field is named by its label at most.
 FORM = Naming(
     name=lambda key: _LABELS.get(key, key.capitalize()),
     given=lambda key, value: value,
-    image_sources="attach one or give a link",
+    image_sources=wording.form.ATTACH_OR_LINK,
     remove_prompt="Clear the Prompt field",
 )
 # Slack's longest plain_text_input, and its limit on a view's private_metadata.
@@ -159,13 +164,13 @@ def _count_options() -> list[dict[str, Any]]:
 
 def _links(links: list[str], scene: str) -> dict[str, Any]:
     """The image links or FileIds the form was opened with, shown so the person sees and may change them."""
-    order = "The first is the model photo, the rest are clothes. " if scene == "tryon" else ""
+    order = wording.form.TRYON_ORDER if scene == "tryon" else ""
     return {
         "type": "input",
         "block_id": "links",
         "optional": True,
-        "label": {"type": "plain_text", "text": "Image links or VOD FileIds"},
-        "hint": {"type": "plain_text", "text": f"{order}Images you attach below come after these."},
+        "label": {"type": "plain_text", "text": wording.form.LINKS_LABEL},
+        "hint": {"type": "plain_text", "text": wording.form.ATTACHED_COME_AFTER.format(order=order)},
         "element": {
             "type": "plain_text_input",
             "action_id": "value",
@@ -184,7 +189,7 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
             "type": "input",
             "block_id": "scene",
             "dispatch_action": True,
-            "label": {"type": "plain_text", "text": "What should I make?"},
+            "label": {"type": "plain_text", "text": wording.form.SCENE_LABEL},
             "element": {
                 "type": "static_select",
                 "action_id": SCENE_ACTION,
@@ -197,15 +202,16 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
         blocks.append(_links(context.links, scene))
     if context.preset_files:
         names = ", ".join(f["name"] or f["id"] for f in context.preset_files)
-        how = " The first is the model photo, the rest are clothes." if scene == "tryon" else ""
+        how = wording.form.TRYON_ORDER_AFTER if scene == "tryon" else ""
         blocks.append(
             {
                 "type": "context",
                 "elements": [
                     {
                         "type": "mrkdwn",
-                        "text": f"Using {len(context.preset_files)} image(s) from the message: "
-                        f"{names[:2000]}.{how} Images you add below come after them.",
+                        "text": wording.form.USING_MESSAGE_IMAGES.format(
+                            preset_images=len(context.preset_files), names=names[:2000], how=how
+                        ),
                     }
                 ],
             }
@@ -213,39 +219,47 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
     fewest, most = rules.IMAGE_COUNTS[scene]
     if scene == "tryon":
         fewest_clothes, most_clothes = rules.CLOTHES_COUNT
-        blocks.append(_files("images", "Model photo", most, preset, "One photo of the person wearing the clothes."))
+        blocks.append(_files("images", wording.form.MODEL_PHOTO, most, preset, wording.form.MODEL_IMAGE_HINT))
         blocks.append(
             _files(
                 "clothes",
                 "Clothes",
                 most_clothes,
                 preset,
-                f"{fewest_clothes} to {most_clothes} pictures of the garments to put on.",
+                wording.form.CLOTHES_IMAGES_HINT.format(fewest_clothes=fewest_clothes, most_clothes=most_clothes),
             )
         )
         blocks.append(_select("model", "Quality", _model_options()))
         blocks.append(_select("resolution", "Resolution", _resolution_options()))
     elif scene == "product":
-        blocks.append(_files("images", "Product images", most, preset, f"{fewest} to {most} photos of one product."))
-        blocks.append(_select("ratio", "Aspect ratio", _ratio_options()))
-        blocks.append(_select("count", "How many images", _count_options()))
-        blocks.append(_text("negative", "Avoid", False, 500, "e.g. people, text, watermark"))
+        blocks.append(
+            _files(
+                "images",
+                wording.form.PRODUCT_IMAGES,
+                most,
+                preset,
+                wording.form.PRODUCT_IMAGES_HINT.format(fewest=fewest, most=most),
+            )
+        )
+        blocks.append(_select("ratio", wording.form.ASPECT_RATIO, _ratio_options()))
+        blocks.append(_select("count", wording.form.HOW_MANY_IMAGES, _count_options()))
+        blocks.append(_text("negative", "Avoid", False, 500, wording.form.NEGATIVE_PLACEHOLDER))
     else:
-        blocks.append(_files("images", "Image to extend", most, preset, "One image; I extend it to the ratio."))
-        blocks.append(_select("ratio", "Aspect ratio", _ratio_options()))
+        blocks.append(_files("images", wording.form.IMAGE_TO_EXTEND, most, preset, wording.form.OUTPAINT_IMAGES_HINT))
+        blocks.append(_select("ratio", wording.form.ASPECT_RATIO, _ratio_options()))
     if presets:
         choices = [_option(name) for name in presets[:MAX_PRESET_OPTIONS]]
         blocks.append(_select("preset", "Preset", choices))
     if scene in rules.PROMPT_SCENES:
-        hint = "Describe the scene, background or style"
+        hint = wording.form.PROMPT_PLACEHOLDER
         blocks.append(_text("prompt", "Prompt", True, rules.MAX_PROMPT_CHARS, hint))
     return {
         "type": "modal",
         "callback_id": FORM_CALLBACK,
         "private_metadata": context.dump(),
-        "title": {"type": "plain_text", "text": "AIGC images"},
-        "submit": {"type": "plain_text", "text": "Generate"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": wording.form.TITLE},
+        "submit": {"type": "plain_text", "text": wording.form.SUBMIT},
+        "close": {"type": "plain_text", "text": wording.slack.CANCEL},
         "blocks": blocks,
     }
 

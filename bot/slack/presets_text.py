@@ -6,16 +6,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot import wording
 from bot.rules import OPTION_NAMES, Checked, Draft, Naming, Refused, check
 from bot.slack.command_text import CommandError, refuse_unknown_keys, unclosed_quote_problem
 from bot.slack.messages import escape
 from bot.store.presets import ChannelDefaults, Preset, preset_name_problem
 
 PRESET_KEYS = (*OPTION_NAMES, "scene", "prompt")
-PRESET_USAGE = (
-    "Use `/aigc preset save NAME key=value …`, `/aigc preset list`, `/aigc preset show NAME` "
-    "or `/aigc preset delete NAME`."
-)
 _PAIR = re.compile(r'^([A-Za-z_]+)=(?:"([^"]*)"|“([^”]*)”|(.*))$', re.DOTALL)
 _WORD = re.compile(r'[A-Za-z_]+=(?:"[^"]*"|“[^”]*”)|\S+')
 
@@ -64,10 +61,10 @@ def _pairs(words: list[str]) -> dict[str, str]:
     for word in words:
         match = _PAIR.match(word)
         if match is None:
-            raise CommandError(f'`{word[:40]}` is not key=value; put words in quotes, e.g. prompt="studio light".')
+            raise CommandError(wording.slack.NOT_KEY_VALUE.format(word=word[:40]))
         key = match.group(1).lower()
         if key in pairs:
-            raise CommandError(f"{key}= is given twice; keep one.")
+            raise CommandError(wording.rules.GIVEN_TWICE.format(key=key))
         if match.group(4) is not None and (problem := unclosed_quote_problem(key, match.group(4))):
             raise CommandError(problem)
         pairs[key] = next(part for part in match.groups()[1:] if part is not None)
@@ -76,7 +73,7 @@ def _pairs(words: list[str]) -> dict[str, str]:
 
 def _name(words: list[str], action: str) -> str:
     if not words:
-        raise CommandError(f"Name the preset: `/aigc preset {action} NAME`.")
+        raise CommandError(wording.slack.PRESET_NAME_MISSING.format(action=action))
     problem = preset_name_problem(words[0])
     if problem:
         raise CommandError(problem)
@@ -104,9 +101,11 @@ def parse_workflow_command(text: str) -> WorkflowCommand | None:
     if action in ("show", "delete"):
         name = _name(rest[1:], action)
         if len(rest) > 2:
-            raise CommandError(f"`/aigc preset {action}` takes one name. {PRESET_USAGE}")
+            raise CommandError(
+                wording.slack.PRESET_TAKES_ONE_NAME.format(action=action, usage=wording.slack.PRESET_USAGE)
+            )
         return PresetShow(name) if action == "show" else PresetDelete(name)
-    raise CommandError(PRESET_USAGE)
+    raise CommandError(wording.slack.PRESET_USAGE)
 
 
 # Presets and defaults are typed as key=value, and their sentences name the keys so.
@@ -132,14 +131,14 @@ def preset_contents(pairs: dict[str, str]) -> tuple[dict[str, Any], str | None, 
     options = {k: v for k, v in pairs.items() if k in OPTION_NAMES}
     checked = _settings(Draft(pairs.get("scene"), prompt=pairs.get("prompt"), options=options))
     if not options and checked.prompt is None and checked.scene is None:
-        raise CommandError("A preset needs at least one key=value, e.g. `/aigc preset save banner ratio=16:9`.")
+        raise CommandError(wording.slack.PRESET_NEEDS_AN_OPTION)
     return checked.options.to_dict(), checked.prompt, checked.scene
 
 
 def defaults_contents(pairs: dict[str, str]) -> dict[str, Any]:
     """A channel's default options, under the rules of every request."""
     refuse_unknown_keys(
-        pairs, OPTION_NAMES, what="key", takes="Channel defaults take", note=" (scene= and prompt= belong in a preset)"
+        pairs, OPTION_NAMES, what="key", takes="Channel defaults take", note=wording.slack.SCENE_AND_PROMPT_IN_PRESET
     )
     return _settings(Draft(options=pairs)).options.to_dict()
 
@@ -164,15 +163,12 @@ def _preset_line(preset: Preset) -> str:
 def preset_saved_text(preset: Preset, *, replaced: bool) -> str:
     verb = "Updated" if replaced else "Saved"
     scene = preset.scene or "product"
-    return (
-        f":white_check_mark: {verb} preset {_preset_line(preset)}.\n"
-        f"Use it with `/aigc {scene} <image> preset={preset.name} …` or pick it in the `/aigc` form."
-    )
+    return wording.slack.PRESET_SAVED.format(verb=verb, preset=_preset_line(preset), scene=scene, name=preset.name)
 
 
 def preset_list_text(presets: list[Preset]) -> str:
     if not presets:
-        return 'No presets yet. Save one with `/aigc preset save banner ratio=16:9 prompt="clean studio light"`.'
+        return wording.slack.NO_PRESETS_YET
     lines = [f"• {_preset_line(p)} — by <@{p.creator}>" for p in presets]
     return "*Presets in this workspace*\n" + "\n".join(lines)
 
@@ -189,13 +185,11 @@ def preset_show_text(preset: Preset) -> str:
 
 
 def unknown_preset_text(name: str) -> str:
-    return f"There is no preset `{name}` in this workspace. `/aigc preset list` shows the saved ones."
+    return wording.slack.NO_SUCH_PRESET.format(name=name)
 
 
 def preset_scene_mismatch_text(preset: Preset, scene: str) -> str:
-    return (
-        f"Preset `{preset.name}` is for {preset.scene}, not {scene}: use `/aigc {preset.scene} … preset={preset.name}`."
-    )
+    return wording.slack.PRESET_FOR_OTHER_SCENE.format(name=preset.name, scene=preset.scene, asked_scene=scene)
 
 
 def preset_deleted_text(name: str) -> str:
@@ -203,27 +197,25 @@ def preset_deleted_text(name: str) -> str:
 
 
 def preset_not_yours_text(preset: Preset, verb: str) -> str:
-    return f"Only <@{preset.creator}> (who saved it) or an admin can {verb} preset `{preset.name}`."
+    return wording.slack.ONLY_SAVER_OR_ADMIN.format(creator=preset.creator, verb=verb, name=preset.name)
 
 
 def defaults_text(defaults: ChannelDefaults | None) -> str:
     if defaults is None or not defaults.options:
-        return "This channel has no defaults. Set them with `/aigc defaults ratio=16:9 count=2`."
-    return (
-        f"*Defaults for this channel:* {options_text(defaults.options)}\n"
-        f"Set by <@{defaults.set_by}> at {defaults.set_at}. Options you type and presets come first; "
-        "`/aigc defaults clear` removes them."
+        return wording.slack.NO_CHANNEL_DEFAULTS
+    return wording.slack.CHANNEL_DEFAULTS_SHOWN.format(
+        defaults=options_text(defaults.options), set_by=defaults.set_by, set_at=defaults.set_at
     )
 
 
 def defaults_set_text(options: dict[str, Any]) -> str:
-    return f":white_check_mark: Defaults for this channel are now {options_text(options)}."
+    return wording.slack.CHANNEL_DEFAULTS_SET.format(options=options_text(options))
 
 
 def defaults_cleared_text(had_any: bool) -> str:
-    return ":wastebasket: Removed this channel's defaults." if had_any else "This channel had no defaults."
+    return wording.slack.CHANNEL_DEFAULTS_CLEARED if had_any else wording.slack.NO_DEFAULTS_TO_CLEAR
 
 
 def defaults_admins_only_text(admins: frozenset[str]) -> str:
     names = ", ".join(f"<@{a}>" for a in sorted(admins))
-    return f"Only an admin ({names}) can change this channel's defaults."
+    return wording.slack.ONLY_ADMINS_SET_DEFAULTS.format(names=names)

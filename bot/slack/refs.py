@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot import wording
 from bot.errors import BotError
 
 SLACK_LINK = re.compile(r"^<([^>|]+)(?:\|[^>]*)?>$")
@@ -56,10 +57,6 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*$")
 _NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
 # user:password@ (or user@) between a scheme's // and the host.
 _CREDENTIALS = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/?#\s@<>|]*@")
-_NOT_REACHABLE = (
-    "Tencent Cloud fetches image links from the internet, so a link to this computer, a private network "
-    "or a reserved address cannot be used. Put the image on a public web address, or attach it instead."
-)
 
 
 def unwrap_slack_link(text: str) -> str:
@@ -111,27 +108,23 @@ def _reachable_from_internet(address: IpAddress) -> bool:
 def check_image_url(url: str) -> str:
     """`url` if Tencent Cloud could fetch it from the internet; otherwise BadRef saying why in plain words."""
     if not is_url(url):
-        raise BadRef(f"`{url}` is not a complete web address; an image link looks like https://shop.example/a.png.")
+        raise BadRef(wording.rules.INCOMPLETE_LINK.format(url=url))
     if _CREDENTIALS.match(url):
         # Said without the link: the credentials must not be echoed back to Slack or the log.
-        raise BadRef(
-            f"An image link with a user name or password (`{without_credentials(url)}`, shown without them) "
-            "cannot be used: Tencent Cloud would receive them and the request log would keep them. Put the "
-            "image on a public web address that needs no login, or attach it instead."
-        )
+        raise BadRef(wording.rules.LINK_WITH_CREDENTIALS.format(shown_url=without_credentials(url)))
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - reading it is what checks the port
         host = (parts.hostname or "").rstrip(".")
         address = _literal_address(host) if host else None
     except ValueError:
-        raise BadRef(f"`{url}` does not have a valid host name and port.") from None
+        raise BadRef(wording.rules.BAD_HOST_OR_PORT.format(url=url)) from None
     if not host:
-        raise BadRef(f"`{url}` has no host name; an image link looks like https://shop.example/a.png.")
+        raise BadRef(wording.rules.LINK_WITHOUT_HOST.format(url=url))
     if host == "localhost" or host.endswith(".localhost"):
-        raise BadRef(f"`{url}` points to this computer. {_NOT_REACHABLE}")
+        raise BadRef(wording.rules.LINK_TO_THIS_COMPUTER.format(url=url, not_reachable=wording.rules.NOT_REACHABLE))
     if address is not None and not _reachable_from_internet(address):
-        raise BadRef(f"`{url}` points to a private or reserved address. {_NOT_REACHABLE}")
+        raise BadRef(wording.rules.LINK_TO_PRIVATE_ADDRESS.format(url=url, not_reachable=wording.rules.NOT_REACHABLE))
     return url
 
 
@@ -143,19 +136,17 @@ def parse_ref(text: str, *, allow_paths: bool) -> Ref:
         scheme = word.split("://", 1)[0]
         if re.search(r"\s", word):
             word = without_credentials(word)
-            raise BadRef(f"`{word}` has a space in it; a web address has none (a link writes a space as %20).")
+            raise BadRef(wording.rules.LINK_WITH_SPACE.format(word=word))
         if scheme.lower() in WEB_SCHEMES:
             return UrlRef(check_image_url(word))
         if not _SCHEME.match(scheme):
-            raise BadRef(
-                f"`{word}` is not a complete web address; an image link looks like https://shop.example/a.png."
-            )
-        raise BadRef(f"`{word}` uses {scheme}://; only http:// and https:// image URLs work.")
+            raise BadRef(wording.rules.INCOMPLETE_LINK_WORD.format(word=word))
+        raise BadRef(wording.rules.LINK_SCHEME_NOT_WEB.format(word=word, scheme=scheme))
     if allow_paths:
         path = Path(word).expanduser()
         if path.is_dir():
-            raise BadRef(f"{word} is a folder; give the path of one image file in it")
+            raise BadRef(wording.rules.PATH_IS_FOLDER.format(word=word))
         if not path.is_file():
-            raise BadRef(f"{word}: no such file (give a file path, an http(s) URL or a VOD FileId)")
+            raise BadRef(wording.rules.NO_SUCH_LOCAL_FILE.format(word=word))
         return PathRef(path)
-    raise BadRef(f"`{word}` is not an image reference: use an http(s) URL, a VOD FileId, or attach the image")
+    raise BadRef(wording.rules.NOT_AN_IMAGE_REFERENCE.format(word=word))

@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
 
+from bot import wording
 from bot.slack.command_text import is_session_id
 from bot.slack.messages import asker, escape, task_lookup_status_text
 from bot.store.costs import CostEstimate, estimate_cost
@@ -36,11 +37,11 @@ def _when(text: str) -> str:
 def history_text(log_db: RequestLog, *, team_id: str, user_id: str, team_domain: str | None) -> str:
     rows = log_db.recent_for_user(team_id=team_id, user_id=user_id, limit=10)
     if not rows:
-        return "You have no requests yet. Type `/aigc help` to start."
-    lines = ["*Your last requests*"]
+        return wording.slack.NO_REQUESTS_YET
+    lines = [wording.slack.HISTORY_TITLE]
     for row in rows:
         scene = SCENE_LABELS.get(row["scene"] or "", row["scene"] or "?")
-        task = f"`{row['task_id']}`" if row["task_id"] else "no TaskId"
+        task = f"`{row['task_id']}`" if row["task_id"] else wording.slack.NO_TASK_ID
         link = thread_link(team_domain, row["channel_id"], row["thread_ts"])
         where = f" · <{link}|thread>" if link else ""
         lines.append(f"• {_when(row['created_at'])} · {scene} · {row['status']} · {task}{where}")
@@ -54,10 +55,10 @@ def amount_text(amount: Decimal, currency: str) -> str:
 
 
 def cost_text(estimate: CostEstimate, currency: str) -> str:
-    text = f"{amount_text(estimate.amount, currency)} ({estimate.images} output image(s) of finished requests)"
+    text = wording.slack.USAGE_AMOUNT.format(amount=amount_text(estimate.amount, currency), images=estimate.images)
     if estimate.unpriced_scenes:
         names = ", ".join(SCENE_LABELS.get(s, s) for s in sorted(estimate.unpriced_scenes))
-        text += f"; not counted, no unit price: {names}"
+        text += wording.slack.NOT_COUNTED_NO_PRICE.format(names=names)
     return text
 
 
@@ -78,21 +79,23 @@ def usage_text(
     day = moment.strftime("%Y-%m-%d")
     month = moment.strftime("%Y-%m")
     summary = usage_summary(log_db, team_id=team_id, month=month, today=day)
-    parts = [f"*Submitted tasks (billed by Tencent) for {month}*"]
-    for label, groups in (("Today", summary.today), ("This month", summary.month)):
+    parts = [wording.slack.USAGE_TITLE.format(month=month)]
+    for label, groups in (("Today", summary.today), (wording.slack.THIS_MONTH, summary.month)):
         chosen = [g for g in groups if g.billed]
-        parts.append(f"*{label}:* {sum(g.requests for g in chosen)} task(s)")
+        parts.append(wording.slack.USAGE_TASKS_COUNT.format(label=label, count=sum(g.requests for g in chosen)))
         by_scene = weighted((g.scene, g.requests) for g in chosen)
         by_user = weighted((asker(g.user_id, from_command_line=g.from_command_line), g.requests) for g in chosen)
         if by_scene:
             scenes = ", ".join(f"{SCENE_LABELS.get(s or '', s)} {n}" for s, n in by_scene.most_common())
-            parts.append("  by scene: " + scenes)
+            parts.append(wording.slack.USAGE_BY_SCENE + scenes)
             if asked_by is None:
-                parts.append("  by user: " + ", ".join(f"{who} {n}" for who, n in by_user.most_common(20)))
+                parts.append(
+                    wording.slack.USAGE_BY_USER + ", ".join(f"{who} {n}" for who, n in by_user.most_common(20))
+                )
             else:
-                parts.append(f"  yours: {by_user[asker(asked_by)]}")
+                parts.append(wording.slack.USAGE_YOURS.format(count=by_user[asker(asked_by)]))
     refused = sum(g.requests for g in summary.month if g.status in NOT_SUBMITTED_STATUSES)
-    parts.append(f"Not submitted this month (refused or invalid, not billed): {refused}")
+    parts.append(wording.slack.NOT_SUBMITTED_THIS_MONTH.format(refused=refused))
     if prices:
         parts.append(f"*Estimated cost today:* {cost_text(estimate_cost(summary.today, prices), currency)}")
         parts.append(f"*Estimated cost this month:* {cost_text(estimate_cost(summary.month, prices), currency)}")
@@ -147,7 +150,7 @@ async def status_text(vod: VodClient, log_db: RequestLog, task_id: str) -> str:
 async def session_status_text(vod: VodClient, log_db: RequestLog, session_id: str) -> str:
     row = await log_db.read(lambda reader: reader.latest_for_session(session_id))
     if row is None:
-        return f"I have no request with SessionId `{escape(session_id)}` in my log."
+        return wording.slack.NO_REQUEST_WITH_SESSION_ID.format(session_id=escape(session_id))
     if row["task_id"]:
         return await _task_status_text(vod, log_db, str(row["task_id"]))
     if row["error_code"] == TASK_ID_UNKNOWN:
@@ -167,5 +170,5 @@ async def _task_status_text(vod: VodClient, log_db: RequestLog, task_id: str) ->
     try:
         detail = await vod.describe_task_detail(task_id)
     except VodError as error:
-        return f":warning: Could not read task `{escape(task_id)}`.\n{escape(error.user_text())}"
+        return wording.slack.TASK_UNREADABLE.format(task_id=escape(task_id), error=escape(error.user_text()))
     return detail_text(detail, row)

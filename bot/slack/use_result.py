@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bot import wording
 from bot.store.db import RequestLog, RequestRow, Status, parse_iso
 
 USE_RESULT_ACTION = "aigc_use_result"
-USE_RESULT_LABEL = "Use this image"
+USE_RESULT_LABEL = wording.slack.USE_RESULT_LABEL
 # Slack shows at most 100 options in a static select; a task makes at most 10 images.
 MAX_IMAGE_OPTIONS = 100
 _REFERENCE_SEPARATOR = ":"
@@ -37,7 +38,10 @@ def use_result_element(row_id: int, image_count: int) -> dict[str, Any] | None:
         "action_id": USE_RESULT_ACTION,
         "placeholder": {"type": "plain_text", "text": f"{USE_RESULT_LABEL}…"},
         "options": [
-            {"text": {"type": "plain_text", "text": f"Image {number}"}, "value": result_reference(row_id, number)}
+            {
+                "text": {"type": "plain_text", "text": wording.slack.IMAGE_NUMBER.format(number=number)},
+                "value": result_reference(row_id, number),
+            }
             for number in range(1, min(image_count, MAX_IMAGE_OPTIONS) + 1)
         ],
     }
@@ -69,7 +73,7 @@ def usable_output(row: RequestRow, number: int, now: datetime) -> Usable | str:
         return not_finished_text(str(row.get("status") or ""))
     outputs: list[dict[str, Any]] = json.loads(row.get("output_json") or "[]")
     if not 1 <= number <= len(outputs):
-        return f"That request has no image {number} in my log, so there is nothing to build on."
+        return wording.slack.NO_SUCH_RESULT_IMAGE.format(number=number)
     output = outputs[number - 1]
     url = output.get("url")
     temporary = str(output.get("storage_mode") or "").lower() == "temporary"
@@ -77,13 +81,9 @@ def usable_output(row: RequestRow, number: int, now: datetime) -> Usable | str:
         return Usable(str(output["file_id"]))  # stored in VOD: kept as long as the media is
     expires = _expiry(output.get("expire_time"))
     if url and expires is not None and expires <= now:
-        return (
-            f"That image is gone: Tencent kept it only until {output['expire_time']} (temporary storage lasts "
-            "7 days), so I can't use it as an input. Use *Run again* on that request to make it anew, "
-            "or attach the copy from the thread to `/aigc`."
-        )
+        return wording.slack.RESULT_IMAGE_EXPIRED.format(output_expire_time=output["expire_time"])
     if not url:
-        return "Tencent gave no address for that image, so I can't use it as an input. Use *Run again* instead."
+        return wording.slack.RESULT_IMAGE_WITHOUT_ADDRESS
     return Usable(str(url))
 
 
@@ -99,11 +99,8 @@ def _expiry(text: Any) -> datetime | None:
 
 def not_finished_text(status: str) -> str:
     if status in (Status.FAILED, Status.REFUSED, Status.INVALID):
-        return f"That request ended {status} and made no image, so there is nothing to build on."
-    return (
-        "That request is not finished yet, so there is no image to build on. "
-        "Its result will be posted in its thread; use the button there."
-    )
+        return wording.slack.NO_IMAGE_TO_BUILD_ON.format(status=status)
+    return wording.slack.NOT_FINISHED_TO_BUILD_ON
 
 
 def built_on_line(log_db: RequestLog, derived_from: int | None) -> str | None:
@@ -112,5 +109,5 @@ def built_on_line(log_db: RequestLog, derived_from: int | None) -> str | None:
         return None
     source = log_db.get(int(derived_from)) or {}
     task_id = source.get("task_id")
-    named = f"TaskId `{task_id}`" if task_id else f"request {derived_from}"
-    return f"Built on the result of {named}"
+    named = f"TaskId `{task_id}`" if task_id else wording.slack.REQUEST_NUMBER.format(row_id=derived_from)
+    return wording.slack.BUILT_ON_RESULT.format(named=named)

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import httpx
 
+from bot import wording
 from bot.errors import AigcBotError
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class CosUploadError(AigcBotError):
         self.cos_code = code
         prefixed = f"Cos.{code}" if code else "Cos.HttpError"
         answer = f"HTTP {status} " if status else ""
-        log_text = f"COS refused the upload: {answer}{code} {message}".strip()
+        log_text = wording.connections.COS_REFUSED.format(answer=answer, code=code, message=message).strip()
         super().__init__(prefixed, message, request_id, log_text=log_text)
 
     @property
@@ -157,11 +158,17 @@ async def _put_once(
     try:
         response = await http.put(url, content=body, headers=headers)
     except httpx.TimeoutException as error:
-        raise CosUploadError(0, TIMEOUT, f"no answer from COS in time ({type(error).__name__})") from None
+        raise CosUploadError(
+            0, TIMEOUT, wording.connections.COS_TIMED_OUT.format(error_kind=type(error).__name__)
+        ) from None
     except httpx.ConnectError as error:
-        raise CosUploadError(0, NETWORK, f"could not reach COS ({type(error).__name__})") from None
+        raise CosUploadError(
+            0, NETWORK, wording.connections.COS_UNREACHABLE.format(error_kind=type(error).__name__)
+        ) from None
     except httpx.TransportError as error:
-        raise CosUploadError(0, CONNECTION_LOST, f"the connection broke ({type(error).__name__})") from None
+        raise CosUploadError(
+            0, CONNECTION_LOST, wording.connections.CONNECTION_BROKE.format(error_kind=type(error).__name__)
+        ) from None
     finally:
         # A broken transfer leaves the body half read; close it now rather than whenever it is collected.
         closer = getattr(body, "aclose", None)

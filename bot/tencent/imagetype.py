@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import wording
 from bot.errors import BotError
 
 SNIFF_BYTES = 32
@@ -60,17 +61,17 @@ def looks_like(head: bytes) -> str:
     if head.startswith((b"II*\x00", b"MM\x00*")):
         return "a TIFF image"
     if head.startswith(b"PK\x03\x04"):
-        return "a ZIP or Office document"
+        return wording.images.KIND_ZIP_OR_OFFICE
     if head[4:8] == b"ftyp":
         return "a video"
     if head.lstrip().startswith((b"<svg", b"<?xml")):
-        return "an SVG or XML file"
+        return wording.images.KIND_SVG_OR_XML
     if not head:
         return "an empty file"
     try:
         head.decode("utf-8")
     except UnicodeDecodeError:
-        return "an unrecognised binary file"
+        return wording.images.KIND_UNKNOWN_BINARY
     return "text"
 
 
@@ -82,4 +83,4 @@ def sniff(head: bytes) -> ImageKind:
         return PNG
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return WEBP
-    raise NotAnImage(f"this is not a JPEG, PNG or WebP image: it looks like {looks_like(head[:SNIFF_BYTES])}")
+    raise NotAnImage(wording.images.NOT_JPEG_PNG_WEBP.format(looks_like=looks_like(head[:SNIFF_BYTES])))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot import wording
 from bot.errors import BotError
 from bot.tencent import cos
 from bot.tencent.imagetype import SNIFF_BYTES, ImageKind, sniff
@@ -39,7 +40,11 @@ def check_image_file(path: Path, max_bytes: int) -> tuple[ImageKind, int]:
     """The real image type and size of `path`, or a ValueError a person can act on."""
     size = path.stat().st_size
     if size > max_bytes:
-        raise ImageTooLarge(f"{path.name} is {size / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.0f} MB")
+        raise ImageTooLarge(
+            wording.images.OVER_UPLOAD_LIMIT.format(
+                name=path.name, megabytes=size / 1048576, max_megabytes=max_bytes / 1048576
+            )
+        )
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
     return sniff(head), size

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
+from bot import wording
 from bot.errors import AigcBotError, worth_retrying
 from bot.observe import timed_vod_send
 from bot.tencent import tc3
@@ -281,7 +282,7 @@ class VodClient:
         except (ValueError, KeyError, TypeError):
             raise VodError(
                 "ClientError.BadResponse",
-                f"HTTP {response.status_code} without a Tencent Cloud API answer",
+                wording.connections.NOT_AN_API_ANSWER.format(status_code=response.status_code),
                 action=action,
             ) from None
         return answer
@@ -289,23 +290,23 @@ class VodClient:
     def _not_connected(self, error: httpx.TransportError) -> str:
         """What stopped the connection to the endpoint from opening, in a few words."""
         if isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout):
-            return f"no connection to {self.host} within {self.http.timeout.connect or 0:g} s"
+            return wording.connections.CONNECT_TIMED_OUT.format(host=self.host, seconds=self.http.timeout.connect or 0)
         causes: list[BaseException] = []
         cause: BaseException | None = error
         while cause is not None and len(causes) < 8:  # the socket's own error lies a few wrappers down
             causes.append(cause)
             cause = cause.__cause__ or cause.__context__
         if any(isinstance(c, ConnectionRefusedError) for c in causes):
-            return f"the connection to {self.host} was refused"
+            return wording.connections.CONNECTION_REFUSED.format(host=self.host)
         detail = str(causes[-1]) or type(causes[-1]).__name__
         lowered = " ".join(str(c) for c in causes).lower()
         if "refused" in lowered:
-            return f"the connection to {self.host} was refused"
+            return wording.connections.CONNECTION_REFUSED.format(host=self.host)
         if "name or service" in lowered or "nodename" in lowered or "name resolution" in lowered:
-            return f"the name {self.host} could not be resolved"
+            return wording.connections.NAME_NOT_RESOLVED.format(host=self.host)
         if "ssl" in lowered or "certificate" in lowered or "tls" in lowered:
-            return f"the TLS handshake with {self.host} failed ({detail})"
-        return f"no connection to {self.host} could be made ({detail})"
+            return wording.connections.TLS_FAILED.format(host=self.host, detail=detail)
+        return wording.connections.NO_CONNECTION.format(host=self.host, detail=detail)
 
     async def call(self, action: str, params: dict[str, Any], *, dedupe_safe: bool) -> dict[str, Any]:
         """Send one API call. `dedupe_safe` says whether sending it twice can never act twice."""
@@ -327,9 +328,19 @@ class VodClient:
                 failure = VodError("ClientError.Network", self._not_connected(error), None, action)
             except httpx.TimeoutException:
                 waited = self.http.timeout.read
-                failure = VodError("ClientError.Timeout", f"no answer within {waited:g} s of sending", None, action)
+                failure = VodError(
+                    "ClientError.Timeout",
+                    wording.connections.NO_ANSWER_AFTER_SENDING.format(waited=waited),
+                    None,
+                    action,
+                )
             except httpx.TransportError as error:
-                failure = VodError("ClientError.ConnectionLost", f"the connection broke ({error!r})", None, action)
+                failure = VodError(
+                    "ClientError.ConnectionLost",
+                    wording.connections.CONNECTION_BROKE_DETAIL.format(error=error),
+                    None,
+                    action,
+                )
             except VodError as unreadable:
                 failure = unreadable
             else:
@@ -367,7 +378,7 @@ class VodClient:
             kind = answer.get("TaskType") or "unknown"
             raise VodError(
                 "ClientError.NotSceneAigcImageTask",
-                f"task {task_id} is a {kind} task, not a scene AIGC image task",
+                wording.connections.NOT_A_SCENE_TASK.format(task_id=task_id, kind=kind),
                 answer.get("RequestId"),
                 DESCRIBE_TASK,
             )
