@@ -21,7 +21,6 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 from aiohttp import web
@@ -29,6 +28,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from bot import wording
 from bot.config import Settings, secret_values
+from bot.demo import DEMO_FOLDER
 from bot.demo.images import product_shot_png, sample_product_png
 from bot.demo.thread import ThreadPrinter
 from bot.logsafe import configure_logging
@@ -39,7 +39,6 @@ from bot.standins.slack_signing import signed_headers, slash_command_body
 from bot.store.db import RequestRow, Status
 from handlers.app import EVENTS_PATH, create_web_app
 
-DEMO_FOLDER = Path("aigc-demo")
 LOG_NAME = "aigc-demo.db"
 SAMPLE_NAME = "sample-mug.png"
 # Long enough for the parent message to show one progress line (it changes at most every 5 s).
@@ -255,19 +254,6 @@ def _summary(printer: ThreadPrinter) -> None:
     for path in printer.saved:
         print(f"  {path}")
     print(wording.terminal.DEMO_DONE)
-
-
-def add_parser(commands: Any) -> None:
-    demo = commands.add_parser(
-        "demo",
-        help=wording.terminal.DEMO_HELP,
-        description=wording.terminal.DEMO_DESCRIPTION.format(demo_folder=DEMO_FOLDER),
-    )
-    demo.add_argument(
-        "--serve",
-        action="store_true",
-        help=wording.terminal.DEMO_KEEP_HELP,
-    )
 
 
 def _no_proxies() -> None:
