@@ -38,7 +38,7 @@ BENCHMARKS: dict[str, Benchmark] = {
         result_lag.run(host, tasks=4, shortest=1.0, longest=4.0) if quick else result_lag.run(host)
     ),
     "slack_limits": lambda host, quick: (
-        slack_limits.run(host, people_count=4, batch_rows=4) if quick else slack_limits.run(host)
+        slack_limits.run(host, people_count=4, batch_rows=4, rate_scale=5.0) if quick else slack_limits.run(host)
     ),
     "images": lambda host, quick: image_prep.run(host, rounds=1, scale=0.25) if quick else image_prep.run(host),
     "scale": lambda host, quick: (

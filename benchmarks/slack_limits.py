@@ -53,8 +53,9 @@ def _rows(db: Path) -> list[dict[str, Any]]:
 class _Scenario:
     """What the fakes saw from a given moment on: Slack calls, messages, uploads and VOD submissions."""
 
-    def __init__(self, host: FakeHost) -> None:
+    def __init__(self, host: FakeHost, rate_scale: float) -> None:
         self.host = host
+        self.rate_scale = rate_scale
         self.calls_from = len(host.get("slack", "calls"))
         self.uploads_from = len(host.get("slack", "completed_uploads"))
         self.messages_from = len(host.get("slack", "messages"))
@@ -70,7 +71,7 @@ class _Scenario:
             time.sleep(0.2)
         seen = -1
         while time.monotonic() < deadline and seen != (seen := len(self.host.get("slack", "calls"))):
-            time.sleep(QUIET_SECONDS)
+            time.sleep(max(0.5, QUIET_SECONDS / self.rate_scale))
 
     def calls(self) -> list[Any]:
         return list(self.host.get("slack", "calls")[self.calls_from :])
@@ -92,7 +93,7 @@ class _Scenario:
         ]
         ended = max((c.time for c in calls if c.status == 200), default=began)
         took = ended - began
-        floor = len(posted) / CHANNEL_MESSAGES_PER_SECOND
+        floor = len(posted) / (CHANNEL_MESSAGES_PER_SECOND * self.rate_scale)
         share = len(limited) / max(1, len(calls))
         ratio = took / floor if floor else float("inf")
         by_method: dict[str, int] = {}
@@ -105,13 +106,13 @@ class _Scenario:
             ("submitted once", f"{len(self.submissions())} submissions, {len(sessions)} SessionIds for {expected}"),
             ("complete in their thread", f"{complete}/{expected}"),
             ("Slack calls answered 429", f"{len(limited)} of {len(calls)} ({share:.1%}) {by_method or ''}".rstrip()),
-            ("messages posted in the channel", f"{len(posted)}; floor at 1 a second {floor:.0f} s"),
-            ("took / floor", f"{took:.1f} s / {floor:.0f} s = {ratio:.2f}x"),
+            ("messages posted in the channel", f"{len(posted)}; floor at the channel's pace {floor:.1f} s"),
+            ("took / floor", f"{took:.1f} s / {floor:.1f} s = {ratio:.2f}x"),
         ]
 
 
-def people(host: FakeHost, bot: BotProcess, count: int) -> tuple[bool, list[tuple[str, str]]]:
-    scenario = _Scenario(host)
+def people(host: FakeHost, bot: BotProcess, count: int, rate_scale: float) -> tuple[bool, list[tuple[str, str]]]:
+    scenario = _Scenario(host, rate_scale)
     bodies = [
         (
             slash_command_body(
@@ -138,7 +139,7 @@ def people(host: FakeHost, bot: BotProcess, count: int) -> tuple[bool, list[tupl
     return scenario.figures(began, expected=count, complete=complete)
 
 
-def batch(host: FakeHost, bot: BotProcess, count: int) -> tuple[bool, list[tuple[str, str]]]:
+def batch(host: FakeHost, bot: BotProcess, count: int, rate_scale: float) -> tuple[bool, list[tuple[str, str]]]:
     lines = ["scene,image,clothes,prompt,preset,ratio,count,resolution,model,negative"]
     lines += [f"product,https://shop.example/row-{n}.png,,,,,1,,," for n in range(count)]
     data = ("\n".join(lines) + "\n").encode()
@@ -157,7 +158,7 @@ def batch(host: FakeHost, bot: BotProcess, count: int) -> tuple[bool, list[tuple
     button = next(
         e for b in confirmation["blocks"] for e in b.get("elements") or [] if e.get("action_id") == SUBMIT_ACTION
     )
-    scenario = _Scenario(host)
+    scenario = _Scenario(host, rate_scale)
     click = block_actions_payload(
         actions=[{**button, "block_id": f"batch-{button['value']}", "action_ts": str(time.time())}],
         message=confirmation,
@@ -181,12 +182,14 @@ def batch(host: FakeHost, bot: BotProcess, count: int) -> tuple[bool, list[tuple
     return passed and results_posted, figures
 
 
-def run(host: FakeHost, people_count: int = 20, batch_rows: int = 100) -> Outcome:
-    host.call("slack", "enforce_limits")
+def run(host: FakeHost, people_count: int = 20, batch_rows: int = 100, rate_scale: float = 1.0) -> Outcome:
+    """`rate_scale` speeds Slack's limits up, in the fake and the bot's pacer alike (the quick form's, to check
+    the harness); the published figures use Slack's own rates."""
+    host.call("slack", "enforce_limits", scale=rate_scale)
     try:
-        with BotProcess(host.urls, AIGC_BOT_SLACK_RATE_SCALE="1") as bot:
-            people_passed, people_figures = people(host, bot, people_count)
-            batch_passed, batch_figures = batch(host, bot, batch_rows)
+        with BotProcess(host.urls, AIGC_BOT_SLACK_RATE_SCALE=str(rate_scale)) as bot:
+            people_passed, people_figures = people(host, bot, people_count, rate_scale)
+            batch_passed, batch_figures = batch(host, bot, batch_rows, rate_scale)
     finally:
         host.call("slack", "lift_limits")
     return Outcome(
