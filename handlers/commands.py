@@ -12,12 +12,15 @@ from bot.slack.command_text import CommandError, Generate, History, OpenForm, St
 from bot.slack.messages import HELP_TEXT
 from bot.slack.presets_text import WorkflowCommand
 from bot.slack_surface import SlackSurface, shown
-from handlers.registry import Registry, answer_sent
+from handlers.answering import Later
+from handlers.registry import Registry
 
 COMMAND = "/aigc"
 
 
-async def aigc(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, surface: SlackSurface) -> None:
+async def aigc(
+    ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, surface: SlackSurface, later: Later
+) -> None:
     """Every `/aigc …`: a request is logged before the ack; everything else is answered privately."""
     try:
         parsed = surface.parse_slash(command)  # a request comes with its preset and channel defaults applied
@@ -27,33 +30,35 @@ async def aigc(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, su
         return
     if isinstance(parsed, OpenForm):
         await ack()
-        await surface.open_form(command["trigger_id"], command)
+        await later(surface.open_form, command["trigger_id"], command)
     elif isinstance(parsed, Generate):
         recorded = await surface.record_command(command, parsed)  # in the log before Slack hears back
         note = surface.acknowledgement(recorded, parsed)
         await (ack(response_type="ephemeral", text=note) if note else ack())
-        await answer_sent()
-        await surface.carry_on(recorded)
+        await later(surface.carry_on, recorded)
     elif isinstance(parsed, StatusLookup):
         await ack(response_type="ephemeral", text=f"Looking up `{parsed.task_id}`…")
-        await respond(response_type="ephemeral", text=await surface.status_text(parsed.task_id))
+        await later(_status, respond, surface, parsed.task_id)
     elif isinstance(parsed, History):
         await ack()
-        await respond(response_type="ephemeral", text=surface.history_text(command))
+        await later(respond, response_type="ephemeral", text=surface.history_text(command))
     elif isinstance(parsed, BatchForm):
         await ack()
-        await surface.services.slack.views_open(
-            trigger_id=command["trigger_id"], view=batch_form_view(str(command.get("channel_id", "")))
-        )
+        view = batch_form_view(str(command.get("channel_id", "")))
+        await later(surface.services.slack.views_open, trigger_id=command["trigger_id"], view=view)
     elif isinstance(parsed, BatchStatus | BatchCancel):
         await ack(response_type="ephemeral", text=surface.batch_text(command, parsed))
     elif isinstance(parsed, WorkflowCommand):
         await ack(response_type="ephemeral", text=surface.workflow_text(command, parsed))
     elif isinstance(parsed, Usage):
         await ack()
-        await respond(response_type="ephemeral", text=surface.usage_text(command))
+        await later(respond, response_type="ephemeral", text=surface.usage_text(command))
     else:
         await ack(response_type="ephemeral", text=HELP_TEXT)
+
+
+async def _status(respond: AsyncRespond, surface: SlackSurface, task_id: str) -> None:
+    await respond(response_type="ephemeral", text=await surface.status_text(task_id))
 
 
 def register(registry: Registry) -> None:
