@@ -27,10 +27,15 @@ FORM = "application/x-www-form-urlencoded"
 
 
 def commands(requests: int, tag: str) -> list[tuple[bytes, str]]:
+    """One command per person, each in a channel of its own: Slack takes about one message a second in a channel
+    (the bot paces itself to that), so 100 announcements in one channel would take 100 s, leaving one round's
+    work running into the next round's burst."""
     return [
         (
             slash_command_body(
-                f"product https://shop.example/{tag}-{n}.jpg red background, studio light", user_id=f"U{tag}{n:04d}"
+                f"product https://shop.example/{tag}-{n}.jpg red background, studio light",
+                user_id=f"U{tag}{n:04d}",
+                channel_id=f"C{tag}{n:04d}",
             ),
             FORM,
         )

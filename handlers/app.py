@@ -24,8 +24,9 @@ from bot.services import Services, build_services
 from bot.slack.auth import EXIT_TOKEN_REJECTED, TokenRejected, check_bot_token
 from bot.slack_surface import SlackSurface
 from handlers import actions, commands, events, shortcuts, views
+from handlers.answering import AnswersFirst
 from handlers.ops import add_ops_routes, start_ops_server
-from handlers.registry import Registry, give_surface
+from handlers.registry import Registry, give_context
 
 if TYPE_CHECKING:
     from handlers.socket_mode import SocketModeLink
@@ -68,9 +69,14 @@ def create_bolt_app(services: Services) -> tuple[AsyncApp, Registry]:
             client=services.slack,
             # The app defines no workflow functions, so no request carries a function token to attach.
             attaching_function_token_enabled=False,
+            # Bolt returns each answer when its listener returns. Off, Bolt answers an Events API request before
+            # its listener runs, so a mention would be logged after Slack heard back; every listener here logs,
+            # acks and hands the rest to `later` (handlers/answering.py).
+            process_before_response=True,
         )
-    give_surface(app, SlackSurface(services))
-    registry = Registry(app)
+    answers = AnswersFirst()
+    give_context(app, SlackSurface(services), answers)
+    registry = Registry(app, answers)
     for module in (commands, shortcuts, events, views, actions):
         module.register(registry)
     return app, registry
@@ -104,10 +110,14 @@ def bolt_request(body: str, request: web.Request) -> AsyncBoltRequest:
 def create_web_app(services: Services, stopping: Stopping | None = None) -> web.Application:
     settings = services.settings
     assert settings.slack_signing_secret is not None
-    bolt, _ = create_bolt_app(services)
+    bolt, registry = create_bolt_app(services)
     verifier = SignatureVerifier(settings.slack_signing_secret.get_secret_value())
 
     async def slack_events(request: web.Request) -> web.Response:
+        with registry.answers.answering():
+            return await answer(request)
+
+    async def answer(request: web.Request) -> web.Response:
         raw = await request.read()
         try:
             body = raw.decode("utf-8")
@@ -129,6 +139,7 @@ def create_web_app(services: Services, stopping: Stopping | None = None) -> web.
         deadline = stopping.deadline if stopping is not None else None
         if deadline is None:
             deadline = deadline_in(settings.aigc_bot_shutdown_seconds)
+        await registry.answers.stop_holding()
         await services.aclose(deadline=deadline)
 
     web_app = web.Application(client_max_size=2 * 1024 * 1024)
@@ -226,7 +237,7 @@ async def _socket_mode(services: Services) -> int:
     from handlers.socket_mode import SocketModeLink
 
     assert services.settings.slack_app_token is not None
-    bolt, _ = create_bolt_app(services)
+    bolt, registry = create_bolt_app(services)
     stopping = Stopping(budget=services.settings.aigc_bot_shutdown_seconds)
     stopping.install_signal_handlers()
     services.readiness.socket_connected = lambda: False
@@ -243,7 +254,7 @@ async def _socket_mode(services: Services) -> int:
             services.settings.slack_app_token.get_secret_value(), services.settings.slack_api_url, stopping
         )
         services.readiness.socket_connected = lambda: _link_open(link)
-        link.serve(bolt)
+        link.serve(bolt, registry.answers)
         connecting = asyncio.create_task(link.connect_to_new_endpoint(force=True))
         connecting.add_done_callback(lambda task: _stop_if_failed(task, stopping))
         try:
@@ -251,6 +262,7 @@ async def _socket_mode(services: Services) -> int:
         finally:
             connecting.cancel()
             await link.close_within(min(SOCKET_CLOSE_SECONDS, stopping.seconds_left()))
+            await registry.answers.stop_holding()
     if ops is not None:
         await ops.cleanup()
     await services.aclose(deadline=deadline_in(stopping.seconds_left()))

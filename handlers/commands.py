@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -13,12 +14,16 @@ from bot.slack.command_text import CommandError, Generate, History, OpenForm, St
 from bot.slack.messages import HELP_TEXT
 from bot.slack.presets_text import WorkflowCommand
 from bot.slack_surface import SlackSurface, shown
-from handlers.registry import Registry, answer_sent
+from handlers.answering import Later
+from handlers.registry import Registry
 
 COMMAND = "/aigc"
+T = TypeVar("T")
 
 
-async def aigc(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, surface: SlackSurface) -> None:
+async def aigc(
+    ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, surface: SlackSurface, later: Later
+) -> None:
     """Every `/aigc …`: a request is logged before the ack; everything else is answered privately."""
     try:
         parsed = surface.parse_slash(command)  # a request comes with its preset and channel defaults applied
@@ -28,33 +33,36 @@ async def aigc(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, su
         return
     if isinstance(parsed, OpenForm):
         await ack()
-        await surface.open_form(command["trigger_id"], command)
+        await later(surface.open_form, command["trigger_id"], command)
     elif isinstance(parsed, Generate):
         recorded = await surface.record_command(command, parsed)  # in the log before Slack hears back
         note = surface.acknowledgement(recorded, parsed)
         await (ack(response_type="ephemeral", text=note) if note else ack())
-        await answer_sent()
-        await surface.carry_on(recorded)
+        await later(surface.carry_on, recorded)
     elif isinstance(parsed, StatusLookup):
         await ack(response_type="ephemeral", text=wording.slack.LOOKING_UP.format(task_id=parsed.task_id))
-        await respond(response_type="ephemeral", text=await surface.status_text(parsed.task_id))
+        await later(_answer_privately, respond, surface.status_text, parsed.task_id)
     elif isinstance(parsed, History):
         await ack()
-        await respond(response_type="ephemeral", text=await surface.history_text(command))
+        await later(_answer_privately, respond, surface.history_text, command)
     elif isinstance(parsed, BatchForm):
         await ack()
-        await surface.services.slack.views_open(
-            trigger_id=command["trigger_id"], view=batch_form_view(str(command.get("channel_id", "")))
-        )
+        view = batch_form_view(str(command.get("channel_id", "")))
+        await later(surface.services.slack.views_open, trigger_id=command["trigger_id"], view=view)
     elif isinstance(parsed, BatchStatus | BatchCancel):
         await ack(response_type="ephemeral", text=surface.batch_text(command, parsed))
     elif isinstance(parsed, WorkflowCommand):
         await ack(response_type="ephemeral", text=surface.workflow_text(command, parsed))
     elif isinstance(parsed, Usage):
         await ack()
-        await respond(response_type="ephemeral", text=await surface.usage_text(command))
+        await later(_answer_privately, respond, surface.usage_text, command)
     else:
         await ack(response_type="ephemeral", text=HELP_TEXT)
+
+
+async def _answer_privately(respond: AsyncRespond, report: Callable[[T], Awaitable[str]], asked: T) -> None:
+    """Reports read the log off the event loop, so they are made after the ack and sent through response_url."""
+    await respond(response_type="ephemeral", text=await report(asked))
 
 
 def register(registry: Registry) -> None:

@@ -9,38 +9,40 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot import batches
 from bot.slack_surface import SlackSurface
-from handlers.registry import Registry, answer_sent
+from handlers.answering import Later
+from handlers.registry import Registry
 
 
-async def mention(ack: AsyncAck, event: dict[str, Any], body: dict[str, Any], surface: SlackSurface) -> None:
-    """`@aigc product …` with images: logged, then answered in the message's thread.
-
-    Bolt acknowledges an event before its listener runs, so the ack() here changes nothing Slack sees; it is
-    where a listener that Slack waits for would answer.
-    """
+async def mention(
+    ack: AsyncAck, event: dict[str, Any], body: dict[str, Any], surface: SlackSurface, later: Later
+) -> None:
+    """`@aigc product …` with images: logged before Slack hears back, then answered in the message's thread."""
     if batches.asks_for_batch(event):
         await ack()  # a batch file is only checked here; nothing is billed before its Submit click
-        await batches.answer_message(surface.services.batches, event, body)
+        await later(batches.answer_message, surface.services.batches, event, body)
         return
     accepted = await surface.record_message_event(event, body, source="file_share")
     await ack()
-    await answer_sent()
-    await surface.answer(accepted)
+    await later(surface.answer, accepted)
 
 
-async def direct_message(ack: AsyncAck, event: dict[str, Any], body: dict[str, Any], surface: SlackSurface) -> None:
+async def direct_message(
+    ack: AsyncAck, event: dict[str, Any], body: dict[str, Any], surface: SlackSurface, later: Later
+) -> None:
     """The same as a mention, in a DM with the bot; other channels' messages are not for the bot."""
     if event.get("channel_type") != "im":
         await ack()
         return
-    await mention(ack, event, body, surface)
+    await mention(ack, event, body, surface, later)
 
 
-async def home_opened(ack: AsyncAck, event: dict[str, Any], body: dict[str, Any], surface: SlackSurface) -> None:
+async def home_opened(
+    ack: AsyncAck, event: dict[str, Any], body: dict[str, Any], surface: SlackSurface, later: Later
+) -> None:
     """Publish the person's Home; the event also fires for the Messages tab, which the bot does not draw."""
     await ack()
     if event.get("tab") == "home" and event.get("user"):
-        await surface.services.home.opened(str(body.get("team_id") or ""), str(event["user"]))
+        await later(surface.services.home.opened, str(body.get("team_id") or ""), str(event["user"]))
 
 
 def register(registry: Registry) -> None:

@@ -2,13 +2,13 @@
 
 Listeners are plain module-level functions in the modules beside this one; each module has one
 `register(registry)`. Bolt passes a listener what its parameters name (ack, body, command, respond, ...), and
-a parameter named `surface` gets the bot's SlackSurface from Bolt's context, where `give_surface` puts it.
-A test calls a listener with a recording ack and a surface of its own.
+a parameter named `surface` gets the bot's SlackSurface from Bolt's context, where `give_context` puts it, and one
+named `later` gets `AnswersFirst.later`, to which a listener hands everything after its ack. A test calls a
+listener with a recording ack, a surface of its own and a `later` that runs the work at once.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,42 +16,35 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.slack_surface import SlackSurface
+from handlers.answering import AnswersFirst
 
 Listener = Callable[..., Awaitable[None]]
 Decorator = Callable[[Listener], Listener]
-# The context key, and so the listener parameter, through which listeners get the bot's side of Slack.
+# The context keys, and so the listener parameters, through which listeners get the bot's side of Slack and
+# the hand-off for their work after the ack.
 SURFACE = "surface"
-# Bolt (process_before_response off, its default) runs a listener in a task of its own and looks for its ack
-# every 10 ms (slack_bolt/listener/asyncio_runner.py); Slack's answer leaves at the first look after ack().
-BOLT_ACK_LOOK_SECONDS = 0.01
+LATER = "later"
 
 
-async def answer_sent() -> None:
-    """Return once Bolt has seen this listener's ack and sent Slack its answer.
-
-    Work after an ack (uploading, submitting) waits for this, so the answers of requests acknowledged together
-    all leave before any of their uploads takes the event loop. A request acknowledged later may still wait
-    behind work already started.
-    """
-    await asyncio.sleep(BOLT_ACK_LOOK_SECONDS)
-
-
-def give_surface(app: AsyncApp, surface: SlackSurface) -> None:
-    """Put `surface` in every request's context, where Bolt finds it for a listener's `surface` parameter."""
+def give_context(app: AsyncApp, surface: SlackSurface, answers: AnswersFirst) -> None:
+    """Put `surface` and `later` in every request's context, where Bolt finds them for a listener's parameters."""
 
     # Bolt passes a middleware what its parameters name; `next_` is its name for the rest of the chain.
-    async def surface_in_context(context: AsyncBoltContext, next_: Callable[[], Awaitable[Any]]) -> None:
+    async def listeners_context(context: AsyncBoltContext, next_: Callable[[], Awaitable[Any]]) -> None:
         context[SURFACE] = surface
+        context[LATER] = answers.later
         await next_()
 
-    app.use(surface_in_context)
+    app.use(listeners_context)
 
 
 class Registry:
-    """Bolt's own listener decorators, each also noting the (kind, key) the manifest must declare."""
+    """Bolt's own listener decorators, each also noting the (kind, key) the manifest must declare; `answers` is
+    the count the app's HTTP and Socket Mode handlers keep of requests waiting for their answer."""
 
-    def __init__(self, app: AsyncApp) -> None:
+    def __init__(self, app: AsyncApp, answers: AnswersFirst) -> None:
         self.app = app
+        self.answers = answers
         self.registered: set[tuple[str, str]] = set()
 
     def _noted(self, kind: str, key: str, bolt_decorator: Callable[..., Any]) -> Decorator:

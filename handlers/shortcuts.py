@@ -8,14 +8,21 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.slack_surface import SlackSurface
+from handlers.answering import Later
 from handlers.registry import Registry
 
 FROM_MESSAGE = "aigc_from_message"
 
 
-async def from_message(ack: AsyncAck, shortcut: dict[str, Any], respond: AsyncRespond, surface: SlackSurface) -> None:
+async def from_message(
+    ack: AsyncAck, shortcut: dict[str, Any], respond: AsyncRespond, surface: SlackSurface, later: Later
+) -> None:
     """Open the form with the message's images; say so privately when it has none."""
     await ack()
+    await later(_open_form, shortcut, respond, surface)
+
+
+async def _open_form(shortcut: dict[str, Any], respond: AsyncRespond, surface: SlackSurface) -> None:
     problem = await surface.open_form_from_message(shortcut)
     if problem:
         await respond(response_type="ephemeral", replace_original=False, text=problem)

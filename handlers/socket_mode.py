@@ -34,6 +34,7 @@ from bot.slack.auth import (
     keep_trying,
     one_line,
 )
+from handlers.answering import AnswersFirst
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +51,14 @@ class SocketModeLink(SocketModeClient):
         super().__init__(app_token=app_token, web_client=web_client, logger=log, ping_interval=PING_SECONDS)
         self._stopping = stopping
 
-    def serve(self, app: AsyncApp) -> None:
+    def serve(self, app: AsyncApp, answers: AnswersFirst) -> None:
         """Hand every envelope to the Bolt app and send its answer back over the socket."""
 
         async def handle(client: AsyncBaseSocketModeClient, request: SocketModeRequest) -> None:
-            started = time.time()
-            response = await run_async_bolt_app(app, request)
-            await send_async_response(client, request, response, started)
+            with answers.answering():
+                started = time.time()
+                response = await run_async_bolt_app(app, request)
+                await send_async_response(client, request, response, started)
 
         self.socket_mode_request_listeners.append(handle)
 

@@ -11,10 +11,13 @@ from bot.slack.batch_text import FILE_BLOCK, form_files
 from bot.slack.batch_text import FORM_CALLBACK as BATCH_FORM_CALLBACK
 from bot.slack.modal import FORM_CALLBACK
 from bot.slack_surface import SlackSurface
-from handlers.registry import Registry, answer_sent
+from handlers.answering import Later
+from handlers.registry import Registry
 
 
-async def form_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], surface: SlackSurface) -> None:
+async def form_submitted(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], surface: SlackSurface, later: Later
+) -> None:
     """The /aigc form: mistakes are shown in the form; a good one is logged before the form closes."""
     result = surface.read_form(view)
     if result.errors:
@@ -22,19 +25,18 @@ async def form_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, An
         return
     recorded = await surface.record_form(body, view, result)  # in the log before the form closes
     await ack()
-    await answer_sent()
-    await surface.carry_on(recorded)
+    await later(surface.carry_on, recorded)
 
 
 async def batch_form_submitted(
-    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], surface: SlackSurface
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], surface: SlackSurface, later: Later
 ) -> None:
     """The batch form: the CSV is checked after the form closes, since nothing is billed before Submit batch."""
     if not form_files(view):
         await ack(response_action="errors", errors={FILE_BLOCK: wording.form.ATTACH_THE_CSV})
         return
     await ack()
-    await batches.answer_form(surface.services.batches, body, view)
+    await later(batches.answer_form, surface.services.batches, body, view)
 
 
 def register(registry: Registry) -> None:

@@ -1,6 +1,7 @@
 """Every Slack request over HTTP goes through Bolt's own dispatch, middleware included, and is answered at ack().
 
-The work after an ack (uploading, submitting) is Bolt's to run on after the answer has left:
+Bolt returns each answer when its listener returns (process_before_response); the work after an ack
+(uploading, submitting) is handed on and waits until Slack's waiting answers have left:
 tests/test_slack_flows.py shows a command answered while Tencent takes seconds.
 """
 
@@ -18,11 +19,11 @@ from aiohttp.test_utils import make_mocked_request
 
 from bot.config import Settings
 from bot.services import build_services
+from handlers.answering import Later
 from handlers.app import BOLT_APP, bolt_request, create_bolt_app, create_web_app
-from handlers.registry import answer_sent
-from tests.conftest import SIGNING_SECRET, RunningBot, free_port, rows, wait_status
+from tests.conftest import SIGNING_SECRET, PNG_1x1, RunningBot, free_port, rows, wait_status
 from tests.fakes import FakeSlack, FakeVod
-from tests.fakes.slack_signing import signed_headers, slash_command_body
+from tests.fakes.slack_signing import app_mention_event, event_callback_body, signed_headers, slash_command_body
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -106,14 +107,15 @@ def test_a_listener_failing_before_its_ack_answers_500_without_a_traceback(
     assert any("cannot read anything" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
 
 
-def test_a_listener_failing_after_its_ack_still_answers_and_is_logged(
+def test_work_handed_on_after_an_ack_that_fails_leaves_the_answer_and_is_logged(
     settings: Settings, slack: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async def broken(ack: Any) -> None:
-        await ack(text="on it")
-        # Bolt sees the ack at its next 10 ms look; work after an ack starts with I/O, which takes that long.
-        await asyncio.sleep(0.05)
+    async def the_work() -> None:
         raise RuntimeError("the work broke")
+
+    async def broken(ack: Any, later: Later) -> None:
+        await ack(text="on it")
+        await later(the_work)
 
     with caplog.at_level(logging.ERROR):
         status, body = asyncio.run(dispatch_to(settings, broken, after=0.2))
@@ -121,36 +123,62 @@ def test_a_listener_failing_after_its_ack_still_answers_and_is_logged(
     assert any("the work broke" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
 
 
-def test_answers_made_ready_together_all_leave_before_the_work_after_their_acks(
-    settings: Settings, slack: FakeSlack
-) -> None:
+def test_a_mention_is_logged_before_bolt_hands_back_its_answer(settings: Settings, slack: FakeSlack) -> None:
+    # Bolt answers an event before its listener runs unless it processes before responding: a crash in
+    # between would lose a mention Slack had been told was received.
+    shared = slack.add_file("F900", PNG_1x1, "shoe.png", "image/png", "png")
+    body = event_callback_body(app_mention_event("product on white", channel="C900", files=[shared]))
+
+    async def scenario() -> tuple[int, list[dict[str, Any]]]:
+        services = build_services(settings)
+        app, _ = create_bolt_app(services)
+        headers = {"Content-Type": "application/json", **signed_headers(SIGNING_SECRET, body)}
+        incoming = bolt_request(body.decode(), make_mocked_request("POST", "/slack/events", headers=headers))
+        try:
+            answer = await app.async_dispatch(incoming)
+            logged_by_then = rows(settings)  # nothing else has run on the loop since the answer came back
+            await asyncio.sleep(0.2)
+        finally:
+            await services.aclose()
+        return answer.status, logged_by_then
+
+    status, logged = asyncio.run(scenario())
+    assert status == 200
+    assert [(row["source"], row["channel_id"], row["prompt"]) for row in logged] == [("file_share", "C900", "on white")]
+
+
+def test_answers_of_a_burst_all_leave_before_the_work_after_their_acks(settings: Settings, slack: FakeSlack) -> None:
     order: list[str] = []
 
-    async def probe(ack: Any, command: dict[str, Any]) -> None:
+    async def note_work(user_id: str) -> None:
+        order.append(f"work {user_id}")
+
+    async def probe(ack: Any, command: dict[str, Any], later: Later) -> None:
         await ack()
-        await answer_sent()
-        order.append(f"work {command['user_id']}")
+        await later(note_work, command["user_id"])
 
     async def scenario() -> None:
         services = build_services(settings)
-        app, _ = create_bolt_app(services)
+        app, registry = create_bolt_app(services)
         app.command("/probe")(probe)
 
         async def send(user_id: str) -> None:
             body = slash_command_body("x", command="/probe", user_id=user_id)
             request = make_mocked_request("POST", "/slack/events", headers=signed(body))
-            answer = await app.async_dispatch(bolt_request(body.decode(), request))
+            with registry.answers.answering():  # as the HTTP and Socket Mode handlers count each request
+                answer = await app.async_dispatch(bolt_request(body.decode(), request))
             order.append(f"answered {user_id}" if answer.status == 200 else "failed")
 
         try:
             await send("U0")  # Bolt asks Slack who the bot is at the first request only
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.1)
             order.clear()
-            await asyncio.gather(*(send(user_id) for user_id in ("U1", "U2", "U3")))
-            await asyncio.sleep(0.05)
+            for user_id in ("U1", "U2", "U3"):  # a burst: each arrives while the one before could be working
+                await send(user_id)
+                await asyncio.sleep(0.005)
+            await asyncio.sleep(0.1)
         finally:
             await services.aclose()
 
     asyncio.run(scenario())
-    assert sorted(order[:3]) == ["answered U1", "answered U2", "answered U3"], order
-    assert sorted(order[3:]) == ["work U1", "work U2", "work U3"]
+    assert order == ["answered U1", "answered U2", "answered U3", "work U1", "work U2", "work U3"], order

@@ -1,0 +1,95 @@
+"""Slack's answers first: work after an ack waits while Slack requests are still waiting for theirs.
+
+The Bolt app runs with `process_before_response`, so Bolt returns a request's answer as soon as its listener
+returns. A listener logs what it was asked, calls `ack()`, hands the rest to `AnswersFirst.later` and returns.
+That work (announcing, uploading, submitting) then waits until no Slack request has been waiting for its answer
+for `SETTLE_SECONDS`, and never longer than `MAX_WAIT_SECONDS`, so a burst of commands is answered before any
+of its uploads takes the event loop, and work is never starved by a steady stream of requests.
+
+Requests are counted where their answer is handed to the transport (the aiohttp handler, the Socket Mode
+handler), around Bolt's dispatch: a Bolt global middleware cannot tell when an answer leaves, because Bolt's
+`next()` returns at once and the listener runs after every middleware has returned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+# Requests of one burst arrive a few milliseconds apart; this long without one means the burst has been answered.
+SETTLE_SECONDS = 0.02
+# Slack waits 3 s for an answer and a form's trigger lasts 3 s: work after an ack waits no longer than this.
+MAX_WAIT_SECONDS = 1.0
+
+
+class Later(Protocol):
+    """What a listener's `later` parameter is: run `work(*args, **kwargs)` once Slack's waiting answers have left."""
+
+    async def __call__(self, work: Callable[..., Awaitable[Any]], /, *args: Any, **kwargs: Any) -> None: ...
+
+
+class AnswersFirst:
+    """Counts Slack requests whose answer has not left yet, and holds work after an ack until they have."""
+
+    def __init__(self, settle: float = SETTLE_SECONDS, max_wait: float = MAX_WAIT_SECONDS) -> None:
+        self.settle = settle
+        self.max_wait = max_wait
+        self.waiting = 0
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+        self._settling: asyncio.TimerHandle | None = None
+        self._work: set[asyncio.Task[None]] = set()
+        self._stopping = False
+
+    @contextlib.contextmanager
+    def answering(self) -> Iterator[None]:
+        """Around one Slack request, from its arrival until its answer is handed over."""
+        self.waiting += 1
+        if not self._stopping:
+            self._quiet.clear()
+        if self._settling is not None:
+            self._settling.cancel()
+            self._settling = None
+        try:
+            yield
+        finally:
+            self.waiting -= 1
+            if self.waiting == 0:
+                self._settling = asyncio.get_running_loop().call_later(self.settle, self._quiet.set)
+
+    async def answers_out(self) -> None:
+        """Return once no Slack request waits for its answer, or after `max_wait`."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.max_wait):
+                await self._quiet.wait()
+
+    async def stop_holding(self) -> None:
+        """At a stop: let all held work start now, so the stop's wait for requests in progress includes it.
+
+        Work that starts a logged request joins the pipeline's requests in progress as its first step, which it
+        takes before this returns; held back, it would be dropped when the event loop closes.
+        """
+        self._stopping = True
+        if self._settling is not None:
+            self._settling.cancel()
+        self._quiet.set()
+        await asyncio.sleep(0)  # the held tasks, woken by the set above, run up to their first wait
+
+    async def later(self, work: Callable[..., Awaitable[Any]], /, *args: Any, **kwargs: Any) -> None:
+        """Run `work(*args, **kwargs)` in a task of its own once Slack's waiting answers have left; its errors are
+        logged, never shown in Slack."""
+        task = asyncio.create_task(self._after_answers(work, *args, **kwargs))
+        self._work.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self._work.discard)
+
+    async def _after_answers(self, work: Callable[..., Awaitable[Any]], /, *args: Any, **kwargs: Any) -> None:
+        await self.answers_out()
+        try:
+            await work(*args, **kwargs)
+        except Exception:
+            log.exception("the work after an ack failed")
