@@ -80,6 +80,20 @@ class AnswersFirst:
         self._quiet.set()
         await asyncio.sleep(0)  # the held tasks, woken by the set above, run up to their first wait
 
+    async def finish_work(self, timeout: float) -> None:
+        """At a stop, after `stop_holding`: give work after acks until `timeout` to end while the clients it uses
+        are still open. What is left is for the pipeline's own drain (requests) and `cancel_rest` (the rest)."""
+        running = [task for task in self._work if not task.done()]
+        if running:
+            await asyncio.wait(running, timeout=timeout)
+
+    async def cancel_rest(self) -> None:
+        """Last at a stop: cancel work after acks still running, and wait for it, so none outlives the event loop."""
+        running = [task for task in self._work if not task.done()]
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+
     async def later(self, work: Callable[..., Awaitable[Any]], /, *args: Any, **kwargs: Any) -> None:
         """Run `work(*args, **kwargs)` in a task of its own once Slack's waiting answers have left; its errors are
         logged, never shown in Slack."""

@@ -18,7 +18,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.config import REQUIRED_FOR_BOT, ConfigError, SettingProblem, check_report, env_file, secret_values
 from bot.health import token_check_client
-from bot.lifecycle import Stopping, deadline_in
+from bot.lifecycle import Stopping, deadline_in, seconds_until
 from bot.logsafe import configure_logging
 from bot.services import Services, build_services
 from bot.slack.auth import EXIT_TOKEN_REJECTED, TokenRejected, check_bot_token
@@ -140,7 +140,9 @@ def create_web_app(services: Services, stopping: Stopping | None = None) -> web.
         if deadline is None:
             deadline = deadline_in(settings.aigc_bot_shutdown_seconds)
         await registry.answers.stop_holding()
+        await registry.answers.finish_work(seconds_until(deadline))
         await services.aclose(deadline=deadline)
+        await registry.answers.cancel_rest()
 
     web_app = web.Application(client_max_size=2 * 1024 * 1024)
     web_app[BOLT_APP] = bolt
@@ -263,9 +265,11 @@ async def _socket_mode(services: Services) -> int:
             connecting.cancel()
             await link.close_within(min(SOCKET_CLOSE_SECONDS, stopping.seconds_left()))
             await registry.answers.stop_holding()
+            await registry.answers.finish_work(stopping.seconds_left())
     if ops is not None:
         await ops.cleanup()
     await services.aclose(deadline=deadline_in(stopping.seconds_left()))
+    await registry.answers.cancel_rest()
     return stopping.exit_code
 
 
