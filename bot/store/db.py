@@ -607,6 +607,16 @@ class RequestLog:
             names = [column[0] for column in cursor.description or ()]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
+    def query_tuples(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        """The rows a read statement answers, as tuples in the order of its columns: for reads of thousands of
+        small rows (a month's usage), where a dict per row costs more than the read itself.
+
+        :param sql: one SELECT, with `?` placeholders.
+        :param params: the placeholders' values.
+        """
+        with self._lock:
+            return self.db.conn.execute(sql, params).fetchall()
+
     def query_requests(self, sql: str, params: list[Any]) -> list[RequestRow]:
         """The whole rows of `requests` a read statement answers.
 
