@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -13,7 +13,7 @@ from typing import Any
 
 from bot import wording
 from bot.slack.messages import asker, escape
-from bot.slack.reports import cost_text, thread_link, weighted
+from bot.slack.reports import cost_text, thread_link
 from bot.store.costs import estimate_cost
 from bot.store.db import Status, parse_iso
 from bot.store.home_queries import CAP_COUNTED_STATUSES, UsageGroup, UsageSummary
@@ -140,10 +140,6 @@ def request_blocks(row: Mapping[str, Any], *, team_domain: str | None, now: date
     return [section]
 
 
-def _counted(groups: Iterable[UsageGroup]) -> list[UsageGroup]:
-    return [g for g in groups if g.status in CAP_COUNTED_STATUSES]
-
-
 def _listing(counts: Counter[str], label: Mapping[str, str] | None = None) -> str:
     shown = counts.most_common(SHOWN_PER_LIST)
     parts = [f"{(label or {}).get(key, key) or '?'} {n}" for key, n in shown]
@@ -153,15 +149,23 @@ def _listing(counts: Counter[str], label: Mapping[str, str] | None = None) -> st
 
 
 def _usage_period(title: str, groups: list[UsageGroup], usage: AdminUsage) -> str:
-    counted = _counted(groups)
+    # One pass over the period's groups (thousands in a busy month), counting everything the section shows.
+    requests, by_person, by_scene, failures = 0, Counter[tuple[str | None, bool]](), Counter[str](), Counter[str]()
+    for group in groups:
+        if group.status in CAP_COUNTED_STATUSES:
+            requests += group.requests
+            by_person[(group.user_id, group.from_command_line)] += group.requests
+            by_scene[str(group.scene or "")] += group.requests
+        if group.status == Status.FAILED:
+            failures[str(group.error_code or "unknown")] += group.requests
+    by_user = Counter[str]()
+    for (user_id, from_command_line), count in by_person.items():
+        by_user[asker(user_id, from_command_line=from_command_line)] += count
     lines = [
-        wording.slack.HOME_REQUESTS_COUNT.format(title=title, count=sum(g.requests for g in counted)),
-        wording.slack.HOME_BY_USER
-        + _listing(weighted((asker(g.user_id, from_command_line=g.from_command_line), g.requests) for g in counted)),
-        wording.slack.HOME_BY_SCENE
-        + _listing(weighted((str(g.scene or ""), g.requests) for g in counted), SCENE_LABELS),
-        wording.slack.FAILURES_BY_CODE
-        + _listing(weighted((str(g.error_code or "unknown"), g.requests) for g in groups if g.status == Status.FAILED)),
+        wording.slack.HOME_REQUESTS_COUNT.format(title=title, count=requests),
+        wording.slack.HOME_BY_USER + _listing(by_user),
+        wording.slack.HOME_BY_SCENE + _listing(by_scene, SCENE_LABELS),
+        wording.slack.FAILURES_BY_CODE + _listing(failures),
     ]
     if usage.prices:
         lines.append(wording.slack.ESTIMATED_COST + cost_text(estimate_cost(groups, usage.prices), usage.currency))

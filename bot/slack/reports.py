@@ -14,7 +14,7 @@ from bot.slack.command_text import is_session_id
 from bot.slack.messages import asker, escape, task_lookup_status_text
 from bot.store.costs import CostEstimate, estimate_cost
 from bot.store.db import NOT_SUBMITTED_STATUSES, TASK_ID_UNKNOWN, RequestLog, RequestRow, Status, parse_iso, utc_now
-from bot.store.home_queries import usage_summary
+from bot.store.home_queries import UsageGroup, usage_summary
 from bot.store.tally import BILLED_ERROR_CODES
 from bot.tencent.scenes import SCENE_LABELS
 from bot.tencent.vod import TaskDetail, VodClient, VodError
@@ -84,7 +84,7 @@ def usage_text(
         chosen = [g for g in groups if g.billed]
         parts.append(wording.slack.USAGE_TASKS_COUNT.format(label=label, count=sum(g.requests for g in chosen)))
         by_scene = weighted((g.scene, g.requests) for g in chosen)
-        by_user = weighted((asker(g.user_id, from_command_line=g.from_command_line), g.requests) for g in chosen)
+        by_user = by_asker(chosen)
         if by_scene:
             scenes = ", ".join(f"{SCENE_LABELS.get(s or '', s)} {n}" for s, n in by_scene.most_common())
             parts.append(wording.slack.USAGE_BY_SCENE + scenes)
@@ -100,6 +100,15 @@ def usage_text(
         parts.append(f"*Estimated cost today:* {cost_text(estimate_cost(summary.today, prices), currency)}")
         parts.append(f"*Estimated cost this month:* {cost_text(estimate_cost(summary.month, prices), currency)}")
     return "\n".join(parts)
+
+
+def by_asker(groups: Iterable[UsageGroup]) -> Counter[str]:
+    """Requests per person as Slack shows them; each person is named once, however many groups they have."""
+    per_person = weighted(((g.user_id, g.from_command_line), g.requests) for g in groups)
+    named: Counter[str] = Counter()
+    for (user_id, from_command_line), requests in per_person.items():
+        named[asker(user_id, from_command_line=from_command_line)] += requests
+    return named
 
 
 def weighted(counted: Iterable[tuple[K, int]]) -> Counter[K]:
