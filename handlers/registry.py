@@ -13,7 +13,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 
 from bot.slack_surface import SlackSurface
 from handlers.answering import AnswersFirst
@@ -26,16 +28,25 @@ SURFACE = "surface"
 LATER = "later"
 
 
+class _ListenersContext(AsyncMiddleware):
+    """Puts `surface` and `later` in every request's context. A middleware class: Bolt calls it directly, where
+    a middleware function would first have its parameters worked out from their names at every request."""
+
+    def __init__(self, surface: SlackSurface, answers: AnswersFirst) -> None:
+        self.surface = surface
+        self.later = answers.later
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        req.context[SURFACE] = self.surface
+        req.context[LATER] = self.later
+        return await next()
+
+
 def give_context(app: AsyncApp, surface: SlackSurface, answers: AnswersFirst) -> None:
     """Put `surface` and `later` in every request's context, where Bolt finds them for a listener's parameters."""
-
-    # Bolt passes a middleware what its parameters name; `next_` is its name for the rest of the chain.
-    async def listeners_context(context: AsyncBoltContext, next_: Callable[[], Awaitable[Any]]) -> None:
-        context[SURFACE] = surface
-        context[LATER] = answers.later
-        await next_()
-
-    app.use(listeners_context)
+    app.use(_ListenersContext(surface, answers))
 
 
 class Registry:
