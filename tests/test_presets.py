@@ -136,3 +136,22 @@ def test_apply_workflow_fills_in_the_preset_and_the_channels_defaults(store: Pre
     assert other_team.spec.options.to_dict() == {}
     with pytest.raises(CommandError, match="There is no preset `banner`"):
         apply_workflow(store, team_id="T2", channel_id="C1", command=parsed)
+
+
+def test_channel_defaults_changed_by_another_process_apply_to_the_next_request(tmp_path: Path) -> None:
+    """Two bot processes may share one log: defaults one of them sets or clears reach the other's next request."""
+    here, there = RequestLog(tmp_path / "log.db"), RequestLog(tmp_path / "log.db")
+    try:
+        mine, theirs = PresetStore(here), PresetStore(there)
+        assert mine.channel_defaults("T1", "C1") is None
+        theirs.set_channel_defaults(team_id="T1", channel_id="C1", options={"ratio": "16:9"}, set_by="U2")
+        seen = mine.channel_defaults("T1", "C1")
+        assert seen is not None and seen.options == {"ratio": "16:9"}
+        theirs.clear_channel_defaults("T1", "C1")
+        assert mine.channel_defaults("T1", "C1") is None
+        mine.set_channel_defaults(team_id="T1", channel_id="C1", options={"count": 2}, set_by="U1")
+        seen = mine.channel_defaults("T1", "C1")
+        assert seen is not None and seen.options == {"count": 2}
+    finally:
+        here.close()
+        there.close()

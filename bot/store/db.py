@@ -607,6 +607,12 @@ class RequestLog:
             names = [column[0] for column in cursor.description or ()]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
+    def data_version(self) -> int:
+        """A number that changes whenever another connection (another bot process, the command line) has
+        committed to the log since the last call; this connection's own writes leave it as it is."""
+        with self._lock:
+            return int(self.db.conn.execute("PRAGMA data_version").fetchone()[0])
+
     def query_tuples(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         """The rows a read statement answers, as tuples in the order of its columns: for reads of thousands of
         small rows (a month's usage), where a dict per row costs more than the read itself.

@@ -83,6 +83,10 @@ class PresetStore:
         self.log_db = log_db
         for statement in _SCHEMA:
             log_db.execute(statement)
+        # Every request reads its channel's defaults before its ack, and they seldom change: they are read from
+        # here until this store changes them or another connection writes to the log (see `data_version`).
+        self._defaults: dict[tuple[str, str], ChannelDefaults | None] = {}
+        self._defaults_version = -1
 
     # -- presets ----------------------------------------------------------------------------------
 
@@ -121,8 +125,19 @@ class PresetStore:
             " set_by = excluded.set_by, set_at = excluded.set_at",
             [team_id, channel_id, dumps(options), set_by, iso(utc_now())],
         )
+        self._defaults.pop((team_id, channel_id), None)
 
     def channel_defaults(self, team_id: str, channel_id: str) -> ChannelDefaults | None:
+        version = self.log_db.data_version()
+        if version != self._defaults_version:
+            self._defaults.clear()
+            self._defaults_version = version
+        key = (team_id, channel_id)
+        if key not in self._defaults:
+            self._defaults[key] = self._read_channel_defaults(team_id, channel_id)
+        return self._defaults[key]
+
+    def _read_channel_defaults(self, team_id: str, channel_id: str) -> ChannelDefaults | None:
         rows = self.log_db.query(
             "SELECT * FROM channel_defaults WHERE team_id = ? AND channel_id = ?", [team_id, channel_id]
         )
@@ -138,6 +153,7 @@ class PresetStore:
         )
 
     def clear_channel_defaults(self, team_id: str, channel_id: str) -> bool:
+        self._defaults.pop((team_id, channel_id), None)
         return (
             self.log_db.execute(
                 "DELETE FROM channel_defaults WHERE team_id = ? AND channel_id = ?", [team_id, channel_id]
