@@ -198,17 +198,6 @@ class StatusCount(NamedTuple):
     total: int
 
 
-class BilledTask(NamedTuple):
-    """A request Tencent billed: who asked, for which scene, on which UTC day (YYYY-MM-DD), and whether it came
-    from the command line (its user is then an OS user name, not a Slack id)."""
-
-    user_id: str | None
-    scene: str | None
-    status: str
-    day: str
-    from_command_line: bool = False
-
-
 def _known_columns(record: dict[str, Any]) -> list[str]:
     """The record's keys, each checked against the schema, since they become part of an SQL statement."""
     unknown = [name for name in record if name not in REQUEST_COLUMNS]
@@ -536,44 +525,6 @@ class RequestLog:
         with self._lock:
             found = tally.read_tally(self.db.conn)
         return [StatusCount(*counted) for counted in found]
-
-    def followed_count(self) -> int:
-        """How many tasks Tencent holds whose result the bot is still waiting for (`FOLLOWING_STATUSES`)."""
-        return self._count(
-            f"SELECT COUNT(*) FROM requests WHERE status IN ({_marks(FOLLOWING_STATUSES)})", [*FOLLOWING_STATUSES]
-        )
-
-    def billed_since(self, *, team_id: str, since: str, billed_error_codes: Sequence[str]) -> list[BilledTask]:
-        """Requests of one workspace created from `since` on that Tencent billed: those it gave a TaskId, and
-        those that failed with one of `billed_error_codes` (Tencent kept the task but its TaskId was lost).
-
-        :param team_id: the workspace, whose tasks include the command line's (see `workspace_filter`).
-        :param since: an ISO 8601 UTC time, or the start of one written shorter (`2026-01` for a month).
-        :param billed_error_codes: error codes that mean the task was billed all the same.
-        """
-        workspace, workspace_params = workspace_filter(team_id)
-        with self._lock:
-            found = self.db.conn.execute(
-                "SELECT user_id, scene, status, substr(created_at, 1, 10), team_id = ? FROM requests"
-                f" WHERE {workspace} AND created_at >= ?"
-                f" AND (task_id IS NOT NULL OR error_code IN ({_marks(billed_error_codes)}))",
-                [COMMAND_LINE_TEAM, *workspace_params, since, *billed_error_codes],
-            ).fetchall()
-        return [BilledTask(user, scene, status, day, bool(cli)) for user, scene, status, day, cli in found]
-
-    def not_submitted_count(self, *, team_id: str, since: str) -> int:
-        """How many requests of one workspace created from `since` on were refused or could not be used, and so
-        never reached Tencent (`NOT_SUBMITTED_STATUSES`).
-
-        :param team_id: the workspace, whose requests include the command line's (see `workspace_filter`).
-        :param since: an ISO 8601 UTC time, or the start of one written shorter (`2026-01` for a month).
-        """
-        workspace, workspace_params = workspace_filter(team_id)
-        return self._count(
-            f"SELECT count(*) FROM requests WHERE {workspace} AND created_at >= ?"
-            f" AND {FILTER_STATUS} IN ({_marks(NOT_SUBMITTED_STATUSES)})",
-            [*workspace_params, since, *NOT_SUBMITTED_STATUSES],
-        )
 
     def unfinished(self, *, created_after: str, created_before: str) -> list[int]:
         """Requests cut off before their end: still on the way to Tencent, with an answer not yet posted, or
