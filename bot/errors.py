@@ -24,7 +24,6 @@ log, the RequestId of the refusing service where there is one, and whether tryin
     ├── TokenRejected                 (bot.slack.auth) Slack refused a token for good
     ├── SlackUnreachable              (bot.slack.auth) one attempt to reach Slack failed in a way that may pass
     ├── SlackUnavailable              (bot.slack.conversation) Slack would not take a message even after retries
-    ├── TaskStillRunning              (bot.follow.polling) a task still running when a wait for it ran out
     ├── BackupRefused                 (bot.store.backup) a backup that was not taken
     ├── LogCommandError               (bot.log_commands) input a log command (export, stats, ...) cannot use
     ├── Superseded                    (bot.slack.pacing) a progress edit dropped for a newer one; also a

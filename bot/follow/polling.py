@@ -1,17 +1,10 @@
-"""Wait for a task to finish by asking DescribeTaskDetail: the knobs of the schedule, and a waiter for one task."""
+"""The knobs of the schedule on which a task is asked about with DescribeTaskDetail until it finishes."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot import wording
 from bot.config import Settings
-from bot.errors import BotError, worth_retrying
-from bot.follow.schedule import Observation, estimate_window, first_delay, next_delay
-from bot.tencent.vod import TaskDetail, VodClient, VodError
 
 
 @dataclass(frozen=True)
@@ -44,48 +37,3 @@ class PollPolicy:
             timeout=settings.aigc_bot_follow_timeout,
             describe_rate=settings.aigc_bot_describe_rate,
         )
-
-
-class TaskStillRunning(BotError):
-    def __init__(self, last: TaskDetail | None, waited: float) -> None:
-        super().__init__(wording.slack.TASK_STILL_RUNNING.format(waited=waited))
-        self.last = last
-        self.waited = waited
-
-
-async def wait_for_task(
-    vod: VodClient,
-    task_id: str,
-    policy: PollPolicy,
-    *,
-    on_progress: Callable[[TaskDetail], Awaitable[None]] | None = None,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-) -> TaskDetail:
-    """The finished task, or TaskStillRunning once `policy.timeout` has passed. Transient errors are waited out."""
-    started = time.monotonic()
-    last: TaskDetail | None = None
-    processing_since: float | None = None
-    failures = 0
-    await sleep(first_delay(policy, None))
-    while True:
-        waited = time.monotonic() - started
-        try:
-            last = await vod.describe_task_detail(task_id)
-        except VodError as error:
-            if not worth_retrying(error.code, repeat_safe=True):  # a lookup never acts twice
-                raise
-            delay = policy.delay(failures)
-            failures += 1
-        else:
-            if last.finished:
-                return last
-            if on_progress is not None:
-                await on_progress(last)
-            if processing_since is None and not last.waiting:
-                processing_since = waited
-            seen = Observation(waited, last.waiting, last.progress, processing_since)
-            delay = next_delay(waited, estimate_window(seen, policy), policy)
-        waited = time.monotonic() - started
-        if waited + delay > policy.timeout:
-            raise TaskStillRunning(last, waited)
-        await sleep(delay)
