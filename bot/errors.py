@@ -179,11 +179,6 @@ class AigcBotError(BotError):
         """Whether the same request, sent again later, could succeed."""
         return self.advice.retryable
 
-    @property
-    def user_sentence(self) -> str:
-        """What happened, in one plain sentence."""
-        return self.advice.summary
-
     def user_text(self) -> str:
         """What happened, what to do, and the references support will ask for."""
         return format_refusal(self.advice, self.request_id, self.message)
