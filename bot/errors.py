@@ -79,7 +79,6 @@ def _unknown(code: str) -> ErrorAdvice:
         summary=wording.tencent_advice.REQUEST_FAILED_CODE_WHICH_BOT.format(shown=shown),
         remedy=wording.tencent_advice.ASK_WORKSPACE_ADMIN_LOOK_INTO,
         audience="admin",
-        retryable=False,
     )
 
 
@@ -93,13 +92,11 @@ def lookup(code: str) -> ErrorAdvice | None:
     return None
 
 
-def advise(code: str, message: str = "") -> ErrorAdvice:
+def advise(code: str) -> ErrorAdvice:
     """Advice for a refusal. The returned `code` is always the one given, whichever entry matched.
 
-    `message` is accepted so callers can pass what they have; the advice itself does not depend on it,
-    which keeps the wording predictable for the same code.
+    Tencent's message is left out on purpose, which keeps the wording predictable for the same code.
     """
-    del message
     entry = lookup(code)
     if entry is None:
         return _unknown(code)
@@ -172,7 +169,7 @@ class AigcBotError(BotError):
 
     @property
     def advice(self) -> ErrorAdvice:
-        return advise(self.code, self.message)
+        return advise(self.code)
 
     @property
     def retryable(self) -> bool:

@@ -186,7 +186,7 @@ def _outcome(row: RequestRow, answers: list[str], endpoint: str) -> int:
     elif status == Status.FAILED:
         code, message = str(row.get("error_code") or ""), str(row.get("error_message") or "")
         _print_json({**output, "Result": {"Status": "FAIL", "ErrCode": code, "Message": message}})
-        return _fail(format_refusal(advise(code, message), row.get("request_id"), message), EXIT_REFUSED)
+        return _fail(format_refusal(advise(code), row.get("request_id"), message), EXIT_REFUSED)
     elif row.get("error_message"):
         output["Status"] = "PROCESSING"
         output["Note"] = wording.terminal.CHECK_LATER.format(message=row["error_message"])

@@ -146,7 +146,7 @@ def test_an_empty_code_still_gives_readable_advice() -> None:
 
 
 def test_duplicate_session_id_means_already_submitted_not_a_user_mistake() -> None:
-    advice = advise("InvalidParameterValue.SessionId", "SessionId already exists")
+    advice = advise("InvalidParameterValue.SessionId")
     assert advice.audience != "user"
     assert "already submitted" in advice.summary
     assert not advice.retryable

@@ -288,7 +288,7 @@ async def _post_note(
 async def _post_failure(
     conversation: Conversation, *, row: RequestRow, code: str, message: str, request_id: str | None
 ) -> None:
-    explanation = format_refusal(advise(code, message), request_id or row.get("request_id"), message)
+    explanation = format_refusal(advise(code), request_id or row.get("request_id"), message)
     await _post_note(
         conversation, row=row, text=wording.slack.TASK_FAILED.format(explanation=escape(explanation)), with_buttons=True
     )
