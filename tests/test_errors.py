@@ -275,7 +275,7 @@ def test_every_failure_the_bot_explains_shares_one_base_class() -> None:
     storage = CosUploadError(403, "AccessDenied", "Access Denied.", "cos-req-9")
     unusable = SlackFileError("notes.png: this is not a JPEG, PNG or WebP image.")
     download = SlackDownloadFailed("mug.png: Slack answered the download with HTTP 503")
-    already = AlreadySubmitted("exists", "req-2", "aigc-1", on_retry=False)
+    already = AlreadySubmitted("exists", "req-2", "aigc-1")
     for error in (refusal, storage, unusable, download, already):
         assert isinstance(error, AigcBotError)
         assert f"Code: {error.code}" in error.user_text()
