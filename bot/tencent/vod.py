@@ -94,18 +94,6 @@ class TaskDetail:
     def waiting(self) -> bool:
         return self.status == "WAITING"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "TaskId": self.task_id,
-            "Status": self.status,
-            "Progress": self.progress,
-            "ErrCode": self.err_code,
-            "Message": self.message,
-            "Outputs": [o.to_dict() for o in self.outputs],
-            "FinishTime": self.finish_time,
-            "RequestId": self.request_id,
-        }
-
 
 def parse_scene_task(task: dict[str, Any], *, outer: dict[str, Any] | None = None) -> TaskDetail:
     """Read a SceneAigcImageTask object, from DescribeTaskDetail or from an event."""
