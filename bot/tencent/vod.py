@@ -298,20 +298,11 @@ class VodClient:
                 # The request never left this machine, so sending again cannot act twice.
                 failure = VodError("ClientError.Network", self._not_connected(error), None, action)
             except httpx.TimeoutException:
-                waited = self.http.timeout.read
-                failure = VodError(
-                    "ClientError.Timeout",
-                    wording.connections.NO_ANSWER_AFTER_SENDING.format(waited=waited),
-                    None,
-                    action,
-                )
+                waited = wording.connections.NO_ANSWER_AFTER_SENDING.format(waited=self.http.timeout.read)
+                failure = VodError("ClientError.Timeout", waited, None, action)
             except httpx.TransportError as error:
-                failure = VodError(
-                    "ClientError.ConnectionLost",
-                    wording.connections.CONNECTION_BROKE_DETAIL.format(error=error),
-                    None,
-                    action,
-                )
+                broke = wording.connections.CONNECTION_BROKE_DETAIL.format(error=error)
+                failure = VodError("ClientError.ConnectionLost", broke, None, action)
             except VodError as unreadable:
                 failure = unreadable
             else:
