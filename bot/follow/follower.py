@@ -63,10 +63,6 @@ class Follower:
         the result delivered); for a caller that waits on one task itself, such as `aigc-bot submit --wait`."""
         await self._checker.check(row_id)
 
-    def claim_due(self) -> list[int]:
-        """Take the checks due now, as the poll loop does; see Scheduler.claim_due."""
-        return self.scheduler.claim_due()
-
     async def run(self) -> None:
         """Poll mode: check due tasks until stopped."""
         await self.scheduler.run()
