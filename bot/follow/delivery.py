@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -24,7 +25,7 @@ from bot.errors import advise, format_refusal
 from bot.follow.polling import PollPolicy
 from bot.follow.progress import ParentStatus
 from bot.follow.schedule import seconds_waited, submitted_at
-from bot.follow.worker import Worker
+from bot.follow.worker import Part
 from bot.metrics import result_in_thread
 from bot.request import spec_from_row
 from bot.slack.conversation import Conversation, SlackUnavailable
@@ -79,24 +80,13 @@ def result_buttons(row_id: int, image_count: int = 0) -> dict[str, Any]:
     return blocks
 
 
-class Delivery:
-    def __init__(
-        self,
-        *,
-        worker: Worker,
-        vod: VodClient,
-        slack: AsyncWebClient,
-        http: httpx.AsyncClient,
-        policy: PollPolicy,
-        parent: ParentStatus,
-    ) -> None:
-        self.worker = worker
-        self.log_db = worker.log_db
-        self.vod = vod
-        self.slack = slack
-        self.http = http
-        self.policy = policy
-        self.parent = parent
+@dataclass(kw_only=True, eq=False)
+class Delivery(Part):
+    vod: VodClient
+    slack: AsyncWebClient
+    http: httpx.AsyncClient
+    policy: PollPolicy
+    parent: ParentStatus
 
     # -- outcomes ---------------------------------------------------------------------------------------
 
