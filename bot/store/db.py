@@ -311,17 +311,7 @@ class RequestLog:
         tally.install(self.db.conn)
         slack_files = self.db.table("slack_files")
         if not slack_files.exists():
-            slack_files.create(
-                {
-                    "slack_file_id": str,
-                    "file_id": str,
-                    "media_type": str,
-                    "size": int,
-                    "created_at": str,
-                    "expires_at": str,
-                },
-                pk="slack_file_id",
-            )
+            slack_files.create(_columns_of(SlackFileRow), pk="slack_file_id")
 
     def close(self) -> None:
         """Close the connection and the read connections; the log cannot be used afterwards."""
@@ -463,7 +453,7 @@ class RequestLog:
         :param user_id: the person who asked.
         :param limit: how many requests at most.
         """
-        return self._requests(
+        return self.query_requests(
             # In the order of requests_user_time (rows are logged in time order), so no sort of everything the
             # person ever asked for.
             "SELECT * FROM requests WHERE team_id = ? AND user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
@@ -547,11 +537,7 @@ class RequestLog:
     # -- any statement, for the store's own modules: code outside bot/store calls a named method ---------
 
     def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """The rows a read statement answers.
-
-        :param sql: one SELECT, with `?` (or `:name`) placeholders.
-        :param params: the placeholders' values.
-        """
+        """The rows a read statement (one SELECT, with `?` or `:name` placeholders) answers."""
         # Plain SQL, not sqlite-utils' query: some of these run before an ack, and its checks cost more than the read.
         with self._lock:
             cursor = self.db.conn.execute(sql, params or [])
@@ -560,43 +546,24 @@ class RequestLog:
 
     def query_tuples(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         """The rows a read statement answers, as tuples in the order of its columns: for reads of thousands of
-        small rows (a month's usage), where a dict per row costs more than the read itself.
-
-        :param sql: one SELECT, with `?` placeholders.
-        :param params: the placeholders' values.
-        """
+        small rows (a month's usage), where a dict per row costs more than the read itself."""
         with self._lock:
             return self.db.conn.execute(sql, params).fetchall()
 
     def query_requests(self, sql: str, params: list[Any]) -> list[RequestRow]:
-        """The whole rows of `requests` a read statement answers.
-
-        :param sql: one `SELECT * FROM requests ...`, with `?` placeholders.
-        :param params: the placeholders' values.
-        """
+        """The whole rows of `requests` a `SELECT * FROM requests ...` answers."""
         return list(_as_request_rows(self.query(sql, params)))
 
     def execute(self, sql: str, params: list[Any] | None = None) -> int:
-        """Run a write statement and commit it; return how many rows it changed.
-
-        :param sql: one INSERT, UPDATE or DELETE, with `?` placeholders.
-        :param params: the placeholders' values.
-        """
+        """Run one INSERT, UPDATE or DELETE and commit it; return how many rows it changed."""
         with self._lock:
             cursor = self.db.execute(sql, params or [])
             self.db.conn.commit()
             return int(cursor.rowcount)
 
     def _first(self, sql: str, params: list[Any]) -> RequestRow | None:
-        found = self._requests(sql, params)
+        found = self.query_requests(sql, params)
         return found[0] if found else None
-
-    def _requests(self, sql: str, params: list[Any]) -> list[RequestRow]:
-        return list(_as_request_rows(self._dicts(sql, params)))
-
-    def _dicts(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-        with self._lock:
-            return list(self.db.query(sql, params))
 
     def _count(self, sql: str, params: list[Any]) -> int:
         with self._lock:
@@ -633,11 +600,7 @@ class RequestLog:
         :param slack_file_id: the Slack file's id (`F...`).
         :param valid_for: how long the FileId must still be usable.
         """
-        with self._lock:
-            rows = cast(
-                list[SlackFileRow],
-                list(self.db.query("SELECT * FROM slack_files WHERE slack_file_id = ?", [slack_file_id])),
-            )
+        rows = self.query("SELECT file_id, expires_at FROM slack_files WHERE slack_file_id = ?", [slack_file_id])
         if not rows:
             return None
         expires = rows[0]["expires_at"]
