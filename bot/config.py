@@ -256,13 +256,8 @@ HINTS: dict[str, str] = {
     "AIGC_BOT_CURRENCY": wording.terminal.CURRENCY_MEANING,
 }
 
-REQUIRED_FOR_BOT = (
-    "SLACK_BOT_TOKEN",
-    "TENCENTCLOUD_SECRET_ID",
-    "TENCENTCLOUD_SECRET_KEY",
-    "TENCENTCLOUD_VOD_SUB_APP_ID",
-)
 REQUIRED_FOR_TENCENT = ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_VOD_SUB_APP_ID")
+REQUIRED_FOR_BOT = ("SLACK_BOT_TOKEN", *REQUIRED_FOR_TENCENT)
 
 
 @dataclass(frozen=True)
@@ -279,9 +274,7 @@ WAYS_OF_RUNNING = {
     "serve": WayOfRunning("serve", "HTTP", (*REQUIRED_FOR_BOT, "SLACK_SIGNING_SECRET")),
 }
 # Settings only some ways of running read: a problem with one stops only the ways that need it.
-_NEEDED_BY_SOME = frozenset(n for way in WAYS_OF_RUNNING.values() for n in way.required) - frozenset(
-    n for n in REQUIRED_FOR_BOT
-)
+_NEEDED_BY_SOME = frozenset(n for way in WAYS_OF_RUNNING.values() for n in way.required) - set(REQUIRED_FOR_BOT)
 
 
 def blockers(problems: list[SettingProblem], way: WayOfRunning) -> list[str]:

@@ -387,11 +387,10 @@ class RequestLog:
                     continue
                 record = {"created_at": now, "updated_at": now, "status": Status.RECEIVED, **row}
                 try:
-                    cursor = self.db.conn.execute(_insert_statement(tuple(record)), list(record.values()))
+                    ids.append(insert_request(self.db.conn, record))
                 except sqlite3.IntegrityError:
                     ids.append(None)  # only this statement is undone; the others stay in the transaction
                 else:
-                    ids.append(int(cursor.lastrowid or 0))
                     inserted.add(key)
         return ids
 
