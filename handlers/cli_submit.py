@@ -24,7 +24,7 @@ from bot.access import AccessPolicy, caps_guard
 from bot.config import ConfigError, Settings, load_settings, secret_values
 from bot.errors import AigcBotError, advise, format_refusal
 from bot.follow.follower import Follower
-from bot.follow.polling import PollPolicy
+from bot.follow.schedule import PollPolicy
 from bot.images.refusals import ImageRefused
 from bot.logsafe import configure_logging
 from bot.pipeline import Pipeline

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.follow.follower import Follower
-from bot.follow.polling import PollPolicy
+from bot.follow.schedule import PollPolicy
 from bot.store.db import RequestLog, Status, iso, utc_now
 from bot.tencent.vod import VodClient
 

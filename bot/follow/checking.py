@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 
 from bot.errors import worth_retrying
 from bot.follow.delivery import Delivery
-from bot.follow.polling import PollPolicy
 from bot.follow.progress import ParentStatus
 from bot.follow.schedule import (
     DurationHistory,
     FinishWindow,
     Observation,
+    PollPolicy,
     estimate_window,
     next_delay,
     seconds_waited,

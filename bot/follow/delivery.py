@@ -22,9 +22,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import wording
 from bot.errors import advise, format_refusal
-from bot.follow.polling import PollPolicy
 from bot.follow.progress import ParentStatus
-from bot.follow.schedule import seconds_waited, submitted_at
+from bot.follow.schedule import PollPolicy, seconds_waited, submitted_at
 from bot.follow.worker import Part
 from bot.metrics import result_in_thread
 from bot.request import spec_from_row

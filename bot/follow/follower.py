@@ -15,9 +15,8 @@ from bot.follow.checking import Checker
 from bot.follow.delivery import Delivery
 from bot.follow.events import EventMode
 from bot.follow.lookups import LookUps
-from bot.follow.polling import PollPolicy
 from bot.follow.progress import ParentStatus
-from bot.follow.schedule import DurationHistory
+from bot.follow.schedule import DurationHistory, PollPolicy
 from bot.follow.scheduler import Scheduler
 from bot.follow.worker import Worker
 from bot.store import following

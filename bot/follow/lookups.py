@@ -13,10 +13,9 @@ from datetime import timedelta
 
 from bot.follow.checking import Checker
 from bot.follow.delivery import Delivery
-from bot.follow.polling import PollPolicy
 from bot.follow.progress import ParentStatus
 from bot.follow.recovery import belongs_to, find_task
-from bot.follow.schedule import seconds_waited
+from bot.follow.schedule import PollPolicy, seconds_waited
 from bot.follow.worker import Part
 from bot.store import following
 from bot.store.db import RequestRow, Status, iso, parse_iso, utc_now

@@ -16,9 +16,8 @@ from typing import Any
 from bot.follow.checking import Checker
 from bot.follow.delivery import Delivery
 from bot.follow.lookups import LookUps
-from bot.follow.polling import PollPolicy
 from bot.follow.progress import ParentStatus
-from bot.follow.schedule import first_delay
+from bot.follow.schedule import PollPolicy, first_delay
 from bot.follow.worker import Part
 from bot.logsafe import about_request
 from bot.store import following
