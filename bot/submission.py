@@ -28,25 +28,16 @@ log = logging.getLogger(__name__)
 AfterSubmit = Callable[[int], Awaitable[None]]
 
 
+@dataclasses.dataclass(kw_only=True, eq=False)
 class Submission:
     """Uploads, builds and submits requests, and records each outcome (through the outbox) in the log."""
 
-    def __init__(
-        self,
-        *,
-        vod: VodClient,
-        log_db: RequestLog,
-        outbox: Outbox,
-        uploader: SlackFileUploader | None,
-        local_files: LocalFiles | None,
-        after_submit: AfterSubmit | None,
-    ) -> None:
-        self.vod = vod
-        self.log_db = log_db
-        self.outbox = outbox
-        self.uploader = uploader
-        self.local_files = local_files
-        self.after_submit = after_submit
+    vod: VodClient
+    log_db: RequestLog
+    outbox: Outbox
+    uploader: SlackFileUploader | None
+    local_files: LocalFiles | None
+    after_submit: AfterSubmit | None
 
     async def prepare(self, request: Carried) -> CreateSceneAigcImageTaskRequest | None:
         """The body to send, logged with status `submitting`; None when the inputs cannot be used or uploaded
