@@ -184,7 +184,7 @@ REQUEST_INDEXES = (
     "CREATE INDEX IF NOT EXISTS requests_leased ON requests(follow_owner, follow_lease_until)"
     " WHERE follow_owner IS NOT NULL",
     f"CREATE INDEX IF NOT EXISTS requests_undelivered ON requests(id) WHERE {UNDELIVERED}",
-    # Answers decided but not yet posted in Slack, swept while the bot runs (bot/store/pending_replies.py).
+    # Answers decided but not yet posted in Slack, swept while the bot runs (RequestLog.pending_replies).
     "CREATE INDEX IF NOT EXISTS requests_reply_pending ON requests(created_at, id) WHERE reply_pending IS NOT NULL",
 )
 
@@ -532,6 +532,19 @@ class RequestLog:
                 [*ACTIVE_STATUSES, Status.SUBMITTED, created_after, created_before],
             ).fetchall()
         return [int(row_id) for (row_id,) in found]
+
+    def pending_replies(self, *, created_after: str, limit: int) -> list[int]:
+        """Ids of requests created after `created_after` whose answer still waits to be posted, oldest first.
+
+        Read through `requests_reply_pending`, which holds only rows with an answer waiting, so it stays a
+        handful of entries however long the log grows.
+        """
+        found = self.query(
+            "SELECT id FROM requests INDEXED BY requests_reply_pending"
+            " WHERE reply_pending IS NOT NULL AND created_at >= ? ORDER BY created_at, id LIMIT ?",
+            [created_after, limit],
+        )
+        return [int(row["id"]) for row in found]
 
     # -- any statement, for the store's own modules: code outside bot/store calls a named method ---------
 
