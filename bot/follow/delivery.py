@@ -63,10 +63,7 @@ def result_buttons(row_id: int, image_count: int = 0) -> dict[str, Any]:
                 "value": str(row_id),
                 "confirm": {
                     "title": {"type": "plain_text", "text": wording.slack.RUN_AGAIN_CONFIRM},
-                    "text": {
-                        "type": "mrkdwn",
-                        "text": wording.slack.RUN_AGAIN_BILLS_AGAIN,
-                    },
+                    "text": {"type": "mrkdwn", "text": wording.slack.RUN_AGAIN_BILLS_AGAIN},
                     "confirm": {"type": "plain_text", "text": wording.slack.RUN_AGAIN},
                     "deny": {"type": "plain_text", "text": wording.slack.CANCEL},
                 },
@@ -95,48 +92,34 @@ class Delivery(Part):
             code = f"TaskFailed.{detail.err_code}" if detail.err_code else "TaskAborted"
             await self.finish_failed(row, code, detail.message or detail.status, detail.request_id)
             return
-        finished = utc_now()
-        self.log_db.update(
-            row["id"],
-            status=Status.DONE,
-            output_json=dumps([o.to_dict() for o in detail.outputs]),
-            finished_at=iso(finished),
-            progress=100,
-            duration_seconds=(finished - submitted_at(row)).total_seconds(),
-            follow_next_at=None,
-            follow_attempts=0,
-        )
+        outputs = dumps([o.to_dict() for o in detail.outputs])
+        self._record_end(row, status=Status.DONE, output_json=outputs, progress=100)
         await self._hand_over(row, partial(self._post_images, row=row, detail=detail), parent=Status.DONE)
 
     async def finish_failed(self, row: RequestRow, code: str, message: str, request_id: str | None) -> None:
         """Record that the task failed and explain why in the thread."""
-        finished = utc_now()
-        self.log_db.update(
-            row["id"],
-            status=Status.FAILED,
-            error_code=code,
-            error_message=message,
-            finished_at=iso(finished),
-            duration_seconds=(finished - submitted_at(row)).total_seconds(),
-            follow_next_at=None,
-            follow_attempts=0,
-        )
+        self._record_end(row, status=Status.FAILED, error_code=code, error_message=message)
         await self._hand_over(row, partial(_post_failure, row=row, code=code, message=message, request_id=request_id))
 
     async def task_not_found(self, row: RequestRow) -> None:
         """The task was billed but never found: fail the row and tell the thread where to look."""
         waited = seconds_waited(row)
-        self.log_db.update(
-            row["id"],
+        self._record_end(
+            row,
+            timed=False,
             status=Status.FAILED,
             error_code=TASK_ID_UNKNOWN,
             error_message=wording.slack.TASK_ID_NOT_FOUND_LOG.format(session_id=row["session_id"], waited=waited),
-            finished_at=iso(utc_now()),
-            follow_next_at=None,
-            follow_attempts=0,
         )
         text = task_id_unknown_text(str(row["session_id"]), waited)
         await self._hand_over(row, partial(_post_note, row=row, text=text))
+
+    def _record_end(self, row: RequestRow, *, timed: bool = True, **fields: Any) -> None:
+        """Write how a task ended, and that it is checked no more; `timed`: also how long it ran (Tencent ran it)."""
+        finished = utc_now()
+        if timed:
+            fields["duration_seconds"] = (finished - submitted_at(row)).total_seconds()
+        self.log_db.update(row["id"], finished_at=iso(finished), follow_next_at=None, follow_attempts=0, **fields)
 
     async def still_running(self, row: RequestRow) -> None:
         """Stop following a task past the follow timeout, and say where to see it later."""
