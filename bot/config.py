@@ -298,13 +298,7 @@ def _shape_problems(settings: Settings) -> list[SettingProblem]:
     if app_token and not app_token.startswith("xapp-"):
         problems.append(SettingProblem("SLACK_APP_TOKEN", "malformed", wording.terminal.NOT_AN_APP_TOKEN))
     if secret_id and (len(secret_id) < 8 or re.search(r"\s", secret_id)):
-        problems.append(
-            SettingProblem(
-                "TENCENTCLOUD_SECRET_ID",
-                "malformed",
-                wording.terminal.SECRET_ID_TOO_SHORT,
-            )
-        )
+        problems.append(SettingProblem("TENCENTCLOUD_SECRET_ID", "malformed", wording.terminal.SECRET_ID_TOO_SHORT))
     return problems
 
 
