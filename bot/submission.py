@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from bot import wording
 from bot.errors import AigcBotError
+from bot.follow.recovery import session_context_for
 from bot.images.refusals import ImageRefused
 from bot.outbox import Carried, Outbox
 from bot.resolve import LocalFiles, Resolved, file_info_for
@@ -50,9 +51,7 @@ class Submission:
             images, clothes = infos[: len(command.images)], infos[len(command.images) :]
             notes = "\n".join(each.note for each in resolved if each.note) or None
             spec = dataclasses.replace(
-                command.spec,
-                session_id=origin.chosen_session_id,
-                session_context=f"aigc-bot request {request.row_id}",
+                command.spec, session_id=origin.chosen_session_id, session_context=session_context_for(request.row_id)
             )
             body = build_task_request(spec, sub_app_id=self.vod.sub_app_id, images=images, clothes=clothes)
         except (SlackFileError, ImageRefused, BadRef, RequestInvalid) as bad:
