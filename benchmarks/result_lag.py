@@ -22,7 +22,7 @@ from benchmarks.fakes_host import FakeHost
 from benchmarks.report import Outcome, percentile
 from benchmarks.slack_load import burst
 from benchmarks.submit_rate import busiest_second
-from bot.follow.polling import PollPolicy
+from bot.follow.schedule import PollPolicy
 from tests.fakes.slack_signing import slash_command_body
 
 TARGET_P95_SECONDS = 3.0

@@ -81,33 +81,34 @@ class AccessPolicy:
         return None
 
     def within_caps(self, log_db: RequestLog, origin: Origin) -> str | None:
-        today = utc_now().strftime("%Y-%m-%d")
-        if self.user_daily_cap:
-            used = log_db.daily_count(
-                team_id=origin.team_id, user_id=origin.user_id, day=today, logged_before=origin.dedupe_key
+        user_left, workspace_left = left_today(
+            self, log_db, origin.team_id, origin.user_id, logged_before=origin.dedupe_key
+        )
+        if user_left == 0:
+            return wording.slack.USER_DAILY_CAP_REACHED.format(
+                user_daily_cap=self.user_daily_cap, who_to_ask=self.who_to_ask()
             )
-            if used >= self.user_daily_cap:
-                return wording.slack.USER_DAILY_CAP_REACHED.format(
-                    user_daily_cap=self.user_daily_cap, who_to_ask=self.who_to_ask()
-                )
-        if self.workspace_daily_cap:
-            used = log_db.daily_count(team_id=origin.team_id, day=today, logged_before=origin.dedupe_key)
-            if used >= self.workspace_daily_cap:
-                return wording.slack.WORKSPACE_DAILY_CAP_REACHED.format(
-                    workspace_daily_cap=self.workspace_daily_cap, who_to_ask=self.who_to_ask()
-                )
+        if workspace_left == 0:
+            return wording.slack.WORKSPACE_DAILY_CAP_REACHED.format(
+                workspace_daily_cap=self.workspace_daily_cap, who_to_ask=self.who_to_ask()
+            )
         return None
 
 
-def left_today(policy: AccessPolicy, log_db: RequestLog, team_id: str, user_id: str) -> tuple[int | None, int | None]:
-    """How many more requests today's caps allow the person and the workspace; None where no cap is set."""
+def left_today(
+    policy: AccessPolicy, log_db: RequestLog, team_id: str, user_id: str, *, logged_before: str | None = None
+) -> tuple[int | None, int | None]:
+    """How many more requests today's caps allow the person and the workspace; None where no cap is set.
+
+    :param logged_before: the dedupe_key of a request being checked: only requests logged before it count.
+    """
     today = utc_now().strftime("%Y-%m-%d")
     user_left = workspace_left = None
     if policy.user_daily_cap:
-        used = log_db.daily_count(team_id=team_id, user_id=user_id, day=today)
+        used = log_db.daily_count(team_id=team_id, user_id=user_id, day=today, logged_before=logged_before)
         user_left = max(0, policy.user_daily_cap - used)
     if policy.workspace_daily_cap:
-        used = log_db.daily_count(team_id=team_id, day=today)
+        used = log_db.daily_count(team_id=team_id, day=today, logged_before=logged_before)
         workspace_left = max(0, policy.workspace_daily_cap - used)
     return user_left, workspace_left
 

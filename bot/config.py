@@ -256,13 +256,8 @@ HINTS: dict[str, str] = {
     "AIGC_BOT_CURRENCY": wording.terminal.CURRENCY_MEANING,
 }
 
-REQUIRED_FOR_BOT = (
-    "SLACK_BOT_TOKEN",
-    "TENCENTCLOUD_SECRET_ID",
-    "TENCENTCLOUD_SECRET_KEY",
-    "TENCENTCLOUD_VOD_SUB_APP_ID",
-)
 REQUIRED_FOR_TENCENT = ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_VOD_SUB_APP_ID")
+REQUIRED_FOR_BOT = ("SLACK_BOT_TOKEN", *REQUIRED_FOR_TENCENT)
 
 
 @dataclass(frozen=True)
@@ -279,9 +274,7 @@ WAYS_OF_RUNNING = {
     "serve": WayOfRunning("serve", "HTTP", (*REQUIRED_FOR_BOT, "SLACK_SIGNING_SECRET")),
 }
 # Settings only some ways of running read: a problem with one stops only the ways that need it.
-_NEEDED_BY_SOME = frozenset(n for way in WAYS_OF_RUNNING.values() for n in way.required) - frozenset(
-    n for n in REQUIRED_FOR_BOT
-)
+_NEEDED_BY_SOME = frozenset(n for way in WAYS_OF_RUNNING.values() for n in way.required) - set(REQUIRED_FOR_BOT)
 
 
 def blockers(problems: list[SettingProblem], way: WayOfRunning) -> list[str]:
@@ -305,13 +298,7 @@ def _shape_problems(settings: Settings) -> list[SettingProblem]:
     if app_token and not app_token.startswith("xapp-"):
         problems.append(SettingProblem("SLACK_APP_TOKEN", "malformed", wording.terminal.NOT_AN_APP_TOKEN))
     if secret_id and (len(secret_id) < 8 or re.search(r"\s", secret_id)):
-        problems.append(
-            SettingProblem(
-                "TENCENTCLOUD_SECRET_ID",
-                "malformed",
-                wording.terminal.SECRET_ID_TOO_SHORT,
-            )
-        )
+        problems.append(SettingProblem("TENCENTCLOUD_SECRET_ID", "malformed", wording.terminal.SECRET_ID_TOO_SHORT))
     return problems
 
 

@@ -24,7 +24,6 @@ log, the RequestId of the refusing service where there is one, and whether tryin
     ├── TokenRejected                 (bot.slack.auth) Slack refused a token for good
     ├── SlackUnreachable              (bot.slack.auth) one attempt to reach Slack failed in a way that may pass
     ├── SlackUnavailable              (bot.slack.conversation) Slack would not take a message even after retries
-    ├── TaskStillRunning              (bot.follow.polling) a task still running when a wait for it ran out
     ├── BackupRefused                 (bot.store.backup) a backup that was not taken
     ├── LogCommandError               (bot.log_commands) input a log command (export, stats, ...) cannot use
     ├── Superseded                    (bot.slack.pacing) a progress edit dropped for a newer one; also a
@@ -80,7 +79,6 @@ def _unknown(code: str) -> ErrorAdvice:
         summary=wording.tencent_advice.REQUEST_FAILED_CODE_WHICH_BOT.format(shown=shown),
         remedy=wording.tencent_advice.ASK_WORKSPACE_ADMIN_LOOK_INTO,
         audience="admin",
-        retryable=False,
     )
 
 
@@ -94,13 +92,11 @@ def lookup(code: str) -> ErrorAdvice | None:
     return None
 
 
-def advise(code: str, message: str = "") -> ErrorAdvice:
+def advise(code: str) -> ErrorAdvice:
     """Advice for a refusal. The returned `code` is always the one given, whichever entry matched.
 
-    `message` is accepted so callers can pass what they have; the advice itself does not depend on it,
-    which keeps the wording predictable for the same code.
+    Tencent's message is left out on purpose, which keeps the wording predictable for the same code.
     """
-    del message
     entry = lookup(code)
     if entry is None:
         return _unknown(code)
@@ -173,17 +169,12 @@ class AigcBotError(BotError):
 
     @property
     def advice(self) -> ErrorAdvice:
-        return advise(self.code, self.message)
+        return advise(self.code)
 
     @property
     def retryable(self) -> bool:
         """Whether the same request, sent again later, could succeed."""
         return self.advice.retryable
-
-    @property
-    def user_sentence(self) -> str:
-        """What happened, in one plain sentence."""
-        return self.advice.summary
 
     def user_text(self) -> str:
         """What happened, what to do, and the references support will ask for."""

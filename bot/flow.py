@@ -14,6 +14,7 @@ import enum
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from bot import wording
 from bot.outbox import Carried, Outbox
@@ -59,14 +60,14 @@ def _submitted_but_not_followed(row: RequestRow) -> bool:
     return row.get("status") == Status.SUBMITTED and not row.get("follow_next_at") and not row.get("finished_at")
 
 
+@dataclass(kw_only=True, eq=False)
 class Flow:
     """Takes one logged request through the steps its row calls for, to its end."""
 
-    def __init__(self, *, log_db: RequestLog, outbox: Outbox, submission: Submission, guard: Guard | None) -> None:
-        self.log_db = log_db
-        self.outbox = outbox
-        self.submission = submission
-        self.guard = guard
+    log_db: RequestLog
+    outbox: Outbox
+    submission: Submission
+    guard: Guard | None
 
     async def carry_on(self, row_id: int) -> None:
         """Every step the row calls for; a failure is recorded in the row and told to the person, never raised."""
@@ -130,10 +131,7 @@ class Flow:
             reply_pending=None,
         )
         if request.origin.response_url:
-            await self.outbox.tell_user(
-                request.origin,
-                wording.slack.SLACK_DOWN_NOTHING_SUBMITTED,
-            )
+            await self.outbox.tell_user(request.origin, wording.slack.SLACK_DOWN_NOTHING_SUBMITTED)
 
     async def _internal_error(self, request: Carried) -> None:
         # Never leave a row "working": record the failure, then tell the person in plain words.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -19,14 +20,14 @@ log = logging.getLogger(__name__)
 OK = "ok"
 
 
+@dataclass(eq=False)
 class Readiness:
     """What /readyz reports. The token check is remembered; the database is tried at every look."""
 
-    def __init__(self, log_db: RequestLog) -> None:
-        self.log_db = log_db
-        self.token_problem: str | None = wording.terminal.TOKEN_NOT_CHECKED
-        # Set in Socket Mode only: over HTTP, Slack reaching us is the connection.
-        self.socket_connected: Callable[[], bool] | None = None
+    log_db: RequestLog
+    token_problem: str | None = wording.terminal.TOKEN_NOT_CHECKED
+    # Set in Socket Mode only: over HTTP, Slack reaching us is the connection.
+    socket_connected: Callable[[], bool] | None = None
 
     def token_passed(self) -> None:
         if self.token_problem is not None:

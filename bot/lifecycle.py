@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 log = logging.getLogger(__name__)
@@ -25,19 +26,19 @@ SHUTDOWN_SECONDS = 20.0
 HARD_EXIT_MARGIN = 4.0
 
 
+@dataclass
 class Backoff:
     """Pauses that double from `first` up to `cap`, each shifted by up to ±20 % so many bots do not retry in step."""
 
-    def __init__(self, first: float = 1.0, cap: float = 60.0, jitter: Callable[[], float] = random.random) -> None:
-        self.first = first
-        self.cap = cap
-        self._jitter = jitter
-        self._failures = 0
+    first: float = 1.0
+    cap: float = 60.0
+    jitter: Callable[[], float] = random.random
+    _failures: int = field(default=0, init=False)
 
     def next_delay(self) -> float:
         base = min(self.cap, self.first * 2.0**self._failures)
         self._failures += 1
-        return min(self.cap, base * (0.8 + 0.4 * self._jitter()))
+        return min(self.cap, base * (0.8 + 0.4 * self.jitter()))
 
 
 class Stopping:

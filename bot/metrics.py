@@ -1,12 +1,13 @@
 """Prometheus metrics of one running bot, kept in a registry of its own.
 
-The modules doing the work record through the functions at the bottom of this file. They find the metrics of
-the bot they belong to through a context variable set when that bot is built, so two bots in one process (as in
-the tests) never count each other's work, and code run outside a bot (the `submit` command) records nothing.
+The modules doing the work record through bot/observe.py (and `result_in_thread` below). They find the metrics
+of the bot they belong to through a context variable set when that bot is built, so two bots in one process (as
+in the tests) never count each other's work, and code run outside a bot (the `submit` command) records nothing.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -54,9 +55,7 @@ class RequestLogCollector(Collector):
 
     def collect(self) -> Iterable[Metric]:
         by_status = GaugeMetricFamily(
-            "aigc_requests_total",
-            wording.metrics.REQUESTS_TOTAL,
-            labels=["source", "scene", "status"],
+            "aigc_requests_total", wording.metrics.REQUESTS_TOTAL, labels=["source", "scene", "status"]
         )
         totals: dict[tuple[str, str, str], int] = {}
         followed = 0
@@ -67,11 +66,7 @@ class RequestLogCollector(Collector):
         for labels, count in sorted(totals.items()):
             by_status.add_metric(list(labels), count)
         yield by_status
-        yield GaugeMetricFamily(
-            "aigc_tasks_followed",
-            wording.metrics.TASKS_FOLLOWED,
-            value=followed,
-        )
+        yield GaugeMetricFamily("aigc_tasks_followed", wording.metrics.TASKS_FOLLOWED, value=followed)
 
 
 class BotMetrics:
@@ -81,60 +76,24 @@ class BotMetrics:
         self.registry = CollectorRegistry(auto_describe=True)
         self.registry.register(RequestLogCollector(log_db))
         ProcessCollector(registry=self.registry)
-        self.vod_calls = Counter(
-            "aigc_vod_calls",
-            wording.metrics.VOD_CALLS,
-            ["action", "outcome"],
-            registry=self.registry,
+        counter = functools.partial(Counter, registry=self.registry)
+        gauge = functools.partial(Gauge, registry=self.registry)
+        histogram = functools.partial(Histogram, registry=self.registry)
+        self.vod_calls = counter("aigc_vod_calls", wording.metrics.VOD_CALLS, ["action", "outcome"])
+        self.vod_call_seconds = histogram(
+            "aigc_vod_call_seconds", wording.metrics.VOD_CALL_SECONDS, ["action"], buckets=VOD_CALL_BUCKETS
         )
-        self.vod_call_seconds = Histogram(
-            "aigc_vod_call_seconds",
-            wording.metrics.VOD_CALL_SECONDS,
-            ["action"],
-            buckets=VOD_CALL_BUCKETS,
-            registry=self.registry,
+        self.vod_errors = counter("aigc_vod_errors", wording.metrics.VOD_ERRORS, ["code"])
+        self.rate_limit_wait = histogram(
+            "aigc_rate_limit_wait_seconds", wording.metrics.RATE_LIMIT_WAIT_SECONDS, buckets=RATE_LIMIT_BUCKETS
         )
-        self.vod_errors = Counter(
-            "aigc_vod_errors",
-            wording.metrics.VOD_ERRORS,
-            ["code"],
-            registry=self.registry,
+        self.uploads_in_flight = gauge("aigc_uploads_in_flight", wording.metrics.UPLOADS_IN_FLIGHT)
+        self.result_lag = histogram(
+            "aigc_result_lag_seconds", wording.metrics.RESULT_LAG_SECONDS, buckets=RESULT_LAG_BUCKETS
         )
-        self.rate_limit_wait = Histogram(
-            "aigc_rate_limit_wait_seconds",
-            wording.metrics.RATE_LIMIT_WAIT_SECONDS,
-            buckets=RATE_LIMIT_BUCKETS,
-            registry=self.registry,
-        )
-        self.uploads_in_flight = Gauge(
-            "aigc_uploads_in_flight",
-            wording.metrics.UPLOADS_IN_FLIGHT,
-            registry=self.registry,
-        )
-        self.result_lag = Histogram(
-            "aigc_result_lag_seconds",
-            wording.metrics.RESULT_LAG_SECONDS,
-            buckets=RESULT_LAG_BUCKETS,
-            registry=self.registry,
-        )
-        self.slack_errors = Counter(
-            "aigc_slack_errors",
-            wording.metrics.SLACK_ERRORS,
-            ["method", "error"],
-            registry=self.registry,
-        )
-
-        self.slack_ratelimited_calls = Counter(
-            "aigc_slack_ratelimited",
-            wording.metrics.SLACK_RATELIMITED,
-            ["method"],
-            registry=self.registry,
-        )
-        self.slack_pacer_queue = Gauge(
-            "aigc_slack_pacer_queue_length",
-            wording.metrics.SLACK_PACER_QUEUE_LENGTH,
-            registry=self.registry,
-        )
+        self.slack_errors = counter("aigc_slack_errors", wording.metrics.SLACK_ERRORS, ["method", "error"])
+        self.slack_ratelimited_calls = counter("aigc_slack_ratelimited", wording.metrics.SLACK_RATELIMITED, ["method"])
+        self.slack_pacer_queue = gauge("aigc_slack_pacer_queue_length", wording.metrics.SLACK_PACER_QUEUE_LENGTH)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

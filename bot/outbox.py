@@ -54,16 +54,16 @@ class Carried:
     answers: Answers
 
 
+@dataclass(eq=False)
 class Outbox:
     """Decides answers in the log and posts them: in the request's thread, or privately to the person who asked.
 
     Built with `slack=None` (the command line), it keeps every answer in `kept` and posts nothing.
     """
 
-    def __init__(self, log_db: RequestLog, slack: AsyncWebClient | None) -> None:
-        self.log_db = log_db
-        self.slack = slack
-        self.kept = KeptAnswers()
+    log_db: RequestLog
+    slack: AsyncWebClient | None
+    kept: KeptAnswers = field(default_factory=KeptAnswers, init=False)
 
     def answers_for(self, origin: Origin, row: RequestRow) -> Answers:
         if self.slack is None:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.store.db import RequestLog, iso, utc_now
-from bot.store.pending_replies import pending_replies
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +46,7 @@ class ReplySweep:
 
         :return: the ids handed back.
         """
-        pending = pending_replies(self.log_db, created_after=iso(utc_now() - SWEEP_MAX_AGE), limit=SWEEP_LIMIT)
+        pending = self.log_db.pending_replies(created_after=iso(utc_now() - SWEEP_MAX_AGE), limit=SWEEP_LIMIT)
         due = []
         for row_id in pending:
             if row_id not in self._seen:

@@ -21,7 +21,7 @@ from bot.access import AccessPolicy, guard_for
 from bot.batches import Batches
 from bot.config import REQUIRED_FOR_BOT, REQUIRED_FOR_TENCENT, Settings, require
 from bot.follow.follower import Follower
-from bot.follow.polling import PollPolicy
+from bot.follow.schedule import PollPolicy
 from bot.health import Readiness, watch_token
 from bot.home import HomePublisher
 from bot.images.preparer import ImagePreparer

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from bot import wording
 from bot.errors import AigcBotError
+from bot.follow.recovery import session_context_for
 from bot.images.refusals import ImageRefused
 from bot.outbox import Carried, Outbox
 from bot.resolve import LocalFiles, Resolved, file_info_for
@@ -28,25 +29,16 @@ log = logging.getLogger(__name__)
 AfterSubmit = Callable[[int], Awaitable[None]]
 
 
+@dataclasses.dataclass(kw_only=True, eq=False)
 class Submission:
     """Uploads, builds and submits requests, and records each outcome (through the outbox) in the log."""
 
-    def __init__(
-        self,
-        *,
-        vod: VodClient,
-        log_db: RequestLog,
-        outbox: Outbox,
-        uploader: SlackFileUploader | None,
-        local_files: LocalFiles | None,
-        after_submit: AfterSubmit | None,
-    ) -> None:
-        self.vod = vod
-        self.log_db = log_db
-        self.outbox = outbox
-        self.uploader = uploader
-        self.local_files = local_files
-        self.after_submit = after_submit
+    vod: VodClient
+    log_db: RequestLog
+    outbox: Outbox
+    uploader: SlackFileUploader | None
+    local_files: LocalFiles | None
+    after_submit: AfterSubmit | None
 
     async def prepare(self, request: Carried) -> CreateSceneAigcImageTaskRequest | None:
         """The body to send, logged with status `submitting`; None when the inputs cannot be used or uploaded
@@ -59,9 +51,7 @@ class Submission:
             images, clothes = infos[: len(command.images)], infos[len(command.images) :]
             notes = "\n".join(each.note for each in resolved if each.note) or None
             spec = dataclasses.replace(
-                command.spec,
-                session_id=origin.chosen_session_id,
-                session_context=f"aigc-bot request {request.row_id}",
+                command.spec, session_id=origin.chosen_session_id, session_context=session_context_for(request.row_id)
             )
             body = build_task_request(spec, sub_app_id=self.vod.sub_app_id, images=images, clothes=clothes)
         except (SlackFileError, ImageRefused, BadRef, RequestInvalid) as bad:

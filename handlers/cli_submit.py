@@ -24,7 +24,7 @@ from bot.access import AccessPolicy, caps_guard
 from bot.config import ConfigError, Settings, load_settings, secret_values
 from bot.errors import AigcBotError, advise, format_refusal
 from bot.follow.follower import Follower
-from bot.follow.polling import PollPolicy
+from bot.follow.schedule import PollPolicy
 from bot.images.refusals import ImageRefused
 from bot.logsafe import configure_logging
 from bot.pipeline import Pipeline
@@ -186,7 +186,7 @@ def _outcome(row: RequestRow, answers: list[str], endpoint: str) -> int:
     elif status == Status.FAILED:
         code, message = str(row.get("error_code") or ""), str(row.get("error_message") or "")
         _print_json({**output, "Result": {"Status": "FAIL", "ErrCode": code, "Message": message}})
-        return _fail(format_refusal(advise(code, message), row.get("request_id"), message), EXIT_REFUSED)
+        return _fail(format_refusal(advise(code), row.get("request_id"), message), EXIT_REFUSED)
     elif row.get("error_message"):
         output["Status"] = "PROCESSING"
         output["Note"] = wording.terminal.CHECK_LATER.format(message=row["error_message"])

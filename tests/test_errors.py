@@ -146,7 +146,7 @@ def test_an_empty_code_still_gives_readable_advice() -> None:
 
 
 def test_duplicate_session_id_means_already_submitted_not_a_user_mistake() -> None:
-    advice = advise("InvalidParameterValue.SessionId", "SessionId already exists")
+    advice = advise("InvalidParameterValue.SessionId")
     assert advice.audience != "user"
     assert "already submitted" in advice.summary
     assert not advice.retryable
@@ -275,16 +275,15 @@ def test_every_failure_the_bot_explains_shares_one_base_class() -> None:
     storage = CosUploadError(403, "AccessDenied", "Access Denied.", "cos-req-9")
     unusable = SlackFileError("notes.png: this is not a JPEG, PNG or WebP image.")
     download = SlackDownloadFailed("mug.png: Slack answered the download with HTTP 503")
-    already = AlreadySubmitted("exists", "req-2", "aigc-1", on_retry=False)
+    already = AlreadySubmitted("exists", "req-2", "aigc-1")
     for error in (refusal, storage, unusable, download, already):
         assert isinstance(error, AigcBotError)
         assert f"Code: {error.code}" in error.user_text()
     assert isinstance(unusable, ValueError)
-    assert str(unusable) == unusable.user_sentence == "notes.png: this is not a JPEG, PNG or WebP image."
+    assert str(unusable) == unusable.message == "notes.png: this is not a JPEG, PNG or WebP image."
     assert str(refusal) == "CreateSceneAigcImageTask: UnauthorizedOperation: no"
     assert storage.code == "Cos.AccessDenied" and storage.cos_code == "AccessDenied" and storage.status == 403
     assert storage.user_text().endswith("Code: Cos.AccessDenied · RequestId: cos-req-9")
-    assert storage.user_sentence == advise("Cos.AccessDenied").summary
     assert download.retryable and not storage.retryable
 
 

@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from benchmarks.report import percentile
 from benchmarks.submit_rate import busiest_second
 from bot.follow.follower import Follower
-from bot.follow.polling import PollPolicy
+from bot.follow.schedule import PollPolicy
 from bot.store.db import RequestLog, Status, iso, utc_now
 from bot.tencent.ratelimit import describe_limiter
 from bot.tencent.vod import VodClient

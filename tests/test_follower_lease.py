@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.follow.follower import Follower
-from bot.follow.polling import PollPolicy
+from bot.follow.schedule import PollPolicy
 from bot.store.db import RequestLog, Status, iso, utc_now
 from bot.tencent.vod import VodClient
 
@@ -46,10 +46,11 @@ def test_each_due_task_is_claimed_by_exactly_one_worker(two_logs: tuple[RequestL
     one, two = follower(first_db, "one"), follower(second_db, "two")
     claimed_one, claimed_two = [], []
     for _ in range(15):  # interleave the two workers' claims
-        claimed_one += one.claim_due()
-        claimed_two += two.claim_due()
+        claimed_one += one.scheduler.claim_due()
+        claimed_two += two.scheduler.claim_due()
     assert not set(claimed_one) & set(claimed_two)
     assert sorted(claimed_one + claimed_two) == list(range(1, 31))
     owners = {r["id"]: r["follow_owner"] for r in first_db.query("SELECT id, follow_owner FROM requests")}
     assert all(owners[i] == "one" for i in claimed_one) and all(owners[i] == "two" for i in claimed_two)
-    assert one.claim_due() == [] and two.claim_due() == []  # leases hold until they run out or are released
+    # Leases hold until they run out or are released.
+    assert one.scheduler.claim_due() == [] and two.scheduler.claim_due() == []

@@ -38,7 +38,7 @@ class TencentStandIn:
         self.sent.append(body.to_wire())
         if self.refusal is not None:
             raise self.refusal
-        return SubmitResult(task_id="task-1", request_id="req-1", session_id=body.session_id, attempts=1)
+        return SubmitResult(task_id="task-1", request_id="req-1")
 
 
 @dataclass
@@ -152,7 +152,7 @@ def test_a_logged_body_is_sent_again_as_it_was(parts: Parts) -> None:
 
 
 def test_a_body_tencent_already_holds_is_followed_by_its_session_and_billed_once(parts: Parts) -> None:
-    parts.tencent.refusal = AlreadySubmitted("exists", "req-2", "aigc-1", on_retry=True)
+    parts.tencent.refusal = AlreadySubmitted("exists", "req-2", "aigc-1")
     row_id = parts.log(status=Status.SUBMITTING, request_json=dumps(LOGGED_BODY))
     row = parts.carry_on(row_id)
     assert (

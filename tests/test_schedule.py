@@ -12,8 +12,15 @@ import random
 from dataclasses import dataclass
 
 from benchmarks.report import percentile
-from bot.follow.polling import PollPolicy
-from bot.follow.schedule import FinishWindow, Observation, estimate_window, first_delay, next_delay, window_from_history
+from bot.follow.schedule import (
+    FinishWindow,
+    Observation,
+    PollPolicy,
+    estimate_window,
+    first_delay,
+    next_delay,
+    window_from_history,
+)
 from tests.fakes.vod import FakeTask, Timing
 
 LAG_TARGET = 3.0

@@ -20,8 +20,6 @@ from bot.store.batches import BatchStore
 from bot.store.db import (
     COMMAND_LINE_TEAM,
     REPEAT,
-    TASK_ID_UNKNOWN,
-    BilledTask,
     RequestLog,
     RequestRow,
     Status,
@@ -222,18 +220,6 @@ def test_daily_count_shares_the_workspace_cap_with_the_command_line(log_db: Requ
     assert log_db.daily_count(team_id="T1", user_id="U1", day=DAY) == 1
     assert log_db.daily_count(team_id=COMMAND_LINE_TEAM, day=DAY) == 3  # every workspace's, and its own
     assert log_db.daily_count(team_id=COMMAND_LINE_TEAM, user_id="ops", day=DAY) == 1
-    claim(log_db, created_at=MORNING, status=Status.REFUSED, team_id=COMMAND_LINE_TEAM, user_id="ops")
-    assert log_db.not_submitted_count(team_id="T1", since=DAY) == 1  # the command line's refusal
-
-
-def test_billed_since_includes_the_command_line_s_tasks_and_says_which_they_are(log_db: RequestLog) -> None:
-    claim(log_db, created_at=MORNING, task_id="task-1", status=Status.DONE, user_id="U1")
-    claim(log_db, created_at=MORNING, task_id="task-2", status=Status.DONE, team_id=COMMAND_LINE_TEAM, user_id="ops")
-    claim(log_db, created_at=MORNING, task_id="task-3", status=Status.DONE, team_id="T2", user_id="U9")
-    assert sorted(log_db.billed_since(team_id="T1", since=DAY, billed_error_codes=[])) == [
-        BilledTask(user_id="U1", scene="outpaint", status="done", day=DAY),
-        BilledTask(user_id="ops", scene="outpaint", status="done", day=DAY, from_command_line=True),
-    ]
 
 
 def test_status_counts_counts_requests_per_source_scene_and_status(log_db: RequestLog) -> None:
@@ -249,37 +235,6 @@ def test_status_counts_counts_requests_per_source_scene_and_status(log_db: Reque
         ],
         key=repr,
     )
-
-
-def test_followed_count_counts_the_tasks_still_awaited_from_tencent(log_db: RequestLog) -> None:
-    assert log_db.followed_count() == 0
-    claim(log_db, status=Status.SUBMITTED, task_id="task-1")
-    claim(log_db, status=Status.SUBMITTED)  # TaskId still being looked up: awaited all the same
-    claim(log_db, status=Status.DONE, task_id="task-2")
-    assert log_db.followed_count() == 2
-
-
-def test_billed_since_answers_the_requests_tencent_billed_with_their_day(log_db: RequestLog) -> None:
-    claim(log_db, created_at=MORNING, task_id="task-1", status=Status.DONE, user_id="U1")
-    claim(log_db, created_at=EVENING, status=Status.FAILED, error_code=TASK_ID_UNKNOWN, user_id="U2")
-    claim(log_db, created_at=EVENING, status=Status.FAILED, error_code="InvalidParameter")  # refused: not billed
-    claim(log_db, created_at=DAY_BEFORE, task_id="task-0", status=Status.DONE)
-    claim(log_db, created_at=MORNING, task_id="task-3", team_id="T2")
-    billed = log_db.billed_since(team_id="T1", since=DAY, billed_error_codes=[TASK_ID_UNKNOWN])
-    assert billed == [
-        BilledTask(user_id="U1", scene="outpaint", status="done", day=DAY),
-        BilledTask(user_id="U2", scene="outpaint", status="failed", day=DAY),
-    ]
-    assert len(log_db.billed_since(team_id="T1", since="2026-03", billed_error_codes=[TASK_ID_UNKNOWN])) == 3
-
-
-def test_not_submitted_count_counts_refused_and_unusable_requests(log_db: RequestLog) -> None:
-    claim(log_db, created_at=MORNING, status=Status.REFUSED)
-    claim(log_db, created_at=MORNING, status=Status.INVALID)
-    claim(log_db, created_at=MORNING, status=Status.FAILED)
-    claim(log_db, created_at=DAY_BEFORE, status=Status.REFUSED)
-    claim(log_db, created_at=MORNING, status=Status.REFUSED, team_id="T2")
-    assert log_db.not_submitted_count(team_id="T1", since=DAY) == 2
 
 
 # -- the pipeline's questions -----------------------------------------------------------------------------

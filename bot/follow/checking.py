@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.errors import worth_retrying
 from bot.follow.delivery import Delivery
-from bot.follow.polling import PollPolicy
 from bot.follow.progress import ParentStatus
 from bot.follow.schedule import (
     DurationHistory,
     FinishWindow,
     Observation,
+    PollPolicy,
     estimate_window,
     next_delay,
     seconds_waited,
@@ -24,23 +25,14 @@ from bot.store.db import RequestLog, RequestRow, Status, iso, parse_iso, utc_now
 from bot.tencent.vod import TaskDetail, VodClient, VodError
 
 
+@dataclass(kw_only=True, eq=False)
 class Checker:
-    def __init__(
-        self,
-        *,
-        log_db: RequestLog,
-        vod: VodClient,
-        policy: PollPolicy,
-        history: DurationHistory,
-        delivery: Delivery,
-        parent: ParentStatus,
-    ) -> None:
-        self.log_db = log_db
-        self.vod = vod
-        self.policy = policy
-        self.history = history
-        self.delivery = delivery
-        self.parent = parent
+    log_db: RequestLog
+    vod: VodClient
+    policy: PollPolicy
+    history: DurationHistory
+    delivery: Delivery
+    parent: ParentStatus
 
     async def check(self, row_id: int) -> None:
         row = self.log_db.get(row_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -21,10 +22,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import wording
 from bot.errors import advise, format_refusal
-from bot.follow.polling import PollPolicy
 from bot.follow.progress import ParentStatus
-from bot.follow.schedule import seconds_waited, submitted_at
-from bot.follow.worker import Worker
+from bot.follow.schedule import PollPolicy, seconds_waited, submitted_at
+from bot.follow.worker import Part
 from bot.metrics import result_in_thread
 from bot.request import spec_from_row
 from bot.slack.conversation import Conversation, SlackUnavailable
@@ -63,10 +63,7 @@ def result_buttons(row_id: int, image_count: int = 0) -> dict[str, Any]:
                 "value": str(row_id),
                 "confirm": {
                     "title": {"type": "plain_text", "text": wording.slack.RUN_AGAIN_CONFIRM},
-                    "text": {
-                        "type": "mrkdwn",
-                        "text": wording.slack.RUN_AGAIN_BILLS_AGAIN,
-                    },
+                    "text": {"type": "mrkdwn", "text": wording.slack.RUN_AGAIN_BILLS_AGAIN},
                     "confirm": {"type": "plain_text", "text": wording.slack.RUN_AGAIN},
                     "deny": {"type": "plain_text", "text": wording.slack.CANCEL},
                 },
@@ -79,24 +76,13 @@ def result_buttons(row_id: int, image_count: int = 0) -> dict[str, Any]:
     return blocks
 
 
-class Delivery:
-    def __init__(
-        self,
-        *,
-        worker: Worker,
-        vod: VodClient,
-        slack: AsyncWebClient,
-        http: httpx.AsyncClient,
-        policy: PollPolicy,
-        parent: ParentStatus,
-    ) -> None:
-        self.worker = worker
-        self.log_db = worker.log_db
-        self.vod = vod
-        self.slack = slack
-        self.http = http
-        self.policy = policy
-        self.parent = parent
+@dataclass(kw_only=True, eq=False)
+class Delivery(Part):
+    vod: VodClient
+    slack: AsyncWebClient
+    http: httpx.AsyncClient
+    policy: PollPolicy
+    parent: ParentStatus
 
     # -- outcomes ---------------------------------------------------------------------------------------
 
@@ -106,48 +92,34 @@ class Delivery:
             code = f"TaskFailed.{detail.err_code}" if detail.err_code else "TaskAborted"
             await self.finish_failed(row, code, detail.message or detail.status, detail.request_id)
             return
-        finished = utc_now()
-        self.log_db.update(
-            row["id"],
-            status=Status.DONE,
-            output_json=dumps([o.to_dict() for o in detail.outputs]),
-            finished_at=iso(finished),
-            progress=100,
-            duration_seconds=(finished - submitted_at(row)).total_seconds(),
-            follow_next_at=None,
-            follow_attempts=0,
-        )
+        outputs = dumps([o.to_dict() for o in detail.outputs])
+        self._record_end(row, status=Status.DONE, output_json=outputs, progress=100)
         await self._hand_over(row, partial(self._post_images, row=row, detail=detail), parent=Status.DONE)
 
     async def finish_failed(self, row: RequestRow, code: str, message: str, request_id: str | None) -> None:
         """Record that the task failed and explain why in the thread."""
-        finished = utc_now()
-        self.log_db.update(
-            row["id"],
-            status=Status.FAILED,
-            error_code=code,
-            error_message=message,
-            finished_at=iso(finished),
-            duration_seconds=(finished - submitted_at(row)).total_seconds(),
-            follow_next_at=None,
-            follow_attempts=0,
-        )
+        self._record_end(row, status=Status.FAILED, error_code=code, error_message=message)
         await self._hand_over(row, partial(_post_failure, row=row, code=code, message=message, request_id=request_id))
 
     async def task_not_found(self, row: RequestRow) -> None:
         """The task was billed but never found: fail the row and tell the thread where to look."""
         waited = seconds_waited(row)
-        self.log_db.update(
-            row["id"],
+        self._record_end(
+            row,
+            timed=False,
             status=Status.FAILED,
             error_code=TASK_ID_UNKNOWN,
             error_message=wording.slack.TASK_ID_NOT_FOUND_LOG.format(session_id=row["session_id"], waited=waited),
-            finished_at=iso(utc_now()),
-            follow_next_at=None,
-            follow_attempts=0,
         )
         text = task_id_unknown_text(str(row["session_id"]), waited)
         await self._hand_over(row, partial(_post_note, row=row, text=text))
+
+    def _record_end(self, row: RequestRow, *, timed: bool = True, **fields: Any) -> None:
+        """Write how a task ended, and that it is checked no more; `timed`: also how long it ran (Tencent ran it)."""
+        finished = utc_now()
+        if timed:
+            fields["duration_seconds"] = (finished - submitted_at(row)).total_seconds()
+        self.log_db.update(row["id"], finished_at=iso(finished), follow_next_at=None, follow_attempts=0, **fields)
 
     async def still_running(self, row: RequestRow) -> None:
         """Stop following a task past the follow timeout, and say where to see it later."""
@@ -288,7 +260,7 @@ async def _post_note(
 async def _post_failure(
     conversation: Conversation, *, row: RequestRow, code: str, message: str, request_id: str | None
 ) -> None:
-    explanation = format_refusal(advise(code, message), request_id or row.get("request_id"), message)
+    explanation = format_refusal(advise(code), request_id or row.get("request_id"), message)
     await _post_note(
         conversation, row=row, text=wording.slack.TASK_FAILED.format(explanation=escape(explanation)), with_buttons=True
     )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from bot.follow.delivery import Delivery
 from bot.follow.lookups import LookUps
-from bot.follow.worker import Worker
+from bot.follow.worker import Part
 from bot.store.db import Status
 from bot.tencent.vod import VodClient, VodError, parse_scene_task
 
@@ -15,13 +16,11 @@ log = logging.getLogger(__name__)
 COMPLETE_EVENT = "SceneAigcImageCompleteEvent"
 
 
-class EventMode:
-    def __init__(self, *, worker: Worker, vod: VodClient, lookups: LookUps, delivery: Delivery) -> None:
-        self.worker = worker
-        self.log_db = worker.log_db
-        self.vod = vod
-        self.lookups = lookups
-        self.delivery = delivery
+@dataclass(kw_only=True, eq=False)
+class EventMode(Part):
+    vod: VodClient
+    lookups: LookUps
+    delivery: Delivery
 
     async def pull_once(self) -> int:
         """Take the completion events of our tasks, deliver them and confirm them; returns how many were delivered.

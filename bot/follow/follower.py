@@ -15,9 +15,8 @@ from bot.follow.checking import Checker
 from bot.follow.delivery import Delivery
 from bot.follow.events import EventMode
 from bot.follow.lookups import LookUps
-from bot.follow.polling import PollPolicy
 from bot.follow.progress import ParentStatus
-from bot.follow.schedule import DurationHistory
+from bot.follow.schedule import DurationHistory, PollPolicy
 from bot.follow.scheduler import Scheduler
 from bot.follow.worker import Worker
 from bot.store import following
@@ -62,10 +61,6 @@ class Follower:
         """One check of a followed task now, with whatever follows from it (the next check planned in the log,
         the result delivered); for a caller that waits on one task itself, such as `aigc-bot submit --wait`."""
         await self._checker.check(row_id)
-
-    def claim_due(self) -> list[int]:
-        """Take the checks due now, as the poll loop does; see Scheduler.claim_due."""
-        return self.scheduler.claim_due()
 
     async def run(self) -> None:
         """Poll mode: check due tasks until stopped."""

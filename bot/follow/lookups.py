@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.follow.checking import Checker
 from bot.follow.delivery import Delivery
-from bot.follow.polling import PollPolicy
 from bot.follow.progress import ParentStatus
 from bot.follow.recovery import belongs_to, find_task
-from bot.follow.schedule import seconds_waited
-from bot.follow.worker import Worker
+from bot.follow.schedule import PollPolicy, seconds_waited
+from bot.follow.worker import Part
 from bot.store import following
 from bot.store.db import RequestRow, Status, iso, parse_iso, utc_now
 from bot.tencent.vod import TaskDetail, VodClient, VodError
@@ -24,24 +24,13 @@ from bot.tencent.vod import TaskDetail, VodClient, VodError
 log = logging.getLogger(__name__)
 
 
-class LookUps:
-    def __init__(
-        self,
-        *,
-        worker: Worker,
-        vod: VodClient,
-        policy: PollPolicy,
-        checker: Checker,
-        delivery: Delivery,
-        parent: ParentStatus,
-    ) -> None:
-        self.worker = worker
-        self.log_db = worker.log_db
-        self.vod = vod
-        self.policy = policy
-        self.checker = checker
-        self.delivery = delivery
-        self.parent = parent
+@dataclass(kw_only=True, eq=False)
+class LookUps(Part):
+    vod: VodClient
+    policy: PollPolicy
+    checker: Checker
+    delivery: Delivery
+    parent: ParentStatus
 
     async def look_up(self, row_id: int) -> None:
         """Find the task of a row Tencent holds without its TaskId in the log, then follow it as usual."""

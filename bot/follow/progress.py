@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from dataclasses import dataclass, field
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.follow.schedule import seconds_waited
-from bot.follow.worker import Worker
+from bot.follow.worker import Part
 from bot.request import spec_from_row
 from bot.slack.conversation import Conversation
 from bot.slack.messages import parent_text, progress_text
@@ -25,14 +26,12 @@ PROGRESS_UPDATE_SECONDS = 5.0
 PROGRESS_SETTLE_SECONDS = 5.0
 
 
-class ParentStatus:
-    def __init__(self, *, worker: Worker, slack: AsyncWebClient) -> None:
-        self.worker = worker
-        self.log_db = worker.log_db
-        self.slack = slack
-        # Per row: when its parent last changed (monotonic) and the (waiting, progress) it showed then.
-        self._shown: dict[int, tuple[float, tuple[bool, int | None] | None]] = {}
-        self._progress_posts: dict[int, asyncio.Task[None]] = {}
+@dataclass(kw_only=True, eq=False)
+class ParentStatus(Part):
+    slack: AsyncWebClient
+    # Per row: when its parent last changed (monotonic) and the (waiting, progress) it showed then.
+    _shown: dict[int, tuple[float, tuple[bool, int | None] | None]] = field(default_factory=dict, init=False)
+    _progress_posts: dict[int, asyncio.Task[None]] = field(default_factory=dict, init=False)
 
     def working(self, row_id: int) -> None:
         """The parent reads "working" from about now on; the first progress line waits its turn after that."""

@@ -23,8 +23,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
+from bot.config import Settings
 from bot.store.db import RequestRow, parse_iso, utc_now
 
 # Progress does not have to rise evenly: keep this share of the time left in reserve on either side.
@@ -42,21 +43,36 @@ HISTORY_CACHE_SECONDS = 30.0
 DURATION_OPTIONS = ("count", "resolution")
 
 
-class ScheduleRules(Protocol):
-    """The knobs of PollPolicy the schedule reads."""
+@dataclass(frozen=True)
+class PollPolicy:
+    """When to check a task (see above), for at most `timeout`; errors back off from `first_delay`.
 
-    @property
-    def first_delay(self) -> float: ...
-    @property
-    def max_delay(self) -> float: ...
-    @property
-    def dense_delay(self) -> float: ...
-    @property
-    def blind_delay(self) -> float: ...
-    @property
-    def expected_earliest(self) -> float: ...
-    @property
-    def expected_latest(self) -> float: ...
+    `dense_delay` is the gap near the expected finish: it bounds the lag in noticing a result, leaving room
+    within a 3 s target for posting it. `blind_delay` is the gap with nothing to estimate from, chosen so a
+    60 s task costs about 25 checks. Tasks usually take `expected_earliest` to `expected_latest` seconds.
+    """
+
+    first_delay: float = 3.0
+    max_delay: float = 30.0
+    timeout: float = 1800.0
+    growth: float = 1.6
+    dense_delay: float = 2.0
+    blind_delay: float = 2.4
+    expected_earliest: float = 5.0
+    expected_latest: float = 120.0
+    describe_rate: float = 10.0
+
+    def delay(self, attempts: int) -> float:
+        return float(min(self.max_delay, self.first_delay * self.growth**attempts))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PollPolicy:
+        return cls(
+            first_delay=settings.aigc_bot_follow_first_delay,
+            max_delay=settings.aigc_bot_follow_max_delay,
+            timeout=settings.aigc_bot_follow_timeout,
+            describe_rate=settings.aigc_bot_describe_rate,
+        )
 
 
 @dataclass(frozen=True)
@@ -111,7 +127,7 @@ def window_from_progress(seen: Observation) -> FinishWindow | None:
     )
 
 
-def estimate_window(seen: Observation, rules: ScheduleRules, history: FinishWindow | None = None) -> FinishWindow:
+def estimate_window(seen: Observation, rules: PollPolicy, history: FinishWindow | None = None) -> FinishWindow:
     """The best window the task's progress, its scene's history or the built-in guess gives."""
     if seen.waiting:
         # Nothing finishes before it has run for a while; a check that soon still catches the quickest task.
@@ -127,7 +143,7 @@ def estimate_window(seen: Observation, rules: ScheduleRules, history: FinishWind
     return FinishWindow(rules.expected_earliest, rules.expected_latest, informed=False).shifted(queued)
 
 
-def next_delay(elapsed: float, window: FinishWindow, rules: ScheduleRules) -> float:
+def next_delay(elapsed: float, window: FinishWindow, rules: PollPolicy) -> float:
     """Seconds from now until the next check of a task `elapsed` seconds after submission."""
     step = rules.dense_delay if window.informed else rules.blind_delay
     if elapsed + step < window.earliest:
@@ -139,7 +155,7 @@ def next_delay(elapsed: float, window: FinishWindow, rules: ScheduleRules) -> fl
     return max(0.0, min(gap, rules.max_delay))
 
 
-def first_delay(rules: ScheduleRules, history: FinishWindow | None) -> float:
+def first_delay(rules: PollPolicy, history: FinishWindow | None) -> float:
     """The first check: soon, to show progress and learn the rate, unless similar tasks always took long."""
     if history is None:
         return min(rules.first_delay, rules.max_delay)

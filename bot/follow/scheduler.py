@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from bot.follow.checking import Checker
 from bot.follow.delivery import Delivery
 from bot.follow.lookups import LookUps
-from bot.follow.polling import PollPolicy
 from bot.follow.progress import ParentStatus
-from bot.follow.schedule import first_delay
-from bot.follow.worker import Worker
+from bot.follow.schedule import PollPolicy, first_delay
+from bot.follow.worker import Part
 from bot.logsafe import about_request
 from bot.store import following
 from bot.store.db import Status, iso, utc_now
@@ -29,25 +29,14 @@ MIN_TICK = 0.1
 MAX_TICK = 5.0
 
 
-class Scheduler:
-    def __init__(
-        self,
-        *,
-        worker: Worker,
-        policy: PollPolicy,
-        checker: Checker,
-        lookups: LookUps,
-        delivery: Delivery,
-        parent: ParentStatus,
-    ) -> None:
-        self.worker = worker
-        self.log_db = worker.log_db
-        self.policy = policy
-        self.checker = checker
-        self.lookups = lookups
-        self.delivery = delivery
-        self.parent = parent
-        self._checks_in_flight = 0
+@dataclass(kw_only=True, eq=False)
+class Scheduler(Part):
+    policy: PollPolicy
+    checker: Checker
+    lookups: LookUps
+    delivery: Delivery
+    parent: ParentStatus
+    _checks_in_flight: int = field(default=0, init=False)
 
     def track(self, row_id: int) -> None:
         """Start following a freshly submitted request, or looking up the task of one whose TaskId was lost."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -59,3 +60,14 @@ class Worker:
         if self._running:
             await asyncio.wait(self._running, timeout=timeout)
         following.release_leases_of(self.log_db, self.name)
+
+
+@dataclass(kw_only=True, eq=False)
+class Part:
+    """A part of following: it works for one worker, and reads and writes the log through it."""
+
+    worker: Worker
+
+    @property
+    def log_db(self) -> RequestLog:
+        return self.worker.log_db

@@ -111,10 +111,6 @@ class SlackFileError(AigcBotError, ValueError):
     def __init__(self, message: str, code: str = "Slack.FileUnusable") -> None:
         super().__init__(code, message, log_text=message)
 
-    @property
-    def user_sentence(self) -> str:
-        return self.message
-
     def user_text(self) -> str:
         return f"{self.message}\nCode: {self.code}"
 

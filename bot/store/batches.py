@@ -7,6 +7,7 @@ needs on top: the file's checked rows until they are confirmed, and counts of wh
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ BATCH_SOURCE = "batch"
 # A batch waits for its Submit click, then runs until every request has ended; one never confirmed can be dropped.
 AWAITING, RUNNING, FINISHED, DROPPED = "awaiting", "running", "finished", "dropped"
 CANCELLED_CODE = "BatchCancelled"
+CANCELLED_MESSAGE = "cancelled with its batch before it was submitted; not billed"
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS batches (
@@ -91,24 +93,11 @@ class BatchCounts:
         return self.total > 0 and self.ended >= self.total
 
 
+_BATCH_FIELDS = [field.name for field in dataclasses.fields(Batch)]
+
+
 def _batch(row: dict[str, Any]) -> Batch:
-    return Batch(
-        id=int(row["id"]),
-        team_id=row["team_id"],
-        user_id=row["user_id"],
-        channel_id=row["channel_id"],
-        thread_ts=row["thread_ts"],
-        parent_ts=row["parent_ts"],
-        file_name=row["file_name"],
-        row_count=int(row["row_count"]),
-        image_count=int(row["image_count"]),
-        status=row["status"],
-        created_at=row["created_at"],
-        started_at=row["started_at"],
-        cancelled_at=row["cancelled_at"],
-        cancelled_count=int(row["cancelled_count"] or 0),
-        finished_at=row["finished_at"],
-    )
+    return Batch(**{**{name: row[name] for name in _BATCH_FIELDS}, "cancelled_count": row["cancelled_count"] or 0})
 
 
 class BatchStore:
@@ -207,16 +196,7 @@ class BatchStore:
             cancelled = connection.execute(
                 "UPDATE requests SET status = ?, error_code = ?, error_message = ?, finished_at = ?, updated_at = ?"
                 f" WHERE batch_id = ? AND status = ? AND id NOT IN ({', '.join('?' for _ in kept)})",
-                [
-                    Status.REFUSED,
-                    CANCELLED_CODE,
-                    "cancelled with its batch before it was submitted; not billed",
-                    now,
-                    now,
-                    batch_id,
-                    Status.RECEIVED,
-                    *kept,
-                ],
+                [Status.REFUSED, CANCELLED_CODE, CANCELLED_MESSAGE, now, now, batch_id, Status.RECEIVED, *kept],
             ).rowcount
             connection.execute(
                 "UPDATE batches SET cancelled_at = COALESCE(cancelled_at, ?), updated_at = ?,"
@@ -242,7 +222,7 @@ class BatchStore:
         ended, ended_params = (
             (_ENDED, [*_FINAL]) if results_followed else (_ENDED_UNFOLLOWED, [*_FINAL, Status.SUBMITTED])
         )
-        row = self.log_db.query(
+        found = self.log_db.query(
             "SELECT count(*) AS total,"
             f" coalesce(sum(CASE WHEN {_BILLED} THEN 1 ELSE 0 END), 0) AS submitted,"
             " coalesce(sum(CASE WHEN status = ? THEN 1 ELSE 0 END), 0) AS done,"
@@ -261,15 +241,8 @@ class BatchStore:
                 *ended_params,
                 batch_id,
             ],
-        )[0]
-        return BatchCounts(
-            total=int(row["total"]),
-            submitted=int(row["submitted"]),
-            done=int(row["done"]),
-            failed=int(row["failed"]),
-            cancelled=int(row["cancelled"]),
-            ended=int(row["ended"]),
         )
+        return BatchCounts(**found[0])
 
     def requests(self, batch_id: int) -> list[RequestRow]:
         """The batch's request rows in file order, for its results file."""

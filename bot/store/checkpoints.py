@@ -29,7 +29,6 @@ class Checkpointer:
     def __init__(self, path: Path, every: float = CHECKPOINT_SECONDS) -> None:
         self.path = path
         self.every = every
-        self.checkpoints = 0  # how many checkpoints moved pages, for tests and curiosity
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sqlite-checkpoints", daemon=True)
 
@@ -55,9 +54,6 @@ class Checkpointer:
     def _checkpoint(self, connection: sqlite3.Connection) -> None:
         try:
             # PASSIVE: copy what can be copied now, never waiting for the bot's readers or writers.
-            _busy, _frames, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         except sqlite3.Error as error:  # another process checkpointing, a locked file: the next turn tries again
             log.debug("checkpoint skipped: %s", error)
-            return
-        if copied and copied > 0:
-            self.checkpoints += 1

@@ -23,10 +23,6 @@ class ClaimBatch:
         self.repeat_within = repeat_within
         self._waiting: list[tuple[dict[str, Any], bool, asyncio.Future[int | Repeat | None]]] = []
 
-    def pending(self) -> list[dict[str, Any]]:
-        """Rows not yet committed."""
-        return [row for row, _, _ in self._waiting]
-
     async def claim(self, row: dict[str, Any], *, check_repeat: bool = False) -> int | Repeat | None:
         """The row's id once committed, or None when its dedupe_key was already claimed.
 

@@ -184,7 +184,7 @@ REQUEST_INDEXES = (
     "CREATE INDEX IF NOT EXISTS requests_leased ON requests(follow_owner, follow_lease_until)"
     " WHERE follow_owner IS NOT NULL",
     f"CREATE INDEX IF NOT EXISTS requests_undelivered ON requests(id) WHERE {UNDELIVERED}",
-    # Answers decided but not yet posted in Slack, swept while the bot runs (bot/store/pending_replies.py).
+    # Answers decided but not yet posted in Slack, swept while the bot runs (RequestLog.pending_replies).
     "CREATE INDEX IF NOT EXISTS requests_reply_pending ON requests(created_at, id) WHERE reply_pending IS NOT NULL",
 )
 
@@ -196,17 +196,6 @@ class StatusCount(NamedTuple):
     scene: str | None
     status: str
     total: int
-
-
-class BilledTask(NamedTuple):
-    """A request Tencent billed: who asked, for which scene, on which UTC day (YYYY-MM-DD), and whether it came
-    from the command line (its user is then an OS user name, not a Slack id)."""
-
-    user_id: str | None
-    scene: str | None
-    status: str
-    day: str
-    from_command_line: bool = False
 
 
 def _known_columns(record: dict[str, Any]) -> list[str]:
@@ -322,17 +311,7 @@ class RequestLog:
         tally.install(self.db.conn)
         slack_files = self.db.table("slack_files")
         if not slack_files.exists():
-            slack_files.create(
-                {
-                    "slack_file_id": str,
-                    "file_id": str,
-                    "media_type": str,
-                    "size": int,
-                    "created_at": str,
-                    "expires_at": str,
-                },
-                pk="slack_file_id",
-            )
+            slack_files.create(_columns_of(SlackFileRow), pk="slack_file_id")
 
     def close(self) -> None:
         """Close the connection and the read connections; the log cannot be used afterwards."""
@@ -408,11 +387,10 @@ class RequestLog:
                     continue
                 record = {"created_at": now, "updated_at": now, "status": Status.RECEIVED, **row}
                 try:
-                    cursor = self.db.conn.execute(_insert_statement(tuple(record)), list(record.values()))
+                    ids.append(insert_request(self.db.conn, record))
                 except sqlite3.IntegrityError:
                     ids.append(None)  # only this statement is undone; the others stay in the transaction
                 else:
-                    ids.append(int(cursor.lastrowid or 0))
                     inserted.add(key)
         return ids
 
@@ -474,7 +452,7 @@ class RequestLog:
         :param user_id: the person who asked.
         :param limit: how many requests at most.
         """
-        return self._requests(
+        return self.query_requests(
             # In the order of requests_user_time (rows are logged in time order), so no sort of everything the
             # person ever asked for.
             "SELECT * FROM requests WHERE team_id = ? AND user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
@@ -537,44 +515,6 @@ class RequestLog:
             found = tally.read_tally(self.db.conn)
         return [StatusCount(*counted) for counted in found]
 
-    def followed_count(self) -> int:
-        """How many tasks Tencent holds whose result the bot is still waiting for (`FOLLOWING_STATUSES`)."""
-        return self._count(
-            f"SELECT COUNT(*) FROM requests WHERE status IN ({_marks(FOLLOWING_STATUSES)})", [*FOLLOWING_STATUSES]
-        )
-
-    def billed_since(self, *, team_id: str, since: str, billed_error_codes: Sequence[str]) -> list[BilledTask]:
-        """Requests of one workspace created from `since` on that Tencent billed: those it gave a TaskId, and
-        those that failed with one of `billed_error_codes` (Tencent kept the task but its TaskId was lost).
-
-        :param team_id: the workspace, whose tasks include the command line's (see `workspace_filter`).
-        :param since: an ISO 8601 UTC time, or the start of one written shorter (`2026-01` for a month).
-        :param billed_error_codes: error codes that mean the task was billed all the same.
-        """
-        workspace, workspace_params = workspace_filter(team_id)
-        with self._lock:
-            found = self.db.conn.execute(
-                "SELECT user_id, scene, status, substr(created_at, 1, 10), team_id = ? FROM requests"
-                f" WHERE {workspace} AND created_at >= ?"
-                f" AND (task_id IS NOT NULL OR error_code IN ({_marks(billed_error_codes)}))",
-                [COMMAND_LINE_TEAM, *workspace_params, since, *billed_error_codes],
-            ).fetchall()
-        return [BilledTask(user, scene, status, day, bool(cli)) for user, scene, status, day, cli in found]
-
-    def not_submitted_count(self, *, team_id: str, since: str) -> int:
-        """How many requests of one workspace created from `since` on were refused or could not be used, and so
-        never reached Tencent (`NOT_SUBMITTED_STATUSES`).
-
-        :param team_id: the workspace, whose requests include the command line's (see `workspace_filter`).
-        :param since: an ISO 8601 UTC time, or the start of one written shorter (`2026-01` for a month).
-        """
-        workspace, workspace_params = workspace_filter(team_id)
-        return self._count(
-            f"SELECT count(*) FROM requests WHERE {workspace} AND created_at >= ?"
-            f" AND {FILTER_STATUS} IN ({_marks(NOT_SUBMITTED_STATUSES)})",
-            [*workspace_params, since, *NOT_SUBMITTED_STATUSES],
-        )
-
     def unfinished(self, *, created_after: str, created_before: str) -> list[int]:
         """Requests cut off before their end: still on the way to Tencent, with an answer not yet posted, or
         held by Tencent under a TaskId the bot never learnt and is not yet looking for.
@@ -593,14 +533,23 @@ class RequestLog:
             ).fetchall()
         return [int(row_id) for (row_id,) in found]
 
+    def pending_replies(self, *, created_after: str, limit: int) -> list[int]:
+        """Ids of requests created after `created_after` whose answer still waits to be posted, oldest first.
+
+        Read through `requests_reply_pending`, which holds only rows with an answer waiting, so it stays a
+        handful of entries however long the log grows.
+        """
+        found = self.query(
+            "SELECT id FROM requests INDEXED BY requests_reply_pending"
+            " WHERE reply_pending IS NOT NULL AND created_at >= ? ORDER BY created_at, id LIMIT ?",
+            [created_after, limit],
+        )
+        return [int(row["id"]) for row in found]
+
     # -- any statement, for the store's own modules: code outside bot/store calls a named method ---------
 
     def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """The rows a read statement answers.
-
-        :param sql: one SELECT, with `?` (or `:name`) placeholders.
-        :param params: the placeholders' values.
-        """
+        """The rows a read statement (one SELECT, with `?` or `:name` placeholders) answers."""
         # Plain SQL, not sqlite-utils' query: some of these run before an ack, and its checks cost more than the read.
         with self._lock:
             cursor = self.db.conn.execute(sql, params or [])
@@ -615,43 +564,24 @@ class RequestLog:
 
     def query_tuples(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         """The rows a read statement answers, as tuples in the order of its columns: for reads of thousands of
-        small rows (a month's usage), where a dict per row costs more than the read itself.
-
-        :param sql: one SELECT, with `?` placeholders.
-        :param params: the placeholders' values.
-        """
+        small rows (a month's usage), where a dict per row costs more than the read itself."""
         with self._lock:
             return self.db.conn.execute(sql, params).fetchall()
 
     def query_requests(self, sql: str, params: list[Any]) -> list[RequestRow]:
-        """The whole rows of `requests` a read statement answers.
-
-        :param sql: one `SELECT * FROM requests ...`, with `?` placeholders.
-        :param params: the placeholders' values.
-        """
+        """The whole rows of `requests` a `SELECT * FROM requests ...` answers."""
         return list(_as_request_rows(self.query(sql, params)))
 
     def execute(self, sql: str, params: list[Any] | None = None) -> int:
-        """Run a write statement and commit it; return how many rows it changed.
-
-        :param sql: one INSERT, UPDATE or DELETE, with `?` placeholders.
-        :param params: the placeholders' values.
-        """
+        """Run one INSERT, UPDATE or DELETE and commit it; return how many rows it changed."""
         with self._lock:
             cursor = self.db.execute(sql, params or [])
             self.db.conn.commit()
             return int(cursor.rowcount)
 
     def _first(self, sql: str, params: list[Any]) -> RequestRow | None:
-        found = self._requests(sql, params)
+        found = self.query_requests(sql, params)
         return found[0] if found else None
-
-    def _requests(self, sql: str, params: list[Any]) -> list[RequestRow]:
-        return list(_as_request_rows(self._dicts(sql, params)))
-
-    def _dicts(self, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-        with self._lock:
-            return list(self.db.query(sql, params))
 
     def _count(self, sql: str, params: list[Any]) -> int:
         with self._lock:
@@ -688,11 +618,7 @@ class RequestLog:
         :param slack_file_id: the Slack file's id (`F...`).
         :param valid_for: how long the FileId must still be usable.
         """
-        with self._lock:
-            rows = cast(
-                list[SlackFileRow],
-                list(self.db.query("SELECT * FROM slack_files WHERE slack_file_id = ?", [slack_file_id])),
-            )
+        rows = self.query("SELECT file_id, expires_at FROM slack_files WHERE slack_file_id = ?", [slack_file_id])
         if not rows:
             return None
         expires = rows[0]["expires_at"]

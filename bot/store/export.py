@@ -94,8 +94,7 @@ def export_rows(
     rows = log_db.created_between(
         since=since.as_since() if since is not None else None, until=until.as_until() if until is not None else None
     )
-    for row in rows:
-        yield export_line(row, prices)
+    return (export_line(row, prices) for row in rows)
 
 
 def write_export(lines: Iterator[dict[str, Any]], sink: TextIO, form: Literal["csv", "json"]) -> int:

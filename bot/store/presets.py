@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.store.db import RequestLog, dumps, iso, utc_now
+
+T = TypeVar("T", "Preset", "ChannelDefaults")
 
 PRESET_NAME = re.compile(r"[a-z0-9_-]{1,32}")
 PRESET_NAME_RULE = "1 to 32 characters of a-z, 0-9, - and _"
@@ -63,17 +65,10 @@ class ChannelDefaults:
     set_at: str
 
 
-def _preset(row: dict[str, Any]) -> Preset:
-    return Preset(
-        team_id=row["team_id"],
-        name=row["name"],
-        creator=row["creator"],
-        options=json.loads(row["options_json"] or "{}"),
-        prompt=row["prompt"],
-        scene=row["scene"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
+def _from_row(kind: type[T], row: dict[str, Any]) -> T:
+    """A preset or channel defaults from its row, whose columns are the fields, options kept as JSON."""
+    columns = {name: value for name, value in row.items() if name != "options_json"}
+    return kind(**columns, options=json.loads(row["options_json"] or "{}"))
 
 
 class PresetStore:
@@ -105,13 +100,11 @@ class PresetStore:
 
     def preset(self, team_id: str, name: str) -> Preset | None:
         rows = self.log_db.query("SELECT * FROM presets WHERE team_id = ? AND name = ?", [team_id, name])
-        return _preset(rows[0]) if rows else None
+        return _from_row(Preset, rows[0]) if rows else None
 
     def presets(self, team_id: str) -> list[Preset]:
-        return [
-            _preset(row)
-            for row in self.log_db.query("SELECT * FROM presets WHERE team_id = ? ORDER BY name", [team_id])
-        ]
+        rows = self.log_db.query("SELECT * FROM presets WHERE team_id = ? ORDER BY name", [team_id])
+        return [_from_row(Preset, row) for row in rows]
 
     def delete_preset(self, team_id: str, name: str) -> bool:
         return self.log_db.execute("DELETE FROM presets WHERE team_id = ? AND name = ?", [team_id, name]) > 0
@@ -141,16 +134,7 @@ class PresetStore:
         rows = self.log_db.query(
             "SELECT * FROM channel_defaults WHERE team_id = ? AND channel_id = ?", [team_id, channel_id]
         )
-        if not rows:
-            return None
-        row = rows[0]
-        return ChannelDefaults(
-            team_id=row["team_id"],
-            channel_id=row["channel_id"],
-            options=json.loads(row["options_json"] or "{}"),
-            set_by=row["set_by"],
-            set_at=row["set_at"],
-        )
+        return _from_row(ChannelDefaults, rows[0]) if rows else None
 
     def clear_channel_defaults(self, team_id: str, channel_id: str) -> bool:
         self._defaults.pop((team_id, channel_id), None)

@@ -30,6 +30,12 @@ TIMEOUT = "Timeout"
 CONNECTION_LOST = "ConnectionLost"
 NETWORK = "Network"
 _NETWORK_CODES = frozenset({TIMEOUT, CONNECTION_LOST, NETWORK})
+# What a PUT that got no answer is called, and said to be: the first kind of failure that matches names it.
+_NO_ANSWER = (
+    (httpx.TimeoutException, TIMEOUT, wording.connections.COS_TIMED_OUT),
+    (httpx.ConnectError, NETWORK, wording.connections.COS_UNREACHABLE),
+    (httpx.TransportError, CONNECTION_LOST, wording.connections.CONNECTION_BROKE),
+)
 
 
 class CosUploadError(AigcBotError):
@@ -111,75 +117,42 @@ async def put_object(
     Passing failures are tried up to `attempts` times, waiting `backoff`, then twice that, and so on.
     """
     url = base_url + quote(path, safe="/-_.~")
+    signed = {"Content-Length": str(size), "Content-Type": content_type, "Host": httpx.URL(url).netloc.decode("ascii")}
+
+    async def put_once() -> str:
+        start = int(time.time()) - 60
+        auth = authorization(
+            secret_id=secret_id, secret_key=secret_key, method="PUT", path=path, headers=signed, start=start
+        )
+        body = open_body()
+        try:
+            response = await http.put(
+                url, content=body, headers={**signed, "Authorization": auth, "x-cos-security-token": token}
+            )
+        except httpx.TransportError as error:
+            code, sentence = next((code, said) for kind, code, said in _NO_ANSWER if isinstance(error, kind))
+            raise CosUploadError(0, code, sentence.format(error_kind=type(error).__name__)) from None
+        finally:
+            # A broken transfer leaves the body half read; close it now rather than whenever it is collected.
+            closer = getattr(body, "aclose", None)
+            if closer is not None:
+                await closer()
+        if response.status_code // 100 != 2:
+            code, message, request_id = _error_fields(response.text)
+            raise CosUploadError(
+                response.status_code, code, message, request_id or response.headers.get("x-cos-request-id")
+            )
+        return str(response.headers.get("ETag", "")).strip('"')
+
     for attempt in range(1, max(attempts, 1) + 1):
         try:
-            return await _put_once(
-                http,
-                url=url,
-                path=path,
-                body=open_body(),
-                size=size,
-                content_type=content_type,
-                secret_id=secret_id,
-                secret_key=secret_key,
-                token=token,
-            )
+            return await put_once()
         except CosUploadError as failure:
             if not failure.passing or attempt >= attempts:
                 raise
             log.warning("upload attempt %d of %d failed (%s); trying again", attempt, attempts, failure.code)
         await asyncio.sleep(backoff * 2 ** (attempt - 1))
     raise AssertionError("unreachable: the last attempt returns or raises")
-
-
-async def _put_once(
-    http: httpx.AsyncClient,
-    *,
-    url: str,
-    path: str,
-    body: AsyncIterator[bytes],
-    size: int,
-    content_type: str,
-    secret_id: str,
-    secret_key: str,
-    token: str,
-) -> str:
-    host = httpx.URL(url).netloc.decode("ascii")
-    signed = {"Content-Length": str(size), "Content-Type": content_type, "Host": host}
-    auth = authorization(
-        secret_id=secret_id,
-        secret_key=secret_key,
-        method="PUT",
-        path=path,
-        headers=signed,
-        start=int(time.time()) - 60,
-    )
-    headers = {**signed, "Authorization": auth, "x-cos-security-token": token}
-    try:
-        response = await http.put(url, content=body, headers=headers)
-    except httpx.TimeoutException as error:
-        raise CosUploadError(
-            0, TIMEOUT, wording.connections.COS_TIMED_OUT.format(error_kind=type(error).__name__)
-        ) from None
-    except httpx.ConnectError as error:
-        raise CosUploadError(
-            0, NETWORK, wording.connections.COS_UNREACHABLE.format(error_kind=type(error).__name__)
-        ) from None
-    except httpx.TransportError as error:
-        raise CosUploadError(
-            0, CONNECTION_LOST, wording.connections.CONNECTION_BROKE.format(error_kind=type(error).__name__)
-        ) from None
-    finally:
-        # A broken transfer leaves the body half read; close it now rather than whenever it is collected.
-        closer = getattr(body, "aclose", None)
-        if closer is not None:
-            await closer()
-    if response.status_code // 100 != 2:
-        code, message, request_id = _error_fields(response.text)
-        raise CosUploadError(
-            response.status_code, code, message, request_id or response.headers.get("x-cos-request-id")
-        )
-    return str(response.headers.get("ETag", "")).strip('"')
 
 
 def _error_fields(xml_text: str) -> tuple[str, str, str | None]:

@@ -20,15 +20,7 @@ SceneType = Literal[
     "change_clothes_bottom_wear",
     "change_clothes_full_wear",
 ]
-CHANGE_CLOTHES_TYPES = frozenset(
-    {
-        "change_clothes",
-        "change_clothes_under",
-        "change_clothes_top_wear",
-        "change_clothes_bottom_wear",
-        "change_clothes_full_wear",
-    }
-)
+CHANGE_CLOTHES_TYPES = frozenset(scene for scene in get_args(SceneType) if scene.startswith("change_clothes"))
 # The API's own limits and values, each written once; bot/rules.py says them to people.
 TryOnModel = Literal["WAND-tryon-1.0-lite", "WAND-tryon-1.0-flash", "WAND-tryon-1.0-pro"]
 TRY_ON_MODELS: tuple[str, ...] = get_args(TryOnModel)

@@ -12,7 +12,6 @@ import contextlib
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
 
 PREDECESSOR_WAIT_CAP = 30.0
 
@@ -25,10 +24,9 @@ def _wake(waiter: asyncio.Future[None]) -> None:
 class Slot:
     """One request's place in the window; the request after the window waits until this one is sent."""
 
-    def __init__(self, reserved_at: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, reserved_at: float) -> None:
         self.reserved_at = reserved_at
         self.sent_at: float | None = None
-        self._clock = clock
         self._guard = threading.Lock()
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
 
@@ -36,7 +34,7 @@ class Slot:
         with self._guard:
             if self.sent_at is not None:
                 return
-            self.sent_at = self._clock()
+            self.sent_at = time.monotonic()
             waiters, self._waiters = self._waiters, []
         for loop, waiter in waiters:
             # The limiter is shared by every event loop in the process; wake each waiter in its own loop.
@@ -56,25 +54,17 @@ class Slot:
 
 
 class SlidingWindowLimiter:
-    def __init__(
-        self,
-        limit: int,
-        window: float = 1.0,
-        *,
-        margin: float = 0.02,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, limit: int, window: float = 1.0, *, margin: float = 0.02) -> None:
         # The margin covers the one-way trip between our socket and the server's clock.
         self.limit = limit
         self.window = window + margin
-        self._clock = clock
         self._recent: deque[Slot] = deque(maxlen=limit)
         self._guard = threading.Lock()
 
     def _reserve(self) -> tuple[Slot, Slot | None]:
         with self._guard:
             predecessor = self._recent[0] if len(self._recent) == self.limit else None
-            slot = Slot(self._clock(), clock=self._clock)
+            slot = Slot(time.monotonic())
             self._recent.append(slot)
             return slot, predecessor
 
@@ -85,7 +75,7 @@ class SlidingWindowLimiter:
             return slot
         await predecessor.wait_sent(PREDECESSOR_WAIT_CAP)
         since = predecessor.sent_at if predecessor.sent_at is not None else predecessor.reserved_at
-        delay = since + self.window - self._clock()
+        delay = since + self.window - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
         return slot

@@ -12,7 +12,7 @@ from bot import wording
 from bot.errors import BotError
 from bot.tencent import cos
 from bot.tencent.imagetype import SNIFF_BYTES, ImageKind, sniff
-from bot.tencent.vod import VodClient
+from bot.tencent.vod import VodClient, tencent_time
 
 CHUNK_SIZE = 256 * 1024
 
@@ -32,8 +32,7 @@ def expire_time_after(days: int, now: datetime | None = None) -> str | None:
     """An ISO 8601 expiry `days` from now, or None for files that should never expire."""
     if days <= 0:
         return None
-    moment = (now or datetime.now(UTC)) + timedelta(days=days)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return tencent_time((now or datetime.now(UTC)) + timedelta(days=days))
 
 
 def check_image_file(path: Path, max_bytes: int) -> tuple[ImageKind, int]:

@@ -44,18 +44,15 @@ class VodError(AigcBotError):
 class AlreadySubmitted(VodError):
     """Tencent already holds a task for this SessionId, so nothing new was submitted or billed."""
 
-    def __init__(self, message: str, request_id: str | None, session_id: str, *, on_retry: bool) -> None:
+    def __init__(self, message: str, request_id: str | None, session_id: str) -> None:
         super().__init__("InvalidParameterValue.SessionId", message, request_id, CREATE_TASK)
         self.session_id = session_id
-        self.on_retry = on_retry
 
 
 @dataclass(frozen=True)
 class SubmitResult:
     task_id: str
     request_id: str
-    session_id: str | None
-    attempts: int
 
 
 @dataclass(frozen=True)
@@ -97,18 +94,6 @@ class TaskDetail:
     def waiting(self) -> bool:
         return self.status == "WAITING"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "TaskId": self.task_id,
-            "Status": self.status,
-            "Progress": self.progress,
-            "ErrCode": self.err_code,
-            "Message": self.message,
-            "Outputs": [o.to_dict() for o in self.outputs],
-            "FinishTime": self.finish_time,
-            "RequestId": self.request_id,
-        }
-
 
 def parse_scene_task(task: dict[str, Any], *, outer: dict[str, Any] | None = None) -> TaskDetail:
     """Read a SceneAigcImageTask object, from DescribeTaskDetail or from an event."""
@@ -146,11 +131,7 @@ class TaskSummary:
     """One TaskSimpleInfo from DescribeTasks: enough to recognise a task, not its result."""
 
     task_id: str
-    task_type: str
-    status: str
     create_time: str | None
-    begin_process_time: str | None
-    finish_time: str | None
     session_id: str | None
     session_context: str | None
 
@@ -172,11 +153,7 @@ def tencent_time(moment: datetime) -> str:
 def parse_task_summary(item: dict[str, Any]) -> TaskSummary:
     return TaskSummary(
         task_id=str(item.get("TaskId") or ""),
-        task_type=str(item.get("TaskType") or ""),
-        status=str(item.get("Status") or ""),
         create_time=item.get("CreateTime") or None,
-        begin_process_time=item.get("BeginProcessTime") or None,
-        finish_time=item.get("FinishTime") or None,
         session_id=item.get("SessionId") or None,
         session_context=item.get("SessionContext") or None,
     )
@@ -310,12 +287,6 @@ class VodClient:
 
     async def call(self, action: str, params: dict[str, Any], *, dedupe_safe: bool) -> dict[str, Any]:
         """Send one API call. `dedupe_safe` says whether sending it twice can never act twice."""
-        answer, _ = await self._call_counting(action, params, dedupe_safe=dedupe_safe)
-        return answer
-
-    async def _call_counting(
-        self, action: str, params: dict[str, Any], *, dedupe_safe: bool
-    ) -> tuple[dict[str, Any], int]:
         body = json.dumps(params, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         attempt = 0
         while True:
@@ -327,31 +298,22 @@ class VodClient:
                 # The request never left this machine, so sending again cannot act twice.
                 failure = VodError("ClientError.Network", self._not_connected(error), None, action)
             except httpx.TimeoutException:
-                waited = self.http.timeout.read
-                failure = VodError(
-                    "ClientError.Timeout",
-                    wording.connections.NO_ANSWER_AFTER_SENDING.format(waited=waited),
-                    None,
-                    action,
-                )
+                waited = wording.connections.NO_ANSWER_AFTER_SENDING.format(waited=self.http.timeout.read)
+                failure = VodError("ClientError.Timeout", waited, None, action)
             except httpx.TransportError as error:
-                failure = VodError(
-                    "ClientError.ConnectionLost",
-                    wording.connections.CONNECTION_BROKE_DETAIL.format(error=error),
-                    None,
-                    action,
-                )
+                broke = wording.connections.CONNECTION_BROKE_DETAIL.format(error=error)
+                failure = VodError("ClientError.ConnectionLost", broke, None, action)
             except VodError as unreadable:
                 failure = unreadable
             else:
                 error_obj = answer.get("Error")
                 request_id = answer.get("RequestId")
                 if not error_obj:
-                    return answer, attempt + 1
+                    return answer
                 code = str(error_obj.get("Code", "UnknownError"))
                 message = str(error_obj.get("Message", ""))
                 if code == "InvalidParameterValue.SessionId" and action == CREATE_TASK:
-                    raise AlreadySubmitted(message, request_id, str(params.get("SessionId", "")), on_retry=attempt > 0)
+                    raise AlreadySubmitted(message, request_id, str(params.get("SessionId", "")))
                 failure = VodError(code, message, request_id, action)
             attempt += 1
             if not worth_retrying(failure.code, repeat_safe=dedupe_safe) or attempt >= self.max_attempts:
@@ -362,14 +324,8 @@ class VodClient:
             await asyncio.sleep(delay)
 
     async def create_scene_aigc_image_task(self, request: CreateSceneAigcImageTaskRequest) -> SubmitResult:
-        params = request.to_wire()
-        answer, attempts = await self._call_counting(CREATE_TASK, params, dedupe_safe=bool(request.session_id))
-        return SubmitResult(
-            task_id=str(answer["TaskId"]),
-            request_id=str(answer.get("RequestId", "")),
-            session_id=request.session_id,
-            attempts=attempts,
-        )
+        answer = await self.call(CREATE_TASK, request.to_wire(), dedupe_safe=bool(request.session_id))
+        return SubmitResult(task_id=str(answer["TaskId"]), request_id=str(answer.get("RequestId", "")))
 
     async def describe_task_detail(self, task_id: str) -> TaskDetail:
         answer = await self.call(DESCRIBE_TASK, {"TaskId": task_id, "SubAppId": self.sub_app_id}, dedupe_safe=True)

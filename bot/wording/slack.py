@@ -129,7 +129,6 @@ TASK_NEVER_FOUND = (
     "{waited}.\nLook for it in the VOD console's task list under SessionId "
     "`{session_id}`.\n`/aigc status {session_id}` explains this again."
 )
-TASK_STILL_RUNNING = "task still running after {waited:.0f}s"
 TASK_UNREADABLE = ":warning: Could not read task `{task_id}`.\n{error}"
 TEMPORARY_RESULTS_NOTE = "\nTencent keeps temporary results for 7 days; the copies above stay in Slack."
 USAGE_AMOUNT = "{amount} ({images} output image(s) of finished requests)"
