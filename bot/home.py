@@ -24,10 +24,11 @@ from bot.access import AccessPolicy
 from bot.config import Settings
 from bot.pricing import parse_unit_prices
 from bot.slack.conversation import slack_error_code
-from bot.slack.home import AdminUsage, DailyCount, HomeContent, home_view
+from bot.slack.home import SHOWN_PER_LIST, AdminUsage, DailyCount, HomeContent, home_view
 from bot.slack.pacing import Priority, marked
 from bot.store import home_queries
 from bot.store.db import RequestLog, utc_now
+from bot.store.home_queries import CAP_COUNTED_STATUSES
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +122,20 @@ class HomePublisher:
         today = now.strftime("%Y-%m-%d")
         admin = None
         if user_id in self.policy.admins:
-            summary = home_queries.usage_summary(reader, team_id=team_id, month=now.strftime("%Y-%m"), today=today)
-            admin = AdminUsage(summary=summary, prices=self.prices, currency=self.currency)
+            month = now.strftime("%Y-%m")
+            people_today, people_month = (
+                home_queries.busiest_people(
+                    reader, team_id=team_id, period=period, limit=SHOWN_PER_LIST, statuses=CAP_COUNTED_STATUSES
+                )
+                for period in (today, month)
+            )
+            admin = AdminUsage(
+                summary=home_queries.usage_summary(reader, team_id=team_id, month=month, today=today),
+                prices=self.prices,
+                currency=self.currency,
+                people_today=people_today,
+                people_month=people_month,
+            )
         return HomeContent(
             user_id=user_id,
             requests=home_queries.last_requests(reader, team_id=team_id, user_id=user_id),

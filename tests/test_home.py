@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
+from bot.access import AccessPolicy
 from bot.config import Settings
-from bot.home import Throttle
+from bot.home import HomePublisher, Throttle
 from bot.pricing import parse_unit_prices
 from bot.slack.home import MAX_BLOCKS, AdminUsage, DailyCount, HomeContent, home_view
-from bot.slack.reports import amount_text
+from bot.slack.reports import amount_text, usage_text
 from bot.store.costs import estimate_cost
 from bot.store.db import RequestLog, Status, iso, utc_now
 from bot.store.home_queries import UsageGroup, UsageSummary, counted_since, presets_for, usage_summary
@@ -327,7 +328,7 @@ def test_an_expired_result_shows_no_thumbnail_but_says_where_the_images_are() ->
 
 
 def test_an_admin_without_prices_is_told_how_to_see_costs() -> None:
-    today = [UsageGroup("U1", False, "product", "done", None, billed=True, requests=1, images=0)]
+    today = [UsageGroup("product", "done", None, billed=True, requests=1, images=0)]
     usage = AdminUsage(summary=UsageSummary(today, today), prices={}, currency="CNY")
     text = shown_text(home_view(_content([], admin=usage)))
     assert "AIGC_BOT_UNIT_PRICES" in text and "estimated cost:" not in text
@@ -359,3 +360,55 @@ def test_the_throttle_lets_one_publish_through_per_window() -> None:
     assert not throttle.ready(person) and throttle.ready(("T1", "U2"))
     now[0] += 0.1
     assert throttle.ready(person)
+
+
+def test_the_admin_home_and_usage_name_the_busiest_people_first_and_count_the_rest(tmp_path: Path) -> None:
+    log_db = RequestLog(tmp_path / "log.db")
+    logged = itertools.count()
+
+    def request(user_id: str, status: str, *, team_id: str = "T1", task_id: str | None = None) -> None:
+        row_id = log_db.claim(
+            {"source": "slash_command", "team_id": team_id, "user_id": user_id, "dedupe_key": f"r{next(logged)}"}
+        )
+        assert row_id is not None
+        log_db.update(row_id, status=status, scene="product", task_id=task_id)
+
+    try:
+        for n in range(17):  # 17 people with one request each, billed
+            request(f"U{n:02d}", "done", task_id=f"t{n}")
+        for _ in range(3):  # the busiest, though Tencent billed none of theirs
+            request("U99", "failed")
+        request("ops", "done", team_id="", task_id="t-cli")  # the command line counts in the workspace's usage
+        request("U50", "refused")  # turned away: neither counted against the caps nor billed
+        request("U77", "done", team_id="T2", task_id="t-other")  # another workspace's
+        publisher = HomePublisher(
+            slack=None, log_db=log_db, policy=AccessPolicy(admins=frozenset({"UADMIN"})), prices={}, currency="EUR"
+        )
+        home = shown_text(home_view(publisher._content(log_db, "T1", "UADMIN", utc_now(), None)))
+        usage = usage_text(log_db, team_id="T1")
+        own = usage_text(log_db, team_id="T1", asked_by="U03")
+    finally:
+        log_db.close()
+
+    # 19 people counted against the caps: the busiest first, equal counts the command line's first, then by id.
+    first = ", ".join(f"<@U{n:02d}> 1" for n in range(13))
+    assert f"by user: <@U99> 3, `ops` (command line) 1, {first}, and 4 more" in home
+    assert "by user: <@U99>" in home.split("*This month")[1]
+    # Usage counts billed tasks: U99's failures were not billed, and it names 20 people at most.
+    billed = ", ".join(f"<@U{n:02d}> 1" for n in range(17))
+    assert f"by user: `ops` (command line) 1, {billed}\n" in usage
+    assert "U99" not in usage and "U50" not in usage and "U77" not in usage
+    assert "yours: 1" in own and "by user" not in own
+
+
+def test_scenes_and_error_codes_with_equal_counts_are_listed_in_the_order_of_their_names() -> None:
+    today = [
+        UsageGroup("tryon", "done", None, billed=True, requests=5, images=5),
+        UsageGroup("outpaint", "done", None, billed=True, requests=5, images=5),
+        UsageGroup("tryon", "failed", "Zeta.Code", billed=True, requests=1, images=0),
+        UsageGroup("outpaint", "failed", "Alpha.Code", billed=True, requests=1, images=0),
+    ]
+    usage = AdminUsage(summary=UsageSummary(today, today), prices={}, currency="CNY")
+    text = shown_text(home_view(_content([], admin=usage)))
+    assert "by scene: AI outpainting 6, AI try-on 6" in text
+    assert "failures by error code: Alpha.Code 1, Zeta.Code 1" in text

@@ -58,6 +58,41 @@ def test_purge_reaches_every_old_row_however_many_stretches_and_whatever_their_o
         assert not str((log_db.get(row_id) or {}).get("prompt")).startswith(PURGED_TEXT_PREFIX)
 
 
+# What each usage count holds: its columns, the same counted again from `requests`, and how many of them are
+# the key the requests are grouped by.
+_BILLED = "(task_id IS NOT NULL OR coalesce(error_code, '') IN ('InvalidParameterValue.SessionId', 'TaskIdUnknown'))"
+_IMAGES = "CASE WHEN status = 'done' AND json_valid(output_json) THEN json_array_length(output_json) ELSE 0 END"
+USAGE_COUNTS = {
+    "usage_by_scene": (
+        "team_id, scene, status, error_code, billed, requests, images",
+        "coalesce(team_id, ''), coalesce(scene, ''), status, coalesce(error_code, ''),"
+        f" {_BILLED}, count(*), sum({_IMAGES})",
+        5,
+    ),
+    "usage_by_person": (
+        "team_id, user_id, status, requests, billed",
+        f"coalesce(team_id, ''), coalesce(user_id, ''), status, count(*), sum({_BILLED})",
+        3,
+    ),
+}
+
+
+def counted(log_db: RequestLog, table: str, period: str) -> set[tuple[object, ...]]:
+    columns, _, _ = USAGE_COUNTS[table]
+    rows = log_db.query(f"SELECT {columns} FROM {table} WHERE period = ? AND requests != 0", [period])
+    return {tuple(row.values()) for row in rows}
+
+
+def counted_again(log_db: RequestLog, table: str, period: str) -> set[tuple[object, ...]]:
+    _, expressions, keyed_by = USAGE_COUNTS[table]
+    groups = ", ".join(str(n) for n in range(1, keyed_by + 1))
+    rows = log_db.query(
+        f"SELECT {expressions} FROM requests WHERE substr(created_at, 1, ?) = ? GROUP BY {groups}",
+        [len(period), period],
+    )
+    return {tuple(row.values()) for row in rows}
+
+
 def test_the_usage_counts_equal_the_log_through_every_change_of_its_requests(log_db: RequestLog) -> None:
     images = '[{"url": "https://x/1.png"}, {"url": "https://x/2.png"}]'
     done_earlier = logged(log_db, 1, days_ago=2)
@@ -72,32 +107,62 @@ def test_the_usage_counts_equal_the_log_through_every_change_of_its_requests(log
     logged(log_db, 4, days_ago=0, status="refused")
     log_db.execute("DELETE FROM requests WHERE id = ?", [logged(log_db, 5, days_ago=0)])
     logged(log_db, 6, days_ago=2, status="received")  # moved back in time, nothing else about it changed
-
-    def counted(period: str) -> set[tuple[object, ...]]:
-        return {
-            tuple(row.values())
-            for row in log_db.query(
-                "SELECT user_id, scene, status, error_code, billed, requests, images FROM request_usage"
-                " WHERE period = ? AND requests != 0",
-                [period],
-            )
-        }
-
-    def from_the_log(since: str) -> set[tuple[object, ...]]:
-        return {
-            tuple(row.values())
-            for row in log_db.query(
-                "SELECT user_id, coalesce(scene, '') AS scene, status, coalesce(error_code, '') AS error_code,"
-                " (task_id IS NOT NULL OR coalesce(error_code, '') = 'TaskIdUnknown') AS billed, count(*) AS n,"
-                " sum(CASE WHEN status = 'done' THEN json_array_length(output_json) ELSE 0 END) AS images"
-                " FROM requests WHERE created_at >= ? GROUP BY 1, 2, 3, 4, 5",
-                [since],
-            )
-        }
+    other = logged(log_db, 7, days_ago=0)
+    log_db.update(other, user_id="U2", team_id="", task_id="t-7")  # another person, from the command line
+    old = logged(log_db, 8, days_ago=40)
+    log_db.update(old, task_id="t-8")
+    assert purge_older_than(log_db, 30) == 1  # the purge rewrites texts only: the counts stay as they were
 
     today = utc_now().strftime("%Y-%m-%d")
-    assert counted(today) == from_the_log(today)
-    assert ("U1", "tryon", "done", "", 1, 1, 2) in counted(today)
-    assert ("U1", "", "failed", "TaskIdUnknown", 1, 1, 0) in counted(today)
     earlier = iso(utc_now() - timedelta(days=2))[:10]
-    assert counted(earlier) == {("U1", "product", "done", "", 1, 1, 2), ("U1", "", "received", "", 0, 1, 0)}
+    long_ago = iso(utc_now() - timedelta(days=40))[:10]
+    for period in {today, earlier, long_ago, today[:7], earlier[:7], long_ago[:7]}:
+        for table in USAGE_COUNTS:
+            assert counted(log_db, table, period) == counted_again(log_db, table, period), (table, period)
+    assert ("T1", "tryon", "done", "", 1, 1, 2) in counted(log_db, "usage_by_scene", today)
+    assert ("T1", "", "failed", "TaskIdUnknown", 1, 1, 0) in counted(log_db, "usage_by_scene", today)
+    assert counted(log_db, "usage_by_scene", earlier) == {
+        ("T1", "product", "done", "", 1, 1, 2),
+        ("T1", "", "received", "", 0, 1, 0),
+    }
+    assert counted(log_db, "usage_by_person", today) == {
+        ("T1", "U1", "done", 1, 1),
+        ("T1", "U1", "failed", 1, 1),
+        ("T1", "U1", "refused", 1, 0),
+        ("", "U2", "done", 1, 1),
+    }
+
+
+def test_a_log_kept_with_the_single_usage_table_gets_its_counts_from_its_requests_and_drops_that_table(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "aigc-bot.db"
+    opened = RequestLog(path)
+    logged(opened, 1, days_ago=0)
+    logged(opened, 2, days_ago=35, status="failed")
+    opened.close()
+    with sqlite3.connect(path) as older:  # the log as the version before these counts left it
+        for table in USAGE_COUNTS:
+            older.executescript(
+                "".join(f"DROP TRIGGER {table}_{event};" for event in ("insert", "delete", "update"))
+                + f"DROP TABLE {table};"
+            )
+        older.executescript(
+            "CREATE TABLE request_usage (period TEXT, requests INTEGER);"
+            "CREATE TRIGGER request_usage_insert AFTER INSERT ON requests BEGIN"
+            " INSERT INTO request_usage VALUES (NEW.created_at, 1); END;"
+        )
+    older.close()
+
+    log_db = RequestLog(path)
+    try:
+        logged(log_db, 3, days_ago=0)  # counted by the new triggers, and by no retired one
+        today, month_ago = utc_now().strftime("%Y-%m-%d"), iso(utc_now() - timedelta(days=35))[:10]
+        for period in (today, today[:7], month_ago, month_ago[:7]):
+            for table in USAGE_COUNTS:
+                assert counted(log_db, table, period) == counted_again(log_db, table, period), (table, period)
+        assert counted(log_db, "usage_by_person", today) == {("T1", "U1", "done", 2, 0)}
+        left = log_db.query("SELECT name FROM sqlite_master WHERE name LIKE 'request_usage%'")
+        assert left == []
+    finally:
+        log_db.close()

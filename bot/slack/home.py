@@ -3,20 +3,21 @@ admins the team's usage and estimated cost."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from bot import wording
-from bot.slack.messages import asker, escape
-from bot.slack.reports import cost_text, thread_link
+from bot.slack.messages import escape
+from bot.slack.reports import cost_text, named, ranked, thread_link
 from bot.store.costs import estimate_cost
 from bot.store.db import Status, parse_iso
-from bot.store.home_queries import CAP_COUNTED_STATUSES, UsageGroup, UsageSummary
+from bot.store.home_queries import CAP_COUNTED_STATUSES, NOBODY, People, UsageGroup, UsageSummary
 from bot.tencent.scenes import SCENE_LABELS
 
 # Slack refuses a Home view of more than 100 blocks.
@@ -50,11 +51,14 @@ class DailyCount:
 @dataclass(frozen=True)
 class AdminUsage:
     """The team's requests this month and today (usage_summary), what they cost per output image, and in what
-    currency."""
+    currency; the people with the most requests counted against the caps today and this month (busiest_people,
+    the first `SHOWN_PER_LIST`)."""
 
     summary: UsageSummary
     prices: Mapping[str, Decimal]
     currency: str
+    people_today: People = NOBODY
+    people_month: People = NOBODY
 
 
 @dataclass(frozen=True)
@@ -140,32 +144,31 @@ def request_blocks(row: Mapping[str, Any], *, team_domain: str | None, now: date
     return [section]
 
 
-def _listing(counts: Counter[str], label: Mapping[str, str] | None = None) -> str:
-    shown = counts.most_common(SHOWN_PER_LIST)
-    parts = [f"{(label or {}).get(key, key) or '?'} {n}" for key, n in shown]
-    if len(counts) > SHOWN_PER_LIST:
-        parts.append(wording.slack.AND_MORE.format(count=len(counts) - SHOWN_PER_LIST))
+def _listing(shown: Iterable[tuple[str, int]], count: int) -> str:
+    """The first `SHOWN_PER_LIST` of `shown` (name, requests), and how many of the `count` are left out."""
+    parts = [f"{name or '?'} {n}" for name, n in itertools.islice(shown, SHOWN_PER_LIST)]
+    if count > SHOWN_PER_LIST:
+        parts.append(wording.slack.AND_MORE.format(count=count - SHOWN_PER_LIST))
     return ", ".join(parts) or "none"
 
 
-def _usage_period(title: str, groups: list[UsageGroup], usage: AdminUsage) -> str:
-    # One pass over the period's groups (thousands in a busy month), counting everything the section shows.
-    requests, by_person, by_scene, failures = 0, Counter[tuple[str | None, bool]](), Counter[str](), Counter[str]()
+def _counted(counts: Counter[str], label: Mapping[str, str] | None = None) -> str:
+    return _listing((((label or {}).get(key, key), n) for key, n in ranked(counts)), len(counts))
+
+
+def _usage_period(title: str, groups: list[UsageGroup], people: People, usage: AdminUsage) -> str:
+    requests, by_scene, failures = 0, Counter[str](), Counter[str]()
     for group in groups:
         if group.status in CAP_COUNTED_STATUSES:
             requests += group.requests
-            by_person[(group.user_id, group.from_command_line)] += group.requests
             by_scene[str(group.scene or "")] += group.requests
         if group.status == Status.FAILED:
             failures[str(group.error_code or "unknown")] += group.requests
-    by_user = Counter[str]()
-    for (user_id, from_command_line), count in by_person.items():
-        by_user[asker(user_id, from_command_line=from_command_line)] += count
     lines = [
         wording.slack.HOME_REQUESTS_COUNT.format(title=title, count=requests),
-        wording.slack.HOME_BY_USER + _listing(by_user),
-        wording.slack.HOME_BY_SCENE + _listing(by_scene, SCENE_LABELS),
-        wording.slack.FAILURES_BY_CODE + _listing(failures),
+        wording.slack.HOME_BY_USER + _listing(((named(p), p.requests) for p in people.busiest), people.total),
+        wording.slack.HOME_BY_SCENE + _counted(by_scene, SCENE_LABELS),
+        wording.slack.FAILURES_BY_CODE + _counted(failures),
     ]
     if usage.prices:
         lines.append(wording.slack.ESTIMATED_COST + cost_text(estimate_cost(groups, usage.prices), usage.currency))
@@ -173,13 +176,12 @@ def _usage_period(title: str, groups: list[UsageGroup], usage: AdminUsage) -> st
 
 
 def admin_blocks(usage: AdminUsage, now: datetime) -> list[dict[str, Any]]:
+    month = wording.slack.HOME_THIS_MONTH.format(month=now.strftime("%Y-%m"))
     blocks = [
         {"type": "divider"},
         _header("Team usage (admins only)"),
-        _text(_usage_period("Today", usage.summary.today, usage)),
-        _text(
-            _usage_period(wording.slack.HOME_THIS_MONTH.format(month=now.strftime("%Y-%m")), usage.summary.month, usage)
-        ),
+        _text(_usage_period("Today", usage.summary.today, usage.people_today, usage)),
+        _text(_usage_period(month, usage.summary.month, usage.people_month, usage)),
     ]
     if not usage.prices:
         blocks.append(_context(wording.slack.SET_PRICES_FOR_COSTS))

@@ -14,12 +14,14 @@ from bot.slack.command_text import is_session_id
 from bot.slack.messages import asker, escape, task_lookup_status_text
 from bot.store.costs import CostEstimate, estimate_cost
 from bot.store.db import NOT_SUBMITTED_STATUSES, TASK_ID_UNKNOWN, RequestLog, RequestRow, Status, parse_iso, utc_now
-from bot.store.home_queries import UsageGroup, usage_summary
+from bot.store.home_queries import PersonCount, billed_for, busiest_people, usage_summary
 from bot.store.tally import BILLED_ERROR_CODES
 from bot.tencent.scenes import SCENE_LABELS
 from bot.tencent.vod import TaskDetail, VodClient, VodError
 
 K = TypeVar("K")
+# People named in `/aigc usage`'s counts per person, the busiest first.
+SHOWN_PEOPLE = 20
 # A request Tencent holds without its TaskId in the log (the answer was lost) was billed all the same.
 BILLED_WITHOUT_TASK_ID = BILLED_ERROR_CODES
 
@@ -80,20 +82,20 @@ def usage_text(
     month = moment.strftime("%Y-%m")
     summary = usage_summary(log_db, team_id=team_id, month=month, today=day)
     parts = [wording.slack.USAGE_TITLE.format(month=month)]
-    for label, groups in (("Today", summary.today), (wording.slack.THIS_MONTH, summary.month)):
+    for label, groups, period in (("Today", summary.today, day), (wording.slack.THIS_MONTH, summary.month, month)):
         chosen = [g for g in groups if g.billed]
         parts.append(wording.slack.USAGE_TASKS_COUNT.format(label=label, count=sum(g.requests for g in chosen)))
         by_scene = weighted((g.scene, g.requests) for g in chosen)
-        by_user = by_asker(chosen)
         if by_scene:
-            scenes = ", ".join(f"{SCENE_LABELS.get(s or '', s)} {n}" for s, n in by_scene.most_common())
+            scenes = ", ".join(f"{SCENE_LABELS.get(s or '', s)} {n}" for s, n in ranked(by_scene))
             parts.append(wording.slack.USAGE_BY_SCENE + scenes)
             if asked_by is None:
-                parts.append(
-                    wording.slack.USAGE_BY_USER + ", ".join(f"{who} {n}" for who, n in by_user.most_common(20))
-                )
+                people = busiest_people(log_db, team_id=team_id, period=period, limit=SHOWN_PEOPLE)
+                listed = ", ".join(f"{named(person)} {person.requests}" for person in people.busiest)
+                parts.append(wording.slack.USAGE_BY_USER + listed)
             else:
-                parts.append(wording.slack.USAGE_YOURS.format(count=by_user[asker(asked_by)]))
+                yours = billed_for(log_db, team_id=team_id, period=period, user_id=asked_by)
+                parts.append(wording.slack.USAGE_YOURS.format(count=yours))
     refused = sum(g.requests for g in summary.month if g.status in NOT_SUBMITTED_STATUSES)
     parts.append(wording.slack.NOT_SUBMITTED_THIS_MONTH.format(refused=refused))
     if prices:
@@ -102,13 +104,9 @@ def usage_text(
     return "\n".join(parts)
 
 
-def by_asker(groups: Iterable[UsageGroup]) -> Counter[str]:
-    """Requests per person as Slack shows them; each person is named once, however many groups they have."""
-    per_person = weighted(((g.user_id, g.from_command_line), g.requests) for g in groups)
-    named: Counter[str] = Counter()
-    for (user_id, from_command_line), requests in per_person.items():
-        named[asker(user_id, from_command_line=from_command_line)] += requests
-    return named
+def named(person: PersonCount) -> str:
+    """A person as Slack shows them."""
+    return asker(person.user_id, from_command_line=person.from_command_line)
 
 
 def weighted(counted: Iterable[tuple[K, int]]) -> Counter[K]:
@@ -117,6 +115,11 @@ def weighted(counted: Iterable[tuple[K, int]]) -> Counter[K]:
     for key, times in counted:
         totals[key] += times
     return totals
+
+
+def ranked(counts: Mapping[K, int]) -> list[tuple[K, int]]:
+    """Most first; equal counts in the order of their keys, so a listing never depends on which came first."""
+    return sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
 
 
 def detail_text(detail: TaskDetail, row: RequestRow | None) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from bot.store.db import CAPPED_STATUSES, COMMAND_LINE_TEAM, FILTER_STATUS, RequestLog, workspace_filter
-from bot.store.tally import USAGE_TABLE
+from bot.store.tally import PERSON_USAGE_TABLE, SCENE_USAGE_TABLE
 
 # The statuses the daily caps count (RequestLog.daily_count): rows that reached, or may still reach, Tencent.
 CAP_COUNTED_STATUSES = CAPPED_STATUSES
@@ -48,11 +49,9 @@ def counted_since(log_db: RequestLog, *, team_id: str, since: str, user_id: str 
 
 
 class UsageGroup(NamedTuple):
-    """Requests of one workspace in one period that share who asked, the scene, the outcome and whether Tencent
-    billed them: how many there are, and the output images of those that are done."""
+    """Requests of one workspace in one period that share the scene, the outcome and whether Tencent billed
+    them: how many there are, and the output images of those that are done."""
 
-    user_id: str | None
-    from_command_line: bool
     scene: str | None
     status: str
     error_code: str | None
@@ -70,29 +69,71 @@ class UsageSummary(NamedTuple):
 
 def usage_summary(log_db: RequestLog, *, team_id: str, month: str, today: str) -> UsageSummary:
     """The team's requests, the command line's included, in the UTC month `month` (YYYY-MM) and on the UTC day
-    `today` (YYYY-MM-DD), from the counts the log keeps per month and per day (bot/store/tally.py): a few
-    hundred rows however many requests the month holds."""
+    `today` (YYYY-MM-DD), from the counts the log keeps per month and per day (bot/store/tally.py): a few dozen
+    rows however many requests and people the month holds."""
     workspace, workspace_params = workspace_filter(team_id)
     rows = log_db.query_tuples(
-        "SELECT period = ?, user_id, team_id = ?, scene, status, error_code, billed, requests, images"
-        f" FROM {USAGE_TABLE} WHERE period IN (?, ?) AND {workspace} AND requests != 0",
-        [today, COMMAND_LINE_TEAM, month, today, *workspace_params],
+        "SELECT period = ?, scene, status, error_code, billed, sum(requests), sum(images)"
+        f" FROM {SCENE_USAGE_TABLE} WHERE period IN (?, ?) AND {workspace} AND requests != 0"
+        " GROUP BY 1, 2, 3, 4, 5",
+        [today, month, today, *workspace_params],
     )
     summary = UsageSummary(month=[], today=[])
-    # Thousands of rows in a busy month: read as tuples, each made into its group in one step.
-    for is_today, user_id, from_command_line, scene, status, error_code, billed, requests, images in rows:
-        group = UsageGroup(
-            user_id or None,
-            bool(from_command_line),
-            scene or None,
-            status,
-            error_code or None,
-            bool(billed),
-            requests,
-            images,
-        )
+    for is_today, scene, status, error_code, billed, requests, images in rows:
+        group = UsageGroup(scene or None, status, error_code or None, bool(billed), requests, images)
         (summary.today if is_today else summary.month).append(group)
     return summary
+
+
+class PersonCount(NamedTuple):
+    user_id: str | None
+    from_command_line: bool
+    requests: int
+
+
+class People(NamedTuple):
+    """The people with the most requests of some kind in a period, most first, and how many have any."""
+
+    busiest: tuple[PersonCount, ...]
+    total: int
+
+
+NOBODY = People((), 0)
+
+
+def busiest_people(
+    log_db: RequestLog, *, team_id: str, period: str, limit: int, statuses: Sequence[str] | None = None
+) -> People:
+    """The `limit` people of the workspace (the command line's included) with the most requests in the UTC
+    month or day `period` (YYYY-MM or YYYY-MM-DD), counting only requests in `statuses`, or only billed ones
+    when `statuses` is None. Ranked in SQL from the per-person counts the log keeps (bot/store/tally.py), so
+    only the people shown reach Python. Equal counts keep the order of the person's workspace, then id."""
+    counted = "billed" if statuses is None else "requests"
+    workspace, workspace_params = workspace_filter(team_id)
+    params: list[Any] = [COMMAND_LINE_TEAM, period, *workspace_params]
+    in_statuses = ""
+    if statuses is not None:
+        in_statuses = f" AND {FILTER_STATUS} IN ({', '.join('?' for _ in statuses)})"
+        params.extend(statuses)
+    rows = log_db.query_tuples(
+        f"SELECT team_id = ?, user_id, sum({counted}) AS n, count(*) OVER () FROM {PERSON_USAGE_TABLE}"
+        f" WHERE period = ? AND {workspace}{in_statuses} AND {counted} != 0"
+        " GROUP BY 1, 2 ORDER BY n DESC, min(team_id), user_id LIMIT ?",
+        [*params, limit],
+    )
+    busiest = tuple(PersonCount(user_id or None, bool(cli), n) for cli, user_id, n, _ in rows)
+    return People(busiest, rows[0][3] if rows else 0)
+
+
+def billed_for(log_db: RequestLog, *, team_id: str, period: str, user_id: str) -> int:
+    """The billed requests of one person of the workspace in the UTC month or day `period`."""
+    workspace, workspace_params = workspace_filter(team_id)
+    rows = log_db.query_tuples(
+        f"SELECT coalesce(sum(billed), 0) FROM {PERSON_USAGE_TABLE}"
+        f" WHERE period = ? AND {workspace} AND team_id != ? AND user_id = ?",
+        [period, *workspace_params, COMMAND_LINE_TEAM, user_id],
+    )
+    return int(rows[0][0])
 
 
 def presets_for(log_db: RequestLog, *, team_id: str, user_id: str) -> list[dict[str, Any]] | None:
