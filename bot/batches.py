@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import re
 import tempfile
 import time
@@ -33,6 +32,7 @@ from bot.slack import batch_text as text
 from bot.slack.batch_file import download_csv
 from bot.slack.command_text import CommandError, Generate
 from bot.slack.conversation import Conversation, SlackUnavailable, slack_error_code
+from bot.slack.messages import text_block
 from bot.slack.pacing import Priority, marked
 from bot.store.batches import AWAITING, BATCH_SOURCE, FINISHED, RUNNING, Batch, BatchCounts, BatchStore
 from bot.store.db import RequestLog, iso, utc_now
@@ -198,7 +198,7 @@ class Batches:
         for left, whose in ((user_left, "your"), (workspace_left, "the workspace's")):
             if left is not None and count > left:
                 return wording.batches.OVER_DAILY_CAP.format(
-                    requests=text.requests_word(count),
+                    requests=text.counted(count, "request"),
                     whose=whose,
                     left=left,
                     who_to_ask=self.policy.who_to_ask(),
@@ -366,10 +366,7 @@ class Batches:
             # Counts on the way are progress: they share the background budget with other progress lines.
             with marked(Priority.BACKGROUND, supersede=("batch", batch.id)):
                 await self.slack.chat_update(
-                    channel=batch.channel_id,
-                    ts=batch.parent_ts,
-                    text=line,
-                    blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": line}}],
+                    channel=batch.channel_id, ts=batch.parent_ts, text=line, blocks=[text_block(line)]
                 )
         except (SlackClientError, OSError, TimeoutError) as error:
             code = slack_error_code(error) if isinstance(error, SlackApiError) else type(error).__name__
@@ -379,17 +376,12 @@ class Batches:
         rows = self.store.requests(batch.id)
         counts = self._counts(batch.id)
         name = f"batch-{batch.id}-results.csv"
-        handle, raw = tempfile.mkstemp(prefix="aigc-batch-", suffix=".csv")
-        path = Path(raw)
-        try:
-            with os.fdopen(handle, "wb") as sink:
-                sink.write(text.results_csv(rows))
+        with tempfile.TemporaryDirectory(prefix="aigc-batch-", ignore_cleanup_errors=True) as folder:
+            path = Path(folder, name)
+            path.write_bytes(text.results_csv(rows))
             conversation = Conversation(self.slack, batch.channel_id, thread_ts=batch.thread_ts)
             comment = text.ended_text(batch, counts, name, results_followed=self.results_followed)
             await conversation.upload([{"file": str(path), "filename": name, "title": name}], comment)
-        finally:
-            with contextlib.suppress(OSError):
-                path.unlink()
 
     # -- status and cancel ------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from bot import wording
 from bot.errors import BotError
 from bot.rules import OPTION_NAMES, Draft, Naming
 from bot.slack.command_text import CommandError, Generate, generate
-from bot.slack.messages import escape
+from bot.slack.messages import escape, progress_bar, text_block
 from bot.slack.refs import BadRef, Ref, parse_ref
 from bot.store.batches import Batch, BatchCounts
 from bot.store.db import RequestRow
@@ -24,7 +24,6 @@ FILE_BLOCK = "batch_file"
 FILE_ACTION = "file"
 SUBMIT_ACTION = "aigc_batch_submit"
 DROP_ACTION = "aigc_batch_drop"
-BAR_CELLS = 10
 # The most problems one message lists; the rest are counted.
 SHOWN_PROBLEMS = 40
 FORMAT_HINT = wording.batches.FORMAT_HINT.format(columns=",".join(COLUMNS))
@@ -260,12 +259,9 @@ def file_problem_text(file_name: str, problem: str) -> str:
     return wording.batches.FILE_REFUSED.format(file_name=escape(file_name), problem=problem)
 
 
-def images_word(count: int) -> str:
-    return f"{count} image{'s' if count != 1 else ''}"
-
-
-def requests_word(count: int) -> str:
-    return f"{count} request{'s' if count != 1 else ''}"
+def counted(count: int, noun: str) -> str:
+    """`1 request`, `3 requests`."""
+    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
 def confirmation_blocks(batch: Batch, allowance: str) -> tuple[str, list[dict[str, Any]]]:
@@ -274,8 +270,8 @@ def confirmation_blocks(batch: Batch, allowance: str) -> tuple[str, list[dict[st
         id=batch.id,
         user_id=batch.user_id,
         file_name=escape(batch.file_name),
-        requests=requests_word(batch.row_count),
-        images=images_word(batch.image_count),
+        requests=counted(batch.row_count, "request"),
+        images=counted(batch.image_count, "image"),
         allowance=allowance,
     )
     buttons = {
@@ -293,7 +289,7 @@ def confirmation_blocks(batch: Batch, allowance: str) -> tuple[str, list[dict[st
                     "text": {
                         "type": "mrkdwn",
                         "text": wording.batches.SUBMIT_CONFIRM_TEXT.format(
-                            requests=requests_word(batch.row_count), images=images_word(batch.image_count)
+                            requests=counted(batch.row_count, "request"), images=counted(batch.image_count, "image")
                         ),
                     },
                     "confirm": {"type": "plain_text", "text": wording.batches.SUBMIT_BATCH},
@@ -308,24 +304,19 @@ def confirmation_blocks(batch: Batch, allowance: str) -> tuple[str, list[dict[st
             },
         ],
     }
-    return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}, buttons]
+    return text, [text_block(text), buttons]
 
 
 def allowance_text(user_left: int | None, workspace_left: int | None) -> str:
     """What today's caps still allow, in one sentence."""
     parts = []
     if user_left is not None:
-        parts.append(wording.batches.USER_ALLOWANCE.format(user_left=requests_word(user_left)))
+        parts.append(wording.batches.USER_ALLOWANCE.format(user_left=counted(user_left, "request")))
     if workspace_left is not None:
-        parts.append(wording.batches.WORKSPACE_ALLOWANCE.format(workspace_left=requests_word(workspace_left)))
+        parts.append(wording.batches.WORKSPACE_ALLOWANCE.format(workspace_left=counted(workspace_left, "request")))
     if not parts:
         return wording.batches.NO_DAILY_CAP
     return wording.batches.TODAYS_CAPS + " and ".join(parts) + " (they reset at 00:00 UTC)."
-
-
-def progress_bar(share: float) -> str:
-    filled = max(0, min(BAR_CELLS, int(share * BAR_CELLS)))
-    return "▓" * filled + "░" * (BAR_CELLS - filled)
 
 
 def progress_line(counts: BatchCounts) -> str:
@@ -352,9 +343,9 @@ def parent_text(batch: Batch, counts: BatchCounts) -> str:
 
 def status_text(batch: Batch, counts: BatchCounts | None) -> str:
     """`/aigc batch status`: where one batch stands."""
-    head = f"*Batch {batch.id}* · `{escape(batch.file_name)}` · {requests_word(batch.row_count)}, "
+    head = f"*Batch {batch.id}* · `{escape(batch.file_name)}` · {counted(batch.row_count, 'request')}, "
     head += wording.batches.STARTED_BY.format(
-        images=images_word(batch.image_count), user_id=batch.user_id, channel_id=batch.channel_id
+        images=counted(batch.image_count, "image"), user_id=batch.user_id, channel_id=batch.channel_id
     )
     if batch.status == "awaiting":
         return head + wording.batches.WAITING_FOR_SUBMIT
@@ -370,7 +361,7 @@ def status_text(batch: Batch, counts: BatchCounts | None) -> str:
 def cancelled_text(batch: Batch, cancelled: int, counts: BatchCounts, *, results_followed: bool = True) -> str:
     after = wording.batches.SUBMITTED_RESULTS_FOLLOW if results_followed else wording.batches.SUBMITTED_TASK_IDS_FOLLOW
     return wording.batches.BATCH_CANCELLED.format(
-        id=batch.id, cancelled_requests=requests_word(cancelled), submitted=counts.submitted, after=after
+        id=batch.id, cancelled_requests=counted(cancelled, "request"), submitted=counts.submitted, after=after
     )
 
 
@@ -394,13 +385,6 @@ def results_csv(rows: list[RequestRow]) -> bytes:
     for row in rows:
         outputs = json.loads(row.get("output_json") or "[]")
         urls = [str(o.get("url") or o.get("file_id") or "") for o in outputs if isinstance(o, dict)]
-        writer.writerow(
-            [
-                row.get("batch_row") or "",
-                row.get("task_id") or "",
-                row.get("status") or "",
-                row.get("error_code") or "",
-                LIST_SEPARATOR.join(u for u in urls if u),
-            ]
-        )
+        cells = [row.get(column) or "" for column in ("batch_row", "task_id", "status", "error_code")]
+        writer.writerow([*cells, LIST_SEPARATOR.join(u for u in urls if u)])
     return out.getvalue().encode("utf-8")

@@ -86,9 +86,13 @@ def progress_text(progress: int | None, elapsed: float, *, waiting: bool = False
     if progress is None:
         return wording.slack.WORKING_FOR.format(elapsed=clock_text(elapsed))
     share = max(0, min(100, progress))
-    filled = share * PROGRESS_CELLS // 100
-    bar = "▓" * filled + "░" * (PROGRESS_CELLS - filled)
-    return f":hourglass: {share}% {bar} {clock_text(elapsed)}"
+    return f":hourglass: {share}% {progress_bar(share / 100)} {clock_text(elapsed)}"
+
+
+def progress_bar(share: float) -> str:
+    """`▓▓▓░░░░░░░`: as many of the cells filled as `share` (from 0 to 1) of them."""
+    filled = max(0, min(PROGRESS_CELLS, int(share * PROGRESS_CELLS)))
+    return "▓" * filled + "░" * (PROGRESS_CELLS - filled)
 
 
 def parent_text(
