@@ -11,8 +11,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot import wording
 from bot.errors import BotError
-from bot.slack.messages import not_in_channel_text
 from bot.slack.pacing import Superseded
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class Conversation:
         except SlackApiError as error:
             if slack_error_code(error) in CANNOT_POST and self.response_url:
                 self.via_response_url = True
-                await self._respond(f"{not_in_channel_text(self.channel_id)}\n\n{text}", blocks=None)
+                await self._respond(f"{wording.slack.NOT_A_MEMBER.format(channel_id=self.channel_id)}\n\n{text}", None)
                 return None
             raise _unavailable("chat.postMessage", error) from None
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as error:

@@ -133,12 +133,6 @@ def submitted_text(
     )
 
 
-def duration_words(seconds: float) -> str:
-    if seconds < 120:
-        return wording.slack.SECONDS.format(seconds=seconds)
-    return wording.slack.MINUTES.format(minutes=seconds / 60)
-
-
 def already_submitted_text(code: str, request_id: str | None, session_id: str, *, looking_up: bool) -> str:
     """The answer to a resend Tencent refused as a duplicate: the first attempt reached it and was billed."""
     text = wording.slack.ALREADY_AT_TENCENT.format(code=code, request_id=request_id or "none", session_id=session_id)
@@ -149,7 +143,11 @@ def already_submitted_text(code: str, request_id: str | None, session_id: str, *
 
 def task_id_unknown_text(session_id: str, waited_seconds: float) -> str:
     """Posted when a billed task could not be found again: say so, and say where to look."""
-    return wording.slack.TASK_NEVER_FOUND.format(waited=duration_words(waited_seconds), session_id=session_id)
+    if waited_seconds < 120:
+        waited = wording.slack.SECONDS.format(seconds=waited_seconds)
+    else:
+        waited = wording.slack.MINUTES.format(minutes=waited_seconds / 60)
+    return wording.slack.TASK_NEVER_FOUND.format(waited=waited, session_id=session_id)
 
 
 def task_lookup_status_text(session_id: str, status: str, *, still_looking: bool) -> str:
@@ -162,10 +160,6 @@ def task_lookup_status_text(session_id: str, status: str, *, still_looking: bool
 
 def error_text(headline: str, details: str) -> str:
     return wording.slack.ERROR.format(headline=headline, details=details)
-
-
-def not_in_channel_text(channel_id: str) -> str:
-    return wording.slack.NOT_A_MEMBER.format(channel_id=channel_id)
 
 
 def text_block(text: str) -> dict[str, Any]:
