@@ -15,13 +15,10 @@ from bot.slack.messages import asker, escape, task_lookup_status_text
 from bot.store.costs import CostEstimate, estimate_cost
 from bot.store.db import NOT_SUBMITTED_STATUSES, TASK_ID_UNKNOWN, RequestLog, RequestRow, Status, parse_iso, utc_now
 from bot.store.home_queries import UsageGroup, usage_summary
-from bot.store.tally import BILLED_ERROR_CODES
 from bot.tencent.scenes import SCENE_LABELS
 from bot.tencent.vod import TaskDetail, VodClient, VodError
 
 K = TypeVar("K")
-# A request Tencent holds without its TaskId in the log (the answer was lost) was billed all the same.
-BILLED_WITHOUT_TASK_ID = BILLED_ERROR_CODES
 
 
 def thread_link(team_domain: str | None, channel_id: str | None, ts: str | None) -> str | None:
