@@ -16,7 +16,7 @@ import contextvars
 import itertools
 import time
 from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from enum import IntEnum
 
 from slack_sdk.errors import SlackClientError
@@ -51,18 +51,8 @@ class SlackLimits:
 
     def scaled(self, factor: float) -> SlackLimits:
         """Every rate times `factor` (a workspace with higher limits, or a test double that is faster)."""
-
-        def times(rate: Rate) -> Rate:
-            return Rate(rate.per_second * factor, rate.burst)
-
-        return replace(
-            self,
-            channel=times(self.channel),
-            workspace=times(self.workspace),
-            tier3=times(self.tier3),
-            tier4=times(self.tier4),
-            background=times(self.background),
-        )
+        rates: dict[str, Rate] = {limit.name: getattr(self, limit.name) for limit in fields(self)}
+        return SlackLimits(**{name: Rate(rate.per_second * factor, rate.burst) for name, rate in rates.items()})
 
 
 POST_MESSAGE = "chat.postMessage"
