@@ -16,7 +16,6 @@ from bot import wording
 from bot.store.db import RequestLog, RequestRow, Status, parse_iso
 
 USE_RESULT_ACTION = "aigc_use_result"
-USE_RESULT_LABEL = wording.slack.USE_RESULT_LABEL
 # Slack shows at most 100 options in a static select; a task makes at most 10 images.
 MAX_IMAGE_OPTIONS = 100
 _REFERENCE_SEPARATOR = ":"
@@ -30,13 +29,13 @@ def use_result_element(row_id: int, image_count: int) -> dict[str, Any] | None:
         return {
             "type": "button",
             "action_id": USE_RESULT_ACTION,
-            "text": {"type": "plain_text", "text": USE_RESULT_LABEL},
+            "text": {"type": "plain_text", "text": wording.slack.USE_RESULT_LABEL},
             "value": result_reference(row_id, 1),
         }
     return {
         "type": "static_select",
         "action_id": USE_RESULT_ACTION,
-        "placeholder": {"type": "plain_text", "text": f"{USE_RESULT_LABEL}…"},
+        "placeholder": {"type": "plain_text", "text": f"{wording.slack.USE_RESULT_LABEL}…"},
         "options": [
             {
                 "text": {"type": "plain_text", "text": wording.slack.IMAGE_NUMBER.format(number=number)},
@@ -69,8 +68,11 @@ class Usable:
 
 def usable_output(row: RequestRow, number: int, now: datetime) -> Usable | str:
     """The image `number` of a finished request as an input, or the sentence saying why it cannot be one."""
-    if row.get("status") != Status.DONE:
-        return not_finished_text(str(row.get("status") or ""))
+    status = str(row.get("status") or "")
+    if status in (Status.FAILED, Status.REFUSED, Status.INVALID):
+        return wording.slack.NO_IMAGE_TO_BUILD_ON.format(status=status)
+    if status != Status.DONE:
+        return wording.slack.NOT_FINISHED_TO_BUILD_ON
     outputs: list[dict[str, Any]] = json.loads(row.get("output_json") or "[]")
     if not 1 <= number <= len(outputs):
         return wording.slack.NO_SUCH_RESULT_IMAGE.format(number=number)
@@ -95,12 +97,6 @@ def _expiry(text: Any) -> datetime | None:
     except ValueError:
         return None  # a time the log cannot read: let Tencent judge the link
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def not_finished_text(status: str) -> str:
-    if status in (Status.FAILED, Status.REFUSED, Status.INVALID):
-        return wording.slack.NO_IMAGE_TO_BUILD_ON.format(status=status)
-    return wording.slack.NOT_FINISHED_TO_BUILD_ON
 
 
 def built_on_line(log_db: RequestLog, derived_from: int | None) -> str | None:
