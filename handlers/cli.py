@@ -156,12 +156,8 @@ def _readiness_line(way: WayOfRunning, missing: list[str]) -> str:
 def cmd_check(way_name: str | None) -> int:
     chosen = WAYS_OF_RUNNING[way_name] if way_name else None
     problems, settings = check_report(chosen.required if chosen else REQUIRED_FOR_BOT)
-    for line in files_report(settings):
+    for line in [*files_report(settings), *unknown_settings(), *(problem.line() for problem in problems)]:
         print(line)
-    for warning in unknown_settings():
-        print(warning)
-    for problem in problems:
-        print(problem.line())
     blocking = [p for p in problems if p.kind != "optional"]
     if blocking:
         where = env_file()

@@ -126,9 +126,8 @@ async def _serving(services: Services) -> AsyncIterator[str]:
 def _finished(row: RequestRow) -> bool:
     """At its end: the result posted (or the refusal said) and no further check planned."""
     status = row.get("status")
-    if status in _FINAL_WITHOUT_RESULT:
-        return True
-    return bool(status in _FINAL_WITH_RESULT and row.get("delivered_at") and not row.get("follow_next_at"))
+    delivered = status in _FINAL_WITH_RESULT and row.get("delivered_at") and not row.get("follow_next_at")
+    return status in _FINAL_WITHOUT_RESULT or bool(delivered)
 
 
 class Demo:

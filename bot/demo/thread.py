@@ -25,10 +25,10 @@ def plain(text: str, names: dict[str, str]) -> str:
     return html.unescape(text).strip()
 
 
-def _indented(label: str, text: str) -> str:
+def _indented(label: str, text: str, indent: str = INDENT) -> str:
     lines = text.splitlines() or [""]
-    head = f"{INDENT}{label} {lines[0]}"
-    return "\n".join([head, *(f"{INDENT}{' ' * len(label)} {line}" for line in lines[1:])])
+    head = f"{indent}{label} {lines[0]}"
+    return "\n".join([head, *(f"{indent}{' ' * len(label)} {line}" for line in lines[1:])])
 
 
 def _shown(path: Path) -> str:
@@ -74,8 +74,7 @@ class ThreadPrinter:
             return
         if method == "chat.postMessage" and not args.get("thread_ts"):
             channel = f"#{self.names.get(str(args.get('channel')), args.get('channel'))}"
-            lines = self._text(args).splitlines() or [""]
-            self.write("\n".join([f"{channel}  {lines[0]}", *(f"{' ' * len(channel)}  {line}" for line in lines[1:])]))
+            self.write(_indented(f"{channel} ", self._text(args), indent=""))
         elif method == "chat.postMessage":
             self.write(_indented("↳", self._text(args)))
         elif method == "chat.update":
