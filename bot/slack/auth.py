@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import wording
 from bot.errors import BotError
 from bot.lifecycle import Backoff, Stopping
+from bot.slack.watch import retry_after
 
 log = logging.getLogger(__name__)
 
@@ -97,13 +98,8 @@ def _refusal(error: SlackApiError, token: SlackToken) -> Exception:
     answer = str(response.get("error") or "") if isinstance(response.data, dict) else ""
     if answer in PERMANENT_ANSWERS:
         return TokenRejected(token, answer)
-    retry_after = 0.0
-    if response.status_code == 429:
-        try:
-            retry_after = float(response.headers.get("Retry-After", "0"))
-        except ValueError:
-            retry_after = 0.0
-    return SlackUnreachable(f"Slack answered {answer or f'HTTP {response.status_code}'}", retry_after)
+    wait = retry_after(response.headers) if response.status_code == 429 else 0.0
+    return SlackUnreachable(f"Slack answered {answer or f'HTTP {response.status_code}'}", wait)
 
 
 async def call_slack(call: Awaitable[Any], token: SlackToken) -> Any:
