@@ -128,12 +128,8 @@ class Batches:
         except text.BatchFileError as bad:
             return BatchCheck(text.file_problem_text(name, str(bad)))
         if len(rows) + len(problems) > self.max_rows:
-            return BatchCheck(
-                text.file_problem_text(
-                    name,
-                    wording.batches.TOO_MANY_ROWS.format(ready=len(rows) + len(problems), max_rows=self.max_rows),
-                )
-            )
+            too_many = wording.batches.TOO_MANY_ROWS.format(ready=len(rows) + len(problems), max_rows=self.max_rows)
+            return BatchCheck(text.file_problem_text(name, too_many))
         records, images = [], 0
         for row in rows:
             try:
@@ -388,11 +384,9 @@ class Batches:
     def status_text(self, *, team_id: str, user_id: str, batch_id: int | None) -> str:
         batch = self.store.latest(team_id, user_id) if batch_id is None else self.store.get(batch_id)
         if batch is None or batch.team_id != team_id:
-            return (
-                wording.batches.NO_BATCHES_YET
-                if batch_id is None
-                else wording.batches.NO_SUCH_BATCH.format(batch_id=batch_id)
-            )
+            if batch_id is None:
+                return wording.batches.NO_BATCHES_YET
+            return wording.batches.NO_SUCH_BATCH.format(batch_id=batch_id)
         counts = self._counts(batch.id) if batch.status in (RUNNING, FINISHED) else None
         return text.status_text(batch, counts)
 

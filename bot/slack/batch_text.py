@@ -12,7 +12,7 @@ from bot import wording
 from bot.errors import BotError
 from bot.rules import OPTION_NAMES, Draft, Naming
 from bot.slack.command_text import CommandError, Generate, generate
-from bot.slack.messages import escape, progress_bar, text_block
+from bot.slack.messages import escape, plain_text, progress_bar, text_block
 from bot.slack.refs import BadRef, Ref, parse_ref
 from bot.store.batches import Batch, BatchCounts
 from bot.store.db import RequestRow
@@ -130,12 +130,8 @@ def parse_batch_csv(data: bytes) -> tuple[list[CsvRow], list[CsvProblem]]:
                 header = _header(cells)
                 continue
             if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
-                problems.append(
-                    CsvProblem(
-                        number,
-                        wording.batches.WRONG_CELL_COUNT.format(cells=len(cells), columns=len(header)),
-                    )
-                )
+                reason = wording.batches.WRONG_CELL_COUNT.format(cells=len(cells), columns=len(header))
+                problems.append(CsvProblem(number, reason))
                 continue
             rows.append(CsvRow(number, {name: cell.strip() for name, cell in zip(header, cells, strict=False)}))
     except csv.Error as error:
@@ -206,14 +202,14 @@ def batch_form_view(channel_id: str, thread_ts: str | None = None) -> dict[str, 
         "type": "modal",
         "callback_id": FORM_CALLBACK,
         "private_metadata": metadata,
-        "title": {"type": "plain_text", "text": wording.batches.FORM_TITLE},
-        "submit": {"type": "plain_text", "text": wording.batches.FORM_SUBMIT},
-        "close": {"type": "plain_text", "text": wording.slack.CANCEL},
+        "title": plain_text(wording.batches.FORM_TITLE),
+        "submit": plain_text(wording.batches.FORM_SUBMIT),
+        "close": plain_text(wording.slack.CANCEL),
         "blocks": [
             {
                 "type": "input",
                 "block_id": FILE_BLOCK,
-                "label": {"type": "plain_text", "text": wording.batches.FORM_FILE_LABEL},
+                "label": plain_text(wording.batches.FORM_FILE_LABEL),
                 "element": {"type": "file_input", "action_id": FILE_ACTION, "filetypes": ["csv"], "max_files": 1},
             },
             {
@@ -266,45 +262,29 @@ def counted(count: int, noun: str) -> str:
 
 def confirmation_blocks(batch: Batch, allowance: str) -> tuple[str, list[dict[str, Any]]]:
     """The message that asks for the Submit click: what will be billed, and what today's caps allow."""
+    requests, images = counted(batch.row_count, "request"), counted(batch.image_count, "image")
     text = wording.batches.BATCH_CHECKED.format(
         id=batch.id,
         user_id=batch.user_id,
         file_name=escape(batch.file_name),
-        requests=counted(batch.row_count, "request"),
-        images=counted(batch.image_count, "image"),
+        requests=requests,
+        images=images,
         allowance=allowance,
     )
-    buttons = {
-        "type": "actions",
-        "block_id": f"batch-{batch.id}",
-        "elements": [
-            {
-                "type": "button",
-                "action_id": SUBMIT_ACTION,
-                "style": "primary",
-                "text": {"type": "plain_text", "text": wording.batches.SUBMIT_BATCH},
-                "value": str(batch.id),
-                "confirm": {
-                    "title": {"type": "plain_text", "text": wording.batches.SUBMIT_CONFIRM_TITLE},
-                    "text": {
-                        "type": "mrkdwn",
-                        "text": wording.batches.SUBMIT_CONFIRM_TEXT.format(
-                            requests=counted(batch.row_count, "request"), images=counted(batch.image_count, "image")
-                        ),
-                    },
-                    "confirm": {"type": "plain_text", "text": wording.batches.SUBMIT_BATCH},
-                    "deny": {"type": "plain_text", "text": wording.batches.NOT_YET},
-                },
-            },
-            {
-                "type": "button",
-                "action_id": DROP_ACTION,
-                "text": {"type": "plain_text", "text": wording.batches.DISCARD},
-                "value": str(batch.id),
-            },
-        ],
+    billed = wording.batches.SUBMIT_CONFIRM_TEXT.format(requests=requests, images=images)
+    confirm = {
+        "title": plain_text(wording.batches.SUBMIT_CONFIRM_TITLE),
+        "text": {"type": "mrkdwn", "text": billed},
+        "confirm": plain_text(wording.batches.SUBMIT_BATCH),
+        "deny": plain_text(wording.batches.NOT_YET),
     }
-    return text, [text_block(text), buttons]
+    submit = {"type": "button", "action_id": SUBMIT_ACTION, "style": "primary", "value": str(batch.id)}
+    drop = {"type": "button", "action_id": DROP_ACTION, "value": str(batch.id)}
+    buttons = [
+        submit | {"text": plain_text(wording.batches.SUBMIT_BATCH), "confirm": confirm},
+        drop | {"text": plain_text(wording.batches.DISCARD)},
+    ]
+    return text, [text_block(text), {"type": "actions", "block_id": f"batch-{batch.id}", "elements": buttons}]
 
 
 def allowance_text(user_left: int | None, workspace_left: int | None) -> str:

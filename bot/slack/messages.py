@@ -162,5 +162,9 @@ def error_text(headline: str, details: str) -> str:
     return wording.slack.ERROR.format(headline=headline, details=details)
 
 
+def plain_text(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}
+
+
 def text_block(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}

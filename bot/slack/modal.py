@@ -10,6 +10,7 @@ from typing import Any
 from bot import rules, wording
 from bot.rules import Draft, Naming, Refused, check
 from bot.slack.command_text import Generate
+from bot.slack.messages import plain_text
 from bot.slack.refs import BadRef, FileIdRef, Ref, SlackFileRef, UrlRef, parse_ref
 from bot.tencent.models import ASPECT_RATIOS, RESOLUTIONS
 from bot.tencent.scenes import SCENE_LABELS, TRY_ON_MODEL_ALIASES
@@ -91,16 +92,12 @@ class FormContext:
 
 
 def _option(value: str, label: str | None = None) -> dict[str, Any]:
-    return {"text": _plain(label or value), "value": value}
+    return {"text": plain_text(label or value), "value": value}
 
 
 def _input(block_id: str, label: str, element: dict[str, Any], optional: bool = True, hint: str = "") -> dict[str, Any]:
-    block = {"type": "input", "block_id": block_id, "optional": optional, "label": _plain(label), "element": element}
-    return block | ({"hint": _plain(hint)} if hint else {})
-
-
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text}
+    block = {"type": "input", "block_id": block_id, "optional": optional, "label": plain_text(label)}
+    return block | {"element": element} | ({"hint": plain_text(hint)} if hint else {})
 
 
 def _select(block_id: str, label: str, options: list[dict[str, Any]]) -> dict[str, Any]:
@@ -114,7 +111,7 @@ def _files(block_id: str, label: str, max_files: int, optional: bool, hint: str)
 
 def _text(block_id: str, label: str, multiline: bool, max_length: int, placeholder: str) -> dict[str, Any]:
     element = {"type": "plain_text_input", "action_id": "value", "multiline": multiline, "max_length": max_length}
-    return _input(block_id, label, element | {"placeholder": _plain(placeholder)})
+    return _input(block_id, label, element | {"placeholder": plain_text(placeholder)})
 
 
 def _links(links: list[str], scene: str) -> dict[str, Any]:
@@ -133,7 +130,7 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
             "type": "input",
             "block_id": "scene",
             "dispatch_action": True,
-            "label": _plain(wording.form.SCENE_LABEL),
+            "label": plain_text(wording.form.SCENE_LABEL),
             "element": {
                 "type": "static_select",
                 "action_id": SCENE_ACTION,
@@ -204,9 +201,9 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
         "type": "modal",
         "callback_id": FORM_CALLBACK,
         "private_metadata": context.dump(),
-        "title": _plain(wording.form.TITLE),
-        "submit": _plain(wording.form.SUBMIT),
-        "close": _plain(wording.slack.CANCEL),
+        "title": plain_text(wording.form.TITLE),
+        "submit": plain_text(wording.form.SUBMIT),
+        "close": plain_text(wording.slack.CANCEL),
         "blocks": blocks,
     }
 

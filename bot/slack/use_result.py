@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot import wording
+from bot.slack.messages import plain_text
 from bot.store.db import RequestLog, RequestRow, Status, parse_iso
 
 USE_RESULT_ACTION = "aigc_use_result"
@@ -29,16 +30,16 @@ def use_result_element(row_id: int, image_count: int) -> dict[str, Any] | None:
         return {
             "type": "button",
             "action_id": USE_RESULT_ACTION,
-            "text": {"type": "plain_text", "text": wording.slack.USE_RESULT_LABEL},
+            "text": plain_text(wording.slack.USE_RESULT_LABEL),
             "value": result_reference(row_id, 1),
         }
     return {
         "type": "static_select",
         "action_id": USE_RESULT_ACTION,
-        "placeholder": {"type": "plain_text", "text": f"{wording.slack.USE_RESULT_LABEL}…"},
+        "placeholder": plain_text(f"{wording.slack.USE_RESULT_LABEL}…"),
         "options": [
             {
-                "text": {"type": "plain_text", "text": wording.slack.IMAGE_NUMBER.format(number=number)},
+                "text": plain_text(wording.slack.IMAGE_NUMBER.format(number=number)),
                 "value": result_reference(row_id, number),
             }
             for number in range(1, min(image_count, MAX_IMAGE_OPTIONS) + 1)
