@@ -29,7 +29,6 @@ from bot.pipeline import Pipeline
 from bot.presets import apply_workflow
 from bot.request import Origin, command_columns, session_id_for
 from bot.slack import batch_text as text
-from bot.slack.batch_file import download_csv
 from bot.slack.command_text import CommandError, Generate
 from bot.slack.conversation import Conversation, SlackUnavailable, slack_error_code
 from bot.slack.messages import text_block
@@ -121,7 +120,7 @@ class Batches:
             meta = await self._complete(meta)
             token = self.settings.slack_bot_token
             assert token is not None
-            data = await download_csv(
+            data = await text.download_csv(
                 self.http, meta, bot_token=token.get_secret_value(), api_url=self.settings.slack_api_url
             )
             rows, problems = text.parse_batch_csv(data)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+
 from bot import wording
 from bot.errors import BotError
 from bot.rules import OPTION_NAMES, Draft, Naming
 from bot.slack.command_text import CommandError, Generate, generate
+from bot.slack.files import DownloadTooLarge, download_to_temp_file, token_may_go_to
 from bot.slack.messages import escape, plain_text, progress_bar, text_block
 from bot.slack.refs import BadRef, Ref, parse_ref
 from bot.store.batches import Batch, BatchCounts
@@ -27,6 +31,8 @@ DROP_ACTION = "aigc_batch_drop"
 # The most problems one message lists; the rest are counted.
 SHOWN_PROBLEMS = 40
 FORMAT_HINT = wording.batches.FORMAT_HINT.format(columns=",".join(COLUMNS))
+# A catalogue of the largest batch allowed is a few hundred KB; anything far larger is not one.
+MAX_CSV_BYTES = 5 * 1_048_576
 
 
 class BatchFileError(BotError, ValueError):
@@ -139,6 +145,48 @@ def parse_batch_csv(data: bytes) -> tuple[list[CsvRow], list[CsvProblem]]:
     if not rows and not problems:
         raise BatchFileError(wording.batches.NO_ROWS.format(format_hint=FORMAT_HINT))
     return rows, problems
+
+
+async def download_csv(http: httpx.AsyncClient, meta: dict[str, Any], *, bot_token: str, api_url: str) -> bytes:
+    """The file's bytes; raises BatchFileError with a sentence for the person when they cannot be had."""
+    name = str(meta.get("name") or meta.get("id") or "the file")
+    url = str(meta.get("url_private_download") or meta.get("url_private") or "")
+    if not url:
+        raise BatchFileError(wording.images.NO_DOWNLOAD_LINK.format(name=name))
+    if not token_may_go_to(url, api_url):
+        raise BatchFileError(wording.images.LINK_NOT_SLACK.format(name=name))
+
+    def refused(response: httpx.Response) -> None:
+        if response.status_code != 200:
+            raise BatchFileError(
+                wording.batches.SLACK_REFUSED_DOWNLOAD.format(name=name, status_code=response.status_code)
+            )
+
+    try:
+        path = await download_to_temp_file(
+            http,
+            url,
+            max_bytes=MAX_CSV_BYTES,
+            prefix="aigc-batch-",
+            headers={"Authorization": f"Bearer {bot_token}"},
+            check_response=refused,
+        )
+    except DownloadTooLarge:
+        raise BatchFileError(
+            wording.batches.FILE_TOO_LARGE.format(name=name, max_megabytes=MAX_CSV_BYTES // 1048576)
+        ) from None
+    except httpx.TransportError as error:
+        raise BatchFileError(
+            wording.batches.DOWNLOAD_FAILED.format(name=name, error_kind=type(error).__name__)
+        ) from None
+    try:
+        body = path.read_bytes()
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    if body[:64].lstrip().lower().startswith((b"<!doctype html", b"<html")):
+        raise BatchFileError(wording.batches.SLACK_SENT_SIGN_IN_PAGE.format(name=name))
+    return body
 
 
 def _header(cells: list[str]) -> list[str]:
