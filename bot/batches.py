@@ -70,11 +70,6 @@ class _Running:
     task: asyncio.Task[None] | None = None
 
 
-def billed_images(command: Generate) -> int:
-    """Images Tencent bills for one request: the count asked for (product), else one."""
-    return command.spec.options.count or 1
-
-
 class Batches:
     """Checks, submits, follows and reports catalogue batches; one per process, beside the pipeline."""
 
@@ -132,11 +127,14 @@ class Batches:
         records, images = [], 0
         for row in rows:
             try:
-                command = self._checked_command(row, place)
+                # The row as it would run, under the rulebook and with its preset and channel defaults.
+                command = apply_workflow(
+                    self.presets, team_id=place.team_id, channel_id=place.channel_id, command=text.row_command(row)
+                )
             except CommandError as bad:
                 problems.append(text.CsvProblem(row.number, str(bad)))
                 continue
-            images += billed_images(command)
+            images += command.spec.options.count or 1  # Tencent bills the count asked for (product), else one
             records.append(self._record(row.number, command, place))
         if problems:
             return BatchCheck(text.problems_text(name, problems))
@@ -168,11 +166,6 @@ class Batches:
                 wording.batches.SLACK_WOULD_NOT_SHARE.format(slack_error=slack_error_code(error))
             ) from None
         return dict(answer["file"])
-
-    def _checked_command(self, row: text.CsvRow, place: Place) -> Generate:
-        """The row as it would run, under the rulebook and with its preset and defaults; raises CommandError."""
-        command = text.row_command(row)
-        return apply_workflow(self.presets, team_id=place.team_id, channel_id=place.channel_id, command=command)
 
     def _record(self, number: int, command: Generate, place: Place) -> dict[str, Any]:
         """The `requests` row a checked row becomes once submitted (ids and times are added then)."""

@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -130,13 +130,13 @@ def _finished(row: RequestRow) -> bool:
     return status in _FINAL_WITHOUT_RESULT or bool(delivered)
 
 
+@dataclass
 class Demo:
-    def __init__(self, stand_ins: StandIns, services: Services, events_url: str, printer: ThreadPrinter) -> None:
-        self.stand_ins = stand_ins
-        self.services = services
-        self.events_url = events_url
-        self.printer = printer
-        self.http = httpx.AsyncClient(timeout=10)
+    stand_ins: StandIns
+    services: Services
+    events_url: str
+    printer: ThreadPrinter
+    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=10))
 
     async def send_command(self, text: str) -> None:
         """`/aigc <text>` typed by the demo user, sent as Slack sends it: form-encoded and signed."""

@@ -27,10 +27,6 @@ def thread_link(team_domain: str | None, channel_id: str | None, ts: str | None)
     return f"https://{team_domain}.slack.com/archives/{channel_id}/p{ts.replace('.', '')}"
 
 
-def _when(text: str) -> str:
-    return parse_iso(text).strftime("%Y-%m-%d %H:%M UTC")
-
-
 def history_text(log_db: RequestLog, *, team_id: str, user_id: str, team_domain: str | None) -> str:
     rows = log_db.recent_for_user(team_id=team_id, user_id=user_id, limit=10)
     if not rows:
@@ -41,7 +37,8 @@ def history_text(log_db: RequestLog, *, team_id: str, user_id: str, team_domain:
         task = f"`{row['task_id']}`" if row["task_id"] else wording.slack.NO_TASK_ID
         link = thread_link(team_domain, row["channel_id"], row["thread_ts"])
         where = f" · <{link}|thread>" if link else ""
-        lines.append(f"• {_when(row['created_at'])} · {scene} · {row['status']} · {task}{where}")
+        when = parse_iso(row["created_at"]).strftime("%Y-%m-%d %H:%M UTC")
+        lines.append(f"• {when} · {scene} · {row['status']} · {task}{where}")
     return "\n".join(lines)
 
 
