@@ -15,6 +15,9 @@ _MENTION = re.compile(r"<@([A-Z0-9]+)>")
 _LINK = re.compile(r"<(https?://[^>|]+)\|([^>]+)>|<(https?://[^>]+)>")
 _CHANNEL = re.compile(r"<#([A-Z0-9]+)(?:\|([^>]*))?>")
 INDENT = "    "
+ONLY_YOU = "(only you see)"
+# How a reply, an edit and an ephemeral message are marked in the terminal.
+LABELS = {"chat.postMessage": "↳", "chat.update": "(parent now reads)", "chat.postEphemeral": ONLY_YOU}
 
 
 def plain(text: str, names: dict[str, str]) -> str:
@@ -64,7 +67,7 @@ class ThreadPrinter:
 
     def write_ephemeral(self, text: str) -> None:
         """An answer only the person who asked sees, such as a slash command's acknowledgement."""
-        self.write(_indented("(only you see)", plain(text, self.names)))
+        self.write(_indented(ONLY_YOU, plain(text, self.names)))
 
     def _text(self, args: dict[str, Any]) -> str:
         return plain(str(args.get("text") or args.get("initial_comment") or ""), self.names)
@@ -75,12 +78,8 @@ class ThreadPrinter:
         if method == "chat.postMessage" and not args.get("thread_ts"):
             channel = f"#{self.names.get(str(args.get('channel')), args.get('channel'))}"
             self.write(_indented(f"{channel} ", self._text(args), indent=""))
-        elif method == "chat.postMessage":
-            self.write(_indented("↳", self._text(args)))
-        elif method == "chat.update":
-            self.write(_indented("(parent now reads)", self._text(args)))
-        elif method == "chat.postEphemeral":
-            self.write(_indented("(only you see)", self._text(args)))
+        elif method in LABELS:
+            self.write(_indented(LABELS[method], self._text(args)))
         elif method == "files.completeUploadExternal":
             self._show_files(args, answer)
 

@@ -102,29 +102,21 @@ class CsvProblem:
     reason: str
 
 
-def _text_of(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")  # a spreadsheet's "CSV UTF-8" starts with a byte order mark
-    except UnicodeDecodeError:
-        raise BatchFileError(wording.batches.NOT_UTF8) from None
-
-
-def _delimiter(header_line: str) -> str:
-    """Semicolons where the header has more of them than commas (spreadsheets in many locales), else commas."""
-    return ";" if header_line.count(";") > header_line.count(",") else ","
-
-
 def parse_batch_csv(data: bytes) -> tuple[list[CsvRow], list[CsvProblem]]:
     """The file's requests and the rows that cannot be read; raises BatchFileError for a file that is no batch.
 
     Empty rows are skipped and keep their number, so every number matches the row a spreadsheet shows.
     """
-    text = _text_of(data)
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), "")
+    try:
+        text = data.decode("utf-8-sig")  # a spreadsheet's "CSV UTF-8" starts with a byte order mark
+    except UnicodeDecodeError:
+        raise BatchFileError(wording.batches.NOT_UTF8) from None
+    first = next((line for line in text.splitlines() if line.strip()), "")
     if not first:
         raise BatchFileError(wording.batches.FILE_EMPTY.format(format_hint=FORMAT_HINT))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
+    # Semicolons where the header has more of them than commas (spreadsheets in many locales), else commas.
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     rows: list[CsvRow] = []
     problems: list[CsvProblem] = []

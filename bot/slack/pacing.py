@@ -236,10 +236,6 @@ class Pacer:
                 waiting.wake.set()
         self._waiting = [waiting for waiting in self._waiting if not waiting.superseded]
 
-    def withdraw(self, ticket: Ticket) -> None:
-        if ticket in self._waiting:
-            self._waiting.remove(ticket)
-
     async def turn(self, method: str, channel: str | None = None) -> None:
         """Wait until a call of `method` (into `channel`) may go; raises Superseded if a newer one replaced it."""
         ticket = self.ticket(method, channel)
@@ -257,7 +253,8 @@ class Pacer:
                 if ticket.superseded:
                     raise Superseded(method)
         finally:
-            self.withdraw(ticket)
+            if ticket in self._waiting:
+                self._waiting.remove(ticket)
             # Calls that were behind this one may go now.
             for waiting in self._waiting:
                 waiting.wake.set()
