@@ -16,7 +16,8 @@ from bot.errors import BotError
 from bot.rules import OPTION_NAMES, Draft, Naming
 from bot.slack.command_text import CommandError, Generate, generate
 from bot.slack.files import DownloadTooLarge, download_to_temp_file, token_may_go_to
-from bot.slack.messages import escape, plain_text, progress_bar, text_block
+from bot.slack.messages import context_block, escape, plain_text, progress_bar, text_block
+from bot.slack.modal import input_block, modal_view
 from bot.slack.refs import BadRef, Ref, parse_ref
 from bot.store.batches import Batch, BatchCounts
 from bot.store.db import RequestRow
@@ -238,31 +239,12 @@ def csv_files(files: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
 
 def batch_form_view(channel_id: str, thread_ts: str | None = None) -> dict[str, Any]:
     metadata = json.dumps({"c": channel_id, "t": thread_ts}, separators=(",", ":"))
-    return {
-        "type": "modal",
-        "callback_id": FORM_CALLBACK,
-        "private_metadata": metadata,
-        "title": plain_text(wording.batches.FORM_TITLE),
-        "submit": plain_text(wording.batches.FORM_SUBMIT),
-        "close": plain_text(wording.slack.CANCEL),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": FILE_BLOCK,
-                "label": plain_text(wording.batches.FORM_FILE_LABEL),
-                "element": {"type": "file_input", "action_id": FILE_ACTION, "filetypes": ["csv"], "max_files": 1},
-            },
-            {
-                "type": "context",
-                "elements": [
-                    {
-                        "type": "mrkdwn",
-                        "text": FORMAT_HINT + wording.batches.CHECKED_BEFORE_BILLING,
-                    }
-                ],
-            },
-        ],
-    }
+    element = {"type": "file_input", "action_id": FILE_ACTION, "filetypes": ["csv"], "max_files": 1}
+    blocks = [
+        input_block(FILE_BLOCK, wording.batches.FORM_FILE_LABEL, element, optional=False),
+        context_block(FORMAT_HINT + wording.batches.CHECKED_BEFORE_BILLING),
+    ]
+    return modal_view(FORM_CALLBACK, metadata, wording.batches.FORM_TITLE, wording.batches.FORM_SUBMIT, blocks)
 
 
 def form_files(view: dict[str, Any]) -> list[dict[str, Any]]:

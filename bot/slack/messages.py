@@ -166,5 +166,9 @@ def plain_text(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text}
 
 
+def context_block(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
 def text_block(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}

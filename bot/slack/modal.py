@@ -10,7 +10,7 @@ from typing import Any
 from bot import rules, wording
 from bot.rules import Draft, Naming, Refused, check
 from bot.slack.command_text import Generate
-from bot.slack.messages import plain_text
+from bot.slack.messages import context_block, plain_text
 from bot.slack.refs import BadRef, FileIdRef, Ref, SlackFileRef, UrlRef, parse_ref
 from bot.tencent.models import ASPECT_RATIOS, RESOLUTIONS
 from bot.tencent.scenes import SCENE_LABELS, TRY_ON_MODEL_ALIASES
@@ -95,23 +95,25 @@ def _option(value: str, label: str | None = None) -> dict[str, Any]:
     return {"text": plain_text(label or value), "value": value}
 
 
-def _input(block_id: str, label: str, element: dict[str, Any], optional: bool = True, hint: str = "") -> dict[str, Any]:
+def input_block(
+    block_id: str, label: str, element: dict[str, Any], optional: bool = True, hint: str = ""
+) -> dict[str, Any]:
     block = {"type": "input", "block_id": block_id, "optional": optional, "label": plain_text(label)}
     return block | {"element": element} | ({"hint": plain_text(hint)} if hint else {})
 
 
 def _select(block_id: str, label: str, options: list[dict[str, Any]]) -> dict[str, Any]:
-    return _input(block_id, label, {"type": "static_select", "action_id": "value", "options": options})
+    return input_block(block_id, label, {"type": "static_select", "action_id": "value", "options": options})
 
 
 def _files(block_id: str, label: str, max_files: int, optional: bool, hint: str) -> dict[str, Any]:
     element = {"type": "file_input", "action_id": "files", "filetypes": IMAGE_TYPES, "max_files": max_files}
-    return _input(block_id, label, element, optional, hint)
+    return input_block(block_id, label, element, optional, hint)
 
 
 def _text(block_id: str, label: str, multiline: bool, max_length: int, placeholder: str) -> dict[str, Any]:
     element = {"type": "plain_text_input", "action_id": "value", "multiline": multiline, "max_length": max_length}
-    return _input(block_id, label, element | {"placeholder": plain_text(placeholder)})
+    return input_block(block_id, label, element | {"placeholder": plain_text(placeholder)})
 
 
 def _links(links: list[str], scene: str) -> dict[str, Any]:
@@ -119,7 +121,9 @@ def _links(links: list[str], scene: str) -> dict[str, Any]:
     order = wording.form.TRYON_ORDER if scene == "tryon" else ""
     element = {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": MAX_LINKS_CHARS}
     element["initial_value"] = "\n".join(links)[:MAX_LINKS_CHARS]
-    return _input("links", wording.form.LINKS_LABEL, element, hint=wording.form.ATTACHED_COME_AFTER.format(order=order))
+    return input_block(
+        "links", wording.form.LINKS_LABEL, element, hint=wording.form.ATTACHED_COME_AFTER.format(order=order)
+    )
 
 
 def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> dict[str, Any]:
@@ -144,19 +148,10 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
     if context.preset_files:
         names = ", ".join(f["name"] or f["id"] for f in context.preset_files)
         how = wording.form.TRYON_ORDER_AFTER if scene == "tryon" else ""
-        blocks.append(
-            {
-                "type": "context",
-                "elements": [
-                    {
-                        "type": "mrkdwn",
-                        "text": wording.form.USING_MESSAGE_IMAGES.format(
-                            preset_images=len(context.preset_files), names=names[:2000], how=how
-                        ),
-                    }
-                ],
-            }
+        using = wording.form.USING_MESSAGE_IMAGES.format(
+            preset_images=len(context.preset_files), names=names[:2000], how=how
         )
+        blocks.append(context_block(using))
     fewest, most = rules.IMAGE_COUNTS[scene]
     ratios = [_option(r) for r in ASPECT_RATIOS]
     if scene == "tryon":
@@ -197,12 +192,19 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
     if scene in rules.PROMPT_SCENES:
         hint = wording.form.PROMPT_PLACEHOLDER
         blocks.append(_text("prompt", "Prompt", True, rules.MAX_PROMPT_CHARS, hint))
+    return modal_view(FORM_CALLBACK, context.dump(), wording.form.TITLE, wording.form.SUBMIT, blocks)
+
+
+def modal_view(
+    callback_id: str, metadata: str, title: str, submit: str, blocks: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A form of the bot's: its blocks under `title`, the `submit` button and Cancel."""
     return {
         "type": "modal",
-        "callback_id": FORM_CALLBACK,
-        "private_metadata": context.dump(),
-        "title": plain_text(wording.form.TITLE),
-        "submit": plain_text(wording.form.SUBMIT),
+        "callback_id": callback_id,
+        "private_metadata": metadata,
+        "title": plain_text(title),
+        "submit": plain_text(submit),
         "close": plain_text(wording.slack.CANCEL),
         "blocks": blocks,
     }
