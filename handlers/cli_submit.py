@@ -159,15 +159,10 @@ def _outcome(row: RequestRow, answers: list[str], endpoint: str) -> int:
         # Tencent never answered: say so in the terminal's own words, not the Slack answer's.
         return _fail(no_answer_text(row, endpoint) or said or str(row.get("error_message")), EXIT_REFUSED)
     if not row.get("task_id"):
-        return _fail(
-            wording.terminal.ALREADY_SUBMITTED.format(
-                session_id=row.get("session_id"),
-                code=row.get("error_code"),
-                request_id=row.get("request_id"),
-            )
-            + (f"\n{row.get('error_message')}." if taken else ""),
-            EXIT_REFUSED,
+        already = wording.terminal.ALREADY_SUBMITTED.format(
+            session_id=row.get("session_id"), code=row.get("error_code"), request_id=row.get("request_id")
         )
+        return _fail(already + (f"\n{row.get('error_message')}." if taken else ""), EXIT_REFUSED)
     output: dict[str, Any] = {
         "TaskId": row["task_id"],
         "RequestId": row.get("request_id"),
