@@ -232,10 +232,7 @@ async def _run(folder: Path, serve: bool) -> int:
                 file_id = await demo.upload_sample(folder.resolve(), settings)
                 await demo.send_command(f"product {file_id} {wording.terminal.SAMPLE_PROMPT}")
                 if not await demo.until_all_finished(GIVE_UP_SECONDS):
-                    print(
-                        wording.terminal.DEMO_TIMED_OUT.format(give_up_seconds=GIVE_UP_SECONDS),
-                        file=sys.stderr,
-                    )
+                    print(wording.terminal.DEMO_TIMED_OUT.format(give_up_seconds=GIVE_UP_SECONDS), file=sys.stderr)
                     return 1
                 _summary(printer)
                 if serve:

@@ -53,16 +53,8 @@ class SlackToken:
     remedy: str
 
 
-APP_TOKEN = SlackToken(
-    "SLACK_APP_TOKEN",
-    "apps.connections.open",
-    wording.terminal.APP_TOKEN_REMEDY,
-)
-BOT_TOKEN = SlackToken(
-    "SLACK_BOT_TOKEN",
-    "auth.test",
-    wording.terminal.BOT_TOKEN_REMEDY,
-)
+APP_TOKEN = SlackToken("SLACK_APP_TOKEN", "apps.connections.open", wording.terminal.APP_TOKEN_REMEDY)
+BOT_TOKEN = SlackToken("SLACK_BOT_TOKEN", "auth.test", wording.terminal.BOT_TOKEN_REMEDY)
 
 
 class TokenRejected(BotError):
@@ -141,12 +133,7 @@ async def keep_trying(attempt: Callable[[], Awaitable[T]], stopping: Stopping, w
 
 def bot_token_client(token: str, api_url: str) -> AsyncWebClient:
     """A client for checking the bot token, without the SDK's retry handlers: callers choose their own pauses."""
-    return AsyncWebClient(
-        token=token,
-        base_url=api_url,
-        timeout=ATTEMPT_SECONDS,
-        retry_handlers=[],
-    )
+    return AsyncWebClient(token=token, base_url=api_url, timeout=ATTEMPT_SECONDS, retry_handlers=[])
 
 
 async def check_bot_token(client: AsyncWebClient, stopping: Stopping) -> dict[str, Any] | None:
