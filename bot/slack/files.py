@@ -178,8 +178,6 @@ class SlackFileUploader:
     cos_endpoint: str | None
     expire_days: int
     max_concurrent: InitVar[int] = 8
-    put_attempts: int = DEFAULT_ATTEMPTS
-    put_backoff: float = DEFAULT_BACKOFF
 
     def __post_init__(self, max_concurrent: int) -> None:
         self._in_flight: dict[str, asyncio.Future[SlackUpload]] = {}
@@ -258,8 +256,6 @@ class SlackFileUploader:
                 cos_endpoint=self.cos_endpoint,
                 max_bytes=self.preparer.limits.max_bytes,
                 expire_time=expire_time,
-                put_attempts=self.put_attempts,
-                put_backoff=self.put_backoff,
             )
         finally:
             if prepared is not None:
@@ -270,14 +266,14 @@ class SlackFileUploader:
 
     async def _download_patiently(self, meta: dict[str, Any], name: str) -> Path:
         """Download, trying again after a passing failure: fetching a file from Slack is never billed."""
-        for attempt in range(1, self.put_attempts + 1):
+        for attempt in range(1, DEFAULT_ATTEMPTS + 1):
             try:
                 return await self._download(meta, name)
             except SlackDownloadFailed as failure:
-                if attempt >= self.put_attempts:
+                if attempt >= DEFAULT_ATTEMPTS:
                     raise
-                log.info("%s; retry %d of %d", failure.message, attempt, self.put_attempts - 1)
-                await asyncio.sleep(self.put_backoff * 2 ** (attempt - 1))
+                log.info("%s; retry %d of %d", failure.message, attempt, DEFAULT_ATTEMPTS - 1)
+                await asyncio.sleep(DEFAULT_BACKOFF * 2 ** (attempt - 1))
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _download(self, meta: dict[str, Any], name: str) -> Path:
