@@ -90,15 +90,11 @@ class Conversation:
 
     async def open(self, text: str) -> None:
         """Post the visible parent (or first thread reply) whose status the bot keeps up to date."""
-        if self.via_response_url:
-            await self._respond(text, None)
-            return
-        ts = await self._post(text, None, self.thread_ts)
-        if ts is None:
-            return
-        self.status_ts = ts
-        if self.thread_ts is None:
-            self.thread_ts = ts
+        ts = await self.reply(text)
+        if ts is not None:
+            self.status_ts = ts
+            if self.thread_ts is None:
+                self.thread_ts = ts
 
     async def reply(self, text: str, blocks: list[dict[str, Any]] | None = None) -> str | None:
         if self.via_response_url:
