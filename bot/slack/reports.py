@@ -99,10 +99,7 @@ def usage_text(
 def by_asker(groups: Iterable[UsageGroup]) -> Counter[str]:
     """Requests per person as Slack shows them; each person is named once, however many groups they have."""
     per_person = weighted(((g.user_id, g.from_command_line), g.requests) for g in groups)
-    named: Counter[str] = Counter()
-    for (user_id, from_command_line), requests in per_person.items():
-        named[asker(user_id, from_command_line=from_command_line)] += requests
-    return named
+    return weighted((asker(user, from_command_line=cli), requests) for (user, cli), requests in per_person.items())
 
 
 def weighted(counted: Iterable[tuple[K, int]]) -> Counter[K]:
