@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,7 +48,6 @@ class ThreadPrinter:
     slack: FakeSlack
     image_folder: Path
     names: dict[str, str]
-    write: Callable[[str], None] = print
     saved: list[Path] = field(default_factory=list)
     _calls_seen: int = 0
     _responses_seen: int = 0
@@ -67,7 +65,7 @@ class ThreadPrinter:
 
     def write_ephemeral(self, text: str) -> None:
         """An answer only the person who asked sees, such as a slash command's acknowledgement."""
-        self.write(_indented(ONLY_YOU, plain(text, self.names)))
+        print(_indented(ONLY_YOU, plain(text, self.names)))
 
     def _text(self, args: dict[str, Any]) -> str:
         return plain(str(args.get("text") or args.get("initial_comment") or ""), self.names)
@@ -77,19 +75,19 @@ class ThreadPrinter:
             return
         if method == "chat.postMessage" and not args.get("thread_ts"):
             channel = f"#{self.names.get(str(args.get('channel')), args.get('channel'))}"
-            self.write(_indented(f"{channel} ", self._text(args), indent=""))
+            print(_indented(f"{channel} ", self._text(args), indent=""))
         elif method in LABELS:
-            self.write(_indented(LABELS[method], self._text(args)))
+            print(_indented(LABELS[method], self._text(args)))
         elif method == "files.completeUploadExternal":
             self._show_files(args, answer)
 
     def _show_files(self, args: dict[str, Any], answer: dict[str, Any]) -> None:
         comment = self._text(args)
         if comment:
-            self.write(_indented("↳", comment))
+            print(_indented("↳", comment))
         for file in answer.get("files") or []:
             path = self._save(str(file.get("id")), str(file.get("name") or file.get("id")))
-            self.write(_indented("  [image]", f"saved as {_shown(path)}"))
+            print(_indented("  [image]", f"saved as {_shown(path)}"))
 
     def _save(self, file_id: str, name: str) -> Path:
         with self.slack.lock:
