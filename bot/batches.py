@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import re
 import tempfile
 import time
@@ -30,9 +29,9 @@ from bot.pipeline import Pipeline
 from bot.presets import apply_workflow
 from bot.request import Origin, command_columns, session_id_for
 from bot.slack import batch_text as text
-from bot.slack.batch_file import download_csv
 from bot.slack.command_text import CommandError, Generate
 from bot.slack.conversation import Conversation, SlackUnavailable, slack_error_code
+from bot.slack.messages import text_block
 from bot.slack.pacing import Priority, marked
 from bot.store.batches import AWAITING, BATCH_SOURCE, FINISHED, RUNNING, Batch, BatchCounts, BatchStore
 from bot.store.db import RequestLog, iso, utc_now
@@ -69,11 +68,6 @@ class _Running:
 
     in_flight: set[int] = field(default_factory=set)
     task: asyncio.Task[None] | None = None
-
-
-def billed_images(command: Generate) -> int:
-    """Images Tencent bills for one request: the count asked for (product), else one."""
-    return command.spec.options.count or 1
 
 
 class Batches:
@@ -121,27 +115,26 @@ class Batches:
             meta = await self._complete(meta)
             token = self.settings.slack_bot_token
             assert token is not None
-            data = await download_csv(
+            data = await text.download_csv(
                 self.http, meta, bot_token=token.get_secret_value(), api_url=self.settings.slack_api_url
             )
             rows, problems = text.parse_batch_csv(data)
         except text.BatchFileError as bad:
             return BatchCheck(text.file_problem_text(name, str(bad)))
         if len(rows) + len(problems) > self.max_rows:
-            return BatchCheck(
-                text.file_problem_text(
-                    name,
-                    wording.batches.TOO_MANY_ROWS.format(ready=len(rows) + len(problems), max_rows=self.max_rows),
-                )
-            )
+            too_many = wording.batches.TOO_MANY_ROWS.format(ready=len(rows) + len(problems), max_rows=self.max_rows)
+            return BatchCheck(text.file_problem_text(name, too_many))
         records, images = [], 0
         for row in rows:
             try:
-                command = self._checked_command(row, place)
+                # The row as it would run, under the rulebook and with its preset and channel defaults.
+                command = apply_workflow(
+                    self.presets, team_id=place.team_id, channel_id=place.channel_id, command=text.row_command(row)
+                )
             except CommandError as bad:
                 problems.append(text.CsvProblem(row.number, str(bad)))
                 continue
-            images += billed_images(command)
+            images += command.spec.options.count or 1  # Tencent bills the count asked for (product), else one
             records.append(self._record(row.number, command, place))
         if problems:
             return BatchCheck(text.problems_text(name, problems))
@@ -174,11 +167,6 @@ class Batches:
             ) from None
         return dict(answer["file"])
 
-    def _checked_command(self, row: text.CsvRow, place: Place) -> Generate:
-        """The row as it would run, under the rulebook and with its preset and defaults; raises CommandError."""
-        command = text.row_command(row)
-        return apply_workflow(self.presets, team_id=place.team_id, channel_id=place.channel_id, command=command)
-
     def _record(self, number: int, command: Generate, place: Place) -> dict[str, Any]:
         """The `requests` row a checked row becomes once submitted (ids and times are added then)."""
         return {
@@ -198,7 +186,7 @@ class Batches:
         for left, whose in ((user_left, "your"), (workspace_left, "the workspace's")):
             if left is not None and count > left:
                 return wording.batches.OVER_DAILY_CAP.format(
-                    requests=text.requests_word(count),
+                    requests=text.counted(count, "request"),
                     whose=whose,
                     left=left,
                     who_to_ask=self.policy.who_to_ask(),
@@ -366,10 +354,7 @@ class Batches:
             # Counts on the way are progress: they share the background budget with other progress lines.
             with marked(Priority.BACKGROUND, supersede=("batch", batch.id)):
                 await self.slack.chat_update(
-                    channel=batch.channel_id,
-                    ts=batch.parent_ts,
-                    text=line,
-                    blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": line}}],
+                    channel=batch.channel_id, ts=batch.parent_ts, text=line, blocks=[text_block(line)]
                 )
         except (SlackClientError, OSError, TimeoutError) as error:
             code = slack_error_code(error) if isinstance(error, SlackApiError) else type(error).__name__
@@ -379,28 +364,21 @@ class Batches:
         rows = self.store.requests(batch.id)
         counts = self._counts(batch.id)
         name = f"batch-{batch.id}-results.csv"
-        handle, raw = tempfile.mkstemp(prefix="aigc-batch-", suffix=".csv")
-        path = Path(raw)
-        try:
-            with os.fdopen(handle, "wb") as sink:
-                sink.write(text.results_csv(rows))
+        with tempfile.TemporaryDirectory(prefix="aigc-batch-", ignore_cleanup_errors=True) as folder:
+            path = Path(folder, name)
+            path.write_bytes(text.results_csv(rows))
             conversation = Conversation(self.slack, batch.channel_id, thread_ts=batch.thread_ts)
             comment = text.ended_text(batch, counts, name, results_followed=self.results_followed)
             await conversation.upload([{"file": str(path), "filename": name, "title": name}], comment)
-        finally:
-            with contextlib.suppress(OSError):
-                path.unlink()
 
     # -- status and cancel ------------------------------------------------------------------------------
 
     def status_text(self, *, team_id: str, user_id: str, batch_id: int | None) -> str:
         batch = self.store.latest(team_id, user_id) if batch_id is None else self.store.get(batch_id)
         if batch is None or batch.team_id != team_id:
-            return (
-                wording.batches.NO_BATCHES_YET
-                if batch_id is None
-                else wording.batches.NO_SUCH_BATCH.format(batch_id=batch_id)
-            )
+            if batch_id is None:
+                return wording.batches.NO_BATCHES_YET
+            return wording.batches.NO_SUCH_BATCH.format(batch_id=batch_id)
         counts = self._counts(batch.id) if batch.status in (RUNNING, FINISHED) else None
         return text.status_text(batch, counts)
 

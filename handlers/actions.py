@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -15,9 +16,18 @@ from bot.slack_surface import SlackSurface
 from handlers.answering import Later
 from handlers.registry import Registry
 
+Payload = dict[str, Any]
+
 
 async def _tell(respond: AsyncRespond, text: str, *, replace_original: bool = False) -> None:
     await respond(response_type="ephemeral", replace_original=replace_original, text=text)
+
+
+async def tell_answer(respond: AsyncRespond, ask: Callable[[Payload], Awaitable[str | None]], payload: Payload) -> None:
+    """Ask the surface about a click or shortcut, and tell the person its answer privately, when it has one."""
+    answer = await ask(payload)
+    if answer is not None:
+        await _tell(respond, answer)
 
 
 async def scene_changed(ack: AsyncAck, body: dict[str, Any], surface: SlackSurface, later: Later) -> None:
@@ -31,11 +41,7 @@ async def refresh(
 ) -> None:
     """Tell the clicker where the task stands, and look at it again now."""
     await ack()
-    await later(_refresh, body, respond, surface)
-
-
-async def _refresh(body: dict[str, Any], respond: AsyncRespond, surface: SlackSurface) -> None:
-    await _tell(respond, await surface.refresh(body))
+    await later(tell_answer, respond, surface.refresh, body)
 
 
 async def run_again(
@@ -55,13 +61,7 @@ async def use_result(
 ) -> None:
     """Open the form with a delivered image as the input."""
     await ack()
-    await later(_open_form, body, respond, surface)
-
-
-async def _open_form(body: dict[str, Any], respond: AsyncRespond, surface: SlackSurface) -> None:
-    problem = await surface.open_form_from_result(body)
-    if problem is not None:
-        await _tell(respond, problem)
+    await later(tell_answer, respond, surface.open_form_from_result, body)
 
 
 async def submit_batch(

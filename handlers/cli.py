@@ -73,17 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=wording.terminal.CHECK_EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument(
-        "way",
-        nargs="?",
-        choices=tuple(WAYS_OF_RUNNING),
-        help=wording.terminal.CHECK_FOR_HELP,
-    )
+    check.add_argument("way", nargs="?", choices=tuple(WAYS_OF_RUNNING), help=wording.terminal.CHECK_FOR_HELP)
 
     submit = commands.add_parser(
-        "submit",
-        help=wording.terminal.SUBMIT_HELP,
-        description=wording.terminal.SUBMIT_DESCRIPTION,
+        "submit", help=wording.terminal.SUBMIT_HELP, description=wording.terminal.SUBMIT_DESCRIPTION
     )
     submit.add_argument("--scene", required=True, choices=SCENES, help="what to make")
     submit.add_argument("--image", action="append", default=[], metavar="REF", help=wording.terminal.IMAGE_HELP)
@@ -104,26 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("--dry-run", action="store_true", help=wording.terminal.DRY_RUN_HELP)
     submit.add_argument("--wait", action="store_true", help=wording.terminal.WAIT_HELP)
 
-    commands.add_parser(
-        "run",
-        help=wording.terminal.RUN_HELP,
-        description=wording.terminal.RUN_DESCRIPTION,
-    )
+    commands.add_parser("run", help=wording.terminal.RUN_HELP, description=wording.terminal.RUN_DESCRIPTION)
     serve = commands.add_parser(
-        "serve",
-        help=wording.terminal.SERVE_HELP,
-        description=wording.terminal.SERVE_DESCRIPTION,
+        "serve", help=wording.terminal.SERVE_HELP, description=wording.terminal.SERVE_DESCRIPTION
     )
     serve.add_argument("--host", default="0.0.0.0", help=wording.terminal.HOST_HELP)
     serve.add_argument("--port", type=int, default=3000, help=wording.terminal.PORT_HELP)
     log_commands.add_parsers(commands)
     for command in commands.choices.values():
-        command.add_argument(
-            "--env-file",
-            type=Path,
-            metavar="PATH",
-            help=wording.terminal.ENV_FILE_HELP,
-        )
+        command.add_argument("--env-file", type=Path, metavar="PATH", help=wording.terminal.ENV_FILE_HELP)
     # The demo reads no settings at all, so it takes no --env-file.
     demo = commands.add_parser(
         "demo",
@@ -156,19 +138,14 @@ def _readiness_line(way: WayOfRunning, missing: list[str]) -> str:
 def cmd_check(way_name: str | None) -> int:
     chosen = WAYS_OF_RUNNING[way_name] if way_name else None
     problems, settings = check_report(chosen.required if chosen else REQUIRED_FOR_BOT)
-    for line in files_report(settings):
+    for line in [*files_report(settings), *unknown_settings(), *(problem.line() for problem in problems)]:
         print(line)
-    for warning in unknown_settings():
-        print(warning)
-    for problem in problems:
-        print(problem.line())
     blocking = [p for p in problems if p.kind != "optional"]
     if blocking:
         where = env_file()
         print(
             wording.terminal.SETTINGS_TO_FIX.format(
-                blocking=len(blocking),
-                where=where.resolve() if where else "the environment",
+                blocking=len(blocking), where=where.resolve() if where else "the environment"
             )
         )
     elif problems:

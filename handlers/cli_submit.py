@@ -38,7 +38,6 @@ from bot.store.db import COMMAND_LINE_TEAM, RequestLog, RequestRow, Status, pars
 from bot.store.sessions import SESSION_ID_TAKEN
 from bot.tencent.models import FileInfo, RequestInvalid
 from bot.tencent.scenes import build_task_request
-from bot.tencent.vod import VodClient
 from handlers.cli import _OPTIONS, COMMAND_LINE, EXIT_BAD_INPUT, EXIT_REFUSED, BadInput, _fail, _plain, _print_json
 from handlers.cli_outcomes import no_answer, no_answer_text
 
@@ -112,13 +111,6 @@ def _origin(args: argparse.Namespace) -> Origin:
     )
 
 
-def _follower(vod: VodClient, log_db: RequestLog, settings: Settings) -> Follower:
-    # A command-line row has no channel, so the follower keeps its result in the log and never calls Slack.
-    return Follower(
-        vod=vod, log_db=log_db, slack=AsyncWebClient(), http=vod.http, policy=PollPolicy.from_settings(settings)
-    )
-
-
 async def _follow_to_end(follower: Follower, log_db: RequestLog, row_id: int) -> None:
     """Check the task on the follower's own schedule until it ends or the follower stops following it."""
     while True:
@@ -134,7 +126,9 @@ async def _submit(args: argparse.Namespace, settings: Settings, command: Generat
     log_db = RequestLog(settings.aigc_bot_db)
     try:
         async with vod_client_from(settings) as vod:
-            follower = _follower(vod, log_db, settings)
+            # A command-line row has no channel, so the follower keeps its result in the log and never calls Slack.
+            policy = PollPolicy.from_settings(settings)
+            follower = Follower(vod=vod, log_db=log_db, slack=AsyncWebClient(), http=vod.http, policy=policy)
             pipeline = Pipeline(
                 vod=vod,
                 log_db=log_db,
@@ -165,15 +159,10 @@ def _outcome(row: RequestRow, answers: list[str], endpoint: str) -> int:
         # Tencent never answered: say so in the terminal's own words, not the Slack answer's.
         return _fail(no_answer_text(row, endpoint) or said or str(row.get("error_message")), EXIT_REFUSED)
     if not row.get("task_id"):
-        return _fail(
-            wording.terminal.ALREADY_SUBMITTED.format(
-                session_id=row.get("session_id"),
-                code=row.get("error_code"),
-                request_id=row.get("request_id"),
-            )
-            + (f"\n{row.get('error_message')}." if taken else ""),
-            EXIT_REFUSED,
+        already = wording.terminal.ALREADY_SUBMITTED.format(
+            session_id=row.get("session_id"), code=row.get("error_code"), request_id=row.get("request_id")
         )
+        return _fail(already + (f"\n{row.get('error_message')}." if taken else ""), EXIT_REFUSED)
     output: dict[str, Any] = {
         "TaskId": row["task_id"],
         "RequestId": row.get("request_id"),

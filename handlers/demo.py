@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -126,18 +126,17 @@ async def _serving(services: Services) -> AsyncIterator[str]:
 def _finished(row: RequestRow) -> bool:
     """At its end: the result posted (or the refusal said) and no further check planned."""
     status = row.get("status")
-    if status in _FINAL_WITHOUT_RESULT:
-        return True
-    return bool(status in _FINAL_WITH_RESULT and row.get("delivered_at") and not row.get("follow_next_at"))
+    delivered = status in _FINAL_WITH_RESULT and row.get("delivered_at") and not row.get("follow_next_at")
+    return status in _FINAL_WITHOUT_RESULT or bool(delivered)
 
 
+@dataclass
 class Demo:
-    def __init__(self, stand_ins: StandIns, services: Services, events_url: str, printer: ThreadPrinter) -> None:
-        self.stand_ins = stand_ins
-        self.services = services
-        self.events_url = events_url
-        self.printer = printer
-        self.http = httpx.AsyncClient(timeout=10)
+    stand_ins: StandIns
+    services: Services
+    events_url: str
+    printer: ThreadPrinter
+    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=10))
 
     async def send_command(self, text: str) -> None:
         """`/aigc <text>` typed by the demo user, sent as Slack sends it: form-encoded and signed."""
@@ -233,10 +232,7 @@ async def _run(folder: Path, serve: bool) -> int:
                 file_id = await demo.upload_sample(folder.resolve(), settings)
                 await demo.send_command(f"product {file_id} {wording.terminal.SAMPLE_PROMPT}")
                 if not await demo.until_all_finished(GIVE_UP_SECONDS):
-                    print(
-                        wording.terminal.DEMO_TIMED_OUT.format(give_up_seconds=GIVE_UP_SECONDS),
-                        file=sys.stderr,
-                    )
+                    print(wording.terminal.DEMO_TIMED_OUT.format(give_up_seconds=GIVE_UP_SECONDS), file=sys.stderr)
                     return 1
                 _summary(printer)
                 if serve:

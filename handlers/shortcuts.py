@@ -8,6 +8,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.slack_surface import SlackSurface
+from handlers.actions import tell_answer
 from handlers.answering import Later
 from handlers.registry import Registry
 
@@ -19,13 +20,7 @@ async def from_message(
 ) -> None:
     """Open the form with the message's images; say so privately when it has none."""
     await ack()
-    await later(_open_form, shortcut, respond, surface)
-
-
-async def _open_form(shortcut: dict[str, Any], respond: AsyncRespond, surface: SlackSurface) -> None:
-    problem = await surface.open_form_from_message(shortcut)
-    if problem:
-        await respond(response_type="ephemeral", replace_original=False, text=problem)
+    await later(tell_answer, respond, surface.open_form_from_message, shortcut)
 
 
 def register(registry: Registry) -> None:

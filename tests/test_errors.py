@@ -280,7 +280,7 @@ def test_every_failure_the_bot_explains_shares_one_base_class() -> None:
         assert isinstance(error, AigcBotError)
         assert f"Code: {error.code}" in error.user_text()
     assert isinstance(unusable, ValueError)
-    assert str(unusable) == unusable.message == "notes.png: this is not a JPEG, PNG or WebP image."
+    assert str(unusable) == "notes.png: this is not a JPEG, PNG or WebP image."
     assert str(refusal) == "CreateSceneAigcImageTask: UnauthorizedOperation: no"
     assert storage.code == "Cos.AccessDenied" and storage.cos_code == "AccessDenied" and storage.status == 403
     assert storage.user_text().endswith("Code: Cos.AccessDenied · RequestId: cos-req-9")

@@ -52,12 +52,4 @@ def product_shot_png(index: int) -> bytes:
     """Generated shot number `index`: the same mug on a backdrop and counter that change with the index."""
     wall, counter = BACKDROPS[index % len(BACKDROPS)]
 
-    def pixel(x: int, y: int) -> Rgb:
-        drawn = _mug(x, y)
-        if drawn is not None:
-            return drawn
-        if y > 72:
-            return counter
-        return wall
-
-    return encode_png(SIZE, SIZE, pixel)
+    return encode_png(SIZE, SIZE, lambda x, y: _mug(x, y) or (counter if y > 72 else wall))

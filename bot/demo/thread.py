@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,9 @@ _MENTION = re.compile(r"<@([A-Z0-9]+)>")
 _LINK = re.compile(r"<(https?://[^>|]+)\|([^>]+)>|<(https?://[^>]+)>")
 _CHANNEL = re.compile(r"<#([A-Z0-9]+)(?:\|([^>]*))?>")
 INDENT = "    "
+ONLY_YOU = "(only you see)"
+# How a reply, an edit and an ephemeral message are marked in the terminal.
+LABELS = {"chat.postMessage": "↳", "chat.update": "(parent now reads)", "chat.postEphemeral": ONLY_YOU}
 
 
 def plain(text: str, names: dict[str, str]) -> str:
@@ -25,10 +27,10 @@ def plain(text: str, names: dict[str, str]) -> str:
     return html.unescape(text).strip()
 
 
-def _indented(label: str, text: str) -> str:
+def _indented(label: str, text: str, indent: str = INDENT) -> str:
     lines = text.splitlines() or [""]
-    head = f"{INDENT}{label} {lines[0]}"
-    return "\n".join([head, *(f"{INDENT}{' ' * len(label)} {line}" for line in lines[1:])])
+    head = f"{indent}{label} {lines[0]}"
+    return "\n".join([head, *(f"{indent}{' ' * len(label)} {line}" for line in lines[1:])])
 
 
 def _shown(path: Path) -> str:
@@ -46,7 +48,6 @@ class ThreadPrinter:
     slack: FakeSlack
     image_folder: Path
     names: dict[str, str]
-    write: Callable[[str], None] = print
     saved: list[Path] = field(default_factory=list)
     _calls_seen: int = 0
     _responses_seen: int = 0
@@ -64,7 +65,7 @@ class ThreadPrinter:
 
     def write_ephemeral(self, text: str) -> None:
         """An answer only the person who asked sees, such as a slash command's acknowledgement."""
-        self.write(_indented("(only you see)", plain(text, self.names)))
+        print(_indented(ONLY_YOU, plain(text, self.names)))
 
     def _text(self, args: dict[str, Any]) -> str:
         return plain(str(args.get("text") or args.get("initial_comment") or ""), self.names)
@@ -74,24 +75,19 @@ class ThreadPrinter:
             return
         if method == "chat.postMessage" and not args.get("thread_ts"):
             channel = f"#{self.names.get(str(args.get('channel')), args.get('channel'))}"
-            lines = self._text(args).splitlines() or [""]
-            self.write("\n".join([f"{channel}  {lines[0]}", *(f"{' ' * len(channel)}  {line}" for line in lines[1:])]))
-        elif method == "chat.postMessage":
-            self.write(_indented("↳", self._text(args)))
-        elif method == "chat.update":
-            self.write(_indented("(parent now reads)", self._text(args)))
-        elif method == "chat.postEphemeral":
-            self.write(_indented("(only you see)", self._text(args)))
+            print(_indented(f"{channel} ", self._text(args), indent=""))
+        elif method in LABELS:
+            print(_indented(LABELS[method], self._text(args)))
         elif method == "files.completeUploadExternal":
             self._show_files(args, answer)
 
     def _show_files(self, args: dict[str, Any], answer: dict[str, Any]) -> None:
         comment = self._text(args)
         if comment:
-            self.write(_indented("↳", comment))
+            print(_indented("↳", comment))
         for file in answer.get("files") or []:
             path = self._save(str(file.get("id")), str(file.get("name") or file.get("id")))
-            self.write(_indented("  [image]", f"saved as {_shown(path)}"))
+            print(_indented("  [image]", f"saved as {_shown(path)}"))
 
     def _save(self, file_id: str, name: str) -> Path:
         with self.slack.lock:

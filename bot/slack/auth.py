@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import wording
 from bot.errors import BotError
 from bot.lifecycle import Backoff, Stopping
+from bot.slack.watch import retry_after
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +53,8 @@ class SlackToken:
     remedy: str
 
 
-APP_TOKEN = SlackToken(
-    "SLACK_APP_TOKEN",
-    "apps.connections.open",
-    wording.terminal.APP_TOKEN_REMEDY,
-)
-BOT_TOKEN = SlackToken(
-    "SLACK_BOT_TOKEN",
-    "auth.test",
-    wording.terminal.BOT_TOKEN_REMEDY,
-)
+APP_TOKEN = SlackToken("SLACK_APP_TOKEN", "apps.connections.open", wording.terminal.APP_TOKEN_REMEDY)
+BOT_TOKEN = SlackToken("SLACK_BOT_TOKEN", "auth.test", wording.terminal.BOT_TOKEN_REMEDY)
 
 
 class TokenRejected(BotError):
@@ -97,13 +90,8 @@ def _refusal(error: SlackApiError, token: SlackToken) -> Exception:
     answer = str(response.get("error") or "") if isinstance(response.data, dict) else ""
     if answer in PERMANENT_ANSWERS:
         return TokenRejected(token, answer)
-    retry_after = 0.0
-    if response.status_code == 429:
-        try:
-            retry_after = float(response.headers.get("Retry-After", "0"))
-        except ValueError:
-            retry_after = 0.0
-    return SlackUnreachable(f"Slack answered {answer or f'HTTP {response.status_code}'}", retry_after)
+    wait = retry_after(response.headers) if response.status_code == 429 else 0.0
+    return SlackUnreachable(f"Slack answered {answer or f'HTTP {response.status_code}'}", wait)
 
 
 async def call_slack(call: Awaitable[Any], token: SlackToken) -> Any:
@@ -145,12 +133,7 @@ async def keep_trying(attempt: Callable[[], Awaitable[T]], stopping: Stopping, w
 
 def bot_token_client(token: str, api_url: str) -> AsyncWebClient:
     """A client for checking the bot token, without the SDK's retry handlers: callers choose their own pauses."""
-    return AsyncWebClient(
-        token=token,
-        base_url=api_url,
-        timeout=ATTEMPT_SECONDS,
-        retry_handlers=[],
-    )
+    return AsyncWebClient(token=token, base_url=api_url, timeout=ATTEMPT_SECONDS, retry_handlers=[])
 
 
 async def check_bot_token(client: AsyncWebClient, stopping: Stopping) -> dict[str, Any] | None:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+
 from bot import wording
 from bot.errors import BotError
 from bot.rules import OPTION_NAMES, Draft, Naming
 from bot.slack.command_text import CommandError, Generate, generate
-from bot.slack.messages import escape
+from bot.slack.files import DownloadTooLarge, download_to_temp_file, token_may_go_to
+from bot.slack.messages import context_block, escape, plain_text, progress_bar, text_block
+from bot.slack.modal import input_block, modal_view
 from bot.slack.refs import BadRef, Ref, parse_ref
 from bot.store.batches import Batch, BatchCounts
 from bot.store.db import RequestRow
@@ -24,10 +29,11 @@ FILE_BLOCK = "batch_file"
 FILE_ACTION = "file"
 SUBMIT_ACTION = "aigc_batch_submit"
 DROP_ACTION = "aigc_batch_drop"
-BAR_CELLS = 10
 # The most problems one message lists; the rest are counted.
 SHOWN_PROBLEMS = 40
 FORMAT_HINT = wording.batches.FORMAT_HINT.format(columns=",".join(COLUMNS))
+# A catalogue of the largest batch allowed is a few hundred KB; anything far larger is not one.
+MAX_CSV_BYTES = 5 * 1_048_576
 
 
 class BatchFileError(BotError, ValueError):
@@ -97,29 +103,21 @@ class CsvProblem:
     reason: str
 
 
-def _text_of(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")  # a spreadsheet's "CSV UTF-8" starts with a byte order mark
-    except UnicodeDecodeError:
-        raise BatchFileError(wording.batches.NOT_UTF8) from None
-
-
-def _delimiter(header_line: str) -> str:
-    """Semicolons where the header has more of them than commas (spreadsheets in many locales), else commas."""
-    return ";" if header_line.count(";") > header_line.count(",") else ","
-
-
 def parse_batch_csv(data: bytes) -> tuple[list[CsvRow], list[CsvProblem]]:
     """The file's requests and the rows that cannot be read; raises BatchFileError for a file that is no batch.
 
     Empty rows are skipped and keep their number, so every number matches the row a spreadsheet shows.
     """
-    text = _text_of(data)
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), "")
+    try:
+        text = data.decode("utf-8-sig")  # a spreadsheet's "CSV UTF-8" starts with a byte order mark
+    except UnicodeDecodeError:
+        raise BatchFileError(wording.batches.NOT_UTF8) from None
+    first = next((line for line in text.splitlines() if line.strip()), "")
     if not first:
         raise BatchFileError(wording.batches.FILE_EMPTY.format(format_hint=FORMAT_HINT))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
+    # Semicolons where the header has more of them than commas (spreadsheets in many locales), else commas.
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     rows: list[CsvRow] = []
     problems: list[CsvProblem] = []
@@ -131,12 +129,8 @@ def parse_batch_csv(data: bytes) -> tuple[list[CsvRow], list[CsvProblem]]:
                 header = _header(cells)
                 continue
             if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
-                problems.append(
-                    CsvProblem(
-                        number,
-                        wording.batches.WRONG_CELL_COUNT.format(cells=len(cells), columns=len(header)),
-                    )
-                )
+                reason = wording.batches.WRONG_CELL_COUNT.format(cells=len(cells), columns=len(header))
+                problems.append(CsvProblem(number, reason))
                 continue
             rows.append(CsvRow(number, {name: cell.strip() for name, cell in zip(header, cells, strict=False)}))
     except csv.Error as error:
@@ -144,6 +138,48 @@ def parse_batch_csv(data: bytes) -> tuple[list[CsvRow], list[CsvProblem]]:
     if not rows and not problems:
         raise BatchFileError(wording.batches.NO_ROWS.format(format_hint=FORMAT_HINT))
     return rows, problems
+
+
+async def download_csv(http: httpx.AsyncClient, meta: dict[str, Any], *, bot_token: str, api_url: str) -> bytes:
+    """The file's bytes; raises BatchFileError with a sentence for the person when they cannot be had."""
+    name = str(meta.get("name") or meta.get("id") or "the file")
+    url = str(meta.get("url_private_download") or meta.get("url_private") or "")
+    if not url:
+        raise BatchFileError(wording.images.NO_DOWNLOAD_LINK.format(name=name))
+    if not token_may_go_to(url, api_url):
+        raise BatchFileError(wording.images.LINK_NOT_SLACK.format(name=name))
+
+    def refused(response: httpx.Response) -> None:
+        if response.status_code != 200:
+            raise BatchFileError(
+                wording.batches.SLACK_REFUSED_DOWNLOAD.format(name=name, status_code=response.status_code)
+            )
+
+    try:
+        path = await download_to_temp_file(
+            http,
+            url,
+            max_bytes=MAX_CSV_BYTES,
+            prefix="aigc-batch-",
+            headers={"Authorization": f"Bearer {bot_token}"},
+            check_response=refused,
+        )
+    except DownloadTooLarge:
+        raise BatchFileError(
+            wording.batches.FILE_TOO_LARGE.format(name=name, max_megabytes=MAX_CSV_BYTES // 1048576)
+        ) from None
+    except httpx.TransportError as error:
+        raise BatchFileError(
+            wording.batches.DOWNLOAD_FAILED.format(name=name, error_kind=type(error).__name__)
+        ) from None
+    try:
+        body = path.read_bytes()
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    if body[:64].lstrip().lower().startswith((b"<!doctype html", b"<html")):
+        raise BatchFileError(wording.batches.SLACK_SENT_SIGN_IN_PAGE.format(name=name))
+    return body
 
 
 def _header(cells: list[str]) -> list[str]:
@@ -203,31 +239,12 @@ def csv_files(files: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
 
 def batch_form_view(channel_id: str, thread_ts: str | None = None) -> dict[str, Any]:
     metadata = json.dumps({"c": channel_id, "t": thread_ts}, separators=(",", ":"))
-    return {
-        "type": "modal",
-        "callback_id": FORM_CALLBACK,
-        "private_metadata": metadata,
-        "title": {"type": "plain_text", "text": wording.batches.FORM_TITLE},
-        "submit": {"type": "plain_text", "text": wording.batches.FORM_SUBMIT},
-        "close": {"type": "plain_text", "text": wording.slack.CANCEL},
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": FILE_BLOCK,
-                "label": {"type": "plain_text", "text": wording.batches.FORM_FILE_LABEL},
-                "element": {"type": "file_input", "action_id": FILE_ACTION, "filetypes": ["csv"], "max_files": 1},
-            },
-            {
-                "type": "context",
-                "elements": [
-                    {
-                        "type": "mrkdwn",
-                        "text": FORMAT_HINT + wording.batches.CHECKED_BEFORE_BILLING,
-                    }
-                ],
-            },
-        ],
-    }
+    element = {"type": "file_input", "action_id": FILE_ACTION, "filetypes": ["csv"], "max_files": 1}
+    blocks = [
+        input_block(FILE_BLOCK, wording.batches.FORM_FILE_LABEL, element, optional=False),
+        context_block(FORMAT_HINT + wording.batches.CHECKED_BEFORE_BILLING),
+    ]
+    return modal_view(FORM_CALLBACK, metadata, wording.batches.FORM_TITLE, wording.batches.FORM_SUBMIT, blocks)
 
 
 def form_files(view: dict[str, Any]) -> list[dict[str, Any]]:
@@ -260,72 +277,48 @@ def file_problem_text(file_name: str, problem: str) -> str:
     return wording.batches.FILE_REFUSED.format(file_name=escape(file_name), problem=problem)
 
 
-def images_word(count: int) -> str:
-    return f"{count} image{'s' if count != 1 else ''}"
-
-
-def requests_word(count: int) -> str:
-    return f"{count} request{'s' if count != 1 else ''}"
+def counted(count: int, noun: str) -> str:
+    """`1 request`, `3 requests`."""
+    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
 def confirmation_blocks(batch: Batch, allowance: str) -> tuple[str, list[dict[str, Any]]]:
     """The message that asks for the Submit click: what will be billed, and what today's caps allow."""
+    requests, images = counted(batch.row_count, "request"), counted(batch.image_count, "image")
     text = wording.batches.BATCH_CHECKED.format(
         id=batch.id,
         user_id=batch.user_id,
         file_name=escape(batch.file_name),
-        requests=requests_word(batch.row_count),
-        images=images_word(batch.image_count),
+        requests=requests,
+        images=images,
         allowance=allowance,
     )
-    buttons = {
-        "type": "actions",
-        "block_id": f"batch-{batch.id}",
-        "elements": [
-            {
-                "type": "button",
-                "action_id": SUBMIT_ACTION,
-                "style": "primary",
-                "text": {"type": "plain_text", "text": wording.batches.SUBMIT_BATCH},
-                "value": str(batch.id),
-                "confirm": {
-                    "title": {"type": "plain_text", "text": wording.batches.SUBMIT_CONFIRM_TITLE},
-                    "text": {
-                        "type": "mrkdwn",
-                        "text": wording.batches.SUBMIT_CONFIRM_TEXT.format(
-                            requests=requests_word(batch.row_count), images=images_word(batch.image_count)
-                        ),
-                    },
-                    "confirm": {"type": "plain_text", "text": wording.batches.SUBMIT_BATCH},
-                    "deny": {"type": "plain_text", "text": wording.batches.NOT_YET},
-                },
-            },
-            {
-                "type": "button",
-                "action_id": DROP_ACTION,
-                "text": {"type": "plain_text", "text": wording.batches.DISCARD},
-                "value": str(batch.id),
-            },
-        ],
+    billed = wording.batches.SUBMIT_CONFIRM_TEXT.format(requests=requests, images=images)
+    confirm = {
+        "title": plain_text(wording.batches.SUBMIT_CONFIRM_TITLE),
+        "text": {"type": "mrkdwn", "text": billed},
+        "confirm": plain_text(wording.batches.SUBMIT_BATCH),
+        "deny": plain_text(wording.batches.NOT_YET),
     }
-    return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}, buttons]
+    submit = {"type": "button", "action_id": SUBMIT_ACTION, "style": "primary", "value": str(batch.id)}
+    drop = {"type": "button", "action_id": DROP_ACTION, "value": str(batch.id)}
+    buttons = [
+        submit | {"text": plain_text(wording.batches.SUBMIT_BATCH), "confirm": confirm},
+        drop | {"text": plain_text(wording.batches.DISCARD)},
+    ]
+    return text, [text_block(text), {"type": "actions", "block_id": f"batch-{batch.id}", "elements": buttons}]
 
 
 def allowance_text(user_left: int | None, workspace_left: int | None) -> str:
     """What today's caps still allow, in one sentence."""
     parts = []
     if user_left is not None:
-        parts.append(wording.batches.USER_ALLOWANCE.format(user_left=requests_word(user_left)))
+        parts.append(wording.batches.USER_ALLOWANCE.format(user_left=counted(user_left, "request")))
     if workspace_left is not None:
-        parts.append(wording.batches.WORKSPACE_ALLOWANCE.format(workspace_left=requests_word(workspace_left)))
+        parts.append(wording.batches.WORKSPACE_ALLOWANCE.format(workspace_left=counted(workspace_left, "request")))
     if not parts:
         return wording.batches.NO_DAILY_CAP
     return wording.batches.TODAYS_CAPS + " and ".join(parts) + " (they reset at 00:00 UTC)."
-
-
-def progress_bar(share: float) -> str:
-    filled = max(0, min(BAR_CELLS, int(share * BAR_CELLS)))
-    return "▓" * filled + "░" * (BAR_CELLS - filled)
 
 
 def progress_line(counts: BatchCounts) -> str:
@@ -352,9 +345,9 @@ def parent_text(batch: Batch, counts: BatchCounts) -> str:
 
 def status_text(batch: Batch, counts: BatchCounts | None) -> str:
     """`/aigc batch status`: where one batch stands."""
-    head = f"*Batch {batch.id}* · `{escape(batch.file_name)}` · {requests_word(batch.row_count)}, "
+    head = f"*Batch {batch.id}* · `{escape(batch.file_name)}` · {counted(batch.row_count, 'request')}, "
     head += wording.batches.STARTED_BY.format(
-        images=images_word(batch.image_count), user_id=batch.user_id, channel_id=batch.channel_id
+        images=counted(batch.image_count, "image"), user_id=batch.user_id, channel_id=batch.channel_id
     )
     if batch.status == "awaiting":
         return head + wording.batches.WAITING_FOR_SUBMIT
@@ -370,7 +363,7 @@ def status_text(batch: Batch, counts: BatchCounts | None) -> str:
 def cancelled_text(batch: Batch, cancelled: int, counts: BatchCounts, *, results_followed: bool = True) -> str:
     after = wording.batches.SUBMITTED_RESULTS_FOLLOW if results_followed else wording.batches.SUBMITTED_TASK_IDS_FOLLOW
     return wording.batches.BATCH_CANCELLED.format(
-        id=batch.id, cancelled_requests=requests_word(cancelled), submitted=counts.submitted, after=after
+        id=batch.id, cancelled_requests=counted(cancelled, "request"), submitted=counts.submitted, after=after
     )
 
 
@@ -394,13 +387,6 @@ def results_csv(rows: list[RequestRow]) -> bytes:
     for row in rows:
         outputs = json.loads(row.get("output_json") or "[]")
         urls = [str(o.get("url") or o.get("file_id") or "") for o in outputs if isinstance(o, dict)]
-        writer.writerow(
-            [
-                row.get("batch_row") or "",
-                row.get("task_id") or "",
-                row.get("status") or "",
-                row.get("error_code") or "",
-                LIST_SEPARATOR.join(u for u in urls if u),
-            ]
-        )
+        cells = [row.get(column) or "" for column in ("batch_row", "task_id", "status", "error_code")]
+        writer.writerow([*cells, LIST_SEPARATOR.join(u for u in urls if u)])
     return out.getvalue().encode("utf-8")

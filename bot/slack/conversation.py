@@ -11,8 +11,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot import wording
 from bot.errors import BotError
-from bot.slack.messages import not_in_channel_text
 from bot.slack.pacing import Superseded
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class Conversation:
         except SlackApiError as error:
             if slack_error_code(error) in CANNOT_POST and self.response_url:
                 self.via_response_url = True
-                await self._respond(f"{not_in_channel_text(self.channel_id)}\n\n{text}", blocks=None)
+                await self._respond(f"{wording.slack.NOT_A_MEMBER.format(channel_id=self.channel_id)}\n\n{text}", None)
                 return None
             raise _unavailable("chat.postMessage", error) from None
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as error:
@@ -90,15 +90,11 @@ class Conversation:
 
     async def open(self, text: str) -> None:
         """Post the visible parent (or first thread reply) whose status the bot keeps up to date."""
-        if self.via_response_url:
-            await self._respond(text, None)
-            return
-        ts = await self._post(text, None, self.thread_ts)
-        if ts is None:
-            return
-        self.status_ts = ts
-        if self.thread_ts is None:
-            self.thread_ts = ts
+        ts = await self.reply(text)
+        if ts is not None:
+            self.status_ts = ts
+            if self.thread_ts is None:
+                self.thread_ts = ts
 
     async def reply(self, text: str, blocks: list[dict[str, Any]] | None = None) -> str | None:
         if self.via_response_url:

@@ -9,7 +9,7 @@ import os
 import re
 import tempfile
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import InitVar, dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import wording
 from bot.errors import AigcBotError, BotError
+from bot.images.opening import read_head
 from bot.images.prepare import PreparedImage
 from bot.images.preparer import ImagePreparer
 from bot.images.refusals import READABLE, ImageRefused, too_large_to_fetch
@@ -27,7 +28,6 @@ from bot.observe import counts_upload
 from bot.slack.conversation import slack_error_code
 from bot.store.db import RequestLog
 from bot.tencent.cos import DEFAULT_ATTEMPTS, DEFAULT_BACKOFF
-from bot.tencent.imagetype import SNIFF_BYTES
 from bot.tencent.upload import UploadedImage, expire_time_after, upload_image_file
 from bot.tencent.vod import VodClient
 
@@ -35,13 +35,9 @@ log = logging.getLogger(__name__)
 
 FileInfoLookup = Callable[[str], Awaitable[dict[str, Any]]]
 IMAGE_FILETYPES = frozenset({"jpg", "jpeg", "png", "webp", "heic", "heif", "avif", "gif", "bmp", "tiff", "tif"})
-
-
 SLACK_HOST = "slack.com"
 _HOST_CHARACTERS = re.compile(r"^[a-z0-9.:-]+$")  # letters, digits, dots, hyphens; colons only in IPv6
 _DEFAULT_PORTS = {"https": 443, "http": 80}
-
-
 _CHUNK_BYTES = 256 * 1024
 
 
@@ -53,10 +49,6 @@ class DownloadTooLarge(BotError, ValueError):
         self.limit = limit
 
 
-def _require_success(response: httpx.Response) -> None:
-    response.raise_for_status()
-
-
 async def download_to_temp_file(
     http: httpx.AsyncClient,
     url: str,
@@ -64,7 +56,7 @@ async def download_to_temp_file(
     max_bytes: int,
     prefix: str,
     headers: Mapping[str, str] | None = None,
-    check_response: Callable[[httpx.Response], None] = _require_success,
+    check_response: Callable[[httpx.Response], object] = httpx.Response.raise_for_status,
 ) -> Path:
     """Stream a GET of `url` into a new temporary file and return its path; the caller deletes the file.
 
@@ -90,11 +82,6 @@ async def download_to_temp_file(
             path.unlink()
         raise
     return path
-
-
-def _read_head(path: Path) -> bytes:
-    with path.open("rb") as source:
-        return source.read(SNIFF_BYTES)
 
 
 @dataclass(frozen=True)
@@ -179,34 +166,20 @@ def token_may_go_to(url: str, api_url: str) -> bool:
     return scheme == "https" and port == _DEFAULT_PORTS["https"] and is_slack
 
 
+@dataclass(kw_only=True, eq=False)
 class SlackFileUploader:
-    def __init__(
-        self,
-        *,
-        vod: VodClient,
-        log_db: RequestLog,
-        http: httpx.AsyncClient,
-        bot_token: str,
-        api_url: str,
-        file_info: FileInfoLookup,
-        preparer: ImagePreparer,
-        cos_endpoint: str | None,
-        expire_days: int,
-        max_concurrent: int = 8,
-        put_attempts: int = DEFAULT_ATTEMPTS,
-        put_backoff: float = DEFAULT_BACKOFF,
-    ) -> None:
-        self.vod = vod
-        self.log_db = log_db
-        self.http = http
-        self._bot_token = bot_token
-        self.api_url = api_url
-        self.file_info = file_info
-        self.preparer = preparer
-        self.cos_endpoint = cos_endpoint
-        self.expire_days = expire_days
-        self.put_attempts = put_attempts
-        self.put_backoff = put_backoff
+    vod: VodClient
+    log_db: RequestLog
+    http: httpx.AsyncClient
+    bot_token: str = field(repr=False)
+    api_url: str
+    file_info: FileInfoLookup
+    preparer: ImagePreparer
+    cos_endpoint: str | None
+    expire_days: int
+    max_concurrent: InitVar[int] = 8
+
+    def __post_init__(self, max_concurrent: int) -> None:
         self._in_flight: dict[str, asyncio.Future[SlackUpload]] = {}
         # Each transfer holds a few buffers and a temporary file; a burst of requests queues here instead.
         self._transfers = asyncio.Semaphore(max_concurrent)
@@ -283,8 +256,6 @@ class SlackFileUploader:
                 cos_endpoint=self.cos_endpoint,
                 max_bytes=self.preparer.limits.max_bytes,
                 expire_time=expire_time,
-                put_attempts=self.put_attempts,
-                put_backoff=self.put_backoff,
             )
         finally:
             if prepared is not None:
@@ -295,14 +266,14 @@ class SlackFileUploader:
 
     async def _download_patiently(self, meta: dict[str, Any], name: str) -> Path:
         """Download, trying again after a passing failure: fetching a file from Slack is never billed."""
-        for attempt in range(1, self.put_attempts + 1):
+        for attempt in range(1, DEFAULT_ATTEMPTS + 1):
             try:
                 return await self._download(meta, name)
             except SlackDownloadFailed as failure:
-                if attempt >= self.put_attempts:
+                if attempt >= DEFAULT_ATTEMPTS:
                     raise
-                log.info("%s; retry %d of %d", failure.message, attempt, self.put_attempts - 1)
-                await asyncio.sleep(self.put_backoff * 2 ** (attempt - 1))
+                log.info("%s; retry %d of %d", failure.message, attempt, DEFAULT_ATTEMPTS - 1)
+                await asyncio.sleep(DEFAULT_BACKOFF * 2 ** (attempt - 1))
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _download(self, meta: dict[str, Any], name: str) -> Path:
@@ -318,7 +289,7 @@ class SlackFileUploader:
                 url,
                 max_bytes=limit,
                 prefix="aigc-slack-",
-                headers={"Authorization": f"Bearer {self._bot_token}"},
+                headers={"Authorization": f"Bearer {self.bot_token}"},
                 check_response=partial(_check_slack_answer, name),
             )
         except DownloadTooLarge:
@@ -328,7 +299,7 @@ class SlackFileUploader:
                 wording.images.DOWNLOAD_FAILED.format(name=name, error_kind=type(error).__name__)
             ) from None
         try:
-            head = await asyncio.to_thread(_read_head, path)
+            head = await asyncio.to_thread(read_head, path)
             if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
                 raise SlackFileError(wording.images.SLACK_SENT_SIGN_IN_PAGE.format(name=name))
         except BaseException:

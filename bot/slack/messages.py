@@ -86,9 +86,13 @@ def progress_text(progress: int | None, elapsed: float, *, waiting: bool = False
     if progress is None:
         return wording.slack.WORKING_FOR.format(elapsed=clock_text(elapsed))
     share = max(0, min(100, progress))
-    filled = share * PROGRESS_CELLS // 100
-    bar = "▓" * filled + "░" * (PROGRESS_CELLS - filled)
-    return f":hourglass: {share}% {bar} {clock_text(elapsed)}"
+    return f":hourglass: {share}% {progress_bar(share / 100)} {clock_text(elapsed)}"
+
+
+def progress_bar(share: float) -> str:
+    """`▓▓▓░░░░░░░`: as many of the cells filled as `share` (from 0 to 1) of them."""
+    filled = max(0, min(PROGRESS_CELLS, int(share * PROGRESS_CELLS)))
+    return "▓" * filled + "░" * (PROGRESS_CELLS - filled)
 
 
 def parent_text(
@@ -129,12 +133,6 @@ def submitted_text(
     )
 
 
-def duration_words(seconds: float) -> str:
-    if seconds < 120:
-        return wording.slack.SECONDS.format(seconds=seconds)
-    return wording.slack.MINUTES.format(minutes=seconds / 60)
-
-
 def already_submitted_text(code: str, request_id: str | None, session_id: str, *, looking_up: bool) -> str:
     """The answer to a resend Tencent refused as a duplicate: the first attempt reached it and was billed."""
     text = wording.slack.ALREADY_AT_TENCENT.format(code=code, request_id=request_id or "none", session_id=session_id)
@@ -145,7 +143,11 @@ def already_submitted_text(code: str, request_id: str | None, session_id: str, *
 
 def task_id_unknown_text(session_id: str, waited_seconds: float) -> str:
     """Posted when a billed task could not be found again: say so, and say where to look."""
-    return wording.slack.TASK_NEVER_FOUND.format(waited=duration_words(waited_seconds), session_id=session_id)
+    if waited_seconds < 120:
+        waited = wording.slack.SECONDS.format(seconds=waited_seconds)
+    else:
+        waited = wording.slack.MINUTES.format(minutes=waited_seconds / 60)
+    return wording.slack.TASK_NEVER_FOUND.format(waited=waited, session_id=session_id)
 
 
 def task_lookup_status_text(session_id: str, status: str, *, still_looking: bool) -> str:
@@ -160,8 +162,12 @@ def error_text(headline: str, details: str) -> str:
     return wording.slack.ERROR.format(headline=headline, details=details)
 
 
-def not_in_channel_text(channel_id: str) -> str:
-    return wording.slack.NOT_A_MEMBER.format(channel_id=channel_id)
+def plain_text(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}
+
+
+def context_block(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
 def text_block(text: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Any
 from bot import rules, wording
 from bot.rules import Draft, Naming, Refused, check
 from bot.slack.command_text import Generate
+from bot.slack.messages import context_block, plain_text
 from bot.slack.refs import BadRef, FileIdRef, Ref, SlackFileRef, UrlRef, parse_ref
 from bot.tencent.models import ASPECT_RATIOS, RESOLUTIONS
 from bot.tencent.scenes import SCENE_LABELS, TRY_ON_MODEL_ALIASES
@@ -91,94 +92,38 @@ class FormContext:
 
 
 def _option(value: str, label: str | None = None) -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": label or value}, "value": value}
+    return {"text": plain_text(label or value), "value": value}
 
 
-def _select(
-    block_id: str,
-    label: str,
-    options: list[dict[str, Any]],
-    initial: str | None = None,
-    optional: bool = True,
+def input_block(
+    block_id: str, label: str, element: dict[str, Any], optional: bool = True, hint: str = ""
 ) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": options}
-    if initial is not None:
-        element["initial_option"] = next(o for o in options if o["value"] == initial)
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": optional,
-        "label": {"type": "plain_text", "text": label},
-        "element": element,
-    }
+    block = {"type": "input", "block_id": block_id, "optional": optional, "label": plain_text(label)}
+    return block | {"element": element} | ({"hint": plain_text(hint)} if hint else {})
+
+
+def _select(block_id: str, label: str, options: list[dict[str, Any]]) -> dict[str, Any]:
+    return input_block(block_id, label, {"type": "static_select", "action_id": "value", "options": options})
 
 
 def _files(block_id: str, label: str, max_files: int, optional: bool, hint: str) -> dict[str, Any]:
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": optional,
-        "label": {"type": "plain_text", "text": label},
-        "hint": {"type": "plain_text", "text": hint},
-        "element": {
-            "type": "file_input",
-            "action_id": "files",
-            "filetypes": IMAGE_TYPES,
-            "max_files": max_files,
-        },
-    }
+    element = {"type": "file_input", "action_id": "files", "filetypes": IMAGE_TYPES, "max_files": max_files}
+    return input_block(block_id, label, element, optional, hint)
 
 
 def _text(block_id: str, label: str, multiline: bool, max_length: int, placeholder: str) -> dict[str, Any]:
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": True,
-        "label": {"type": "plain_text", "text": label},
-        "element": {
-            "type": "plain_text_input",
-            "action_id": "value",
-            "multiline": multiline,
-            "max_length": max_length,
-            "placeholder": {"type": "plain_text", "text": placeholder},
-        },
-    }
-
-
-def _model_options() -> list[dict[str, Any]]:
-    return [_option(alias, _MODEL_LABELS.get(alias, alias.title())) for alias in TRY_ON_MODEL_ALIASES]
-
-
-def _resolution_options() -> list[dict[str, Any]]:
-    return [_option(r) for r in RESOLUTIONS]
-
-
-def _ratio_options() -> list[dict[str, Any]]:
-    return [_option(r) for r in ASPECT_RATIOS]
-
-
-def _count_options() -> list[dict[str, Any]]:
-    fewest, most = rules.OUTPUT_IMAGE_COUNT
-    return [_option(str(n)) for n in range(fewest, most + 1)]
+    element = {"type": "plain_text_input", "action_id": "value", "multiline": multiline, "max_length": max_length}
+    return input_block(block_id, label, element | {"placeholder": plain_text(placeholder)})
 
 
 def _links(links: list[str], scene: str) -> dict[str, Any]:
     """The image links or FileIds the form was opened with, shown so the person sees and may change them."""
     order = wording.form.TRYON_ORDER if scene == "tryon" else ""
-    return {
-        "type": "input",
-        "block_id": "links",
-        "optional": True,
-        "label": {"type": "plain_text", "text": wording.form.LINKS_LABEL},
-        "hint": {"type": "plain_text", "text": wording.form.ATTACHED_COME_AFTER.format(order=order)},
-        "element": {
-            "type": "plain_text_input",
-            "action_id": "value",
-            "multiline": True,
-            "max_length": MAX_LINKS_CHARS,
-            "initial_value": "\n".join(links)[:MAX_LINKS_CHARS],
-        },
-    }
+    element = {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": MAX_LINKS_CHARS}
+    element["initial_value"] = "\n".join(links)[:MAX_LINKS_CHARS]
+    return input_block(
+        "links", wording.form.LINKS_LABEL, element, hint=wording.form.ATTACHED_COME_AFTER.format(order=order)
+    )
 
 
 def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> dict[str, Any]:
@@ -189,7 +134,7 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
             "type": "input",
             "block_id": "scene",
             "dispatch_action": True,
-            "label": {"type": "plain_text", "text": wording.form.SCENE_LABEL},
+            "label": plain_text(wording.form.SCENE_LABEL),
             "element": {
                 "type": "static_select",
                 "action_id": SCENE_ACTION,
@@ -203,20 +148,12 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
     if context.preset_files:
         names = ", ".join(f["name"] or f["id"] for f in context.preset_files)
         how = wording.form.TRYON_ORDER_AFTER if scene == "tryon" else ""
-        blocks.append(
-            {
-                "type": "context",
-                "elements": [
-                    {
-                        "type": "mrkdwn",
-                        "text": wording.form.USING_MESSAGE_IMAGES.format(
-                            preset_images=len(context.preset_files), names=names[:2000], how=how
-                        ),
-                    }
-                ],
-            }
+        using = wording.form.USING_MESSAGE_IMAGES.format(
+            preset_images=len(context.preset_files), names=names[:2000], how=how
         )
+        blocks.append(context_block(using))
     fewest, most = rules.IMAGE_COUNTS[scene]
+    ratios = [_option(r) for r in ASPECT_RATIOS]
     if scene == "tryon":
         fewest_clothes, most_clothes = rules.CLOTHES_COUNT
         blocks.append(_files("images", wording.form.MODEL_PHOTO, most, preset, wording.form.MODEL_IMAGE_HINT))
@@ -229,8 +166,9 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
                 wording.form.CLOTHES_IMAGES_HINT.format(fewest_clothes=fewest_clothes, most_clothes=most_clothes),
             )
         )
-        blocks.append(_select("model", "Quality", _model_options()))
-        blocks.append(_select("resolution", "Resolution", _resolution_options()))
+        models = [_option(alias, _MODEL_LABELS.get(alias, alias.title())) for alias in TRY_ON_MODEL_ALIASES]
+        blocks.append(_select("model", "Quality", models))
+        blocks.append(_select("resolution", "Resolution", [_option(r) for r in RESOLUTIONS]))
     elif scene == "product":
         blocks.append(
             _files(
@@ -241,25 +179,33 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
                 wording.form.PRODUCT_IMAGES_HINT.format(fewest=fewest, most=most),
             )
         )
-        blocks.append(_select("ratio", wording.form.ASPECT_RATIO, _ratio_options()))
-        blocks.append(_select("count", wording.form.HOW_MANY_IMAGES, _count_options()))
+        blocks.append(_select("ratio", wording.form.ASPECT_RATIO, ratios))
+        counts = range(rules.OUTPUT_IMAGE_COUNT[0], rules.OUTPUT_IMAGE_COUNT[1] + 1)
+        blocks.append(_select("count", wording.form.HOW_MANY_IMAGES, [_option(str(n)) for n in counts]))
         blocks.append(_text("negative", "Avoid", False, 500, wording.form.NEGATIVE_PLACEHOLDER))
     else:
         blocks.append(_files("images", wording.form.IMAGE_TO_EXTEND, most, preset, wording.form.OUTPAINT_IMAGES_HINT))
-        blocks.append(_select("ratio", wording.form.ASPECT_RATIO, _ratio_options()))
+        blocks.append(_select("ratio", wording.form.ASPECT_RATIO, ratios))
     if presets:
         choices = [_option(name) for name in presets[:MAX_PRESET_OPTIONS]]
         blocks.append(_select("preset", "Preset", choices))
     if scene in rules.PROMPT_SCENES:
         hint = wording.form.PROMPT_PLACEHOLDER
         blocks.append(_text("prompt", "Prompt", True, rules.MAX_PROMPT_CHARS, hint))
+    return modal_view(FORM_CALLBACK, context.dump(), wording.form.TITLE, wording.form.SUBMIT, blocks)
+
+
+def modal_view(
+    callback_id: str, metadata: str, title: str, submit: str, blocks: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A form of the bot's: its blocks under `title`, the `submit` button and Cancel."""
     return {
         "type": "modal",
-        "callback_id": FORM_CALLBACK,
-        "private_metadata": context.dump(),
-        "title": {"type": "plain_text", "text": wording.form.TITLE},
-        "submit": {"type": "plain_text", "text": wording.form.SUBMIT},
-        "close": {"type": "plain_text", "text": wording.slack.CANCEL},
+        "callback_id": callback_id,
+        "private_metadata": metadata,
+        "title": plain_text(title),
+        "submit": plain_text(submit),
+        "close": plain_text(wording.slack.CANCEL),
         "blocks": blocks,
     }
 

@@ -16,7 +16,7 @@ import contextvars
 import itertools
 import time
 from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from enum import IntEnum
 
 from slack_sdk.errors import SlackClientError
@@ -51,18 +51,8 @@ class SlackLimits:
 
     def scaled(self, factor: float) -> SlackLimits:
         """Every rate times `factor` (a workspace with higher limits, or a test double that is faster)."""
-
-        def times(rate: Rate) -> Rate:
-            return Rate(rate.per_second * factor, rate.burst)
-
-        return replace(
-            self,
-            channel=times(self.channel),
-            workspace=times(self.workspace),
-            tier3=times(self.tier3),
-            tier4=times(self.tier4),
-            background=times(self.background),
-        )
+        rates: dict[str, Rate] = {limit.name: getattr(self, limit.name) for limit in fields(self)}
+        return SlackLimits(**{name: Rate(rate.per_second * factor, rate.burst) for name, rate in rates.items()})
 
 
 POST_MESSAGE = "chat.postMessage"
@@ -246,10 +236,6 @@ class Pacer:
                 waiting.wake.set()
         self._waiting = [waiting for waiting in self._waiting if not waiting.superseded]
 
-    def withdraw(self, ticket: Ticket) -> None:
-        if ticket in self._waiting:
-            self._waiting.remove(ticket)
-
     async def turn(self, method: str, channel: str | None = None) -> None:
         """Wait until a call of `method` (into `channel`) may go; raises Superseded if a newer one replaced it."""
         ticket = self.ticket(method, channel)
@@ -267,7 +253,8 @@ class Pacer:
                 if ticket.superseded:
                     raise Superseded(method)
         finally:
-            self.withdraw(ticket)
+            if ticket in self._waiting:
+                self._waiting.remove(ticket)
             # Calls that were behind this one may go now.
             for waiting in self._waiting:
                 waiting.wake.set()

@@ -96,8 +96,7 @@ def parse_workflow_command(text: str) -> WorkflowCommand | None:
     if action == "list" and len(rest) <= 1:
         return PresetList()
     if action == "save":
-        name = _name(rest[1:], action)
-        return PresetSave(name, _pairs(rest[2:]))
+        return PresetSave(_name(rest[1:], action), _pairs(rest[2:]))
     if action in ("show", "delete"):
         name = _name(rest[1:], action)
         if len(rest) > 2:

@@ -7,6 +7,7 @@ of the link is judged: no name is looked up, so parsing never touches the networ
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 import socket
@@ -61,11 +62,8 @@ _CREDENTIALS = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/?#\s@<>|]*@")
 
 def unwrap_slack_link(text: str) -> str:
     """Slack sends links as <https://x> or <https://x|label>; give back the address."""
-    text = text.strip()
-    if not text.startswith("<"):
-        return text
-    match = SLACK_LINK.match(text)
-    return match.group(1) if match else text
+    match = SLACK_LINK.match(text.strip())
+    return match.group(1) if match else text.strip()
 
 
 def without_credentials(text: str) -> str:
@@ -85,12 +83,8 @@ def _literal_address(host: str) -> IpAddress | None:
     numeric_end = _NUMERIC_LABEL.match(host.rsplit(".", 1)[-1]) is not None
     if not numeric_end and ":" not in host:
         return None  # a name: IPv4 forms end in a number and IPv6 ones hold a colon
-    try:
-        address: IpAddress = ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    else:
-        return address
+    with contextlib.suppress(ValueError):
+        return ipaddress.ip_address(host)
     if not numeric_end:
         return None
     try:
@@ -135,8 +129,7 @@ def parse_ref(text: str, *, allow_paths: bool) -> Ref:
     if "://" in word:
         scheme = word.split("://", 1)[0]
         if re.search(r"\s", word):
-            word = without_credentials(word)
-            raise BadRef(wording.rules.LINK_WITH_SPACE.format(word=word))
+            raise BadRef(wording.rules.LINK_WITH_SPACE.format(word=without_credentials(word)))
         if scheme.lower() in WEB_SCHEMES:
             return UrlRef(check_image_url(word))
         if not _SCHEME.match(scheme):

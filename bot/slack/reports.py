@@ -15,25 +15,18 @@ from bot.slack.messages import asker, escape, task_lookup_status_text
 from bot.store.costs import CostEstimate, estimate_cost
 from bot.store.db import NOT_SUBMITTED_STATUSES, TASK_ID_UNKNOWN, RequestLog, RequestRow, Status, parse_iso, utc_now
 from bot.store.home_queries import PersonCount, billed_for, busiest_people, usage_summary
-from bot.store.tally import BILLED_ERROR_CODES
 from bot.tencent.scenes import SCENE_LABELS
 from bot.tencent.vod import TaskDetail, VodClient, VodError
 
 K = TypeVar("K")
 # People named in `/aigc usage`'s counts per person, the busiest first.
 SHOWN_PEOPLE = 20
-# A request Tencent holds without its TaskId in the log (the answer was lost) was billed all the same.
-BILLED_WITHOUT_TASK_ID = BILLED_ERROR_CODES
 
 
 def thread_link(team_domain: str | None, channel_id: str | None, ts: str | None) -> str | None:
     if not (team_domain and channel_id and ts):
         return None
     return f"https://{team_domain}.slack.com/archives/{channel_id}/p{ts.replace('.', '')}"
-
-
-def _when(text: str) -> str:
-    return parse_iso(text).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def history_text(log_db: RequestLog, *, team_id: str, user_id: str, team_domain: str | None) -> str:
@@ -46,7 +39,8 @@ def history_text(log_db: RequestLog, *, team_id: str, user_id: str, team_domain:
         task = f"`{row['task_id']}`" if row["task_id"] else wording.slack.NO_TASK_ID
         link = thread_link(team_domain, row["channel_id"], row["thread_ts"])
         where = f" · <{link}|thread>" if link else ""
-        lines.append(f"• {_when(row['created_at'])} · {scene} · {row['status']} · {task}{where}")
+        when = parse_iso(row["created_at"]).strftime("%Y-%m-%d %H:%M UTC")
+        lines.append(f"• {when} · {scene} · {row['status']} · {task}{where}")
     return "\n".join(lines)
 
 

@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot import wording
+from bot.slack.messages import plain_text
 from bot.store.db import RequestLog, RequestRow, Status, parse_iso
 
 USE_RESULT_ACTION = "aigc_use_result"
-USE_RESULT_LABEL = wording.slack.USE_RESULT_LABEL
 # Slack shows at most 100 options in a static select; a task makes at most 10 images.
 MAX_IMAGE_OPTIONS = 100
 _REFERENCE_SEPARATOR = ":"
@@ -30,16 +30,16 @@ def use_result_element(row_id: int, image_count: int) -> dict[str, Any] | None:
         return {
             "type": "button",
             "action_id": USE_RESULT_ACTION,
-            "text": {"type": "plain_text", "text": USE_RESULT_LABEL},
+            "text": plain_text(wording.slack.USE_RESULT_LABEL),
             "value": result_reference(row_id, 1),
         }
     return {
         "type": "static_select",
         "action_id": USE_RESULT_ACTION,
-        "placeholder": {"type": "plain_text", "text": f"{USE_RESULT_LABEL}…"},
+        "placeholder": plain_text(f"{wording.slack.USE_RESULT_LABEL}…"),
         "options": [
             {
-                "text": {"type": "plain_text", "text": wording.slack.IMAGE_NUMBER.format(number=number)},
+                "text": plain_text(wording.slack.IMAGE_NUMBER.format(number=number)),
                 "value": result_reference(row_id, number),
             }
             for number in range(1, min(image_count, MAX_IMAGE_OPTIONS) + 1)
@@ -69,8 +69,11 @@ class Usable:
 
 def usable_output(row: RequestRow, number: int, now: datetime) -> Usable | str:
     """The image `number` of a finished request as an input, or the sentence saying why it cannot be one."""
-    if row.get("status") != Status.DONE:
-        return not_finished_text(str(row.get("status") or ""))
+    status = str(row.get("status") or "")
+    if status in (Status.FAILED, Status.REFUSED, Status.INVALID):
+        return wording.slack.NO_IMAGE_TO_BUILD_ON.format(status=status)
+    if status != Status.DONE:
+        return wording.slack.NOT_FINISHED_TO_BUILD_ON
     outputs: list[dict[str, Any]] = json.loads(row.get("output_json") or "[]")
     if not 1 <= number <= len(outputs):
         return wording.slack.NO_SUCH_RESULT_IMAGE.format(number=number)
@@ -95,12 +98,6 @@ def _expiry(text: Any) -> datetime | None:
     except ValueError:
         return None  # a time the log cannot read: let Tencent judge the link
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def not_finished_text(status: str) -> str:
-    if status in (Status.FAILED, Status.REFUSED, Status.INVALID):
-        return wording.slack.NO_IMAGE_TO_BUILD_ON.format(status=status)
-    return wording.slack.NOT_FINISHED_TO_BUILD_ON
 
 
 def built_on_line(log_db: RequestLog, derived_from: int | None) -> str | None:
