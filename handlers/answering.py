@@ -34,15 +34,19 @@ class Later(Protocol):
 
 
 class AnswersFirst:
-    """Counts Slack requests whose answer has not left yet, and holds work after an ack until they have."""
+    """Counts Slack requests whose answer has not left yet, and holds work after an ack until they have.
+
+    Held work is a list entry, not yet a task: under a burst, the event loop spends its time on answers, and the
+    tasks start together once the burst has been answered.
+    """
 
     def __init__(self, settle: float = SETTLE_SECONDS, max_wait: float = MAX_WAIT_SECONDS) -> None:
         self.settle = settle
         self.max_wait = max_wait
         self.waiting = 0
-        self._quiet = asyncio.Event()
-        self._quiet.set()
+        self._held: list[tuple[Callable[..., Awaitable[Any]], tuple[Any, ...], dict[str, Any]]] = []
         self._settling: asyncio.TimerHandle | None = None
+        self._bound: asyncio.TimerHandle | None = None  # when the oldest held work starts, whatever is waiting
         self._work: set[asyncio.Task[None]] = set()
         self._stopping = False
 
@@ -50,8 +54,6 @@ class AnswersFirst:
     def answering(self) -> Iterator[None]:
         """Around one Slack request, from its arrival until its answer is handed over."""
         self.waiting += 1
-        if not self._stopping:
-            self._quiet.clear()
         if self._settling is not None:
             self._settling.cancel()
             self._settling = None
@@ -59,14 +61,8 @@ class AnswersFirst:
             yield
         finally:
             self.waiting -= 1
-            if self.waiting == 0:
-                self._settling = asyncio.get_running_loop().call_later(self.settle, self._quiet.set)
-
-    async def answers_out(self) -> None:
-        """Return once no Slack request waits for its answer, or after `max_wait`."""
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(self.max_wait):
-                await self._quiet.wait()
+            if self.waiting == 0 and self._held:
+                self._settling = asyncio.get_running_loop().call_later(self.settle, self._release)
 
     async def stop_holding(self) -> None:
         """At a stop: let all held work start now, so the stop's wait for requests in progress includes it.
@@ -75,10 +71,8 @@ class AnswersFirst:
         takes before this returns; held back, it would be dropped when the event loop closes.
         """
         self._stopping = True
-        if self._settling is not None:
-            self._settling.cancel()
-        self._quiet.set()
-        await asyncio.sleep(0)  # the held tasks, woken by the set above, run up to their first wait
+        self._release()
+        await asyncio.sleep(0)  # the new tasks run up to their first wait
 
     async def finish_work(self, timeout: float) -> None:
         """At a stop, after `stop_holding`: give work after acks until `timeout` to end while the clients it uses
@@ -89,6 +83,7 @@ class AnswersFirst:
 
     async def cancel_rest(self) -> None:
         """Last at a stop: cancel work after acks still running, and wait for it, so none outlives the event loop."""
+        self._held.clear()
         running = [task for task in self._work if not task.done()]
         for task in running:
             task.cancel()
@@ -97,12 +92,24 @@ class AnswersFirst:
     async def later(self, work: Callable[..., Awaitable[Any]], /, *args: Any, **kwargs: Any) -> None:
         """Run `work(*args, **kwargs)` in a task of its own once Slack's waiting answers have left; its errors are
         logged, never shown in Slack."""
-        task = asyncio.create_task(self._after_answers(work, *args, **kwargs))
-        self._work.add(task)  # the loop keeps only a weak reference to a task
-        task.add_done_callback(self._work.discard)
+        self._held.append((work, args, kwargs))
+        if self.waiting == 0 or self._stopping:
+            self._release()
+        elif self._bound is None:
+            self._bound = asyncio.get_running_loop().call_later(self.max_wait, self._release)
 
-    async def _after_answers(self, work: Callable[..., Awaitable[Any]], /, *args: Any, **kwargs: Any) -> None:
-        await self.answers_out()
+    def _release(self) -> None:
+        for timer in (self._settling, self._bound):
+            if timer is not None:
+                timer.cancel()
+        self._settling = self._bound = None
+        held, self._held = self._held, []
+        for work, args, kwargs in held:
+            task = asyncio.create_task(self._logged(work, *args, **kwargs))
+            self._work.add(task)  # the loop keeps only a weak reference to a task
+            task.add_done_callback(self._work.discard)
+
+    async def _logged(self, work: Callable[..., Awaitable[Any]], /, *args: Any, **kwargs: Any) -> None:
         try:
             await work(*args, **kwargs)
         except Exception:
