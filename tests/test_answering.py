@@ -57,3 +57,22 @@ def test_at_a_stop_held_work_starts_at_once() -> None:
             return started.is_set()
 
     assert asyncio.run(scenario())
+
+
+def test_work_held_during_a_burst_starts_no_task_until_the_burst_is_answered() -> None:
+    async def scenario() -> tuple[int, int, int]:
+        answers = AnswersFirst(settle=0.02, max_wait=1.0)
+        done: list[int] = []
+
+        async def work(n: int) -> None:
+            done.append(n)
+
+        tasks_before = len(asyncio.all_tasks())
+        with answers.answering():
+            for n in range(100):
+                await answers.later(work, n)
+            tasks_during = len(asyncio.all_tasks()) - tasks_before
+        await asyncio.sleep(0.1)
+        return tasks_during, len(done), len(set(done))
+
+    assert asyncio.run(scenario()) == (0, 100, 100)
