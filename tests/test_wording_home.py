@@ -34,7 +34,6 @@ PENDING = {
     "bot/store/backup.py": 6,
     "bot/store/batches.py": 1,
     "bot/store/db.py": 1,
-    "bot/store/presets.py": 2,
     "handlers/app.py": 2,
 }
 
