@@ -136,17 +136,10 @@ def billed_for(log_db: RequestLog, *, team_id: str, period: str, user_id: str) -
     return int(rows[0][0])
 
 
-def presets_for(log_db: RequestLog, *, team_id: str, user_id: str) -> list[dict[str, Any]] | None:
-    """The presets the person may use (the workspace's, or theirs where the table keeps them per person); None
-    while the log has no presets table."""
-    columns = {row["name"] for row in log_db.query(f"SELECT name FROM pragma_table_info('{PRESETS_TABLE}')")}
-    if not columns:
+def presets_for(log_db: RequestLog, *, team_id: str) -> list[dict[str, Any]] | None:
+    """The workspace's presets, by name; None while the log has no presets table."""
+    if not log_db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [PRESETS_TABLE]):
         return None
-    where, params = [], []
-    for column, value in (("team_id", team_id), ("user_id", user_id)):
-        if column in columns:
-            where.append(f"{column} = ?")
-            params.append(value)
-    clause = f" WHERE {' AND '.join(where)}" if where else ""
-    order = " ORDER BY name" if "name" in columns else ""
-    return log_db.query(f"SELECT * FROM {PRESETS_TABLE}{clause}{order} LIMIT {SHOWN_PRESETS}", params)
+    return log_db.query(
+        f"SELECT * FROM {PRESETS_TABLE} WHERE team_id = ? ORDER BY name LIMIT {SHOWN_PRESETS}", [team_id]
+    )
