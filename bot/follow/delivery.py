@@ -29,7 +29,7 @@ from bot.metrics import result_in_thread
 from bot.request import spec_from_row
 from bot.slack.conversation import Conversation, SlackUnavailable
 from bot.slack.files import download_to_temp_file
-from bot.slack.messages import escape, result_summary, task_id_unknown_text, text_block
+from bot.slack.messages import button, confirm_dialog, escape, result_summary, task_id_unknown_text, text_block
 from bot.slack.use_result import use_result_element
 from bot.store import following
 from bot.store.db import TASK_ID_UNKNOWN, RequestRow, Status, dumps, iso, utc_now
@@ -46,34 +46,19 @@ Send = Callable[[Conversation], Awaitable[None]]
 
 def result_buttons(row_id: int, image_count: int = 0) -> dict[str, Any]:
     """Refresh and Run again under any outcome; with `image_count` images, also a way to build on one of them."""
-    blocks: dict[str, Any] = {
-        "type": "actions",
-        "block_id": f"result-{row_id}",
-        "elements": [
-            {
-                "type": "button",
-                "action_id": REFRESH_ACTION,
-                "text": {"type": "plain_text", "text": wording.slack.REFRESH_STATUS},
-                "value": str(row_id),
-            },
-            {
-                "type": "button",
-                "action_id": RUN_AGAIN_ACTION,
-                "text": {"type": "plain_text", "text": wording.slack.RUN_AGAIN},
-                "value": str(row_id),
-                "confirm": {
-                    "title": {"type": "plain_text", "text": wording.slack.RUN_AGAIN_CONFIRM},
-                    "text": {"type": "mrkdwn", "text": wording.slack.RUN_AGAIN_BILLS_AGAIN},
-                    "confirm": {"type": "plain_text", "text": wording.slack.RUN_AGAIN},
-                    "deny": {"type": "plain_text", "text": wording.slack.CANCEL},
-                },
-            },
-        ],
-    }
-    use = use_result_element(row_id, image_count)
-    if use is not None:
-        blocks["elements"].append(use)
-    return blocks
+    again = confirm_dialog(
+        wording.slack.RUN_AGAIN_CONFIRM,
+        wording.slack.RUN_AGAIN_BILLS_AGAIN,
+        confirm=wording.slack.RUN_AGAIN,
+        deny=wording.slack.CANCEL,
+    )
+    elements = [
+        button(REFRESH_ACTION, wording.slack.REFRESH_STATUS, str(row_id)),
+        button(RUN_AGAIN_ACTION, wording.slack.RUN_AGAIN, str(row_id), confirm=again),
+    ]
+    if (use := use_result_element(row_id, image_count)) is not None:
+        elements.append(use)
+    return {"type": "actions", "block_id": f"result-{row_id}", "elements": elements}
 
 
 @dataclass(kw_only=True, eq=False)

@@ -166,6 +166,16 @@ def plain_text(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text}
 
 
+def button(action_id: str, label: str, value: str, **more: Any) -> dict[str, Any]:
+    return {"type": "button", "action_id": action_id, "text": plain_text(label), "value": value, **more}
+
+
+def confirm_dialog(title: str, text: str, *, confirm: str, deny: str) -> dict[str, Any]:
+    """Slack's "are you sure?" before a button's action goes, for the ones that bill."""
+    text_object = {"type": "mrkdwn", "text": text}
+    return {"title": plain_text(title), "text": text_object, "confirm": plain_text(confirm), "deny": plain_text(deny)}
+
+
 def context_block(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
