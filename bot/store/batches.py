@@ -186,22 +186,13 @@ class BatchStore:
 
         :param keep: requests being carried on right now; they may already be at Tencent, so they run on.
         """
-        kept = sorted(set(keep))
+        kept, why = sorted(set(keep)), wording.batches.CANCELLED_LOGGED
         now = iso(utc_now())
         with self.log_db.transaction() as connection:
             cancelled = connection.execute(
                 "UPDATE requests SET status = ?, error_code = ?, error_message = ?, finished_at = ?, updated_at = ?"
                 f" WHERE batch_id = ? AND status = ? AND id NOT IN ({', '.join('?' for _ in kept)})",
-                [
-                    Status.REFUSED,
-                    CANCELLED_CODE,
-                    wording.batches.CANCELLED_LOGGED,
-                    now,
-                    now,
-                    batch_id,
-                    Status.RECEIVED,
-                    *kept,
-                ],
+                [Status.REFUSED, CANCELLED_CODE, why, now, now, batch_id, Status.RECEIVED, *kept],
             ).rowcount
             connection.execute(
                 "UPDATE batches SET cancelled_at = COALESCE(cancelled_at, ?), updated_at = ?,"
