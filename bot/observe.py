@@ -92,8 +92,8 @@ def timed_vod_send(send: Callable[P, Awaitable[dict[str, Any]]]) -> Callable[P, 
             sink.vod_call(action, outcome, time.perf_counter() - started, code)
             raise
         error_obj = answer.get("Error")
-        code = str(error_obj.get("Code") or "UnknownError") if isinstance(error_obj, dict) else None
-        sink.vod_call(action, "error" if code else "ok", time.perf_counter() - started, code)
+        refused = str(error_obj.get("Code") or "UnknownError") if isinstance(error_obj, dict) else None
+        sink.vod_call(action, "error" if refused else "ok", time.perf_counter() - started, refused)
         return answer
 
     return measured
