@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
@@ -79,7 +79,9 @@ def usage_text(
     for label, groups, period in (("Today", summary.today, day), (wording.slack.THIS_MONTH, summary.month, month)):
         chosen = [g for g in groups if g.billed]
         parts.append(wording.slack.USAGE_TASKS_COUNT.format(label=label, count=sum(g.requests for g in chosen)))
-        by_scene = weighted((g.scene, g.requests) for g in chosen)
+        by_scene: Counter[str | None] = Counter()
+        for group in chosen:
+            by_scene[group.scene] += group.requests
         if by_scene:
             scenes = ", ".join(f"{SCENE_LABELS.get(s or '', s)} {n}" for s, n in ranked(by_scene))
             parts.append(wording.slack.USAGE_BY_SCENE + scenes)
@@ -101,14 +103,6 @@ def usage_text(
 def named(person: PersonCount) -> str:
     """A person as Slack shows them."""
     return asker(person.user_id, from_command_line=person.from_command_line)
-
-
-def weighted(counted: Iterable[tuple[K, int]]) -> Counter[K]:
-    """A Counter of keys that each come with how many times they count (the requests of a UsageGroup)."""
-    totals: Counter[K] = Counter()
-    for key, times in counted:
-        totals[key] += times
-    return totals
 
 
 def ranked(counts: Mapping[K, int]) -> list[tuple[K, int]]:
