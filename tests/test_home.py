@@ -20,9 +20,8 @@ from bot.home import HomePublisher, Throttle
 from bot.pricing import parse_unit_prices
 from bot.slack.home import MAX_BLOCKS, AdminUsage, DailyCount, HomeContent, home_view
 from bot.slack.reports import amount_text, usage_text
-from bot.store.costs import estimate_cost
 from bot.store.db import RequestLog, Status, iso, utc_now
-from bot.store.home_queries import UsageGroup, UsageSummary, counted_since, presets_for, usage_summary
+from bot.store.home_queries import UsageGroup, UsageSummary, counted_since, estimate_cost, presets_for, usage_summary
 from tests.conftest import TEAM_ID, RunningBot, env_for, make_settings, rows, wait_status, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.test_cli import aigc_bot

@@ -15,9 +15,8 @@ from typing import Any
 from bot import wording
 from bot.slack.messages import context_block, escape, text_block
 from bot.slack.reports import cost_text, named, ranked, thread_link
-from bot.store.costs import estimate_cost
 from bot.store.db import Status, parse_iso
-from bot.store.home_queries import CAP_COUNTED_STATUSES, NOBODY, People, UsageGroup, UsageSummary
+from bot.store.home_queries import CAP_COUNTED_STATUSES, NOBODY, People, UsageGroup, UsageSummary, estimate_cost
 from bot.tencent.scenes import SCENE_LABELS
 
 # Slack refuses a Home view of more than 100 blocks.

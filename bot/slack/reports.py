@@ -12,9 +12,8 @@ from typing import TypeVar
 from bot import wording
 from bot.slack.command_text import is_session_id
 from bot.slack.messages import asker, escape, task_lookup_status_text
-from bot.store.costs import CostEstimate, estimate_cost
 from bot.store.db import NOT_SUBMITTED_STATUSES, TASK_ID_UNKNOWN, RequestLog, RequestRow, Status, parse_iso, utc_now
-from bot.store.home_queries import PersonCount, billed_for, busiest_people, usage_summary
+from bot.store.home_queries import CostEstimate, PersonCount, billed_for, busiest_people, estimate_cost, usage_summary
 from bot.tencent.scenes import SCENE_LABELS
 from bot.tencent.vod import TaskDetail, VodClient, VodError
 

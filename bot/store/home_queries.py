@@ -1,11 +1,14 @@
-"""What the App Home reads from the log: a person's last requests, today's counts, the team's usage, presets."""
+"""What the App Home reads from the log: a person's last requests, today's counts, the team's usage and its
+estimated cost, presets."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, NamedTuple
 
-from bot.store.db import CAPPED_STATUSES, COMMAND_LINE_TEAM, FILTER_STATUS, RequestLog, workspace_filter
+from bot.store.db import CAPPED_STATUSES, COMMAND_LINE_TEAM, FILTER_STATUS, RequestLog, Status, workspace_filter
 from bot.store.tally import PERSON_USAGE_TABLE, SCENE_USAGE_TABLE
 
 # The statuses the daily caps count (RequestLog.daily_count): rows that reached, or may still reach, Tencent.
@@ -83,6 +86,23 @@ def usage_summary(log_db: RequestLog, *, team_id: str, month: str, today: str) -
         group = UsageGroup(scene or None, status, error_code or None, bool(billed), requests, images)
         (summary.today if is_today else summary.month).append(group)
     return summary
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    amount: Decimal
+    # Output images of finished requests, priced or not.
+    images: int
+    # Scenes with finished images but no unit price, so the amount leaves them out.
+    unpriced_scenes: frozenset[str]
+
+
+def estimate_cost(groups: Iterable[UsageGroup], prices: Mapping[str, Decimal]) -> CostEstimate:
+    """What the requests of `groups` cost: Tencent bills per output image, and only finished requests have any."""
+    finished = [(str(group.scene or ""), group.images) for group in groups if group.status == Status.DONE]
+    amount = sum((prices[scene] * images for scene, images in finished if scene in prices), Decimal(0))
+    unpriced = frozenset(scene for scene, images in finished if images and scene not in prices)
+    return CostEstimate(amount, sum(images for _, images in finished), unpriced)
 
 
 class PersonCount(NamedTuple):
