@@ -36,8 +36,7 @@ from bot.slack.watch import WatchedSlackClient
 from bot.store.db import RequestLog
 from bot.store.retention import keep_retention
 from bot.tencent.ratelimit import describe_limiter
-from bot.tencent.tls import tls_context
-from bot.tencent.vod import VodClient
+from bot.tencent.vod import VodClient, tls_context
 
 
 def slack_client(settings: Settings, on_token_refused: Callable[[str], None] | None = None) -> WatchedSlackClient:
