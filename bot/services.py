@@ -24,7 +24,7 @@ from bot.follow.follower import Follower
 from bot.follow.schedule import PollPolicy
 from bot.health import Readiness, watch_token
 from bot.home import HomePublisher
-from bot.images.preparer import ImagePreparer
+from bot.images.prepare import ImagePreparer
 from bot.lifecycle import deadline_in, seconds_until
 from bot.metrics import BotMetrics
 from bot.pipeline import Pipeline
