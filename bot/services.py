@@ -10,10 +10,7 @@ from typing import Any
 
 import aiohttp
 import httpx
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler, AsyncServerErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import observe
@@ -52,10 +49,7 @@ def slack_client(settings: Settings, on_token_refused: Callable[[str], None] | N
     # Slack asks callers to retry 5xx; the SDK's own handlers do that. A 429 is waited out by the client itself,
     # through the pacer every caller shares, so one caller's 429 holds back all of them.
     client.retry_handlers.extend(
-        [
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        ]
+        [AsyncServerErrorRetryHandler(max_retry_count=2), AsyncConnectionErrorRetryHandler(max_retry_count=2)]
     )
     return client
 
@@ -160,13 +154,7 @@ def build_services(settings: Settings) -> Services:
         expire_days=settings.aigc_bot_upload_expire_days,
         max_concurrent=settings.aigc_bot_max_concurrent_uploads,
     )
-    follower = Follower(
-        vod=vod,
-        log_db=log_db,
-        slack=slack,
-        http=http,
-        policy=PollPolicy.from_settings(settings),
-    )
+    follower = Follower(vod=vod, log_db=log_db, slack=slack, http=http, policy=PollPolicy.from_settings(settings))
     policy = AccessPolicy.from_settings(settings)
     pipeline = Pipeline(
         vod=vod,

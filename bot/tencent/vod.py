@@ -343,12 +343,7 @@ class VodClient:
         return parse_scene_task(task, outer=answer)
 
     async def describe_tasks(
-        self,
-        *,
-        created_after: datetime,
-        created_before: datetime,
-        limit: int = 100,
-        scroll_token: str | None = None,
+        self, *, created_after: datetime, created_before: datetime, limit: int = 100, scroll_token: str | None = None
     ) -> TaskPage:
         """One page of the tasks created in [created_after, created_before), oldest first."""
         params: dict[str, Any] = {
