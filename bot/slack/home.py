@@ -88,17 +88,13 @@ def _outputs(row: Mapping[str, Any]) -> list[dict[str, Any]]:
 def thumbnail_url(row: Mapping[str, Any], now: datetime) -> str | None:
     """The first output's URL while Tencent still serves it; None once it has expired (the thread keeps a copy)."""
     for output in _outputs(row):
-        url = output.get("url")
-        if not url:
-            continue
-        expires = output.get("expire_time")
-        if expires:
-            try:
-                if parse_iso(str(expires)) <= now:
-                    continue
-            except ValueError:
-                continue
-        return str(url)
+        url, expires = output.get("url"), output.get("expire_time")
+        try:
+            expired = bool(expires) and parse_iso(str(expires)) <= now
+        except ValueError:
+            continue  # an expiry the log cannot read: the link is not trusted
+        if url and not expired:
+            return str(url)
     return None
 
 
