@@ -127,10 +127,8 @@ def submitted_text(
 ) -> str:
     """The TaskId reply; `image_notes` (one line per image) say what was done to the images before they were sent."""
     prepared = "".join(f"\n{escape(line)}" for line in (image_notes or "").splitlines())
-    return (
-        wording.slack.SUBMITTED.format(request=describe_spec(spec, image_count), task_id=task_id, request_id=request_id)
-        + prepared
-    )
+    request = describe_spec(spec, image_count)
+    return wording.slack.SUBMITTED.format(request=request, task_id=task_id, request_id=request_id) + prepared
 
 
 def already_submitted_text(code: str, request_id: str | None, session_id: str, *, looking_up: bool) -> str:
