@@ -89,13 +89,8 @@ class Delivery(Part):
     async def task_not_found(self, row: RequestRow) -> None:
         """The task was billed but never found: fail the row and tell the thread where to look."""
         waited = seconds_waited(row)
-        self._record_end(
-            row,
-            timed=False,
-            status=Status.FAILED,
-            error_code=TASK_ID_UNKNOWN,
-            error_message=wording.slack.TASK_ID_NOT_FOUND_LOG.format(session_id=row["session_id"], waited=waited),
-        )
+        lost = wording.slack.TASK_ID_NOT_FOUND_LOG.format(session_id=row["session_id"], waited=waited)
+        self._record_end(row, timed=False, status=Status.FAILED, error_code=TASK_ID_UNKNOWN, error_message=lost)
         text = task_id_unknown_text(str(row["session_id"]), waited)
         await self._hand_over(row, partial(_post_note, row=row, text=text))
 
@@ -117,12 +112,9 @@ class Delivery(Part):
                 self._put_off(row, refused)  # the next check gives up again, and posts again
                 return
             _log_refusal(row, refused)
+        given_up = wording.slack.FOLLOW_GIVEN_UP_LOG.format(timeout=self.policy.timeout)
         self.log_db.update(
-            row["id"],
-            follow_next_at=None,
-            follow_owner=None,
-            follow_lease_until=None,
-            error_message=wording.slack.FOLLOW_GIVEN_UP_LOG.format(timeout=self.policy.timeout),
+            row["id"], follow_next_at=None, follow_owner=None, follow_lease_until=None, error_message=given_up
         )
 
     # -- results cut off by a stop or a passing failure ----------------------------------------------------
