@@ -186,10 +186,7 @@ class Batches:
         for left, whose in ((user_left, "your"), (workspace_left, "the workspace's")):
             if left is not None and count > left:
                 return wording.batches.OVER_DAILY_CAP.format(
-                    requests=text.counted(count, "request"),
-                    whose=whose,
-                    left=left,
-                    who_to_ask=self.policy.who_to_ask(),
+                    requests=text.counted(count, "request"), whose=whose, left=left, who_to_ask=self.policy.who_to_ask()
                 )
         return None
 

@@ -59,22 +59,16 @@ class SlackIdKind:
 
 
 _MEMBER_IDS = SlackIdKind(
-    re.compile(r"^[UW][A-Z0-9]{2,}$"),
-    wording.terminal.MEMBER_IDS_MEANING,
-    wording.terminal.WHERE_MEMBER_IDS_ARE,
+    re.compile(r"^[UW][A-Z0-9]{2,}$"), wording.terminal.MEMBER_IDS_MEANING, wording.terminal.WHERE_MEMBER_IDS_ARE
 )
 SLACK_ID_LISTS: dict[str, SlackIdKind] = {
     "AIGC_BOT_ADMINS": _MEMBER_IDS,
     "AIGC_BOT_ALLOWED_USERS": _MEMBER_IDS,
     "AIGC_BOT_ALLOWED_CHANNELS": SlackIdKind(
-        re.compile(r"^[CG][A-Z0-9]{2,}$"),
-        wording.terminal.CHANNEL_IDS_MEANING,
-        wording.terminal.WHERE_CHANNEL_IDS_ARE,
+        re.compile(r"^[CG][A-Z0-9]{2,}$"), wording.terminal.CHANNEL_IDS_MEANING, wording.terminal.WHERE_CHANNEL_IDS_ARE
     ),
     "AIGC_BOT_ALLOWED_USERGROUPS": SlackIdKind(
-        re.compile(r"^S[A-Z0-9]{2,}$"),
-        wording.terminal.GROUP_IDS_MEANING,
-        wording.terminal.WHERE_GROUP_IDS_ARE,
+        re.compile(r"^S[A-Z0-9]{2,}$"), wording.terminal.GROUP_IDS_MEANING, wording.terminal.WHERE_GROUP_IDS_ARE
     ),
 }
 
@@ -346,9 +340,7 @@ def _validation_problems(error: ValidationError) -> list[SettingProblem]:
     return problems
 
 
-def check_report(
-    required: tuple[str, ...] = REQUIRED_FOR_BOT,
-) -> tuple[list[SettingProblem], Settings | None]:
+def check_report(required: tuple[str, ...] = REQUIRED_FOR_BOT) -> tuple[list[SettingProblem], Settings | None]:
     """Every missing or malformed setting by name, and the settings when they load at all."""
     malformed: list[SettingProblem] = []
     dotenv = env_file()

@@ -72,16 +72,6 @@ def _build_table(entries: tuple[ErrorAdvice, ...]) -> Mapping[str, ErrorAdvice]:
 TABLE: Mapping[str, ErrorAdvice] = _build_table(ENTRIES)
 
 
-def _unknown(code: str) -> ErrorAdvice:
-    shown = code or "(none)"
-    return ErrorAdvice(
-        code=code,
-        summary=wording.tencent_advice.REQUEST_FAILED_CODE_WHICH_BOT.format(shown=shown),
-        remedy=wording.tencent_advice.ASK_WORKSPACE_ADMIN_LOOK_INTO,
-        audience="admin",
-    )
-
-
 def lookup(code: str) -> ErrorAdvice | None:
     """The table entry for `code`: exact, else the longest dotted prefix; None when nothing matches."""
     parts = code.strip().split(".")
@@ -99,7 +89,8 @@ def advise(code: str) -> ErrorAdvice:
     """
     entry = lookup(code)
     if entry is None:
-        return _unknown(code)
+        summary = wording.tencent_advice.REQUEST_FAILED_CODE_WHICH_BOT.format(shown=code or "(none)")
+        return ErrorAdvice(code, summary, wording.tencent_advice.ASK_WORKSPACE_ADMIN_LOOK_INTO, audience="admin")
     return entry if entry.code == code else dataclasses.replace(entry, code=code)
 
 

@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import wording
 from bot.config import Settings
-from bot.slack.auth import ATTEMPT_SECONDS, BOT_TOKEN, SlackUnreachable, TokenRejected, bot_token_client, call_slack
+from bot.slack.auth import ATTEMPT_SECONDS, BOT_TOKEN, SlackUnreachable, TokenRejected, call_slack
 from bot.store.db import RequestLog
 
 log = logging.getLogger(__name__)
@@ -51,9 +51,11 @@ class Readiness:
 
 
 def token_check_client(settings: Settings) -> AsyncWebClient:
-    """The client that asks Slack's auth.test about SLACK_BOT_TOKEN, at start and while running."""
+    """The client that asks Slack's auth.test about SLACK_BOT_TOKEN, at start and while running; without the
+    SDK's retry handlers, since its callers choose their own pauses."""
     assert settings.slack_bot_token is not None
-    return bot_token_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    token = settings.slack_bot_token.get_secret_value()
+    return AsyncWebClient(token=token, base_url=settings.slack_api_url, timeout=ATTEMPT_SECONDS, retry_handlers=[])
 
 
 async def check_token_once(settings: Settings, readiness: Readiness) -> None:

@@ -65,25 +65,16 @@ class _Watched:
     stale: bool = False
 
 
+@dataclass(kw_only=True)
 class HomePublisher:
-    def __init__(
-        self,
-        *,
-        slack: AsyncWebClient,
-        log_db: RequestLog,
-        policy: AccessPolicy,
-        prices: dict[str, Decimal],
-        currency: str,
-        throttle: Throttle | None = None,
-    ) -> None:
-        self.slack = slack
-        self.log_db = log_db
-        self.policy = policy
-        self.prices = prices
-        self.currency = currency
-        self.throttle = throttle or Throttle()
-        self._watched: dict[Person, _Watched] = {}
-        self._team_domains: dict[str, str | None] = {}
+    slack: AsyncWebClient
+    log_db: RequestLog
+    policy: AccessPolicy
+    prices: dict[str, Decimal]
+    currency: str
+    throttle: Throttle = field(default_factory=Throttle)
+    _watched: dict[Person, _Watched] = field(default_factory=dict, init=False)
+    _team_domains: dict[str, str | None] = field(default_factory=dict, init=False)
 
     @classmethod
     def from_settings(
@@ -147,7 +138,7 @@ class HomePublisher:
                 home_queries.counted_since(reader, team_id=team_id, since=today),
                 self.policy.workspace_daily_cap,
             ),
-            presets=home_queries.presets_for(reader, team_id=team_id, user_id=user_id),
+            presets=home_queries.presets_for(reader, team_id=team_id),
             team_domain=team_domain,
             now=now,
             admin=admin,

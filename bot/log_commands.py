@@ -84,12 +84,8 @@ def _sink(path: Path | None) -> Iterator[TextIO]:
     if not path.parent.is_dir():
         raise LogCommandError(wording.terminal.NO_SUCH_FOLDER.format(parent=path.parent))
     # The export names people and channels: readable by its owner only, like the database.
-    with open(path, "w", encoding="utf-8", newline="", opener=_private_open) as sink:
+    with open(path, "w", encoding="utf-8", newline="", opener=lambda name, flags: os.open(name, flags, 0o600)) as sink:
         yield sink
-
-
-def _private_open(name: str, flags: int) -> int:
-    return os.open(name, flags, 0o600)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -107,29 +103,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     prices = parse_unit_prices(settings.aigc_bot_unit_prices)
     if args.since and args.until and args.since.as_since() >= args.until.as_until():
         raise LogCommandError(wording.terminal.SINCE_AFTER_UNTIL)
-    log_db = _existing_log(settings)
-    try:
-        with _sink(args.output) as sink:
-            count = write_export(
-                # On a read-only connection of its own: the export reads while the bot goes on writing.
-                export_rows(log_db.reader(), since=args.since, until=args.until, prices=prices),
-                sink,
-                args.format,
-            )
-    finally:
-        log_db.close()
+    with contextlib.closing(_existing_log(settings)) as log_db, _sink(args.output) as sink:
+        # On a read-only connection of its own: the export reads while the bot goes on writing.
+        rows = export_rows(log_db.reader(), since=args.since, until=args.until, prices=prices)
+        count = write_export(rows, sink, args.format)
     if args.output is not None:
         print(f"Exported {count} request(s) to {args.output}.", file=sys.stderr)
     return 0
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    settings = _settings()
-    log_db = _existing_log(settings)
-    try:
+    with contextlib.closing(_existing_log(_settings())) as log_db:
         changed = purge_older_than(log_db, args.older_than)
-    finally:
-        log_db.close()
     print(wording.terminal.PURGED.format(changed=changed, older_than=args.older_than))
     return 0
 

@@ -70,9 +70,7 @@ def _outcome_of(error: BaseException) -> tuple[str, str]:
 SUBMIT_ACTION = "CreateSceneAigcImageTask"
 
 
-def timed_vod_send(
-    send: Callable[P, Awaitable[dict[str, Any]]],
-) -> Callable[P, Awaitable[dict[str, Any]]]:
+def timed_vod_send(send: Callable[P, Awaitable[dict[str, Any]]]) -> Callable[P, Awaitable[dict[str, Any]]]:
     """Decorates `VodClient._send_once(self, action, body, slot)`: one HTTP call to VOD, its time and outcome,
     and for a rate-limited action the time since its slot was reserved, which is its wait for the limit."""
 
@@ -94,10 +92,8 @@ def timed_vod_send(
             sink.vod_call(action, outcome, time.perf_counter() - started, code)
             raise
         error_obj = answer.get("Error")
-        if isinstance(error_obj, dict):
-            sink.vod_call(action, "error", time.perf_counter() - started, str(error_obj.get("Code") or "UnknownError"))
-        else:
-            sink.vod_call(action, "ok", time.perf_counter() - started)
+        refused = str(error_obj.get("Code") or "UnknownError") if isinstance(error_obj, dict) else None
+        sink.vod_call(action, "error" if refused else "ok", time.perf_counter() - started, refused)
         return answer
 
     return measured

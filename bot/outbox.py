@@ -103,7 +103,7 @@ class Outbox:
             log.warning("request %s: the answer stays pending until Slack takes it (%s)", request.row_id, slack_down)
             return
         if pending.get("parent"):
-            await self.set_parent(request, str(pending["parent"]))
+            await request.answers.set_status(self.parent_text(request, str(pending["parent"])))
         self.log_db.update(request.row_id, reply_pending=None)
 
     async def tell_user(self, origin: Origin, text: str) -> None:
@@ -111,14 +111,12 @@ class Outbox:
         if self.slack is None:
             await self.kept.reply(text)
             return
+        url = origin.response_url
         conversation = Conversation(
-            self.slack, origin.channel_id, thread_ts=origin.thread_ts, response_url=origin.response_url
+            self.slack, origin.channel_id, thread_ts=origin.thread_ts, response_url=url, via_response_url=bool(url)
         )
         try:
-            if origin.response_url:
-                conversation.via_response_url = True
-                await conversation.reply(text)
-            elif origin.thread_ts:
+            if url or origin.thread_ts:
                 await conversation.reply(text)
             else:
                 await self.slack.chat_postEphemeral(channel=origin.channel_id, user=origin.user_id, text=text)
@@ -130,6 +128,3 @@ class Outbox:
         command = request.command
         built_on = built_on_line(self.log_db, request.origin.derived_from)
         return parent_text(request.origin.user_id, command.spec, command.image_count, status, command.preset, built_on)
-
-    async def set_parent(self, request: Carried, status: str) -> None:
-        await request.answers.set_status(self.parent_text(request, status))

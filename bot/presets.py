@@ -9,7 +9,7 @@ surface that records requests calls it, so a restart or "Run again" reads the op
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot import wording
@@ -49,9 +49,13 @@ def apply_workflow(store: PresetStore, *, team_id: str, channel_id: str, command
     if command.preset:
         preset = store.preset(team_id, command.preset)
         if preset is None:
-            raise CommandError(text.unknown_preset_text(command.preset))
+            raise CommandError(wording.slack.NO_SUCH_PRESET.format(name=command.preset))
         if preset.scene and preset.scene != command.spec.scene:
-            raise CommandError(text.preset_scene_mismatch_text(preset, command.spec.scene))
+            raise CommandError(
+                wording.slack.PRESET_FOR_OTHER_SCENE.format(
+                    name=preset.name, scene=preset.scene, asked_scene=command.spec.scene
+                )
+            )
     defaults = store.channel_defaults(team_id, channel_id) if channel_id else None
     if preset is None and defaults is None:
         return command  # the common case, before every ack: nothing to fill in
@@ -75,12 +79,12 @@ def apply_workflow(store: PresetStore, *, team_id: str, channel_id: str, command
     return replace(command, spec=applied)
 
 
+@dataclass
 class Workflows:
     """Answers `/aigc preset …` and `/aigc defaults …`, deciding who may change what."""
 
-    def __init__(self, store: PresetStore, admins: frozenset[str]) -> None:
-        self.store = store
-        self.admins = admins
+    store: PresetStore
+    admins: frozenset[str]
 
     def apply(self, command: Generate, *, team_id: str, channel_id: str) -> Generate:
         return apply_workflow(self.store, team_id=team_id, channel_id=channel_id, command=command)
@@ -97,26 +101,28 @@ class Workflows:
         if isinstance(command, text.PresetDelete):
             preset = self._existing(team_id, command.name)
             if not self._may_change(preset, user_id):
-                return text.preset_not_yours_text(preset, "delete")
+                return self._not_yours(preset, "delete")
             self.store.delete_preset(team_id, command.name)
-            return text.preset_deleted_text(command.name)
+            return wording.slack.PRESET_DELETED.format(name=command.name)
         if isinstance(command, text.PresetSave):
             return self._save(command, team_id=team_id, user_id=user_id)
         if isinstance(command, text.DefaultsShow):
             return text.defaults_text(self.store.channel_defaults(team_id, channel_id))
         if self.admins and user_id not in self.admins:
-            return text.defaults_admins_only_text(self.admins)
+            names = ", ".join(f"<@{admin}>" for admin in sorted(self.admins))
+            return wording.slack.ONLY_ADMINS_SET_DEFAULTS.format(names=names)
         if isinstance(command, text.DefaultsClear):
-            return text.defaults_cleared_text(self.store.clear_channel_defaults(team_id, channel_id))
+            had_any = self.store.clear_channel_defaults(team_id, channel_id)
+            return wording.slack.CHANNEL_DEFAULTS_CLEARED if had_any else wording.slack.NO_DEFAULTS_TO_CLEAR
         options = text.defaults_contents(command.pairs)
         self.store.set_channel_defaults(team_id=team_id, channel_id=channel_id, options=options, set_by=user_id)
-        return text.defaults_set_text(options)
+        return wording.slack.CHANNEL_DEFAULTS_SET.format(options=text.options_text(options))
 
     def _save(self, command: text.PresetSave, *, team_id: str, user_id: str) -> str:
         options, prompt, scene = text.preset_contents(command.pairs)
         existing = self.store.preset(team_id, command.name)
         if existing is not None and not self._may_change(existing, user_id):
-            return text.preset_not_yours_text(existing, "change")
+            return self._not_yours(existing, "change")
         self.store.save_preset(
             team_id=team_id, name=command.name, creator=user_id, options=options, prompt=prompt, scene=scene
         )
@@ -127,8 +133,12 @@ class Workflows:
     def _existing(self, team_id: str, name: str) -> Preset:
         preset = self.store.preset(team_id, name)
         if preset is None:
-            raise CommandError(text.unknown_preset_text(name))
+            raise CommandError(wording.slack.NO_SUCH_PRESET.format(name=name))
         return preset
 
     def _may_change(self, preset: Preset, user_id: str) -> bool:
         return user_id == preset.creator or user_id in self.admins
+
+    @staticmethod
+    def _not_yours(preset: Preset, verb: str) -> str:
+        return wording.slack.ONLY_SAVER_OR_ADMIN.format(creator=preset.creator, verb=verb, name=preset.name)

@@ -60,12 +60,11 @@ class ReplySweep:
             due.append(row_id)
         self._seen = set(pending)
         self._tries = {row_id: tries for row_id, tries in self._tries.items() if row_id in self._seen}
-        for row_id in due:
-            log.info("request %s: posting its answer again", row_id)
         await asyncio.gather(*(self._carry_on(row_id) for row_id in due))
         return due
 
     async def _carry_on(self, row_id: int) -> None:
+        log.info("request %s: posting its answer again", row_id)
         try:
             await self.carry_on(row_id)
         except Exception:

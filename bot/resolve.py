@@ -14,7 +14,7 @@ from bot import wording
 from bot.config import Settings
 from bot.images.limits import MB, ImageLimits
 from bot.images.opening import opened
-from bot.images.preparer import ImagePreparer
+from bot.images.prepare import ImagePreparer
 from bot.images.refusals import too_large_to_fetch
 from bot.slack.refs import BadRef, FileIdRef, Ref, SlackFileRef, UrlRef
 from bot.tencent.models import FileInfo

@@ -10,10 +10,7 @@ from typing import Any
 
 import aiohttp
 import httpx
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler, AsyncServerErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import observe
@@ -24,7 +21,7 @@ from bot.follow.follower import Follower
 from bot.follow.schedule import PollPolicy
 from bot.health import Readiness, watch_token
 from bot.home import HomePublisher
-from bot.images.preparer import ImagePreparer
+from bot.images.prepare import ImagePreparer
 from bot.lifecycle import deadline_in, seconds_until
 from bot.metrics import BotMetrics
 from bot.pipeline import Pipeline
@@ -36,8 +33,7 @@ from bot.slack.watch import WatchedSlackClient
 from bot.store.db import RequestLog
 from bot.store.retention import keep_retention
 from bot.tencent.ratelimit import describe_limiter
-from bot.tencent.tls import tls_context
-from bot.tencent.vod import VodClient
+from bot.tencent.vod import VodClient, tls_context
 
 
 def slack_client(settings: Settings, on_token_refused: Callable[[str], None] | None = None) -> WatchedSlackClient:
@@ -53,10 +49,7 @@ def slack_client(settings: Settings, on_token_refused: Callable[[str], None] | N
     # Slack asks callers to retry 5xx; the SDK's own handlers do that. A 429 is waited out by the client itself,
     # through the pacer every caller shares, so one caller's 429 holds back all of them.
     client.retry_handlers.extend(
-        [
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        ]
+        [AsyncServerErrorRetryHandler(max_retry_count=2), AsyncConnectionErrorRetryHandler(max_retry_count=2)]
     )
     return client
 
@@ -161,13 +154,7 @@ def build_services(settings: Settings) -> Services:
         expire_days=settings.aigc_bot_upload_expire_days,
         max_concurrent=settings.aigc_bot_max_concurrent_uploads,
     )
-    follower = Follower(
-        vod=vod,
-        log_db=log_db,
-        slack=slack,
-        http=http,
-        policy=PollPolicy.from_settings(settings),
-    )
+    follower = Follower(vod=vod, log_db=log_db, slack=slack, http=http, policy=PollPolicy.from_settings(settings))
     policy = AccessPolicy.from_settings(settings)
     pipeline = Pipeline(
         vod=vod,

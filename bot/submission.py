@@ -118,18 +118,15 @@ class Submission:
             return
         log.info("request %s submitted as %s", row_id, result.task_id)
         # A batch's thread gets one reply per result; its parent message counts the submissions instead.
-        quiet = request.origin.source == BATCH_SOURCE
+        answer = None
+        if request.origin.source != BATCH_SOURCE:
+            notes = (self.log_db.get(row_id) or {}).get("image_notes")
+            answer = submitted_text(
+                result.task_id, result.request_id, command.spec, command.image_count, image_notes=notes
+            )
         self.outbox.decide(
             row_id,
-            None
-            if quiet
-            else submitted_text(
-                result.task_id,
-                result.request_id,
-                command.spec,
-                command.image_count,
-                image_notes=(self.log_db.get(row_id) or {}).get("image_notes"),
-            ),
+            answer,
             parent=None,
             private=False,
             status=Status.SUBMITTED,

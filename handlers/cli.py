@@ -22,7 +22,6 @@ from bot.config import (
     REQUIRED_FOR_BOT,
     WAYS_OF_RUNNING,
     ConfigError,
-    WayOfRunning,
     blockers,
     check_report,
     env_file,
@@ -130,11 +129,6 @@ def _plain(text: str) -> str:
     return html.unescape(_MENTION.sub(r"\1", _EMOJI.sub("", text.strip())))
 
 
-def _readiness_line(way: WayOfRunning, missing: list[str]) -> str:
-    verdict = "ready" if not missing else wording.terminal.NOT_READY.format(missing=", ".join(missing))
-    return f"aigc-bot {way.command} ({way.transport}): {verdict}"
-
-
 def cmd_check(way_name: str | None) -> int:
     chosen = WAYS_OF_RUNNING[way_name] if way_name else None
     problems, settings = check_report(chosen.required if chosen else REQUIRED_FOR_BOT)
@@ -143,18 +137,17 @@ def cmd_check(way_name: str | None) -> int:
     blocking = [p for p in problems if p.kind != "optional"]
     if blocking:
         where = env_file()
-        print(
-            wording.terminal.SETTINGS_TO_FIX.format(
-                blocking=len(blocking), where=where.resolve() if where else "the environment"
-            )
-        )
+        shown = where.resolve() if where else "the environment"
+        print(wording.terminal.SETTINGS_TO_FIX.format(blocking=len(blocking), where=shown))
     elif problems:
         print()
-    ways = [chosen] if chosen else list(WAYS_OF_RUNNING.values())
-    ready = [not blockers(problems, way) for way in ways]
-    for way in ways:
-        print(_readiness_line(way, blockers(problems, way)))
-    return EXIT_REFUSED if blocking or not any(ready) else 0
+    any_ready = False
+    for way in [chosen] if chosen else WAYS_OF_RUNNING.values():
+        missing = blockers(problems, way)
+        any_ready = any_ready or not missing
+        verdict = "ready" if not missing else wording.terminal.NOT_READY.format(missing=", ".join(missing))
+        print(f"aigc-bot {way.command} ({way.transport}): {verdict}")
+    return EXIT_REFUSED if blocking or not any_ready else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import json
 import logging
@@ -49,12 +50,6 @@ _NOT_YET_UPLOADED = "0"
 # -- what to submit: every check, before anything is logged, uploaded or sent --------------------------------
 
 
-def _draft(args: argparse.Namespace, settings: Settings) -> Draft[Ref]:
-    options = {key: value for key in _OPTIONS if (value := getattr(args, key)) is not None}
-    images, clothes = _refs(args.image, settings), _refs(args.clothes, settings)
-    return Draft(args.scene, images, clothes, args.prompt, options, session_id=args.session_id)
-
-
 def _refs(texts: list[str], settings: Settings) -> list[Ref]:
     refs = [parse_ref(text, allow_paths=True) for text in texts]
     for ref in refs:
@@ -68,7 +63,9 @@ def _refs(texts: list[str], settings: Settings) -> list[Ref]:
 
 def _checked(args: argparse.Namespace, settings: Settings) -> tuple[Generate, dict[str, Any]]:
     """The request and its body, once it passes every check a submit runs; raises with a sentence otherwise."""
-    checked = check(_draft(args, settings), COMMAND_LINE)
+    options = {key: value for key in _OPTIONS if (value := getattr(args, key)) is not None}
+    images, clothes = _refs(args.image, settings), _refs(args.clothes, settings)
+    checked = check(Draft(args.scene, images, clothes, args.prompt, options, session_id=args.session_id), COMMAND_LINE)
     command = Generate(spec=checked.spec, images=checked.images, clothes=checked.clothes)
     return command, asyncio.run(_dry_run_body(command, settings.tencentcloud_vod_sub_app_id))
 
@@ -123,8 +120,7 @@ async def _follow_to_end(follower: Follower, log_db: RequestLog, row_id: int) ->
 
 
 async def _submit(args: argparse.Namespace, settings: Settings, command: Generate) -> int:
-    log_db = RequestLog(settings.aigc_bot_db)
-    try:
+    with contextlib.closing(RequestLog(settings.aigc_bot_db)) as log_db:
         async with vod_client_from(settings) as vod:
             # A command-line row has no channel, so the follower keeps its result in the log and never calls Slack.
             policy = PollPolicy.from_settings(settings)
@@ -144,8 +140,6 @@ async def _submit(args: argparse.Namespace, settings: Settings, command: Generat
             if args.wait:
                 await _follow_to_end(follower, log_db, recorded.row_id)
             return _outcome(log_db.get(recorded.row_id) or {}, pipeline.kept.texts, vod.url)
-    finally:
-        log_db.close()
 
 
 def _outcome(row: RequestRow, answers: list[str], endpoint: str) -> int:

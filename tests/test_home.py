@@ -20,9 +20,8 @@ from bot.home import HomePublisher, Throttle
 from bot.pricing import parse_unit_prices
 from bot.slack.home import MAX_BLOCKS, AdminUsage, DailyCount, HomeContent, home_view
 from bot.slack.reports import amount_text, usage_text
-from bot.store.costs import estimate_cost
 from bot.store.db import RequestLog, Status, iso, utc_now
-from bot.store.home_queries import UsageGroup, UsageSummary, counted_since, presets_for, usage_summary
+from bot.store.home_queries import UsageGroup, UsageSummary, counted_since, estimate_cost, presets_for, usage_summary
 from tests.conftest import TEAM_ID, RunningBot, env_for, make_settings, rows, wait_status, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.test_cli import aigc_bot
@@ -136,7 +135,7 @@ def test_a_saved_preset_shows_on_the_home(admin_bot: RunningBot, slack: FakeSlac
 def presets_in_log(settings: Settings) -> list[dict[str, Any]]:
     log_db = RequestLog(settings.aigc_bot_db)
     try:
-        return presets_for(log_db, team_id=TEAM_ID, user_id="U1") or []
+        return presets_for(log_db, team_id=TEAM_ID) or []
     finally:
         log_db.close()
 
@@ -337,12 +336,12 @@ def test_an_admin_without_prices_is_told_how_to_see_costs() -> None:
 def test_presets_are_read_only_once_their_table_exists(tmp_path: Path) -> None:
     log_db = RequestLog(tmp_path / "log.db")
     try:
-        assert presets_for(log_db, team_id="T1", user_id="U1") is None
+        assert presets_for(log_db, team_id="T1") is None
         assert "No presets yet" in shown_text(home_view(_content([], presets=None)))
         # Presets are the workspace's, named by whoever saved them.
         log_db.execute("CREATE TABLE presets (team_id TEXT, name TEXT, creator TEXT, scene TEXT)")
         log_db.execute("INSERT INTO presets VALUES ('T1', 'mugs', 'U2', 'product'), ('T2', 'other', 'U1', 'tryon')")
-        shared = presets_for(log_db, team_id="T1", user_id="U1")
+        shared = presets_for(log_db, team_id="T1")
         assert shared is not None and [p["name"] for p in shared] == ["mugs"]
         text = shown_text(home_view(_content([], presets=shared)))
         assert "*mugs* · AI product image · by <@U2>" in text and "No presets yet" not in text

@@ -10,8 +10,7 @@ import pytest
 from PIL import Image, ImageCms
 
 from bot.images.limits import ImageLimits
-from bot.images.prepare import PreparedImage, prepare_image
-from bot.images.preparer import ImagePreparer
+from bot.images.prepare import ImagePreparer, PreparedImage, prepare_image
 from bot.images.refusals import ImageRefused
 from tests.sample_images import GROUND, MARK, OTHER, camera_exif, encoded, heic, marked, photo_like, pixel_bomb
 

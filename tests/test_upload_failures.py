@@ -17,7 +17,7 @@ from pydantic import SecretStr
 
 from bot.errors import AigcBotError, advise
 from bot.images.limits import ImageLimits
-from bot.images.preparer import ImagePreparer
+from bot.images.prepare import ImagePreparer
 from bot.slack.files import SlackDownloadFailed, SlackFileUploader
 from bot.store.db import RequestLog
 from bot.tencent import cos as cos_upload

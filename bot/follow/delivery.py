@@ -29,7 +29,7 @@ from bot.metrics import result_in_thread
 from bot.request import spec_from_row
 from bot.slack.conversation import Conversation, SlackUnavailable
 from bot.slack.files import download_to_temp_file
-from bot.slack.messages import escape, result_summary, task_id_unknown_text, text_block
+from bot.slack.messages import button, confirm_dialog, escape, result_summary, task_id_unknown_text, text_block
 from bot.slack.use_result import use_result_element
 from bot.store import following
 from bot.store.db import TASK_ID_UNKNOWN, RequestRow, Status, dumps, iso, utc_now
@@ -46,34 +46,19 @@ Send = Callable[[Conversation], Awaitable[None]]
 
 def result_buttons(row_id: int, image_count: int = 0) -> dict[str, Any]:
     """Refresh and Run again under any outcome; with `image_count` images, also a way to build on one of them."""
-    blocks: dict[str, Any] = {
-        "type": "actions",
-        "block_id": f"result-{row_id}",
-        "elements": [
-            {
-                "type": "button",
-                "action_id": REFRESH_ACTION,
-                "text": {"type": "plain_text", "text": wording.slack.REFRESH_STATUS},
-                "value": str(row_id),
-            },
-            {
-                "type": "button",
-                "action_id": RUN_AGAIN_ACTION,
-                "text": {"type": "plain_text", "text": wording.slack.RUN_AGAIN},
-                "value": str(row_id),
-                "confirm": {
-                    "title": {"type": "plain_text", "text": wording.slack.RUN_AGAIN_CONFIRM},
-                    "text": {"type": "mrkdwn", "text": wording.slack.RUN_AGAIN_BILLS_AGAIN},
-                    "confirm": {"type": "plain_text", "text": wording.slack.RUN_AGAIN},
-                    "deny": {"type": "plain_text", "text": wording.slack.CANCEL},
-                },
-            },
-        ],
-    }
-    use = use_result_element(row_id, image_count)
-    if use is not None:
-        blocks["elements"].append(use)
-    return blocks
+    again = confirm_dialog(
+        wording.slack.RUN_AGAIN_CONFIRM,
+        wording.slack.RUN_AGAIN_BILLS_AGAIN,
+        confirm=wording.slack.RUN_AGAIN,
+        deny=wording.slack.CANCEL,
+    )
+    elements = [
+        button(REFRESH_ACTION, wording.slack.REFRESH_STATUS, str(row_id)),
+        button(RUN_AGAIN_ACTION, wording.slack.RUN_AGAIN, str(row_id), confirm=again),
+    ]
+    if (use := use_result_element(row_id, image_count)) is not None:
+        elements.append(use)
+    return {"type": "actions", "block_id": f"result-{row_id}", "elements": elements}
 
 
 @dataclass(kw_only=True, eq=False)
@@ -104,13 +89,8 @@ class Delivery(Part):
     async def task_not_found(self, row: RequestRow) -> None:
         """The task was billed but never found: fail the row and tell the thread where to look."""
         waited = seconds_waited(row)
-        self._record_end(
-            row,
-            timed=False,
-            status=Status.FAILED,
-            error_code=TASK_ID_UNKNOWN,
-            error_message=wording.slack.TASK_ID_NOT_FOUND_LOG.format(session_id=row["session_id"], waited=waited),
-        )
+        lost = wording.slack.TASK_ID_NOT_FOUND_LOG.format(session_id=row["session_id"], waited=waited)
+        self._record_end(row, timed=False, status=Status.FAILED, error_code=TASK_ID_UNKNOWN, error_message=lost)
         text = task_id_unknown_text(str(row["session_id"]), waited)
         await self._hand_over(row, partial(_post_note, row=row, text=text))
 
@@ -132,12 +112,9 @@ class Delivery(Part):
                 self._put_off(row, refused)  # the next check gives up again, and posts again
                 return
             _log_refusal(row, refused)
+        given_up = wording.slack.FOLLOW_GIVEN_UP_LOG.format(timeout=self.policy.timeout)
         self.log_db.update(
-            row["id"],
-            follow_next_at=None,
-            follow_owner=None,
-            follow_lease_until=None,
-            error_message=wording.slack.FOLLOW_GIVEN_UP_LOG.format(timeout=self.policy.timeout),
+            row["id"], follow_next_at=None, follow_owner=None, follow_lease_until=None, error_message=given_up
         )
 
     # -- results cut off by a stop or a passing failure ----------------------------------------------------

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -166,19 +166,13 @@ def duration_key(options: dict[str, Any]) -> tuple[str, ...]:
     return tuple(str(options.get(name) or "").upper() for name in DURATION_OPTIONS)
 
 
+@dataclass
 class DurationHistory:
     """Recent durations of finished tasks per scene and option set, read from the log and kept briefly."""
 
-    def __init__(
-        self,
-        recent: Callable[[str, int], list[tuple[str | None, float]]],
-        *,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        """:param recent: (options JSON, seconds) of a scene's latest finished tasks, newest first, at most n."""
-        self._read_recent = recent
-        self._clock = clock
-        self._cache: dict[str, tuple[float, list[tuple[tuple[str, ...], float]]]] = {}
+    # (options JSON, seconds) of a scene's latest finished tasks, newest first, at most n.
+    read_recent: Callable[[str, int], list[tuple[str | None, float]]]
+    _cache: dict[str, tuple[float, list[tuple[tuple[str, ...], float]]]] = field(default_factory=dict)
 
     def window(self, scene: str | None, options: dict[str, Any]) -> FinishWindow | None:
         """Durations of the same scene and options when enough exist, else of the scene, else None."""
@@ -190,12 +184,12 @@ class DurationHistory:
         return window_from_history(same_options) or window_from_history([d for _, d in recent][:HISTORY_SIZE])
 
     def _recent(self, scene: str) -> list[tuple[tuple[str, ...], float]]:
-        now = self._clock()
+        now = time.monotonic()
         cached = self._cache.get(scene)
         if cached is not None and now - cached[0] < HISTORY_CACHE_SECONDS:
             return cached[1]
         recent = [
-            (duration_key(_options(options)), seconds) for options, seconds in self._read_recent(scene, HISTORY_SCAN)
+            (duration_key(_options(options)), seconds) for options, seconds in self.read_recent(scene, HISTORY_SCAN)
         ]
         self._cache[scene] = (now, recent)
         return recent

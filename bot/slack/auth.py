@@ -131,11 +131,6 @@ async def keep_trying(attempt: Callable[[], Awaitable[T]], stopping: Stopping, w
     return None
 
 
-def bot_token_client(token: str, api_url: str) -> AsyncWebClient:
-    """A client for checking the bot token, without the SDK's retry handlers: callers choose their own pauses."""
-    return AsyncWebClient(token=token, base_url=api_url, timeout=ATTEMPT_SECONDS, retry_handlers=[])
-
-
 async def check_bot_token(client: AsyncWebClient, stopping: Stopping) -> dict[str, Any] | None:
     """Ask Slack who the bot token belongs to, retrying while Slack is out of reach.
 

@@ -16,7 +16,7 @@ from bot.errors import BotError
 from bot.rules import OPTION_NAMES, Draft, Naming
 from bot.slack.command_text import CommandError, Generate, generate
 from bot.slack.files import DownloadTooLarge, download_to_temp_file, token_may_go_to
-from bot.slack.messages import context_block, escape, plain_text, progress_bar, text_block
+from bot.slack.messages import button, confirm_dialog, context_block, escape, progress_bar, text_block
 from bot.slack.modal import input_block, modal_view
 from bot.slack.refs import BadRef, Ref, parse_ref
 from bot.store.batches import Batch, BatchCounts
@@ -294,17 +294,12 @@ def confirmation_blocks(batch: Batch, allowance: str) -> tuple[str, list[dict[st
         allowance=allowance,
     )
     billed = wording.batches.SUBMIT_CONFIRM_TEXT.format(requests=requests, images=images)
-    confirm = {
-        "title": plain_text(wording.batches.SUBMIT_CONFIRM_TITLE),
-        "text": {"type": "mrkdwn", "text": billed},
-        "confirm": plain_text(wording.batches.SUBMIT_BATCH),
-        "deny": plain_text(wording.batches.NOT_YET),
-    }
-    submit = {"type": "button", "action_id": SUBMIT_ACTION, "style": "primary", "value": str(batch.id)}
-    drop = {"type": "button", "action_id": DROP_ACTION, "value": str(batch.id)}
+    confirm = confirm_dialog(
+        wording.batches.SUBMIT_CONFIRM_TITLE, billed, confirm=wording.batches.SUBMIT_BATCH, deny=wording.batches.NOT_YET
+    )
     buttons = [
-        submit | {"text": plain_text(wording.batches.SUBMIT_BATCH), "confirm": confirm},
-        drop | {"text": plain_text(wording.batches.DISCARD)},
+        button(SUBMIT_ACTION, wording.batches.SUBMIT_BATCH, str(batch.id), style="primary", confirm=confirm),
+        button(DROP_ACTION, wording.batches.DISCARD, str(batch.id)),
     ]
     return text, [text_block(text), {"type": "actions", "block_id": f"batch-{batch.id}", "elements": buttons}]
 

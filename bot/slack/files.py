@@ -21,8 +21,7 @@ from slack_sdk.errors import SlackApiError
 from bot import wording
 from bot.errors import AigcBotError, BotError
 from bot.images.opening import read_head
-from bot.images.prepare import PreparedImage
-from bot.images.preparer import ImagePreparer
+from bot.images.prepare import ImagePreparer, PreparedImage
 from bot.images.refusals import READABLE, ImageRefused, too_large_to_fetch
 from bot.observe import counts_upload
 from bot.slack.conversation import slack_error_code

@@ -13,11 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 from bot import wording
-from bot.slack.messages import escape
+from bot.slack.messages import context_block, escape, text_block
 from bot.slack.reports import cost_text, named, ranked, thread_link
-from bot.store.costs import estimate_cost
 from bot.store.db import Status, parse_iso
-from bot.store.home_queries import CAP_COUNTED_STATUSES, NOBODY, People, UsageGroup, UsageSummary
+from bot.store.home_queries import CAP_COUNTED_STATUSES, NOBODY, People, UsageGroup, UsageSummary, estimate_cost
 from bot.tencent.scenes import SCENE_LABELS
 
 # Slack refuses a Home view of more than 100 blocks.
@@ -74,16 +73,8 @@ class HomeContent:
     admin: AdminUsage | None = None
 
 
-def _text(markdown: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": markdown[:3000]}}
-
-
 def _header(title: str) -> dict[str, Any]:
     return {"type": "header", "text": {"type": "plain_text", "text": title[:150], "emoji": True}}
-
-
-def _context(markdown: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": markdown[:3000]}]}
 
 
 def _outputs(row: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -97,17 +88,13 @@ def _outputs(row: Mapping[str, Any]) -> list[dict[str, Any]]:
 def thumbnail_url(row: Mapping[str, Any], now: datetime) -> str | None:
     """The first output's URL while Tencent still serves it; None once it has expired (the thread keeps a copy)."""
     for output in _outputs(row):
-        url = output.get("url")
-        if not url:
-            continue
-        expires = output.get("expire_time")
-        if expires:
-            try:
-                if parse_iso(str(expires)) <= now:
-                    continue
-            except ValueError:
-                continue
-        return str(url)
+        url, expires = output.get("url"), output.get("expire_time")
+        try:
+            expired = bool(expires) and parse_iso(str(expires)) <= now
+        except ValueError:
+            continue  # an expiry the log cannot read: the link is not trusted
+        if url and not expired:
+            return str(url)
     return None
 
 
@@ -133,14 +120,12 @@ def request_blocks(row: Mapping[str, Any], *, team_domain: str | None, now: date
         shown = prompt if len(prompt) <= SHOWN_PROMPT_CHARS else prompt[:SHOWN_PROMPT_CHARS] + "…"
         line += f"\n> {escape(shown)}"
     outputs = len(_outputs(row))
-    section = _text(line)
-    if row.get("status") == Status.DONE:
-        url = thumbnail_url(row, now)
-        if url:
-            section["accessory"] = {"type": "image", "image_url": url, "alt_text": f"{scene} result"}
-        elif outputs:
-            line += wording.slack.RESULT_KEPT_ONLY_IN_THREAD.format(outputs=outputs)
-            section = _text(line)
+    url = thumbnail_url(row, now) if row.get("status") == Status.DONE else None
+    if row.get("status") == Status.DONE and not url and outputs:
+        line += wording.slack.RESULT_KEPT_ONLY_IN_THREAD.format(outputs=outputs)
+    section = text_block(line)
+    if url:
+        section["accessory"] = {"type": "image", "image_url": url, "alt_text": f"{scene} result"}
     return [section]
 
 
@@ -180,20 +165,19 @@ def admin_blocks(usage: AdminUsage, now: datetime) -> list[dict[str, Any]]:
     blocks = [
         {"type": "divider"},
         _header("Team usage (admins only)"),
-        _text(_usage_period("Today", usage.summary.today, usage.people_today, usage)),
-        _text(_usage_period(month, usage.summary.month, usage.people_month, usage)),
+        text_block(_usage_period("Today", usage.summary.today, usage.people_today, usage)),
+        text_block(_usage_period(month, usage.summary.month, usage.people_month, usage)),
     ]
     if not usage.prices:
-        blocks.append(_context(wording.slack.SET_PRICES_FOR_COSTS))
+        blocks.append(context_block(wording.slack.SET_PRICES_FOR_COSTS))
     return blocks
 
 
-# -- presets: the workspace's presets table and its commands come with bot/store/presets.py; until that table
-# exists the Home says "No presets yet" --
+# Until the log has a presets table (bot/store/presets.py makes it), the Home says "No presets yet".
 def preset_blocks(presets: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     blocks = [{"type": "divider"}, _header("Presets")]
     if not presets:
-        return [*blocks, _text(wording.slack.HOME_NO_PRESETS)]
+        return [*blocks, text_block(wording.slack.HOME_NO_PRESETS)]
     lines = []
     for preset in presets:
         name = escape(str(preset.get("name") or "?"))
@@ -204,27 +188,24 @@ def preset_blocks(presets: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
             + (f" · {scene}" if scene else "")
             + (wording.slack.SAVED_BY.format(creator=creator) if creator else "")
         )
-    return [*blocks, _text("\n".join(lines))]
-
-
-# -- end of presets --
+    return [*blocks, text_block("\n".join(lines))]
 
 
 def home_view(content: HomeContent) -> dict[str, Any]:
     counts = f"{content.user_today.text('You:')} · {content.workspace_today.text('workspace:')}"
     blocks: list[dict[str, Any]] = [
         _header("AIGC Images"),
-        _text(f"*Requests today* (UTC) · {counts}"),
+        text_block(f"*Requests today* (UTC) · {counts}"),
         {"type": "divider"},
         _header(wording.slack.HOME_LAST_REQUESTS),
     ]
     if not content.requests:
-        blocks.append(_text(wording.slack.NO_REQUESTS_YET))
+        blocks.append(text_block(wording.slack.NO_REQUESTS_YET))
     for row in content.requests:
         blocks.extend(request_blocks(row, team_domain=content.team_domain, now=content.now))
     blocks.extend(preset_blocks(content.presets))
     if content.admin is not None:
         blocks.extend(admin_blocks(content.admin, content.now))
     if len(blocks) > MAX_BLOCKS:
-        blocks = [*blocks[: MAX_BLOCKS - 1], _context("More in `/aigc history` and `/aigc usage`.")]
+        blocks = [*blocks[: MAX_BLOCKS - 1], context_block("More in `/aigc history` and `/aigc usage`.")]
     return {"type": "home", "blocks": blocks}

@@ -127,10 +127,8 @@ def submitted_text(
 ) -> str:
     """The TaskId reply; `image_notes` (one line per image) say what was done to the images before they were sent."""
     prepared = "".join(f"\n{escape(line)}" for line in (image_notes or "").splitlines())
-    return (
-        wording.slack.SUBMITTED.format(request=describe_spec(spec, image_count), task_id=task_id, request_id=request_id)
-        + prepared
-    )
+    request = describe_spec(spec, image_count)
+    return wording.slack.SUBMITTED.format(request=request, task_id=task_id, request_id=request_id) + prepared
 
 
 def already_submitted_text(code: str, request_id: str | None, session_id: str, *, looking_up: bool) -> str:
@@ -164,6 +162,16 @@ def error_text(headline: str, details: str) -> str:
 
 def plain_text(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text}
+
+
+def button(action_id: str, label: str, value: str, **more: Any) -> dict[str, Any]:
+    return {"type": "button", "action_id": action_id, "text": plain_text(label), "value": value, **more}
+
+
+def confirm_dialog(title: str, text: str, *, confirm: str, deny: str) -> dict[str, Any]:
+    """Slack's "are you sure?" before a button's action goes, for the ones that bill."""
+    text_object = {"type": "mrkdwn", "text": text}
+    return {"title": plain_text(title), "text": text_object, "confirm": plain_text(confirm), "deny": plain_text(deny)}
 
 
 def context_block(text: str) -> dict[str, Any]:

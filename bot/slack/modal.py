@@ -129,20 +129,11 @@ def _links(links: list[str], scene: str) -> dict[str, Any]:
 def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> dict[str, Any]:
     """The form for `scene`; `presets` are the workspace's preset names, offered in a select when there are any."""
     preset = bool(context.preset_files or context.links)
-    blocks: list[dict[str, Any]] = [
-        {
-            "type": "input",
-            "block_id": "scene",
-            "dispatch_action": True,
-            "label": plain_text(wording.form.SCENE_LABEL),
-            "element": {
-                "type": "static_select",
-                "action_id": SCENE_ACTION,
-                "options": [_option(k, v) for k, v in SCENE_LABELS.items()],
-                "initial_option": _option(scene, SCENE_LABELS[scene]),
-            },
-        }
-    ]
+    scenes = [_option(key, label) for key, label in SCENE_LABELS.items()]
+    initial = _option(scene, SCENE_LABELS[scene])
+    picker = {"type": "static_select", "action_id": SCENE_ACTION, "options": scenes, "initial_option": initial}
+    scene_block = input_block("scene", wording.form.SCENE_LABEL, picker, optional=False)
+    blocks: list[dict[str, Any]] = [scene_block | {"dispatch_action": True}]
     if context.links:
         blocks.append(_links(context.links, scene))
     if context.preset_files:
@@ -157,28 +148,14 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
     if scene == "tryon":
         fewest_clothes, most_clothes = rules.CLOTHES_COUNT
         blocks.append(_files("images", wording.form.MODEL_PHOTO, most, preset, wording.form.MODEL_IMAGE_HINT))
-        blocks.append(
-            _files(
-                "clothes",
-                "Clothes",
-                most_clothes,
-                preset,
-                wording.form.CLOTHES_IMAGES_HINT.format(fewest_clothes=fewest_clothes, most_clothes=most_clothes),
-            )
-        )
+        clothes_hint = wording.form.CLOTHES_IMAGES_HINT.format(fewest_clothes=fewest_clothes, most_clothes=most_clothes)
+        blocks.append(_files("clothes", "Clothes", most_clothes, preset, clothes_hint))
         models = [_option(alias, _MODEL_LABELS.get(alias, alias.title())) for alias in TRY_ON_MODEL_ALIASES]
         blocks.append(_select("model", "Quality", models))
         blocks.append(_select("resolution", "Resolution", [_option(r) for r in RESOLUTIONS]))
     elif scene == "product":
-        blocks.append(
-            _files(
-                "images",
-                wording.form.PRODUCT_IMAGES,
-                most,
-                preset,
-                wording.form.PRODUCT_IMAGES_HINT.format(fewest=fewest, most=most),
-            )
-        )
+        images_hint = wording.form.PRODUCT_IMAGES_HINT.format(fewest=fewest, most=most)
+        blocks.append(_files("images", wording.form.PRODUCT_IMAGES, most, preset, images_hint))
         blocks.append(_select("ratio", wording.form.ASPECT_RATIO, ratios))
         counts = range(rules.OUTPUT_IMAGE_COUNT[0], rules.OUTPUT_IMAGE_COUNT[1] + 1)
         blocks.append(_select("count", wording.form.HOW_MANY_IMAGES, [_option(str(n)) for n in counts]))
@@ -190,8 +167,7 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
         choices = [_option(name) for name in presets[:MAX_PRESET_OPTIONS]]
         blocks.append(_select("preset", "Preset", choices))
     if scene in rules.PROMPT_SCENES:
-        hint = wording.form.PROMPT_PLACEHOLDER
-        blocks.append(_text("prompt", "Prompt", True, rules.MAX_PROMPT_CHARS, hint))
+        blocks.append(_text("prompt", "Prompt", True, rules.MAX_PROMPT_CHARS, wording.form.PROMPT_PLACEHOLDER))
     return modal_view(FORM_CALLBACK, context.dump(), wording.form.TITLE, wording.form.SUBMIT, blocks)
 
 

@@ -183,38 +183,9 @@ def preset_show_text(preset: Preset) -> str:
     return "\n".join(lines)
 
 
-def unknown_preset_text(name: str) -> str:
-    return wording.slack.NO_SUCH_PRESET.format(name=name)
-
-
-def preset_scene_mismatch_text(preset: Preset, scene: str) -> str:
-    return wording.slack.PRESET_FOR_OTHER_SCENE.format(name=preset.name, scene=preset.scene, asked_scene=scene)
-
-
-def preset_deleted_text(name: str) -> str:
-    return f":wastebasket: Deleted preset `{name}`."
-
-
-def preset_not_yours_text(preset: Preset, verb: str) -> str:
-    return wording.slack.ONLY_SAVER_OR_ADMIN.format(creator=preset.creator, verb=verb, name=preset.name)
-
-
 def defaults_text(defaults: ChannelDefaults | None) -> str:
     if defaults is None or not defaults.options:
         return wording.slack.NO_CHANNEL_DEFAULTS
     return wording.slack.CHANNEL_DEFAULTS_SHOWN.format(
         defaults=options_text(defaults.options), set_by=defaults.set_by, set_at=defaults.set_at
     )
-
-
-def defaults_set_text(options: dict[str, Any]) -> str:
-    return wording.slack.CHANNEL_DEFAULTS_SET.format(options=options_text(options))
-
-
-def defaults_cleared_text(had_any: bool) -> str:
-    return wording.slack.CHANNEL_DEFAULTS_CLEARED if had_any else wording.slack.NO_DEFAULTS_TO_CLEAR
-
-
-def defaults_admins_only_text(admins: frozenset[str]) -> str:
-    names = ", ".join(f"<@{a}>" for a in sorted(admins))
-    return wording.slack.ONLY_ADMINS_SET_DEFAULTS.format(names=names)

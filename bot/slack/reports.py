@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
@@ -12,9 +12,8 @@ from typing import TypeVar
 from bot import wording
 from bot.slack.command_text import is_session_id
 from bot.slack.messages import asker, escape, task_lookup_status_text
-from bot.store.costs import CostEstimate, estimate_cost
 from bot.store.db import NOT_SUBMITTED_STATUSES, TASK_ID_UNKNOWN, RequestLog, RequestRow, Status, parse_iso, utc_now
-from bot.store.home_queries import PersonCount, billed_for, busiest_people, usage_summary
+from bot.store.home_queries import CostEstimate, PersonCount, billed_for, busiest_people, estimate_cost, usage_summary
 from bot.tencent.scenes import SCENE_LABELS
 from bot.tencent.vod import TaskDetail, VodClient, VodError
 
@@ -79,7 +78,9 @@ def usage_text(
     for label, groups, period in (("Today", summary.today, day), (wording.slack.THIS_MONTH, summary.month, month)):
         chosen = [g for g in groups if g.billed]
         parts.append(wording.slack.USAGE_TASKS_COUNT.format(label=label, count=sum(g.requests for g in chosen)))
-        by_scene = weighted((g.scene, g.requests) for g in chosen)
+        by_scene: Counter[str | None] = Counter()
+        for group in chosen:
+            by_scene[group.scene] += group.requests
         if by_scene:
             scenes = ", ".join(f"{SCENE_LABELS.get(s or '', s)} {n}" for s, n in ranked(by_scene))
             parts.append(wording.slack.USAGE_BY_SCENE + scenes)
@@ -101,14 +102,6 @@ def usage_text(
 def named(person: PersonCount) -> str:
     """A person as Slack shows them."""
     return asker(person.user_id, from_command_line=person.from_command_line)
-
-
-def weighted(counted: Iterable[tuple[K, int]]) -> Counter[K]:
-    """A Counter of keys that each come with how many times they count (the requests of a UsageGroup)."""
-    totals: Counter[K] = Counter()
-    for key, times in counted:
-        totals[key] += times
-    return totals
 
 
 def ranked(counts: Mapping[K, int]) -> list[tuple[K, int]]:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot import wording
-from bot.slack.messages import plain_text
+from bot.slack.messages import button, plain_text
 from bot.store.db import RequestLog, RequestRow, Status, parse_iso
 
 USE_RESULT_ACTION = "aigc_use_result"
@@ -27,12 +27,7 @@ def use_result_element(row_id: int, image_count: int) -> dict[str, Any] | None:
     if image_count < 1:
         return None
     if image_count == 1:
-        return {
-            "type": "button",
-            "action_id": USE_RESULT_ACTION,
-            "text": plain_text(wording.slack.USE_RESULT_LABEL),
-            "value": result_reference(row_id, 1),
-        }
+        return button(USE_RESULT_ACTION, wording.slack.USE_RESULT_LABEL, result_reference(row_id, 1))
     return {
         "type": "static_select",
         "action_id": USE_RESULT_ACTION,

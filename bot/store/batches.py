@@ -13,13 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from bot import wording
 from bot.store.db import TASK_ID_UNKNOWN, RequestLog, RequestRow, Status, dumps, insert_request, iso, utc_now
 
 BATCH_SOURCE = "batch"
 # A batch waits for its Submit click, then runs until every request has ended; one never confirmed can be dropped.
 AWAITING, RUNNING, FINISHED, DROPPED = "awaiting", "running", "finished", "dropped"
 CANCELLED_CODE = "BatchCancelled"
-CANCELLED_MESSAGE = "cancelled with its batch before it was submitted; not billed"
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS batches (
@@ -70,11 +70,8 @@ class Batch:
     row_count: int
     image_count: int
     status: str
-    created_at: str
-    started_at: str | None = None
     cancelled_at: str | None = None
     cancelled_count: int = 0
-    finished_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,9 +149,8 @@ class BatchStore:
         return _batch(rows[0]) if rows else None
 
     def running(self) -> list[Batch]:
-        return [
-            _batch(row) for row in self.log_db.query("SELECT * FROM batches WHERE status = ? ORDER BY id", [RUNNING])
-        ]
+        rows = self.log_db.query("SELECT * FROM batches WHERE status = ? ORDER BY id", [RUNNING])
+        return [_batch(row) for row in rows]
 
     def checked_rows(self, batch_id: int) -> list[dict[str, Any]]:
         rows = self.log_db.query("SELECT rows_json FROM batches WHERE id = ?", [batch_id])
@@ -190,13 +186,13 @@ class BatchStore:
 
         :param keep: requests being carried on right now; they may already be at Tencent, so they run on.
         """
-        kept = sorted(set(keep))
+        kept, why = sorted(set(keep)), wording.batches.CANCELLED_LOGGED
         now = iso(utc_now())
         with self.log_db.transaction() as connection:
             cancelled = connection.execute(
                 "UPDATE requests SET status = ?, error_code = ?, error_message = ?, finished_at = ?, updated_at = ?"
                 f" WHERE batch_id = ? AND status = ? AND id NOT IN ({', '.join('?' for _ in kept)})",
-                [Status.REFUSED, CANCELLED_CODE, CANCELLED_MESSAGE, now, now, batch_id, Status.RECEIVED, *kept],
+                [Status.REFUSED, CANCELLED_CODE, why, now, now, batch_id, Status.RECEIVED, *kept],
             ).rowcount
             connection.execute(
                 "UPDATE batches SET cancelled_at = COALESCE(cancelled_at, ?), updated_at = ?,"
@@ -219,9 +215,7 @@ class BatchStore:
         :param results_followed: whether the bot follows submitted tasks to their results. When it does not
             (follow mode off), a request has ended once its TaskId is answered in the thread.
         """
-        ended, ended_params = (
-            (_ENDED, [*_FINAL]) if results_followed else (_ENDED_UNFOLLOWED, [*_FINAL, Status.SUBMITTED])
-        )
+        ended, ended_params = (_ENDED, []) if results_followed else (_ENDED_UNFOLLOWED, [Status.SUBMITTED])
         found = self.log_db.query(
             "SELECT count(*) AS total,"
             f" coalesce(sum(CASE WHEN {_BILLED} THEN 1 ELSE 0 END), 0) AS submitted,"
@@ -238,6 +232,7 @@ class BatchStore:
                 Status.INVALID,
                 Status.REFUSED,
                 CANCELLED_CODE,
+                *_FINAL,
                 *ended_params,
                 batch_id,
             ],
@@ -246,9 +241,8 @@ class BatchStore:
 
     def requests(self, batch_id: int) -> list[RequestRow]:
         """The batch's request rows in file order, for its results file."""
-        return self.log_db.query_requests(
-            "SELECT * FROM requests WHERE batch_id = ? ORDER BY batch_row, id", [batch_id]
-        )
+        sql = "SELECT * FROM requests WHERE batch_id = ? ORDER BY batch_row, id"
+        return self.log_db.query_requests(sql, [batch_id])
 
     def finish(self, batch_id: int) -> bool:
         """Mark a running batch finished; False when another process got there first."""

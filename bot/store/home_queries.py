@@ -1,11 +1,14 @@
-"""What the App Home reads from the log: a person's last requests, today's counts, the team's usage, presets."""
+"""What the App Home reads from the log: a person's last requests, today's counts, the team's usage and its
+estimated cost, presets."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, NamedTuple
 
-from bot.store.db import CAPPED_STATUSES, COMMAND_LINE_TEAM, FILTER_STATUS, RequestLog, workspace_filter
+from bot.store.db import CAPPED_STATUSES, COMMAND_LINE_TEAM, FILTER_STATUS, RequestLog, Status, workspace_filter
 from bot.store.tally import PERSON_USAGE_TABLE, SCENE_USAGE_TABLE
 
 # The statuses the daily caps count (RequestLog.daily_count): rows that reached, or may still reach, Tencent.
@@ -85,6 +88,23 @@ def usage_summary(log_db: RequestLog, *, team_id: str, month: str, today: str) -
     return summary
 
 
+@dataclass(frozen=True)
+class CostEstimate:
+    amount: Decimal
+    # Output images of finished requests, priced or not.
+    images: int
+    # Scenes with finished images but no unit price, so the amount leaves them out.
+    unpriced_scenes: frozenset[str]
+
+
+def estimate_cost(groups: Iterable[UsageGroup], prices: Mapping[str, Decimal]) -> CostEstimate:
+    """What the requests of `groups` cost: Tencent bills per output image, and only finished requests have any."""
+    finished = [(str(group.scene or ""), group.images) for group in groups if group.status == Status.DONE]
+    amount = sum((prices[scene] * images for scene, images in finished if scene in prices), Decimal(0))
+    unpriced = frozenset(scene for scene, images in finished if images and scene not in prices)
+    return CostEstimate(amount, sum(images for _, images in finished), unpriced)
+
+
 class PersonCount(NamedTuple):
     user_id: str | None
     from_command_line: bool
@@ -136,17 +156,10 @@ def billed_for(log_db: RequestLog, *, team_id: str, period: str, user_id: str) -
     return int(rows[0][0])
 
 
-def presets_for(log_db: RequestLog, *, team_id: str, user_id: str) -> list[dict[str, Any]] | None:
-    """The presets the person may use (the workspace's, or theirs where the table keeps them per person); None
-    while the log has no presets table."""
-    columns = {row["name"] for row in log_db.query(f"SELECT name FROM pragma_table_info('{PRESETS_TABLE}')")}
-    if not columns:
+def presets_for(log_db: RequestLog, *, team_id: str) -> list[dict[str, Any]] | None:
+    """The workspace's presets, by name; None while the log has no presets table."""
+    if not log_db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [PRESETS_TABLE]):
         return None
-    where, params = [], []
-    for column, value in (("team_id", team_id), ("user_id", user_id)):
-        if column in columns:
-            where.append(f"{column} = ?")
-            params.append(value)
-    clause = f" WHERE {' AND '.join(where)}" if where else ""
-    order = " ORDER BY name" if "name" in columns else ""
-    return log_db.query(f"SELECT * FROM {PRESETS_TABLE}{clause}{order} LIMIT {SHOWN_PRESETS}", params)
+    return log_db.query(
+        f"SELECT * FROM {PRESETS_TABLE} WHERE team_id = ? ORDER BY name LIMIT {SHOWN_PRESETS}", [team_id]
+    )

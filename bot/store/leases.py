@@ -42,8 +42,5 @@ def _abandoned(owner: str, me: str) -> bool:
 
 def release_abandoned(log_db: RequestLog, me: str) -> int:
     """Free every unexpired lease held by a dead process on this host; returns how many rows were freed."""
-    freed = 0
-    for owner in following.lease_holders(log_db, now=utc_now()):
-        if _abandoned(owner, me):
-            freed += following.release_leases_of(log_db, owner)
-    return freed
+    holders = following.lease_holders(log_db, now=utc_now())
+    return sum(following.release_leases_of(log_db, owner) for owner in holders if _abandoned(owner, me))

@@ -7,12 +7,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from bot import wording
 from bot.store.db import RequestLog, dumps, iso, utc_now
 
 T = TypeVar("T", "Preset", "ChannelDefaults")
 
 PRESET_NAME = re.compile(r"[a-z0-9_-]{1,32}")
-PRESET_NAME_RULE = "1 to 32 characters of a-z, 0-9, - and _"
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS presets (
@@ -39,9 +39,7 @@ _SCHEMA = (
 
 def preset_name_problem(name: str) -> str | None:
     """None for a usable preset name; otherwise the sentence that says why it is not one."""
-    if PRESET_NAME.fullmatch(name):
-        return None
-    return f"`{name[:40]}` is not a preset name: use {PRESET_NAME_RULE}, e.g. `banner-red`."
+    return None if PRESET_NAME.fullmatch(name) else wording.rules.NOT_A_PRESET_NAME.format(name=name[:40])
 
 
 @dataclass(frozen=True)
@@ -138,9 +136,5 @@ class PresetStore:
 
     def clear_channel_defaults(self, team_id: str, channel_id: str) -> bool:
         self._defaults.pop((team_id, channel_id), None)
-        return (
-            self.log_db.execute(
-                "DELETE FROM channel_defaults WHERE team_id = ? AND channel_id = ?", [team_id, channel_id]
-            )
-            > 0
-        )
+        sql = "DELETE FROM channel_defaults WHERE team_id = ? AND channel_id = ?"
+        return self.log_db.execute(sql, [team_id, channel_id]) > 0

@@ -20,6 +20,8 @@ PURGED_TEXT_PREFIX = "[purged: "
 PURGED_JSON_PREFIX = '{"purged_characters":'
 # Options a person typed in their own words; the others (ratio, count, model...) are kept.
 FREE_TEXT_OPTIONS = ("$.negative", "$.media_name")
+# Columns holding what was sent as JSON; each is replaced by its length in JSON, so it still parses.
+JSON_INPUTS = ("inputs_json", "request_json", "slack_files_json")
 SETTLED = (Status.DONE, Status.FAILED, Status.INVALID, Status.REFUSED)
 RETENTION_EVERY = timedelta(days=1)
 # Rows of the log (by id) one purge transaction covers: a few milliseconds of writing, so the bot's own writes,
@@ -27,17 +29,11 @@ RETENTION_EVERY = timedelta(days=1)
 PURGE_CHUNK_ROWS = 500
 
 
-def _text_column(name: str) -> str:
+def _purged(name: str, prefix: str, suffix: str) -> str:
+    """`name` set to its length between `prefix` and `suffix`, unless it is NULL or purged already."""
     return (
-        f"{name} = CASE WHEN {name} IS NULL OR {name} LIKE '{PURGED_TEXT_PREFIX}%' THEN {name}"
-        f" ELSE '{PURGED_TEXT_PREFIX}' || length({name}) || ' characters]' END"
-    )
-
-
-def _json_column(name: str) -> str:
-    return (
-        f"{name} = CASE WHEN {name} IS NULL OR {name} LIKE '{PURGED_JSON_PREFIX}%' THEN {name}"
-        f" ELSE '{PURGED_JSON_PREFIX}' || length({name}) || '}}' END"
+        f"{name} = CASE WHEN {name} IS NULL OR {name} LIKE '{prefix}%' THEN {name}"
+        f" ELSE '{prefix}' || length({name}) || '{suffix}' END"
     )
 
 
@@ -52,10 +48,8 @@ PURGE_SQL = (
     "UPDATE requests SET "
     + ", ".join(
         [
-            _text_column("prompt"),
-            _json_column("inputs_json"),
-            _json_column("request_json"),
-            _json_column("slack_files_json"),
+            _purged("prompt", PURGED_TEXT_PREFIX, " characters]"),
+            *(_purged(column, PURGED_JSON_PREFIX, "}") for column in JSON_INPUTS),
             f"options_json = CASE WHEN json_valid(options_json) THEN json_remove(options_json, {_FREE_TEXT_PATHS})"
             " ELSE options_json END",
             "updated_at = ?",
@@ -74,9 +68,7 @@ PURGE_SQL = (
     + " OR ".join(
         [
             _still_holds_input("prompt", PURGED_TEXT_PREFIX),
-            _still_holds_input("inputs_json", PURGED_JSON_PREFIX),
-            _still_holds_input("request_json", PURGED_JSON_PREFIX),
-            _still_holds_input("slack_files_json", PURGED_JSON_PREFIX),
+            *(_still_holds_input(column, PURGED_JSON_PREFIX) for column in JSON_INPUTS),
             f"(json_valid(options_json) AND ({_OPTIONS_HOLD_TEXT}))",
         ]
     )

@@ -41,11 +41,7 @@ class TaskSpec:
 
 
 def build_task_request(
-    spec: TaskSpec,
-    *,
-    sub_app_id: int,
-    images: list[FileInfo],
-    clothes: list[FileInfo],
+    spec: TaskSpec, *, sub_app_id: int, images: list[FileInfo], clothes: list[FileInfo]
 ) -> CreateSceneAigcImageTaskRequest:
     """The API request for a spec bot/rules.py has passed; raises RequestInvalid (in the API's field names).
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import random
+import ssl
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,7 +23,6 @@ from bot.observe import timed_vod_send
 from bot.tencent import tc3
 from bot.tencent.models import CreateSceneAigcImageTaskRequest
 from bot.tencent.ratelimit import CREATE_TASK_LIMITER, SlidingWindowLimiter, Slot
-from bot.tencent.tls import tls_context
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,16 @@ SERVICE = "vod"
 CREATE_TASK = "CreateSceneAigcImageTask"
 DESCRIBE_TASK = "DescribeTaskDetail"
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=30.0)
+MAX_ATTEMPTS = 5
+BACKOFF_CAP_SECONDS = 8.0
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """httpx's default verification (its certificate store, SSL_CERT_FILE and SSL_CERT_DIR honoured), built once
+    per process: httpx builds a new context, reading the whole store again (about 30 ms of CPU), for every client
+    it makes, and every client of the bot has the same settings."""
+    return httpx.create_ssl_context()
 
 
 class VodError(AigcBotError):
@@ -65,6 +76,10 @@ class OutputFile:
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v}
+
+
+# OutputFile's fields, in order, as a FileInfo names them.
+_FILE_INFO_KEYS = ("FileUrl", "FileId", "FileType", "StorageMode", "ExpireTime")
 
 
 @dataclass(frozen=True)
@@ -107,16 +122,7 @@ def parse_scene_task(task: dict[str, Any], *, outer: dict[str, Any] | None = Non
         progress=task.get("Progress"),
         err_code=int(task.get("ErrCode") or 0),
         message=str(task.get("Message") or ""),
-        outputs=[
-            OutputFile(
-                url=f.get("FileUrl") or None,
-                file_id=f.get("FileId") or None,
-                file_type=f.get("FileType") or None,
-                storage_mode=f.get("StorageMode") or None,
-                expire_time=f.get("ExpireTime") or None,
-            )
-            for f in files
-        ],
+        outputs=[OutputFile(*(f.get(key) or None for key in _FILE_INFO_KEYS)) for f in files],
         create_time=outer.get("CreateTime") or None,
         finish_time=outer.get("FinishTime") or None,
         session_id=task.get("SessionId") or None,
@@ -192,9 +198,7 @@ class VodClient:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         create_limiter: SlidingWindowLimiter = CREATE_TASK_LIMITER,
         describe_limiter: SlidingWindowLimiter | None = None,
-        max_attempts: int = 5,
         backoff_base: float = 0.4,
-        backoff_cap: float = 8.0,
     ) -> None:
         self.secret_id = secret_id
         self._secret_key = secret_key
@@ -207,9 +211,7 @@ class VodClient:
         self._limiters = {CREATE_TASK: create_limiter}
         if describe_limiter is not None:
             self._limiters[DESCRIBE_TASK] = describe_limiter
-        self.max_attempts = max_attempts
         self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
 
     async def aclose(self) -> None:
         if self._own_http:
@@ -222,7 +224,7 @@ class VodClient:
         await self.aclose()
 
     def _backoff(self, attempt: int) -> float:
-        ceiling = min(self.backoff_cap, self.backoff_base * 2**attempt)
+        ceiling = min(BACKOFF_CAP_SECONDS, self.backoff_base * 2**attempt)
         return float(ceiling / 2 + random.uniform(0, ceiling / 2))
 
     @timed_vod_send
@@ -316,7 +318,7 @@ class VodClient:
                     raise AlreadySubmitted(message, request_id, str(params.get("SessionId", "")))
                 failure = VodError(code, message, request_id, action)
             attempt += 1
-            if not worth_retrying(failure.code, repeat_safe=dedupe_safe) or attempt >= self.max_attempts:
+            if not worth_retrying(failure.code, repeat_safe=dedupe_safe) or attempt >= MAX_ATTEMPTS:
                 log.warning("vod %s failed: %s (request %s)", action, failure.code, failure.request_id)
                 raise failure
             delay = self._backoff(attempt - 1)
@@ -341,12 +343,7 @@ class VodClient:
         return parse_scene_task(task, outer=answer)
 
     async def describe_tasks(
-        self,
-        *,
-        created_after: datetime,
-        created_before: datetime,
-        limit: int = 100,
-        scroll_token: str | None = None,
+        self, *, created_after: datetime, created_before: datetime, limit: int = 100, scroll_token: str | None = None
     ) -> TaskPage:
         """One page of the tasks created in [created_after, created_before), oldest first."""
         params: dict[str, Any] = {

@@ -21,6 +21,7 @@ BATCH_ENDED_WITH_RESULTS = (
     "output URLs are in `{file_name}`."
 )
 BATCH_REFUSED = ":no_entry: Batch {id} was not submitted: {refusal}"
+CANCELLED_LOGGED = "cancelled with its batch before it was submitted; not billed"
 CANCELLED_STATUS = ":octagonal_sign: cancelled; requests already submitted still finish"
 CANCEL_NEEDS_ID = "Give the batch ID: `/aigc batch cancel ID`. {usage}"
 CANNOT_POST_BATCH = (

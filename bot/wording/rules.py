@@ -18,6 +18,7 @@ LINK_WITH_CREDENTIALS = (
 LINK_WITH_SPACE = "`{word}` has a space in it; a web address has none (a link writes a space as %20)."
 NOT_AN_IMAGE_REFERENCE = "`{word}` is not an image reference: use an http(s) URL, a VOD FileId, or attach the image"
 NOT_A_COUNT = "{given} is not allowed: give a whole number from {fewest} to {most}."
+NOT_A_PRESET_NAME = "`{name}` is not a preset name: use 1 to 32 characters of a-z, 0-9, - and _, e.g. `banner-red`."
 NOT_A_SCENE = "{given} is not a scene. Use {scenes}."
 NOT_OFFERED = "{given} is not offered. Use {choices}."
 NOT_REACHABLE = (

@@ -80,6 +80,7 @@ NO_SUCH_RESULT_IMAGE = "That request has no image {number} in my log, so there i
 ONE_FILE_NOT_AN_IMAGE = "{listed} is not an image; I read {readable}. "
 ONLY_ADMINS_SET_DEFAULTS = "Only an admin ({names}) can change this channel's defaults."
 ONLY_SAVER_OR_ADMIN = "Only <@{creator}> (who saved it) or an admin can {verb} preset `{name}`."
+PRESET_DELETED = ":wastebasket: Deleted preset `{name}`."
 PRESET_FOR_OTHER_SCENE = "Preset `{name}` is for {scene}, not {asked_scene}: use `/aigc {scene} … preset={name}`."
 PRESET_NAME_MISSING = "Name the preset: `/aigc preset {action} NAME`."
 PRESET_NEEDS_AN_OPTION = "A preset needs at least one key=value, e.g. `/aigc preset save banner ratio=16:9`."
