@@ -165,7 +165,7 @@ class Demo:
         deadline = time.monotonic() + give_up_after
         while time.monotonic() < deadline:
             self.printer.show_new()
-            rows = list(self.services.log_db.rows())
+            rows = list(self.services.log_db.created_between())
             if rows and all(_finished(row) for row in rows):
                 await asyncio.sleep(0.2)  # anything posted with the last update
                 self.printer.show_new()

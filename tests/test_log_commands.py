@@ -199,7 +199,7 @@ def test_purge_forgets_old_inputs_but_leaves_followed_and_active_rows_alone(tmp_
     active = add_request(log_db, days_ago=40, status="uploading")
     undelivered = add_request(log_db, days_ago=40, **done(1, delivered_at=None))
     recent = add_request(log_db, days_ago=1, **done(1))
-    before = {row["id"]: row for row in log_db.rows()}
+    before = {row["id"]: row for row in log_db.created_between()}
     log_db.close()
     export_before = aigc_bot(["export"], env(db, AIGC_BOT_UNIT_PRICES=PRICES), tmp_path).stdout
 
@@ -208,7 +208,7 @@ def test_purge_forgets_old_inputs_but_leaves_followed_and_active_rows_alone(tmp_
     assert "2 request(s)" in result.stdout
 
     log_db = RequestLog(db)
-    after = {row["id"]: row for row in log_db.rows()}
+    after = {row["id"]: row for row in log_db.created_between()}
     log_db.close()
     for row_id in (followed, active, undelivered, recent):
         assert after[row_id] == before[row_id]

@@ -184,11 +184,6 @@ def test_created_between_answers_the_requests_of_a_half_open_span_oldest_first(l
     assert [r["id"] for r in log_db.created_between()] == [before, morning, evening]
 
 
-def test_rows_answers_every_request(log_db: RequestLog) -> None:
-    ids = [claim(log_db) for _ in range(3)]
-    assert sorted(row["id"] for row in log_db.rows()) == ids
-
-
 # -- counts -----------------------------------------------------------------------------------------------
 
 

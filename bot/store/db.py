@@ -94,10 +94,6 @@ def _columns_of(row_type: type) -> dict[str, type]:
     }
 
 
-def _not_null(row_type: type) -> set[str]:
-    return {name for name, hint in get_type_hints(row_type).items() if NoneType not in get_args(hint)}
-
-
 REQUEST_COLUMNS = _columns_of(RequestRow)
 
 
@@ -301,7 +297,9 @@ class RequestLog:
     def _migrate(self) -> None:
         requests = self.db.table("requests")
         if not requests.exists():
-            requests.create(REQUEST_COLUMNS, pk="id", not_null=_not_null(RequestRow) - {"id"})
+            hints = get_type_hints(RequestRow).items()
+            not_null = {name for name, hint in hints if NoneType not in get_args(hint) and name != "id"}
+            requests.create(REQUEST_COLUMNS, pk="id", not_null=not_null)
         else:
             missing = {k: v for k, v in REQUEST_COLUMNS.items() if k not in requests.columns_dict}
             for name, kind in missing.items():
@@ -407,11 +405,7 @@ class RequestLog:
         return found
 
     def update(self, row_id: int, /, **fields: Any) -> None:
-        """Set some columns of one request; `updated_at` is set to now.
-
-        :param row_id: the row's id, as `claim` returned it.
-        :param fields: column names (each checked against the schema) and their new values.
-        """
+        """Set some columns (each checked against the schema) of one request; `updated_at` is set to now."""
         # Plain SQL: this runs several times per request, and sqlite-utils' update re-reads the schema each time.
         fields["updated_at"] = iso(utc_now())
         columns = _known_columns(fields)
@@ -420,17 +414,11 @@ class RequestLog:
             self.db.conn.execute(f"UPDATE requests SET {assignments} WHERE id = ?", [*map(fields.get, columns), row_id])
 
     def get(self, row_id: int) -> RequestRow | None:
-        """The request logged under `row_id`, or None when there is none.
-
-        :param row_id: the row's id, as `claim` returned it.
-        """
+        """The request logged under `row_id` (the id `claim` returned), or None when there is none."""
         return self._first("SELECT * FROM requests WHERE id = ?", [row_id])
 
     def by_task_id(self, task_id: str) -> RequestRow | None:
-        """The latest request Tencent accepted under `task_id`, or None when the log has none.
-
-        :param task_id: the TaskId CreateSceneAigcImageTask answered.
-        """
+        """The latest request Tencent accepted under `task_id` (CreateSceneAigcImageTask's TaskId), or None."""
         return self._first("SELECT * FROM requests WHERE task_id = ? ORDER BY id DESC LIMIT 1", [task_id])
 
     def latest_for_session(self, session_id: str) -> RequestRow | None:
@@ -446,12 +434,7 @@ class RequestLog:
         )
 
     def recent_for_user(self, *, team_id: str, user_id: str, limit: int = 10) -> list[RequestRow]:
-        """One person's latest requests in one workspace, newest first.
-
-        :param team_id: the workspace.
-        :param user_id: the person who asked.
-        :param limit: how many requests at most.
-        """
+        """One person's latest requests in one workspace (at most `limit`), newest first."""
         return self.query_requests(
             # In the order of requests_user_time (rows are logged in time order), so no sort of everything the
             # person ever asked for.
@@ -476,11 +459,6 @@ class RequestLog:
         with self._lock:
             yield from _as_request_rows(self.db.query(f"SELECT * FROM requests{clause} ORDER BY id", params))
 
-    def rows(self) -> Iterator[RequestRow]:
-        """Every request in the log."""
-        with self._lock:
-            yield from _as_request_rows(list(self.db.table("requests").rows))
-
     def daily_count(
         self, *, team_id: str, day: str, logged_before: str | None = None, user_id: str | None = None
     ) -> int:
@@ -500,13 +478,15 @@ class RequestLog:
         """
         workspace, workspace_params = workspace_filter(team_id)
         person = " AND user_id = ?" if user_id is not None else ""
-        return self._count(
-            f"SELECT count(*) FROM requests WHERE created_at >= ? AND {workspace}{person}"
-            f" AND {FILTER_STATUS} IN ({_marks(CAPPED_STATUSES)})"
-            # `+id`: the bound filters today's rows; as a rowid range it would walk the whole log before them.
-            " AND +id < COALESCE((SELECT id FROM requests WHERE dedupe_key = ?), 9223372036854775807)",
-            [day, *workspace_params, *([user_id] if user_id is not None else []), *CAPPED_STATUSES, logged_before],
-        )
+        with self._lock:
+            counted = self.db.conn.execute(
+                f"SELECT count(*) FROM requests WHERE created_at >= ? AND {workspace}{person}"
+                f" AND {FILTER_STATUS} IN ({_marks(CAPPED_STATUSES)})"
+                # `+id`: the bound filters today's rows; as a rowid range it would walk the whole log before them.
+                " AND +id < COALESCE((SELECT id FROM requests WHERE dedupe_key = ?), 9223372036854775807)",
+                [day, *workspace_params, *([user_id] if user_id is not None else []), *CAPPED_STATUSES, logged_before],
+            )
+            return int(counted.fetchone()[0])
 
     def status_counts(self) -> list[StatusCount]:
         """How many requests there are per source, scene and status, over the whole log (from the tally the
@@ -583,10 +563,6 @@ class RequestLog:
         found = self.query_requests(sql, params)
         return found[0] if found else None
 
-    def _count(self, sql: str, params: list[Any]) -> int:
-        with self._lock:
-            return int(self.db.conn.execute(sql, params).fetchone()[0])
-
     def write_problem(self) -> str | None:
         """None when a small write commits; otherwise why the database cannot take writes now.
 
@@ -613,11 +589,7 @@ class RequestLog:
     # -- Slack file -> VOD FileId -----------------------------------------------------------------
 
     def cached_file_id(self, slack_file_id: str, *, valid_for: timedelta = timedelta(hours=12)) -> str | None:
-        """A FileId uploaded earlier for this Slack file that will not expire within `valid_for`, else None.
-
-        :param slack_file_id: the Slack file's id (`F...`).
-        :param valid_for: how long the FileId must still be usable.
-        """
+        """A FileId uploaded earlier for this Slack file (`F...`) still usable for `valid_for`, else None."""
         rows = self.query("SELECT file_id, expires_at FROM slack_files WHERE slack_file_id = ?", [slack_file_id])
         if not rows:
             return None
@@ -629,14 +601,9 @@ class RequestLog:
     def remember_file_id(
         self, slack_file_id: str, file_id: str, *, media_type: str, size: int, expires_at: str | None
     ) -> None:
-        """Keep the FileId VOD gave a Slack file, so the next request using that file skips the upload.
-
-        :param slack_file_id: the Slack file's id (`F...`); a FileId remembered for it before is replaced.
-        :param file_id: the FileId VOD answered.
-        :param media_type: the file's MIME type.
-        :param size: the file's size in bytes.
-        :param expires_at: when VOD deletes the file (ISO 8601 UTC), or None when it keeps it.
-        """
+        """Keep the FileId VOD gave a Slack file (replacing one remembered before), so the next request using that
+        file skips the upload. `size` is in bytes; `expires_at` is when VOD deletes the file (ISO 8601 UTC), or None
+        when it keeps it."""
         with self._lock:
             self.db.table("slack_files").upsert(
                 {
