@@ -32,9 +32,6 @@ OPTIONS_BY_SCENE: dict[str, frozenset[str]] = {
 PROMPT_SCENES = frozenset(scene for scene, api_type in SCENE_TYPES.items() if api_type in models.SCENES_WITH_PROMPT)
 # (fewest, most) images each scene works on; try-on also takes clothes besides its model image.
 IMAGE_COUNTS = {scene: models.SCENE_IMAGE_COUNTS[api_type] for scene, api_type in SCENE_TYPES.items()}
-CLOTHES_COUNT = models.CLOTHES_COUNT
-OUTPUT_IMAGE_COUNT = models.OUTPUT_IMAGE_COUNT
-MAX_PROMPT_CHARS = models.MAX_PROMPT_CHARS
 TEXT_LIMITS = {
     "prompt": models.MAX_PROMPT_CHARS,
     "media_name": models.MAX_MEDIA_NAME_CHARS,
@@ -172,8 +169,8 @@ def check(draft: Draft[Image], naming: Naming, *, with_images: bool = True) -> C
 
 def prompt_too_long(prompt: str | None, what: str = "The prompt") -> str | None:
     """The sentence for a prompt over the limit (`what` names it, e.g. with the preset it came with)."""
-    if prompt and len(prompt) > MAX_PROMPT_CHARS:
-        return wording.rules.TOO_LONG.format(what=what, length=len(prompt), most=MAX_PROMPT_CHARS)
+    if prompt and len(prompt) > models.MAX_PROMPT_CHARS:
+        return wording.rules.TOO_LONG.format(what=what, length=len(prompt), most=models.MAX_PROMPT_CHARS)
     return None
 
 
@@ -215,7 +212,7 @@ def _options(pairs: Mapping[str, str], naming: Naming, problems: dict[str, str])
     for key, value in pairs.items():
         given = naming.given(key, value)
         if key == "count":
-            fewest, most = OUTPUT_IMAGE_COUNT
+            fewest, most = models.OUTPUT_IMAGE_COUNT
             if value.strip().isdigit() and fewest <= int(value) <= most:
                 options.count = int(value)
             else:
@@ -261,7 +258,7 @@ def _misplaced(scene: str, draft: Draft[Image], naming: Naming) -> dict[str, str
 def _counted(scene: str, images: list[Image], clothes: list[Image], naming: Naming) -> dict[str, str]:
     wanted = [("image", len(images), IMAGE_COUNTS[scene], _IMAGES_WANTED[scene])]
     if scene == "tryon":
-        wanted.append(("clothes", len(clothes), CLOTHES_COUNT, "clothes images"))
+        wanted.append(("clothes", len(clothes), models.CLOTHES_COUNT, "clothes images"))
     problems = {
         key: IMAGE_COUNT.format(
             scene=scene,

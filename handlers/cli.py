@@ -31,7 +31,8 @@ from bot.config import (
 )
 from bot.demo import DEMO_FOLDER
 from bot.errors import BotError
-from bot.rules import CHOICES, OUTPUT_IMAGE_COUNT, SCENES, Naming
+from bot.rules import CHOICES, SCENES, Naming
+from bot.tencent.models import OUTPUT_IMAGE_COUNT
 
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2

@@ -17,12 +17,13 @@ from bot.slack.batch_text import CSV
 from bot.slack.command_text import TYPED, CommandError, Generate, parse_command
 from bot.slack.modal import FormContext, form_view, read_submission
 from bot.slack.presets_text import KEYS
+from bot.tencent import models
 from bot.tencent.models import ASPECT_RATIOS, RESOLUTIONS, TRY_ON_MODELS, FileInfo
 from bot.tencent.scenes import STORAGE_MODES, TRY_ON_MODEL_ALIASES, TaskOptions, TaskSpec, build_task_request
 from handlers.cli import COMMAND_LINE
 
 URL = "https://shop.example/a.png"
-COUNTS = [str(n) for n in range(rules.OUTPUT_IMAGE_COUNT[0], rules.OUTPUT_IMAGE_COUNT[1] + 1)]
+COUNTS = [str(n) for n in range(models.OUTPUT_IMAGE_COUNT[0], models.OUTPUT_IMAGE_COUNT[1] + 1)]
 # One value of each option, valid for the scenes that take it.
 SAMPLE = {"ratio": "16:9", "count": "2", "negative": "text", "storage": "permanent", "model": "pro", "resolution": "2K"}
 
@@ -131,7 +132,7 @@ def test_image_counts_follow_the_limits_of_each_scene() -> None:
 
 
 def test_texts_have_one_limit_and_one_sentence() -> None:
-    long = "x" * (rules.MAX_PROMPT_CHARS + 1)
+    long = "x" * (models.MAX_PROMPT_CHARS + 1)
     assert refusal(scene="product", images=[URL], prompt=long) == {
         "prompt": "The prompt is 1001 characters; the most is 1000."
     }
@@ -177,11 +178,11 @@ def test_the_form_offers_exactly_what_the_rules_allow() -> None:
     assert _choices(tryon["resolution"]) == list(RESOLUTIONS)
     assert _choices(product["ratio"]) == _choices(outpaint["ratio"]) == list(ASPECT_RATIOS)
     assert _choices(product["count"]) == COUNTS
-    assert tryon["clothes"]["element"]["max_files"] == rules.CLOTHES_COUNT[1]
+    assert tryon["clothes"]["element"]["max_files"] == models.CLOTHES_COUNT[1]
     for scene, blocks in (("tryon", tryon), ("product", product), ("outpaint", outpaint)):
         assert blocks["images"]["element"]["max_files"] == rules.IMAGE_COUNTS[scene][1]
         if scene in rules.PROMPT_SCENES:
-            assert blocks["prompt"]["element"]["max_length"] == rules.MAX_PROMPT_CHARS
+            assert blocks["prompt"]["element"]["max_length"] == models.MAX_PROMPT_CHARS
         else:
             assert "prompt" not in blocks  # outpainting takes none, so the form does not ask for one
 

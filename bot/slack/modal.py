@@ -12,7 +12,7 @@ from bot.rules import Draft, Naming, Refused, check
 from bot.slack.command_text import Generate
 from bot.slack.messages import context_block, plain_text
 from bot.slack.refs import BadRef, FileIdRef, Ref, SlackFileRef, UrlRef, parse_ref
-from bot.tencent.models import ASPECT_RATIOS, RESOLUTIONS
+from bot.tencent.models import ASPECT_RATIOS, CLOTHES_COUNT, MAX_PROMPT_CHARS, OUTPUT_IMAGE_COUNT, RESOLUTIONS
 from bot.tencent.scenes import SCENE_LABELS, TRY_ON_MODEL_ALIASES
 
 FORM_CALLBACK = "aigc_form"
@@ -146,7 +146,7 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
     fewest, most = rules.IMAGE_COUNTS[scene]
     ratios = [_option(r) for r in ASPECT_RATIOS]
     if scene == "tryon":
-        fewest_clothes, most_clothes = rules.CLOTHES_COUNT
+        fewest_clothes, most_clothes = CLOTHES_COUNT
         blocks.append(_files("images", wording.form.MODEL_PHOTO, most, preset, wording.form.MODEL_IMAGE_HINT))
         clothes_hint = wording.form.CLOTHES_IMAGES_HINT.format(fewest_clothes=fewest_clothes, most_clothes=most_clothes)
         blocks.append(_files("clothes", "Clothes", most_clothes, preset, clothes_hint))
@@ -157,7 +157,7 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
         images_hint = wording.form.PRODUCT_IMAGES_HINT.format(fewest=fewest, most=most)
         blocks.append(_files("images", wording.form.PRODUCT_IMAGES, most, preset, images_hint))
         blocks.append(_select("ratio", wording.form.ASPECT_RATIO, ratios))
-        counts = range(rules.OUTPUT_IMAGE_COUNT[0], rules.OUTPUT_IMAGE_COUNT[1] + 1)
+        counts = range(OUTPUT_IMAGE_COUNT[0], OUTPUT_IMAGE_COUNT[1] + 1)
         blocks.append(_select("count", wording.form.HOW_MANY_IMAGES, [_option(str(n)) for n in counts]))
         blocks.append(_text("negative", "Avoid", False, 500, wording.form.NEGATIVE_PLACEHOLDER))
     else:
@@ -167,7 +167,7 @@ def form_view(scene: str, context: FormContext, presets: Sequence[str] = ()) -> 
         choices = [_option(name) for name in presets[:MAX_PRESET_OPTIONS]]
         blocks.append(_select("preset", "Preset", choices))
     if scene in rules.PROMPT_SCENES:
-        blocks.append(_text("prompt", "Prompt", True, rules.MAX_PROMPT_CHARS, wording.form.PROMPT_PLACEHOLDER))
+        blocks.append(_text("prompt", "Prompt", True, MAX_PROMPT_CHARS, wording.form.PROMPT_PLACEHOLDER))
     return modal_view(FORM_CALLBACK, context.dump(), wording.form.TITLE, wording.form.SUBMIT, blocks)
 
 
