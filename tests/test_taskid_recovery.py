@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.request import session_id_for
-from bot.slack.command_text import StatusLookup, parse_command
+from bot.slack.command_text import StatusLookup, is_session_id, parse_command
 from bot.store.db import RequestLog, RequestRow, iso, utc_now
 from bot.store.sessions import holder_of_session
 from tests.conftest import (
@@ -176,8 +176,8 @@ def test_a_lost_task_notice_cut_off_by_a_restart_is_posted_after_it(
 def test_status_takes_a_task_id_or_a_session_id() -> None:
     session = "aigc-" + "0123456789abcdef" * 2 + "01234567"
     by_session, by_task = parse_command(f"status `{session}`"), parse_command("status 1500000001-SceneAigcImage-ab")
-    assert by_session == StatusLookup(session) and by_session.is_session_id
-    assert isinstance(by_task, StatusLookup) and not by_task.is_session_id
+    assert by_session == StatusLookup(session) and is_session_id(by_session.task_id)
+    assert isinstance(by_task, StatusLookup) and not is_session_id(by_task.task_id)
 
 
 # -- the rule: a lost answer of its own, or a SessionId another request holds ------------------------------

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import wording
 from bot.errors import BotError
 from bot.rules import OPTION_NAMES, Draft, Naming, Refused, check
-from bot.slack.refs import BadRef, FileIdRef, PathRef, Ref, UrlRef, is_url, parse_ref, unwrap_slack_link
+from bot.slack.refs import BadRef, FileIdRef, PathRef, Ref, SlackFileRef, UrlRef, is_url, parse_ref, unwrap_slack_link
 from bot.tencent.scenes import TaskSpec
 
 OPTION = re.compile(r"^([A-Za-z_]+)=(.*)$", re.DOTALL)
+# A word: spaces split words, but "quoted phrases" (straight or curly quotes) after key= stay together.
 WORD = re.compile(r'[A-Za-z_]+=(?:"[^"]*"|“[^”]*”)|<[^>]*>|\S+')
 # The SessionId the bot sends with every request ("aigc-" and 40 hex digits), which names it at Tencent too.
 SESSION_ID = re.compile(r"aigc-[0-9a-f]{40}")
@@ -45,10 +47,6 @@ class StatusLookup:
 
     task_id: str
 
-    @property
-    def is_session_id(self) -> bool:
-        return is_session_id(self.task_id)
-
 
 @dataclass(frozen=True)
 class History:
@@ -73,11 +71,6 @@ class Generate:
 
 
 Command = Help | OpenForm | StatusLookup | History | Usage | Generate
-
-
-def _words(text: str) -> list[str]:
-    """Split on spaces, keeping "quoted phrases" (straight or curly quotes) after key= together."""
-    return WORD.findall(text)
 
 
 def _unquote(value: str) -> str:
@@ -157,7 +150,7 @@ def parse_generate(scene_word: str, words: list[str], attached: list[Ref]) -> Ge
 
 
 def parse_command(text: str, attached: list[Ref] | None = None) -> Command:
-    words = _words(text.strip())
+    words = WORD.findall(text.strip())
     attached = attached or []
     if not words:
         return OpenForm() if not attached else Help()
@@ -190,18 +183,14 @@ def refs_summary(refs: list[Ref]) -> list[str]:
     return out
 
 
-def refs_from_summary(items: list[str]) -> list[Ref]:
-    from bot.slack.refs import SlackFileRef
+_REF_KINDS: dict[str, Callable[[str], Ref]] = {
+    "fileid": FileIdRef,
+    "url": UrlRef,
+    "path": lambda value: PathRef(Path(value)),
+    "slack": SlackFileRef,
+}
 
-    refs: list[Ref] = []
-    for item in items:
-        kind, _, value = item.partition(":")
-        if kind == "fileid":
-            refs.append(FileIdRef(value))
-        elif kind == "url":
-            refs.append(UrlRef(value))
-        elif kind == "path":
-            refs.append(PathRef(Path(value)))
-        elif kind == "slack":
-            refs.append(SlackFileRef(value))
-    return refs
+
+def refs_from_summary(items: list[str]) -> list[Ref]:
+    parts = [item.partition(":") for item in items]
+    return [_REF_KINDS[kind](value) for kind, _, value in parts if kind in _REF_KINDS]
