@@ -71,9 +71,6 @@ class SlackSurface:
 
     # -- slash command --------------------------------------------------------------------------
 
-    def working_note(self, command: Generate) -> str:
-        return f":hourglass_flowing_sand: Working on {describe_spec(command.spec, command.image_count, command.preset)}"
-
     def parse_slash(self, command: dict[str, Any]) -> Command | WorkflowCommand | BatchCommand:
         """What a slash command asks for; a request comes with its preset and the channel's defaults applied.
 
@@ -134,7 +131,9 @@ class SlackSurface:
         """The private text Slack shows at once for a recorded request; None for a redelivery."""
         if recorded.repeat:
             return wording.slack.REPEAT_NOTE
-        return None if recorded.duplicate else self.working_note(command)
+        if recorded.duplicate:
+            return None
+        return f":hourglass_flowing_sand: Working on {describe_spec(command.spec, command.image_count, command.preset)}"
 
     def log_invalid(self, source: str, payload: dict[str, Any], problem: str, *, dedupe_key: str | None = None) -> bool:
         """Log input that cannot be used, keeping at most a few KB of it however much was sent.
