@@ -26,7 +26,7 @@ from bot.slack_surface import SlackSurface
 from handlers import actions, commands, events, shortcuts, views
 from handlers.answering import AnswersFirst
 from handlers.ops import add_ops_routes, start_ops_server
-from handlers.registry import Registry, give_context
+from handlers.registry import Registry
 
 if TYPE_CHECKING:
     from handlers.socket_mode import SocketModeLink
@@ -74,9 +74,7 @@ def create_bolt_app(services: Services) -> tuple[AsyncApp, Registry]:
             # acks and hands the rest to `later` (handlers/answering.py).
             process_before_response=True,
         )
-    answers = AnswersFirst()
-    give_context(app, SlackSurface(services), answers)
-    registry = Registry(app, answers)
+    registry = Registry(app, AnswersFirst(), SlackSurface(services))
     for module in (commands, shortcuts, events, views, actions):
         module.register(registry)
     return app, registry

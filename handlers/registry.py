@@ -2,7 +2,7 @@
 
 Listeners are plain module-level functions in the modules beside this one; each module has one
 `register(registry)`. Bolt passes a listener what its parameters name (ack, body, command, respond, ...), and
-a parameter named `surface` gets the bot's SlackSurface from Bolt's context, where `give_context` puts it, and one
+a parameter named `surface` gets the bot's SlackSurface from Bolt's context, where the registry puts it, and one
 named `later` gets `AnswersFirst.later`, to which a listener hands everything after its ack. A test calls a
 listener with a recording ack, a surface of its own and a `later` that runs the work at once.
 """
@@ -44,16 +44,13 @@ class _ListenersContext(AsyncMiddleware):
         return await next()
 
 
-def give_context(app: AsyncApp, surface: SlackSurface, answers: AnswersFirst) -> None:
-    """Put `surface` and `later` in every request's context, where Bolt finds them for a listener's parameters."""
-    app.use(_ListenersContext(surface, answers))
-
-
 class Registry:
     """Bolt's own listener decorators, each also noting the (kind, key) the manifest must declare; `answers` is
-    the count the app's HTTP and Socket Mode handlers keep of requests waiting for their answer."""
+    the count the app's HTTP and Socket Mode handlers keep of requests waiting for their answer. It puts `surface`
+    and `later` in every request's context, where Bolt finds them for a listener's parameters."""
 
-    def __init__(self, app: AsyncApp, answers: AnswersFirst) -> None:
+    def __init__(self, app: AsyncApp, answers: AnswersFirst, surface: SlackSurface) -> None:
+        app.use(_ListenersContext(surface, answers))
         self.app = app
         self.answers = answers
         self.registered: set[tuple[str, str]] = set()
