@@ -448,16 +448,11 @@ class RequestLog:
         :param since: an ISO 8601 UTC time; None starts at the first request.
         :param until: an ISO 8601 UTC time, itself excluded; None runs to the last request.
         """
-        where, params = [], []
-        if since is not None:
-            where.append("created_at >= ?")
-            params.append(since)
-        if until is not None:
-            where.append("created_at < ?")
-            params.append(until)
-        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        bounds = {f"created_at {op} ?": value for op, value in ((">=", since), ("<", until)) if value is not None}
+        clause = f" WHERE {' AND '.join(bounds)}" if bounds else ""
         with self._lock:
-            yield from _as_request_rows(self.db.query(f"SELECT * FROM requests{clause} ORDER BY id", params))
+            found = self.db.query(f"SELECT * FROM requests{clause} ORDER BY id", list(bounds.values()))
+            yield from _as_request_rows(found)
 
     def daily_count(
         self, *, team_id: str, day: str, logged_before: str | None = None, user_id: str | None = None
