@@ -8,7 +8,6 @@ import logging
 import os
 import sys
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -16,7 +15,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.config import REQUIRED_FOR_BOT, ConfigError, SettingProblem, check_report, env_file, secret_values
+from bot.config import REQUIRED_FOR_BOT, ConfigError, check_report, env_file, secret_values
 from bot.health import token_check_client
 from bot.lifecycle import Stopping, deadline_in, seconds_until
 from bot.logsafe import configure_logging
@@ -27,9 +26,6 @@ from handlers import actions, commands, events, shortcuts, views
 from handlers.answering import AnswersFirst
 from handlers.ops import add_ops_routes, start_ops_server
 from handlers.registry import Registry
-
-if TYPE_CHECKING:
-    from handlers.socket_mode import SocketModeLink
 
 log = logging.getLogger(__name__)
 
@@ -113,30 +109,23 @@ def create_web_app(services: Services, stopping: Stopping | None = None) -> web.
 
     async def slack_events(request: web.Request) -> web.Response:
         with registry.answers.answering():
-            return await answer(request)
-
-    async def answer(request: web.Request) -> web.Response:
-        raw = await request.read()
-        try:
-            body = raw.decode("utf-8")
-            incoming = bolt_request(body, request)
-        except UnicodeDecodeError:  # Slack signs UTF-8 text only
-            return web.Response(status=401, text="invalid request signature")
-        except ValueError:
-            # Bolt parses before it checks the signature and would answer a garbled body with a traceback.
-            if not _signed_by_slack(verifier, body, request.headers):
+            raw = await request.read()
+            try:
+                body = raw.decode("utf-8")
+                incoming = bolt_request(body, request)
+            except UnicodeDecodeError:  # Slack signs UTF-8 text only
                 return web.Response(status=401, text="invalid request signature")
-            log.warning("a signed Slack request had an unreadable body (%d bytes)", len(raw))
-            return web.Response(status=400, text="the request body is not valid Slack JSON or form data")
-        return await to_aiohttp_response(await bolt.async_dispatch(incoming))
-
-    async def on_startup(_: web.Application) -> None:
-        await services.start()
+            except ValueError:
+                # Bolt parses before it checks the signature and would answer a garbled body with a traceback.
+                if not _signed_by_slack(verifier, body, request.headers):
+                    return web.Response(status=401, text="invalid request signature")
+                log.warning("a signed Slack request had an unreadable body (%d bytes)", len(raw))
+                return web.Response(status=400, text="the request body is not valid Slack JSON or form data")
+            return await to_aiohttp_response(await bolt.async_dispatch(incoming))
 
     async def on_cleanup(_: web.Application) -> None:
-        deadline = stopping.deadline if stopping is not None else None
-        if deadline is None:
-            deadline = deadline_in(settings.aigc_bot_shutdown_seconds)
+        asked = stopping.deadline if stopping is not None else None
+        deadline = asked if asked is not None else deadline_in(settings.aigc_bot_shutdown_seconds)
         await registry.answers.stop_holding()
         await registry.answers.finish_work(seconds_until(deadline))
         await services.aclose(deadline=deadline)
@@ -146,21 +135,17 @@ def create_web_app(services: Services, stopping: Stopping | None = None) -> web.
     web_app[BOLT_APP] = bolt
     web_app.router.add_post(EVENTS_PATH, slack_events)
     add_ops_routes(web_app, services)
-    web_app.on_startup.append(on_startup)
+    web_app.on_startup.append(lambda _: services.start())
     web_app.on_cleanup.append(on_cleanup)
     return web_app
-
-
-def _blocking(problems: list[SettingProblem], required: tuple[str, ...]) -> list[SettingProblem]:
-    """What stops this way of running: every missing or invalid setting, but SLACK_APP_TOKEN only where needed."""
-    return [p for p in problems if p.kind != "optional" and (p.name != "SLACK_APP_TOKEN" or p.name in required)]
 
 
 def _services_or_exit(required: tuple[str, ...]) -> Services | None:
     """Everything the bot needs, or None after naming every missing or invalid setting at once on stderr."""
     needed = tuple(dict.fromkeys(REQUIRED_FOR_BOT + required))
     problems, settings = check_report(needed)
-    blocking = _blocking(problems, needed)
+    # What stops this way of running: every missing or invalid setting, but SLACK_APP_TOKEN only where needed.
+    blocking = [p for p in problems if p.kind != "optional" and (p.name != "SLACK_APP_TOKEN" or p.name in needed)]
     try:
         if blocking or settings is None:
             raise ConfigError("\n".join(p.line() for p in blocking))
@@ -221,18 +206,6 @@ def _stop_if_failed(connecting: asyncio.Task[None], stopping: Stopping) -> None:
     stopping.request("Socket Mode failed", exit_code=1)
 
 
-async def _ops_server_if_asked(services: Services) -> web.AppRunner | None:
-    port = services.settings.aigc_bot_health_port
-    if port is None:
-        return None
-    return await start_ops_server(services, services.settings.aigc_bot_health_host, port)
-
-
-def _link_open(link: SocketModeLink) -> bool:
-    session = link.current_session
-    return session is not None and not session.closed
-
-
 async def _socket_mode(services: Services) -> int:
     from handlers.socket_mode import SocketModeLink
 
@@ -241,8 +214,9 @@ async def _socket_mode(services: Services) -> int:
     stopping = Stopping(budget=services.settings.aigc_bot_shutdown_seconds)
     stopping.install_signal_handlers()
     services.readiness.socket_connected = lambda: False
+    port = services.settings.aigc_bot_health_port
     try:
-        ops = await _ops_server_if_asked(services)
+        ops = None if port is None else await start_ops_server(services, services.settings.aigc_bot_health_host, port)
     except OSError as error:
         print(f"Cannot start: {error.strerror or error} (AIGC_BOT_HEALTH_PORT).", file=sys.stderr)
         await services.aclose(deadline=deadline_in(stopping.seconds_left()))
@@ -253,7 +227,9 @@ async def _socket_mode(services: Services) -> int:
         link = SocketModeLink(
             services.settings.slack_app_token.get_secret_value(), services.settings.slack_api_url, stopping
         )
-        services.readiness.socket_connected = lambda: _link_open(link)
+        services.readiness.socket_connected = lambda: (
+            link.current_session is not None and not link.current_session.closed
+        )
         link.serve(bolt, registry.answers)
         connecting = asyncio.create_task(link.connect_to_new_endpoint(force=True))
         connecting.add_done_callback(lambda task: _stop_if_failed(task, stopping))
