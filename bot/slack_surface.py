@@ -36,11 +36,6 @@ MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 SHOWN_PROBLEM_CHARS = 1500
 
 
-def image_files(files: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """Files that are meant as pictures, or may be once looked up; the bytes are checked before upload."""
-    return [f for f in files or [] if is_partial(f) or is_image(f)]
-
-
 def shown(problem: str) -> str:
     return problem if len(problem) <= SHOWN_PROBLEM_CHARS else problem[:SHOWN_PROBLEM_CHARS] + "…"
 
@@ -310,7 +305,8 @@ class SlackSurface:
         channel_id = str(event.get("channel", ""))
         message_ts = str(event.get("ts", ""))
         team_id = str(body.get("team_id") or event.get("team", ""))
-        files = image_files(event.get("files"))
+        # Files meant as pictures, or that may be once looked up; the bytes are checked before upload.
+        files = [f for f in event.get("files") or [] if is_partial(f) or is_image(f)]
         attached: list[Ref] = [SlackFileRef(f["id"], str(f.get("name", ""))) for f in files]
         text = MENTION.sub(" ", str(event.get("text", ""))).strip()
         origin = Origin(
