@@ -104,7 +104,6 @@ class Pipeline:
         """Log a request with everything needed to carry it on; await it before Slack is answered.
 
         :param origin: who asked and where; its `dedupe_key` makes a redelivered request a duplicate.
-        :param command: the parsed request.
         :return: the new row once committed, or why there is none (a duplicate, or a repeat within seconds).
         """
         row_id = await self._claims.claim(

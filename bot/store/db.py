@@ -238,10 +238,7 @@ def _insert_statement(columns: tuple[str, ...]) -> str:
 
 
 def insert_request(connection: sqlite3.Connection, record: dict[str, Any]) -> int:
-    """Insert one row of `requests` on `connection`, inside a transaction the caller holds; return its id.
-
-    :param record: column values, every one of them a column of `requests`.
-    """
+    """Insert one row of `requests` (`record`: column values) inside a transaction the caller holds; its id."""
     return int(connection.execute(_insert_statement(tuple(record)), list(record.values())).lastrowid or 0)
 
 
@@ -457,14 +454,10 @@ class RequestLog:
     def daily_count(
         self, *, team_id: str, day: str, logged_before: str | None = None, user_id: str | None = None
     ) -> int:
-        """How many requests of one workspace, or of one person in it, count against the daily caps on `day`:
-        those that reached Tencent or may still reach it (`CAPPED_STATUSES`), created from the start of `day` on.
+        """How many requests of one workspace (as `workspace_filter` counts them), or of one person in it, count
+        against the daily caps on `day`: those that reached Tencent or may still reach it (`CAPPED_STATUSES`),
+        created from the start of `day` on.
 
-        The command line's requests (logged with an empty team) are billed to the same Tencent account as the
-        workspace the bot serves, so they share its cap: they count in every workspace, and every workspace's
-        requests count for them.
-
-        :param team_id: the workspace; empty for the command line, which counts the requests of every workspace.
         :param day: the UTC day, YYYY-MM-DD.
         :param logged_before: the dedupe_key of the request being checked, logged already: only requests logged
             before it count, so of requests arriving together the earliest win, whatever order their checks run
