@@ -267,20 +267,25 @@ def _create_private(path: Path) -> None:
 class RequestLog:
     """One connection shared by the process; a lock keeps threads from interleaving statements."""
 
-    def __init__(self, path: Path | str, *, checkpoint_in_background: bool = False) -> None:
+    def __init__(self, path: Path | str, *, checkpoint_in_background: bool = False, read_only: bool = False) -> None:
         """Open (and create or migrate) the log at `path`.
 
         :param checkpoint_in_background: copy the write-ahead file into the database from a thread of its own
             (bot/store/checkpoints.py) instead of inside whichever commit finds it full; for the serving bot,
             whose commits come before Slack's acks. Short-lived processes leave it to SQLite.
+        :param read_only: open a read-only connection (a report's, see `reader`): no migration, no checkpoints.
         """
         self.path = Path(path)
-        _create_private(self.path)
-        connection = sqlite3.connect(str(self.path), check_same_thread=False, timeout=10.0)
+        if not read_only:
+            _create_private(self.path)
+        address = f"file:{quote(str(self.path.resolve()))}?mode=ro" if read_only else str(self.path)
+        connection = sqlite3.connect(address, uri=read_only, check_same_thread=False, timeout=BUSY_MS / 1000)
         self.db = sqlite_utils.Database(connection)
         self._lock = threading.RLock()
         self._checkpointer: Checkpointer | None = None
-        self._readers = _Readers(self)
+        self._readers = _Readers(self, read_only=read_only)
+        if read_only:
+            return
         with self._lock:
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
             if str(self.path) != ":memory:":
@@ -623,7 +628,7 @@ class _Readers:
             return self._log_db
         reader: RequestLog | None = getattr(self._local, "reader", None)
         if reader is None:
-            reader = _read_only(self._log_db.path)
+            reader = RequestLog(self._log_db.path, read_only=True)
             self._local.reader = reader
             with self._lock:
                 self._opened.append(reader)
@@ -644,20 +649,6 @@ class _Readers:
             pool.shutdown(wait=True)
         for reader in opened:
             reader.close()
-
-
-def _read_only(path: Path) -> RequestLog:
-    """The log at `path` over a new read-only connection: no migration, no checkpoints, no writes."""
-    connection = sqlite3.connect(
-        f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, check_same_thread=False, timeout=BUSY_MS / 1000
-    )
-    reader = RequestLog.__new__(RequestLog)
-    reader.path = path
-    reader.db = sqlite_utils.Database(connection)
-    reader._lock = threading.RLock()
-    reader._checkpointer = None
-    reader._readers = _Readers(reader, read_only=True)
-    return reader
 
 
 def _as_request_rows(rows: Iterable[dict[str, Any]]) -> Iterator[RequestRow]:
