@@ -192,9 +192,7 @@ async def _serve_http(services: Services, host: str, port: int) -> int:
 
 def run_http(host: str, port: int) -> int:
     services = _services_or_exit(("SLACK_SIGNING_SECRET",))
-    if services is None:
-        return 2
-    return asyncio.run(_serve_http(services, host, port))
+    return 2 if services is None else asyncio.run(_serve_http(services, host, port))
 
 
 def _stop_if_failed(connecting: asyncio.Task[None], stopping: Stopping) -> None:
@@ -249,6 +247,4 @@ async def _socket_mode(services: Services) -> int:
 
 def run_socket_mode() -> int:
     services = _services_or_exit(("SLACK_APP_TOKEN",))
-    if services is None:
-        return 2
-    return asyncio.run(_socket_mode(services))
+    return 2 if services is None else asyncio.run(_socket_mode(services))
