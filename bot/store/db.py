@@ -497,13 +497,12 @@ class RequestLog:
             is carrying itself are not taken for cut off.
         :return: their ids, oldest first.
         """
-        with self._lock:
-            found = self.db.conn.execute(
-                f"SELECT id FROM requests WHERE (status IN ({_marks(ACTIVE_STATUSES)}) OR reply_pending IS NOT NULL"
-                "  OR (status = ? AND task_id IS NULL AND follow_next_at IS NULL AND finished_at IS NULL))"
-                " AND created_at >= ? AND created_at < ? ORDER BY id",
-                [*ACTIVE_STATUSES, Status.SUBMITTED, created_after, created_before],
-            ).fetchall()
+        found = self.query_tuples(
+            f"SELECT id FROM requests WHERE (status IN ({_marks(ACTIVE_STATUSES)}) OR reply_pending IS NOT NULL"
+            "  OR (status = ? AND task_id IS NULL AND follow_next_at IS NULL AND finished_at IS NULL))"
+            " AND created_at >= ? AND created_at < ? ORDER BY id",
+            [*ACTIVE_STATUSES, Status.SUBMITTED, created_after, created_before],
+        )
         return [int(row_id) for (row_id,) in found]
 
     def pending_replies(self, *, created_after: str, limit: int) -> list[int]:
@@ -583,13 +582,11 @@ class RequestLog:
 
     def cached_file_id(self, slack_file_id: str, *, valid_for: timedelta = timedelta(hours=12)) -> str | None:
         """A FileId uploaded earlier for this Slack file (`F...`) still usable for `valid_for`, else None."""
-        rows = self.query("SELECT file_id, expires_at FROM slack_files WHERE slack_file_id = ?", [slack_file_id])
-        if not rows:
-            return None
-        expires = rows[0]["expires_at"]
-        if expires and parse_iso(expires) < utc_now() + valid_for:
-            return None
-        return str(rows[0]["file_id"])
+        sql = "SELECT file_id, expires_at FROM slack_files WHERE slack_file_id = ?"
+        for file_id, expires in self.query_tuples(sql, [slack_file_id]):  # one at most: the table's key
+            if not expires or parse_iso(expires) >= utc_now() + valid_for:
+                return str(file_id)
+        return None
 
     def remember_file_id(
         self, slack_file_id: str, file_id: str, *, media_type: str, size: int, expires_at: str | None
