@@ -320,23 +320,18 @@ class SlackSurface:
             slack_files={f["id"]: f for f in files},
         )
         not_images = [str(f.get("name") or f.get("id") or "a file") for f in event.get("files") or [] if f not in files]
+        asked = {"team_id": team_id, "channel_id": channel_id, "user_id": origin.user_id, "text": text}
         try:
             workflow = parse_workflow_command(text) if not files else None
             if workflow is not None:  # `@aigc preset list`: answered in the thread as the slash command would be
-                asker_fields = {"team_id": team_id, "channel_id": channel_id, "user_id": origin.user_id}
-                return Accepted(origin, reply=self.workflow_text(asker_fields, workflow))
+                return Accepted(origin, reply=self.workflow_text(asked, workflow))
             parsed = parse_command(text, attached)
             if isinstance(parsed, Generate):
                 parsed = self.workflows.apply(parsed, team_id=team_id, channel_id=channel_id)
         except CommandError as bad:
             problem = f"{not_images_note(not_images)}{bad}"
-            logged_now = self.log_invalid(
-                source,
-                {"team_id": team_id, "channel_id": channel_id, "user_id": origin.user_id, "text": text},
-                problem,
-                dedupe_key=origin.dedupe_key,  # the key a usable message would have: Slack's retries repeat it
-            )
-            if not logged_now:
+            # Keyed as a usable message would be: Slack's retries repeat the key.
+            if not self.log_invalid(source, asked, problem, dedupe_key=origin.dedupe_key):
                 log.info("duplicate Slack delivery ignored: %s", origin.dedupe_key)
                 return None  # the first delivery was answered already
             return Accepted(origin, reply=error_text(wording.slack.COULD_NOT_USE_THAT, escape(shown(problem))))
