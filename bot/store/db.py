@@ -283,7 +283,12 @@ class RequestLog:
         self.db = sqlite_utils.Database(connection)
         self._lock = threading.RLock()
         self._checkpointer: Checkpointer | None = None
-        self._readers = _Readers(self, read_only=read_only)
+        # A read-only log, or one in memory, has no other connection to give: it reads on its own.
+        self._reads_itself = read_only or str(self.path) == ":memory:"
+        self._reader_of_thread = threading.local()
+        self._readers: list[RequestLog] = []  # every read connection opened, to close with the log
+        self._readers_lock = threading.Lock()
+        self._read_pool: ThreadPoolExecutor | None = None
         if read_only:
             return
         with self._lock:
@@ -317,7 +322,13 @@ class RequestLog:
         """Close the connection and the read connections; the log cannot be used afterwards."""
         if self._checkpointer is not None:
             self._checkpointer.stop()
-        self._readers.close()
+        with self._readers_lock:
+            pool, self._read_pool = self._read_pool, None
+            readers, self._readers = self._readers, []
+        if pool is not None:
+            pool.shutdown(wait=True)
+        for reader in readers:
+            reader.close()
         with self._lock:
             self.db.conn.close()
 
@@ -329,14 +340,25 @@ class RequestLog:
         In WAL mode readers and the writer run side by side: a report reads the last committed state while
         requests go on being logged. A log in memory has no file to share, so it reads itself.
         """
-        return self._readers.for_this_thread()
+        if self._reads_itself:
+            return self
+        reader: RequestLog | None = getattr(self._reader_of_thread, "reader", None)
+        if reader is None:
+            reader = self._reader_of_thread.reader = RequestLog(self.path, read_only=True)
+            with self._readers_lock:
+                self._readers.append(reader)
+        return reader
 
     async def read(self, work: Callable[[RequestLog], T]) -> T:
         """`work(reader)` on one of the log's read threads, so the event loop (and every ack) goes on meanwhile.
 
         :param work: reads only, given the log over that thread's read connection (see `reader`).
         """
-        return await self._readers.run(work)
+        with self._readers_lock:
+            if self._read_pool is None:
+                self._read_pool = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="aigc-log-read")
+            pool = self._read_pool
+        return await asyncio.get_running_loop().run_in_executor(pool, lambda: work(self.reader()))
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -606,46 +628,6 @@ class RequestLog:
                 },
                 pk="slack_file_id",
             )
-
-
-class _Readers:
-    """The read-only connections of one log, one per read thread, and the threads `RequestLog.read` runs on."""
-
-    def __init__(self, log_db: RequestLog, *, read_only: bool = False) -> None:
-        self._log_db = log_db
-        # A read-only log, or one in memory, has no other connection to give: it reads on its own.
-        self._itself = read_only or str(log_db.path) == ":memory:"
-        self._local = threading.local()
-        self._opened: list[RequestLog] = []
-        self._lock = threading.Lock()
-        self._pool: ThreadPoolExecutor | None = None
-
-    def for_this_thread(self) -> RequestLog:
-        if self._itself:
-            return self._log_db
-        reader: RequestLog | None = getattr(self._local, "reader", None)
-        if reader is None:
-            reader = RequestLog(self._log_db.path, read_only=True)
-            self._local.reader = reader
-            with self._lock:
-                self._opened.append(reader)
-        return reader
-
-    async def run(self, work: Callable[[RequestLog], T]) -> T:
-        with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="aigc-log-read")
-            pool = self._pool
-        return await asyncio.get_running_loop().run_in_executor(pool, lambda: work(self.for_this_thread()))
-
-    def close(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-            opened, self._opened = self._opened, []
-        if pool is not None:
-            pool.shutdown(wait=True)
-        for reader in opened:
-            reader.close()
 
 
 def _as_request_rows(rows: Iterable[dict[str, Any]]) -> Iterator[RequestRow]:
