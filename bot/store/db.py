@@ -369,11 +369,7 @@ class RequestLog:
     # -- requests ---------------------------------------------------------------------------------
 
     def claim(self, row: dict[str, Any]) -> int | None:
-        """Insert a new request row; its id, or None when its dedupe_key was already claimed (a retry or a double
-        click).
-
-        :param row: column values; `created_at`, `updated_at` and `status` (`received`) are filled in.
-        """
+        """One row's `claim_many`: its id, or None when its dedupe_key was claimed before (a retry, a double click)."""
         claimed = self.claim_many([row])[0]
         return claimed if isinstance(claimed, int) else None  # no repeat check was asked for
 
