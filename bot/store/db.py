@@ -97,15 +97,8 @@ def _columns_of(row_type: type) -> dict[str, type]:
 REQUEST_COLUMNS = _columns_of(RequestRow)
 
 
-class SlackFileRow(TypedDict):
-    """One row of `slack_files`: a Slack file already uploaded to VOD, and the FileId it got there."""
-
-    slack_file_id: str
-    file_id: str
-    media_type: str | None
-    size: int | None
-    created_at: str | None
-    expires_at: str | None
+# The columns of `slack_files`, one row per Slack file already uploaded to VOD, with the FileId it got there.
+SLACK_FILE_COLUMNS = dict(slack_file_id=str, file_id=str, media_type=str, size=int, created_at=str, expires_at=str)
 
 
 class Status(StrEnum):
@@ -316,7 +309,7 @@ class RequestLog:
         tally.install(self.db.conn)
         slack_files = self.db.table("slack_files")
         if not slack_files.exists():
-            slack_files.create(_columns_of(SlackFileRow), pk="slack_file_id")
+            slack_files.create(SLACK_FILE_COLUMNS, pk="slack_file_id")
 
     def close(self) -> None:
         """Close the connection and the read connections; the log cannot be used afterwards."""
@@ -503,8 +496,7 @@ class RequestLog:
         """How many requests there are per source, scene and status, over the whole log (from the tally the
         log keeps, bot/store/tally.py, so as quick on a year of history as on a day)."""
         with self._lock:
-            found = tally.read_tally(self.db.conn)
-        return [StatusCount(*counted) for counted in found]
+            return [StatusCount(*counted) for counted in tally.read_tally(self.db.conn)]
 
     def unfinished(self, *, created_after: str, created_before: str) -> list[int]:
         """Requests cut off before their end: still on the way to Tencent, with an answer not yet posted, or
