@@ -185,8 +185,8 @@ class SlackSurface:
         )
 
     async def usage_text(self, command: dict[str, Any]) -> str:
-        """`/aigc usage`; where admins are named, only they see everyone's counts, the others their own. Read on
-        the log's read threads while the event loop goes on acking."""
+        """`/aigc usage`, read as `history_text` is; where admins are named, only they see everyone's counts, the
+        others their own."""
         user_id = str(command.get("user_id", ""))
         admins = self.workflows.admins
         return await self.log_db.read(
