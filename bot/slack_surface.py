@@ -241,12 +241,11 @@ class SlackSurface:
         assert result.command is not None
         context = FormContext.load(view.get("private_metadata", ""))
         team_id = (body.get("team") or {}).get("id") or view.get("team_id", "")
-        user_id = (body.get("user") or {}).get("id", "")
         origin = Origin(
             source=context.source,
             team_id=team_id,
             channel_id=context.channel_id,
-            user_id=user_id,
+            user_id=(body.get("user") or {}).get("id", ""),
             # One form can be submitted once; a double click re-sends the same view id.
             dedupe_key=f"view:{team_id}:{view.get('id', '')}",
             thread_ts=context.thread_ts,
@@ -376,7 +375,6 @@ class SlackSurface:
         if not row.get("scene") or not row.get("channel_id"):
             # Buttons are drawn only under results of requests from Slack; this click names some other row.
             return wording.slack.NOT_A_SLACK_REQUEST
-        command = command_from_row(row)
         action = (body.get("actions") or [{}])[0]
         logged_team, logged_user = row["team_id"], row["user_id"]
         # Every request that reaches Tencent is logged with the workspace and person it came from (the pipeline's
@@ -393,7 +391,7 @@ class SlackSurface:
             repeat_key=f"rerun:{row['id']}",
             rerun_of=int(row["id"]),
         )
-        recorded = await self.pipeline.record(origin, command)
+        recorded = await self.pipeline.record(origin, command_from_row(row))
         # A double click concerns the clicker alone: the note goes to them, not into the thread.
         return wording.slack.REPEAT_NOTE if recorded.repeat else Accepted(origin, recorded=recorded)
 
@@ -405,13 +403,12 @@ class SlackSurface:
         if reference is None or row is None:
             return wording.slack.NO_SUCH_REQUEST
         team_id = str((body.get("team") or {}).get("id") or row.get("team_id") or "")
-        user_id = str((body.get("user") or {}).get("id", ""))
         asked_in = _asked_in(row)
         origin = Origin(
             source="modal",
             team_id=team_id,
             channel_id=asked_in,
-            user_id=user_id,
+            user_id=str((body.get("user") or {}).get("id", "")),
             dedupe_key=f"use:{team_id}:{row['id']}:{action.get('action_ts', '')}",
         )
         if self.pipeline.guard is not None:
