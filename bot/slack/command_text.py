@@ -121,7 +121,7 @@ def generate(draft: Draft[Ref], naming: Naming) -> Generate:
 
 
 def parse_generate(scene_word: str, words: list[str], attached: list[Ref]) -> Generate:
-    refs: list[Ref] = []
+    refs: list[Ref] = list(attached)  # the attached images first, then the typed ones
     prompt_words: list[str] = []
     pairs: dict[str, str] = {}
     for word in words:
@@ -145,8 +145,7 @@ def parse_generate(scene_word: str, words: list[str], attached: list[Ref]) -> Ge
             prompt_words.append(word)
     preset = pairs.pop("preset", None)
     refuse_unknown_keys(pairs, OPTION_NAMES, what="option", takes="Options are")
-    images = [*attached, *refs]
-    return generate(Draft(scene_word, images, prompt=" ".join(prompt_words), options=pairs, preset=preset), TYPED)
+    return generate(Draft(scene_word, refs, prompt=" ".join(prompt_words), options=pairs, preset=preset), TYPED)
 
 
 def parse_command(text: str, attached: list[Ref] | None = None) -> Command:
