@@ -19,11 +19,8 @@ DURATION_HISTORY = timedelta(days=30)
 
 
 def due_for_follow(log_db: RequestLog, *, now: datetime, limit: int) -> list[int]:
-    """Rows with a TaskId whose next check is due and which nobody holds, most overdue first.
-
-    :param now: the moment checks are due by; leases that ran out before it count as free.
-    :param limit: at most this many ids.
-    """
+    """Rows with a TaskId whose check is due by `now` and which nobody holds (leases that ran out before `now`
+    count as free), at most `limit`, most overdue first."""
     rows = log_db.query(
         "SELECT id FROM requests WHERE status = ? AND task_id IS NOT NULL AND follow_next_at IS NOT NULL"
         " AND follow_next_at <= ? AND (follow_lease_until IS NULL OR follow_lease_until < ?)"
@@ -34,10 +31,8 @@ def due_for_follow(log_db: RequestLog, *, now: datetime, limit: int) -> list[int
 
 
 def lookups_due(log_db: RequestLog, *, now: datetime) -> list[int]:
-    """Rows Tencent holds without a TaskId in the log whose next look-up is due and which nobody holds.
-
-    :param now: the moment look-ups are due by; leases that ran out before it count as free.
-    """
+    """Rows Tencent holds without a TaskId in the log whose look-up is due by `now` and which nobody holds (leases
+    that ran out before `now` count as free)."""
     rows = log_db.query(
         "SELECT id FROM requests WHERE status = ? AND task_id IS NULL AND session_id IS NOT NULL"
         " AND follow_next_at IS NOT NULL AND follow_next_at <= ?"
@@ -124,7 +119,6 @@ def take_lease(
     :param now: a lease that ran out before this moment is free.
     :param until: when the new lease runs out.
     :param renew_own: also take the row while `worker` itself still holds it.
-    :return: whether this worker now holds the row.
     """
     marks = ", ".join("?" for _ in statuses)
     changed = log_db.execute(
@@ -141,20 +135,14 @@ def release_lease(log_db: RequestLog, row_id: int) -> None:
 
 
 def release_leases_of(log_db: RequestLog, worker: str) -> int:
-    """Free every row `worker` holds; returns how many were freed.
-
-    :param worker: the `follow_owner` whose leases end, this process at shutdown or a dead one at startup.
-    """
+    """Free every row `worker` (this process at shutdown, or a dead one at startup) holds; returns how many."""
     return log_db.execute(
         "UPDATE requests SET follow_owner = NULL, follow_lease_until = NULL WHERE follow_owner = ?", [worker]
     )
 
 
 def lease_holders(log_db: RequestLog, *, now: datetime) -> list[str]:
-    """The workers holding at least one lease that has not run out by `now`.
-
-    :param now: leases ending before this moment are not counted.
-    """
+    """The workers holding at least one lease that has not run out by `now`."""
     rows = log_db.query(
         "SELECT DISTINCT follow_owner AS owner FROM requests"
         " WHERE follow_owner IS NOT NULL AND follow_lease_until >= ?",
@@ -185,7 +173,6 @@ def schedule_follow(log_db: RequestLog, row_id: int, *, at: datetime, attempts: 
 
     :param at: the moment the row is due again, written to `follow_next_at`.
     :param attempts: written to `follow_attempts`: checks so far, or failures, for the back-off.
-    :param fields: further columns to write in the same update.
     """
     log_db.update(
         row_id, follow_next_at=iso(at), follow_attempts=attempts, follow_owner=None, follow_lease_until=None, **fields
@@ -193,12 +180,8 @@ def schedule_follow(log_db: RequestLog, row_id: int, *, at: datetime, attempts: 
 
 
 def recent_durations(log_db: RequestLog, scene: str, *, limit: int) -> list[tuple[str | None, float]]:
-    """The options (JSON) and duration in seconds of the latest finished tasks of a scene, newest first, from
-    the last DURATION_HISTORY.
-
-    :param scene: the scene the tasks ran.
-    :param limit: at most this many tasks.
-    """
+    """The options (JSON) and duration in seconds of the latest `limit` finished tasks of `scene`, newest first,
+    from the last DURATION_HISTORY."""
     rows = log_db.query(
         "SELECT options_json, duration_seconds FROM requests WHERE created_at >= ?"
         f" AND {FILTER_STATUS} = ? AND scene = ? AND duration_seconds IS NOT NULL"
