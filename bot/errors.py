@@ -162,11 +162,6 @@ class AigcBotError(BotError):
     def advice(self) -> ErrorAdvice:
         return advise(self.code)
 
-    @property
-    def retryable(self) -> bool:
-        """Whether the same request, sent again later, could succeed."""
-        return self.advice.retryable
-
     def user_text(self) -> str:
         """What happened, what to do, and the references support will ask for."""
         return format_refusal(self.advice, self.request_id, self.message)

@@ -112,7 +112,7 @@ def test_passing_failures_that_never_clear_end_in_the_mapped_error(vod: FakeVod,
         upload(vod, cos, image, put_attempts=3, put_backoff=0.01)
     error = caught.value
     assert isinstance(error, AigcBotError)
-    assert (error.code, error.status, error.retryable) == ("Cos.SlowDown", 503, True)
+    assert (error.code, error.status, error.advice.retryable) == ("Cos.SlowDown", 503, True)
     assert error.request_id  # COS's own RequestId, for support
     assert len(cos.puts) == 3 and cos.objects == {}
     assert vod.calls("CommitUpload") == []
@@ -124,7 +124,7 @@ def test_a_refusal_that_will_not_change_is_not_retried(vod: FakeVod, cos: FakeCo
     with pytest.raises(CosUploadError) as caught:
         upload(vod, cos, image)
     assert caught.value.code == f"Cos.{code}"
-    assert not caught.value.retryable
+    assert not caught.value.advice.retryable
     assert len(cos.puts) == 1
 
 
@@ -143,7 +143,7 @@ def test_an_unreachable_storage_endpoint_is_a_network_error(vod: FakeVod, image:
     with pytest.raises(CosUploadError) as caught:
         upload(vod, endpoint, image, put_backoff=0.01)
     assert caught.value.code == "Cos.Network"
-    assert caught.value.retryable
+    assert caught.value.advice.retryable
 
 
 async def _ticket(vod: FakeVod) -> UploadTicket:
@@ -236,7 +236,7 @@ def test_a_slack_download_that_cannot_connect_is_a_download_failure_not_a_bad_fi
             asyncio.run(go())
         finally:
             log_db.close()
-    assert caught.value.code == "Slack.DownloadFailed" and caught.value.retryable
+    assert caught.value.code == "Slack.DownloadFailed" and caught.value.advice.retryable
     assert not isinstance(caught.value, ValueError)  # not the user's fault, so not reported as bad input
     assert vod.calls("ApplyUpload") == []
 
