@@ -284,7 +284,7 @@ def test_every_failure_the_bot_explains_shares_one_base_class() -> None:
     assert str(refusal) == "CreateSceneAigcImageTask: UnauthorizedOperation: no"
     assert storage.code == "Cos.AccessDenied" and storage.cos_code == "AccessDenied" and storage.status == 403
     assert storage.user_text().endswith("Code: Cos.AccessDenied · RequestId: cos-req-9")
-    assert download.retryable and not storage.retryable
+    assert download.advice.retryable and not storage.advice.retryable
 
 
 # -- whether to send a failed call again --------------------------------------------------------------
