@@ -104,14 +104,8 @@ class Delivery(Part):
     async def still_running(self, row: RequestRow) -> None:
         """Stop following a task past the follow timeout, and say where to see it later."""
         text = wording.slack.FOLLOW_GIVEN_UP.format(minutes=self.policy.timeout / 60, task_id=row["task_id"])
-        try:
-            if (conversation := self._conversation(row)) is not None:
-                await _post_note(conversation, row=row, text=text)
-        except SlackUnavailable as refused:
-            if not refused.lasting:
-                self._put_off(row, refused)  # the next check gives up again, and posts again
-                return
-            _log_refusal(row, refused)
+        if not await self._post(row, partial(_post_note, row=row, text=text)):
+            return  # the next check gives up again, and posts again
         given_up = wording.slack.FOLLOW_GIVEN_UP_LOG.format(timeout=self.policy.timeout)
         self.log_db.update(
             row["id"], follow_next_at=None, follow_owner=None, follow_lease_until=None, error_message=given_up
@@ -155,17 +149,22 @@ class Delivery(Part):
 
     async def _hand_over(self, row: RequestRow, send: Send, *, parent: str = Status.FAILED) -> None:
         """Post with `send`; then record the row delivered and show `parent`, unless a passing failure put it off."""
+        if await self._post(row, send):
+            # The lease is held until here, so a crash before this line leaves the row for redelivery.
+            following.mark_delivered(self.log_db, int(row["id"]), at=utc_now())
+            await self.parent.show(row, parent)
+
+    async def _post(self, row: RequestRow, send: Send) -> bool:
+        """Post with `send`; False when a passing failure put it off, True once posted or refused for good."""
         try:
             if (conversation := self._conversation(row)) is not None:
                 await send(conversation)
         except SlackUnavailable as refused:
             if not refused.lasting:
                 self._put_off(row, refused)
-                return
+                return False
             _log_refusal(row, refused)
-        # The lease is held until here, so a crash before this line leaves the row for redelivery.
-        following.mark_delivered(self.log_db, int(row["id"]), at=utc_now())
-        await self.parent.show(row, parent)
+        return True
 
     def _put_off(self, row: RequestRow, refused: SlackUnavailable | None = None) -> None:
         """Try again later, backing off like a failed check; the row is free for any worker by then."""
