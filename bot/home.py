@@ -27,8 +27,7 @@ from bot.slack.conversation import slack_error_code
 from bot.slack.home import SHOWN_PER_LIST, AdminUsage, DailyCount, HomeContent, home_view
 from bot.slack.pacing import Priority, marked
 from bot.store import home_queries
-from bot.store.db import RequestLog, utc_now
-from bot.store.home_queries import CAP_COUNTED_STATUSES
+from bot.store.db import CAPPED_STATUSES, RequestLog, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +115,7 @@ class HomePublisher:
             month = now.strftime("%Y-%m")
             people_today, people_month = (
                 home_queries.busiest_people(
-                    reader, team_id=team_id, period=period, limit=SHOWN_PER_LIST, statuses=CAP_COUNTED_STATUSES
+                    reader, team_id=team_id, period=period, limit=SHOWN_PER_LIST, statuses=CAPPED_STATUSES
                 )
                 for period in (today, month)
             )

@@ -15,8 +15,8 @@ from typing import Any
 from bot import wording
 from bot.slack.messages import context_block, escape, text_block
 from bot.slack.reports import cost_text, named, ranked, thread_link
-from bot.store.db import Status, parse_iso
-from bot.store.home_queries import CAP_COUNTED_STATUSES, NOBODY, People, UsageGroup, UsageSummary, estimate_cost
+from bot.store.db import CAPPED_STATUSES, Status, parse_iso
+from bot.store.home_queries import NOBODY, People, UsageGroup, UsageSummary, estimate_cost
 from bot.tencent.scenes import SCENE_LABELS
 
 # Slack refuses a Home view of more than 100 blocks.
@@ -144,7 +144,7 @@ def _counted(counts: Counter[str], label: Mapping[str, str] | None = None) -> st
 def _usage_period(title: str, groups: list[UsageGroup], people: People, usage: AdminUsage) -> str:
     requests, by_scene, failures = 0, Counter[str](), Counter[str]()
     for group in groups:
-        if group.status in CAP_COUNTED_STATUSES:
+        if group.status in CAPPED_STATUSES:
             requests += group.requests
             by_scene[str(group.scene or "")] += group.requests
         if group.status == Status.FAILED:

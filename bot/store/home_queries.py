@@ -11,21 +11,17 @@ from typing import Any, NamedTuple
 from bot.store.db import CAPPED_STATUSES, COMMAND_LINE_TEAM, FILTER_STATUS, RequestLog, Status, workspace_filter
 from bot.store.tally import PERSON_USAGE_TABLE, SCENE_USAGE_TABLE
 
-# The statuses the daily caps count (RequestLog.daily_count): rows that reached, or may still reach, Tencent.
-CAP_COUNTED_STATUSES = CAPPED_STATUSES
 HOME_REQUESTS = 10
 PRESETS_TABLE = "presets"
 SHOWN_PRESETS = 20
 
 
-def last_requests(
-    log_db: RequestLog, *, team_id: str, user_id: str, limit: int = HOME_REQUESTS
-) -> list[dict[str, Any]]:
+def last_requests(log_db: RequestLog, *, team_id: str, user_id: str) -> list[dict[str, Any]]:
     return log_db.query(
         "SELECT id, created_at, channel_id, thread_ts, parent_ts, scene, prompt, status, task_id, error_code,"
         " error_message, output_json, progress FROM requests WHERE team_id = ? AND user_id = ?"
         " ORDER BY created_at DESC, id DESC LIMIT ?",
-        [team_id, user_id, limit],
+        [team_id, user_id, HOME_REQUESTS],
     )
 
 
@@ -41,10 +37,10 @@ def request_states(log_db: RequestLog, *, team_id: str, user_id: str) -> tuple[t
 def counted_since(log_db: RequestLog, *, team_id: str, since: str, user_id: str | None = None) -> int:
     """Requests counted against the daily caps created since `since`, for one person or the whole team (with
     the command line's, which share its cap)."""
-    marks = ", ".join("?" for _ in CAP_COUNTED_STATUSES)
+    marks = ", ".join("?" for _ in CAPPED_STATUSES)
     workspace, workspace_params = workspace_filter(team_id)
     sql = f"SELECT count(*) AS n FROM requests WHERE {workspace} AND created_at >= ? AND {FILTER_STATUS} IN ({marks})"
-    params: list[Any] = [*workspace_params, since, *CAP_COUNTED_STATUSES]
+    params: list[Any] = [*workspace_params, since, *CAPPED_STATUSES]
     if user_id is not None:
         sql += " AND user_id = ?"
         params.append(user_id)
