@@ -76,7 +76,9 @@ class Outbox:
             response_url=origin.response_url,
         )
 
-    def decide(self, row_id: int, text: str | None, *, parent: str | None, private: bool, **fields: Any) -> None:
+    def decide(
+        self, row_id: int, text: str | None, *, parent: str | None = None, private: bool = False, **fields: Any
+    ) -> None:
         """Write an outcome and the answer it calls for (None: no answer) in one update; `post_pending` posts it."""
         pending = dumps({"text": text, "private": private, "parent": parent}) if text is not None else None
         self.log_db.update(row_id, reply_pending=pending, **fields)

@@ -97,43 +97,38 @@ class Submission:
                 # Another request holds this SessionId (chosen twice): this one never became a task of its own.
                 await self._session_taken(request, holder, already)
                 return
+            # Tencent billed a task whose TaskId never reached us: the follower (below) finds it by SessionId.
             self.outbox.decide(
                 row_id,
                 already_submitted_text(
                     already.code, already.request_id, already.session_id, looking_up=self.after_submit is not None
                 ),
                 parent="already",
-                private=False,
                 status=Status.SUBMITTED,
                 error_code=already.code,
                 request_id=already.request_id,
                 error_message=wording.slack.ALREADY_HELD_LOGGED,
             )
-            # Tencent billed a task whose TaskId never reached us: the follower finds it by SessionId.
-            await self.follow(row_id)
-            await self.outbox.post_pending(request)
-            return
         except VodError as refusal:
             await self._refused(request, refusal, wording.slack.REFUSED_WHILE_SUBMITTING)
             return
-        log.info("request %s submitted as %s", row_id, result.task_id)
-        # A batch's thread gets one reply per result; its parent message counts the submissions instead.
-        answer = None
-        if request.origin.source != BATCH_SOURCE:
-            notes = (self.log_db.get(row_id) or {}).get("image_notes")
-            answer = submitted_text(
-                result.task_id, result.request_id, command.spec, command.image_count, image_notes=notes
+        else:
+            log.info("request %s submitted as %s", row_id, result.task_id)
+            # A batch's thread gets one reply per result; its parent message counts the submissions instead.
+            answer = None
+            if request.origin.source != BATCH_SOURCE:
+                notes = (self.log_db.get(row_id) or {}).get("image_notes")
+                answer = submitted_text(
+                    result.task_id, result.request_id, command.spec, command.image_count, image_notes=notes
+                )
+            self.outbox.decide(
+                row_id,
+                answer,
+                status=Status.SUBMITTED,
+                task_id=result.task_id,
+                request_id=result.request_id,
+                submitted_at=iso(utc_now()),
             )
-        self.outbox.decide(
-            row_id,
-            answer,
-            parent=None,
-            private=False,
-            status=Status.SUBMITTED,
-            task_id=result.task_id,
-            request_id=result.request_id,
-            submitted_at=iso(utc_now()),
-        )
         await self.follow(row_id)
         await self.outbox.post_pending(request)
 
