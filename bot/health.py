@@ -41,9 +41,7 @@ class Readiness:
 
     def report(self) -> tuple[bool, dict[str, Any]]:
         """(ready, body): body names each check and what is wrong with those that fail."""
-        checks: dict[str, str] = {"slack_auth": self.token_problem or OK}
-        database_problem = self.log_db.write_problem()
-        checks["database"] = database_problem or OK
+        checks = {"slack_auth": self.token_problem or OK, "database": self.log_db.write_problem() or OK}
         if self.socket_connected is not None:
             checks["socket_mode"] = OK if self.socket_connected() else wording.terminal.SOCKET_MODE_NOT_OPEN
         not_ready = {name: problem for name, problem in checks.items() if problem != OK}

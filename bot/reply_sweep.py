@@ -42,10 +42,8 @@ class ReplySweep:
     _tries: dict[int, _Tries] = field(default_factory=dict)
 
     async def sweep(self) -> list[int]:
-        """Hand back the rows pending since the last sweep (a fresh one is still being posted by its listener).
-
-        :return: the ids handed back.
-        """
+        """Hand back the rows pending since the last sweep (a fresh one is still being posted by its listener);
+        returns their ids."""
         pending = self.log_db.pending_replies(created_after=iso(utc_now() - SWEEP_MAX_AGE), limit=SWEEP_LIMIT)
         due = []
         for row_id in pending:
