@@ -66,9 +66,9 @@ class Follower:
         """Poll mode: check due tasks until stopped."""
         await self.scheduler.run()
 
-    async def run_events(self, idle: float = 2.0) -> None:
+    async def run_events(self) -> None:
         """Event mode: results arrive through PullEvents instead of polling each task."""
-        await self.events.run(idle)
+        await self.events.run()
 
     async def stop(self, timeout: float = 10.0) -> None:
         """Let checks in flight finish; leases of unfinished rows are released so a restart resumes them."""

@@ -7,7 +7,7 @@ SessionId is how it is found again: in DescribeTasks' list, or in its completion
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.store.db import RequestRow, parse_iso, utc_now
 from bot.tencent.vod import TaskSummary, VodClient
@@ -35,10 +35,10 @@ def belongs_to(row: RequestRow, session_id: str | None, session_context: str | N
     return bool(session_context) and session_context == session_context_for(int(row["id"]))
 
 
-async def find_task(vod: VodClient, row: RequestRow, now: datetime | None = None) -> TaskSummary | None:
+async def find_task(vod: VodClient, row: RequestRow) -> TaskSummary | None:
     """The task Tencent lists for this row, created between its logging and now; None when not listed."""
     after = parse_iso(str(row["created_at"])) - CLOCK_SKEW
-    before = (now or utc_now()) + CLOCK_SKEW
+    before = utc_now() + CLOCK_SKEW
     scroll_token: str | None = None
     for _ in range(MAX_PAGES_PER_LOOKUP):
         page = await vod.describe_tasks(
