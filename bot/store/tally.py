@@ -117,6 +117,7 @@ _ADD = (
     f"INSERT INTO {TALLY_TABLE} (source, scene, status, total) VALUES ({{row}}.source, coalesce({{row}}.scene, ''),"
     " {row}.status, {change}) ON CONFLICT (source, scene, status) DO UPDATE SET total = total + {change};"
 )
+_ADD_NEW, _TAKE_OLD = _ADD.format(row="NEW", change="1"), _ADD.format(row="OLD", change="-1")
 _SCHEMA = (
     f"""CREATE TABLE {TALLY_TABLE} (
         source TEXT NOT NULL,
@@ -127,16 +128,11 @@ _SCHEMA = (
     ) WITHOUT ROWID""",
     f"INSERT INTO {TALLY_TABLE} (source, scene, status, total)"
     " SELECT source, coalesce(scene, ''), status, count(*) FROM requests GROUP BY 1, 2, 3",
-    "CREATE TRIGGER request_tally_insert AFTER INSERT ON requests BEGIN " + _ADD.format(row="NEW", change="1") + " END",
-    "CREATE TRIGGER request_tally_delete AFTER DELETE ON requests BEGIN "
-    + _ADD.format(row="OLD", change="-1")
-    + " END",
+    f"CREATE TRIGGER request_tally_insert AFTER INSERT ON requests BEGIN {_ADD_NEW} END",
+    f"CREATE TRIGGER request_tally_delete AFTER DELETE ON requests BEGIN {_TAKE_OLD} END",
     "CREATE TRIGGER request_tally_update AFTER UPDATE OF source, scene, status ON requests"
-    " WHEN OLD.source IS NOT NEW.source OR OLD.scene IS NOT NEW.scene OR OLD.status IS NOT NEW.status BEGIN "
-    + _ADD.format(row="OLD", change="-1")
-    + " "
-    + _ADD.format(row="NEW", change="1")
-    + " END",
+    " WHEN OLD.source IS NOT NEW.source OR OLD.scene IS NOT NEW.scene OR OLD.status IS NOT NEW.status"
+    f" BEGIN {_TAKE_OLD} {_ADD_NEW} END",
 )
 
 
