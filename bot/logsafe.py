@@ -72,17 +72,15 @@ class JsonLinesFormatter(logging.Formatter):
 
 def configure_logging(
     level: int = logging.INFO, extra_secrets: list[str] | None = None, log_format: str = "text"
-) -> RedactingFilter:
+) -> None:
     """Log to stderr, as plain text or JSON lines, through a filter that knows every configured secret."""
     secrets = [os.environ.get(name, "") for name in SECRET_ENV] + (extra_secrets or [])
-    redactor = RedactingFilter(secrets)
     handler = logging.StreamHandler()
     if log_format == "json":
         handler.setFormatter(JsonLinesFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(redactor)
+    handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)
-    return redactor
