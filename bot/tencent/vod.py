@@ -49,7 +49,6 @@ class VodError(AigcBotError):
     def __init__(self, code: str, message: str, request_id: str | None = None, action: str = "") -> None:
         log_text = f"{action}: {code}: {message}" if action else f"{code}: {message}"
         super().__init__(code, message, request_id, log_text=log_text)
-        self.action = action
 
 
 class AlreadySubmitted(VodError):
