@@ -161,7 +161,7 @@ def build_services(settings: Settings) -> Services:
         log_db=log_db,
         slack=slack,
         uploader=uploader,
-        guard=guard_for(policy, slack, log_db),
+        guard=guard_for(policy, log_db, slack),
         after_submit=follower.track if settings.aigc_bot_follow_mode != "off" else None,
     )
     batches = Batches(settings=settings, log_db=log_db, slack=slack, http=http, pipeline=pipeline)
