@@ -442,11 +442,9 @@ async def answer_message(batches: Batches, event: dict[str, Any], body: dict[str
 
 async def answer_form(batches: Batches, body: dict[str, Any], view: dict[str, Any]) -> None:
     """The batch form, submitted with its file: check the file and answer where the form was opened."""
-    channel_id, thread_ts = text.form_place(view)
     place = Place(
         team_id=str((body.get("team") or {}).get("id") or view.get("team_id", "")),
-        channel_id=channel_id,
+        channel_id=text.form_channel(view),
         user_id=str((body.get("user") or {}).get("id", "")),
-        thread_ts=thread_ts,
     )
     await batches.answer(place, await batches.check(place, text.form_files(view)[0]))
