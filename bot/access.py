@@ -113,18 +113,13 @@ def left_today(
     return user_left, workspace_left
 
 
-def guard_for(policy: AccessPolicy, slack: AsyncWebClient, log_db: RequestLog) -> Guard:
-    async def guard(origin: Origin, command: Generate) -> str | None:
-        return await policy.may_use(slack, origin) or policy.within_caps(log_db, origin)
-
-    return guard
-
-
-def caps_guard(policy: AccessPolicy, log_db: RequestLog) -> Guard:
-    """For the command line: channel and people lists name Slack ids, which an OS user has none of; the daily
-    caps still count every request, and the person's cap counts the requests of their OS user name."""
+def guard_for(policy: AccessPolicy, log_db: RequestLog, slack: AsyncWebClient | None = None) -> Guard:
+    """The checks before a request is billed. Without `slack` (the command line) only the daily caps apply:
+    channel and people lists name Slack ids, which an OS user has none of; the daily caps still count every
+    request, and the person's cap counts the requests of their OS user name."""
 
     async def guard(origin: Origin, command: Generate) -> str | None:
-        return policy.within_caps(log_db, origin)
+        refusal = await policy.may_use(slack, origin) if slack is not None else None
+        return refusal or policy.within_caps(log_db, origin)
 
     return guard

@@ -70,6 +70,7 @@ class _Running:
     task: asyncio.Task[None] | None = None
 
 
+@dataclass(kw_only=True, eq=False)
 class Batches:
     """Checks, submits, follows and reports catalogue batches; one per process, beside the pipeline."""
 
@@ -78,30 +79,23 @@ class Batches:
     # How often a running batch's counts are read from the log.
     LOOK_SECONDS = 1.0
 
-    def __init__(
-        self,
-        *,
-        settings: Settings,
-        log_db: RequestLog,
-        slack: AsyncWebClient,
-        http: httpx.AsyncClient,
-        pipeline: Pipeline,
-    ) -> None:
-        self.settings = settings
-        self.log_db = log_db
-        self.slack = slack
-        self.http = http
-        self.pipeline = pipeline
-        self.store = BatchStore(log_db)
-        self.presets = PresetStore(log_db)
-        self.policy = AccessPolicy.from_settings(settings)
-        self.max_rows = settings.aigc_bot_batch_max_rows
+    settings: Settings
+    log_db: RequestLog
+    slack: AsyncWebClient
+    http: httpx.AsyncClient
+    pipeline: Pipeline
+    _running: dict[int, _Running] = field(default_factory=dict, init=False)
+    _watchers: dict[int, asyncio.Task[None]] = field(default_factory=dict, init=False)
+    _stopping: bool = field(default=False, init=False)
+    _seen_messages: set[str] = field(default_factory=set, init=False)
+
+    def __post_init__(self) -> None:
+        self.store = BatchStore(self.log_db)
+        self.presets = PresetStore(self.log_db)
+        self.policy = AccessPolicy.from_settings(self.settings)
+        self.max_rows = self.settings.aigc_bot_batch_max_rows
         # With follow mode off nothing fetches results, so a batch ends once every TaskId is answered.
-        self.results_followed = settings.aigc_bot_follow_mode != "off"
-        self._running: dict[int, _Running] = {}
-        self._watchers: dict[int, asyncio.Task[None]] = {}
-        self._stopping = False
-        self._seen_messages: set[str] = set()
+        self.results_followed = self.settings.aigc_bot_follow_mode != "off"
 
     # -- checking a file ---------------------------------------------------------------------------------
 
@@ -448,11 +442,9 @@ async def answer_message(batches: Batches, event: dict[str, Any], body: dict[str
 
 async def answer_form(batches: Batches, body: dict[str, Any], view: dict[str, Any]) -> None:
     """The batch form, submitted with its file: check the file and answer where the form was opened."""
-    channel_id, thread_ts = text.form_place(view)
     place = Place(
         team_id=str((body.get("team") or {}).get("id") or view.get("team_id", "")),
-        channel_id=channel_id,
+        channel_id=text.form_channel(view),
         user_id=str((body.get("user") or {}).get("id", "")),
-        thread_ts=thread_ts,
     )
     await batches.answer(place, await batches.check(place, text.form_files(view)[0]))

@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot import wording
 from bot.errors import BotError
-from bot.pricing import FORMAT_HINT, parse_unit_prices
+from bot.pricing import parse_unit_prices
 from bot.tencent.vod import DEFAULT_ENDPOINT, OTHER_ENDPOINT
 
 REGION_PATTERN = re.compile(r"^[a-z]{2,}-[a-z]+(-\d+)?$")
@@ -71,10 +71,6 @@ SLACK_ID_LISTS: dict[str, SlackIdKind] = {
         re.compile(r"^S[A-Z0-9]{2,}$"), wording.terminal.GROUP_IDS_MEANING, wording.terminal.WHERE_GROUP_IDS_ARE
     ),
 }
-
-
-def _is_http_url(value: str) -> bool:
-    return re.match(r"^https?://[^\s/]+", value) is not None
 
 
 class Settings(BaseSettings):
@@ -152,19 +148,14 @@ class Settings(BaseSettings):
     @field_validator("slack_api_url", "tencentcloud_vod_endpoint")
     @classmethod
     def _must_be_url(cls, value: str) -> str:
-        if not _is_http_url(value):
+        if not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("must be an http(s) URL")
         return value
 
     @field_validator("tencentcloud_cos_endpoint")
     @classmethod
     def _optional_url(cls, value: str | None) -> str | None:
-        if value in (None, ""):
-            return None
-        assert value is not None
-        if not _is_http_url(value):
-            raise ValueError("must be an http(s) URL")
-        return value.rstrip("/")
+        return cls._must_be_url(value).rstrip("/") if value else None
 
     @field_validator(*(name.lower() for name in SLACK_ID_LISTS))
     @classmethod
@@ -246,7 +237,7 @@ HINTS: dict[str, str] = {
     "AIGC_BOT_AUTH_CHECK_SECONDS": wording.terminal.AUTH_CHECK_SECONDS_MEANING,
     "AIGC_BOT_LOG_FORMAT": wording.terminal.LOG_FORMAT_MEANING,
     "AIGC_BOT_RETENTION_DAYS": wording.terminal.RETENTION_DAYS_MEANING,
-    "AIGC_BOT_UNIT_PRICES": FORMAT_HINT,
+    "AIGC_BOT_UNIT_PRICES": wording.terminal.UNIT_PRICES_FORMAT,
     "AIGC_BOT_CURRENCY": wording.terminal.CURRENCY_MEANING,
 }
 

@@ -149,8 +149,8 @@ class HomePublisher:
             lambda reader: home_queries.request_states(reader, team_id=team_id, user_id=user_id)
         )
 
-    async def publish(self, team_id: str, user_id: str) -> bool:
-        """Publish the person's Home now; False when Slack refused it (logged, never raised)."""
+    async def publish(self, team_id: str, user_id: str) -> None:
+        """Publish the person's Home now; a refusal from Slack is logged, never raised."""
         person = (team_id, user_id)
         view = home_view(await self.content(team_id, user_id))
         self.throttle.sent(person)
@@ -158,8 +158,6 @@ class HomePublisher:
             await self.slack.views_publish(user_id=user_id, view=view)
         except SlackApiError as error:
             log.warning("views.publish for %s failed: %s", user_id, slack_error_code(error))
-            return False
-        return True
 
     async def opened(self, team_id: str, user_id: str) -> None:
         """The person opened their Home: publish it at once and keep it current from now on."""
@@ -168,12 +166,8 @@ class HomePublisher:
         self._watched[person] = _Watched(opened_at=time.monotonic(), states=states)
         await self.publish(team_id, user_id)
 
-    async def refresh_changed(self) -> int:
-        """Publish again the Homes whose requests changed state, each at most once per throttle window.
-
-        :return: how many were published.
-        """
-        published = 0
+    async def refresh_changed(self) -> None:
+        """Publish again the Homes whose requests changed state, each at most once per throttle window."""
         forget_before = time.monotonic() - WATCH_HOURS * 3600
         for person, watched in list(self._watched.items()):
             if watched.opened_at < forget_before:
@@ -186,8 +180,7 @@ class HomePublisher:
                 watched.stale = False
                 # Nobody is looking at this very moment: it waits behind what people wait for.
                 with marked(Priority.BACKGROUND):
-                    published += await self.publish(*person)
-        return published
+                    await self.publish(*person)
 
     async def watch(self, interval: float = WATCH_INTERVAL_SECONDS) -> None:
         """Run until cancelled: look for changed requests every `interval` seconds."""

@@ -8,8 +8,7 @@ in the tests) never count each other's work, and code run outside a bot (the `su
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
-from datetime import datetime
+from collections.abc import Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -98,10 +97,6 @@ class BotMetrics:
     def render(self) -> bytes:
         return generate_latest(self.registry)
 
-    def watch_pacer(self, queue_length: Callable[[], int]) -> None:
-        """Read the Slack pacer's queue length at every scrape."""
-        self.slack_pacer_queue.set_function(lambda: float(queue_length()))
-
     def slack_ratelimited(self, method: str) -> None:
         self.slack_ratelimited_calls.labels(method=method).inc()
 
@@ -118,7 +113,7 @@ class BotMetrics:
             self.vod_errors.labels(code=code).inc()
 
 
-def result_in_thread(tencent_finish_time: str | None, now: datetime | None = None) -> None:
+def result_in_thread(tencent_finish_time: str | None) -> None:
     """A task's images were just posted in its thread; `tencent_finish_time` is VOD's FinishTime."""
     sink = active()
     if not isinstance(sink, BotMetrics) or not tencent_finish_time:
@@ -129,4 +124,4 @@ def result_in_thread(tencent_finish_time: str | None, now: datetime | None = Non
         return
     if finished.tzinfo is None:
         return
-    sink.result_lag.observe(max(0.0, ((now or utc_now()) - finished).total_seconds()))
+    sink.result_lag.observe(max(0.0, (utc_now() - finished).total_seconds()))

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from bot import wording
 from bot.tencent.scenes import SCENE_TYPES
 
 # Tencent's own scene names (product_image, ai_try_on, outpainting) are accepted too, as admins read them on bills.
 _SCENE_BY_TENCENT_NAME = {tencent: scene for scene, tencent in SCENE_TYPES.items()}
-FORMAT_HINT = wording.terminal.UNIT_PRICES_FORMAT
 
 
 def parse_unit_prices(text: str) -> dict[str, Decimal]:

@@ -136,7 +136,7 @@ def build_services(settings: Settings) -> Services:
     # Everything this bot runs descends from here, so its work is counted in its own metrics.
     observe.activate(bot_metrics)
     slack = slack_client(settings, on_token_refused=readiness.token_refused)
-    bot_metrics.watch_pacer(lambda: slack.pacer.queue_length)
+    bot_metrics.slack_pacer_queue.set_function(lambda: float(slack.pacer.queue_length))
 
     async def file_info(slack_file_id: str) -> dict[str, Any]:
         answer = await slack.files_info(file=slack_file_id)
@@ -161,7 +161,7 @@ def build_services(settings: Settings) -> Services:
         log_db=log_db,
         slack=slack,
         uploader=uploader,
-        guard=guard_for(policy, slack, log_db),
+        guard=guard_for(policy, log_db, slack),
         after_submit=follower.track if settings.aigc_bot_follow_mode != "off" else None,
     )
     batches = Batches(settings=settings, log_db=log_db, slack=slack, http=http, pipeline=pipeline)

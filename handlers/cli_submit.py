@@ -21,7 +21,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import wording
-from bot.access import AccessPolicy, caps_guard
+from bot.access import AccessPolicy, guard_for
 from bot.config import ConfigError, Settings, load_settings, secret_values
 from bot.errors import AigcBotError, advise, format_refusal
 from bot.follow.follower import Follower
@@ -130,7 +130,7 @@ async def _submit(args: argparse.Namespace, settings: Settings, command: Generat
                 log_db=log_db,
                 slack=None,
                 uploader=None,
-                guard=caps_guard(AccessPolicy.from_settings(settings), log_db),
+                guard=guard_for(AccessPolicy.from_settings(settings), log_db),
                 after_submit=follower.track,
                 local_files=local_uploader(vod, settings),
             )

@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import wording
 from bot.errors import BotError
 from bot.lifecycle import Backoff, Stopping
-from bot.slack.watch import retry_after
+from bot.slack.watch import TOKEN_GONE, retry_after
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +26,8 @@ EXIT_TOKEN_REJECTED = 3
 ATTEMPT_SECONDS = 15
 
 # Answers that no amount of waiting will change: the token itself, or what it is allowed to do, is wrong.
-PERMANENT_ANSWERS = frozenset(
+PERMANENT_ANSWERS = TOKEN_GONE | frozenset(
     {
-        "invalid_auth",
-        "not_authed",
-        "account_inactive",
-        "token_revoked",
-        "token_expired",
         "no_permission",
         "missing_scope",
         "not_allowed_token_type",

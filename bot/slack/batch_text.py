@@ -237,8 +237,8 @@ def csv_files(files: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
 # -- the form ---------------------------------------------------------------------------------------------------
 
 
-def batch_form_view(channel_id: str, thread_ts: str | None = None) -> dict[str, Any]:
-    metadata = json.dumps({"c": channel_id, "t": thread_ts}, separators=(",", ":"))
+def batch_form_view(channel_id: str) -> dict[str, Any]:
+    metadata = json.dumps({"c": channel_id}, separators=(",", ":"))
     element = {"type": "file_input", "action_id": FILE_ACTION, "filetypes": ["csv"], "max_files": 1}
     blocks = [
         input_block(FILE_BLOCK, wording.batches.FORM_FILE_LABEL, element, optional=False),
@@ -253,9 +253,9 @@ def form_files(view: dict[str, Any]) -> list[dict[str, Any]]:
     return [f for f in value.get("files") or [] if isinstance(f, dict) and f.get("id")]
 
 
-def form_place(view: dict[str, Any]) -> tuple[str, str | None]:
-    data = json.loads(view.get("private_metadata") or "{}")
-    return str(data.get("c") or ""), data.get("t")
+def form_channel(view: dict[str, Any]) -> str:
+    """The channel the batch form was opened from; its answer goes there, not into a thread."""
+    return str(json.loads(view.get("private_metadata") or "{}").get("c") or "")
 
 
 # -- what a batch says ---------------------------------------------------------------------------------------

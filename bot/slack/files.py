@@ -45,7 +45,6 @@ class DownloadTooLarge(BotError, ValueError):
 
     def __init__(self, limit: int) -> None:
         super().__init__(wording.images.DOWNLOAD_TOO_LARGE.format(limit=limit))
-        self.limit = limit
 
 
 async def download_to_temp_file(
@@ -94,8 +93,8 @@ class SlackUpload:
 class SlackFileError(AigcBotError, ValueError):
     """A shared file that cannot be used; the message says why in plain words."""
 
-    def __init__(self, message: str, code: str = "Slack.FileUnusable") -> None:
-        super().__init__(code, message, log_text=message)
+    def __init__(self, message: str) -> None:
+        super().__init__("Slack.FileUnusable", message, log_text=message)
 
     def user_text(self) -> str:
         return f"{self.message}\nCode: {self.code}"

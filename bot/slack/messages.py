@@ -96,12 +96,7 @@ def progress_bar(share: float) -> str:
 
 
 def parent_text(
-    user_id: str,
-    spec: TaskSpec,
-    image_count: int,
-    status: str = "working",
-    preset: str | None = None,
-    built_on: str | None = None,
+    user_id: str, spec: TaskSpec, image_count: int, status: str, preset: str | None, built_on: str | None
 ) -> str:
     """The request's parent message: who asked for what (and with which preset), what it builds on, if anything,
     and a status (a STATUS_BADGES key or a progress line)."""

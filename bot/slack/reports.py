@@ -136,27 +136,23 @@ def logged_result_text(row: RequestRow) -> str:
     return "\n".join(lines)
 
 
-async def status_text(vod: VodClient, log_db: RequestLog, task_id: str) -> str:
-    """/aigc status: `task_id` is a TaskId, or the SessionId of a request (its TaskId may be unknown): the bot's
+async def status_text(vod: VodClient, log_db: RequestLog, wanted: str) -> str:
+    """/aigc status: `wanted` is a TaskId, or the SessionId of a request (its TaskId may be unknown): the bot's
     own `aigc-…` ones, or one chosen with `aigc-bot submit --session-id`, which the log knows.
 
     The log is read on its read threads (`RequestLog.read`), never on the event loop."""
-    if is_session_id(task_id) or await log_db.read(lambda reader: reader.latest_for_session(task_id)) is not None:
-        return await session_status_text(vod, log_db, task_id)
-    return await _task_status_text(vod, log_db, task_id)
-
-
-async def session_status_text(vod: VodClient, log_db: RequestLog, session_id: str) -> str:
-    row = await log_db.read(lambda reader: reader.latest_for_session(session_id))
+    row = await log_db.read(lambda reader: reader.latest_for_session(wanted))
     if row is None:
-        return wording.slack.NO_REQUEST_WITH_SESSION_ID.format(session_id=escape(session_id))
+        if is_session_id(wanted):
+            return wording.slack.NO_REQUEST_WITH_SESSION_ID.format(session_id=escape(wanted))
+        return await _task_status_text(vod, log_db, wanted)
     if row["task_id"]:
         return await _task_status_text(vod, log_db, str(row["task_id"]))
     if row["error_code"] == TASK_ID_UNKNOWN:
-        return task_lookup_status_text(session_id, row["status"], still_looking=False)
+        return task_lookup_status_text(wanted, row["status"], still_looking=False)
     if row["status"] == Status.SUBMITTED:
-        return task_lookup_status_text(session_id, row["status"], still_looking=True)
-    text = f"*Request* SessionId `{session_id}` · {row['status']} · no TaskId"
+        return task_lookup_status_text(wanted, row["status"], still_looking=True)
+    text = f"*Request* SessionId `{wanted}` · {row['status']} · no TaskId"
     if row["error_code"]:
         text += f"\n{escape(row['error_message'] or '')} ({escape(row['error_code'])})"
     return text
