@@ -86,6 +86,8 @@ def _maybe_json(value: Any) -> Any:
     return value
 
 
+# Slack's tiers as Slack publishes them, not imported from bot/slack/pacing.py: the stand-in checks the
+# bot's pacing, so it must not share the bot's idea of which method is in which tier.
 TIER3_METHODS = frozenset({"chat.update", "reactions.add", "conversations.info"})
 TIER4_METHODS = frozenset(
     {

@@ -81,6 +81,8 @@ TASKS_MAX_LIMIT = 100
 TASKS_LISTED_FOR = timedelta(hours=72)
 TASK_STATUS_FILTERS = frozenset({"WAITING", "PROCESSING", "FINISH"})
 ACCOUNT_APPID = 1250000000
+# Written out as Tencent documents them, not imported from bot/tencent/models.py: a stand-in that read the
+# bot's own list could never catch a mistake in it.
 SCENE_TYPES = frozenset(
     {
         "ai_try_on",
