@@ -21,7 +21,7 @@ from bot.slack.batch_text import BatchCancel, BatchCommand, BatchStatus, parse_b
 from bot.slack.command_text import Command, CommandError, Generate, Help, OpenForm, parse_command
 from bot.slack.conversation import slack_error_code
 from bot.slack.files import is_image, is_partial
-from bot.slack.messages import HELP_TEXT, describe_spec, error_text, escape
+from bot.slack.messages import HELP_TEXT, describe_spec, error_text, escape, shown
 from bot.slack.modal import MAX_PRIVATE_METADATA, FormContext, FormResult, form_view, read_submission
 from bot.slack.presets_text import WorkflowCommand, parse_workflow_command
 from bot.slack.refs import Ref, SlackFileRef, without_credentials
@@ -32,12 +32,6 @@ from bot.store.presets import PresetStore
 log = logging.getLogger(__name__)
 
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
-# A problem quoted back in Slack stays readable even when the input was megabytes long.
-SHOWN_PROBLEM_CHARS = 1500
-
-
-def shown(problem: str) -> str:
-    return problem if len(problem) <= SHOWN_PROBLEM_CHARS else problem[:SHOWN_PROBLEM_CHARS] + "…"
 
 
 def not_images_note(names: list[str]) -> str:

@@ -11,9 +11,9 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from bot import wording
 from bot.slack.batch_text import BatchCancel, BatchForm, BatchStatus, batch_form_view
 from bot.slack.command_text import CommandError, Generate, History, OpenForm, StatusLookup, Usage
-from bot.slack.messages import HELP_TEXT
+from bot.slack.messages import HELP_TEXT, shown
 from bot.slack.presets_text import WorkflowCommand
-from bot.slack_surface import SlackSurface, shown
+from bot.slack_surface import SlackSurface
 from handlers.answering import Later
 from handlers.registry import Registry
 
