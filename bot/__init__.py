@@ -9,6 +9,7 @@ The core lives here and ties the layers below it together:
     follow/    following submitted tasks to their results: schedule, leases, delivery, Tencent's events
 
 Core modules: config (settings), pipeline (record, upload, submit, answer), access (who may ask, caps),
-slack_surface (what the listeners call), services (wiring), health and metrics (running it as a service),
-and the leaves errors, lifecycle, logsafe and observe, which import nothing of the project.
+slack_surface/ (what the listeners call, a part per Slack surface), services (wiring), health and metrics
+(running it as a service), and the leaves errors, lifecycle, logsafe and observe, which import nothing of the
+project.
 """

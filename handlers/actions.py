@@ -33,7 +33,7 @@ async def tell_answer(respond: AsyncRespond, ask: Callable[[Payload], Awaitable[
 async def scene_changed(ack: AsyncAck, body: dict[str, Any], surface: SlackSurface, later: Later) -> None:
     """Redraw the open form for the scene just chosen."""
     await ack()
-    await later(surface.switch_form_scene, body)
+    await later(surface.form.switch_scene, body)
 
 
 async def refresh(
@@ -41,14 +41,14 @@ async def refresh(
 ) -> None:
     """Tell the clicker where the task stands, and look at it again now."""
     await ack()
-    await later(tell_answer, respond, surface.refresh, body)
+    await later(tell_answer, respond, surface.result_buttons.refresh, body)
 
 
 async def run_again(
     ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, surface: SlackSurface, later: Later
 ) -> None:
     """The same inputs once more, under a new SessionId; logged before the ack."""
-    accepted = await surface.record_run_again(body)  # in the log before Slack hears back
+    accepted = await surface.result_buttons.record_run_again(body)  # in the log before Slack hears back
     await ack()
     if isinstance(accepted, str):
         await later(_tell, respond, accepted)
@@ -61,14 +61,14 @@ async def use_result(
 ) -> None:
     """Open the form with a delivered image as the input."""
     await ack()
-    await later(tell_answer, respond, surface.open_form_from_result, body)
+    await later(tell_answer, respond, surface.result_buttons.open_form, body)
 
 
 async def submit_batch(
     ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, surface: SlackSurface, later: Later
 ) -> None:
     """Submit batch: every row is in the log before Slack hears back; then they are carried on."""
-    batch_id, problem = await surface.submit_batch(body)
+    batch_id, problem = await surface.batch_buttons.submit(body)
     await ack()
     if problem is not None:
         await later(_tell, respond, problem)
@@ -81,7 +81,7 @@ async def drop_batch(
 ) -> None:
     """Discard a checked batch before anything of it was submitted."""
     await ack()
-    dropped, answer = surface.drop_batch(body)
+    dropped, answer = surface.batch_buttons.drop(body)
     await later(_tell, respond, answer, replace_original=dropped)
 
 

@@ -21,7 +21,7 @@ async def mention(
         await ack()  # a batch file is only checked here; nothing is billed before its Submit click
         await later(batches.answer_message, surface.services.batches, event, body)
         return
-    accepted = await surface.record_message_event(event, body, source="file_share")
+    accepted = await surface.messages.record(event, body, source="file_share")
     await ack()
     await later(surface.answer, accepted)
 

@@ -2,9 +2,10 @@
 
 Listeners are plain module-level functions in the modules beside this one; each module has one
 `register(registry)`. Bolt passes a listener what its parameters name (ack, body, command, respond, ...), and
-a parameter named `surface` gets the bot's SlackSurface from Bolt's context, where the registry puts it, and one
-named `later` gets `AnswersFirst.later`, to which a listener hands everything after its ack. A test calls a
-listener with a recording ack, a surface of its own and a `later` that runs the work at once.
+a parameter named `surface` gets the bot's SlackSurface from Bolt's context, where the registry puts it (a
+listener calls the part for its surface, such as `surface.form`), and one named `later` gets
+`AnswersFirst.later`, to which a listener hands everything after its ack. A test calls a listener with a
+recording ack, a surface of its own and a `later` that runs the work at once.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ async def from_message(
 ) -> None:
     """Open the form with the message's images; say so privately when it has none."""
     await ack()
-    await later(tell_answer, respond, surface.open_form_from_message, shortcut)
+    await later(tell_answer, respond, surface.form.open_from_message, shortcut)
 
 
 def register(registry: Registry) -> None:

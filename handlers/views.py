@@ -19,11 +19,11 @@ async def form_submitted(
     ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], surface: SlackSurface, later: Later
 ) -> None:
     """The /aigc form: mistakes are shown in the form; a good one is logged before the form closes."""
-    result = surface.read_form(view)
+    result = surface.form.read(view)
     if result.errors:
         await ack(response_action="errors", errors=result.errors)
         return
-    recorded = await surface.record_form(body, view, result)  # in the log before the form closes
+    recorded = await surface.form.record(body, view, result)  # in the log before the form closes
     await ack()
     await later(surface.carry_on, recorded)
 

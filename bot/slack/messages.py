@@ -151,6 +151,14 @@ def task_lookup_status_text(session_id: str, status: str, *, still_looking: bool
     return wording.slack.TASK_ID_UNKNOWN_STATUS.format(head=head, session_id=session_id)
 
 
+# A problem quoted back in Slack stays readable even when the input was megabytes long.
+SHOWN_PROBLEM_CHARS = 1500
+
+
+def shown(problem: str) -> str:
+    return problem if len(problem) <= SHOWN_PROBLEM_CHARS else problem[:SHOWN_PROBLEM_CHARS] + "…"
+
+
 def error_text(headline: str, details: str) -> str:
     return wording.slack.ERROR.format(headline=headline, details=details)
 
