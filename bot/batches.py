@@ -4,43 +4,36 @@ Nothing is billed before every row is checked the way a typed request is (the sa
 channel defaults, and Tencent's request rules). The Submit click writes every row to the log as an ordinary
 request in one transaction before Slack hears back; from then on each row is carried on by the pipeline like
 any recorded request, so a restart resumes a batch through `Pipeline.resume_pending` and its SessionIds.
+Running a submitted batch to its results file is `bot/batch_runner.py`'s job.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import re
-import tempfile
-import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import wording
 from bot.access import AccessPolicy, left_today
+from bot.batch_runner import BatchRunner
 from bot.config import Settings
 from bot.pipeline import Pipeline
 from bot.presets import apply_workflow
 from bot.request import Origin, command_columns, session_id_for
 from bot.slack import batch_text as text
 from bot.slack.command_text import CommandError, Generate
-from bot.slack.conversation import Conversation, SlackUnavailable, slack_error_code
-from bot.slack.messages import text_block
-from bot.slack.pacing import Priority, marked
-from bot.store.batches import AWAITING, BATCH_SOURCE, FINISHED, RUNNING, Batch, BatchCounts, BatchStore
+from bot.slack.conversation import slack_error_code
+from bot.store.batches import AWAITING, BATCH_SOURCE, FINISHED, RUNNING, BatchStore
 from bot.store.db import RequestLog, iso, utc_now
 from bot.store.presets import PresetStore
 
 log = logging.getLogger(__name__)
-
-# Rows on their way to Tencent at once; the VOD client's own limiter keeps the calls under 20 per second.
-SUBMITTING_AT_ONCE = 10
 
 
 @dataclass(frozen=True)
@@ -62,31 +55,15 @@ class Place:
     thread_ts: str | None = None
 
 
-@dataclass
-class _Running:
-    """A batch this process is submitting: the rows being carried on right now."""
-
-    in_flight: set[int] = field(default_factory=set)
-    task: asyncio.Task[None] | None = None
-
-
 @dataclass(kw_only=True, eq=False)
 class Batches:
-    """Checks, submits, follows and reports catalogue batches; one per process, beside the pipeline."""
-
-    # The parent message changes at most this often (Slack's limit for chat.update on one message).
-    UPDATE_SECONDS = 5.0
-    # How often a running batch's counts are read from the log.
-    LOOK_SECONDS = 1.0
+    """Takes batches in: checks a shared file, submits or discards it, and answers `status` and `cancel`."""
 
     settings: Settings
     log_db: RequestLog
     slack: AsyncWebClient
     http: httpx.AsyncClient
     pipeline: Pipeline
-    _running: dict[int, _Running] = field(default_factory=dict, init=False)
-    _watchers: dict[int, asyncio.Task[None]] = field(default_factory=dict, init=False)
-    _stopping: bool = field(default=False, init=False)
     _seen_messages: set[str] = field(default_factory=set, init=False)
 
     def __post_init__(self) -> None:
@@ -94,8 +71,13 @@ class Batches:
         self.presets = PresetStore(self.log_db)
         self.policy = AccessPolicy.from_settings(self.settings)
         self.max_rows = self.settings.aigc_bot_batch_max_rows
-        # With follow mode off nothing fetches results, so a batch ends once every TaskId is answered.
-        self.results_followed = self.settings.aigc_bot_follow_mode != "off"
+        self.runner = BatchRunner(
+            store=self.store,
+            log_db=self.log_db,
+            slack=self.slack,
+            pipeline=self.pipeline,
+            results_followed=self.settings.aigc_bot_follow_mode != "off",
+        )
 
     # -- checking a file ---------------------------------------------------------------------------------
 
@@ -272,95 +254,8 @@ class Batches:
         return True, wording.batches.BATCH_DISCARDED.format(id=batch.id)
 
     def run(self, batch_id: int) -> None:
-        """After the ack: submit the batch's rows and keep its parent message up to date, in the background."""
-        if self._stopping or batch_id in self._running:
-            return
-        running = _Running()
-        self._running[batch_id] = running
-        running.task = asyncio.create_task(self._submit_rows(batch_id, running), name=f"batch-{batch_id}")
-        self.watch(batch_id)
-
-    async def _submit_rows(self, batch_id: int, running: _Running) -> None:
-        queue = self.store.unsubmitted(batch_id)
-
-        async def worker() -> None:
-            while queue and not self._stopping:
-                row_id = queue.pop(0)
-                row = self.log_db.get(row_id)
-                if row is None or row["status"] != "received":
-                    continue  # cancelled meanwhile, or carried on by a resume
-                running.in_flight.add(row_id)
-                try:
-                    await self.pipeline.carry_on(row_id)
-                except Exception:
-                    log.exception("batch %s: request %s failed", batch_id, row_id)
-                finally:
-                    running.in_flight.discard(row_id)
-
-        try:
-            await asyncio.gather(*(worker() for _ in range(SUBMITTING_AT_ONCE)))
-        finally:
-            self._running.pop(batch_id, None)
-
-    # -- the parent message and the results file -------------------------------------------------------------
-
-    def _counts(self, batch_id: int) -> BatchCounts:
-        return self.store.counts(batch_id, results_followed=self.results_followed)
-
-    def watch(self, batch_id: int) -> None:
-        if self._stopping or batch_id in self._watchers:
-            return
-        task = asyncio.create_task(self._watch(batch_id), name=f"batch-{batch_id}-progress")
-        self._watchers[batch_id] = task
-        task.add_done_callback(lambda _: self._watchers.pop(batch_id, None))
-
-    async def _watch(self, batch_id: int) -> None:
-        shown, shown_at = "", -float("inf")
-        while True:
-            batch = self.store.get(batch_id)
-            if batch is None or batch.status != RUNNING:
-                return
-            counts = self._counts(batch_id)
-            line = text.parent_text(batch, counts)
-            due = time.monotonic() - shown_at >= self.UPDATE_SECONDS
-            if line != shown and (due or not shown):
-                await self._show(batch, line)
-                shown, shown_at = line, time.monotonic()
-            if counts.finished and line == shown:
-                break
-            await asyncio.sleep(self.LOOK_SECONDS)
-        try:
-            await self._upload_results(batch)
-        except SlackUnavailable as refused:
-            log.warning("batch %s: Slack did not take the results file (%s)", batch_id, refused)
-            if not refused.lasting:
-                return  # the batch stays running, and the next start uploads the file again
-        self.store.finish(batch_id)
-        log.info("batch %s finished", batch_id)
-
-    async def _show(self, batch: Batch, line: str) -> None:
-        if not batch.parent_ts:
-            return
-        try:
-            # Counts on the way are progress: they share the background budget with other progress lines.
-            with marked(Priority.BACKGROUND, supersede=("batch", batch.id)):
-                await self.slack.chat_update(
-                    channel=batch.channel_id, ts=batch.parent_ts, text=line, blocks=[text_block(line)]
-                )
-        except (SlackClientError, OSError, TimeoutError) as error:
-            code = slack_error_code(error) if isinstance(error, SlackApiError) else type(error).__name__
-            log.warning("batch %s: chat.update failed: %s", batch.id, code)
-
-    async def _upload_results(self, batch: Batch) -> None:
-        rows = self.store.requests(batch.id)
-        counts = self._counts(batch.id)
-        name = f"batch-{batch.id}-results.csv"
-        with tempfile.TemporaryDirectory(prefix="aigc-batch-", ignore_cleanup_errors=True) as folder:
-            path = Path(folder, name)
-            path.write_bytes(text.results_csv(rows))
-            conversation = Conversation(self.slack, batch.channel_id, thread_ts=batch.thread_ts)
-            comment = text.ended_text(batch, counts, name, results_followed=self.results_followed)
-            await conversation.upload([{"file": str(path), "filename": name, "title": name}], comment)
+        """After the Submit click's ack: the runner carries the batch's logged rows on, in the background."""
+        self.runner.run(batch_id)
 
     # -- status and cancel ------------------------------------------------------------------------------
 
@@ -370,7 +265,7 @@ class Batches:
             if batch_id is None:
                 return wording.batches.NO_BATCHES_YET
             return wording.batches.NO_SUCH_BATCH.format(batch_id=batch_id)
-        counts = self._counts(batch.id) if batch.status in (RUNNING, FINISHED) else None
+        counts = self.runner.counts(batch.id) if batch.status in (RUNNING, FINISHED) else None
         return text.status_text(batch, counts)
 
     def cancel(self, *, team_id: str, user_id: str, batch_id: int) -> str:
@@ -383,32 +278,10 @@ class Batches:
             return self.drop(batch_id, user_id=batch.user_id)[1]
         if batch.status != RUNNING:
             return f"Batch {batch.id} has already {'finished' if batch.status == FINISHED else 'been discarded'}."
-        running = self._running.get(batch_id)
-        cancelled = self.store.cancel(batch_id, keep=running.in_flight if running else ())
+        cancelled = self.store.cancel(batch_id, keep=self.runner.in_flight(batch_id))
         log.info("batch %s: %d requests cancelled by %s", batch_id, cancelled, user_id)
-        return text.cancelled_text(batch, cancelled, self._counts(batch_id), results_followed=self.results_followed)
-
-    # -- start and stop ----------------------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Follow again every batch a previous process left running; its rows are resumed by the pipeline."""
-        for batch in self.store.running():
-            self.watch(batch.id)
-
-    async def stop(self) -> None:
-        """No new row starts; rows on their way finish under the pipeline's drain; progress stops."""
-        self._stopping = True
-        watchers = list(self._watchers.values())
-        for task in watchers:
-            task.cancel()
-        await asyncio.gather(*watchers, return_exceptions=True)
-
-    async def cut_off(self) -> None:
-        """After the pipeline's drain: end submitters still waiting; their rows resume at the next start."""
-        tasks = [running.task for running in self._running.values() if running.task is not None]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        counts, followed = self.runner.counts(batch_id), self.runner.results_followed
+        return text.cancelled_text(batch, cancelled, counts, results_followed=followed)
 
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
