@@ -4,7 +4,8 @@ Nothing is billed before every row is checked the way a typed request is (the sa
 channel defaults, and Tencent's request rules). The Submit click writes every row to the log as an ordinary
 request in one transaction before Slack hears back; from then on each row is carried on by the pipeline like
 any recorded request, so a restart resumes a batch through `Pipeline.resume_pending` and its SessionIds.
-Running a submitted batch to its results file is `bot/batch_runner.py`'s job.
+`FileChecker` takes a shared file in; `Batches` answers what people then ask of it (Submit, Discard, status,
+cancel); running a submitted batch to its results file is `bot/batch_runner.py`'s job.
 """
 
 from __future__ import annotations
@@ -54,37 +55,43 @@ class Place:
     user_id: str
     thread_ts: str | None = None
 
+    def origin(self, key: str) -> Origin:
+        return Origin(
+            source=BATCH_SOURCE, team_id=self.team_id, channel_id=self.channel_id, user_id=self.user_id, dedupe_key=key
+        )
+
+
+def _over_caps(policy: AccessPolicy, log_db: RequestLog, place: Place, count: int) -> str | None:
+    """Why `count` more requests would pass today's caps for the person or the workspace; None when they fit."""
+    user_left, workspace_left = left_today(policy, log_db, place.team_id, place.user_id)
+    for left, whose in ((user_left, "your"), (workspace_left, "the workspace's")):
+        if left is not None and count > left:
+            return wording.batches.OVER_DAILY_CAP.format(
+                requests=text.counted(count, "request"), whose=whose, left=left, who_to_ask=policy.who_to_ask()
+            )
+    return None
+
 
 @dataclass(kw_only=True, eq=False)
-class Batches:
-    """Takes batches in: checks a shared file, submits or discards it, and answers `status` and `cancel`."""
+class FileChecker:
+    """Checks a shared CSV file whole, keeps an acceptable one as a batch awaiting its Submit click, and says so."""
 
     settings: Settings
     log_db: RequestLog
     slack: AsyncWebClient
     http: httpx.AsyncClient
-    pipeline: Pipeline
+    store: BatchStore
+    policy: AccessPolicy
     _seen_messages: set[str] = field(default_factory=set, init=False)
 
     def __post_init__(self) -> None:
-        self.store = BatchStore(self.log_db)
         self.presets = PresetStore(self.log_db)
-        self.policy = AccessPolicy.from_settings(self.settings)
         self.max_rows = self.settings.aigc_bot_batch_max_rows
-        self.runner = BatchRunner(
-            store=self.store,
-            log_db=self.log_db,
-            slack=self.slack,
-            pipeline=self.pipeline,
-            results_followed=self.settings.aigc_bot_follow_mode != "off",
-        )
-
-    # -- checking a file ---------------------------------------------------------------------------------
 
     async def check(self, place: Place, meta: dict[str, Any]) -> BatchCheck:
         """Download, read and check a CSV file; an acceptable one is kept as a batch awaiting its Submit click."""
         name = str(meta.get("name") or meta.get("title") or "batch.csv")
-        refusal = await self.policy.may_use(self.slack, self._origin(place, "batch-check"))
+        refusal = await self.policy.may_use(self.slack, place.origin("batch-check"))
         if refusal is not None:
             return BatchCheck(wording.slack.REFUSED_NOTHING_BILLED.format(refusal=refusal))
         try:
@@ -114,7 +121,7 @@ class Batches:
             records.append(self._record(row.number, command, place))
         if problems:
             return BatchCheck(text.problems_text(name, problems))
-        over = self._over_caps(place, len(records))
+        over = _over_caps(self.policy, self.log_db, place, len(records))
         if over is not None:
             return BatchCheck(text.file_problem_text(name, over))
         batch_id = self.store.create(
@@ -128,7 +135,8 @@ class Batches:
         )
         batch = self.store.get(batch_id)
         assert batch is not None
-        message, blocks = text.confirmation_blocks(batch, text.allowance_text(*self._left(place)))
+        left = left_today(self.policy, self.log_db, place.team_id, place.user_id)
+        message, blocks = text.confirmation_blocks(batch, text.allowance_text(*left))
         return BatchCheck(message, blocks, batch_id)
 
     async def _complete(self, meta: dict[str, Any]) -> dict[str, Any]:
@@ -153,27 +161,6 @@ class Batches:
             **command_columns(command),
             "batch_row": number,
         }
-
-    def _left(self, place: Place) -> tuple[int | None, int | None]:
-        return left_today(self.policy, self.log_db, place.team_id, place.user_id)
-
-    def _over_caps(self, place: Place, count: int) -> str | None:
-        user_left, workspace_left = self._left(place)
-        for left, whose in ((user_left, "your"), (workspace_left, "the workspace's")):
-            if left is not None and count > left:
-                return wording.batches.OVER_DAILY_CAP.format(
-                    requests=text.counted(count, "request"), whose=whose, left=left, who_to_ask=self.policy.who_to_ask()
-                )
-        return None
-
-    def _origin(self, place: Place, key: str) -> Origin:
-        return Origin(
-            source=BATCH_SOURCE,
-            team_id=place.team_id,
-            channel_id=place.channel_id,
-            user_id=place.user_id,
-            dedupe_key=key,
-        )
 
     def first_sight(self, key: str) -> bool:
         """True the first time a message is seen: a DM mention arrives as two events, and Slack retries."""
@@ -209,6 +196,36 @@ class Batches:
                     text=wording.batches.CANNOT_POST_BATCH.format(slack_error=slack_error_code(error)),
                 )
 
+
+@dataclass(kw_only=True, eq=False)
+class Batches:
+    """What people do with a batch: share a file to check, submit or discard it, ask how it stands, cancel it."""
+
+    settings: Settings
+    log_db: RequestLog
+    slack: AsyncWebClient
+    http: httpx.AsyncClient
+    pipeline: Pipeline
+
+    def __post_init__(self) -> None:
+        self.store = BatchStore(self.log_db)
+        self.policy = AccessPolicy.from_settings(self.settings)
+        self.files = FileChecker(
+            settings=self.settings,
+            log_db=self.log_db,
+            slack=self.slack,
+            http=self.http,
+            store=self.store,
+            policy=self.policy,
+        )
+        self.runner = BatchRunner(
+            store=self.store,
+            log_db=self.log_db,
+            slack=self.slack,
+            pipeline=self.pipeline,
+            results_followed=self.settings.aigc_bot_follow_mode != "off",
+        )
+
     # -- the Submit click: every row logged before the ack ---------------------------------------------------
 
     async def submit(self, batch_id: int, *, user_id: str, parent_ts: str) -> str | None:
@@ -226,8 +243,8 @@ class Batches:
                 f"Batch {batch.id} was already {'submitted' if batch.status in (RUNNING, FINISHED) else 'discarded'}."
             )
         place = Place(batch.team_id, batch.channel_id, batch.user_id, batch.thread_ts)
-        refusal = await self.policy.may_use(self.slack, self._origin(place, f"batch:{batch.id}"))
-        refusal = refusal or self._over_caps(place, batch.row_count)
+        refusal = await self.policy.may_use(self.slack, place.origin(f"batch:{batch.id}"))
+        refusal = refusal or _over_caps(self.policy, self.log_db, place, batch.row_count)
         if refusal is not None:
             return wording.batches.BATCH_REFUSED.format(id=batch.id, refusal=refusal)
         now = iso(utc_now())
@@ -296,7 +313,8 @@ def asks_for_batch(event: dict[str, Any]) -> bool:
 async def answer_message(batches: Batches, event: dict[str, Any], body: dict[str, Any]) -> None:
     """A CSV file shared with `@aigc batch` or in a DM with `batch`: check it, answer in its thread."""
     channel_id, ts = str(event.get("channel", "")), str(event.get("ts", ""))
-    if not batches.first_sight(f"{channel_id}:{ts}"):
+    files = batches.files
+    if not files.first_sight(f"{channel_id}:{ts}"):
         return
     place = Place(
         team_id=str(body.get("team_id") or event.get("team", "")),
@@ -304,13 +322,11 @@ async def answer_message(batches: Batches, event: dict[str, Any], body: dict[str
         user_id=str(event.get("user", "")),
         thread_ts=str(event.get("thread_ts") or ts),
     )
-    files = text.csv_files(event.get("files"))
-    if not files:
-        await batches.slack.chat_postMessage(
-            channel=channel_id, thread_ts=place.thread_ts, text=wording.batches.NO_FILE
-        )
+    shared = text.csv_files(event.get("files"))
+    if not shared:
+        await files.slack.chat_postMessage(channel=channel_id, thread_ts=place.thread_ts, text=wording.batches.NO_FILE)
         return
-    await batches.answer(place, await batches.check(place, files[0]))
+    await files.answer(place, await files.check(place, shared[0]))
 
 
 async def answer_form(batches: Batches, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -320,4 +336,4 @@ async def answer_form(batches: Batches, body: dict[str, Any], view: dict[str, An
         channel_id=text.form_channel(view),
         user_id=str((body.get("user") or {}).get("id", "")),
     )
-    await batches.answer(place, await batches.check(place, text.form_files(view)[0]))
+    await batches.files.answer(place, await batches.files.check(place, text.form_files(view)[0]))
