@@ -80,7 +80,7 @@ class Services:
             self.slack.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.slack.timeout))
         # Resuming may upload and submit; it runs beside the listeners so startup stays quick.
         self._resume = asyncio.create_task(self.pipeline.resume_pending())
-        self.batches.start()
+        self.batches.runner.start()
         mode = self.settings.aigc_bot_follow_mode
         if mode == "poll":
             self._background = asyncio.create_task(self.follower.run())
@@ -102,9 +102,9 @@ class Services:
         """
         if deadline is None:
             deadline = deadline_in(self.settings.aigc_bot_shutdown_seconds)
-        await self.batches.stop()
+        await self.batches.runner.stop()
         await self.pipeline.drain(timeout=seconds_until(deadline))
-        await self.batches.cut_off()
+        await self.batches.runner.cut_off()
         if self._resume is not None and not self._resume.done():
             self._resume.cancel()
         await self.follower.stop(timeout=seconds_until(deadline))

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from bot import batches as batches_module
-from bot.batches import Batches
+from bot import batch_runner
+from bot.batch_runner import BatchRunner
 from bot.config import Settings
 from bot.slack.batch_text import SUBMIT_ACTION
 from tests.conftest import TEAM_ID, RunningBot, make_settings, rows, slack_argument, wait_until
@@ -33,8 +33,8 @@ GOOD_ROWS = [
 @pytest.fixture(autouse=True)
 def quick_progress(monkeypatch: pytest.MonkeyPatch) -> None:
     # The parent message changes at most every 5 s in use; a test need not wait that long between changes.
-    monkeypatch.setattr(Batches, "UPDATE_SECONDS", 0.3)
-    monkeypatch.setattr(Batches, "LOOK_SECONDS", 0.05)
+    monkeypatch.setattr(BatchRunner, "UPDATE_SECONDS", 0.3)
+    monkeypatch.setattr(BatchRunner, "LOOK_SECONDS", 0.05)
 
 
 def csv_file(lines: list[str]) -> bytes:
@@ -242,7 +242,7 @@ def test_the_batch_form_checks_the_attached_file(bot: RunningBot, slack: FakeSla
 def test_cancel_stops_the_rows_not_yet_submitted(
     bot: RunningBot, slack: FakeSlack, vod: FakeVod, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batches_module, "SUBMITTING_AT_ONCE", 1)
+    monkeypatch.setattr(batch_runner, "SUBMITTING_AT_ONCE", 1)
     vod.delay_seconds = 0.4
     share(bot, slack, csv_file(GOOD_ROWS), ts="1700000800.000100")
     message = confirmation(slack, "1700000800.000100")
@@ -266,7 +266,7 @@ def test_cancel_stops_the_rows_not_yet_submitted(
 def test_a_restart_mid_batch_resubmits_nothing_and_finishes_the_rest(
     tmp_path: Path, vod: FakeVod, cos: FakeCos, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batches_module, "SUBMITTING_AT_ONCE", 1)
+    monkeypatch.setattr(batch_runner, "SUBMITTING_AT_ONCE", 1)
     settings = make_settings(tmp_path, vod, cos, slack)
     vod.delay_seconds = 0.4
     first = RunningBot(settings).start()
