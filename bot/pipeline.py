@@ -23,8 +23,8 @@ from bot.request import Origin, request_columns
 from bot.resolve import LocalFiles
 from bot.slack.command_text import Generate
 from bot.slack.files import SlackFileUploader
-from bot.store.claims import ClaimBatch
-from bot.store.db import REPEAT, RequestLog, iso, utc_now
+from bot.store.claims import REPEAT, ClaimBatch
+from bot.store.db import RequestLog, iso, utc_now
 from bot.submission import AfterSubmit, Submission
 from bot.tencent.vod import VodClient
 

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from bot.store.batches import BatchStore
+from bot.store.claims import REPEAT, claim_many
 from bot.store.db import (
     COMMAND_LINE_TEAM,
-    REPEAT,
     RequestLog,
     RequestRow,
     Status,
@@ -118,7 +118,7 @@ def test_claim_logs_a_new_request_as_received_and_refuses_a_repeated_dedupe_key(
 
 def test_claim_many_gives_each_row_its_id_or_none_for_a_repeat(log_db: RequestLog) -> None:
     rows = [{"source": "slash_command", "dedupe_key": key} for key in ("a", "b", "a", "c")]
-    assert log_db.claim_many(rows) == [1, 2, None, 3]
+    assert claim_many(log_db, rows) == [1, 2, None, 3]
 
 
 def test_update_sets_the_given_columns_and_refuses_a_name_that_is_not_a_column(log_db: RequestLog) -> None:
@@ -245,7 +245,7 @@ def test_claim_many_leaves_out_a_command_repeated_in_the_same_channel_within_the
     def repeats(text: str, within: timedelta = timedelta(seconds=30), **where: str) -> bool:
         row = {"team_id": "T1", "user_id": "U1", "channel_id": "C1", "inputs_json": text, **where}
         row["dedupe_key"] = f"checked-{next(keys)}"
-        [claimed] = log_db.claim_many([row], repeat_checked=[True], repeat_within=within)
+        [claimed] = claim_many(log_db, [row], repeat_checked=[True], repeat_within=within)
         return claimed is REPEAT
 
     assert repeats("outpaint a cat")
@@ -351,7 +351,7 @@ def test_the_serving_log_leaves_checkpoints_to_its_own_thread(tmp_path: Path) ->
         assert short_lived.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
         assert checkpoint_threads() == before + 1
         big = "x" * 3000
-        serving.claim_many([{"source": "cli", "prompt": big, "dedupe_key": f"k{n}"} for n in range(2000)])
+        claim_many(serving, [{"source": "cli", "prompt": big, "dedupe_key": f"k{n}"} for n in range(2000)])
         # The rows reach the database file itself, though no commit of the serving connection put them there.
         wait_until(lambda: (tmp_path / "serving.db").stat().st_size > 2000 * 3000, timeout=10, what="a checkpoint")
     finally:

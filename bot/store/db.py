@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import functools
 import json
 import os
@@ -195,34 +194,6 @@ def _known_columns(record: dict[str, Any]) -> list[str]:
     return list(record)
 
 
-class Repeat(enum.Enum):
-    """What claim_many gives for a row it left out as the same command sent moments before."""
-
-    REPEAT = "repeat"
-
-
-REPEAT = Repeat.REPEAT
-# Rows looked up per repeat-check statement: five parameters each, well under SQLite's limit of 32766.
-REPEAT_CHECK_CHUNK = 500
-
-
-@functools.lru_cache(maxsize=16)
-def _repeat_check_statement(rows: int) -> str:
-    """Which of `rows` (number, team, user, channel, inputs) were logged since a moment, in one statement."""
-    values = ", ".join(["(?, ?, ?, ?, ?)"] * rows)
-    return (
-        f"WITH asked(n, team_id, user_id, channel_id, inputs_json) AS (VALUES {values})"
-        " SELECT asked.n FROM asked WHERE EXISTS (SELECT 1 FROM requests WHERE requests.team_id = asked.team_id"
-        " AND requests.user_id = asked.user_id AND requests.channel_id = asked.channel_id"
-        " AND requests.inputs_json = asked.inputs_json AND requests.created_at >= ? AND requests.status NOT IN (?, ?))"
-    )
-
-
-def _repeat_key(row: dict[str, Any]) -> tuple[Any, ...]:
-    """Who sent a command, where, and what (the inputs, with the text): equal keys make a repeat."""
-    return row.get("team_id"), row.get("user_id"), row.get("channel_id"), row.get("inputs_json")
-
-
 @functools.lru_cache(maxsize=64)
 def _insert_statement(columns: tuple[str, ...]) -> str:
     """The INSERT for a row with these columns; the few shapes rows come in are built once each."""
@@ -233,6 +204,15 @@ def _insert_statement(columns: tuple[str, ...]) -> str:
 def insert_request(connection: sqlite3.Connection, record: dict[str, Any]) -> int:
     """Insert one row of `requests` (`record`: column values) inside a transaction the caller holds; its id."""
     return int(connection.execute(_insert_statement(tuple(record)), list(record.values())).lastrowid or 0)
+
+
+def insert_received(connection: sqlite3.Connection, row: dict[str, Any], now: str) -> int | None:
+    """Insert a new request (`row`: column values) as `received` at `now` (`created_at`, `updated_at`) inside a
+    transaction the caller holds: its id, or None when its dedupe_key was claimed before."""
+    try:
+        return insert_request(connection, {"created_at": now, "updated_at": now, "status": Status.RECEIVED, **row})
+    except sqlite3.IntegrityError:
+        return None  # only this statement is undone; the others stay in the transaction
 
 
 def utc_now() -> datetime:
@@ -361,60 +341,10 @@ class RequestLog:
     # -- requests ---------------------------------------------------------------------------------
 
     def claim(self, row: dict[str, Any]) -> int | None:
-        """One row's `claim_many`: its id, or None when its dedupe_key was claimed before (a retry, a double click)."""
-        claimed = self.claim_many([row])[0]
-        return claimed if isinstance(claimed, int) else None  # no repeat check was asked for
-
-    def claim_many(
-        self,
-        rows: list[dict[str, Any]],
-        *,
-        repeat_checked: Sequence[bool] = (),
-        repeat_within: timedelta | None = None,
-    ) -> list[int | Repeat | None]:
-        """Insert several new rows in one transaction, so one commit serves them all.
-
-        :param rows: column values; `created_at`, `updated_at` and `status` (`received`) are filled in.
-        :param repeat_checked: for each row, whether to leave it out when it repeats a command: the same
-            team, user, channel and inputs as a row logged within `repeat_within` (not counting input that was
-            refused or unusable), or as a row before it in `rows`. One statement checks them all.
-        :return: each row's id; REPEAT where it repeats a command; None where its dedupe_key was already claimed.
-        """
-        moment = utc_now()
-        now = iso(moment)
-        checked: set[int] = set()
-        logged: set[int] = set()
-        ids: list[int | Repeat | None] = []
-        with self._lock, self.db.conn:
-            if repeat_within is not None:
-                checked = {n for n, check in enumerate(repeat_checked) if check}
-                logged = self._logged_repeats(rows, sorted(checked), iso(moment - repeat_within))
-            inserted: set[tuple[Any, ...]] = set()
-            for n, row in enumerate(rows):
-                key = _repeat_key(row)
-                if n in checked and (n in logged or key in inserted):
-                    ids.append(REPEAT)
-                    continue
-                record = {"created_at": now, "updated_at": now, "status": Status.RECEIVED, **row}
-                try:
-                    ids.append(insert_request(self.db.conn, record))
-                except sqlite3.IntegrityError:
-                    ids.append(None)  # only this statement is undone; the others stay in the transaction
-                else:
-                    inserted.add(key)
-        return ids
-
-    def _logged_repeats(self, rows: list[dict[str, Any]], checked: list[int], since: str) -> set[int]:
-        """The numbers, among `checked`, of rows whose command was logged since `since` (none for none checked)."""
-        found: set[int] = set()
-        for start in range(0, len(checked), REPEAT_CHECK_CHUNK):
-            chunk = checked[start : start + REPEAT_CHECK_CHUNK]
-            params = [value for n in chunk for value in (n, *_repeat_key(rows[n]))]
-            statement = _repeat_check_statement(len(chunk))
-            found.update(
-                n for (n,) in self.db.conn.execute(statement, [*params, since, Status.INVALID, Status.REFUSED])
-            )
-        return found
+        """Log a new request (`row`: column values; `created_at`, `updated_at` and `status` (`received`) are filled
+        in): its id, or None when its dedupe_key was claimed before (a retry, a double click)."""
+        with self.transaction() as connection:
+            return insert_received(connection, row, iso(utc_now()))
 
     def update(self, row_id: int, /, **fields: Any) -> None:
         """Set some columns (each checked against the schema) of one request; `updated_at` is set to now."""
