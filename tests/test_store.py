@@ -27,6 +27,7 @@ from bot.store.db import (
     iso,
     utc_now,
 )
+from bot.store.find import by_task_id, latest_for_session, recent_for_user
 from tests.conftest import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,21 +144,21 @@ def test_by_task_id_answers_the_latest_request_under_that_task_id(log_db: Reques
     claim(log_db, task_id="task-1", user_id="U1")
     latest = claim(log_db, task_id="task-1", user_id="U2")
     claim(log_db, task_id="task-2")
-    row = log_db.by_task_id("task-1")
+    row = by_task_id(log_db, "task-1")
     assert row is not None and row["id"] == latest
-    assert log_db.by_task_id("task-9") is None
+    assert by_task_id(log_db, "task-9") is None
 
 
 def test_latest_for_session_answers_the_latest_request_sent_under_that_session_id(log_db: RequestLog) -> None:
     claim(log_db, session_id="aigc-1")
     latest = claim(log_db, session_id="aigc-1", status=Status.SUBMITTED)
-    row = log_db.latest_for_session("aigc-1")
+    row = latest_for_session(log_db, "aigc-1")
     assert row is not None and (row["id"], row["status"], row["task_id"]) == (latest, "submitted", None)
-    assert log_db.latest_for_session("aigc-2") is None
+    assert latest_for_session(log_db, "aigc-2") is None
     # A SessionId chosen twice: the request Tencent ran holds it, not the refused copy logged after it.
     held = claim(log_db, session_id="spring-sale", status=Status.DONE, task_id="task-9")
     claim(log_db, session_id="spring-sale", status=Status.REFUSED, error_code="SessionIdTaken")
-    row = log_db.latest_for_session("spring-sale")
+    row = latest_for_session(log_db, "spring-sale")
     assert row is not None and (row["id"], row["task_id"]) == (held, "task-9")
 
 
@@ -170,7 +171,7 @@ def test_recent_for_user_answers_one_persons_latest_requests_in_one_workspace_ne
     mine = [claim(log_db, user_id="U1") for _ in range(4)]
     claim(log_db, user_id="U2")
     claim(log_db, user_id="U1", team_id="T2")
-    rows = log_db.recent_for_user(team_id="T1", user_id="U1", limit=3)
+    rows = recent_for_user(log_db, team_id="T1", user_id="U1", limit=3)
     assert [row["id"] for row in rows] == mine[::-1][:3]
 
 

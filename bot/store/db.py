@@ -357,32 +357,8 @@ class RequestLog:
 
     def get(self, row_id: int) -> RequestRow | None:
         """The request logged under `row_id` (the id `claim` returned), or None when there is none."""
-        return self._first("SELECT * FROM requests WHERE id = ?", [row_id])
-
-    def by_task_id(self, task_id: str) -> RequestRow | None:
-        """The latest request Tencent accepted under `task_id` (CreateSceneAigcImageTask's TaskId), or None."""
-        return self._first("SELECT * FROM requests WHERE task_id = ? ORDER BY id DESC LIMIT 1", [task_id])
-
-    def latest_for_session(self, session_id: str) -> RequestRow | None:
-        """The request logged under `session_id`, or None when the log has none: the latest with a TaskId, else
-        the latest (a SessionId chosen twice on the command line is held by the request Tencent ran).
-
-        :param session_id: the SessionId the request was sent with (the bot's `aigc-...`, or one chosen with
-            `aigc-bot submit --session-id`), known even when its TaskId is not.
-        """
-        return self._first(
-            "SELECT * FROM requests WHERE session_id = ? ORDER BY task_id IS NOT NULL DESC, id DESC LIMIT 1",
-            [session_id],
-        )
-
-    def recent_for_user(self, *, team_id: str, user_id: str, limit: int = 10) -> list[RequestRow]:
-        """One person's latest requests in one workspace (at most `limit`), newest first."""
-        return self.query_requests(
-            # In the order of requests_user_time (rows are logged in time order), so no sort of everything the
-            # person ever asked for.
-            "SELECT * FROM requests WHERE team_id = ? AND user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
-            [team_id, user_id, limit],
-        )
+        found = self.query_requests("SELECT * FROM requests WHERE id = ?", [row_id])
+        return found[0] if found else None
 
     def created_between(self, *, since: str | None = None, until: str | None = None) -> Iterator[RequestRow]:
         """Requests created in [since, until), oldest first, read one by one so a large log is never held in memory.
@@ -489,10 +465,6 @@ class RequestLog:
             cursor = self.db.execute(sql, params or [])
             self.db.conn.commit()
             return int(cursor.rowcount)
-
-    def _first(self, sql: str, params: list[Any]) -> RequestRow | None:
-        found = self.query_requests(sql, params)
-        return found[0] if found else None
 
     def write_problem(self) -> str | None:
         """None when a small write commits; otherwise why the database cannot take writes now.
