@@ -27,6 +27,7 @@ from bot.store.db import (
     iso,
     utc_now,
 )
+from bot.store.export import created_between
 from bot.store.find import by_task_id, latest_for_session, recent_for_user
 from tests.conftest import wait_until
 
@@ -179,10 +180,10 @@ def test_created_between_answers_the_requests_of_a_half_open_span_oldest_first(l
     before = claim(log_db, created_at=DAY_BEFORE)
     morning = claim(log_db, created_at=MORNING)
     evening = claim(log_db, created_at=EVENING)
-    assert [r["id"] for r in log_db.created_between(since=MORNING, until=EVENING)] == [morning]
-    assert [r["id"] for r in log_db.created_between(since=MORNING)] == [morning, evening]
-    assert [r["id"] for r in log_db.created_between(until=MORNING)] == [before]
-    assert [r["id"] for r in log_db.created_between()] == [before, morning, evening]
+    assert [r["id"] for r in created_between(log_db, since=MORNING, until=EVENING)] == [morning]
+    assert [r["id"] for r in created_between(log_db, since=MORNING)] == [morning, evening]
+    assert [r["id"] for r in created_between(log_db, until=MORNING)] == [before]
+    assert [r["id"] for r in created_between(log_db)] == [before, morning, evening]
 
 
 # -- counts -----------------------------------------------------------------------------------------------

@@ -360,18 +360,6 @@ class RequestLog:
         found = self.query_requests("SELECT * FROM requests WHERE id = ?", [row_id])
         return found[0] if found else None
 
-    def created_between(self, *, since: str | None = None, until: str | None = None) -> Iterator[RequestRow]:
-        """Requests created in [since, until), oldest first, read one by one so a large log is never held in memory.
-
-        :param since: an ISO 8601 UTC time; None starts at the first request.
-        :param until: an ISO 8601 UTC time, itself excluded; None runs to the last request.
-        """
-        bounds = {f"created_at {op} ?": value for op, value in ((">=", since), ("<", until)) if value is not None}
-        clause = f" WHERE {' AND '.join(bounds)}" if bounds else ""
-        with self._lock:
-            found = self.db.query(f"SELECT * FROM requests{clause} ORDER BY id", list(bounds.values()))
-            yield from _as_request_rows(found)
-
     def daily_count(
         self, *, team_id: str, day: str, logged_before: str | None = None, user_id: str | None = None
     ) -> int:
@@ -458,6 +446,12 @@ class RequestLog:
     def query_requests(self, sql: str, params: list[Any]) -> list[RequestRow]:
         """The whole rows of `requests` a `SELECT * FROM requests ...` answers."""
         return list(_as_request_rows(self.query(sql, params)))
+
+    def stream_requests(self, sql: str, params: list[Any]) -> Iterator[RequestRow]:
+        """The whole rows of `requests` a `SELECT * FROM requests ...` answers, read one by one so a large answer is
+        never held in memory; the log is held for this read until its last row is read."""
+        with self._lock:
+            yield from _as_request_rows(self.db.query(sql, params))
 
     def execute(self, sql: str, params: list[Any] | None = None) -> int:
         """Run one INSERT, UPDATE or DELETE and commit it; return how many rows it changed."""
