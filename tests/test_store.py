@@ -18,12 +18,12 @@ import pytest
 
 from bot.store.batches import BatchStore
 from bot.store.claims import REPEAT, claim_many
+from bot.store.counts import StatusCount, daily_count, status_counts
 from bot.store.db import (
     COMMAND_LINE_TEAM,
     RequestLog,
     RequestRow,
     Status,
-    StatusCount,
     iso,
     utc_now,
 )
@@ -84,7 +84,7 @@ def test_a_log_written_before_a_column_existed_gets_it_and_keeps_its_rows_and_tr
     log_db = RequestLog(path)
     log_db.update(row_id, image_notes="a.heic: converted to JPEG", status=Status.DONE)
     assert (log_db.get(row_id) or {})["image_notes"] == "a.heic: converted to JPEG"
-    assert [(count.status, count.total) for count in log_db.status_counts()] == [("done", 1)]
+    assert [(count.status, count.total) for count in status_counts(log_db)] == [("done", 1)]
     log_db.close()
 
 
@@ -201,22 +201,22 @@ def test_daily_count_counts_the_days_requests_that_reached_tencent_or_may_still(
     claim(log_db, created_at=EVENING, status=Status.RECEIVED)  # logged after it: never takes its place
 
     def count(**who: str) -> int:
-        return log_db.daily_count(team_id="T1", day=DAY, logged_before="the one being checked", **who)
+        return daily_count(log_db, team_id="T1", day=DAY, logged_before="the one being checked", **who)
 
     assert count() == 5
     assert count(user_id="U1") == 4
     assert count(user_id="U3") == 0
-    assert log_db.daily_count(team_id="T1", day=DAY) == 7
+    assert daily_count(log_db, team_id="T1", day=DAY) == 7
 
 
 def test_daily_count_shares_the_workspace_cap_with_the_command_line(log_db: RequestLog) -> None:
     claim(log_db, created_at=MORNING, status=Status.DONE, team_id="T1", user_id="U1")
     claim(log_db, created_at=MORNING, status=Status.DONE, team_id="T2", user_id="U7")
     claim(log_db, created_at=MORNING, status=Status.SUBMITTED, team_id=COMMAND_LINE_TEAM, user_id="ops")
-    assert log_db.daily_count(team_id="T1", day=DAY) == 2  # its own request and the command line's
-    assert log_db.daily_count(team_id="T1", user_id="U1", day=DAY) == 1
-    assert log_db.daily_count(team_id=COMMAND_LINE_TEAM, day=DAY) == 3  # every workspace's, and its own
-    assert log_db.daily_count(team_id=COMMAND_LINE_TEAM, user_id="ops", day=DAY) == 1
+    assert daily_count(log_db, team_id="T1", day=DAY) == 2  # its own request and the command line's
+    assert daily_count(log_db, team_id="T1", user_id="U1", day=DAY) == 1
+    assert daily_count(log_db, team_id=COMMAND_LINE_TEAM, day=DAY) == 3  # every workspace's, and its own
+    assert daily_count(log_db, team_id=COMMAND_LINE_TEAM, user_id="ops", day=DAY) == 1
 
 
 def test_status_counts_counts_requests_per_source_scene_and_status(log_db: RequestLog) -> None:
@@ -224,7 +224,7 @@ def test_status_counts_counts_requests_per_source_scene_and_status(log_db: Reque
     claim(log_db, status=Status.DONE)
     claim(log_db, status=Status.INVALID, scene=None)
     claim(log_db, status=Status.DONE, source="modal", scene="product")
-    assert sorted(log_db.status_counts(), key=repr) == sorted(
+    assert sorted(status_counts(log_db), key=repr) == sorted(
         [
             StatusCount("slash_command", "outpaint", "done", 2),
             StatusCount("slash_command", None, "invalid", 1),

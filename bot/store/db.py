@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from types import NoneType
-from typing import Any, NamedTuple, TypedDict, TypeVar, cast, get_args, get_type_hints
+from typing import Any, TypedDict, TypeVar, cast, get_args, get_type_hints
 from urllib.parse import quote
 
 import sqlite_utils
@@ -175,15 +175,6 @@ REQUEST_INDEXES = (
     # Answers decided but not yet posted in Slack, swept while the bot runs (RequestLog.pending_replies).
     "CREATE INDEX IF NOT EXISTS requests_reply_pending ON requests(created_at, id) WHERE reply_pending IS NOT NULL",
 )
-
-
-class StatusCount(NamedTuple):
-    """How many requests from one source, in one scene, are in one status now."""
-
-    source: str
-    scene: str | None
-    status: str
-    total: int
 
 
 def _known_columns(record: dict[str, Any]) -> list[str]:
@@ -360,37 +351,6 @@ class RequestLog:
         found = self.query_requests("SELECT * FROM requests WHERE id = ?", [row_id])
         return found[0] if found else None
 
-    def daily_count(
-        self, *, team_id: str, day: str, logged_before: str | None = None, user_id: str | None = None
-    ) -> int:
-        """How many requests of one workspace (as `workspace_filter` counts them), or of one person in it, count
-        against the daily caps on `day`: those that reached Tencent or may still reach it (`CAPPED_STATUSES`),
-        created from the start of `day` on.
-
-        :param day: the UTC day, YYYY-MM-DD.
-        :param logged_before: the dedupe_key of the request being checked, logged already: only requests logged
-            before it count, so of requests arriving together the earliest win, whatever order their checks run
-            in, and a later one never takes an earlier one's place. None counts every request of the day.
-        :param user_id: count only this person's requests; None counts the whole workspace.
-        """
-        workspace, workspace_params = workspace_filter(team_id)
-        person = " AND user_id = ?" if user_id is not None else ""
-        with self._lock:
-            counted = self.db.conn.execute(
-                f"SELECT count(*) FROM requests WHERE created_at >= ? AND {workspace}{person}"
-                f" AND {FILTER_STATUS} IN ({_marks(CAPPED_STATUSES)})"
-                # `+id`: the bound filters today's rows; as a rowid range it would walk the whole log before them.
-                " AND +id < COALESCE((SELECT id FROM requests WHERE dedupe_key = ?), 9223372036854775807)",
-                [day, *workspace_params, *([user_id] if user_id is not None else []), *CAPPED_STATUSES, logged_before],
-            )
-            return int(counted.fetchone()[0])
-
-    def status_counts(self) -> list[StatusCount]:
-        """How many requests there are per source, scene and status, over the whole log (from the tally the
-        log keeps, bot/store/tally.py, so as quick on a year of history as on a day)."""
-        with self._lock:
-            return [StatusCount(*counted) for counted in tally.read_tally(self.db.conn)]
-
     def unfinished(self, *, created_after: str, created_before: str) -> list[int]:
         """Requests cut off before their end: still on the way to Tencent, with an answer not yet posted, or
         held by Tencent under a TaskId the bot never learnt and is not yet looking for.
@@ -401,7 +361,7 @@ class RequestLog:
         :return: their ids, oldest first.
         """
         found = self.query_tuples(
-            f"SELECT id FROM requests WHERE (status IN ({_marks(ACTIVE_STATUSES)}) OR reply_pending IS NOT NULL"
+            f"SELECT id FROM requests WHERE (status IN ({marks(ACTIVE_STATUSES)}) OR reply_pending IS NOT NULL"
             "  OR (status = ? AND task_id IS NULL AND follow_next_at IS NULL AND finished_at IS NULL))"
             " AND created_at >= ? AND created_at < ? ORDER BY id",
             [*ACTIVE_STATUSES, Status.SUBMITTED, created_after, created_before],
@@ -523,7 +483,7 @@ def _as_request_rows(rows: Iterable[dict[str, Any]]) -> Iterator[RequestRow]:
     return cast(Iterator[RequestRow], iter(rows))
 
 
-def _marks(values: Sequence[object]) -> str:
+def marks(values: Sequence[object]) -> str:
     """One `?` per value, for an `IN (...)` list."""
     return ", ".join("?" for _ in values)
 
