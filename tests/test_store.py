@@ -29,6 +29,7 @@ from bot.store.db import (
 )
 from bot.store.export import created_between
 from bot.store.find import by_task_id, latest_for_session, recent_for_user
+from bot.store.unfinished import unfinished
 from tests.conftest import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -270,7 +271,7 @@ def test_unfinished_answers_the_requests_cut_off_before_their_end(log_db: Reques
     claim(log_db, created_at=earlier, status=Status.DONE)  # over
     claim(log_db, created_at=started, status=Status.RECEIVED)  # this process's own
     claim(log_db, created_at="2026-01-01T00:00:00.000Z", status=Status.RECEIVED)  # too old
-    assert log_db.unfinished(created_after=iso(utc_now() - timedelta(hours=1)), created_before=started) == [
+    assert unfinished(log_db, created_after=iso(utc_now() - timedelta(hours=1)), created_before=started) == [
         *on_the_way,
         answer_not_posted,
         task_id_never_learnt,

@@ -172,7 +172,7 @@ REQUEST_INDEXES = (
     "CREATE INDEX IF NOT EXISTS requests_leased ON requests(follow_owner, follow_lease_until)"
     " WHERE follow_owner IS NOT NULL",
     f"CREATE INDEX IF NOT EXISTS requests_undelivered ON requests(id) WHERE {UNDELIVERED}",
-    # Answers decided but not yet posted in Slack, swept while the bot runs (RequestLog.pending_replies).
+    # Answers decided but not yet posted in Slack, swept while the bot runs (bot/store/unfinished.py).
     "CREATE INDEX IF NOT EXISTS requests_reply_pending ON requests(created_at, id) WHERE reply_pending IS NOT NULL",
 )
 
@@ -350,36 +350,6 @@ class RequestLog:
         """The request logged under `row_id` (the id `claim` returned), or None when there is none."""
         found = self.query_requests("SELECT * FROM requests WHERE id = ?", [row_id])
         return found[0] if found else None
-
-    def unfinished(self, *, created_after: str, created_before: str) -> list[int]:
-        """Requests cut off before their end: still on the way to Tencent, with an answer not yet posted, or
-        held by Tencent under a TaskId the bot never learnt and is not yet looking for.
-
-        :param created_after: an ISO 8601 UTC time; older requests are left alone.
-        :param created_before: an ISO 8601 UTC time, itself excluded: the start of this process, so requests it
-            is carrying itself are not taken for cut off.
-        :return: their ids, oldest first.
-        """
-        found = self.query_tuples(
-            f"SELECT id FROM requests WHERE (status IN ({marks(ACTIVE_STATUSES)}) OR reply_pending IS NOT NULL"
-            "  OR (status = ? AND task_id IS NULL AND follow_next_at IS NULL AND finished_at IS NULL))"
-            " AND created_at >= ? AND created_at < ? ORDER BY id",
-            [*ACTIVE_STATUSES, Status.SUBMITTED, created_after, created_before],
-        )
-        return [int(row_id) for (row_id,) in found]
-
-    def pending_replies(self, *, created_after: str, limit: int) -> list[int]:
-        """Ids of requests created after `created_after` whose answer still waits to be posted, oldest first.
-
-        Read through `requests_reply_pending`, which holds only rows with an answer waiting, so it stays a
-        handful of entries however long the log grows.
-        """
-        found = self.query(
-            "SELECT id FROM requests INDEXED BY requests_reply_pending"
-            " WHERE reply_pending IS NOT NULL AND created_at >= ? ORDER BY created_at, id LIMIT ?",
-            [created_after, limit],
-        )
-        return [int(row["id"]) for row in found]
 
     # -- any statement, for the store's own modules: code outside bot/store calls a named method ---------
 
