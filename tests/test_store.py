@@ -1,7 +1,8 @@
-"""The request log's named methods, one by one: what each is asked and what it answers.
+"""The request log's named methods, and the store's functions over it, one by one: what each is asked and what
+it answers.
 
 Each test opens a small log in its own folder, writes rows through the public API (`claim`, `update`,
-`remember_file_id`) and reads them back through the method it describes.
+`remember_file_id`) and reads them back through the method or function it describes.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bot.store.db import (
 )
 from bot.store.export import created_between
 from bot.store.find import by_task_id, latest_for_session, recent_for_user
+from bot.store.slack_files import cached_file_id, remember_file_id
 from bot.store.unfinished import unfinished
 from tests.conftest import wait_until
 
@@ -288,21 +290,21 @@ def test_write_problem_is_none_while_the_log_takes_writes(log_db: RequestLog) ->
 def test_a_remembered_file_id_is_found_until_it_is_about_to_expire(log_db: RequestLog) -> None:
     later = iso(utc_now() + timedelta(days=2))
     soon = iso(utc_now() + timedelta(hours=1))
-    log_db.remember_file_id("F1", "vod-1", media_type="image/png", size=10, expires_at=later)
-    log_db.remember_file_id("F2", "vod-2", media_type="image/png", size=10, expires_at=soon)
-    log_db.remember_file_id("F3", "vod-3", media_type="image/png", size=10, expires_at=None)
-    assert log_db.cached_file_id("F1") == "vod-1"
-    assert log_db.cached_file_id("F2") is None
-    assert log_db.cached_file_id("F2", valid_for=timedelta(minutes=30)) == "vod-2"
-    assert log_db.cached_file_id("F3") == "vod-3", "a file VOD keeps never expires"
-    assert log_db.cached_file_id("F4") is None
+    remember_file_id(log_db, "F1", "vod-1", media_type="image/png", size=10, expires_at=later)
+    remember_file_id(log_db, "F2", "vod-2", media_type="image/png", size=10, expires_at=soon)
+    remember_file_id(log_db, "F3", "vod-3", media_type="image/png", size=10, expires_at=None)
+    assert cached_file_id(log_db, "F1") == "vod-1"
+    assert cached_file_id(log_db, "F2") is None
+    assert cached_file_id(log_db, "F2", valid_for=timedelta(minutes=30)) == "vod-2"
+    assert cached_file_id(log_db, "F3") == "vod-3", "a file VOD keeps never expires"
+    assert cached_file_id(log_db, "F4") is None
 
 
 def test_remembering_a_file_again_replaces_its_file_id(log_db: RequestLog) -> None:
     later = iso(utc_now() + timedelta(days=2))
-    log_db.remember_file_id("F1", "vod-1", media_type="image/png", size=10, expires_at=later)
-    log_db.remember_file_id("F1", "vod-2", media_type="image/png", size=10, expires_at=later)
-    assert log_db.cached_file_id("F1") == "vod-2"
+    remember_file_id(log_db, "F1", "vod-1", media_type="image/png", size=10, expires_at=later)
+    remember_file_id(log_db, "F1", "vod-2", media_type="image/png", size=10, expires_at=later)
+    assert cached_file_id(log_db, "F1") == "vod-2"
 
 
 # -- one house ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from types import NoneType
@@ -412,35 +412,6 @@ class RequestLog:
                 with contextlib.suppress(sqlite3.Error):
                     self.db.conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
         return None
-
-    # -- Slack file -> VOD FileId -----------------------------------------------------------------
-
-    def cached_file_id(self, slack_file_id: str, *, valid_for: timedelta = timedelta(hours=12)) -> str | None:
-        """A FileId uploaded earlier for this Slack file (`F...`) still usable for `valid_for`, else None."""
-        sql = "SELECT file_id, expires_at FROM slack_files WHERE slack_file_id = ?"
-        for file_id, expires in self.query_tuples(sql, [slack_file_id]):  # one at most: the table's key
-            if not expires or parse_iso(expires) >= utc_now() + valid_for:
-                return str(file_id)
-        return None
-
-    def remember_file_id(
-        self, slack_file_id: str, file_id: str, *, media_type: str, size: int, expires_at: str | None
-    ) -> None:
-        """Keep the FileId VOD gave a Slack file (replacing one remembered before), so the next request using that
-        file skips the upload. `size` is in bytes; `expires_at` is when VOD deletes the file (ISO 8601 UTC), or None
-        when it keeps it."""
-        with self._lock:
-            self.db.table("slack_files").upsert(
-                {
-                    "slack_file_id": slack_file_id,
-                    "file_id": file_id,
-                    "media_type": media_type,
-                    "size": size,
-                    "created_at": iso(utc_now()),
-                    "expires_at": expires_at,
-                },
-                pk="slack_file_id",
-            )
 
 
 def _as_request_rows(rows: Iterable[dict[str, Any]]) -> Iterator[RequestRow]:
