@@ -228,7 +228,8 @@ def _create_private(path: Path) -> None:
 
 
 class RequestLog:
-    """One connection shared by the process; a lock keeps threads from interleaving statements."""
+    """The log's connection, shared by the process (a lock keeps threads from interleaving statements): opening
+    and migrating it, reads beside it, any one statement, and a request's row logged, updated and read."""
 
     def __init__(self, path: Path | str, *, checkpoint_in_background: bool = False, read_only: bool = False) -> None:
         """Open (and create or migrate) the log at `path`.
