@@ -15,6 +15,7 @@ from bot.flow import Guard
 from bot.request import Origin
 from bot.slack.command_text import Generate
 from bot.slack.conversation import slack_error_code
+from bot.store.counts import daily_count
 from bot.store.db import RequestLog, utc_now
 
 log = logging.getLogger(__name__)
@@ -105,10 +106,10 @@ def left_today(
     today = utc_now().strftime("%Y-%m-%d")
     user_left = workspace_left = None
     if policy.user_daily_cap:
-        used = log_db.daily_count(team_id=team_id, user_id=user_id, day=today, logged_before=logged_before)
+        used = daily_count(log_db, team_id=team_id, user_id=user_id, day=today, logged_before=logged_before)
         user_left = max(0, policy.user_daily_cap - used)
     if policy.workspace_daily_cap:
-        used = log_db.daily_count(team_id=team_id, day=today, logged_before=logged_before)
+        used = daily_count(log_db, team_id=team_id, day=today, logged_before=logged_before)
         workspace_left = max(0, policy.workspace_daily_cap - used)
     return user_left, workspace_left
 

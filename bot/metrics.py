@@ -16,6 +16,7 @@ from prometheus_client.registry import Collector
 
 from bot import wording
 from bot.observe import active
+from bot.store.counts import status_counts
 from bot.store.db import FOLLOWING_STATUSES, RequestLog, parse_iso, utc_now
 from bot.tencent.scenes import SCENE_TYPES
 
@@ -58,7 +59,7 @@ class RequestLogCollector(Collector):
         )
         totals: dict[tuple[str, str, str], int] = {}
         followed = 0
-        for counted in self.log_db.reader().status_counts():
+        for counted in status_counts(self.log_db.reader()):
             key = (counted.source, _scene_label(counted.scene), counted.status)
             totals[key] = totals.get(key, 0) + counted.total
             followed += counted.total if counted.status in FOLLOWING_STATUSES else 0

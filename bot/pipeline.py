@@ -23,8 +23,9 @@ from bot.request import Origin, request_columns
 from bot.resolve import LocalFiles
 from bot.slack.command_text import Generate
 from bot.slack.files import SlackFileUploader
-from bot.store.claims import ClaimBatch
-from bot.store.db import REPEAT, RequestLog, iso, utc_now
+from bot.store.claims import REPEAT, ClaimBatch
+from bot.store.db import RequestLog, iso, utc_now
+from bot.store.unfinished import unfinished
 from bot.submission import AfterSubmit, Submission
 from bot.tencent.vod import VodClient
 
@@ -141,7 +142,7 @@ class Pipeline:
         Tencent's SessionId dedupe (3 days) makes resending a logged body safe: a request that did reach
         Tencent is answered "already submitted" instead of being billed twice.
         """
-        row_ids = self.log_db.unfinished(created_after=iso(utc_now() - max_age), created_before=self.started_at)
+        row_ids = unfinished(self.log_db, created_after=iso(utc_now() - max_age), created_before=self.started_at)
         if self.slack is not None:
             # The terminal that asked is gone, and the bot may not read the files it named.
             row_ids = [row_id for row_id in row_ids if (self.log_db.get(row_id) or {}).get("source") != "cli"]

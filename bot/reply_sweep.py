@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.store.db import RequestLog, iso, utc_now
+from bot.store.unfinished import pending_replies
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class ReplySweep:
     async def sweep(self) -> list[int]:
         """Hand back the rows pending since the last sweep (a fresh one is still being posted by its listener);
         returns their ids."""
-        pending = self.log_db.pending_replies(created_after=iso(utc_now() - SWEEP_MAX_AGE), limit=SWEEP_LIMIT)
+        pending = pending_replies(self.log_db, created_after=iso(utc_now() - SWEEP_MAX_AGE), limit=SWEEP_LIMIT)
         due = []
         for row_id in pending:
             if row_id not in self._seen:

@@ -37,6 +37,7 @@ from bot.services import Services, build_services
 from bot.standins import FakeCos, FakeSlack, FakeVod
 from bot.standins.slack_signing import signed_headers, slash_command_body
 from bot.store.db import RequestRow, Status
+from bot.store.export import created_between
 from handlers.app import EVENTS_PATH, create_web_app
 
 LOG_NAME = "aigc-demo.db"
@@ -165,7 +166,7 @@ class Demo:
         deadline = time.monotonic() + give_up_after
         while time.monotonic() < deadline:
             self.printer.show_new()
-            rows = list(self.services.log_db.created_between())
+            rows = list(created_between(self.services.log_db))
             if rows and all(_finished(row) for row in rows):
                 await asyncio.sleep(0.2)  # anything posted with the last update
                 self.printer.show_new()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import db
-from bot.store.claims import ClaimBatch
+from bot.store import claims
+from bot.store.claims import ClaimBatch, claim_many
 from bot.store.db import RequestLog
 
 
@@ -49,7 +49,7 @@ def test_a_row_with_a_column_the_log_does_not_have_is_refused_and_nothing_is_wri
     try:
         rows = [{"source": "modal", "dedupe_key": "view:T1:V1"}, {"source": "modal", "no_such_column": 1}]
         with pytest.raises(KeyError, match="no_such_column"):
-            log_db.claim_many(rows)
+            claim_many(log_db, rows)
         assert log_db.query("SELECT id FROM requests") == []
     finally:
         log_db.close()
@@ -70,14 +70,14 @@ def command_row(n: int, *, user: str = "U1", text: str = "product https://x.test
 def test_a_command_repeated_in_the_same_batch_or_moments_after_a_logged_one_is_left_out(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(db, "REPEAT_CHECK_CHUNK", 2)  # several statements, as for a very large burst
+    monkeypatch.setattr(claims, "REPEAT_CHECK_CHUNK", 2)  # several statements, as for a very large burst
     log_db = RequestLog(tmp_path / "log.db")
     statements: list[str] = []
     log_db.db.conn.set_trace_callback(statements.append)
     batch = ClaimBatch(log_db, repeat_within=timedelta(seconds=10))
     try:
-        [logged] = log_db.claim_many([command_row(0, user="U0")])
-        refused = log_db.claim_many([{**command_row(1, user="U9"), "status": "refused"}])[0]
+        [logged] = claim_many(log_db, [command_row(0, user="U0")])
+        refused = claim_many(log_db, [{**command_row(1, user="U9"), "status": "refused"}])[0]
 
         async def burst() -> list[object]:
             rows = [
@@ -94,7 +94,7 @@ def test_a_command_repeated_in_the_same_batch_or_moments_after_a_logged_one_is_l
         statements.clear()
         ids = asyncio.run(burst())
         assert isinstance(logged, int) and isinstance(refused, int)
-        assert [claimed is db.REPEAT for claimed in ids] == [True, False, True, False, False, False]
+        assert [claimed is claims.REPEAT for claimed in ids] == [True, False, True, False, False, False]
         assert sum(1 for s in statements if s.strip().upper() == "COMMIT") == 1
         assert len(log_db.query("SELECT id FROM requests")) == 2 + 4
     finally:
@@ -104,8 +104,8 @@ def test_a_command_repeated_in_the_same_batch_or_moments_after_a_logged_one_is_l
 def test_a_command_logged_longer_ago_than_the_window_is_not_a_repeat(tmp_path: Path) -> None:
     log_db = RequestLog(tmp_path / "log.db")
     try:
-        log_db.claim_many([{**command_row(0), "created_at": "2020-01-01T00:00:00.000Z"}])
-        [claimed] = log_db.claim_many([command_row(1)], repeat_checked=[True], repeat_within=timedelta(seconds=10))
+        claim_many(log_db, [{**command_row(0), "created_at": "2020-01-01T00:00:00.000Z"}])
+        [claimed] = claim_many(log_db, [command_row(1)], repeat_checked=[True], repeat_within=timedelta(seconds=10))
         assert isinstance(claimed, int)
     finally:
         log_db.close()

@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.errors import advise
 from bot.pricing import parse_unit_prices
 from bot.slack.reports import usage_text
+from bot.store.claims import claim_many
 from bot.store.db import COMMAND_LINE_TEAM, RequestLog
 from handlers.cli import main
 from tests.conftest import (
@@ -506,7 +507,7 @@ def test_an_export_read_only_in_part_ends_quietly(settings: Settings, tmp_path: 
     log_db = RequestLog(settings.aigc_bot_db)
     try:
         request = {"source": "cli", "team_id": "", "user_id": "ops", "prompt": "x" * 200}
-        log_db.claim_many([{**request, "dedupe_key": f"k{n}"} for n in range(3000)])
+        claim_many(log_db, [{**request, "dedupe_key": f"k{n}"} for n in range(3000)])
     finally:
         log_db.close()
     reader = subprocess.Popen(

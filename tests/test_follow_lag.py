@@ -25,6 +25,7 @@ from benchmarks.submit_rate import busiest_second
 from bot.follow.follower import Follower
 from bot.follow.schedule import PollPolicy
 from bot.store.db import RequestLog, Status, iso, utc_now
+from bot.store.export import created_between
 from bot.tencent.ratelimit import describe_limiter
 from bot.tencent.vod import VodClient
 from tests.conftest import (
@@ -129,7 +130,7 @@ def test_mixed_durations_reach_the_thread_within_the_lag_target_on_a_scaled_cloc
 
     try:
         asyncio.run(scenario())
-        statuses = [r["status"] for r in log_db.created_between()]
+        statuses = [r["status"] for r in created_between(log_db)]
     finally:
         log_db.close()  # a failed run must not leave the log open for a later test to trip over
     finished, arrived = vod.finish_times(), upload_times(slack)

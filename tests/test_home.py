@@ -20,6 +20,7 @@ from bot.home import HomePublisher, Throttle
 from bot.pricing import parse_unit_prices
 from bot.slack.home import MAX_BLOCKS, AdminUsage, DailyCount, HomeContent, home_view
 from bot.slack.reports import amount_text, usage_text
+from bot.store.counts import daily_count
 from bot.store.db import RequestLog, Status, iso, utc_now
 from bot.store.home_queries import UsageGroup, UsageSummary, counted_since, estimate_cost, presets_for, usage_summary
 from tests.conftest import TEAM_ID, RunningBot, env_for, make_settings, rows, wait_status, wait_until
@@ -277,7 +278,7 @@ def test_the_home_counts_what_the_caps_count(tmp_path: Path) -> None:
     try:
         for status in Status:
             log_db.claim({"source": "slash_command", "team_id": "T1", "dedupe_key": status, "status": status})
-        capped = log_db.daily_count(team_id="T1", day=day, logged_before=None)
+        capped = daily_count(log_db, team_id="T1", day=day, logged_before=None)
         assert counted_since(log_db, team_id="T1", since=day) == capped == 6
     finally:
         log_db.close()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.store.db import RequestLog, dumps, iso, utc_now
+from bot.store.export import created_between
 from tests.conftest import RunningBot, make_settings, wait_until
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.test_cli import aigc_bot
@@ -199,7 +200,7 @@ def test_purge_forgets_old_inputs_but_leaves_followed_and_active_rows_alone(tmp_
     active = add_request(log_db, days_ago=40, status="uploading")
     undelivered = add_request(log_db, days_ago=40, **done(1, delivered_at=None))
     recent = add_request(log_db, days_ago=1, **done(1))
-    before = {row["id"]: row for row in log_db.created_between()}
+    before = {row["id"]: row for row in created_between(log_db)}
     log_db.close()
     export_before = aigc_bot(["export"], env(db, AIGC_BOT_UNIT_PRICES=PRICES), tmp_path).stdout
 
@@ -208,7 +209,7 @@ def test_purge_forgets_old_inputs_but_leaves_followed_and_active_rows_alone(tmp_
     assert "2 request(s)" in result.stdout
 
     log_db = RequestLog(db)
-    after = {row["id"]: row for row in log_db.created_between()}
+    after = {row["id"]: row for row in created_between(log_db)}
     log_db.close()
     for row_id in (followed, active, undelivered, recent):
         assert after[row_id] == before[row_id]

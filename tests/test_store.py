@@ -1,7 +1,8 @@
-"""The request log's named methods, one by one: what each is asked and what it answers.
+"""The request log's named methods, and the store's functions over it, one by one: what each is asked and what
+it answers.
 
 Each test opens a small log in its own folder, writes rows through the public API (`claim`, `update`,
-`remember_file_id`) and reads them back through the method it describes.
+`remember_file_id`) and reads them back through the method or function it describes.
 """
 
 from __future__ import annotations
@@ -17,16 +18,20 @@ from typing import Any
 import pytest
 
 from bot.store.batches import BatchStore
+from bot.store.claims import REPEAT, claim_many
+from bot.store.counts import StatusCount, daily_count, status_counts
 from bot.store.db import (
     COMMAND_LINE_TEAM,
-    REPEAT,
     RequestLog,
     RequestRow,
     Status,
-    StatusCount,
     iso,
     utc_now,
 )
+from bot.store.export import created_between
+from bot.store.find import by_task_id, latest_for_session, recent_for_user
+from bot.store.slack_files import cached_file_id, remember_file_id
+from bot.store.unfinished import unfinished
 from tests.conftest import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,7 +87,7 @@ def test_a_log_written_before_a_column_existed_gets_it_and_keeps_its_rows_and_tr
     log_db = RequestLog(path)
     log_db.update(row_id, image_notes="a.heic: converted to JPEG", status=Status.DONE)
     assert (log_db.get(row_id) or {})["image_notes"] == "a.heic: converted to JPEG"
-    assert [(count.status, count.total) for count in log_db.status_counts()] == [("done", 1)]
+    assert [(count.status, count.total) for count in status_counts(log_db)] == [("done", 1)]
     log_db.close()
 
 
@@ -118,7 +123,7 @@ def test_claim_logs_a_new_request_as_received_and_refuses_a_repeated_dedupe_key(
 
 def test_claim_many_gives_each_row_its_id_or_none_for_a_repeat(log_db: RequestLog) -> None:
     rows = [{"source": "slash_command", "dedupe_key": key} for key in ("a", "b", "a", "c")]
-    assert log_db.claim_many(rows) == [1, 2, None, 3]
+    assert claim_many(log_db, rows) == [1, 2, None, 3]
 
 
 def test_update_sets_the_given_columns_and_refuses_a_name_that_is_not_a_column(log_db: RequestLog) -> None:
@@ -143,21 +148,21 @@ def test_by_task_id_answers_the_latest_request_under_that_task_id(log_db: Reques
     claim(log_db, task_id="task-1", user_id="U1")
     latest = claim(log_db, task_id="task-1", user_id="U2")
     claim(log_db, task_id="task-2")
-    row = log_db.by_task_id("task-1")
+    row = by_task_id(log_db, "task-1")
     assert row is not None and row["id"] == latest
-    assert log_db.by_task_id("task-9") is None
+    assert by_task_id(log_db, "task-9") is None
 
 
 def test_latest_for_session_answers_the_latest_request_sent_under_that_session_id(log_db: RequestLog) -> None:
     claim(log_db, session_id="aigc-1")
     latest = claim(log_db, session_id="aigc-1", status=Status.SUBMITTED)
-    row = log_db.latest_for_session("aigc-1")
+    row = latest_for_session(log_db, "aigc-1")
     assert row is not None and (row["id"], row["status"], row["task_id"]) == (latest, "submitted", None)
-    assert log_db.latest_for_session("aigc-2") is None
+    assert latest_for_session(log_db, "aigc-2") is None
     # A SessionId chosen twice: the request Tencent ran holds it, not the refused copy logged after it.
     held = claim(log_db, session_id="spring-sale", status=Status.DONE, task_id="task-9")
     claim(log_db, session_id="spring-sale", status=Status.REFUSED, error_code="SessionIdTaken")
-    row = log_db.latest_for_session("spring-sale")
+    row = latest_for_session(log_db, "spring-sale")
     assert row is not None and (row["id"], row["task_id"]) == (held, "task-9")
 
 
@@ -170,7 +175,7 @@ def test_recent_for_user_answers_one_persons_latest_requests_in_one_workspace_ne
     mine = [claim(log_db, user_id="U1") for _ in range(4)]
     claim(log_db, user_id="U2")
     claim(log_db, user_id="U1", team_id="T2")
-    rows = log_db.recent_for_user(team_id="T1", user_id="U1", limit=3)
+    rows = recent_for_user(log_db, team_id="T1", user_id="U1", limit=3)
     assert [row["id"] for row in rows] == mine[::-1][:3]
 
 
@@ -178,10 +183,10 @@ def test_created_between_answers_the_requests_of_a_half_open_span_oldest_first(l
     before = claim(log_db, created_at=DAY_BEFORE)
     morning = claim(log_db, created_at=MORNING)
     evening = claim(log_db, created_at=EVENING)
-    assert [r["id"] for r in log_db.created_between(since=MORNING, until=EVENING)] == [morning]
-    assert [r["id"] for r in log_db.created_between(since=MORNING)] == [morning, evening]
-    assert [r["id"] for r in log_db.created_between(until=MORNING)] == [before]
-    assert [r["id"] for r in log_db.created_between()] == [before, morning, evening]
+    assert [r["id"] for r in created_between(log_db, since=MORNING, until=EVENING)] == [morning]
+    assert [r["id"] for r in created_between(log_db, since=MORNING)] == [morning, evening]
+    assert [r["id"] for r in created_between(log_db, until=MORNING)] == [before]
+    assert [r["id"] for r in created_between(log_db)] == [before, morning, evening]
 
 
 # -- counts -----------------------------------------------------------------------------------------------
@@ -199,22 +204,22 @@ def test_daily_count_counts_the_days_requests_that_reached_tencent_or_may_still(
     claim(log_db, created_at=EVENING, status=Status.RECEIVED)  # logged after it: never takes its place
 
     def count(**who: str) -> int:
-        return log_db.daily_count(team_id="T1", day=DAY, logged_before="the one being checked", **who)
+        return daily_count(log_db, team_id="T1", day=DAY, logged_before="the one being checked", **who)
 
     assert count() == 5
     assert count(user_id="U1") == 4
     assert count(user_id="U3") == 0
-    assert log_db.daily_count(team_id="T1", day=DAY) == 7
+    assert daily_count(log_db, team_id="T1", day=DAY) == 7
 
 
 def test_daily_count_shares_the_workspace_cap_with_the_command_line(log_db: RequestLog) -> None:
     claim(log_db, created_at=MORNING, status=Status.DONE, team_id="T1", user_id="U1")
     claim(log_db, created_at=MORNING, status=Status.DONE, team_id="T2", user_id="U7")
     claim(log_db, created_at=MORNING, status=Status.SUBMITTED, team_id=COMMAND_LINE_TEAM, user_id="ops")
-    assert log_db.daily_count(team_id="T1", day=DAY) == 2  # its own request and the command line's
-    assert log_db.daily_count(team_id="T1", user_id="U1", day=DAY) == 1
-    assert log_db.daily_count(team_id=COMMAND_LINE_TEAM, day=DAY) == 3  # every workspace's, and its own
-    assert log_db.daily_count(team_id=COMMAND_LINE_TEAM, user_id="ops", day=DAY) == 1
+    assert daily_count(log_db, team_id="T1", day=DAY) == 2  # its own request and the command line's
+    assert daily_count(log_db, team_id="T1", user_id="U1", day=DAY) == 1
+    assert daily_count(log_db, team_id=COMMAND_LINE_TEAM, day=DAY) == 3  # every workspace's, and its own
+    assert daily_count(log_db, team_id=COMMAND_LINE_TEAM, user_id="ops", day=DAY) == 1
 
 
 def test_status_counts_counts_requests_per_source_scene_and_status(log_db: RequestLog) -> None:
@@ -222,7 +227,7 @@ def test_status_counts_counts_requests_per_source_scene_and_status(log_db: Reque
     claim(log_db, status=Status.DONE)
     claim(log_db, status=Status.INVALID, scene=None)
     claim(log_db, status=Status.DONE, source="modal", scene="product")
-    assert sorted(log_db.status_counts(), key=repr) == sorted(
+    assert sorted(status_counts(log_db), key=repr) == sorted(
         [
             StatusCount("slash_command", "outpaint", "done", 2),
             StatusCount("slash_command", None, "invalid", 1),
@@ -245,7 +250,7 @@ def test_claim_many_leaves_out_a_command_repeated_in_the_same_channel_within_the
     def repeats(text: str, within: timedelta = timedelta(seconds=30), **where: str) -> bool:
         row = {"team_id": "T1", "user_id": "U1", "channel_id": "C1", "inputs_json": text, **where}
         row["dedupe_key"] = f"checked-{next(keys)}"
-        [claimed] = log_db.claim_many([row], repeat_checked=[True], repeat_within=within)
+        [claimed] = claim_many(log_db, [row], repeat_checked=[True], repeat_within=within)
         return claimed is REPEAT
 
     assert repeats("outpaint a cat")
@@ -268,7 +273,7 @@ def test_unfinished_answers_the_requests_cut_off_before_their_end(log_db: Reques
     claim(log_db, created_at=earlier, status=Status.DONE)  # over
     claim(log_db, created_at=started, status=Status.RECEIVED)  # this process's own
     claim(log_db, created_at="2026-01-01T00:00:00.000Z", status=Status.RECEIVED)  # too old
-    assert log_db.unfinished(created_after=iso(utc_now() - timedelta(hours=1)), created_before=started) == [
+    assert unfinished(log_db, created_after=iso(utc_now() - timedelta(hours=1)), created_before=started) == [
         *on_the_way,
         answer_not_posted,
         task_id_never_learnt,
@@ -285,21 +290,21 @@ def test_write_problem_is_none_while_the_log_takes_writes(log_db: RequestLog) ->
 def test_a_remembered_file_id_is_found_until_it_is_about_to_expire(log_db: RequestLog) -> None:
     later = iso(utc_now() + timedelta(days=2))
     soon = iso(utc_now() + timedelta(hours=1))
-    log_db.remember_file_id("F1", "vod-1", media_type="image/png", size=10, expires_at=later)
-    log_db.remember_file_id("F2", "vod-2", media_type="image/png", size=10, expires_at=soon)
-    log_db.remember_file_id("F3", "vod-3", media_type="image/png", size=10, expires_at=None)
-    assert log_db.cached_file_id("F1") == "vod-1"
-    assert log_db.cached_file_id("F2") is None
-    assert log_db.cached_file_id("F2", valid_for=timedelta(minutes=30)) == "vod-2"
-    assert log_db.cached_file_id("F3") == "vod-3", "a file VOD keeps never expires"
-    assert log_db.cached_file_id("F4") is None
+    remember_file_id(log_db, "F1", "vod-1", media_type="image/png", size=10, expires_at=later)
+    remember_file_id(log_db, "F2", "vod-2", media_type="image/png", size=10, expires_at=soon)
+    remember_file_id(log_db, "F3", "vod-3", media_type="image/png", size=10, expires_at=None)
+    assert cached_file_id(log_db, "F1") == "vod-1"
+    assert cached_file_id(log_db, "F2") is None
+    assert cached_file_id(log_db, "F2", valid_for=timedelta(minutes=30)) == "vod-2"
+    assert cached_file_id(log_db, "F3") == "vod-3", "a file VOD keeps never expires"
+    assert cached_file_id(log_db, "F4") is None
 
 
 def test_remembering_a_file_again_replaces_its_file_id(log_db: RequestLog) -> None:
     later = iso(utc_now() + timedelta(days=2))
-    log_db.remember_file_id("F1", "vod-1", media_type="image/png", size=10, expires_at=later)
-    log_db.remember_file_id("F1", "vod-2", media_type="image/png", size=10, expires_at=later)
-    assert log_db.cached_file_id("F1") == "vod-2"
+    remember_file_id(log_db, "F1", "vod-1", media_type="image/png", size=10, expires_at=later)
+    remember_file_id(log_db, "F1", "vod-2", media_type="image/png", size=10, expires_at=later)
+    assert cached_file_id(log_db, "F1") == "vod-2"
 
 
 # -- one house ---------------------------------------------------------------------------------------------
@@ -351,7 +356,7 @@ def test_the_serving_log_leaves_checkpoints_to_its_own_thread(tmp_path: Path) ->
         assert short_lived.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
         assert checkpoint_threads() == before + 1
         big = "x" * 3000
-        serving.claim_many([{"source": "cli", "prompt": big, "dedupe_key": f"k{n}"} for n in range(2000)])
+        claim_many(serving, [{"source": "cli", "prompt": big, "dedupe_key": f"k{n}"} for n in range(2000)])
         # The rows reach the database file itself, though no commit of the serving connection put them there.
         wait_until(lambda: (tmp_path / "serving.db").stat().st_size > 2000 * 3000, timeout=10, what="a checkpoint")
     finally:

@@ -9,6 +9,7 @@ from bot.follow.delivery import Delivery
 from bot.follow.lookups import LookUps
 from bot.follow.worker import Part
 from bot.store.db import Status
+from bot.store.find import by_task_id
 from bot.tencent.vod import VodClient, VodError, parse_scene_task
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class EventMode(Part):
             if event.get("EventType") != COMPLETE_EVENT:
                 continue
             detail = parse_scene_task(event.get(COMPLETE_EVENT) or {}, outer={"Status": "FINISH"})
-            row = self.log_db.by_task_id(detail.task_id)
+            row = by_task_id(self.log_db, detail.task_id)
             if row is None:
                 waiting = self.lookups.row_for(detail)
                 if waiting is None:

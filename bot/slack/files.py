@@ -26,6 +26,7 @@ from bot.images.refusals import READABLE, ImageRefused, too_large_to_fetch
 from bot.observe import counts_upload
 from bot.slack.conversation import slack_error_code
 from bot.store.db import RequestLog
+from bot.store.slack_files import cached_file_id, remember_file_id
 from bot.tencent.cos import DEFAULT_ATTEMPTS, DEFAULT_BACKOFF
 from bot.tencent.upload import UploadedImage, expire_time_after, upload_image_file
 from bot.tencent.vod import VodClient
@@ -184,7 +185,7 @@ class SlackFileUploader:
 
     async def file_id_for(self, slack_file_id: str, known: dict[str, Any] | None = None) -> SlackUpload:
         """The VOD FileId of a Slack file, prepared and uploaded only if no usable upload exists."""
-        cached = self.log_db.cached_file_id(slack_file_id)
+        cached = cached_file_id(self.log_db, slack_file_id)
         if cached:
             return SlackUpload(cached)
         pending = self._in_flight.get(slack_file_id)
@@ -228,7 +229,8 @@ class SlackFileUploader:
             raise SlackFileError(str(too_large_to_fetch(name, limit, size)))
         async with self._transfers:
             uploaded, expire_time, note = await self._transfer(meta, name)
-        self.log_db.remember_file_id(
+        remember_file_id(
+            self.log_db,
             slack_file_id,
             uploaded.file_id,
             media_type=uploaded.kind.media_type,

@@ -13,6 +13,7 @@ from bot import wording
 from bot.slack.command_text import is_session_id
 from bot.slack.messages import asker, escape, task_lookup_status_text
 from bot.store.db import NOT_SUBMITTED_STATUSES, TASK_ID_UNKNOWN, RequestLog, RequestRow, Status, parse_iso, utc_now
+from bot.store.find import by_task_id, latest_for_session, recent_for_user
 from bot.store.home_queries import CostEstimate, PersonCount, billed_for, busiest_people, estimate_cost, usage_summary
 from bot.tencent.scenes import SCENE_LABELS
 from bot.tencent.vod import TaskDetail, VodClient, VodError
@@ -29,7 +30,7 @@ def thread_link(team_domain: str | None, channel_id: str | None, ts: str | None)
 
 
 def history_text(log_db: RequestLog, *, team_id: str, user_id: str, team_domain: str | None) -> str:
-    rows = log_db.recent_for_user(team_id=team_id, user_id=user_id, limit=10)
+    rows = recent_for_user(log_db, team_id=team_id, user_id=user_id, limit=10)
     if not rows:
         return wording.slack.NO_REQUESTS_YET
     lines = [wording.slack.HISTORY_TITLE]
@@ -141,7 +142,7 @@ async def status_text(vod: VodClient, log_db: RequestLog, wanted: str) -> str:
     own `aigc-…` ones, or one chosen with `aigc-bot submit --session-id`, which the log knows.
 
     The log is read on its read threads (`RequestLog.read`), never on the event loop."""
-    row = await log_db.read(lambda reader: reader.latest_for_session(wanted))
+    row = await log_db.read(lambda reader: latest_for_session(reader, wanted))
     if row is None:
         if is_session_id(wanted):
             return wording.slack.NO_REQUEST_WITH_SESSION_ID.format(session_id=escape(wanted))
@@ -159,7 +160,7 @@ async def status_text(vod: VodClient, log_db: RequestLog, wanted: str) -> str:
 
 
 async def _task_status_text(vod: VodClient, log_db: RequestLog, task_id: str) -> str:
-    row = await log_db.read(lambda reader: reader.by_task_id(task_id))
+    row = await log_db.read(lambda reader: by_task_id(reader, task_id))
     if row and row["status"] in (Status.DONE, Status.FAILED) and row.get("finished_at"):
         return logged_result_text(row)
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import functools
 import json
 import os
@@ -12,11 +11,11 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from types import NoneType
-from typing import Any, NamedTuple, TypedDict, TypeVar, cast, get_args, get_type_hints
+from typing import Any, TypedDict, TypeVar, cast, get_args, get_type_hints
 from urllib.parse import quote
 
 import sqlite_utils
@@ -173,18 +172,9 @@ REQUEST_INDEXES = (
     "CREATE INDEX IF NOT EXISTS requests_leased ON requests(follow_owner, follow_lease_until)"
     " WHERE follow_owner IS NOT NULL",
     f"CREATE INDEX IF NOT EXISTS requests_undelivered ON requests(id) WHERE {UNDELIVERED}",
-    # Answers decided but not yet posted in Slack, swept while the bot runs (RequestLog.pending_replies).
+    # Answers decided but not yet posted in Slack, swept while the bot runs (bot/store/unfinished.py).
     "CREATE INDEX IF NOT EXISTS requests_reply_pending ON requests(created_at, id) WHERE reply_pending IS NOT NULL",
 )
-
-
-class StatusCount(NamedTuple):
-    """How many requests from one source, in one scene, are in one status now."""
-
-    source: str
-    scene: str | None
-    status: str
-    total: int
 
 
 def _known_columns(record: dict[str, Any]) -> list[str]:
@@ -193,34 +183,6 @@ def _known_columns(record: dict[str, Any]) -> list[str]:
     if unknown:
         raise KeyError(f"not a column of requests: {', '.join(unknown)}")
     return list(record)
-
-
-class Repeat(enum.Enum):
-    """What claim_many gives for a row it left out as the same command sent moments before."""
-
-    REPEAT = "repeat"
-
-
-REPEAT = Repeat.REPEAT
-# Rows looked up per repeat-check statement: five parameters each, well under SQLite's limit of 32766.
-REPEAT_CHECK_CHUNK = 500
-
-
-@functools.lru_cache(maxsize=16)
-def _repeat_check_statement(rows: int) -> str:
-    """Which of `rows` (number, team, user, channel, inputs) were logged since a moment, in one statement."""
-    values = ", ".join(["(?, ?, ?, ?, ?)"] * rows)
-    return (
-        f"WITH asked(n, team_id, user_id, channel_id, inputs_json) AS (VALUES {values})"
-        " SELECT asked.n FROM asked WHERE EXISTS (SELECT 1 FROM requests WHERE requests.team_id = asked.team_id"
-        " AND requests.user_id = asked.user_id AND requests.channel_id = asked.channel_id"
-        " AND requests.inputs_json = asked.inputs_json AND requests.created_at >= ? AND requests.status NOT IN (?, ?))"
-    )
-
-
-def _repeat_key(row: dict[str, Any]) -> tuple[Any, ...]:
-    """Who sent a command, where, and what (the inputs, with the text): equal keys make a repeat."""
-    return row.get("team_id"), row.get("user_id"), row.get("channel_id"), row.get("inputs_json")
 
 
 @functools.lru_cache(maxsize=64)
@@ -233,6 +195,15 @@ def _insert_statement(columns: tuple[str, ...]) -> str:
 def insert_request(connection: sqlite3.Connection, record: dict[str, Any]) -> int:
     """Insert one row of `requests` (`record`: column values) inside a transaction the caller holds; its id."""
     return int(connection.execute(_insert_statement(tuple(record)), list(record.values())).lastrowid or 0)
+
+
+def insert_received(connection: sqlite3.Connection, row: dict[str, Any], now: str) -> int | None:
+    """Insert a new request (`row`: column values) as `received` at `now` (`created_at`, `updated_at`) inside a
+    transaction the caller holds: its id, or None when its dedupe_key was claimed before."""
+    try:
+        return insert_request(connection, {"created_at": now, "updated_at": now, "status": Status.RECEIVED, **row})
+    except sqlite3.IntegrityError:
+        return None  # only this statement is undone; the others stay in the transaction
 
 
 def utc_now() -> datetime:
@@ -257,7 +228,8 @@ def _create_private(path: Path) -> None:
 
 
 class RequestLog:
-    """One connection shared by the process; a lock keeps threads from interleaving statements."""
+    """The log's connection, shared by the process (a lock keeps threads from interleaving statements): opening
+    and migrating it, reads beside it, any one statement, and a request's row logged, updated and read."""
 
     def __init__(self, path: Path | str, *, checkpoint_in_background: bool = False, read_only: bool = False) -> None:
         """Open (and create or migrate) the log at `path`.
@@ -361,60 +333,10 @@ class RequestLog:
     # -- requests ---------------------------------------------------------------------------------
 
     def claim(self, row: dict[str, Any]) -> int | None:
-        """One row's `claim_many`: its id, or None when its dedupe_key was claimed before (a retry, a double click)."""
-        claimed = self.claim_many([row])[0]
-        return claimed if isinstance(claimed, int) else None  # no repeat check was asked for
-
-    def claim_many(
-        self,
-        rows: list[dict[str, Any]],
-        *,
-        repeat_checked: Sequence[bool] = (),
-        repeat_within: timedelta | None = None,
-    ) -> list[int | Repeat | None]:
-        """Insert several new rows in one transaction, so one commit serves them all.
-
-        :param rows: column values; `created_at`, `updated_at` and `status` (`received`) are filled in.
-        :param repeat_checked: for each row, whether to leave it out when it repeats a command: the same
-            team, user, channel and inputs as a row logged within `repeat_within` (not counting input that was
-            refused or unusable), or as a row before it in `rows`. One statement checks them all.
-        :return: each row's id; REPEAT where it repeats a command; None where its dedupe_key was already claimed.
-        """
-        moment = utc_now()
-        now = iso(moment)
-        checked: set[int] = set()
-        logged: set[int] = set()
-        ids: list[int | Repeat | None] = []
-        with self._lock, self.db.conn:
-            if repeat_within is not None:
-                checked = {n for n, check in enumerate(repeat_checked) if check}
-                logged = self._logged_repeats(rows, sorted(checked), iso(moment - repeat_within))
-            inserted: set[tuple[Any, ...]] = set()
-            for n, row in enumerate(rows):
-                key = _repeat_key(row)
-                if n in checked and (n in logged or key in inserted):
-                    ids.append(REPEAT)
-                    continue
-                record = {"created_at": now, "updated_at": now, "status": Status.RECEIVED, **row}
-                try:
-                    ids.append(insert_request(self.db.conn, record))
-                except sqlite3.IntegrityError:
-                    ids.append(None)  # only this statement is undone; the others stay in the transaction
-                else:
-                    inserted.add(key)
-        return ids
-
-    def _logged_repeats(self, rows: list[dict[str, Any]], checked: list[int], since: str) -> set[int]:
-        """The numbers, among `checked`, of rows whose command was logged since `since` (none for none checked)."""
-        found: set[int] = set()
-        for start in range(0, len(checked), REPEAT_CHECK_CHUNK):
-            chunk = checked[start : start + REPEAT_CHECK_CHUNK]
-            params = [value for n in chunk for value in (n, *_repeat_key(rows[n]))]
-            statement = _repeat_check_statement(len(chunk))
-            found.update(
-                n for (n,) in self.db.conn.execute(statement, [*params, since, Status.INVALID, Status.REFUSED])
-            )
-        return found
+        """Log a new request (`row`: column values; `created_at`, `updated_at` and `status` (`received`) are filled
+        in): its id, or None when its dedupe_key was claimed before (a retry, a double click)."""
+        with self.transaction() as connection:
+            return insert_received(connection, row, iso(utc_now()))
 
     def update(self, row_id: int, /, **fields: Any) -> None:
         """Set some columns (each checked against the schema) of one request; `updated_at` is set to now."""
@@ -427,105 +349,8 @@ class RequestLog:
 
     def get(self, row_id: int) -> RequestRow | None:
         """The request logged under `row_id` (the id `claim` returned), or None when there is none."""
-        return self._first("SELECT * FROM requests WHERE id = ?", [row_id])
-
-    def by_task_id(self, task_id: str) -> RequestRow | None:
-        """The latest request Tencent accepted under `task_id` (CreateSceneAigcImageTask's TaskId), or None."""
-        return self._first("SELECT * FROM requests WHERE task_id = ? ORDER BY id DESC LIMIT 1", [task_id])
-
-    def latest_for_session(self, session_id: str) -> RequestRow | None:
-        """The request logged under `session_id`, or None when the log has none: the latest with a TaskId, else
-        the latest (a SessionId chosen twice on the command line is held by the request Tencent ran).
-
-        :param session_id: the SessionId the request was sent with (the bot's `aigc-...`, or one chosen with
-            `aigc-bot submit --session-id`), known even when its TaskId is not.
-        """
-        return self._first(
-            "SELECT * FROM requests WHERE session_id = ? ORDER BY task_id IS NOT NULL DESC, id DESC LIMIT 1",
-            [session_id],
-        )
-
-    def recent_for_user(self, *, team_id: str, user_id: str, limit: int = 10) -> list[RequestRow]:
-        """One person's latest requests in one workspace (at most `limit`), newest first."""
-        return self.query_requests(
-            # In the order of requests_user_time (rows are logged in time order), so no sort of everything the
-            # person ever asked for.
-            "SELECT * FROM requests WHERE team_id = ? AND user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
-            [team_id, user_id, limit],
-        )
-
-    def created_between(self, *, since: str | None = None, until: str | None = None) -> Iterator[RequestRow]:
-        """Requests created in [since, until), oldest first, read one by one so a large log is never held in memory.
-
-        :param since: an ISO 8601 UTC time; None starts at the first request.
-        :param until: an ISO 8601 UTC time, itself excluded; None runs to the last request.
-        """
-        bounds = {f"created_at {op} ?": value for op, value in ((">=", since), ("<", until)) if value is not None}
-        clause = f" WHERE {' AND '.join(bounds)}" if bounds else ""
-        with self._lock:
-            found = self.db.query(f"SELECT * FROM requests{clause} ORDER BY id", list(bounds.values()))
-            yield from _as_request_rows(found)
-
-    def daily_count(
-        self, *, team_id: str, day: str, logged_before: str | None = None, user_id: str | None = None
-    ) -> int:
-        """How many requests of one workspace (as `workspace_filter` counts them), or of one person in it, count
-        against the daily caps on `day`: those that reached Tencent or may still reach it (`CAPPED_STATUSES`),
-        created from the start of `day` on.
-
-        :param day: the UTC day, YYYY-MM-DD.
-        :param logged_before: the dedupe_key of the request being checked, logged already: only requests logged
-            before it count, so of requests arriving together the earliest win, whatever order their checks run
-            in, and a later one never takes an earlier one's place. None counts every request of the day.
-        :param user_id: count only this person's requests; None counts the whole workspace.
-        """
-        workspace, workspace_params = workspace_filter(team_id)
-        person = " AND user_id = ?" if user_id is not None else ""
-        with self._lock:
-            counted = self.db.conn.execute(
-                f"SELECT count(*) FROM requests WHERE created_at >= ? AND {workspace}{person}"
-                f" AND {FILTER_STATUS} IN ({_marks(CAPPED_STATUSES)})"
-                # `+id`: the bound filters today's rows; as a rowid range it would walk the whole log before them.
-                " AND +id < COALESCE((SELECT id FROM requests WHERE dedupe_key = ?), 9223372036854775807)",
-                [day, *workspace_params, *([user_id] if user_id is not None else []), *CAPPED_STATUSES, logged_before],
-            )
-            return int(counted.fetchone()[0])
-
-    def status_counts(self) -> list[StatusCount]:
-        """How many requests there are per source, scene and status, over the whole log (from the tally the
-        log keeps, bot/store/tally.py, so as quick on a year of history as on a day)."""
-        with self._lock:
-            return [StatusCount(*counted) for counted in tally.read_tally(self.db.conn)]
-
-    def unfinished(self, *, created_after: str, created_before: str) -> list[int]:
-        """Requests cut off before their end: still on the way to Tencent, with an answer not yet posted, or
-        held by Tencent under a TaskId the bot never learnt and is not yet looking for.
-
-        :param created_after: an ISO 8601 UTC time; older requests are left alone.
-        :param created_before: an ISO 8601 UTC time, itself excluded: the start of this process, so requests it
-            is carrying itself are not taken for cut off.
-        :return: their ids, oldest first.
-        """
-        found = self.query_tuples(
-            f"SELECT id FROM requests WHERE (status IN ({_marks(ACTIVE_STATUSES)}) OR reply_pending IS NOT NULL"
-            "  OR (status = ? AND task_id IS NULL AND follow_next_at IS NULL AND finished_at IS NULL))"
-            " AND created_at >= ? AND created_at < ? ORDER BY id",
-            [*ACTIVE_STATUSES, Status.SUBMITTED, created_after, created_before],
-        )
-        return [int(row_id) for (row_id,) in found]
-
-    def pending_replies(self, *, created_after: str, limit: int) -> list[int]:
-        """Ids of requests created after `created_after` whose answer still waits to be posted, oldest first.
-
-        Read through `requests_reply_pending`, which holds only rows with an answer waiting, so it stays a
-        handful of entries however long the log grows.
-        """
-        found = self.query(
-            "SELECT id FROM requests INDEXED BY requests_reply_pending"
-            " WHERE reply_pending IS NOT NULL AND created_at >= ? ORDER BY created_at, id LIMIT ?",
-            [created_after, limit],
-        )
-        return [int(row["id"]) for row in found]
+        found = self.query_requests("SELECT * FROM requests WHERE id = ?", [row_id])
+        return found[0] if found else None
 
     # -- any statement, for the store's own modules: code outside bot/store calls a named method ---------
 
@@ -553,16 +378,18 @@ class RequestLog:
         """The whole rows of `requests` a `SELECT * FROM requests ...` answers."""
         return list(_as_request_rows(self.query(sql, params)))
 
+    def stream_requests(self, sql: str, params: list[Any]) -> Iterator[RequestRow]:
+        """The whole rows of `requests` a `SELECT * FROM requests ...` answers, read one by one so a large answer is
+        never held in memory; the log is held for this read until its last row is read."""
+        with self._lock:
+            yield from _as_request_rows(self.db.query(sql, params))
+
     def execute(self, sql: str, params: list[Any] | None = None) -> int:
         """Run one INSERT, UPDATE or DELETE and commit it; return how many rows it changed."""
         with self._lock:
             cursor = self.db.execute(sql, params or [])
             self.db.conn.commit()
             return int(cursor.rowcount)
-
-    def _first(self, sql: str, params: list[Any]) -> RequestRow | None:
-        found = self.query_requests(sql, params)
-        return found[0] if found else None
 
     def write_problem(self) -> str | None:
         """None when a small write commits; otherwise why the database cannot take writes now.
@@ -587,35 +414,6 @@ class RequestLog:
                     self.db.conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
         return None
 
-    # -- Slack file -> VOD FileId -----------------------------------------------------------------
-
-    def cached_file_id(self, slack_file_id: str, *, valid_for: timedelta = timedelta(hours=12)) -> str | None:
-        """A FileId uploaded earlier for this Slack file (`F...`) still usable for `valid_for`, else None."""
-        sql = "SELECT file_id, expires_at FROM slack_files WHERE slack_file_id = ?"
-        for file_id, expires in self.query_tuples(sql, [slack_file_id]):  # one at most: the table's key
-            if not expires or parse_iso(expires) >= utc_now() + valid_for:
-                return str(file_id)
-        return None
-
-    def remember_file_id(
-        self, slack_file_id: str, file_id: str, *, media_type: str, size: int, expires_at: str | None
-    ) -> None:
-        """Keep the FileId VOD gave a Slack file (replacing one remembered before), so the next request using that
-        file skips the upload. `size` is in bytes; `expires_at` is when VOD deletes the file (ISO 8601 UTC), or None
-        when it keeps it."""
-        with self._lock:
-            self.db.table("slack_files").upsert(
-                {
-                    "slack_file_id": slack_file_id,
-                    "file_id": file_id,
-                    "media_type": media_type,
-                    "size": size,
-                    "created_at": iso(utc_now()),
-                    "expires_at": expires_at,
-                },
-                pk="slack_file_id",
-            )
-
 
 def _as_request_rows(rows: Iterable[dict[str, Any]]) -> Iterator[RequestRow]:
     """Rows read with `SELECT * FROM requests`, typed as what they are.
@@ -627,7 +425,7 @@ def _as_request_rows(rows: Iterable[dict[str, Any]]) -> Iterator[RequestRow]:
     return cast(Iterator[RequestRow], iter(rows))
 
 
-def _marks(values: Sequence[object]) -> str:
+def marks(values: Sequence[object]) -> str:
     """One `?` per value, for an `IN (...)` list."""
     return ", ".join("?" for _ in values)
 

@@ -87,12 +87,25 @@ def export_line(row: RequestRow, prices: dict[str, Decimal]) -> dict[str, Any]:
     }
 
 
+def created_between(log_db: RequestLog, *, since: str | None = None, until: str | None = None) -> Iterator[RequestRow]:
+    """Requests created in [since, until), oldest first, read one by one so a large log is never held in memory.
+
+    :param since: an ISO 8601 UTC time; None starts at the first request.
+    :param until: an ISO 8601 UTC time, itself excluded; None runs to the last request.
+    """
+    bounds = {f"created_at {op} ?": value for op, value in ((">=", since), ("<", until)) if value is not None}
+    clause = f" WHERE {' AND '.join(bounds)}" if bounds else ""
+    return log_db.stream_requests(f"SELECT * FROM requests{clause} ORDER BY id", list(bounds.values()))
+
+
 def export_rows(
     log_db: RequestLog, *, since: Bound | None, until: Bound | None, prices: dict[str, Decimal]
 ) -> Iterator[dict[str, Any]]:
     """Requests created in [since, until), oldest first, as export lines."""
-    rows = log_db.created_between(
-        since=since.as_since() if since is not None else None, until=until.as_until() if until is not None else None
+    rows = created_between(
+        log_db,
+        since=since.as_since() if since is not None else None,
+        until=until.as_until() if until is not None else None,
     )
     return (export_line(row, prices) for row in rows)
 

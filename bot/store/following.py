@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.store.db import FILTER_STATUS, UNDELIVERED, RequestLog, RequestRow, Status, iso, parse_iso, utc_now
+from bot.store.db import FILTER_STATUS, UNDELIVERED, RequestLog, RequestRow, Status, iso, marks, parse_iso, utc_now
 
 # How far back the durations that estimate a task's finish are looked for: recent enough to reflect how fast
 # Tencent is now, and a bounded stretch of the log however long it grows.
@@ -120,9 +120,8 @@ def take_lease(
     :param until: when the new lease runs out.
     :param renew_own: also take the row while `worker` itself still holds it.
     """
-    marks = ", ".join("?" for _ in statuses)
     changed = log_db.execute(
-        f"UPDATE requests SET follow_owner = ?, follow_lease_until = ? WHERE id = ? AND status IN ({marks})"
+        f"UPDATE requests SET follow_owner = ?, follow_lease_until = ? WHERE id = ? AND status IN ({marks(statuses)})"
         " AND (follow_lease_until IS NULL OR follow_lease_until < ? OR (? AND follow_owner = ?))",
         [worker, iso(until), row_id, *statuses, iso(now), renew_own, worker],
     )

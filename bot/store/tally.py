@@ -136,15 +136,6 @@ _SCHEMA = (
 )
 
 
-class Tallied(NamedTuple):
-    """How many requests from one source, in one scene (None for none), are in one status now."""
-
-    source: str
-    scene: str | None
-    status: str
-    total: int
-
-
 SCHEMAS = {TALLY_TABLE: _SCHEMA, SCENE_USAGE_TABLE: _SCENE_USAGE.schema(), PERSON_USAGE_TABLE: _PERSON_USAGE.schema()}
 
 
@@ -177,9 +168,3 @@ def install(connection: sqlite3.Connection) -> None:
 def _installed(connection: sqlite3.Connection, table: str) -> bool:
     found = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table])
     return found.fetchone() is not None
-
-
-def read_tally(connection: sqlite3.Connection) -> list[Tallied]:
-    """Every (source, scene, status) with requests in it."""
-    found = connection.execute(f"SELECT source, scene, status, total FROM {TALLY_TABLE} WHERE total != 0")
-    return [Tallied(source, scene or None, status, int(total)) for source, scene, status, total in found]
