@@ -270,10 +270,6 @@ class Batches:
             return False, wording.batches.ALREADY_SUBMITTED_OR_DISCARDED.format(id=batch.id)
         return True, wording.batches.BATCH_DISCARDED.format(id=batch.id)
 
-    def run(self, batch_id: int) -> None:
-        """After the Submit click's ack: the runner carries the batch's logged rows on, in the background."""
-        self.runner.run(batch_id)
-
     # -- status and cancel ------------------------------------------------------------------------------
 
     def status_text(self, *, team_id: str, user_id: str, batch_id: int | None) -> str:

@@ -73,7 +73,7 @@ async def submit_batch(
     if problem is not None:
         await later(_tell, respond, problem)
     elif batch_id is not None:
-        surface.services.batches.run(batch_id)
+        surface.services.batches.runner.run(batch_id)
 
 
 async def drop_batch(
