@@ -49,7 +49,8 @@ from tests.fakes.slack_signing import (
     slash_command_body,
     view_submission_payload,
 )
-from tests.fakes.vod import SignedRequest, output_png, own_tc3_signature
+from tests.fakes.vod_auth import SignedRequest, own_tc3_signature
+from tests.fakes.vod_media import output_png
 
 SID, SKEY, APP, TOKEN = SECRET_ID, SECRET_KEY, SUB_APP_ID, BOT_TOKEN
 CREATE = "CreateSceneAigcImageTask"
