@@ -29,7 +29,7 @@ log, the RequestId of the refusing service where there is one, and whether tryin
     ├── Superseded                    (bot.slack.pacing) a progress edit dropped for a newer one; also a
     │                                 SlackClientError, so callers of the Web API treat it as one
     ├── CosError                      (bot.standins.cos) a refusal the stand-in COS answers with
-    ├── TencentError                  (bot.standins.vod) a refusal the stand-in VOD answers with
+    ├── TencentError                  (bot.standins.vod_model) a refusal the stand-in VOD answers with
     └── input a person can fix, each also a ValueError (pydantic validators and some callers rely on that):
         ├── CommandError              (bot.slack.command_text) a Slack command or form that breaks a rule
         ├── Refused                   (bot.rules) a draft request that breaks rules, one sentence per field

@@ -35,7 +35,7 @@ from tests.conftest import BOT_TOKEN, SECRET_ID, SECRET_KEY, SUB_APP_ID
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 from tests.fakes.cos import cos_signature
 from tests.fakes.official_tc3 import official_tc3_signature
-from tests.fakes.slack import RateLimits
+from tests.fakes.slack_limits import RateLimits
 from tests.fakes.slack_signing import (
     app_mention_event,
     block_actions_payload,
@@ -49,7 +49,8 @@ from tests.fakes.slack_signing import (
     slash_command_body,
     view_submission_payload,
 )
-from tests.fakes.vod import SignedRequest, output_png, own_tc3_signature
+from tests.fakes.vod_auth import SignedRequest, own_tc3_signature
+from tests.fakes.vod_media import output_png
 
 SID, SKEY, APP, TOKEN = SECRET_ID, SECRET_KEY, SUB_APP_ID, BOT_TOKEN
 CREATE = "CreateSceneAigcImageTask"

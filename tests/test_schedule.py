@@ -21,7 +21,7 @@ from bot.follow.schedule import (
     next_delay,
     window_from_history,
 )
-from tests.fakes.vod import FakeTask, Timing
+from tests.fakes.vod_model import FakeTask, Timing
 
 LAG_TARGET = 3.0
 POSTING_ALLOWANCE = 0.5  # download, upload to Slack, update the parent

@@ -6,6 +6,7 @@ They listen on 127.0.0.1 only and hold everything in memory.
 
 from bot.standins.cos import CosPut, FakeCos
 from bot.standins.slack import FakeSlack, SlackCall
-from bot.standins.vod import FakeTask, FakeVod, VodRequest
+from bot.standins.vod import FakeVod
+from bot.standins.vod_model import FakeTask, VodRequest
 
 __all__ = ["CosPut", "FakeCos", "FakeSlack", "FakeTask", "FakeVod", "SlackCall", "VodRequest"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tencentcloud.common.abstract_client import AbstractClient
 from tencentcloud.common.http.request import RequestInternal
 
-from bot.standins.vod import SERVICE, SignedRequest
+from bot.standins.vod_auth import SERVICE, SignedRequest
 
 
 def official_tc3_signature(request: SignedRequest, secret_key: str) -> str:
