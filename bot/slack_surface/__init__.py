@@ -3,7 +3,7 @@ it as one `SlackSurface`, whose parts each serve one surface:
 
     slash           `/aigc …` (slash.py): reading it, logging its request, its private answers
     form            the /aigc form (form.py): opening it, redrawing it for a scene, reading and logging it
-    messages        an @mention or a DM to the bot (messages.py): logged before the ack
+    messages        an @mention or a DM to the bot (message_events.py): logged before the ack
     result_buttons  the clicks under a result (buttons.py): Refresh, Run again, Use this image
     batch_buttons   the clicks under a checked batch (buttons.py): Submit batch, Discard
 """
@@ -16,7 +16,7 @@ from bot.presets import Workflows
 from bot.services import Services
 from bot.slack_surface.buttons import BatchButtons, ResultButtons
 from bot.slack_surface.form import RequestForm
-from bot.slack_surface.messages import Accepted, MessageRequests
+from bot.slack_surface.message_events import Accepted, MessageRequests
 from bot.slack_surface.slash import SlashCommand
 from bot.store.presets import PresetStore
 

@@ -12,7 +12,7 @@ from bot.services import Services
 from bot.slack import reports
 from bot.slack.modal import MAX_PRIVATE_METADATA, FormContext, form_view
 from bot.slack.use_result import reference_of_action, usable_output
-from bot.slack_surface.messages import Accepted
+from bot.slack_surface.message_events import Accepted
 from bot.store.db import RequestRow, Status, iso, utc_now
 
 
