@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pydantic import SecretStr
 
 from bot.config import Settings
@@ -29,6 +32,7 @@ from tests.conftest import (
 from tests.fakes import FakeCos, FakeSlack, FakeVod
 
 CREATE = "CreateSceneAigcImageTask"
+DONE = ":white_check_mark: done"
 
 
 def completed_uploads(slack: FakeSlack) -> list[dict[str, Any]]:
@@ -220,6 +224,39 @@ def test_a_result_cut_off_mid_delivery_is_posted_after_restart(
     finally:
         second.stop()  # lets work in flight finish: from here the counts are final
     assert len(completed_uploads(slack)) == 1
+
+
+def test_a_stop_while_the_parent_waits_to_read_done_leaves_it_to_the_next_start(
+    tmp_path: Path, slack: FakeSlack, vod: FakeVod, cos: FakeCos, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(tmp_path, vod, cos, slack, aigc_bot_shutdown_seconds=1.0)
+    vod.set_task_durations([1.5])
+    first = RunningBot(settings).start()
+    first.command("outpaint https://shop.example/banner.jpg")
+    submitted = wait_status(settings, "submitted")[0]
+    wait_until(lambda: thread_replies(slack, submitted["thread_ts"]), what="the TaskId reply")
+    # Slack says "slow down" to the next edit of a message: every edit of the parent, its last one included,
+    # then waits half a minute, and the stop comes while the result is in the thread but the parent is not done.
+    slack.rate_limit_next("chat.update", retry_after=30)
+    wait_until(
+        lambda: [c for c in slack.calls_to("chat.postMessage") if str(c.get("text", "")).startswith("Done.")],
+        what="the result in the thread",
+    )
+    first.stop()
+    del first
+    gc.collect()  # a task the stop left pending would be destroyed here, mid-await, and log its failure
+    second = RunningBot(settings).start()
+    try:
+        wait_finished(settings)
+        parent = wait_until(
+            lambda: [m for m in slack.messages if m["ts"] == submitted["parent_ts"] and m["text"].endswith(DONE)],
+            what="the parent reading done",
+        )
+    finally:
+        second.stop()
+    assert parent and len(completed_uploads(slack)) == 1
+    # The stop cut the waiting edit off cleanly: no failure logged for it, no task left to die with the loop.
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 def test_a_channel_the_bot_cannot_post_in_does_not_make_delivery_retry_forever(

@@ -148,11 +148,12 @@ class Delivery(Part):
     # -- the one way a result reaches Slack ------------------------------------------------------------------
 
     async def _hand_over(self, row: RequestRow, send: Send, *, parent: str = Status.FAILED) -> None:
-        """Post with `send`; then record the row delivered and show `parent`, unless a passing failure put it off."""
+        """Post with `send`, show `parent`, then record the row delivered, unless a passing failure put it off."""
         if await self._post(row, send):
-            # The lease is held until here, so a crash before this line leaves the row for redelivery.
-            following.mark_delivered(self.log_db, int(row["id"]), at=utc_now())
+            # The parent shows the end before the row is marked delivered (and its lease let go): a crash or a stop
+            # between the two delivers again at the next start, where the other order would leave it "working".
             await self.parent.show(row, parent)
+            following.mark_delivered(self.log_db, int(row["id"]), at=utc_now())
 
     async def _post(self, row: RequestRow, send: Send) -> bool:
         """Post with `send`; False when a passing failure put it off, True once posted or refused for good."""
