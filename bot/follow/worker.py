@@ -13,6 +13,8 @@ from bot.store import following, leases
 from bot.store.db import RequestLog, utc_now
 
 LEASE = timedelta(seconds=120)
+# How long work cut off at a stop may take to unwind; unwinding only undoes, so it is quick.
+CANCEL_SECONDS = 1.0
 
 
 class Worker:
@@ -59,6 +61,13 @@ class Worker:
         self._wake.set()
         if self._running:
             await asyncio.wait(self._running, timeout=timeout)
+        # Work still running past the deadline is cut off here, where it unwinds like any cancelled task, rather
+        # than destroyed mid-await when the event loop closes; its row is resumed at the next start.
+        late = list(self._running)
+        for task in late:
+            task.cancel()
+        if late:
+            await asyncio.wait(late, timeout=CANCEL_SECONDS)
         following.release_leases_of(self.log_db, self.name)
 
 
