@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 
-from benchmarks.bot_process import BotProcess, PeerProcess, status_counts, wait_for_rows
+from benchmarks.bot_process import BotProcess, PeerProcess, cpu_ms, status_counts, wait_for_rows
 from benchmarks.fakes_host import FakeHost
 from benchmarks.report import Outcome, percentile
 from benchmarks.slack_load import burst
@@ -49,6 +49,21 @@ def median(values: list[float]) -> float:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
+def _spent(spent: list[float], before: float | None, after: float | None) -> None:
+    if before is not None and after is not None:
+        spent.append(after - before)
+
+
+def _cpu_figures(ours: list[float], bare: list[float]) -> list[tuple[str, str]]:
+    """Each app's median CPU per burst, and their ratio; none where the CPU could not be read (not Linux)."""
+    if not ours or not bare:
+        return []
+    return [
+        ("CPU per burst, ours / bare Bolt", f"{median(ours):.1f} ms / {median(bare):.1f} ms"),
+        ("ratio ours/bare Bolt, CPU", f"{median(ours) / median(bare):.2f}"),
+    ]
+
+
 def run(host: FakeHost, requests: int = 100, rounds: int = 5) -> Outcome:
     """`rounds` alternating bursts to each app; each app's p99 is the median of its rounds' p99s.
 
@@ -59,6 +74,9 @@ def run(host: FakeHost, requests: int = 100, rounds: int = 5) -> Outcome:
     host.set("vod", "delay_seconds", VOD_DELAY_SECONDS)
     ours: list[list[float]] = []
     bare: list[list[float]] = []
+    # CPU each app spent on each burst: a burst's p99 is mostly the CPU it costs, so this says why p99s differ.
+    ours_cpu: list[float] = []
+    bare_cpu: list[float] = []
     acked = submitted = peer_acked = peer_rows = 0
     finished = 0.0
     try:
@@ -69,14 +87,18 @@ def run(host: FakeHost, requests: int = 100, rounds: int = 5) -> Outcome:
             burst(peer.port, commands(1, "PW"))
             for round_number in range(rounds):
                 began = time.monotonic()
+                cpu_before = cpu_ms(bot.pid)
                 replies = burst(bot.port, commands(requests, f"R{round_number}"))
+                _spent(ours_cpu, cpu_before, cpu_ms(bot.pid))
                 expected = 1 + requests * (round_number + 1)
                 counts = wait_for_rows(bot.db, {"submitted"}, expected, timeout=60 + requests / 10)
                 finished = max(finished, time.monotonic() - began)
                 ours.append([reply.latency * 1000 for reply in replies])
                 acked += sum(1 for reply in replies if reply.status == 200 and b"Working on" in reply.body)
                 submitted = counts.get("submitted", 0) - 1
+                cpu_before = cpu_ms(peer.pid)
                 peer_replies = burst(peer.port, commands(requests, f"P{round_number}"))
+                _spent(bare_cpu, cpu_before, cpu_ms(peer.pid))
                 bare.append([reply.latency * 1000 for reply in peer_replies])
                 peer_acked += sum(1 for reply in peer_replies if reply.status == 200 and b"Working on" in reply.body)
             peer_rows = sum(status_counts(peer.db).values())
@@ -111,6 +133,7 @@ def run(host: FakeHost, requests: int = 100, rounds: int = 5) -> Outcome:
             ("bare slack-bolt AsyncApp p50", f"{peer_p50:.1f} ms"),
             ("bare slack-bolt AsyncApp p99", f"{peer_p99:.1f} ms ({peer_acked}/{total} acked, {peer_logged} logged)"),
             ("ratio ours/bare Bolt, p99", f"{ratio:.2f}"),
+            *_cpu_figures(ours_cpu, bare_cpu),
         ],
         notes=["both apps answer /aigc through Bolt's own dispatch, and both commit a row before the ack"],
     )

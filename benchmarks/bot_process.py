@@ -59,6 +59,16 @@ def memory_kib(pid: int, field: str) -> int:
     raise KeyError(field)
 
 
+def cpu_ms(pid: int) -> float | None:
+    """CPU time a process has used so far, all its threads together, in milliseconds; None where Linux's
+    /proc/<pid>/task/*/schedstat (nanosecond figures) cannot be read."""
+    try:
+        tasks = Path(f"/proc/{pid}/task")
+        return sum(int((task / "schedstat").read_text().split()[0]) for task in tasks.iterdir()) / 1e6
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def reset_peak_memory(pid: int) -> bool:
     """Start VmHWM afresh from the current RSS (Linux clear_refs "5"); False where that is not allowed."""
     try:
@@ -138,6 +148,11 @@ class PeerProcess:
         self._dir = tempfile.TemporaryDirectory(prefix="aigc-peer-")
         self.db = Path(self._dir.name) / "peer.db"
         self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
 
     def __enter__(self) -> PeerProcess:
         self._process = subprocess.Popen(
