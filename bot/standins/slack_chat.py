@@ -33,6 +33,15 @@ def _message(slack: FakeSlack, args: dict[str, Any], ts: str) -> dict[str, Any]:
     return message
 
 
+def _unnamed(channel: str, ts: str) -> dict[str, Any] | None:
+    """Slack's answer to a call on a message that names no channel or no message; None when both are named."""
+    if not channel:
+        return {"ok": False, "error": "channel_not_found"}
+    if not ts:
+        return {"ok": False, "error": "message_not_found"}
+    return None
+
+
 def _has_content(args: dict[str, Any]) -> bool:
     return any(args.get(key) for key in ("text", "blocks", "attachments"))
 
@@ -61,10 +70,8 @@ def post_ephemeral(slack: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
 
 def update(slack: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     channel, ts = str(args.get("channel") or ""), str(args.get("ts") or "")
-    if not channel:
-        return {"ok": False, "error": "channel_not_found"}
-    if not ts:
-        return {"ok": False, "error": "message_not_found"}
+    if missing := _unnamed(channel, ts):
+        return missing
     message = _message(slack, args, ts)
     for index, posted in enumerate(slack.messages):
         if posted["channel"] == channel and posted["ts"] == ts:
@@ -74,9 +81,7 @@ def update(slack: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
 
 def permalink(slack: FakeSlack, args: dict[str, Any]) -> dict[str, Any]:
     channel, ts = str(args.get("channel") or ""), str(args.get("message_ts") or "")
-    if not channel:
-        return {"ok": False, "error": "channel_not_found"}
-    if not ts:
-        return {"ok": False, "error": "message_not_found"}
+    if missing := _unnamed(channel, ts):
+        return missing
     link = f"https://{slack.team_domain}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
     return {"ok": True, "channel": channel, "permalink": link}
